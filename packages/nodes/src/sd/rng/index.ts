@@ -1,0 +1,3 @@
+/** Seeded Gaussian noise identical to torch's CPU generator (see `torch-generator.ts` for the algorithm). */
+export { TorchCpuGenerator, type NormalKernel } from './torch-generator.ts';
+export { Mt19937 } from './mt19937.ts';

@@ -89,10 +89,11 @@ function parseTensor(file: string, name: string, value: unknown, dataStart: numb
   if (!Array.isArray(shape) || !shape.every(isCount)) {
     throw new SafetensorsError(file, `tensor "${name}": shape ${JSON.stringify(shape)} is not a list of sizes`);
   }
-  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[1] < offsets[0]) {
+  if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
     throw new SafetensorsError(file, `tensor "${name}": bad data_offsets ${JSON.stringify(offsets)}`);
   }
   const [b, e] = offsets as [number, number];
+  if (e < b) throw new SafetensorsError(file, `tensor "${name}": data_offsets end before they begin`);
   const bytes = (shape as number[]).reduce((n, d) => n * d, 1) * DTYPE_SIZES[dtype as SafetensorsDtype];
   if (e - b !== bytes) {
     throw new SafetensorsError(file, `tensor "${name}": data_offsets [${b}, ${e}] hold ${e - b} bytes, shape ${JSON.stringify(shape)} ${dtype} needs ${bytes}`);

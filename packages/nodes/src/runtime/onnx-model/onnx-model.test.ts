@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { OnnxModel } from './onnx-model.ts';
+import { inlineTensor } from './tensor-data.ts';
+import { writeTestModel, type LayerSpec } from './test-model-builder.ts';
+import { halfBitsToFloat, floatToHalfBits } from '../../safetensors/float-convert.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'loom-onnx-'));
+// W = [[1, 2], [3, 4], [5, 6]] as a PyTorch Linear(2 → 3) weight.
+const W = new Float32Array([1, 2, 3, 4, 5, 6]);
+const layers: LayerSpec[] = [
+  { module: 'blk.attn.to_q', kind: 'matmul', inFeatures: 2, outFeatures: 3, weight: W },
+  { module: 'blk.time_emb_proj', kind: 'gemm', inFeatures: 2, outFeatures: 3, weight: W },
+];
+const x = new Float32Array([1, 0.5, -1, 2]); // two rows
+// y = x · Wᵀ by hand: row [1, .5] → [2, 5, 8]; row [-1, 2] → [3, 5, 7]
+const expected = [2, 5, 8, 3, 5, 7];
+
+async function run(model: Uint8Array | string, options: ort.InferenceSession.SessionOptions, feeds: Record<string, ort.Tensor> = {}): Promise<number[][]> {
+  const s = typeof model === 'string' ? await ort.InferenceSession.create(model, options) : await ort.InferenceSession.create(model, options);
+  try {
+    const out = await s.run({ x_0: new ort.Tensor('float32', x, [2, 2]), x_1: new ort.Tensor('float32', x, [2, 2]), ...feeds });
+    return [[...(out.y_0!.data as Float32Array)], [...(out.y_1!.data as Float32Array)]];
+  } finally {
+    await s.release();
+  }
+}
+
+test('decode → encode of an unmodified model is byte-identical', async () => {
+  const path = writeTestModel(join(root, 'inline'), layers);
+  const model = await OnnxModel.load(path);
+  assert.deepEqual(Buffer.from(model.encode()), readFileSync(path));
+  assert.equal(model.hasExternalData, false);
+  assert.deepEqual(await run(path, {}), [expected, expected]);
+});
+
+for (const storage of ['weights.pb', 'model.onnx_data', 'per-tensor'] as const) {
+  test(`external data (${storage}): reads touched tensors, session reads the rest from disk`, async () => {
+    const path = writeTestModel(join(root, storage), layers, { storage });
+    const model = await OnnxModel.load(path);
+    assert.equal(model.hasExternalData, true);
+    const anon = model.proto.graph.initializer.find((t) => t.name.startsWith('onnx::MatMul_'))!;
+    const values = await model.readFloat32([anon.name, 'blk.time_emb_proj.weight']);
+    assert.deepEqual([...values.get(anon.name)!], [1, 3, 5, 2, 4, 6]); // [in, out] = Wᵀ
+    assert.deepEqual([...values.get('blk.time_emb_proj.weight')!], [...W]);
+    // Patch only the MatMul weight: W' = 2W, inlined; the Gemm weight stays external.
+    const patched = inlineTensor(anon, values.get(anon.name)!.map((v) => 2 * v));
+    const bytes = model.encode({ replace: new Map([[anon.name, patched]]) });
+    assert.deepEqual(await run(bytes, model.sessionOptions()), [expected.map((v) => 2 * v), expected]);
+    // The shared proto is unchanged afterwards.
+    assert.deepEqual(Buffer.from(model.encode()), readFileSync(path));
+  });
+}
+
+test('fp16 initializers are read as float32 and written back as halves', async () => {
+  const w = new Float32Array([0.1, 2, 3, 4, 5, 6]);
+  const path = writeTestModel(join(root, 'fp16'), [{ ...layers[0]!, weight: w }], { fp16: true, storage: 'weights.pb' });
+  const model = await OnnxModel.load(path);
+  const t = model.proto.graph.initializer[0]!;
+  const v = (await model.readFloat32([t.name])).get(t.name)!;
+  assert.equal(v[0], halfBitsToFloat(floatToHalfBits(0.1))); // nearest half to 0.1
+  const out = inlineTensor(t, v);
+  assert.equal(out.dataType, 10);
+  assert.deepEqual([...new Uint16Array(out.rawData.slice().buffer)], [...v].map(floatToHalfBits));
+});
+
+test('initializers turned into graph inputs are fed per run', async () => {
+  const path = writeTestModel(join(root, 'override'), layers, { storage: 'weights.pb' });
+  const model = await OnnxModel.load(path);
+  const anon = model.proto.graph.initializer.find((t) => t.name.startsWith('onnx::MatMul_'))!;
+  const bytes = model.encode({ asInputs: [anon.name] });
+  const opts = model.sessionOptions();
+  const wT = new Float32Array([1, 3, 5, 2, 4, 6]).map((v) => -v);
+  const fed = await run(bytes, opts, { [anon.name]: new ort.Tensor('float32', wT, [2, 3]) });
+  assert.deepEqual(fed, [expected.map((v) => -v), expected]);
+});
+
+test('external locations may not escape the model folder', async () => {
+  const path = writeTestModel(join(root, 'escape'), layers, { storage: 'weights.pb' });
+  const model = await OnnxModel.load(path);
+  model.proto.graph.initializer[0]!.externalData[0]!.value = '../secret.bin';
+  await assert.rejects(model.readFloat32([model.proto.graph.initializer[0]!.name]), /escapes the model folder/);
+});
+
+test('truncated external data and bad model files give errors naming the file', async () => {
+  const dir = join(root, 'trunc');
+  const path = writeTestModel(dir, layers, { storage: 'weights.pb' });
+  writeFileSync(join(dir, 'weights.pb'), new Uint8Array(4));
+  const model = await OnnxModel.load(path);
+  await assert.rejects(model.readFloat32([model.proto.graph.initializer[1]!.name]), /weights\.pb is truncated/);
+  const bad = join(dir, 'bad.onnx');
+  writeFileSync(bad, new Uint8Array([0xff, 0xff, 0xff]));
+  await assert.rejects(OnnxModel.load(bad), (e: Error) => e.message.includes(bad));
+});

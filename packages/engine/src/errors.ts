@@ -1,0 +1,88 @@
+/**
+ * The one error class of Loom. Every failure a user can see carries a code from {@link LoomErrorCode},
+ * the node and input at fault where they apply, and a message that says how to fix it.
+ */
+export type LoomErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'INVALID_GRAPH'
+  | 'UNKNOWN_NODE_TYPE'
+  | 'UNKNOWN_INPUT'
+  | 'MISSING_INPUT'
+  | 'LINK_TO_MISSING_NODE'
+  | 'LINK_TO_MISSING_OUTPUT'
+  | 'TYPE_MISMATCH'
+  | 'GRAPH_CYCLE'
+  | 'PARAM_INVALID'
+  | 'NO_OUTPUT_NODES'
+  | 'NODE_FAILED'
+  | 'CANCELLED'
+  | 'MODEL_NOT_FOUND'
+  | 'UNSUPPORTED_MODEL'
+  | 'BAD_FILE'
+  | 'DEVICE_UNAVAILABLE'
+  | 'USAGE';
+
+/** One problem found in a graph; validation returns all of them, never just the first. */
+export interface Problem {
+  code: LoomErrorCode;
+  nodeId?: string;
+  input?: string;
+  message: string;
+}
+
+export interface LoomErrorOptions {
+  nodeId?: string;
+  input?: string;
+  cause?: unknown;
+  problems?: Problem[];
+}
+
+export class LoomError extends Error {
+  override readonly name = 'LoomError';
+  readonly code: LoomErrorCode;
+  readonly nodeId?: string;
+  readonly input?: string;
+  /** For VALIDATION_FAILED: every problem found. */
+  readonly problems: Problem[];
+
+  constructor(code: LoomErrorCode, message: string, options: LoomErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    if (options.nodeId !== undefined) this.nodeId = options.nodeId;
+    if (options.input !== undefined) this.input = options.input;
+    this.problems = options.problems ?? [];
+  }
+
+  /** A plain, JSON-safe view for events, HTTP bodies and `--json` output. */
+  toJSON(): { code: LoomErrorCode; message: string; nodeId?: string; input?: string; problems?: Problem[] } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.nodeId !== undefined && { nodeId: this.nodeId }),
+      ...(this.input !== undefined && { input: this.input }),
+      ...(this.problems.length > 0 && { problems: this.problems }),
+    };
+  }
+}
+
+/** Wraps anything thrown into a LoomError, keeping a LoomError's own code. */
+export function toLoomError(err: unknown, fallback: LoomErrorCode, context: LoomErrorOptions = {}): LoomError {
+  if (err instanceof LoomError) {
+    if (err.nodeId !== undefined || context.nodeId === undefined) return err;
+    return new LoomError(err.code, err.message, {
+      ...(err.input !== undefined && { input: err.input }),
+      ...context,
+      cause: err.cause ?? err,
+      problems: err.problems,
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new LoomError(fallback, message, { ...context, cause: err });
+}
+
+export function isAbortError(err: unknown): boolean {
+  return (
+    (err instanceof LoomError && err.code === 'CANCELLED') ||
+    (err instanceof Error && (err.name === 'AbortError' || (err as { code?: unknown }).code === 'ABORT_ERR'))
+  );
+}

@@ -1,0 +1,286 @@
+/**
+ * The executor: evaluates the ancestors of output nodes in dependency order, skips nodes whose cache
+ * key is already in the output cache, overlaps independent branches up to a concurrency limit, and
+ * reports everything as typed events. Cancellation is an AbortSignal, checked between nodes and handed
+ * to every node as `ctx.signal`.
+ */
+import { randomUUID } from 'node:crypto';
+import { canonicalJson, hashOf } from './canonical.ts';
+import { LoomError, isAbortError, toLoomError } from './errors.ts';
+import type { EngineEvent, ErrorInfo, EventListener } from './events.ts';
+import type { NodeContext, ParamSpec, UiPayload } from './node.ts';
+import { ObjectStore } from './object-cache.ts';
+import { OutputCache, type CachedOutputs } from './output-cache.ts';
+import type { NodeRegistry } from './registry.ts';
+import { nodesToEvaluate } from './schedule.ts';
+import { paramProblem, validateGraph, type Plan, type PlannedNode } from './validate.ts';
+
+export interface EngineOptions {
+  registry: NodeRegistry;
+  outputCache?: OutputCache;
+  objects?: ObjectStore;
+  /** How many independent nodes may run at once (default 2). */
+  concurrency?: number;
+}
+
+export interface RunOptions {
+  runId?: string;
+  signal?: AbortSignal;
+  onEvent?: EventListener;
+  /** Output nodes to evaluate; all output nodes by default. */
+  targets?: string[];
+}
+
+export interface RunResult {
+  runId: string;
+  /** Outputs of every evaluated node (executed or cached). */
+  outputs: Map<string, Record<string, unknown>>;
+  /** What each output node shows. */
+  ui: Record<string, UiPayload>;
+  executed: string[];
+  cached: string[];
+}
+
+const DEFAULT_OBJECT_BUDGET = 8 * 1024 ** 3;
+
+export class Engine {
+  readonly registry: NodeRegistry;
+  readonly outputCache: OutputCache;
+  readonly objects: ObjectStore;
+  readonly concurrency: number;
+
+  constructor(options: EngineOptions) {
+    this.registry = options.registry;
+    this.outputCache = options.outputCache ?? new OutputCache();
+    this.objects = options.objects ?? new ObjectStore(DEFAULT_OBJECT_BUDGET);
+    this.concurrency = Math.max(1, options.concurrency ?? 2);
+  }
+
+  validate(document: unknown) {
+    return validateGraph(document, this.registry);
+  }
+
+  /** Validates (unless given a plan) and runs a graph. Throws a LoomError on failure or cancellation. */
+  async run(documentOrPlan: unknown, options: RunOptions = {}): Promise<RunResult> {
+    const plan = isPlan(documentOrPlan) ? documentOrPlan : this.#planOrThrow(documentOrPlan);
+    const run = new Run(this, plan, options);
+    try {
+      return await run.execute();
+    } finally {
+      await this.objects.endRun(run.runId);
+    }
+  }
+
+  #planOrThrow(document: unknown): Plan {
+    const result = this.validate(document);
+    if (result.ok) return result.plan;
+    const lines = result.problems.map((p) => `  - ${p.message}`).join('\n');
+    throw new LoomError('VALIDATION_FAILED', `The graph is invalid (${result.problems.length} problem(s)):\n${lines}`, {
+      problems: result.problems,
+    });
+  }
+}
+
+function isPlan(value: unknown): value is Plan {
+  return typeof value === 'object' && value !== null && (value as Partial<Plan>).nodes instanceof Map;
+}
+
+function errorInfo(error: LoomError): ErrorInfo {
+  return error.toJSON();
+}
+
+/** One execution of a plan. */
+class Run {
+  readonly runId: string;
+  readonly #signal: AbortSignal;
+  readonly #emit: EventListener;
+  readonly #values = new Map<string, Record<string, unknown>>();
+  readonly #ui: Record<string, UiPayload> = {};
+  readonly #keys = new Map<string, string>();
+
+  constructor(
+    readonly engine: Engine,
+    readonly plan: Plan,
+    readonly options: RunOptions,
+  ) {
+    this.runId = options.runId ?? randomUUID();
+    this.#signal = options.signal ?? new AbortController().signal;
+    this.#emit = options.onEvent ?? (() => {});
+  }
+
+  async execute(): Promise<RunResult> {
+    const started = performance.now();
+    const order = nodesToEvaluate(this.plan, this.options.targets);
+    const cached = new Map<string, CachedOutputs>();
+    for (const node of order) {
+      const key = await this.#cacheKey(node);
+      this.#keys.set(node.id, key);
+      const hit = this.engine.outputCache.get(key);
+      if (hit) cached.set(node.id, hit);
+    }
+    const toExecute = order.filter((n) => !cached.has(n.id));
+    this.#emit({ type: 'run.started', runId: this.runId, toExecute: toExecute.map((n) => n.id), cached: [...cached.keys()] });
+    for (const [nodeId, hit] of cached) {
+      this.#values.set(nodeId, hit.outputs);
+      if (hit.ui) this.#ui[nodeId] = hit.ui;
+      const nodeType = this.plan.nodes.get(nodeId)?.def.type ?? '';
+      this.#emit({ type: 'node.cached', runId: this.runId, nodeId, nodeType, ...(hit.ui && { ui: hit.ui }) });
+    }
+    try {
+      await this.#executeAll(toExecute);
+    } catch (err) {
+      if (isAbortError(err) || this.#signal.aborted) {
+        const nodeId = err instanceof LoomError ? err.nodeId : undefined;
+        this.#emit({ type: 'run.cancelled', runId: this.runId, ...(nodeId !== undefined && { nodeId }) });
+        throw new LoomError('CANCELLED', 'The run was cancelled.', { cause: err, ...(nodeId !== undefined && { nodeId }) });
+      }
+      const error = toLoomError(err, 'NODE_FAILED');
+      this.#emit({ type: 'run.failed', runId: this.runId, error: errorInfo(error) });
+      throw error;
+    }
+    const executed = toExecute.map((n) => n.id);
+    this.#emit({
+      type: 'run.finished',
+      runId: this.runId,
+      durationMs: performance.now() - started,
+      executed,
+      cached: [...cached.keys()],
+    });
+    return { runId: this.runId, outputs: this.#values, ui: this.#ui, executed, cached: [...cached.keys()] };
+  }
+
+  async #cacheKey(node: PlannedNode): Promise<string> {
+    const upstream: Record<string, string> = {};
+    for (const [name, link] of Object.entries(node.links)) upstream[name] = `${this.#keys.get(link.node)}.${link.output}`;
+    let fingerprint: string | undefined;
+    if (node.def.fingerprint) {
+      try {
+        fingerprint = await node.def.fingerprint(node.literals);
+      } catch (err) {
+        throw toLoomError(err, 'NODE_FAILED', { nodeId: node.id });
+      }
+    }
+    return hashOf(canonicalJson({ t: node.def.type, p: node.literals, f: fingerprint, u: upstream }));
+  }
+
+  /** Runs nodes as their inputs become ready, at most `concurrency` at once, in topological priority. */
+  async #executeAll(order: PlannedNode[]): Promise<void> {
+    const waitingOn = new Map<string, Set<string>>();
+    for (const node of order) {
+      const pending = new Set(Object.values(node.links).map((l) => l.node).filter((id) => !this.#values.has(id)));
+      waitingOn.set(node.id, pending);
+    }
+    const queue = [...order];
+    const running = new Map<string, Promise<void>>();
+    let failure: unknown;
+    while (queue.length > 0 || running.size > 0) {
+      if (failure === undefined && !this.#signal.aborted) {
+        for (let i = 0; i < queue.length && running.size < this.engine.concurrency; ) {
+          const node = queue[i] as PlannedNode;
+          if ((waitingOn.get(node.id)?.size ?? 0) > 0) {
+            i++;
+            continue;
+          }
+          queue.splice(i, 1);
+          const task = this.#executeNode(node).then(
+            () => {
+              running.delete(node.id);
+              for (const pending of waitingOn.values()) pending.delete(node.id);
+            },
+            (err: unknown) => {
+              running.delete(node.id);
+              failure ??= err;
+            },
+          );
+          running.set(node.id, task);
+        }
+      }
+      if (running.size === 0) break;
+      await Promise.race(running.values());
+    }
+    if (failure !== undefined) throw failure;
+    if (this.#signal.aborted) throw new LoomError('CANCELLED', 'The run was cancelled.');
+  }
+
+  async #executeNode(node: PlannedNode): Promise<void> {
+    const { id, def } = node;
+    if (this.#signal.aborted) throw new LoomError('CANCELLED', 'The run was cancelled.', { nodeId: id });
+    const started = performance.now();
+    this.#emit({ type: 'node.started', runId: this.runId, nodeId: id, nodeType: def.type });
+    let ui: UiPayload | undefined;
+    const ctx: NodeContext = {
+      runId: this.runId,
+      nodeId: id,
+      signal: this.#signal,
+      objects: this.engine.objects.forRun(this.runId),
+      progress: (value, max, preview) =>
+        this.#emit({ type: 'node.progress', runId: this.runId, nodeId: id, value, max, ...(preview && { preview }) }),
+      log: {
+        info: (message) => this.#emit({ type: 'node.log', runId: this.runId, nodeId: id, level: 'info', message }),
+        warn: (message) => this.#emit({ type: 'node.log', runId: this.runId, nodeId: id, level: 'warn', message }),
+      },
+      ui: (payload) => {
+        ui = payload;
+      },
+      throwIfCancelled: () => {
+        if (this.#signal.aborted) throw new LoomError('CANCELLED', 'The run was cancelled.', { nodeId: id });
+      },
+    };
+    try {
+      const { inputs, params } = this.#gatherInputs(node);
+      const outputs = await def.run(inputs, params, ctx);
+      this.#checkOutputs(node, outputs);
+      this.#values.set(id, outputs);
+      if (ui) this.#ui[id] = ui;
+      this.engine.outputCache.set(this.#keys.get(id) as string, { outputs, ...(ui && { ui }) });
+      this.#emit({
+        type: 'node.finished',
+        runId: this.runId,
+        nodeId: id,
+        nodeType: def.type,
+        durationMs: performance.now() - started,
+        ...(ui && { ui }),
+      });
+    } catch (err) {
+      if (isAbortError(err) || this.#signal.aborted) throw new LoomError('CANCELLED', 'The run was cancelled.', { nodeId: id, cause: err });
+      const error = toLoomError(err, 'NODE_FAILED', { nodeId: id });
+      const message = error.message.includes(`"${id}"`) ? error.message : `Node "${id}" (${def.type}) failed: ${error.message}`;
+      const located = new LoomError(error.code, message, { nodeId: id, cause: err, problems: error.problems, ...(error.input !== undefined && { input: error.input }) });
+      this.#emit({ type: 'node.failed', runId: this.runId, nodeId: id, nodeType: def.type, error: errorInfo(located) });
+      throw located;
+    }
+  }
+
+  #gatherInputs(node: PlannedNode): { inputs: Record<string, unknown>; params: Record<string, unknown> } {
+    const inputs: Record<string, unknown> = {};
+    const params: Record<string, unknown> = { ...node.literals };
+    for (const [name, link] of Object.entries(node.links)) {
+      const value = this.#values.get(link.node)?.[link.output];
+      const port = node.def.inputs[name];
+      if (port) {
+        if (!port.type.guard(value)) {
+          throw new LoomError('NODE_FAILED', `Input "${name}" received something that is not a ${port.type.name} from "${link.node}.${link.output}".`, { input: name });
+        }
+        inputs[name] = value;
+        continue;
+      }
+      // Validation guarantees a linked non-port input is a parameter.
+      const spec = node.def.params[name] as ParamSpec;
+      const parsed = spec.schema.safeParse(value);
+      if (!parsed.success) {
+        const problem = paramProblem(node.id, node.def, name, parsed.error, value);
+        throw new LoomError('PARAM_INVALID', problem.message, { input: name, problems: [problem] });
+      }
+      params[name] = parsed.data;
+    }
+    return { inputs, params };
+  }
+
+  #checkOutputs(node: PlannedNode, outputs: Record<string, unknown>): void {
+    for (const [name, port] of Object.entries(node.def.outputs)) {
+      if (!port.guard(outputs[name])) {
+        throw new LoomError('NODE_FAILED', `Node "${node.id}" (${node.def.type}) produced no valid ${port.name} for output "${name}" (a bug in the node).`);
+      }
+    }
+  }
+}

@@ -1,0 +1,232 @@
+/**
+ * Graph validation. It collects every problem (never just the first), each naming the node, the input
+ * and how to fix it, and on success yields a {@link Plan} the executor can run without re-checking.
+ */
+import { z } from 'zod';
+import { GraphSchema, isLink, type Graph, type Link } from './graph.ts';
+import type { Problem } from './errors.ts';
+import type { AnyNodeDefinition } from './node.ts';
+import { portAccepts } from './port-types.ts';
+import type { NodeRegistry } from './registry.ts';
+import { didYouMean } from './suggest.ts';
+
+export interface PlannedNode {
+  id: string;
+  def: AnyNodeDefinition;
+  /** Port and parameter links by input name. */
+  links: Record<string, Link>;
+  /** Literal parameters, parsed by their schemas (defaults filled in). */
+  literals: Record<string, unknown>;
+}
+
+export interface Plan {
+  graph: Graph;
+  nodes: Map<string, PlannedNode>;
+}
+
+export type ValidationResult = { ok: true; plan: Plan; problems: [] } | { ok: false; problems: Problem[] };
+
+export function validateGraph(document: unknown, registry: NodeRegistry): ValidationResult {
+  const parsed = GraphSchema.safeParse(document);
+  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(shapeProblem) };
+  const graph = parsed.data;
+  const problems: Problem[] = [];
+  const nodes = new Map<string, PlannedNode>();
+
+  for (const [id, instance] of Object.entries(graph.nodes)) {
+    const def = registry.get(instance.type);
+    if (!def) {
+      problems.push({
+        code: 'UNKNOWN_NODE_TYPE',
+        nodeId: id,
+        message: `Node "${id}" has unknown type "${instance.type}".${didYouMean(instance.type, registry.types())} Known types are listed by \`run-graph --help\` and the catalog.`,
+      });
+      continue;
+    }
+    const planned: PlannedNode = { id, def, links: {}, literals: {} };
+    checkInputs(planned, instance.inputs, registry, problems);
+    nodes.set(id, planned);
+  }
+
+  for (const node of nodes.values()) checkLinks(node, graph, nodes, registry, problems);
+  problems.push(...findCycles(nodes));
+  if (![...nodes.values()].some((n) => n.def.output)) {
+    problems.push({
+      code: 'NO_OUTPUT_NODES',
+      message: 'The graph has no output node, so nothing would run. Add an output node such as SaveImage or PreviewImage.',
+    });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, plan: { graph, nodes }, problems: [] };
+}
+
+function shapeProblem(issue: z.core.$ZodIssue): Problem {
+  const [first, nodeId, second, input] = issue.path.map(String);
+  const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  return {
+    code: 'INVALID_GRAPH',
+    ...(first === 'nodes' && nodeId !== undefined && { nodeId }),
+    ...(second === 'inputs' && input !== undefined && { input }),
+    message: `Malformed graph document${where}: ${issue.message}. A graph is {"version": 1, "nodes": {"<id>": {"type": ..., "inputs": {...}}}}.`,
+  };
+}
+
+function checkInputs(node: PlannedNode, inputs: Record<string, unknown>, registry: NodeRegistry, problems: Problem[]): void {
+  const { id, def } = node;
+  for (const [name, value] of Object.entries(inputs)) {
+    const port = def.inputs[name];
+    const param = registry.param(def.type, name);
+    if (isLink(value)) {
+      if (port || param) node.links[name] = value;
+      else problems.push(unknownInput(id, def, name));
+      continue;
+    }
+    if (port) {
+      problems.push({
+        code: 'TYPE_MISMATCH',
+        nodeId: id,
+        input: name,
+        message: `Input "${name}" of node "${id}" (${def.type}) takes a link from a ${port.type.name} output, not a literal value. Connect it like {"node": "<id>", "output": "<name>"}.`,
+      });
+    } else if (param) {
+      const result = param.spec.schema.safeParse(value);
+      if (result.success) node.literals[name] = result.data;
+      else problems.push(paramProblem(id, def, name, result.error, value));
+    } else {
+      problems.push(unknownInput(id, def, name));
+    }
+  }
+  for (const [name, port] of Object.entries(def.inputs)) {
+    if (!port.optional && !(name in inputs)) {
+      problems.push({
+        code: 'MISSING_INPUT',
+        nodeId: id,
+        input: name,
+        message: `Node "${id}" (${def.type}) needs input "${name}": link a ${port.type.name} output to it.`,
+      });
+    }
+  }
+  for (const name of Object.keys(def.params)) {
+    if (name in inputs) continue;
+    const param = registry.param(def.type, name);
+    const fallback = param?.spec.schema.safeParse(undefined);
+    if (fallback?.success) node.literals[name] = fallback.data;
+    else {
+      problems.push({
+        code: 'MISSING_INPUT',
+        nodeId: id,
+        input: name,
+        message: `Node "${id}" (${def.type}) needs parameter "${name}" (${param?.spec.description ?? 'no default'}).`,
+      });
+    }
+  }
+}
+
+function unknownInput(id: string, def: AnyNodeDefinition, name: string): Problem {
+  const known = [...Object.keys(def.inputs), ...Object.keys(def.params)];
+  return {
+    code: 'UNKNOWN_INPUT',
+    nodeId: id,
+    input: name,
+    message: `Node "${id}" (${def.type}) has no input "${name}".${didYouMean(name, known)} Its inputs are: ${known.join(', ') || 'none'}.`,
+  };
+}
+
+/** Describes a parameter's rejection in the user's terms: the allowed range or options, and the value given. */
+export function paramProblem(id: string, def: AnyNodeDefinition, name: string, error: z.ZodError, value: unknown): Problem {
+  const reason = error.issues.map(describeIssue).join('; ');
+  return {
+    code: 'PARAM_INVALID',
+    nodeId: id,
+    input: name,
+    message: `Parameter "${name}" of node "${id}" (${def.type}) is invalid: ${reason} (got ${JSON.stringify(value)}).`,
+  };
+}
+
+/** Zod's issues in plain words: "must be at most 150", "must be one of euler, ddim". */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_big':
+      return `must be ${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
+    case 'too_small':
+      return `must be ${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map(String).join(', ')}`;
+    case 'invalid_type':
+      return issue.expected === 'int' ? 'must be a whole number (integer)' : `must be a ${issue.expected}`;
+    default:
+      return issue.message;
+  }
+}
+
+function checkLinks(node: PlannedNode, graph: Graph, nodes: Map<string, PlannedNode>, registry: NodeRegistry, problems: Problem[]): void {
+  for (const [name, link] of Object.entries(node.links)) {
+    const where = `Input "${name}" of node "${node.id}" (${node.def.type})`;
+    if (!(link.node in graph.nodes)) {
+      problems.push({
+        code: 'LINK_TO_MISSING_NODE',
+        nodeId: node.id,
+        input: name,
+        message: `${where} links to node "${link.node}", which does not exist.${didYouMean(link.node, Object.keys(graph.nodes))}`,
+      });
+      continue;
+    }
+    const upstream = nodes.get(link.node);
+    if (!upstream) continue; // its own problem (unknown type) is already reported
+    const produced = upstream.def.outputs[link.output];
+    if (!produced) {
+      const outputs = Object.keys(upstream.def.outputs);
+      problems.push({
+        code: 'LINK_TO_MISSING_OUTPUT',
+        nodeId: node.id,
+        input: name,
+        message: `${where} links to output "${link.output}" of node "${link.node}" (${upstream.def.type}), which has outputs: ${outputs.join(', ') || 'none'}.${didYouMean(link.output, outputs)}`,
+      });
+      continue;
+    }
+    const expected = node.def.inputs[name]?.type.name ?? registry.param(node.def.type, name)?.catalog.linkType ?? null;
+    if (expected === null) {
+      problems.push({
+        code: 'TYPE_MISMATCH',
+        nodeId: node.id,
+        input: name,
+        message: `${where} only takes a literal value; it cannot be linked. Remove the link and set a value.`,
+      });
+    } else if (!portAccepts(expected, produced.name)) {
+      problems.push({
+        code: 'TYPE_MISMATCH',
+        nodeId: node.id,
+        input: name,
+        message: `${where} expects ${expected} but "${link.node}.${link.output}" produces ${produced.name}. Link a ${expected} output instead.`,
+      });
+    }
+  }
+}
+
+/** Finds every cycle (each reported once, as the path that closes it). */
+function findCycles(nodes: Map<string, PlannedNode>): Problem[] {
+  const problems: Problem[] = [];
+  const state = new Map<string, 'visiting' | 'done'>();
+  const stack: string[] = [];
+  const visit = (id: string): void => {
+    state.set(id, 'visiting');
+    stack.push(id);
+    const node = nodes.get(id);
+    for (const link of Object.values(node?.links ?? {})) {
+      if (!nodes.has(link.node)) continue;
+      const seen = state.get(link.node);
+      if (seen === 'visiting') {
+        // The stack follows links upstream; reversed, it reads in the direction data flows.
+        const cycle = [...stack.slice(stack.indexOf(link.node)), link.node].reverse();
+        problems.push({
+          code: 'GRAPH_CYCLE',
+          nodeId: link.node,
+          message: `The graph has a cycle: ${cycle.join(' → ')}. Data must flow one way; remove one of these links.`,
+        });
+      } else if (seen === undefined) visit(link.node);
+    }
+    stack.pop();
+    state.set(id, 'done');
+  };
+  for (const id of [...nodes.keys()].sort()) if (!state.has(id)) visit(id);
+  return problems;
+}

@@ -1,0 +1,3 @@
+/** CLIP BPE tokenizer for SD1.x / SDXL tokenizer folders (see `clip-tokenizer.ts`). */
+export { ClipTokenizer, type PadOptions } from './clip-tokenizer.ts';
+export { parseMerges, readTokenizerDir, type TokenizerParts } from './tokenizer-files.ts';

@@ -119,6 +119,11 @@ export class ClipTokenizer {
     return out;
   }
 
+  /** Id of one vocabulary entry (e.g. `",</w>"`), or undefined. */
+  tokenToId(symbol: string): number | undefined {
+    return this.vocab.get(symbol);
+  }
+
   /** Text of ids (byte-level decoded, `</w>` → space), for debugging and previews. */
   decode(ids: readonly number[]): string {
     const symbols = ids.map((id) => this.idToToken.get(id) ?? '');

@@ -39,7 +39,7 @@ export function validateGraph(document: unknown, registry: NodeRegistry): Valida
       problems.push({
         code: 'UNKNOWN_NODE_TYPE',
         nodeId: id,
-        message: `Node "${id}" has unknown type "${instance.type}".${didYouMean(instance.type, registry.types())} Known types are listed by \`run-graph --help\` and the catalog.`,
+        message: `Node "${id}" has unknown type "${instance.type}".${didYouMean(instance.type, registry.types())} \`run-graph --list-nodes\` lists the known types.`,
       });
       continue;
     }

@@ -1,0 +1,15 @@
+/** Host-supplied settings for the Stable Diffusion node pack. */
+export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml';
+export const DEVICE_CHOICES: readonly DeviceChoice[] = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
+
+export interface NodePackConfig {
+  /** ComfyUI-like models folder: pipelines at the top, `loras/`, `upscale_models/`, `safety_checker/`. */
+  modelsDir: string;
+  /** Where output nodes write files. */
+  outputDir: string;
+  /** Where LoadImage reads uploads from. */
+  inputDir: string;
+  device: DeviceChoice;
+  /** Intra-op threads for onnxruntime; 0 lets onnxruntime decide. */
+  threads: number;
+}

@@ -1,0 +1,166 @@
+/**
+ * `run-graph graph.json`: runs a graph headless. Exit codes: 0 success, 1 run failed, 2 invalid graph
+ * or usage, 130 interrupted (Ctrl-C cancels the run; output files are only ever renamed into place).
+ */
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+import { LoomError, applySetting, type EngineEvent, type Graph, type UiPayload } from '@loom/engine';
+import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
+import { createHost } from '../host.ts';
+import { readGraphFile } from '../graph-file.ts';
+import { createProgressDisplay } from './progress-display.ts';
+
+export const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
+
+const USAGE = `Usage: run-graph <graph.json> [options]
+
+Runs a Loom graph (native or ComfyUI API format) and writes its outputs.
+
+Options:
+  --out DIR            where output files go (default ./out)
+  --set NODE.INPUT=V   set a parameter; repeatable; parsed by that parameter's schema
+  --models DIR         models folder (default ./models, or $LOOM_MODELS)
+  --device D           ${DEVICE_CHOICES.join('|')} (default auto: best available, else CPU)
+  --threads N          onnxruntime intra-op threads (default: onnxruntime's choice)
+  --json               newline-delimited JSON events on stdout, for scripts
+  --quiet              no progress; only written files and errors
+  --list-nodes         list the node types this build knows
+  -h, --help           this help
+
+Exit codes: 0 success, 1 run failed, 2 invalid graph or usage, 130 interrupted.`;
+
+export interface CliEnvironment {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Builds the host; tests substitute one with extra node types. */
+  createHost: typeof createHost;
+}
+
+const defaultEnvironment: CliEnvironment = { stdout: process.stdout, stderr: process.stderr, createHost };
+
+export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEnvironment): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return EXIT.invalid;
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const device = values.device as DeviceChoice;
+  if (!DEVICE_CHOICES.includes(device)) {
+    io.stderr.write(`--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").\n`);
+    return EXIT.invalid;
+  }
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 0) {
+    io.stderr.write(`--threads must be a whole number ≥ 0 (got "${values.threads}").\n`);
+    return EXIT.invalid;
+  }
+  const host = io.createHost({ outputDir: values.out, device, threads, ...(values.models !== undefined && { modelsDir: values.models }) });
+  if (values['list-nodes']) {
+    for (const node of host.registry.catalog().nodes) io.stdout.write(`${node.type.padEnd(24)} ${node.category.padEnd(22)} ${node.description}\n`);
+    return EXIT.ok;
+  }
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) {
+    io.stderr.write(`${file === undefined ? 'No graph file given.' : `Unexpected arguments: ${extra.join(' ')}`}\n\n${USAGE}\n`);
+    return EXIT.invalid;
+  }
+
+  const json = values.json === true;
+  const report = (line: string): void => void (json ? io.stderr : io.stdout).write(`${line}\n`);
+  const fail = (err: unknown, code: number): number => {
+    const error = err instanceof LoomError ? err : new LoomError('NODE_FAILED', String((err as Error)?.message ?? err));
+    if (json) io.stdout.write(`${JSON.stringify({ type: 'error', error: error.toJSON() })}\n`);
+    io.stderr.write(`${error.code === 'VALIDATION_FAILED' ? `${file}: ` : ''}${error.message}\n`);
+    return code;
+  };
+
+  let graph: Graph;
+  try {
+    const document = await readGraphFile(file, host.registry, host.comfyMap);
+    const checked = host.engine.validate(document);
+    if (!checked.ok) throw new LoomError('VALIDATION_FAILED', `invalid graph (${checked.problems.length} problem(s)):\n${checked.problems.map((p) => `  - ${p.message}`).join('\n')}`, { problems: checked.problems });
+    graph = values.set.reduce((g, setting) => applySetting(g, host.registry, setting), checked.plan.graph);
+  } catch (err) {
+    return fail(err, EXIT.invalid);
+  }
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(EXIT.interrupted);
+    io.stderr.write('\nCancelling… (press Ctrl-C again to quit immediately)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const display = values.quiet || json ? undefined : createProgressDisplay(io.stderr, io.stderr.isTTY === true);
+  const onEvent = (event: EngineEvent): void => {
+    if (json) io.stdout.write(`${JSON.stringify(jsonEvent(event))}\n`);
+    display?.onEvent(event);
+  };
+  try {
+    const result = await host.engine.run(graph, { signal: controller.signal, onEvent });
+    display?.clear();
+    for (const ui of Object.values(result.ui)) for (const line of describeOutputs(ui, host.config.outputDir)) report(line);
+    return EXIT.ok;
+  } catch (err) {
+    display?.clear();
+    if (err instanceof LoomError && err.code === 'CANCELLED') return fail(err, EXIT.interrupted);
+    if (err instanceof LoomError && err.code === 'VALIDATION_FAILED') return fail(err, EXIT.invalid);
+    return fail(err, EXIT.failed);
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string', default: 'out' },
+      set: { type: 'string', multiple: true, default: [] },
+      models: { type: 'string' },
+      device: { type: 'string', default: 'auto' },
+      threads: { type: 'string', default: '0' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      'list-nodes': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+/** Events as JSON lines; binary previews are replaced by their size. */
+function jsonEvent(event: EngineEvent): unknown {
+  if (event.type === 'node.progress' && event.preview) {
+    return { ...event, preview: { mime: event.preview.mime, bytes: event.preview.data.byteLength } };
+  }
+  return event;
+}
+
+/** Written files (ComfyUI's `{filename, subfolder, type}` entries) as paths, and shown texts. */
+export function describeOutputs(ui: UiPayload, outputDir: string): string[] {
+  const lines: string[] = [];
+  for (const [kind, items] of Object.entries(ui)) {
+    for (const item of items) {
+      if (typeof item === 'object' && item !== null && 'filename' in item) {
+        const { filename, subfolder } = item as { filename: string; subfolder?: string };
+        lines.push(`wrote ${join(outputDir, subfolder ?? '', filename)}`);
+      } else if (kind === 'text') {
+        lines.push(String(item));
+      }
+    }
+  }
+  return lines;
+}

@@ -1,0 +1,27 @@
+/**
+ * The host: one engine with the built-in utility nodes and the Stable Diffusion node pack, configured
+ * for a models folder, an output folder and a device. The CLI and the server both start from here.
+ */
+import { resolve } from 'node:path';
+import { Engine, NodeRegistry, builtinNodes, type ComfyMap } from '@loom/engine';
+import { createNodePack, type NodePackConfig } from '@loom/nodes';
+
+export interface Host {
+  engine: Engine;
+  registry: NodeRegistry;
+  comfyMap: ComfyMap;
+  config: NodePackConfig;
+}
+
+export function createHost(config: Partial<NodePackConfig> = {}): Host {
+  const full: NodePackConfig = {
+    modelsDir: resolve(config.modelsDir ?? process.env.LOOM_MODELS ?? 'models'),
+    outputDir: resolve(config.outputDir ?? 'out'),
+    inputDir: resolve(config.inputDir ?? 'input'),
+    device: config.device ?? 'auto',
+    threads: config.threads ?? 0,
+  };
+  const pack = createNodePack(full);
+  const registry = new NodeRegistry([...builtinNodes, ...pack.nodes]);
+  return { engine: new Engine({ registry }), registry, comfyMap: pack.comfyMap, config: full };
+}

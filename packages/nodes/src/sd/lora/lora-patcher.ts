@@ -1,0 +1,130 @@
+/**
+ * Applies LoRA files to one ONNX model (a UNet or a text encoder) by merging them into the weights.
+ *
+ * The base ModelProto, the base values of every weight a LoRA touched so far, and each LoRA file's
+ * factors are cached, so a switch of LoRA or strength only recomputes deltas. The patched model is
+ * the small `model.onnx` re-encoded with just the touched initializers inlined; onnxruntime reads
+ * every other weight from the original external files (SD-ONNX-FACTS §0.4 / §2.4), so the full
+ * weights never enter JS memory. See `lora-switcher.ts` for switching without a new session.
+ */
+import { basename, dirname } from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import { OnnxModel } from '../../runtime/onnx-model/onnx-model.ts';
+import { inlineTensor } from '../../runtime/onnx-model/tensor-data.ts';
+import type { TensorProto } from '../../runtime/onnx-model/onnx-schema.ts';
+import { fileStamp, loadLora, type LoadedLora } from './lora-file.ts';
+import { buildModuleIndex, assertScopedNames, type ModuleIndex, type WeightTarget } from './map-onnx.ts';
+import { accumulateDelta, applyDelta, factorDims, loraScale, targetOutIn } from './merge.ts';
+import { checkLoraUsable, fileReport, type LoraReport } from './report.ts';
+import type { LoraComponent } from './types.ts';
+
+/** One LoRA to apply and its strength (ComfyUI `strength_model` / `strength_clip`). */
+export interface LoraSpec {
+  readonly file: string;
+  readonly strength: number;
+}
+
+/** Merged float32 values of every touched initializer, with the report. */
+export interface PatchedWeights {
+  readonly weights: Map<string, Float32Array>;
+  readonly report: LoraReport;
+}
+
+/** Options of {@link LoraPatcher.open}. */
+export interface PatcherOptions {
+  /** Defaults to the model folder's name when it is `unet`, `text_encoder` or `text_encoder_2`, else `unet`. */
+  readonly component?: LoraComponent;
+}
+
+const COMPONENTS: readonly LoraComponent[] = ['unet', 'text_encoder', 'text_encoder_2'];
+
+/** LoRA merger for one model file. */
+export class LoraPatcher {
+  private readonly loras = new Map<string, LoadedLora>();
+  private readonly bases = new Map<string, Float32Array>();
+
+  private constructor(
+    readonly model: OnnxModel,
+    readonly component: LoraComponent,
+    readonly index: ModuleIndex,
+  ) {}
+
+  /** Loads the model graph (not its external weights) and indexes its module weights. */
+  static async open(modelPath: string, options: PatcherOptions = {}): Promise<LoraPatcher> {
+    const model = await OnnxModel.load(modelPath);
+    const folder = basename(dirname(model.path)) as LoraComponent;
+    const component = options.component ?? (COMPONENTS.includes(folder) ? folder : 'unet');
+    return new LoraPatcher(model, component, buildModuleIndex(model));
+  }
+
+  /** Computes the merged weights for `loras` (strength-0 entries add nothing; no LoRA → no weights). */
+  async patchedWeights(loras: readonly LoraSpec[]): Promise<PatchedWeights> {
+    const loaded = await Promise.all(loras.map((l) => this.load(l.file)));
+    const deltas = new Map<string, { target: WeightTarget; acc: Float64Array }>();
+    const files = loaded.map((lora, k) => {
+      checkLoraUsable(lora, this.model.path, this.component);
+      const strength = loras[k]!.strength;
+      if (strength !== 0) {
+        for (const m of lora.matched) {
+          const t = m.target;
+          const [outF, inF] = targetOutIn(t.dims, t.layout);
+          const d = factorDims(m.factors, `${lora.file} module ${m.module}`);
+          if (d.outF !== outF || d.inF !== inF) {
+            throw new Error(`${lora.file}: module ${m.module} is ${d.outF}×${d.inF} but ${this.model.path} has ${outF}×${inF} (${t.initializer}); is the LoRA for another base model?`);
+          }
+          let entry = deltas.get(t.initializer);
+          if (!entry) {
+            entry = { target: t, acc: new Float64Array(outF * inF) };
+            deltas.set(t.initializer, entry);
+          }
+          accumulateDelta(entry.acc, t.layout, m.factors, strength * loraScale(m.factors), outF, inF);
+        }
+      }
+      return fileReport(lora, strength);
+    });
+    await this.cacheBases(deltas.keys());
+    const weights = new Map<string, Float32Array>();
+    for (const [name, { acc }] of deltas) weights.set(name, applyDelta(this.bases.get(name)!, acc));
+    const report: LoraReport = {
+      model: this.model.path,
+      component: this.component,
+      files,
+      touched: [...weights.keys()],
+      warnings: files.flatMap((f) => f.warnings),
+    };
+    return { weights, report };
+  }
+
+  /**
+   * The model re-encoded with the merged weights inlined, plus the session options that let
+   * onnxruntime find the untouched external weights. Create the session from `model`.
+   */
+  async patch(loras: readonly LoraSpec[]): Promise<{ model: Uint8Array; sessionOptions: InferenceSession.SessionOptions; report: LoraReport }> {
+    const { weights, report } = await this.patchedWeights(loras);
+    const replace = new Map<string, TensorProto>();
+    for (const [name, values] of weights) replace.set(name, inlineTensor(this.model.initializer(name)!, values));
+    return { model: this.model.encode({ replace }), sessionOptions: this.model.sessionOptions(), report };
+  }
+
+  /** Base float32 values of the given initializers (cached after the first read). */
+  async baseWeights(names: Iterable<string>): Promise<Map<string, Float32Array>> {
+    const list = [...names];
+    await this.cacheBases(list);
+    return new Map(list.map((n) => [n, this.bases.get(n)!]));
+  }
+
+  private async cacheBases(names: Iterable<string>): Promise<void> {
+    const missing = [...names].filter((n) => !this.bases.has(n));
+    if (missing.length === 0) return;
+    for (const [n, v] of await this.model.readFloat32(missing)) this.bases.set(n, v);
+  }
+
+  private async load(file: string): Promise<LoadedLora> {
+    const cached = this.loras.get(file);
+    if (cached && cached.stamp === (await fileStamp(file))) return cached;
+    const lora = await loadLora(file, this.component, this.index, { [this.component]: new Set(this.index.keys()) });
+    if (lora.matched.length === 0 && lora.unmatchedKeys.length > 0) assertScopedNames(this.model);
+    this.loras.set(file, lora);
+    return lora;
+  }
+}

@@ -1,5 +1,5 @@
 /** Canonical JSON (sorted keys) and short content hashes, for cache keys. */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
@@ -10,5 +10,6 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function hashOf(text: string): string {
-  return createHash('sha1').update(text).digest('base64url');
+  // One-shot hashing (Node ≥ 20.12) is about twice as fast as createHash() for short inputs.
+  return hash('sha1', text, 'base64url');
 }

@@ -85,6 +85,18 @@ function isPlan(value: unknown): value is Plan {
   return typeof value === 'object' && value !== null && (value as Partial<Plan>).nodes instanceof Map;
 }
 
+const literalsCache = new WeakMap<PlannedNode, string>();
+
+/** A plan's literals never change, so their canonical form is computed once per plan. */
+function literalsJson(node: PlannedNode): string {
+  let json = literalsCache.get(node);
+  if (json === undefined) {
+    json = canonicalJson(node.literals);
+    literalsCache.set(node, json);
+  }
+  return json;
+}
+
 function errorInfo(error: LoomError): ErrorInfo {
   return error.toJSON();
 }
@@ -113,7 +125,7 @@ class Run {
     const order = nodesToEvaluate(this.plan, this.options.targets);
     const cached = new Map<string, CachedOutputs>();
     for (const node of order) {
-      const key = await this.#cacheKey(node);
+      const key = node.def.fingerprint ? await this.#cacheKey(node) : this.#staticCacheKey(node, undefined);
       this.#keys.set(node.id, key);
       const hit = this.engine.outputCache.get(key);
       if (hit) cached.set(node.id, hit);
@@ -150,8 +162,6 @@ class Run {
   }
 
   async #cacheKey(node: PlannedNode): Promise<string> {
-    const upstream: Record<string, string> = {};
-    for (const [name, link] of Object.entries(node.links)) upstream[name] = `${this.#keys.get(link.node)}.${link.output}`;
     let fingerprint: string | undefined;
     if (node.def.fingerprint) {
       try {
@@ -160,40 +170,52 @@ class Run {
         throw toLoomError(err, 'NODE_FAILED', { nodeId: node.id });
       }
     }
-    return hashOf(canonicalJson({ t: node.def.type, p: node.literals, f: fingerprint, u: upstream }));
+    return this.#staticCacheKey(node, fingerprint);
+  }
+
+  #staticCacheKey(node: PlannedNode, fingerprint: string | undefined): string {
+    const upstream: Record<string, string> = {};
+    for (const [name, link] of Object.entries(node.links)) upstream[name] = `${this.#keys.get(link.node)}.${link.output}`;
+    return hashOf(`${node.def.type}|${literalsJson(node)}|${fingerprint ?? ''}|${canonicalJson(upstream)}`);
   }
 
   /** Runs nodes as their inputs become ready, at most `concurrency` at once, in topological priority. */
   async #executeAll(order: PlannedNode[]): Promise<void> {
-    const waitingOn = new Map<string, Set<string>>();
+    const position = new Map(order.map((node, i) => [node.id, i]));
+    const waiting = new Map<string, number>();
+    const dependents = new Map<string, PlannedNode[]>();
+    const ready: PlannedNode[] = [];
     for (const node of order) {
-      const pending = new Set(Object.values(node.links).map((l) => l.node).filter((id) => !this.#values.has(id)));
-      waitingOn.set(node.id, pending);
+      const upstream = new Set(Object.values(node.links).map((l) => l.node).filter((id) => !this.#values.has(id)));
+      waiting.set(node.id, upstream.size);
+      for (const id of upstream) dependents.set(id, [...(dependents.get(id) ?? []), node]);
+      if (upstream.size === 0) ready.push(node);
     }
-    const queue = [...order];
     const running = new Map<string, Promise<void>>();
     let failure: unknown;
-    while (queue.length > 0 || running.size > 0) {
-      if (failure === undefined && !this.#signal.aborted) {
-        for (let i = 0; i < queue.length && running.size < this.engine.concurrency; ) {
-          const node = queue[i] as PlannedNode;
-          if ((waitingOn.get(node.id)?.size ?? 0) > 0) {
-            i++;
-            continue;
-          }
-          queue.splice(i, 1);
-          const task = this.#executeNode(node).then(
-            () => {
-              running.delete(node.id);
-              for (const pending of waitingOn.values()) pending.delete(node.id);
-            },
-            (err: unknown) => {
-              running.delete(node.id);
-              failure ??= err;
-            },
-          );
-          running.set(node.id, task);
+    const finished = (node: PlannedNode): void => {
+      running.delete(node.id);
+      for (const next of dependents.get(node.id) ?? []) {
+        const left = (waiting.get(next.id) ?? 0) - 1;
+        waiting.set(next.id, left);
+        if (left === 0) {
+          // Keep `ready` in topological order so dispatch never depends on completion timing.
+          const at = ready.findIndex((r) => (position.get(r.id) ?? 0) > (position.get(next.id) ?? 0));
+          ready.splice(at < 0 ? ready.length : at, 0, next);
         }
+      }
+    };
+    while (ready.length > 0 || running.size > 0) {
+      while (failure === undefined && !this.#signal.aborted && ready.length > 0 && running.size < this.engine.concurrency) {
+        const node = ready.shift() as PlannedNode;
+        const task = this.#executeNode(node).then(
+          () => finished(node),
+          (err: unknown) => {
+            running.delete(node.id);
+            failure ??= err;
+          },
+        );
+        running.set(node.id, task);
       }
       if (running.size === 0) break;
       await Promise.race(running.values());

@@ -45,27 +45,32 @@ export function loraScale(f: LoraFactors): number {
 
 /**
  * Adds `coef · (up @ down)` to `acc`, a float64 accumulator in the target's layout.
- * `outF × inF` must equal the target's `[out, in]`.
+ * `outF × inF` must equal the target's `[out, in]`. For the transposed `[in, out]` layout the
+ * product is formed as `downᵀ @ upᵀ` so every write is contiguous (the factors are small to transpose).
  */
 export function accumulateDelta(acc: Float64Array, layout: WeightLayout, f: LoraFactors, coef: number, outF: number, inF: number): void {
-  const { down, up } = f;
   const rank = f.downShape[0]!;
-  const row = new Float64Array(inF);
-  for (let o = 0; o < outF; o++) {
-    row.fill(0);
-    for (let r = 0; r < rank; r++) {
-      const u = up[o * rank + r]! * coef;
-      if (u === 0) continue;
-      const base = r * inF;
-      for (let i = 0; i < inF; i++) row[i]! += u * down[base + i]!;
-    }
-    if (layout === 'in_out') {
-      for (let i = 0; i < inF; i++) acc[i * outF + o]! += row[i]!;
-    } else {
-      const base = o * inF;
-      for (let i = 0; i < inF; i++) acc[base + i]! += row[i]!;
+  if (layout === 'in_out') addProduct(acc, transpose(f.down, rank, inF), transpose(f.up, outF, rank), inF, rank, outF, coef);
+  else addProduct(acc, f.up, f.down, outF, rank, inF, coef);
+}
+
+/** acc[m, n] += coef · a[m, k] @ b[k, n] (row-major). */
+function addProduct(acc: Float64Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number, coef: number): void {
+  for (let i = 0; i < m; i++) {
+    const row = i * n;
+    for (let r = 0; r < k; r++) {
+      const av = a[i * k + r]! * coef;
+      if (av === 0) continue;
+      const col = r * n;
+      for (let j = 0; j < n; j++) acc[row + j]! += av * b[col + j]!;
     }
   }
+}
+
+function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(w.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c]!;
+  return out;
 }
 
 /** `base + delta`, rounded to float32 (a new array; `base` is left untouched for later switches). */

@@ -1,0 +1,117 @@
+/**
+ * LoRA apply / switch cost against a cold model load, for the tiny SD1.5 UNet and (when generated,
+ * see tools/tiny-sd/README.md) the SD1.5-size random UNet. Techniques compared:
+ * - recreate: `LoraPatcher.patch` (touched initializers inlined) + a new InferenceSession per switch;
+ * - switcher: `LoraSwitcher` (touched weights as graph inputs, one session, new feeds per switch).
+ * Writes bench/results/lora.json. Usage: `node --import tsx bench/lora/lora-bench.ts [tiny|large]`.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { LoraPatcher, type LoraSpec } from '../../packages/nodes/src/sd/lora/lora-patcher.ts';
+import { LoraSwitcher } from '../../packages/nodes/src/sd/lora/lora-switcher.ts';
+import { median, writeResult, type Figure } from '../lib/report.ts';
+import { unetInputs } from './unet-inputs.ts';
+
+interface Case {
+  readonly name: string;
+  readonly unet: string;
+  /** Two LoRAs for the same base (a switch goes from the first to the second). */
+  readonly loras: readonly [string, string];
+  readonly batch: number;
+  readonly latent: number;
+  readonly runs: number;
+}
+
+const repo = (p: string): string => fileURLToPath(new URL(`../../${p}`, import.meta.url));
+const CASES: Case[] = [
+  {
+    name: 'tiny SD1.5 UNet',
+    unet: repo('models/tiny-sd15/unet/model.onnx'),
+    loras: [repo('models/loras/tiny-sd15/pytorch_lora_weights_4.safetensors'), repo('models/loras/tiny-sd15/pytorch_lora_weights_16.safetensors')],
+    batch: 2, latent: 8, runs: 15,
+  },
+  {
+    name: 'SD1.5-size random UNet',
+    unet: repo('models/_large/sd15-unet-random/unet/model.onnx'),
+    loras: [repo('models/_large/sd15-unet-random/lora/pytorch_lora_weights_8.safetensors'), repo('models/_large/sd15-unet-random/lora/pytorch_lora_weights_16.safetensors')],
+    batch: 1, latent: 32, runs: 2,
+  },
+];
+
+const ms = async (fn: () => Promise<unknown>): Promise<number> => {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+};
+
+async function steps(run: () => Promise<unknown>, n: number): Promise<number> {
+  await run(); // first run allocates arenas
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) t.push(await ms(run));
+  return median(t);
+}
+
+async function bench(c: Case): Promise<Figure[]> {
+  console.log(`\n${c.name}: ${c.unet}`);
+  const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  let base!: ort.InferenceSession;
+  const cold = await ms(async () => { base = await ort.InferenceSession.create(c.unet, options); });
+  const feeds = unetInputs(base, c.batch, c.latent);
+  const baseStep = await steps(() => base.run(feeds), c.runs);
+  await base.release();
+  const [a, b] = c.loras;
+  const specA: LoraSpec[] = [{ file: a, strength: 1 }];
+  const specB: LoraSpec[] = [{ file: b, strength: 1 }];
+
+  // Technique 1: patched model + new session for every change.
+  const patcher = await LoraPatcher.open(c.unet);
+  let touched = 0;
+  const recreate = async (spec: LoraSpec[]): Promise<number> => ms(async () => {
+    const p = await patcher.patch(spec);
+    touched = p.report.touched.length;
+    const s = await ort.InferenceSession.create(p.model, { ...p.sessionOptions, ...options });
+    await s.release();
+  });
+  const recreateFirst = await recreate(specA);
+  const recreateSwitch = await recreate(specB);
+
+  // Technique 2: one session with the touched weights as inputs.
+  const switcherPatcher = await LoraPatcher.open(c.unet);
+  let sw!: LoraSwitcher;
+  const switcherCreate = await ms(async () => {
+    sw = await LoraSwitcher.create(switcherPatcher, options);
+    await sw.apply(specA);
+  });
+  const switchLora = await ms(() => sw.apply(specB));
+  const switchStrength = await ms(() => sw.apply([{ file: b, strength: 0.5 }]));
+  const swStep = await steps(() => sw.run(feeds), c.runs);
+  await sw.release();
+
+  const cl = { name: 'cold load', value: cold };
+  const goal = (v: number): Figure['goal'] => ({ text: '≤ 10% of cold load', met: v <= 0.1 * cold });
+  const p = `${c.name}:`;
+  return [
+    { metric: `${p} cold load (InferenceSession.create from path)`, value: cold, unit: 'ms' },
+    { metric: `${p} step, base session (batch ${c.batch}, latent ${c.latent}²)`, value: baseStep, unit: 'ms' },
+    { metric: `${p} recreate: first LoRA apply (${touched} weights)`, value: recreateFirst, unit: 'ms', baseline: cl },
+    { metric: `${p} recreate: LoRA switch`, value: recreateSwitch, unit: 'ms', baseline: cl, goal: goal(recreateSwitch) },
+    { metric: `${p} switcher: session + first LoRA apply`, value: switcherCreate, unit: 'ms', baseline: cl },
+    { metric: `${p} switcher: LoRA switch`, value: switchLora, unit: 'ms', baseline: cl, goal: goal(switchLora) },
+    { metric: `${p} switcher: strength change`, value: switchStrength, unit: 'ms', baseline: cl, goal: goal(switchStrength) },
+    { metric: `${p} switcher: step`, value: swStep, unit: 'ms', baseline: { name: 'base step', value: baseStep } },
+  ];
+}
+
+const only = process.argv[2];
+const figures: Figure[] = [];
+for (const c of CASES) {
+  if (only && !c.name.toLowerCase().includes(only)) continue;
+  const missing = [c.unet, ...c.loras].filter((p) => !existsSync(p));
+  if (missing.length) {
+    console.log(`skipping ${c.name}: missing ${missing.join(', ')}`);
+    continue;
+  }
+  figures.push(...(await bench(c)));
+}
+writeResult('lora', 'LoRA apply and switch vs cold load', figures);

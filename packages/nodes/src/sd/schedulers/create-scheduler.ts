@@ -1,0 +1,53 @@
+/**
+ * One entry point: scheduler name + the model folder's `scheduler_config.json` → a {@link Scheduler}.
+ * The config is read the way diffusers' `XScheduler.from_config(pipe.scheduler.config)` reads it: keys in
+ * the file win, the chosen class's defaults fill the rest.
+ */
+import { readFile } from 'node:fs/promises';
+import { parseSchedulerConfig, type SchedulerConfigFile } from './config.ts';
+import { DdimScheduler } from './ddim.ts';
+import { DpmSolverMultistepScheduler } from './dpm-solver-multistep.ts';
+import { EulerAncestralScheduler } from './euler-ancestral.ts';
+import { EulerScheduler } from './euler.ts';
+import { LcmScheduler } from './lcm.ts';
+import type { Scheduler, SchedulerName } from './scheduler.ts';
+
+/** Every supported name, for enum parameters. */
+export const SCHEDULER_NAMES: readonly SchedulerName[] = ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'lcm'];
+
+/** Build a scheduler from a parsed (or raw JSON) config; throws on an unknown name or a bad config. */
+export function createScheduler(name: SchedulerName, config: SchedulerConfigFile | unknown = {}): Scheduler {
+  const file = parseSchedulerConfig(config);
+  switch (name) {
+    case 'euler':
+      return new EulerScheduler(file);
+    case 'euler_ancestral':
+      return new EulerAncestralScheduler(file);
+    case 'ddim':
+      return new DdimScheduler(file);
+    case 'dpmpp_2m':
+      return new DpmSolverMultistepScheduler(file, false);
+    case 'dpmpp_2m_karras':
+      return new DpmSolverMultistepScheduler(file, true);
+    case 'lcm':
+      return new LcmScheduler(file);
+    default:
+      throw new Error(`unknown scheduler "${String(name)}"; expected one of ${SCHEDULER_NAMES.join(', ')}`);
+  }
+}
+
+/** Read `<dir>/scheduler_config.json` (a missing file means all class defaults). */
+export async function readSchedulerConfig(path: string): Promise<SchedulerConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new Error(`cannot read scheduler config ${path}`, { cause });
+  }
+  try {
+    return parseSchedulerConfig(JSON.parse(text) as unknown);
+  } catch (cause) {
+    throw new Error(`scheduler config ${path} is invalid: ${(cause as Error).message}`, { cause });
+  }
+}

@@ -1,0 +1,137 @@
+/**
+ * DPM++ 2M and DPM++ 2M Karras (diffusers `DPMSolverMultistepScheduler` with `algorithm_type="dpmsolver++"`,
+ * `solver_order=2`, `solver_type="midpoint"`, `lower_order_final=True`; `scheduling_dpmsolver_multistep.py`):
+ * - timesteps: n+1-point spacing with the last dropped (l.413-437); Karras: σ from σ_max = σ(999) to
+ *   σ_min = σ(0) of the training table, timesteps = round(σ→t) (l.444-449);
+ * - `α_t = 1/sqrt(σ²+1)`, `σ_t = σ·α_t`, `λ = ln α_t - ln σ_t` (l.580-599);
+ * - the model output becomes `x0 = (x - σ_t·ε)/α_t` (l.789-795);
+ * - 1st order: `x' = (σ_t/σ_s)·x - α_t(e^{-h} - 1)·x0` (l.897-904);
+ * - 2nd order midpoint with the previous x0: `r0 = h_0/h`, `D1 = (m0 - m1)/r0`,
+ *   `x' = (σ_t/σ_s0)·x - α_t(e^{-h}-1)·m0 - ½α_t(e^{-h}-1)·D1` (l.976-991);
+ * - the first step is first order, and so is the last (final σ = 0, or fewer than 15 steps) (l.1239-1270).
+ * No input scaling, `init_noise_sigma = 1`. Scalars are float32 0-d tensors in diffusers, so float32 here.
+ */
+import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerConfigFile } from './config.ts';
+import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
+import { interpAtIndex, roundHalfEven } from './numpy-compat.ts';
+import {
+  checkSameLength, checkSteps, img2imgStartIndex,
+  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
+} from './scheduler.ts';
+import { dpmTimesteps, karrasSigmas, logSigmasF32, sigmaToT } from './spacing.ts';
+
+const f = Math.fround;
+
+/** diffusers `DPMSolverMultistepScheduler.__init__` defaults. */
+export const DPM_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0, lowerOrderFinal: true } as const;
+
+interface AlphaSigma {
+  alpha: number;
+  sigma: number;
+  lambda: number;
+}
+
+/** DPMSolverMultistep, order 2, midpoint; `karras` selects "DPM++ 2M Karras". */
+export class DpmSolverMultistepScheduler implements Scheduler {
+  readonly name: SchedulerName;
+  readonly config: ResolvedSchedulerConfig;
+  readonly initNoiseSigma = 1;
+  private readonly schedule: NoiseSchedule;
+  private allTimesteps: number[] = [];
+  private sigmas: number[] = [];
+  private begin = 0;
+  private previousX0: Float32Array | undefined;
+  private lowerOrderNums = 0;
+  private nextStep = 0;
+
+  constructor(file: SchedulerConfigFile, karras: boolean, overrides: Partial<ResolvedSchedulerConfig> = {}) {
+    this.name = karras ? 'dpmpp_2m_karras' : 'dpmpp_2m';
+    this.config = { ...resolveSchedulerConfig(file, DPM_DEFAULTS), ...overrides, useKarrasSigmas: karras };
+    this.schedule = makeNoiseSchedule(this.config);
+  }
+
+  setTimesteps(steps: number, options: SetTimestepsOptions = {}): void {
+    checkSteps(steps, this.config);
+    const table = this.schedule.sigmas;
+    let timesteps: number[];
+    let sigmas: number[];
+    if (this.config.useKarrasSigmas) {
+      sigmas = karrasSigmas(table[0]!, table[table.length - 1]!, steps);
+      const logSigmas = logSigmasF32(table);
+      timesteps = sigmas.map((s) => roundHalfEven(sigmaToT(s, logSigmas)));
+    } else {
+      timesteps = dpmTimesteps(this.config, steps);
+      sigmas = timesteps.map((t) => interpAtIndex(t, table));
+    }
+    const last = this.config.finalSigmasType === 'sigma_min' ? table[0]! : 0;
+    this.allTimesteps = timesteps;
+    this.sigmas = [...sigmas, last].map(f);
+    this.begin = img2imgStartIndex(steps, options.denoise ?? 1);
+    this.previousX0 = undefined;
+    this.lowerOrderNums = 0;
+    this.nextStep = 0;
+  }
+
+  get timesteps(): readonly number[] {
+    return this.allTimesteps.slice(this.begin);
+  }
+
+  scaleModelInput(sample: Float32Array): Float32Array {
+    return sample;
+  }
+
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, _rng?: NoiseSource): Float32Array {
+    if (i !== this.nextStep) throw new Error(`DPM++ steps must run in order: expected step ${this.nextStep}, got ${i}`);
+    const index = this.begin + i;
+    const x0 = this.denoisedEstimate(modelOutput, i, sample);
+    const isLast = index === this.allTimesteps.length - 1;
+    const lowerOrderFinal = isLast
+      && ((this.config.lowerOrderFinal && this.allTimesteps.length < 15) || this.config.finalSigmasType === 'zero');
+    const t = this.alphaSigma(index + 1);
+    const s0 = this.alphaSigma(index);
+    const h = f(t.lambda - s0.lambda);
+    const ratio = f(t.sigma / s0.sigma);
+    const c = f(t.alpha * f(f(Math.exp(-h)) - 1));
+    let out: Float32Array;
+    if (this.lowerOrderNums < 1 || lowerOrderFinal || !this.previousX0) {
+      out = sample.map((x, k) => f(ratio * x) - f(c * x0[k]!));
+    } else {
+      const s1 = this.alphaSigma(index - 1);
+      const r0 = f(f(s0.lambda - s1.lambda) / h);
+      const invR0 = f(1 / r0);
+      const halfC = f(0.5 * c);
+      const m1 = this.previousX0;
+      out = sample.map((x, k) => {
+        const d1 = f(invR0 * f(x0[k]! - m1[k]!));
+        return f(f(ratio * x) - f(c * x0[k]!)) - f(halfC * d1);
+      });
+    }
+    this.previousX0 = x0;
+    this.lowerOrderNums = Math.min(this.lowerOrderNums + 1, 2);
+    this.nextStep = i + 1;
+    return out;
+  }
+
+  addNoise(original: Float32Array, noise: Float32Array, i = 0): Float32Array {
+    checkSameLength(original, noise, 'addNoise');
+    const { alpha, sigma } = this.alphaSigma(this.begin + i);
+    return original.map((x, k) => f(alpha * x) + f(sigma * noise[k]!));
+  }
+
+  denoisedEstimate(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
+    checkSameLength(modelOutput, sample, 'step');
+    const { alpha, sigma } = this.alphaSigma(this.begin + i);
+    return this.config.predictionType === 'epsilon'
+      ? sample.map((x, k) => f(x - f(sigma * modelOutput[k]!)) / alpha)
+      : sample.map((x, k) => f(alpha * x) - f(sigma * modelOutput[k]!));
+  }
+
+  /** `_sigma_to_alpha_sigma_t` and λ for the schedule's sigma at absolute index `index`. */
+  private alphaSigma(index: number): AlphaSigma {
+    const s = this.sigmas[index];
+    if (s === undefined || index < 0) throw new RangeError(`step ${index - this.begin} is outside the schedule (call setTimesteps first)`);
+    const alpha = f(1 / f(Math.sqrt(f(f(s * s) + 1))));
+    const sigma = f(s * alpha);
+    return { alpha, sigma, lambda: f(f(Math.log(alpha)) - f(Math.log(sigma))) };
+  }
+}

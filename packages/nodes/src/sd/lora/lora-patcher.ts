@@ -14,7 +14,8 @@ import { inlineTensor } from '../../runtime/onnx-model/tensor-data.ts';
 import type { TensorProto } from '../../runtime/onnx-model/onnx-schema.ts';
 import { fileStamp, loadLora, type LoadedLora } from './lora-file.ts';
 import { buildModuleIndex, assertScopedNames, type ModuleIndex, type WeightTarget } from './map-onnx.ts';
-import { accumulateDelta, applyDelta, factorDims, loraScale, targetOutIn } from './merge.ts';
+import { factorDims, loraScale, stackFactors, targetOutIn, type ScaledFactors } from './merge.ts';
+import { mergeProduct } from './merge-kernel.ts';
 import { checkLoraUsable, fileReport, type LoraReport } from './report.ts';
 import type { LoraComponent } from './types.ts';
 
@@ -60,7 +61,7 @@ export class LoraPatcher {
   /** Computes the merged weights for `loras` (strength-0 entries add nothing; no LoRA → no weights). */
   async patchedWeights(loras: readonly LoraSpec[]): Promise<PatchedWeights> {
     const loaded = await Promise.all(loras.map((l) => this.load(l.file)));
-    const deltas = new Map<string, { target: WeightTarget; acc: Float64Array }>();
+    const deltas = new Map<string, { target: WeightTarget; outF: number; inF: number; items: ScaledFactors[] }>();
     const files = loaded.map((lora, k) => {
       checkLoraUsable(lora, this.model.path, this.component);
       const strength = loras[k]!.strength;
@@ -74,17 +75,20 @@ export class LoraPatcher {
           }
           let entry = deltas.get(t.initializer);
           if (!entry) {
-            entry = { target: t, acc: new Float64Array(outF * inF) };
+            entry = { target: t, outF, inF, items: [] };
             deltas.set(t.initializer, entry);
           }
-          accumulateDelta(entry.acc, t.layout, m.factors, strength * loraScale(m.factors), outF, inF);
+          entry.items.push({ factors: m.factors, coef: strength * loraScale(m.factors) });
         }
       }
       return fileReport(lora, strength);
     });
     await this.cacheBases(deltas.keys());
     const weights = new Map<string, Float32Array>();
-    for (const [name, { acc }] of deltas) weights.set(name, applyDelta(this.bases.get(name)!, acc));
+    for (const [name, { target, outF, inF, items }] of deltas) {
+      const { a, b, m, r, n } = stackFactors(target.layout, items, outF, inF);
+      weights.set(name, await mergeProduct(a, b, this.bases.get(name)!, m, r, n));
+    }
     const report: LoraReport = {
       model: this.model.path,
       component: this.component,

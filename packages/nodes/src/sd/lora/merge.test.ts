@@ -1,18 +1,42 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accumulateDelta, applyDelta, factorDims, loraScale, targetOutIn, type LoraFactors } from './merge.ts';
+import { factorDims, loraScale, stackFactors, targetOutIn, type LoraFactors } from './merge.ts';
+import { mergeProduct } from './merge-kernel.ts';
 
 // down [r=1, in=2] = [[1, 2]], up [out=3, r=1] = [[1], [0], [-1]] → up@down = [[1,2],[0,0],[-1,-2]] (by hand)
 const f: LoraFactors = { down: new Float32Array([1, 2]), downShape: [1, 2], up: new Float32Array([1, 0, -1]), upShape: [3, 1], alpha: 0.5 };
 
-test('delta in [out, in] and transposed [in, out] layouts', () => {
-  const outIn = new Float64Array(6);
-  accumulateDelta(outIn, 'out_in', f, 2, 3, 2);
-  assert.deepEqual([...outIn], [2, 4, 0, 0, -2, -4]);
-  const inOut = new Float64Array(6);
-  accumulateDelta(inOut, 'in_out', f, 2, 3, 2);
-  assert.deepEqual([...inOut], [2, 0, -2, 4, 0, -4]);
-  assert.deepEqual([...applyDelta(new Float32Array([1, 1, 1, 1, 1, 1]), inOut)], [3, 1, -1, 5, 1, -3]);
+/** Plain a@b for the hand checks. */
+function product(a: Float32Array, b: Float32Array, m: number, r: number, n: number): number[] {
+  return Array.from({ length: m * n }, (_, idx) => {
+    let s = 0;
+    for (let k = 0; k < r; k++) s += a[Math.floor(idx / n) * r + k]! * b[k * n + (idx % n)]!;
+    return s;
+  });
+}
+
+test('stacked factors give coef·ΔW in [out, in] and transposed [in, out] layouts', () => {
+  const outIn = stackFactors('out_in', [{ factors: f, coef: 2 }], 3, 2);
+  assert.deepEqual([outIn.m, outIn.r, outIn.n], [3, 1, 2]);
+  assert.deepEqual(product(outIn.a, outIn.b, 3, 1, 2), [2, 4, 0, 0, -2, -4]);
+  const inOut = stackFactors('in_out', [{ factors: f, coef: 2 }], 3, 2);
+  assert.deepEqual(product(inOut.a, inOut.b, 2, 1, 3), [2, 0, -2, 4, 0, -4]);
+});
+
+test('two LoRAs stack their ranks: the product is the sum of both deltas', () => {
+  // g: down [[0, 1]], up [[3], [1], [0]] → up@down = [[0,3],[0,1],[0,0]]
+  const g: LoraFactors = { down: new Float32Array([0, 1]), downShape: [1, 2], up: new Float32Array([3, 1, 0]), upShape: [3, 1] };
+  const s = stackFactors('in_out', [{ factors: f, coef: 1 }, { factors: g, coef: -1 }], 3, 2);
+  assert.equal(s.r, 2);
+  // Σ = [[1,2],[0,0],[-1,-2]] - [[0,3],[0,1],[0,0]] = [[1,-1],[0,-1],[-1,-2]], transposed:
+  assert.deepEqual(product(s.a, s.b, s.m, s.r, s.n), [1, 0, -1, -1, -1, -2]);
+});
+
+test('the ORT merge kernel adds a@b to the base weight', async () => {
+  const { a, b, m, r, n } = stackFactors('in_out', [{ factors: f, coef: 2 }], 3, 2);
+  const w = new Float32Array([1, 1, 1, 1, 1, 1]);
+  assert.deepEqual([...(await mergeProduct(a, b, w, m, r, n))], [3, 1, -1, 5, 1, -3]);
+  assert.deepEqual([...w], [1, 1, 1, 1, 1, 1]);
 });
 
 test('scale is alpha / rank, 1 without alpha (kohya LoRAModule, diffusers lora_alpha = rank)', () => {

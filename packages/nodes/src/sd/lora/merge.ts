@@ -4,7 +4,8 @@
  *   ΔW = m · scale · (up @ down),   scale = alpha / r if the file stores alpha, else 1,
  * added to W in the layout the ONNX initializer uses: `[out, in]` (Gemm transB=1, Conv 1×1 as
  * `[out, in, 1, 1]`) or transposed `[in, out]` (constant-folded MatMul). Several LoRAs add their
- * deltas to the same base (the sum is accumulated in float64, rounded to float32 once).
+ * deltas to the same base: their ranks are stacked into one product (see {@link stackFactors}),
+ * which `merge-kernel.ts` adds to the base weight.
  */
 import type { WeightLayout } from './map-onnx.ts';
 
@@ -43,39 +44,39 @@ export function loraScale(f: LoraFactors): number {
   return f.alpha === undefined || f.alpha === 0 ? 1 : f.alpha / rank;
 }
 
+/** One LoRA module's contribution to a weight: its factors and `strength · scale`. */
+export interface ScaledFactors {
+  readonly factors: LoraFactors;
+  readonly coef: number;
+}
+
 /**
- * Adds `coef · (up @ down)` to `acc`, a float64 accumulator in the target's layout.
- * `outF × inF` must equal the target's `[out, in]`. For the transposed `[in, out]` layout the
- * product is formed as `downᵀ @ upᵀ` so every write is contiguous (the factors are small to transpose).
+ * Stacks the factors of every LoRA touching one weight into a single product `a @ b` (`[m, R] @
+ * [R, n]`, R = the sum of ranks) equal to Σ coef·ΔW in the target's layout:
+ * `[out, in]`: a = [coef·up₁ | coef·up₂ …], b = [down₁; down₂ …];
+ * `[in, out]`: a = [down₁ᵀ | down₂ᵀ …],     b = [coef·up₁ᵀ; coef·up₂ᵀ …].
+ * Stacking ranks is exact: (Σ U_k D_k) = [U_1 … U_K]·[D_1; …; D_K].
  */
-export function accumulateDelta(acc: Float64Array, layout: WeightLayout, f: LoraFactors, coef: number, outF: number, inF: number): void {
-  const rank = f.downShape[0]!;
-  if (layout === 'in_out') addProduct(acc, transpose(f.down, rank, inF), transpose(f.up, outF, rank), inF, rank, outF, coef);
-  else addProduct(acc, f.up, f.down, outF, rank, inF, coef);
-}
-
-/** acc[m, n] += coef · a[m, k] @ b[k, n] (row-major). */
-function addProduct(acc: Float64Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number, coef: number): void {
-  for (let i = 0; i < m; i++) {
-    const row = i * n;
-    for (let r = 0; r < k; r++) {
-      const av = a[i * k + r]! * coef;
-      if (av === 0) continue;
-      const col = r * n;
-      for (let j = 0; j < n; j++) acc[row + j]! += av * b[col + j]!;
+export function stackFactors(layout: WeightLayout, items: readonly ScaledFactors[], outF: number, inF: number): { a: Float32Array; b: Float32Array; m: number; r: number; n: number } {
+  const transposed = layout === 'in_out';
+  const [m, n] = transposed ? [inF, outF] : [outF, inF];
+  const r = items.reduce((s, it) => s + it.factors.downShape[0]!, 0);
+  const a = new Float32Array(m * r);
+  const b = new Float32Array(r * n);
+  let r0 = 0;
+  for (const { factors: f, coef } of items) {
+    const rank = f.downShape[0]!;
+    for (let k = 0; k < rank; k++) {
+      const row = (r0 + k) * n;
+      if (transposed) {
+        for (let i = 0; i < inF; i++) a[i * r + r0 + k] = f.down[k * inF + i]!;
+        for (let o = 0; o < outF; o++) b[row + o] = coef * f.up[o * rank + k]!;
+      } else {
+        for (let o = 0; o < outF; o++) a[o * r + r0 + k] = coef * f.up[o * rank + k]!;
+        b.set(f.down.subarray(k * inF, (k + 1) * inF), row);
+      }
     }
+    r0 += rank;
   }
-}
-
-function transpose(w: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(w.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = w[r * cols + c]!;
-  return out;
-}
-
-/** `base + delta`, rounded to float32 (a new array; `base` is left untouched for later switches). */
-export function applyDelta(base: Float32Array, delta: Float64Array): Float32Array {
-  const out = new Float32Array(base.length);
-  for (let i = 0; i < base.length; i++) out[i] = base[i]! + delta[i]!;
-  return out;
+  return { a, b, m, r, n };
 }

@@ -32,7 +32,7 @@ for (const { name, config, steps, expected } of LOOPS) {
     s.setTimesteps(steps);
     const rng = new TorchCpuGenerator(3);
     const sigma = f(s.initNoiseSigma);
-    let x = rng.randn(16).map((v) => v * sigma);
+    let x: Float32Array = rng.randn(16).map((v) => v * sigma);
     s.timesteps.forEach((t, i) => {
       x = s.step(toyModel(s.scaleModelInput(x, i), t), i, x, rng);
     });
@@ -48,7 +48,7 @@ for (const name of ['euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras'] as const) {
     s.setTimesteps(25);
     const x0 = new Float32Array(64).map((_, i) => Math.sin(i) * 0.8);
     const noise = new TorchCpuGenerator(11).randn(64);
-    let x = s.addNoise(x0, noise, 0);
+    let x: Float32Array = s.addNoise(x0, noise, 0);
     s.timesteps.forEach((_, i) => {
       x = s.step(noise, i, x);
     });

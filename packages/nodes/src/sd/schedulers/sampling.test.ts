@@ -62,7 +62,7 @@ test('Euler: x_T = x0 + σ_max·ε with the true ε comes back to x0 in one or m
     s.setTimesteps(steps);
     const x0 = new Float32Array([0.5, -1, 0.25, 2]);
     const eps = new Float32Array([1, -0.5, 0.3, -2]);
-    let x = x0.map((v, i) => v + eps[i]! * s.initNoiseSigma);
+    let x: Float32Array = x0.map((v, i) => v + eps[i]! * s.initNoiseSigma);
     s.timesteps.forEach((_, i) => {
       assert.deepEqual([...s.denoisedEstimate(eps, i, x)].map((v) => v.toFixed(4)), [...x0].map((v) => v.toFixed(4)));
       x = s.step(eps, i, x);

@@ -1,0 +1,80 @@
+/**
+ * Safe by default: loopback binding unless a token is configured; with a token, every HTTP request and
+ * WebSocket upgrade must carry it (`Authorization: Bearer`, `?token=`, or the cookie set when a page was
+ * opened with `?token=`). Cross-site requests are refused by an Origin check, which also stops a web
+ * page from driving a local server through DNS rebinding or `text/plain` form posts.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { RequestHandler } from 'express';
+import { sendError } from './http-error.ts';
+
+const COOKIE = 'loom_token';
+
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  // Hashing first makes the comparison constant-time regardless of length.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+function cookieToken(req: IncomingMessage): string | undefined {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === COOKIE) return decodeURIComponent(rest.join('='));
+  }
+  return undefined;
+}
+
+/** The token a request presents, wherever it put it. */
+export function presentedToken(req: IncomingMessage, query: URLSearchParams): string | undefined {
+  const header = req.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  return query.get('token') ?? cookieToken(req);
+}
+
+export type Verdict = { ok: true } | { ok: false; status: number; type: string; message: string };
+
+/** Checks the Origin (same-origin only) and, when configured, the token. Used for HTTP and WS alike. */
+export function checkRequest(req: IncomingMessage, query: URLSearchParams, token: string | undefined): Verdict {
+  const origin = req.headers.origin;
+  if (origin !== undefined && origin !== 'null') {
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      return { ok: false, status: 403, type: 'forbidden_origin', message: `Malformed Origin header "${origin}".` };
+    }
+    if (originHost !== req.headers.host) {
+      return { ok: false, status: 403, type: 'forbidden_origin', message: `Cross-origin request from ${origin} refused; the server only accepts its own origin (${req.headers.host}).` };
+    }
+  }
+  if (token !== undefined) {
+    const given = presentedToken(req, query);
+    if (given === undefined || !sameSecret(given, token)) {
+      return { ok: false, status: 401, type: 'unauthorized', message: 'This server requires a token: send "Authorization: Bearer <token>" or add ?token=<token>.' };
+    }
+  }
+  return { ok: true };
+}
+
+/** Express middleware for {@link checkRequest}; a valid `?token=` also sets a cookie for the editor's assets. */
+export function securityMiddleware(token: string | undefined): RequestHandler {
+  return (req, res, next) => {
+    const query = new URL(req.originalUrl, 'http://x').searchParams;
+    const verdict = checkRequest(req, query, token);
+    if (!verdict.ok) {
+      if (verdict.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+      return sendError(res, verdict.status, verdict.type, verdict.message);
+    }
+    if (token !== undefined && query.get('token') !== null && cookieToken(req) === undefined) {
+      res.setHeader('Set-Cookie', `${COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`);
+    }
+    next();
+  };
+}

@@ -1,0 +1,112 @@
+/**
+ * `loom-server` / `npm start`: the API, the ComfyUI-compatible endpoints and the built editor on one
+ * port. Loopback by default; a non-loopback `--host` needs `--token` (or LOOM_TOKEN).
+ */
+import { parseArgs } from 'node:util';
+import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
+import { createServer, type LoomServer } from '../create-server.ts';
+import { createHost } from '../host.ts';
+import type { ServerHost } from '../server-context.ts';
+
+const USAGE = `Usage: loom-server [options]     (or: npm start -- [options])
+
+Serves Loom's API, ComfyUI-compatible endpoints and the editor on one port.
+
+Options:
+  --port N        port (default 8188, like ComfyUI; 0 picks a free one)
+  --host ADDR     bind address (default 127.0.0.1). Anything but loopback requires --token
+  --token T       require this token on every request (also $LOOM_TOKEN)
+  --models DIR    models folder (default ./models, or $LOOM_MODELS)
+  --out DIR       output folder (default ./out)
+  --input DIR     uploads for LoadImage (default ./input)
+  --data DIR      queue and history (default ./.loom)
+  --graphs DIR    graph templates (default ./graphs)
+  --device D      ${DEVICE_CHOICES.join('|')} (default auto)
+  --threads N     onnxruntime intra-op threads (default: onnxruntime's choice)
+  -h, --help      this help`;
+
+export interface StartEnvironment {
+  /** Builds the host; tests pass one with stub nodes. */
+  createHost: (config: Parameters<typeof createHost>[0]) => ServerHost;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaults: StartEnvironment = { createHost, out: (l) => console.log(l), err: (l) => console.error(l) };
+
+/** Starts the server from command-line flags. Resolves with the running server, or null after --help or a usage error. */
+export async function startServer(argv: string[], env: StartEnvironment = defaults): Promise<LoomServer | null> {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (err) {
+    env.err(`${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return null;
+  }
+  if (values.help) {
+    env.out(USAGE);
+    return null;
+  }
+  const port = Number(values.port);
+  const threads = Number(values.threads);
+  const device = values.device as DeviceChoice;
+  const problems = [
+    !Number.isInteger(port) || port < 0 || port > 65535 ? `--port must be 0-65535 (got "${values.port}").` : '',
+    !Number.isInteger(threads) || threads < 0 ? `--threads must be a whole number ≥ 0 (got "${values.threads}").` : '',
+    DEVICE_CHOICES.includes(device) ? '' : `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").`,
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    env.err(`${problems.join('\n')}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return null;
+  }
+  const token = values.token ?? process.env.LOOM_TOKEN;
+  const host = env.createHost({
+    outputDir: values.out,
+    inputDir: values.input,
+    device,
+    threads,
+    ...(values.models !== undefined && { modelsDir: values.models }),
+  });
+  const server = await createServer({ host, dataDir: values.data, templatesDir: values.graphs, ...(token ? { token } : {}), log: env.err });
+  let url: string;
+  try {
+    ({ url } = await server.listen(port, values.host));
+  } catch (err) {
+    await server.close();
+    env.err((err as Error).message);
+    process.exitCode = 2;
+    return null;
+  }
+  env.out(`Loom is running at ${url}/${token ? '?token=<your token>' : ''}`);
+  env.out(`ComfyUI clients: ${url} (HTTP) and ${url.replace(/^http/, 'ws')}/ws (WebSocket). Data: ${server.context.history.size} finished prompts on record.`);
+  const stop = (): void => {
+    env.err('Shutting down…');
+    void server.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return server;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string', default: '8188' },
+      host: { type: 'string', default: '127.0.0.1' },
+      token: { type: 'string' },
+      models: { type: 'string' },
+      out: { type: 'string', default: 'out' },
+      input: { type: 'string', default: 'input' },
+      data: { type: 'string', default: '.loom' },
+      graphs: { type: 'string', default: 'graphs' },
+      device: { type: 'string', default: 'auto' },
+      threads: { type: 'string', default: '0' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

@@ -8,17 +8,16 @@ import { stubNodes } from './testing/stub-nodes.ts';
 import { builtinNodes } from './builtins/index.ts';
 
 const registry = new NodeRegistry([...stubNodes, ...builtinNodes]);
-/** A pretend alias: ComfyUI-style names for our stub nodes, with a renamed input and a converted literal. */
+/** A pretend alias: ComfyUI-style names for our stub nodes, with renamed and ignored inputs. */
 const map: ComfyMap = {
   Constant: { type: 'Source', inputs: { number: 'value' } },
-  Multiply: { type: 'Scale', inputs: { input: 'x', amount: 'factor', op: 'mode' }, convert: { op: (v) => (v === 'times' ? 'mul' : 'div') }, ignore: ['control_after_generate'] },
-  Multiply2: { type: 'Scale', inputs: { input: 'x', amount: 'factor', op: 'mode' } },
+  Multiply: { type: 'Scale', inputs: { input: 'x', amount: 'factor', op: 'mode' }, ignore: ['upload'] },
 };
 
-test('imports API-format prompts: class aliases, [id, index] links, renamed inputs, __value__ lists', () => {
+test('imports API-format prompts: class aliases, [id, index] links, renamed and ignored inputs, __value__ lists', () => {
   const prompt = {
     '3': { class_type: 'Constant', inputs: { number: 2 }, _meta: { title: 'Two' } },
-    '4': { class_type: 'Multiply', inputs: { input: ['3', 0], amount: 3, op: 'times', control_after_generate: 'fixed' } },
+    '4': { class_type: 'Multiply', inputs: { input: ['3', 0], amount: 3, op: 'mul', upload: 'image' } },
     '9': { class_type: 'Collect', inputs: { a: [4, 0], label: { __value__: ['x', 'y'] } } },
   };
   assert.ok(isComfyPrompt(prompt));
@@ -67,7 +66,7 @@ test('export then import gives back the same graph, with aliases and list litera
   };
   const prompt = exportComfyPrompt(graph, registry, { map });
   assert.deepEqual(prompt.a, { class_type: 'Constant', inputs: { number: 4 }, _meta: { title: 'Constant' } });
-  assert.deepEqual(prompt.b, { class_type: 'Multiply2', inputs: { input: ['a', 0], amount: 1.5, op: 'div' }, _meta: { title: 'Multiply2' } });
+  assert.deepEqual(prompt.b, { class_type: 'Multiply', inputs: { input: ['a', 0], amount: 1.5, op: 'div' }, _meta: { title: 'Multiply' } });
   const back = importComfyPrompt(prompt, registry, map);
   for (const id of Object.keys(graph.nodes)) assert.deepEqual(back.nodes[id]?.inputs, graph.nodes[id as 'a'].inputs);
   assert.deepEqual(exportComfyPrompt({ version: 1, nodes: { t: { type: 'String', inputs: { value: 'hi' } } } }, registry).t, {

@@ -15,8 +15,6 @@ export interface ComfyNodeMapping {
   inputs?: Record<string, string>;
   /** Our output names in ComfyUI's output order; defaults to our declaration order. */
   outputs?: string[];
-  /** Converts a ComfyUI literal (keyed by ComfyUI input name) to ours, e.g. sampler names. */
-  convert?: Record<string, (value: unknown) => unknown>;
   /** ComfyUI inputs that have no counterpart here and are dropped on import. */
   ignore?: string[];
 }
@@ -70,9 +68,7 @@ export function importComfyPrompt(prompt: unknown, registry: NodeRegistry, map: 
         // An unknown upstream or index still becomes a link, so validation reports it by name.
         inputs[ours] = { node: String(upstreamId), output: output ?? `#${index}` };
       } else {
-        const literal = unwrapListLiteral(value);
-        const convert = mapping?.convert?.[name];
-        inputs[ours] = convert ? convert(literal) : literal;
+        inputs[ours] = unwrapListLiteral(value);
       }
     }
     const title = node._meta?.title;
@@ -96,7 +92,7 @@ export interface ComfyExportOptions {
 export function exportComfyPrompt(graph: Graph, registry: NodeRegistry, options: ComfyExportOptions = {}): Record<string, unknown> {
   const aliasOf = new Map<string, [string, ComfyNodeMapping]>();
   for (const [classType, mapping] of Object.entries(options.map ?? {})) {
-    if (!aliasOf.has(mapping.type) && !mapping.convert) aliasOf.set(mapping.type, [classType, mapping]);
+    if (!aliasOf.has(mapping.type)) aliasOf.set(mapping.type, [classType, mapping]);
   }
   const outputsOf = (type: string): string[] =>
     aliasOf.get(type)?.[1].outputs ?? Object.keys(registry.get(type)?.outputs ?? {});

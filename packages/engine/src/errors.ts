@@ -86,3 +86,15 @@ export function isAbortError(err: unknown): boolean {
     (err instanceof Error && (err.name === 'AbortError' || (err as { code?: unknown }).code === 'ABORT_ERR'))
   );
 }
+
+/** Runs `work`, attributing any LoomError it throws to `input` (a node's parameter or port). */
+export async function atInput<T>(input: string, work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof LoomError && err.input === undefined) {
+      throw new LoomError(err.code, err.message, { input, cause: err.cause ?? err, problems: err.problems, ...(err.nodeId !== undefined && { nodeId: err.nodeId }) });
+    }
+    throw err;
+  }
+}

@@ -233,6 +233,8 @@ class Run {
     const ctx: NodeContext = {
       runId: this.runId,
       nodeId: id,
+      graph: this.plan.graph,
+      registry: this.engine.registry,
       signal: this.#signal,
       objects: this.engine.objects.forRun(this.runId),
       progress: (value, max, preview) =>

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import type { PortType, PortValue } from './port-types.ts';
 import type { ObjectCache } from './object-cache.ts';
+import type { Graph } from './graph.ts';
+import type { NodeRegistry } from './registry.ts';
 
 /** How the editor should present a parameter. Derived from the schema when omitted. */
 export type Widget =
@@ -64,6 +66,9 @@ export interface NodeLog {
 export interface NodeContext {
   readonly runId: string;
   readonly nodeId: string;
+  /** The graph being run (output nodes embed it in their files). */
+  readonly graph: Graph;
+  readonly registry: NodeRegistry;
   readonly signal: AbortSignal;
   /** Reports progress within the node (e.g. sampler step `value` of `max`). */
   progress(value: number, max: number, preview?: Preview): void;
@@ -96,7 +101,7 @@ export interface NodeDefinition<
    * Receives only literal parameters; linked parameters are covered by their upstream key.
    */
   fingerprint?: (params: Partial<ParamValues<P>>) => string | Promise<string>;
-  run(inputs: InputValues<I>, params: ParamValues<P>, ctx: NodeContext): Promise<OutputValues<O>> | OutputValues<O>;
+  run: (inputs: InputValues<I>, params: ParamValues<P>, ctx: NodeContext) => Promise<NoInfer<OutputValues<O>>> | NoInfer<OutputValues<O>>;
 }
 
 /**

@@ -1,8 +1,21 @@
 /** @loom/nodes: the Stable Diffusion node pack on onnxruntime-node. */
 import type { AnyNodeDefinition, ComfyMap } from '@loom/engine';
 import type { NodePackConfig } from './pack-config.ts';
+import { comfyAliases } from './comfy-aliases.ts';
+import { modelLoaderNode } from './nodes/model-loader.ts';
+import { textEncoderNode } from './nodes/text-encoder.ts';
+import { emptyLatentNode } from './nodes/empty-latent.ts';
+import { unetSamplerNode } from './nodes/unet-sampler.ts';
+import { vaeDecodeNode } from './nodes/vae-decode.ts';
+import { vaeEncodeNode } from './nodes/vae-encode.ts';
+import { loadImageNode } from './nodes/load-image.ts';
+import { previewImageNode, saveImageNode } from './nodes/save-image.ts';
 
 export * from './pack-config.ts';
+export * from './ports.ts';
+export { listPipelines, readPipeline, type PipelineFiles } from './sd/pipeline.ts';
+export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
+export { readPngText } from './images/png-text.ts';
 
 export interface NodePack {
   nodes: AnyNodeDefinition[];
@@ -10,6 +23,19 @@ export interface NodePack {
   comfyMap: ComfyMap;
 }
 
-export function createNodePack(_config: NodePackConfig): NodePack {
-  return { nodes: [], comfyMap: {} };
+export function createNodePack(config: NodePackConfig): NodePack {
+  return {
+    nodes: [
+      modelLoaderNode(config),
+      textEncoderNode(config),
+      emptyLatentNode(),
+      unetSamplerNode(config),
+      vaeDecodeNode(config),
+      vaeEncodeNode(config),
+      loadImageNode(config),
+      saveImageNode(config),
+      previewImageNode(config),
+    ],
+    comfyMap: comfyAliases,
+  };
 }

@@ -9,6 +9,8 @@ export interface NodePackConfig {
   outputDir: string;
   /** Where LoadImage reads uploads from. */
   inputDir: string;
+  /** Where PreviewImage writes throwaway files (ComfyUI's `temp` type). */
+  tempDir: string;
   device: DeviceChoice;
   /** Intra-op threads for onnxruntime; 0 lets onnxruntime decide. */
   threads: number;

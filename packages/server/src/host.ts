@@ -2,7 +2,8 @@
  * The host: one engine with the built-in utility nodes and the Stable Diffusion node pack, configured
  * for a models folder, an output folder and a device. The CLI and the server both start from here.
  */
-import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Engine, NodeRegistry, builtinNodes, type ComfyMap } from '@loom/engine';
 import { createNodePack, type NodePackConfig } from '@loom/nodes';
 
@@ -18,6 +19,7 @@ export function createHost(config: Partial<NodePackConfig> = {}): Host {
     modelsDir: resolve(config.modelsDir ?? process.env.LOOM_MODELS ?? 'models'),
     outputDir: resolve(config.outputDir ?? 'out'),
     inputDir: resolve(config.inputDir ?? 'input'),
+    tempDir: resolve(config.tempDir ?? join(tmpdir(), 'loom-temp')),
     device: config.device ?? 'auto',
     threads: config.threads ?? 0,
   };

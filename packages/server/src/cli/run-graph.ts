@@ -105,6 +105,7 @@ export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEn
   const display = values.quiet || json ? undefined : createProgressDisplay(io.stderr, io.stderr.isTTY === true);
   const onEvent = (event: EngineEvent): void => {
     if (json) io.stdout.write(`${JSON.stringify(jsonEvent(event))}\n`);
+    else if (!display && event.type === 'node.log' && event.level === 'warn') io.stderr.write(`warning [${event.nodeId}]: ${event.message}\n`);
     display?.onEvent(event);
   };
   try {

@@ -1,0 +1,18 @@
+/**
+ * ComfyUI's core node names and input names, mapped to ours where the semantics match, so API-format
+ * prompts from ComfyUI clients run unchanged (COMFYUI-API.md §5 lists the originals).
+ */
+import type { ComfyMap } from '@loom/engine';
+
+export const comfyAliases: ComfyMap = {
+  CheckpointLoaderSimple: { type: 'ModelLoader', inputs: { ckpt_name: 'pipeline' } },
+  LoraLoader: { type: 'LoRALoader', inputs: { lora_name: 'lora', strength_model: 'strengthModel', strength_clip: 'strengthClip' } },
+  CLIPTextEncode: { type: 'TextEncoder' },
+  EmptyLatentImage: { type: 'EmptyLatent', inputs: { batch_size: 'batchSize' } },
+  KSampler: { type: 'UNetSampler', inputs: { latent_image: 'latent', sampler_name: 'sampler', scheduler: 'schedule' } },
+  VAEDecode: { type: 'VAEDecode', inputs: { samples: 'latent' } },
+  VAEEncode: { type: 'VAEEncode', inputs: { pixels: 'images' } },
+  SaveImage: { type: 'SaveImage', inputs: { filename_prefix: 'filenamePrefix' } },
+  PreviewImage: { type: 'PreviewImage' },
+  LoadImage: { type: 'LoadImage', ignore: ['upload'] },
+};

@@ -1,0 +1,22 @@
+/** TextEncoder: prompt text → CONDITIONING (ComfyUI's CLIPTextEncode), with A1111 emphasis and long prompts. */
+import { z } from 'zod';
+import { defineNode, param } from '@loom/engine';
+import type { NodePackConfig } from '../pack-config.ts';
+import { CLIP, CONDITIONING } from '../ports.ts';
+import { openClipSessions } from '../sd/clip-sessions.ts';
+import { encodePrompt } from '../sd/text-encoding.ts';
+
+export const textEncoderNode = (config: NodePackConfig) =>
+  defineNode({
+    type: 'TextEncoder',
+    category: 'conditioning',
+    description:
+      'Encodes a prompt with the CLIP text encoder(s). Supports (word), ((word)), (word:1.3), [word], \\( escapes, BREAK, and prompts longer than 77 tokens (75-token windows).',
+    inputs: { clip: { type: CLIP } },
+    params: { text: param(z.string().max(20_000).default(''), 'The prompt', 'textarea') },
+    outputs: { conditioning: CONDITIONING },
+    run: async ({ clip }, { text }, ctx) => {
+      const sessions = await openClipSessions(clip, config, ctx);
+      return { conditioning: await encodePrompt(clip, sessions, text, ctx) };
+    },
+  });

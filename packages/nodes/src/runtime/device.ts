@@ -1,0 +1,98 @@
+/**
+ * Execution-provider choice. `auto` tries what this platform can offer (CUDA, DirectML, CoreML,
+ * WebGPU) and falls back to the CPU with one warning that gives the reason; an explicit device that
+ * cannot work is an error with the install hint. onnxruntime-node has no automatic fallback of its
+ * own: asking for `['cuda', 'cpu']` without the CUDA binaries throws (STACK-NOTES), so we retry.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { InferenceSession } from 'onnxruntime-node';
+import { LoomError } from '@loom/engine';
+import type { DeviceChoice } from '../pack-config.ts';
+
+export type ConcreteDevice = Exclude<DeviceChoice, 'auto'>;
+
+const PROVIDER: Record<ConcreteDevice, string> = { cpu: 'cpu', cuda: 'cuda', webgpu: 'webgpu', dml: 'dml', coreml: 'coreml' };
+
+const INSTALL_HINT: Record<ConcreteDevice, string> = {
+  cpu: '',
+  cuda: 'Install the CUDA 12 binaries with `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12` on a machine with an NVIDIA driver and CUDA 12.',
+  webgpu: 'WebGPU needs a GPU adapter (Vulkan on Linux, D3D12 on Windows, Metal on macOS).',
+  dml: 'DirectML is available on Windows only, with a DirectX 12 GPU.',
+  coreml: 'CoreML is available on macOS only.',
+};
+
+/** GPU providers worth trying on this platform, best first. */
+export function autoCandidates(platform: NodeJS.Platform = process.platform): ConcreteDevice[] {
+  if (platform === 'win32') return ['cuda', 'dml', 'webgpu'];
+  if (platform === 'darwin') return ['coreml', 'webgpu'];
+  return ['cuda', 'webgpu'];
+}
+
+export function executionProviders(device: ConcreteDevice): InferenceSession.SessionOptions['executionProviders'] {
+  return [PROVIDER[device]];
+}
+
+/**
+ * Why a provider cannot work, found without trying it (trying CUDA without its binaries makes
+ * onnxruntime print a native error), or undefined if it is worth a try.
+ */
+export function missingBinaries(device: ConcreteDevice): string | undefined {
+  if (device !== 'cuda') return undefined;
+  const binaries = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
+  const files = existsSync(binaries) ? readdirSync(binaries) : [];
+  return files.some((f) => f.includes('providers_cuda')) ? undefined : 'the CUDA binaries are not installed';
+}
+
+/** Which device `auto` settled on, per process, so the probing and the warning happen once. */
+let autoDevice: Promise<ConcreteDevice> | undefined;
+
+export interface DeviceLog {
+  warn(message: string): void;
+}
+
+/**
+ * Creates something (a session) on the requested device. For `auto`, each candidate is tried in
+ * order and the CPU is the last resort; the reasons the GPUs failed go into a single warning.
+ */
+export async function withDevice<T>(choice: DeviceChoice, create: (device: ConcreteDevice) => Promise<T>, log: DeviceLog): Promise<{ value: T; device: ConcreteDevice }> {
+  if (choice !== 'auto') {
+    const missing = missingBinaries(choice);
+    if (missing) throw new LoomError('DEVICE_UNAVAILABLE', `Device "${choice}" cannot be used: ${missing}. ${INSTALL_HINT[choice]} Use --device auto to fall back to the CPU.`);
+    try {
+      return { value: await create(choice), device: choice };
+    } catch (err) {
+      if (choice === 'cpu') throw err;
+      throw new LoomError('DEVICE_UNAVAILABLE', `Device "${choice}" cannot be used: ${firstLine(err)}. ${INSTALL_HINT[choice]} Use --device auto to fall back to the CPU.`, { cause: err });
+    }
+  }
+  if (autoDevice) {
+    const device = await autoDevice;
+    return { value: await create(device), device };
+  }
+  let settle: (device: ConcreteDevice) => void = () => {};
+  autoDevice = new Promise((resolve) => (settle = resolve));
+  const reasons: string[] = [];
+  for (const device of autoCandidates()) {
+    const missing = missingBinaries(device);
+    if (missing) {
+      reasons.push(`${device}: ${missing}`);
+      continue;
+    }
+    try {
+      const value = await create(device);
+      settle(device);
+      return { value, device };
+    } catch (err) {
+      reasons.push(`${device}: ${firstLine(err)}`);
+    }
+  }
+  settle('cpu');
+  log.warn(`No GPU execution provider works here, running on the CPU (${reasons.join('; ')}).`);
+  return { value: await create('cpu'), device: 'cpu' };
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? 'unknown error';
+}

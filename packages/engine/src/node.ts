@@ -25,6 +25,20 @@ export interface InputSpec<P extends PortType = PortType> {
   type: P;
   description?: string;
   optional?: boolean;
+  /**
+   * The node receives a {@link Lazy} instead of a value and decides when (and how often) the upstream
+   * subgraph runs: the engine's loop construct (retries, grids).
+   */
+  lazy?: boolean;
+}
+
+/**
+ * A deferred input. `evaluate()` runs the upstream subgraph (cached nodes are reused) and returns its
+ * value; `bindings` replace the sources of some of this node's other linked inputs for that evaluation,
+ * e.g. `{ seed: 1234 }` re-runs everything downstream of the node that feeds this node's `seed`.
+ */
+export interface Lazy<T> {
+  evaluate(bindings?: Record<string, unknown>): Promise<T>;
 }
 
 export interface ParamSpec<S extends z.ZodType = z.ZodType> {
@@ -42,8 +56,10 @@ export type InputSpecs = Record<string, InputSpec>;
 export type ParamSpecs = Record<string, ParamSpec>;
 export type OutputSpecs = Record<string, PortType>;
 
+type InputValue<S extends InputSpec> = S['lazy'] extends true ? Lazy<PortValue<S['type']>> : PortValue<S['type']>;
+
 export type InputValues<I extends InputSpecs> = {
-  [K in keyof I]: I[K]['optional'] extends true ? PortValue<I[K]['type']> | undefined : PortValue<I[K]['type']>;
+  [K in keyof I]: I[K]['optional'] extends true ? InputValue<I[K]> | undefined : InputValue<I[K]>;
 };
 export type ParamValues<P extends ParamSpecs> = { [K in keyof P]: z.output<P[K]['schema']> };
 export type OutputValues<O extends OutputSpecs> = { [K in keyof O]: PortValue<O[K]> };

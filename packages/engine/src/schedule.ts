@@ -2,19 +2,33 @@
 import { LoomError } from './errors.ts';
 import type { Plan, PlannedNode } from './validate.ts';
 
-/** The requested output nodes (all output nodes by default) and their ancestors, in dependency order. */
-export function nodesToEvaluate(plan: Plan, targets?: string[]): PlannedNode[] {
+export interface RunOrder {
+  /** The targets and all their ancestors, in dependency order (cache keys are computed for all of them). */
+  order: PlannedNode[];
+  /** Those evaluated up front: everything not reachable only through a lazy input. */
+  eager: Set<string>;
+}
+
+/** True if `input` of `node` is a lazy port: its upstream runs only when the node asks for it. */
+export function isLazyInput(node: PlannedNode, input: string): boolean {
+  return node.def.inputs[input]?.lazy === true;
+}
+
+/** The requested output nodes (all output nodes by default) and their ancestors. */
+export function planRun(plan: Plan, targets?: string[]): RunOrder {
   const roots = targets ?? [...plan.nodes.values()].filter((n) => n.def.output).map((n) => n.id);
   const needed = new Set<string>();
-  const visit = (id: string): void => {
-    if (needed.has(id)) return;
+  const eager = new Set<string>();
+  const visit = (id: string, viaEager: boolean): void => {
     const node = plan.nodes.get(id);
     if (!node) throw new LoomError('LINK_TO_MISSING_NODE', `Requested output node "${id}" is not in the graph.`, { nodeId: id });
+    if (needed.has(id) && (eager.has(id) || !viaEager)) return;
     needed.add(id);
-    for (const link of Object.values(node.links)) visit(link.node);
+    if (viaEager) eager.add(id);
+    for (const [input, link] of Object.entries(node.links)) visit(link.node, viaEager && !isLazyInput(node, input));
   };
-  roots.forEach(visit);
-  return topologicalOrder([...needed].map((id) => plan.nodes.get(id) as PlannedNode));
+  for (const root of roots) visit(root, true);
+  return { order: topologicalOrder([...needed].map((id) => plan.nodes.get(id) as PlannedNode)), eager };
 }
 
 /** Kahn's algorithm with ties broken by node id, so the order never depends on object key order. */

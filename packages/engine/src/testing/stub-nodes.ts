@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineNode, param } from '../node.ts';
-import { definePortType, FLOAT } from '../port-types.ts';
+import { definePortType, FLOAT, INT } from '../port-types.ts';
 
 export const NUMBER_LIST = definePortType<number[]>({
   name: 'NUMBER_LIST',
@@ -105,4 +105,34 @@ export const Collect = defineNode({
   },
 });
 
-export const stubNodes = [Source, Add, Scale, Slow, Fail, Collect];
+/**
+ * A retry loop on the lazy-input construct: re-evaluates `x` with its `seed` input's source bound to
+ * seed, seed+1, … until the value exceeds `threshold`; reports every attempt.
+ */
+export const FirstAbove = defineNode({
+  type: 'FirstAbove',
+  category: 'test',
+  description: 'Retries an upstream subgraph with new seeds.',
+  inputs: { x: { type: FLOAT, lazy: true } },
+  params: {
+    seed: param(z.int().default(0), 'First seed (link it from the node the subgraph varies on)'),
+    threshold: param(z.number().default(0), 'Accept the first value above this'),
+    maxTries: param(z.int().min(1).default(5), 'Attempts'),
+  },
+  outputs: { y: FLOAT, tries: INT },
+  run: async ({ x }, { seed, threshold, maxTries }, ctx) => {
+    count(ctx.nodeId);
+    const attempts: number[] = [];
+    for (let i = 0; i < maxTries; i++) {
+      const value = await x.evaluate(i === 0 ? {} : { seed: seed + i });
+      attempts.push(value);
+      if (value > threshold) {
+        ctx.ui({ attempts });
+        return { y: value, tries: i + 1 };
+      }
+    }
+    throw new Error(`no value above ${threshold} in ${maxTries} tries: ${attempts.join(', ')}`);
+  },
+});
+
+export const stubNodes = [Source, Add, Scale, Slow, Fail, Collect, FirstAbove];

@@ -5,7 +5,7 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import express from 'express';
 import { comfyFileRoutes } from './comfy/routes-files.ts';
 import { comfyInfoRoutes } from './comfy/routes-info.ts';
@@ -67,7 +67,6 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   const history = options.history ?? new FileHistoryStore(dataDir, undefined, log);
   await history.load();
   const queue = options.queue ?? new EmbeddedQueue({ engine: options.host.engine, history, dataDir, log });
-  const hostDirs = options.host.config as typeof options.host.config & { tempDir?: string };
   const context: ServerContext = {
     host: options.host,
     queue,
@@ -76,7 +75,7 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
       modelsDir: options.host.config.modelsDir,
       inputDir: options.host.config.inputDir,
       outputDir: options.host.config.outputDir,
-      tempDir: hostDirs.tempDir ?? join(dataDir, 'temp'),
+      tempDir: options.host.config.tempDir,
     }),
     limits: { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY, maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD },
     templatesDir: resolve(options.templatesDir ?? 'graphs'),

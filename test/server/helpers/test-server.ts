@@ -22,11 +22,12 @@ export interface Dirs {
   output: string;
   data: string;
   graphs: string;
+  temp: string;
 }
 
 export function makeDirs(): Dirs {
   const root = mkdtempSync(join(tmpdir(), 'loom-server-test-'));
-  const dirs = { root, models: join(root, 'models'), input: join(root, 'input'), output: join(root, 'out'), data: join(root, 'data'), graphs: join(root, 'graphs') };
+  const dirs = { root, models: join(root, 'models'), input: join(root, 'input'), output: join(root, 'out'), data: join(root, 'data'), graphs: join(root, 'graphs'), temp: join(root, 'temp') };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   return dirs;
 }
@@ -37,7 +38,7 @@ export function stubHost(dirs: Dirs, comfyMap: ComfyMap = TEST_COMFY_MAP): Serve
     engine: new Engine({ registry }),
     registry,
     comfyMap,
-    config: { modelsDir: dirs.models, inputDir: dirs.input, outputDir: dirs.output, device: 'cpu', threads: 1 },
+    config: { modelsDir: dirs.models, inputDir: dirs.input, outputDir: dirs.output, tempDir: dirs.temp, device: 'cpu', threads: 1 },
   };
 }
 

@@ -148,7 +148,9 @@ class Attention(nn.Module):
         value = self.head_to_batch_dim(self.to_v(encoder_hidden_states))
         query = self.head_to_batch_dim(query)
         # Attention.get_attention_scores: baddbmm with beta=0 on an empty tensor
-        base = torch.empty(query.shape[0], query.shape[1], key.shape[1], dtype=query.dtype, device=query.device)
+        # zeros, not diffusers' torch.empty: eager baddbmm on torch 1.13 CPU can propagate NaN garbage
+        # despite beta=0; both export as ConstantOfShape(0)
+        base = torch.zeros(query.shape[0], query.shape[1], key.shape[1], dtype=query.dtype, device=query.device)
         scores = torch.baddbmm(base, query, key.transpose(-1, -2), beta=0, alpha=self.scale)
         if self.upcast_softmax:
             scores = scores.float()

@@ -88,8 +88,12 @@ def safety_inputs(gen):
 
 @torch.no_grad()
 def run_safety(checker, x):
-    images, flags = checker.forward_onnx(x["safety_checker.clip_input"], x["safety_checker.images"].clone())
-    return {"safety_checker.out_images": images, "safety_checker.has_nsfw_concepts": flags}
+    """Per image, as the diffusers ONNX pipeline calls it (`clip_input[i:i+1]`): the export traced at
+    batch 1 bakes that batch into the masked assignment, exactly like the real script's export."""
+    outs = [checker.forward_onnx(x["safety_checker.clip_input"][i:i + 1], x["safety_checker.images"][i:i + 1].clone())
+            for i in range(x["safety_checker.images"].shape[0])]
+    return {"safety_checker.out_images": torch.cat([o[0] for o in outs]),
+            "safety_checker.has_nsfw_concepts": torch.cat([o[1] for o in outs])}
 
 
 def fp16_rounded(module):

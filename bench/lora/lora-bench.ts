@@ -21,6 +21,8 @@ interface Case {
   readonly batch: number;
   readonly latent: number;
   readonly runs: number;
+  /** Repeats of each load / switch measurement (medians are reported). */
+  readonly repeats: number;
 }
 
 const repo = (p: string): string => fileURLToPath(new URL(`../../${p}`, import.meta.url));
@@ -29,13 +31,13 @@ const CASES: Case[] = [
     name: 'tiny SD1.5 UNet',
     unet: repo('models/tiny-sd15/unet/model.onnx'),
     loras: [repo('models/loras/tiny-sd15/pytorch_lora_weights_4.safetensors'), repo('models/loras/tiny-sd15/pytorch_lora_weights_16.safetensors')],
-    batch: 2, latent: 8, runs: 15,
+    batch: 2, latent: 8, runs: 15, repeats: 5,
   },
   {
     name: 'SD1.5-size random UNet',
     unet: repo('models/_large/sd15-unet-random/unet/model.onnx'),
     loras: [repo('models/_large/sd15-unet-random/lora/pytorch_lora_weights_8.safetensors'), repo('models/_large/sd15-unet-random/lora/pytorch_lora_weights_16.safetensors')],
-    batch: 1, latent: 32, runs: 2,
+    batch: 1, latent: 32, runs: 2, repeats: 1,
   },
 ];
 
@@ -52,11 +54,23 @@ async function steps(run: () => Promise<unknown>, n: number): Promise<number> {
   return median(t);
 }
 
+/** Median of `n` timings of `fn`. */
+async function repeat(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  const t: number[] = [];
+  for (let i = 0; i < n; i++) t.push(await ms(() => fn(i)));
+  return median(t);
+}
+
 async function bench(c: Case): Promise<Figure[]> {
   console.log(`\n${c.name}: ${c.unet}`);
   const options: ort.InferenceSession.SessionOptions = { graphOptimizationLevel: 'all' };
+  // onnxruntime's one-time environment setup is not part of any model load.
+  await (await ort.InferenceSession.create(c.unet, options)).release();
   let base!: ort.InferenceSession;
-  const cold = await ms(async () => { base = await ort.InferenceSession.create(c.unet, options); });
+  const cold = await repeat(c.repeats, async (i) => {
+    if (i > 0) await base.release();
+    base = await ort.InferenceSession.create(c.unet, options);
+  });
   const feeds = unetInputs(base, c.batch, c.latent);
   const baseStep = await steps(() => base.run(feeds), c.runs);
   await base.release();
@@ -74,7 +88,7 @@ async function bench(c: Case): Promise<Figure[]> {
     await s.release();
   });
   const recreateFirst = await recreate(specA);
-  const recreateSwitch = await recreate(specB);
+  const recreateSwitch = await repeat(c.repeats, (i) => recreate(i % 2 ? specA : specB));
 
   // Technique 2: one session with the touched weights as inputs.
   const switcherPatcher = await LoraPatcher.open(c.unet);
@@ -83,8 +97,8 @@ async function bench(c: Case): Promise<Figure[]> {
     sw = await LoraSwitcher.create(switcherPatcher, options);
     await sw.apply(specA);
   });
-  const switchLora = await ms(() => sw.apply(specB));
-  const switchStrength = await ms(() => sw.apply([{ file: b, strength: 0.5 }]));
+  const switchLora = await repeat(c.repeats, (i) => sw.apply(i % 2 ? specA : specB));
+  const switchStrength = await repeat(c.repeats, (i) => sw.apply([{ file: b, strength: i % 2 ? 1 : 0.5 }]));
   const swStep = await steps(() => sw.run(feeds), c.runs);
   await sw.release();
 

@@ -36,6 +36,8 @@ export function readUploadForm(req: Request, maxBytes: number): Promise<UploadFo
     parser.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // A form cut short errors the file stream as well as the parser; unhandled, it would crash the process.
+      stream.on('error', (err: Error) => fail(new HttpError(400, 'invalid_upload', `Malformed multipart request: ${err.message}.`)));
       stream.on('limit', () => fail(new HttpError(413, 'upload_too_large', `The file is larger than the upload limit of ${maxBytes} bytes.`)));
       stream.on('close', () => {
         file = { field, filename: info.filename ?? '', data: Buffer.concat(chunks) };

@@ -9,6 +9,7 @@ import { unetSamplerNode } from './nodes/unet-sampler.ts';
 import { vaeDecodeNode } from './nodes/vae-decode.ts';
 import { vaeEncodeNode } from './nodes/vae-encode.ts';
 import { loadImageNode } from './nodes/load-image.ts';
+import { loraLoaderNode } from './nodes/lora-loader.ts';
 import { previewImageNode, saveImageNode } from './nodes/save-image.ts';
 
 export * from './pack-config.ts';
@@ -27,6 +28,7 @@ export function createNodePack(config: NodePackConfig): NodePack {
   return {
     nodes: [
       modelLoaderNode(config),
+      loraLoaderNode(config),
       textEncoderNode(config),
       emptyLatentNode(),
       unetSamplerNode(config),

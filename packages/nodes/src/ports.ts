@@ -8,7 +8,10 @@ import type { PipelineFiles } from './sd/pipeline.ts';
 
 /** A LoRA file applied at a strength (LoRALoader appends these). */
 export interface AppliedLora {
+  /** Absolute path of the file. */
   file: string;
+  /** The name the graph used (relative to models/loras), for metadata. */
+  name: string;
   strength: number;
 }
 

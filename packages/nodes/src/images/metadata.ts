@@ -15,7 +15,7 @@ const A1111_SAMPLERS: Record<string, string> = {
 };
 
 export function a1111Parameters(meta: Provenance, width: number, height: number): string {
-  const loraTags = (meta.loras ?? []).map((l) => ` <lora:${l.file.replace(/\.safetensors$/, '')}:${l.strength}>`).join('');
+  const loraTags = (meta.loras ?? []).map((l) => ` <lora:${l.name.replace(/\.safetensors$/, '')}:${l.strength}>`).join('');
   const sampler = meta.sampler ? `${A1111_SAMPLERS[meta.sampler.replace(/_karras$/, '')] ?? meta.sampler}${meta.sampler.endsWith('_karras') ? ' Karras' : ''}` : undefined;
   const pairs: [string, unknown][] = [
     ['Steps', meta.steps],

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineNode, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
 import { CLIP, CONDITIONING } from '../ports.ts';
-import { openClipSessions } from '../sd/clip-sessions.ts';
+import { openTextEncoders } from '../sd/clip-sessions.ts';
 import { encodePrompt } from '../sd/text-encoding.ts';
 
 export const textEncoderNode = (config: NodePackConfig) =>
@@ -16,7 +16,7 @@ export const textEncoderNode = (config: NodePackConfig) =>
     params: { text: param(z.string().max(20_000).default(''), 'The prompt', 'textarea') },
     outputs: { conditioning: CONDITIONING },
     run: async ({ clip }, { text }, ctx) => {
-      const sessions = await openClipSessions(clip, config, ctx);
-      return { conditioning: await encodePrompt(clip, sessions, text, ctx) };
+      const encoders = await openTextEncoders(clip, config, ctx);
+      return { conditioning: await encodePrompt(clip, encoders, text, ctx) };
     },
   });

@@ -7,7 +7,7 @@ import { latentPreview } from '../sd/latent-preview.ts';
 import { sampleLatents } from '../sd/sampling.ts';
 import { SAMPLERS, resolveScheduler } from '../sd/sampler-choice.ts';
 import { effectiveNegative } from '../sd/unet.ts';
-import { openUnet } from '../sd/unet-session.ts';
+import { openModel } from '../sd/model-session.ts';
 
 export const unetSamplerNode = (config: NodePackConfig) =>
   defineNode({
@@ -37,7 +37,7 @@ export const unetSamplerNode = (config: NodePackConfig) =>
     outputs: { latent: LATENT },
     run: async ({ model, positive, negative, latent }, p, ctx) => {
       const { pipeline } = model;
-      const unet = await openUnet(model, config, ctx);
+      const unet = await openModel(pipeline.unet, 'unet', model.loras, config, ctx);
       const height = latent.shape[2] * 8;
       const width = latent.shape[3] * 8;
       // diffusers _get_add_time_ids: original_size + crops_coords_top_left + target_size.

@@ -93,6 +93,9 @@ export async function withDevice<T>(choice: DeviceChoice, create: (device: Concr
   return { value: await create('cpu'), device: 'cpu' };
 }
 
+/** The gist of a native error: its first line, without onnxruntime's source-location prefix. */
 function firstLine(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? 'unknown error';
+  const line = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.trim() ?? 'unknown error';
+  const sentences = line.split(/(?<=\.) |was false\. /);
+  return line.length > 120 && sentences.length > 1 ? (sentences.at(-1) as string) : line;
 }

@@ -1,16 +1,104 @@
 /**
- * The session for one model component (text encoder, UNet), with the LoRAs of its handle applied.
- * Plain sessions come from the object cache; LoRA support plugs in here.
+ * Running one model component (text encoder, UNet) with the LoRAs of its handle.
+ * Without LoRAs: a plain cached session, which onnxruntime can fully optimise.
+ * With LoRAs: one {@link LoraSwitcher} per base model file, whose LoRA-touched weights are session
+ * inputs, so switching LoRA or strength only recomputes merged weights (see sd/lora/index.ts for the
+ * measurements behind that choice). Users of a switcher take turns: each call applies its own LoRA
+ * set if another caller changed it, then runs.
  */
 import type * as ort from 'onnxruntime-node';
-import type { NodeContext } from '@loom/engine';
+import { LoomError, type NodeContext } from '@loom/engine';
 import type { AppliedLora } from '../ports.ts';
 import type { NodePackConfig } from '../pack-config.ts';
-import { cachedSession } from '../runtime/session.ts';
+import { cachedSession, modelFingerprint, sessionOptions } from '../runtime/session.ts';
+import { withDevice } from '../runtime/device.ts';
+import { LoraPatcher, LoraSwitcher, type LoraReport } from './lora/index.ts';
 
 export type Component = 'unet' | 'text_encoder' | 'text_encoder_2';
 
-export async function modelSession(path: string, _component: Component, _loras: readonly AppliedLora[], config: NodePackConfig, ctx: NodeContext): Promise<ort.InferenceSession> {
-  const loaded = await cachedSession(ctx.objects, path, { device: config.device, threads: config.threads }, ctx.log);
-  return loaded.session;
+/** Something that runs a model: a plain session or a LoRA switcher bound to one LoRA set. */
+export interface ModelRunner {
+  readonly session: ort.InferenceSession;
+  readonly path: string;
+  run(feeds: Record<string, ort.Tensor>, outputs?: readonly string[]): Promise<Record<string, ort.Tensor>>;
+}
+
+interface SharedSwitcher {
+  switcher: LoraSwitcher;
+  applied: string | undefined;
+  queue: Promise<unknown>;
+}
+
+export async function openModel(path: string, component: Component, loras: readonly AppliedLora[], config: NodePackConfig, ctx: NodeContext): Promise<ModelRunner> {
+  const active = loras.filter((l) => l.strength !== 0);
+  if (active.length === 0) {
+    const { session } = await cachedSession(ctx.objects, path, config, ctx.log);
+    return { session, path, run: (feeds, outputs) => (outputs ? session.run(feeds, [...outputs]) : session.run(feeds)) };
+  }
+  const { key, bytes } = await modelFingerprint(path);
+  const patcher = await loraPatcher(path, component, ctx);
+  const shared = await ctx.objects.getOrCreate(`lora-switcher|${key}|${config.device}|${config.threads}`, async () => {
+    const { value: switcher } = await withDevice(config.device, (device) => LoraSwitcher.create(patcher, sessionOptions(device, config.threads)), ctx.log);
+    const entry: SharedSwitcher = { switcher, applied: undefined, queue: Promise.resolve() };
+    // The switcher holds the merged weights next to the session: count them twice.
+    return { value: entry, bytes: bytes * 2, dispose: () => switcher.release() };
+  });
+  const wanted = JSON.stringify(active.map((l) => [l.file, l.strength]));
+  const ensureApplied = async (): Promise<void> => {
+    if (shared.applied === wanted) return;
+    const { report } = await shared.switcher.apply(active);
+    shared.applied = wanted;
+    reportLoras(report, ctx);
+  };
+  return {
+    get session() {
+      return shared.switcher.current;
+    },
+    path,
+    run: (feeds, outputs) =>
+      serialize(shared, async () => {
+        await ensureApplied();
+        const result = await shared.switcher.run(feeds);
+        return outputs ? Object.fromEntries(outputs.map((name) => [name, result[name] as ort.Tensor])) : result;
+      }),
+  };
+}
+
+/** Runs `work` after every earlier user of the switcher has finished. */
+function serialize<T>(shared: SharedSwitcher, work: () => Promise<T>): Promise<T> {
+  const next = shared.queue.then(work, work);
+  shared.queue = next.catch(() => {});
+  return next;
+}
+
+/** The LoRA merger for one model file, shared by the LoRALoader's checks and the switcher. */
+export async function loraPatcher(path: string, component: Component, ctx: NodeContext): Promise<LoraPatcher> {
+  const { key } = await modelFingerprint(path);
+  return ctx.objects.getOrCreate(`lora-patcher|${key}|${component}`, async () => ({
+    value: await LoraPatcher.open(path, { component }),
+    // The parsed graph plus the cached base values of touched weights; small next to the model.
+    bytes: 64 * 1024 * 1024,
+  }));
+}
+
+/**
+ * Checks that a LoRA file applies to a model without merging anything (strength 0 reads and matches
+ * the file only): a LoRA that matches nothing, or only unsupported LyCORIS modules, is an error; a
+ * partial match warns and lists the unmatched keys.
+ */
+export async function checkLora(path: string, component: Component, file: string, ctx: NodeContext): Promise<LoraReport> {
+  const patcher = await loraPatcher(path, component, ctx);
+  try {
+    const { report } = await patcher.patchedWeights([{ file, strength: 0 }]);
+    for (const warning of report.warnings) ctx.log.warn(warning);
+    return report;
+  } catch (err) {
+    throw new LoomError('BAD_FILE', (err as Error).message, { cause: err, input: 'lora' });
+  }
+}
+
+function reportLoras(report: LoraReport, ctx: NodeContext): void {
+  for (const file of report.files) {
+    if (file.matched.length > 0) ctx.log.info(`${file.file}: ${file.matched.length} modules merged into ${report.component} at strength ${file.strength}`);
+  }
 }

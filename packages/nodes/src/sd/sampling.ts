@@ -9,7 +9,8 @@ import type { Latent } from '../ports.ts';
 import { TorchCpuGenerator } from './rng/index.ts';
 import { createScheduler } from './schedulers/index.ts';
 import type { SchedulerChoice } from './sampler-choice.ts';
-import { predictNoise, type GuidanceInputs, type UnetRunner } from './unet.ts';
+import { predictNoise, type GuidanceInputs } from './unet.ts';
+import type { ModelRunner } from './model-session.ts';
 
 export interface SampleOptions {
   seed: number;
@@ -21,7 +22,7 @@ export interface SampleOptions {
   preview?: (x0: Float32Array, shape: readonly number[]) => Promise<Preview>;
 }
 
-export async function sampleLatents(unet: UnetRunner, latent: Latent, guidance: GuidanceInputs, options: SampleOptions, ctx: NodeContext): Promise<Float32Array> {
+export async function sampleLatents(unet: ModelRunner, latent: Latent, guidance: GuidanceInputs, options: SampleOptions, ctx: NodeContext): Promise<Float32Array> {
   const scheduler = createScheduler(options.scheduler.name, { ...options.schedulerConfig, ...options.scheduler.configOverrides });
   scheduler.setTimesteps(options.steps, { denoise: options.denoise });
   // One generator per run: the starting noise and the ancestral/LCM noise come from the same stream, as

@@ -11,7 +11,7 @@ import type { ClipHandle, Conditioning } from '../ports.ts';
 import { idsTensor, readFloats, requireInput } from '../runtime/tensors.ts';
 import { ClipTokenizer } from './tokenizer/index.ts';
 import { applyTokenWeights, emptyChunk, encodeWeightedPrompt, encodeWeightedPromptDual, type PromptChunk } from './prompt/index.ts';
-import type { ClipSessions } from './clip-sessions.ts';
+import type { ModelRunner } from './model-session.ts';
 
 export async function loadTokenizer(ctx: NodeContext, dir: string): Promise<ClipTokenizer> {
   return ctx.objects.getOrCreate(`tokenizer|${dir}`, async () => {
@@ -34,34 +34,33 @@ export function featureOutput(session: ort.InferenceSession, family: 'sd15' | 's
   return `hidden_states.${Math.max(...layers) - 1}`;
 }
 
-async function runWindow(session: ort.InferenceSession, model: string, chunk: PromptChunk, outputs: string[]): Promise<Record<string, Float32Array>> {
-  const ids = requireInput(session, 'input_ids', model);
-  const result = await session.run({ input_ids: idsTensor(ids.type, chunk.ids, [1, chunk.ids.length]) }, outputs);
+async function runWindow(encoder: ModelRunner, chunk: PromptChunk, outputs: string[]): Promise<Record<string, Float32Array>> {
+  const ids = requireInput(encoder.session, 'input_ids', encoder.path);
+  const result = await encoder.run({ input_ids: idsTensor(ids.type, chunk.ids, [1, chunk.ids.length]) }, outputs);
   return Object.fromEntries(outputs.map((name) => [name, readFloats(result[name] as ort.Tensor)]));
 }
 
 /** Per-window features [77, dim] for each encoder, weighted; SDXL concatenates the two encoders per token. */
-export async function encodePrompt(clip: ClipHandle, sessions: ClipSessions, text: string, ctx: NodeContext): Promise<Conditioning> {
+export async function encodePrompt(clip: ClipHandle, encoders: ModelRunner[], text: string, ctx: NodeContext): Promise<Conditioning> {
   const { family, textEncoders } = clip.pipeline;
   const tokenizers = await Promise.all(textEncoders.map((e) => loadTokenizer(ctx, e.tokenizerDir)));
   const windowsPerEncoder =
     family === 'sd15'
       ? [encodeWeightedPrompt(text, tokenizers[0] as ClipTokenizer).chunks]
       : (({ first, second }) => [first.chunks, second.chunks])(encodeWeightedPromptDual(text, tokenizers[0] as ClipTokenizer, tokenizers[1] as ClipTokenizer));
-  const featureNames = sessions.encoders.map((s, i) => featureOutput(s, family, textEncoders[i]?.model ?? ''));
+  const featureNames = encoders.map((e) => featureOutput(e.session, family, e.path));
   const windows = windowsPerEncoder[0]?.length ?? 0;
   const dims: number[] = [];
   const perEncoder: Float32Array[][] = [];
   let pooled: Float32Array | undefined;
-  for (const [e, session] of sessions.encoders.entries()) {
-    const model = textEncoders[e]?.model ?? '';
+  for (const [e, encoder] of encoders.entries()) {
     const feature = featureNames[e] as string;
     const wantPooled = family === 'sdxl' && e === 1;
     const parts: Float32Array[] = [];
     for (let w = 0; w < windows; w++) {
       ctx.throwIfCancelled();
       const chunk = windowsPerEncoder[e]?.[w] as PromptChunk;
-      const out = await runWindow(session, model, chunk, wantPooled ? [feature, 'text_embeds'] : [feature]);
+      const out = await runWindow(encoder, chunk, wantPooled ? [feature, 'text_embeds'] : [feature]);
       const hidden = out[feature] as Float32Array;
       const dim = hidden.length / chunk.ids.length;
       dims[e] = dim;
@@ -72,19 +71,18 @@ export async function encodePrompt(clip: ClipHandle, sessions: ClipSessions, tex
     perEncoder.push(parts);
   }
   const padParts = await Promise.all(
-    sessions.encoders.map(async (session, e) => {
-      const out = await runWindow(session, textEncoders[e]?.model ?? '', emptyChunk(tokenizers[e] as ClipTokenizer), [featureNames[e] as string]);
+    encoders.map(async (encoder, e) => {
+      const out = await runWindow(encoder, emptyChunk(tokenizers[e] as ClipTokenizer), [featureNames[e] as string]);
       return out[featureNames[e] as string] as Float32Array;
     }),
   );
-  const dim = dims.reduce((a, b) => a + b, 0) || padParts.reduce((a, p) => a + p.length / 77, 0);
-  const windowTokens = (windowsPerEncoder[0]?.[0]?.ids.length ?? 77);
+  const windowTokens = windowsPerEncoder[0]?.[0]?.ids.length ?? 77;
   return {
     kind: 'conditioning',
     family,
     embeds: concatFeatures(perEncoder, windowTokens),
     tokens: windows * windowTokens,
-    dim,
+    dim: dims.reduce((a, b) => a + b, 0),
     ...(pooled && { pooled }),
     padWindow: concatFeatures(padParts.map((p) => [p]), windowTokens),
     empty: text.trim() === '',

@@ -11,12 +11,8 @@ import type { Conditioning } from '../ports.ts';
 import { floatTensor, readFloats, requireInput } from '../runtime/tensors.ts';
 import { float32ToHalf } from '../safetensors/float-convert.ts';
 import { timestepForInt64Input } from './schedulers/index.ts';
+import type { ModelRunner } from './model-session.ts';
 
-export interface UnetRunner {
-  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
-  readonly session: ort.InferenceSession;
-  readonly model: string;
-}
 
 /** Conditioning for one CFG pass, already expanded to the latent batch. */
 export interface GuidanceInputs {
@@ -27,14 +23,14 @@ export interface GuidanceInputs {
   timeIds?: number[];
 }
 
-export function timestepTensor(unet: UnetRunner, t: number, batch: number): ort.Tensor {
-  const { type, rank } = requireInput(unet.session, 'timestep', unet.model);
+export function timestepTensor(unet: ModelRunner, t: number, batch: number): ort.Tensor {
+  const { type, rank } = requireInput(unet.session, 'timestep', unet.path);
   const dims = rank === 0 ? [] : [batch];
   const count = rank === 0 ? 1 : batch;
   if (type === 'int64') return new ort.Tensor('int64', new BigInt64Array(count).fill(BigInt(timestepForInt64Input(t))), dims);
   if (type === 'float32') return new ort.Tensor('float32', new Float32Array(count).fill(t), dims);
   if (type === 'float16') return new ort.Tensor('float16', float32ToHalf(new Float32Array(count).fill(t)), dims);
-  throw new LoomError('UNSUPPORTED_MODEL', `${unet.model} declares timestep as ${type}; expected int64, float or float16.`);
+  throw new LoomError('UNSUPPORTED_MODEL', `${unet.path} declares timestep as ${type}; expected int64, float or float16.`);
 }
 
 /** Repeats each conditioning `times` over the batch axis. */
@@ -64,10 +60,10 @@ export function matchLengths(a: Conditioning, b: Conditioning): [Float32Array, F
 }
 
 /** Predicted noise for `latents` [batch, 4, h, w] at timestep t, with guidance. */
-export async function predictNoise(unet: UnetRunner, latents: Float32Array, shape: readonly number[], t: number, g: GuidanceInputs): Promise<Float32Array> {
+export async function predictNoise(unet: ModelRunner, latents: Float32Array, shape: readonly number[], t: number, g: GuidanceInputs): Promise<Float32Array> {
   const batch = shape[0] as number;
-  const sample = requireInput(unet.session, 'sample', unet.model);
-  const hidden = requireInput(unet.session, 'encoder_hidden_states', unet.model);
+  const sample = requireInput(unet.session, 'sample', unet.path);
+  const hidden = requireInput(unet.session, 'encoder_hidden_states', unet.path);
   const guided = g.cfg !== 1;
   if (g.negative.dim !== g.positive.dim) {
     throw new LoomError('PARAM_INVALID', `The positive (${g.positive.dim}-wide) and negative (${g.negative.dim}-wide) conditionings come from different text encoders.`, { input: 'negative' });
@@ -83,9 +79,9 @@ export async function predictNoise(unet: UnetRunner, latents: Float32Array, shap
   };
   if (unet.session.inputNames.includes('text_embeds')) {
     const pooled = [g.negative.pooled, g.positive.pooled];
-    if (!pooled[0] || !pooled[1] || !g.timeIds) throw new LoomError('UNSUPPORTED_MODEL', `${unet.model} is an SDXL UNet but the conditioning has no pooled embeddings; encode the prompt with this pipeline's CLIP.`);
-    const embeds = requireInput(unet.session, 'text_embeds', unet.model);
-    const ids = requireInput(unet.session, 'time_ids', unet.model);
+    if (!pooled[0] || !pooled[1] || !g.timeIds) throw new LoomError('UNSUPPORTED_MODEL', `${unet.path} is an SDXL UNet but the conditioning has no pooled embeddings; encode the prompt with this pipeline's CLIP.`);
+    const embeds = requireInput(unet.session, 'text_embeds', unet.path);
+    const ids = requireInput(unet.session, 'time_ids', unet.path);
     const pooledRows = guided ? concat(repeat(pooled[0], batch), repeat(pooled[1], batch)) : repeat(pooled[1], batch);
     feeds.text_embeds = floatTensor(embeds.type, pooledRows, [rows, pooled[1].length]);
     feeds.time_ids = floatTensor(ids.type, repeat(Float32Array.from(g.timeIds), rows), [rows, g.timeIds.length]);

@@ -1,0 +1,55 @@
+/**
+ * LoRALoader: applies a LoRA file to MODEL and CLIP with ComfyUI's semantics (`strength_model` scales the
+ * UNet delta, `strength_clip` the text encoders'; both 0 passes the inputs through). Stack several in a
+ * chain. The file is read and matched here, so a LoRA for another model fails on this node; the merge
+ * itself happens where the model runs (sd/model-session.ts).
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { atInput, defineNode, LoomError, param } from '@loom/engine';
+import type { NodePackConfig } from '../pack-config.ts';
+import { CLIP, MODEL, clipHandle, modelHandle } from '../ports.ts';
+import { fileStamp, MODEL_FOLDERS, resolveInside } from '../model-files.ts';
+import { checkLora } from '../sd/model-session.ts';
+
+const strength = (what: string) => param(z.number().min(-100).max(100).default(1), `LoRA strength on the ${what}`, 'slider');
+
+export const loraLoaderNode = (config: NodePackConfig) => {
+  const lorasDir = join(config.modelsDir, MODEL_FOLDERS.loras);
+  return defineNode({
+    type: 'LoRALoader',
+    category: 'loaders',
+    description: 'Applies a LoRA (diffusers, PEFT or kohya safetensors) to the UNet and text encoders. Chain several to stack them.',
+    inputs: { model: { type: MODEL }, clip: { type: CLIP } },
+    params: {
+      lora: param(z.string().min(1), 'LoRA file inside models/loras', { file: 'loras' }),
+      strengthModel: strength('UNet'),
+      strengthClip: strength('text encoders'),
+    },
+    outputs: { model: MODEL, clip: CLIP },
+    fingerprint: async ({ lora }) => (lora === undefined ? '' : fileStamp(await resolveInside(lorasDir, lora, 'LoRA').catch(() => ''))),
+    run: async ({ model, clip }, { lora, strengthModel, strengthClip }, ctx) => {
+      if (strengthModel === 0 && strengthClip === 0) return { model, clip };
+      const file = await atInput('lora', async () => {
+        const path = await resolveInside(lorasDir, lora, 'LoRA');
+        if ((await fileStamp(path)) === 'missing') throw new LoomError('MODEL_NOT_FOUND', `LoRA file ${path} does not exist. Put LoRAs in ${lorasDir}.`);
+        return path;
+      });
+      const { pipeline } = model;
+      const checks = [];
+      if (strengthModel !== 0) checks.push(checkLora(pipeline.unet, 'unet', file, ctx));
+      if (strengthClip !== 0) {
+        const components = ['text_encoder', 'text_encoder_2'] as const;
+        clip.pipeline.textEncoders.forEach((e, i) => checks.push(checkLora(e.model, components[i] ?? 'text_encoder', file, ctx)));
+      }
+      const reports = await Promise.all(checks);
+      const matched = reports.reduce((n, r) => n + r.files.reduce((m, f) => m + f.matched.length, 0), 0);
+      if (matched === 0) throw new LoomError('BAD_FILE', `LoRA ${file} matches no weight of pipeline ${pipeline.name} at the given strengths.`, { input: 'lora' });
+      ctx.log.info(`${lora}: ${matched} modules matched (${reports.map((r) => `${r.component} ${r.files[0]?.matched.length ?? 0}`).join(', ')})`);
+      return {
+        model: strengthModel === 0 ? model : modelHandle(pipeline, [...model.loras, { file, name: lora, strength: strengthModel }]),
+        clip: strengthClip === 0 ? clip : clipHandle(clip.pipeline, [...clip.loras, { file, name: lora, strength: strengthClip }]),
+      };
+    },
+  });
+};

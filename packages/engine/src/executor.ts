@@ -60,7 +60,7 @@ export class Engine {
 
   /** Validates (unless given a plan) and runs a graph. Throws a LoomError on failure or cancellation. */
   async run(documentOrPlan: unknown, options: RunOptions = {}): Promise<RunResult> {
-    const plan = isPlan(documentOrPlan) ? documentOrPlan : this.#planOrThrow(documentOrPlan);
+    const plan = isPlan(documentOrPlan) ? documentOrPlan : this.#planOrThrow(documentOrPlan, options.targets !== undefined);
     const run = new Run(this, plan, options);
     try {
       return await run.execute();
@@ -69,8 +69,9 @@ export class Engine {
     }
   }
 
-  #planOrThrow(document: unknown): Plan {
-    const result = this.validate(document);
+  /** With explicit targets, a graph needs no output node of its own. */
+  #planOrThrow(document: unknown, hasTargets: boolean): Plan {
+    const result = validateGraph(document, this.registry, { requireOutputNode: !hasTargets });
     if (result.ok) return result.plan;
     const lines = result.problems.map((p) => `  - ${p.message}`).join('\n');
     throw new LoomError('VALIDATION_FAILED', `The graph is invalid (${result.problems.length} problem(s)):\n${lines}`, {

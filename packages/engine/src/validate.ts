@@ -26,7 +26,7 @@ export interface Plan {
 
 export type ValidationResult = { ok: true; plan: Plan; problems: [] } | { ok: false; problems: Problem[] };
 
-export function validateGraph(document: unknown, registry: NodeRegistry): ValidationResult {
+export function validateGraph(document: unknown, registry: NodeRegistry, options: { requireOutputNode?: boolean } = {}): ValidationResult {
   const parsed = GraphSchema.safeParse(document);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map(shapeProblem) };
   const graph = parsed.data;
@@ -50,7 +50,7 @@ export function validateGraph(document: unknown, registry: NodeRegistry): Valida
 
   for (const node of nodes.values()) checkLinks(node, graph, nodes, registry, problems);
   problems.push(...findCycles(nodes));
-  if (![...nodes.values()].some((n) => n.def.output)) {
+  if (options.requireOutputNode !== false && ![...nodes.values()].some((n) => n.def.output)) {
     problems.push({
       code: 'NO_OUTPUT_NODES',
       message: 'The graph has no output node, so nothing would run. Add an output node such as SaveImage or PreviewImage.',

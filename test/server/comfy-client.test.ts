@@ -22,6 +22,12 @@ function clientFor(url: string, clientId: string): Client {
   return new Client({ api_host: new URL(url).host, clientId, WebSocket: WebSocket as never, fetch: globalThis.fetch.bind(globalThis) });
 }
 
+/** The Workflow builder's outputs are typed as possibly missing under noUncheckedIndexedAccess. */
+function present<T>(value: T | undefined): T {
+  assert.ok(value !== undefined);
+  return value;
+}
+
 async function imageAt(url: string) {
   const res = await fetch(url);
   assert.equal(res.status, 200, url);
@@ -57,9 +63,8 @@ test('the npm client connects, enqueues, follows progress and gets images back (
 
     // The programmable Workflow API builds API-format prompts from class names.
     const wf = new Workflow();
-    const { Source, StubSaveImage } = wf.classes;
-    const [value] = Source({ value: 44 });
-    StubSaveImage({ x: value, filenamePrefix: 'wf' });
+    const [value] = wf.node('Source', { value: 44 }) as Iterable<[string, number]>;
+    wf.node('StubSaveImage', { x: value, filenamePrefix: 'wf' });
     const invoked = await wf.invoke(client);
     assert.equal(invoked.images.length, 1);
 
@@ -96,9 +101,9 @@ test('tiny SD1.5 txt2img with a LoRA, driven by the npm client with ComfyUI node
       const wf = new Workflow();
       const { CheckpointLoaderSimple, LoraLoader, CLIPTextEncode, EmptyLatentImage, KSampler, VAEDecode, SaveImage } = wf.classes;
       const [model, clip, vae] = CheckpointLoaderSimple({ ckpt_name: 'tiny-sd15' });
-      const [loraModel, loraClip] = LoraLoader({ model, clip, lora_name: 'tiny-sd15/pytorch_lora_weights_4.safetensors', strength_model: strength, strength_clip: strength });
-      const [positive] = CLIPTextEncode({ text: 'a lighthouse at dawn, (watercolor:1.2)', clip: loraClip });
-      const [negative] = CLIPTextEncode({ text: 'lowres, blurry', clip: loraClip });
+      const [loraModel, loraClip] = LoraLoader({ model: present(model), clip: present(clip), lora_name: 'tiny-sd15/pytorch_lora_weights_4.safetensors', strength_model: strength, strength_clip: strength });
+      const [positive] = CLIPTextEncode({ text: 'a lighthouse at dawn, (watercolor:1.2)', clip: present(loraClip) });
+      const [negative] = CLIPTextEncode({ text: 'lowres, blurry', clip: present(loraClip) });
       const [latent_image] = EmptyLatentImage({ width: 64, height: 64, batch_size: 1 });
       const [samples] = KSampler({ model: loraModel, positive, negative, latent_image, seed: 1234, steps: 4, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 });
       const [images] = VAEDecode({ samples, vae });

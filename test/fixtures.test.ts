@@ -26,8 +26,19 @@ const json = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
 type OrtType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
 interface Port { name: string; type: OrtType; rank: number }
-interface Contract { inputs: Port[]; outputs: Port[] }
+interface Contract { inputs: Port[]; outputs: Port[]; axes?: Record<string, (string | null)[]> }
 const p = (name: string, rank: number, type: OrtType = 'float32'): Port => ({ name, type, rank });
+/** Dynamic-axis names of the inputs as each exporter declares them (null: a fixed size). */
+const OPT_AXES: Record<string, (string | null)[]> = {
+  input_ids: ['batch_size', 'sequence_length'], sample: ['batch_size', null, 'height', 'width'], timestep: ['steps'],
+  encoder_hidden_states: ['batch_size', 'sequence_length', null], text_embeds: ['batch_size', null],
+  time_ids: ['batch_size', null], latent_sample: ['batch_size', null, 'height_latent', 'width_latent'],
+};
+const SCRIPT_AXES: Record<string, (string | null)[]> = {
+  input_ids: ['batch', 'sequence'], sample: ['batch', 'channels', 'height', 'width'], timestep: ['batch'],
+  encoder_hidden_states: ['batch', 'sequence', null], latent_sample: ['batch', 'channels', 'height', 'width'],
+  clip_input: ['batch', 'channels', 'height', 'width'], images: ['batch', 'height', 'width', 'channels'],
+};
 
 // ---- contracts of the real exporters ------------------------------------------------------------
 /** Optimum CLIPTextOnnxConfig / CLIPTextWithProjectionOnnxConfig: hidden_states.0..num_layers for SDXL. */
@@ -35,29 +46,33 @@ const hiddenStates = (layers: number | null): Port[] =>
   layers === null ? [] : Array.from({ length: layers + 1 }, (_, i) => p(`hidden_states.${i}`, 3));
 const OPTIMUM = {
   textEncoder: (layers: number | null): Contract => ({
+    axes: OPT_AXES,
     inputs: [p('input_ids', 2, 'int64')],
     outputs: [p('last_hidden_state', 3), p('pooler_output', 2), ...hiddenStates(layers)],
   }),
   textEncoder2: (layers: number): Contract => ({
+    axes: OPT_AXES,
     inputs: [p('input_ids', 2, 'int64')],
     outputs: [p('text_embeds', 2), p('last_hidden_state', 3), ...hiddenStates(layers)],
   }),
   /** Optimum 1.6-1.23: int64 timestep [batch]. */
-  unetInt64: { inputs: [p('sample', 4), p('timestep', 1, 'int64'), p('encoder_hidden_states', 3)], outputs: [p('out_sample', 4)] },
+  unetInt64: { axes: OPT_AXES, inputs: [p('sample', 4), p('timestep', 1, 'int64'), p('encoder_hidden_states', 3)], outputs: [p('out_sample', 4)] },
   /** Optimum >= 1.24 SDXL: float scalar timestep, text_embeds and time_ids. */
   unetSdxl: {
+    axes: OPT_AXES,
     inputs: [p('sample', 4), p('timestep', 0), p('encoder_hidden_states', 3), p('text_embeds', 2), p('time_ids', 2)],
     outputs: [p('out_sample', 4)],
   },
-  vaeEncoder: { inputs: [p('sample', 4)], outputs: [p('latent_parameters', 4)] },
-  vaeDecoder: { inputs: [p('latent_sample', 4)], outputs: [p('sample', 4)] },
+  vaeEncoder: { axes: OPT_AXES, inputs: [p('sample', 4)], outputs: [p('latent_parameters', 4)] },
+  vaeDecoder: { axes: OPT_AXES, inputs: [p('latent_sample', 4)], outputs: [p('sample', 4)] },
 } satisfies Record<string, Contract | ((n: number) => Contract) | ((n: number | null) => Contract)>;
 const SCRIPT = {
-  textEncoder: { inputs: [p('input_ids', 2, 'int32')], outputs: [p('last_hidden_state', 3), p('pooler_output', 2)] },
-  unet: { inputs: [p('sample', 4), p('timestep', 1), p('encoder_hidden_states', 3)], outputs: [p('out_sample', 4)] },
-  vaeEncoder: { inputs: [p('sample', 4)], outputs: [p('latent_sample', 4)] },
-  vaeDecoder: { inputs: [p('latent_sample', 4)], outputs: [p('sample', 4)] },
+  textEncoder: { axes: SCRIPT_AXES, inputs: [p('input_ids', 2, 'int32')], outputs: [p('last_hidden_state', 3), p('pooler_output', 2)] },
+  unet: { axes: SCRIPT_AXES, inputs: [p('sample', 4), p('timestep', 1), p('encoder_hidden_states', 3)], outputs: [p('out_sample', 4)] },
+  vaeEncoder: { axes: SCRIPT_AXES, inputs: [p('sample', 4)], outputs: [p('latent_sample', 4)] },
+  vaeDecoder: { axes: SCRIPT_AXES, inputs: [p('latent_sample', 4)], outputs: [p('sample', 4)] },
   safetyChecker: {
+    axes: SCRIPT_AXES,
     inputs: [p('clip_input', 4), p('images', 4)],
     outputs: [p('out_images', 4), p('has_nsfw_concepts', 1, 'bool')],
   },
@@ -67,7 +82,7 @@ const DIFFUSERS_06_UNET: Contract = { ...SCRIPT.unet, inputs: [p('sample', 4), p
 /** fp16 Optimum exports: every float port becomes float16. */
 const half = (c: Contract): Contract => {
   const f = (x: Port): Port => (x.type === 'float32' ? { ...x, type: 'float16' } : x);
-  return { inputs: c.inputs.map(f), outputs: c.outputs.map(f) };
+  return { ...c, inputs: c.inputs.map(f), outputs: c.outputs.map(f) };
 };
 /** Our upscaler (ComfyUI loads .pth; there is no exporter contract): image in 0..1 -> 4x image. */
 const UPSCALER: Contract = { inputs: [p('image', 4)], outputs: [p('upscaled', 4)] };
@@ -163,6 +178,12 @@ function checkContract(s: ort.InferenceSession, c: Contract, label: string): voi
     });
   assert.deepEqual(meta(s.inputMetadata), c.inputs, `${label}: inputs`);
   assert.deepEqual(meta(s.outputMetadata), c.outputs, `${label}: outputs`);
+  for (const m of s.inputMetadata) {
+    const expected = c.axes?.[m.name];
+    if (!expected || !m.isTensor) continue;
+    const actual = m.shape.map((d) => (typeof d === 'string' ? d : null));
+    assert.deepEqual(actual, m.name === 'timestep' && m.shape.length === 0 ? [] : expected, `${label}: ${m.name} axes`);
+  }
 }
 
 for (const fx of FIXTURES) {

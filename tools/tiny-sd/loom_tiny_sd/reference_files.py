@@ -4,7 +4,7 @@ import json
 import torch
 
 from . import configs, lora
-from .paths import REPO, rel
+from .paths import rel
 from .references import (OUT, PROMPT_BATCH, STRENGTHS, fp16_rounded, ids, run_safety, run_text, run_unet,
                          run_vae, safety_inputs, unet_inputs, vae_inputs)
 from .safetensors_io import save

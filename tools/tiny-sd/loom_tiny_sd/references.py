@@ -5,14 +5,12 @@ base.safetensors (`<component>.<output_name>`), lora/<format>-r<rank>-s<strength
 index.json describing every file.
 """
 import copy
-import json
 
 import torch
 
-from . import bpe, configs, corpus, lora
-from .paths import REPO, rel
+from . import bpe, corpus
+from .paths import REPO
 from .safety import CLIP_MEAN, CLIP_STD
-from .safetensors_io import save
 
 OUT = REPO / "test" / "fixtures" / "reference"
 STRENGTHS = (0.5, 1.0)

@@ -98,7 +98,7 @@ describe('queue and history', () => {
     assert.deepEqual((moved2.body as { pending: { promptId: string }[] }).pending.map((p) => p.promptId), [ids[0], ids[2], ids[1]]);
     const comfyView = (await api(t.url, '/queue')).body as { queue_pending: [number, string][] };
     assert.deepEqual(comfyView.queue_pending.map((i) => i[1]), [ids[0], ids[2], ids[1]]);
-    assert.ok(comfyView.queue_pending.every((item, i, all) => i === 0 || item[0] > (all[i - 1] as [number])[0]), 'numbers stay ordered');
+    assert.ok(comfyView.queue_pending.every((item, i, all) => i === 0 || item[0] > (all[i - 1]?.[0] ?? -Infinity)), 'numbers stay ordered');
     assert.equal((await api(t.url, `${L}/queue/nope/move`, { json: { index: 0 } })).status, 404);
     assert.equal((await api(t.url, `${L}/queue/${ids[0]}/move`, { json: { index: -1 } })).status, 400);
     assert.deepEqual((await api(t.url, `${L}/queue/${ids[0]}`, { method: 'DELETE' })).body, { promptId: ids[0], action: 'removed' });

@@ -1,0 +1,130 @@
+/** Bad input gets a clear error naming the node and input at fault; cancelling leaves no partial file. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LoomError, type Graph } from '@loom/engine';
+import { fixturesDir, root, tinyHost, txt2img } from './harness.ts';
+
+async function failure(graph: Graph, host = tinyHost()): Promise<LoomError> {
+  try {
+    await host.engine.run(graph);
+  } catch (err) {
+    assert.ok(err instanceof LoomError, String(err));
+    return err;
+  }
+  assert.fail('the run should have failed');
+}
+
+const withInputs = (graph: Graph, nodeId: string, inputs: Record<string, unknown>): Graph => {
+  const node = graph.nodes[nodeId] as { inputs: Record<string, unknown> };
+  Object.assign(node.inputs, inputs);
+  return graph;
+};
+
+test('a missing model folder is MODEL_NOT_FOUND on the loader\'s pipeline input', async () => {
+  const err = await failure(txt2img({ pipeline: 'dreamshaper-onnx' }));
+  assert.deepEqual([err.code, err.nodeId, err.input], ['MODEL_NOT_FOUND', 'loader', 'pipeline']);
+  assert.match(err.message, /dreamshaper-onnx does not exist/);
+});
+
+test('a folder in the wrong layout is UNSUPPORTED_MODEL, saying what is expected', async () => {
+  const host = tinyHost({ modelsDir: join(tinyHost().outDir, 'models') });
+  mkdirSync(join(host.config.modelsDir, 'checkpoint'), { recursive: true });
+  writeFileSync(join(host.config.modelsDir, 'checkpoint', 'model.safetensors'), 'not onnx');
+  const err = await failure(txt2img({ pipeline: 'checkpoint' }), host);
+  assert.deepEqual([err.code, err.nodeId, err.input], ['UNSUPPORTED_MODEL', 'loader', 'pipeline']);
+  assert.match(err.message, /no model_index\.json.*Optimum/);
+});
+
+test('hostile paths are refused before anything is read', async () => {
+  for (const name of ['../tiny-sd15', '/etc', 'a/../../x']) {
+    const err = await failure(txt2img({ pipeline: name }));
+    assert.deepEqual([err.code, err.nodeId, err.input], ['PARAM_INVALID', 'loader', 'pipeline'], name);
+  }
+});
+
+test('out-of-range parameters are caught by validation, all at once', async () => {
+  const graph = withInputs(withInputs(txt2img(), 'sampler', { sampler: 'heun', steps: -5 }), 'latent', { width: 100 });
+  const err = await failure(graph);
+  assert.equal(err.code, 'VALIDATION_FAILED');
+  const found = err.problems.map((p) => `${p.nodeId}.${p.input}: ${p.message}`);
+  assert.equal(found.length, 3);
+  assert.match(found.find((f) => f.startsWith('sampler.sampler')) ?? '', /must be one of euler, euler_ancestral, ddim, dpmpp_2m, lcm \(got "heun"\)/);
+  assert.match(found.find((f) => f.startsWith('sampler.steps')) ?? '', /must be at least 1 \(got -5\)/);
+  assert.match(found.find((f) => f.startsWith('latent.width')) ?? '', /multiple of 8/);
+});
+
+test('Karras sigmas with a sampler that has none is an error on the schedule input', async () => {
+  const err = await failure(withInputs(txt2img(), 'sampler', { sampler: 'ddim', schedule: 'karras' }));
+  assert.deepEqual([err.code, err.nodeId, err.input], ['PARAM_INVALID', 'sampler', 'schedule']);
+});
+
+test('a file that is not an image is BAD_FILE on LoadImage\'s image input', async () => {
+  const host = tinyHost();
+  mkdirSync(host.config.inputDir, { recursive: true });
+  writeFileSync(join(host.config.inputDir, 'notes.png'), 'hello, I am text');
+  const graph: Graph = { version: 1, nodes: { img: { type: 'LoadImage', inputs: { image: 'notes.png' } }, show: { type: 'PreviewImage', inputs: { images: { node: 'img', output: 'images' } } } } };
+  const err = await failure(graph, host);
+  assert.deepEqual([err.code, err.nodeId, err.input], ['BAD_FILE', 'img', 'image']);
+  assert.match(err.message, /notes\.png is not an image/);
+  const missing = await failure(withInputs(graph, 'img', { image: 'nope.png' }), host);
+  assert.deepEqual([missing.code, missing.input], ['MODEL_NOT_FOUND', 'image']);
+});
+
+test('an explicit GPU device that cannot work fails with the install hint', async () => {
+  const host = tinyHost();
+  const { createHost } = await import('../../packages/server/src/host.ts');
+  const cuda = createHost({ ...host.config, device: 'cuda' });
+  const err = await failure(txt2img(), { ...cuda, outDir: host.outDir });
+  assert.equal(err.code, 'DEVICE_UNAVAILABLE');
+  assert.match(err.message, /npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12/);
+});
+
+test('Ctrl-C during sampling exits 130 and leaves no file, not even a temporary one', async () => {
+  const outDir = join(tinyHost().outDir, 'cancelled');
+  const graphFile = join(outDir, '..', 'long.json');
+  writeFileSync(graphFile, JSON.stringify(txt2img({ steps: 400 })));
+  const child = spawn(process.execPath, [join(root, 'packages/server/bin/run-graph.js'), graphFile, '--out', outDir, '--json'], { cwd: root });
+  let stdout = '';
+  let sent = false;
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (!sent && /"node.progress","runId":"[^"]+","nodeId":"sampler","value":3,/.test(stdout)) {
+      sent = true;
+      child.kill('SIGINT');
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 130);
+  assert.match(stdout, /"run.cancelled"/);
+  const left = (() => {
+    try {
+      return readdirSync(outDir);
+    } catch {
+      return [];
+    }
+  })();
+  assert.deepEqual(left, []);
+});
+
+test('LoRA problems fail on the LoRALoader node: LyCORIS by name, and a LoRA for another model', async () => {
+  const host = tinyHost({ modelsDir: join(tinyHost().outDir, 'models') });
+  const { cpSync } = await import('node:fs');
+  cpSync(join(root, 'models/tiny-sd15'), join(host.config.modelsDir, 'tiny-sd15'), { recursive: true });
+  cpSync(join(fixturesDir, 'loras'), join(host.config.modelsDir, 'loras'), { recursive: true });
+  const graph = (lora: string): Graph => {
+    const g = txt2img();
+    g.nodes.lora = { type: 'LoRALoader', inputs: { model: { node: 'loader', output: 'model' }, clip: { node: 'loader', output: 'clip' }, lora } };
+    (g.nodes.sampler as { inputs: Record<string, unknown> }).inputs.model = { node: 'lora', output: 'model' };
+    return g;
+  };
+  const loha = await failure(graph('sd15/loha/loha.safetensors'), host);
+  assert.deepEqual([loha.code, loha.nodeId, loha.input], ['BAD_FILE', 'lora', 'lora']);
+  assert.match(loha.message, /LoHa/i);
+  const sdxl = await failure(graph('sdxl/kohya/pytorch_lora_weights_4.safetensors'), host);
+  assert.match(sdxl.message, /pytorch_lora_weights_4\.safetensors: module .* is 32×32 but .*tiny-sd15.* has 16×16 .*another base model/);
+  const missing = await failure(graph('nope.safetensors'), host);
+  assert.deepEqual([missing.code, missing.input], ['MODEL_NOT_FOUND', 'lora']);
+});

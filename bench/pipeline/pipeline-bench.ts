@@ -1,0 +1,115 @@
+/**
+ * Pipeline overhead: UNetSampler inside the engine against a bare onnxruntime loop that uses the same
+ * session, the same scheduler math and the same noise (goal ≤ 1.03×). Then, when the SD1.5-size random
+ * UNet exists (`python3 tools/tiny-sd/make_full_unet.py`), one CFG step of it through Loom vs bare.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import type { Graph } from '@loom/engine';
+import { createHost } from '../../packages/server/src/host.ts';
+import { cachedSession } from '../../packages/nodes/src/runtime/session.ts';
+import { createScheduler } from '../../packages/nodes/src/sd/schedulers/index.ts';
+import { TorchCpuGenerator } from '../../packages/nodes/src/sd/rng/index.ts';
+import { median, writeResult, type Figure } from '../lib/report.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const STEPS = 20;
+const REPEATS = 7;
+const host = createHost({ modelsDir: join(root, 'models'), device: 'cpu' });
+const link = (node: string, output: string) => ({ node, output });
+const graph = (seed: number): Graph => ({
+  version: 1,
+  nodes: {
+    loader: { type: 'ModelLoader', inputs: { pipeline: 'tiny-sd15' } },
+    pos: { type: 'TextEncoder', inputs: { clip: link('loader', 'clip'), text: 'a portrait of a girl' } },
+    neg: { type: 'TextEncoder', inputs: { clip: link('loader', 'clip'), text: 'blurry' } },
+    latent: { type: 'EmptyLatent', inputs: { width: 64, height: 64 } },
+    sampler: { type: 'UNetSampler', inputs: { model: link('loader', 'model'), positive: link('pos', 'conditioning'), negative: link('neg', 'conditioning'), latent: link('latent', 'latent'), seed, steps: STEPS, preview: false } },
+    out: { type: 'ShowText', inputs: { text: 'done' } },
+  },
+});
+
+async function samplerMs(seed: number): Promise<number> {
+  let ms = 0;
+  await host.engine.run(graph(seed), { targets: ['sampler'], onEvent: (e) => void (e.type === 'node.finished' && e.nodeId === 'sampler' && (ms = e.durationMs)) });
+  return ms;
+}
+
+/** The same 20 steps written directly against onnxruntime: CFG batch, int64 timestep, Euler. */
+async function bareMs(session: ort.InferenceSession, cond: Float32Array, uncond: Float32Array, schedulerConfig: Record<string, unknown>, seed: number): Promise<number> {
+  const t0 = performance.now();
+  const scheduler = createScheduler('euler', schedulerConfig);
+  scheduler.setTimesteps(STEPS);
+  const generator = new TorchCpuGenerator(seed);
+  let x = generator.randn([1, 4, 8, 8]).map((v) => v * scheduler.initNoiseSigma);
+  const hidden = new Float32Array(uncond.length + cond.length);
+  hidden.set(uncond);
+  hidden.set(cond, uncond.length);
+  for (let i = 0; i < STEPS; i++) {
+    const input = scheduler.scaleModelInput(x, i);
+    const sample = new Float32Array(input.length * 2);
+    sample.set(input);
+    sample.set(input, input.length);
+    const t = BigInt(Math.round(scheduler.timesteps[i] as number));
+    const out = await session.run({
+      sample: new ort.Tensor('float32', sample, [2, 4, 8, 8]),
+      timestep: new ort.Tensor('int64', new BigInt64Array([t, t]), [2]),
+      encoder_hidden_states: new ort.Tensor('float32', hidden, [2, 77, cond.length / 77]),
+    });
+    const eps = out.out_sample!.data as Float32Array;
+    const guided = new Float32Array(input.length);
+    for (let k = 0; k < guided.length; k++) guided[k] = eps[k]! + 7 * (eps[input.length + k]! - eps[k]!);
+    x = scheduler.step(guided, i, x, generator);
+  }
+  return performance.now() - t0;
+}
+
+// Warm up: loads the sessions and encodes the prompts once (both paths then use the same session).
+const warm = await host.engine.run(graph(0), { targets: ['sampler', 'pos', 'neg'] });
+const cond = (warm.outputs.get('pos')?.conditioning as { embeds: Float32Array }).embeds;
+const uncond = (warm.outputs.get('neg')?.conditioning as { embeds: Float32Array }).embeds;
+const pipeline = (warm.outputs.get('loader')?.model as { pipeline: { unet: string; schedulerConfig: Record<string, unknown> } }).pipeline;
+const { session } = await cachedSession(host.engine.objects.forRun('bench'), pipeline.unet, host.config, { warn() {} });
+const loom: number[] = [];
+const bare: number[] = [];
+for (let r = 1; r <= REPEATS; r++) {
+  // Alternate the order so neither side always runs on a warmer cache.
+  if (r % 2) {
+    loom.push(await samplerMs(r));
+    bare.push(await bareMs(session, cond, uncond, pipeline.schedulerConfig, r));
+  } else {
+    bare.push(await bareMs(session, cond, uncond, pipeline.schedulerConfig, r));
+    loom.push(await samplerMs(r));
+  }
+}
+const ratio = median(loom) / median(bare);
+const figures: Figure[] = [
+  { metric: `tiny SD1.5, ${STEPS}-step UNetSampler (CFG, 64×64)`, value: median(loom), unit: 'ms', baseline: { name: 'bare onnxruntime loop', value: median(bare) }, goal: { text: '≤ 1.03×', met: ratio <= 1.03 } },
+  { metric: 'tiny SD1.5, per step (UNetSampler)', value: median(loom) / STEPS, unit: 'ms' },
+];
+
+const full = join(root, 'models/_large/sd15-unet-random/unet/model.onnx');
+if (existsSync(full)) {
+  const t0 = performance.now();
+  const big = await ort.InferenceSession.create(full, { graphOptimizationLevel: 'all' });
+  figures.push({ metric: 'SD1.5-size UNet: session creation', value: (performance.now() - t0) / 1000, unit: 's' });
+  const feeds = {
+    sample: new ort.Tensor('float32', new TorchCpuGenerator(1).randn([2, 4, 64, 64]), [2, 4, 64, 64]),
+    timestep: new ort.Tensor('int64', new BigInt64Array([500n, 500n]), [2]),
+    encoder_hidden_states: new ort.Tensor('float32', new TorchCpuGenerator(2).randn([2, 77, 768]), [2, 77, 768]),
+  };
+  const steps: number[] = [];
+  for (let i = 0; i < 2; i++) {
+    const s = performance.now();
+    await big.run(feeds);
+    steps.push((performance.now() - s) / 1000);
+  }
+  const step = median(steps);
+  figures.push({ metric: 'SD1.5-size UNet: one CFG step (batch 2, 64×64 latent)', value: step, unit: 's', note: `${(0.803 * 2 / step).toFixed(0)} GFLOP/s at 0.803 TFLOP per sample-step` });
+  await big.release();
+} else {
+  console.log(`(skipping the SD1.5-size UNet: ${full} not generated; see tools/tiny-sd/README.md)`);
+}
+writeResult('pipeline', 'Pipeline overhead (UNetSampler vs bare onnxruntime)', figures);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -95,4 +96,30 @@ test('truncated external data and bad model files give errors naming the file', 
   const bad = join(dir, 'bad.onnx');
   writeFileSync(bad, new Uint8Array([0xff, 0xff, 0xff]));
   await assert.rejects(OnnxModel.load(bad), (e: Error) => e.message.includes(bad));
+});
+
+/** Every .onnx file under the repo's models/ and test/fixtures/ (real torch.onnx.export output). */
+function realExports(): string[] {
+  const repo = fileURLToPath(new URL('../../../../../', import.meta.url));
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() && e.name !== '_large') walk(p);
+      else if (e.name.endsWith('.onnx')) found.push(p);
+    }
+  };
+  walk(join(repo, 'models'));
+  walk(join(repo, 'test/fixtures'));
+  return found;
+}
+
+test('real torch exports re-encode byte for byte (no field of theirs is unknown to the bundled onnx.proto)', async () => {
+  const files = realExports();
+  if (files.length === 0) return;
+  for (const path of files) {
+    const model = await OnnxModel.load(path);
+    assert.ok(Buffer.from(model.encode()).equals(readFileSync(path)), path);
+  }
 });

@@ -11,6 +11,7 @@ import { vaeEncodeNode } from './nodes/vae-encode.ts';
 import { loadImageNode } from './nodes/load-image.ts';
 import { loraLoaderNode } from './nodes/lora-loader.ts';
 import { previewImageNode, saveImageNode } from './nodes/save-image.ts';
+import { safetyRetryNode } from './nodes/safety-retry.ts';
 
 export * from './pack-config.ts';
 export * from './ports.ts';
@@ -37,6 +38,7 @@ export function createNodePack(config: NodePackConfig): NodePack {
       loadImageNode(config),
       saveImageNode(config),
       previewImageNode(config),
+      safetyRetryNode(config),
     ],
     comfyMap: comfyAliases,
   };

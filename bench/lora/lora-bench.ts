@@ -5,19 +5,24 @@
  * - switcher: `LoraSwitcher` (touched weights as graph inputs, one session, new feeds per switch).
  * Writes bench/results/lora.json. Usage: `node --import tsx bench/lora/lora-bench.ts [tiny|large]`.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { LoraPatcher, type LoraSpec } from '../../packages/nodes/src/sd/lora/lora-patcher.ts';
 import { LoraSwitcher } from '../../packages/nodes/src/sd/lora/lora-switcher.ts';
+import { withSafetensors } from '../../packages/nodes/src/safetensors/safetensors-file.ts';
+import { writeSafetensors } from '../../packages/nodes/src/safetensors/test-writer.ts';
 import { median, writeResult, type Figure } from '../lib/report.ts';
 import { unetInputs } from './unet-inputs.ts';
 
 interface Case {
   readonly name: string;
   readonly unet: string;
-  /** Two LoRAs for the same base (a switch goes from the first to the second). */
-  readonly loras: readonly [string, string];
+  /** Two LoRAs for the same base (a switch goes from the first to the second); a missing second
+   * one is derived from the first (same keys, negated up factors) in a temp folder. */
+  readonly loras: readonly [string, string | undefined];
   readonly batch: number;
   readonly latent: number;
   readonly runs: number;
@@ -36,7 +41,7 @@ const CASES: Case[] = [
   {
     name: 'SD1.5-size random UNet',
     unet: repo('models/_large/sd15-unet-random/unet/model.onnx'),
-    loras: [repo('models/_large/sd15-unet-random/lora/pytorch_lora_weights_8.safetensors'), repo('models/_large/sd15-unet-random/lora/pytorch_lora_weights_16.safetensors')],
+    loras: [repo('models/_large/sd15-unet-random/loras/pytorch_lora_weights_16.safetensors'), undefined],
     batch: 1, latent: 32, runs: 2, repeats: 1,
   },
 ];
@@ -52,6 +57,20 @@ async function steps(run: () => Promise<unknown>, n: number): Promise<number> {
   const t: number[] = [];
   for (let i = 0; i < n; i++) t.push(await ms(run));
   return median(t);
+}
+
+/** Writes a second LoRA with the keys of `file` and negated `up` factors (a genuine switch target). */
+async function derivedLora(file: string): Promise<string> {
+  const tensors: Record<string, { shape: number[]; data: Float32Array }> = {};
+  await withSafetensors(file, async (st) => {
+    for (const k of st.names()) {
+      const data = await st.readFloat32(k);
+      tensors[k] = { shape: [...st.info(k)!.shape], data: /up\.weight$|lora_B/.test(k) ? data.map((v) => -v) : data };
+    }
+  });
+  const out = join(mkdtempSync(join(tmpdir(), 'loom-lora-bench-')), 'derived.safetensors');
+  writeSafetensors(out, tensors);
+  return out;
 }
 
 /** Median of `n` timings of `fn`. */
@@ -74,7 +93,8 @@ async function bench(c: Case): Promise<Figure[]> {
   const feeds = unetInputs(base, c.batch, c.latent);
   const baseStep = await steps(() => base.run(feeds), c.runs);
   await base.release();
-  const [a, b] = c.loras;
+  const a = c.loras[0];
+  const b = c.loras[1] ?? (await derivedLora(a));
   const specA: LoraSpec[] = [{ file: a, strength: 1 }];
   const specB: LoraSpec[] = [{ file: b, strength: 1 }];
 
@@ -121,7 +141,7 @@ const only = process.argv[2];
 const figures: Figure[] = [];
 for (const c of CASES) {
   if (only && !c.name.toLowerCase().includes(only)) continue;
-  const missing = [c.unet, ...c.loras].filter((p) => !existsSync(p));
+  const missing = [c.unet, ...c.loras].filter((p): p is string => p !== undefined && !existsSync(p));
   if (missing.length) {
     console.log(`skipping ${c.name}: missing ${missing.join(', ')}`);
     continue;

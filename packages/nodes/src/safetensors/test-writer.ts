@@ -1,5 +1,5 @@
 /**
- * Test helper: writes a safetensors file (F32, F16 as raw bits, or BF16 as raw bits) the way the
+ * Writer for tests and benchmarks: writes a safetensors file (F32, F16 as raw bits, or BF16 as raw bits) the way the
  * reference writer does (header padded with spaces to a multiple of 8).
  */
 import { writeFileSync } from 'node:fs';

@@ -38,6 +38,8 @@ export interface PatcherOptions {
 }
 
 const COMPONENTS: readonly LoraComponent[] = ['unet', 'text_encoder', 'text_encoder_2'];
+/** Inline weights beyond this cannot be encoded in one ModelProto (protobuf's 2 GiB cap, minus room for the graph). */
+const PROTOBUF_LIMIT = 2 ** 31 - 64 * 2 ** 20;
 
 /** LoRA merger for one model file. */
 export class LoraPatcher {
@@ -105,6 +107,11 @@ export class LoraPatcher {
    */
   async patch(loras: readonly LoraSpec[]): Promise<{ model: Uint8Array; sessionOptions: InferenceSession.SessionOptions; report: LoraReport }> {
     const { weights, report } = await this.patchedWeights(loras);
+    const inlineBytes = [...weights.values()].reduce((n, w) => n + w.byteLength, 0);
+    if (inlineBytes > PROTOBUF_LIMIT) {
+      // e.g. an SDXL fp32 UNet with every attention projection touched (~3.6 GB, SD-ONNX-FACTS §2.4).
+      throw new Error(`${this.model.path}: the ${report.touched.length} patched weights take ${(inlineBytes / 2 ** 30).toFixed(2)} GiB, over protobuf's 2 GiB message limit; use LoraSwitcher, which feeds them instead of inlining them`);
+    }
     const replace = new Map<string, TensorProto>();
     for (const [name, values] of weights) replace.set(name, inlineTensor(this.model.initializer(name)!, values));
     return { model: this.model.encode({ replace }), sessionOptions: this.model.sessionOptions(), report };

@@ -1,0 +1,208 @@
+/**
+ * The editor as the app sees it: load and serialise graphs, add nodes, edit parameters with undo,
+ * arrange, fit, select, and show run state and validation problems on nodes. Compound edits (cut,
+ * paste, arrange, a dragged selection) are single undo steps. Listeners hear about every change to
+ * the document (nodes, links, values, positions), never about run-state or selection changes.
+ */
+import { AreaExtensions } from 'rete-area-plugin';
+import type { Graph, Problem } from '../api/types.ts';
+import { CatalogIndex } from './catalog-index.ts';
+import { ParamAction } from './grouped-history.ts';
+import type { LoomNode, NodeRun, SeedMode } from './loom-node.ts';
+import { fromGraph, toGraph, type PlacedGraph } from './serialize.ts';
+import type { Plugins } from './setup-plugins.ts';
+import { numberSpec, randomSeed } from './views/widget-math.ts';
+
+export class LoomEditor {
+  readonly #listeners = new Set<() => void>();
+  #quiet = 0;
+  #gesture = false;
+  meta: Record<string, unknown> = {};
+
+  constructor(
+    readonly plugins: Plugins,
+    readonly catalog: CatalogIndex,
+  ) {
+    const { editor, area } = plugins;
+    editor.addPipe((context) => {
+      if (context.type === 'connectioncreated' || context.type === 'connectionremoved') {
+        // The target shows a linked parameter differently (no widget), so it re-renders.
+        void area.update('node', context.data.target);
+      }
+      if (['nodecreated', 'noderemoved', 'connectioncreated', 'connectionremoved'].includes(context.type)) this.changed();
+      return context;
+    });
+    area.addPipe((context) => {
+      if (context.type === 'nodetranslated') this.changed();
+      // A pointer gesture (dragging one node or a whole selection) is one undo step.
+      // A pointerup lost outside the window must not leave a batch open, so a new gesture closes the old.
+      if (context.type === 'pointerdown') {
+        if (this.#gesture) plugins.history.end();
+        plugins.history.begin();
+        this.#gesture = true;
+      }
+      if (context.type === 'pointerup' && this.#gesture) {
+        plugins.history.end();
+        this.#gesture = false;
+      }
+      return context;
+    });
+  }
+
+  /** Subscribes to document changes; returns the unsubscribe function. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  changed(): void {
+    if (this.#quiet === 0) for (const listener of this.#listeners) listener();
+  }
+
+  nodes(): LoomNode[] {
+    return this.plugins.editor.getNodes();
+  }
+
+  selected(): LoomNode[] {
+    return this.nodes().filter((n) => n.selected);
+  }
+
+  toGraph(): Graph {
+    return toGraph(this.plugins.editor, this.plugins.area, this.meta);
+  }
+
+  freshId(type: string, reserved: Set<string> = new Set()): string {
+    return CatalogIndex.freshId(type, (id) => reserved.has(id) || this.plugins.editor.getNode(id) !== undefined);
+  }
+
+  /** Adds a node of `type` at `at` (area coordinates; the pointer by default) and selects it. */
+  async addNode(type: string, at = this.plugins.area.area.pointer): Promise<LoomNode> {
+    const node = this.catalog.createNode(this.freshId(type), type);
+    await this.plugins.history.batch(async () => {
+      await this.plugins.editor.addNode(node);
+      await this.plugins.area.translate(node.id, at);
+    });
+    await this.selectOnly([node.id]);
+    return node;
+  }
+
+  /** Adds placed nodes and links; nodes without a position are laid out in a row after `origin`. */
+  async place(placed: PlacedGraph, origin = { x: 0, y: 0 }): Promise<void> {
+    let column = 0;
+    for (const { node, position } of placed.nodes) {
+      await this.plugins.editor.addNode(node);
+      const at = position ? { x: position[0] + origin.x, y: position[1] + origin.y } : { x: origin.x + 320 * column++, y: origin.y };
+      await this.plugins.area.translate(node.id, at);
+    }
+    for (const connection of placed.connections) await this.plugins.editor.addConnection(connection);
+  }
+
+  /** Replaces the document. Returns notes about anything that could not be shown as it was. */
+  async load(graph: Graph): Promise<string[]> {
+    const placed = fromGraph(graph, this.catalog);
+    this.#quiet++;
+    try {
+      await this.plugins.editor.clear();
+      this.meta = structuredClone(graph.meta ?? {});
+      await this.place(placed);
+      if (placed.nodes.some((n) => n.position === undefined)) await this.plugins.arrange.layout();
+    } finally {
+      this.#quiet--;
+    }
+    this.plugins.history.clear();
+    // Let React render the nodes so their sizes are known before fitting them in view.
+    await new Promise((r) => requestAnimationFrame(() => r(null)));
+    await this.zoomToFit();
+    this.changed();
+    return placed.notes;
+  }
+
+  async clear(): Promise<void> {
+    await this.load({ version: 1, nodes: {} });
+  }
+
+  /** Sets a parameter value as a user edit (undoable; successive keystrokes merge). */
+  setParam(node: LoomNode, name: string, value: unknown): void {
+    const from = node.values[name];
+    if (Object.is(from, value)) return;
+    this.#applyParam(node.id, name, value);
+    this.plugins.history.recordParam(new ParamAction(node.id, name, from, value, (id, n, v) => this.#applyParam(id, n, v)));
+  }
+
+  #applyParam(nodeId: string, name: string, value: unknown): void {
+    const node = this.plugins.editor.getNode(nodeId);
+    if (!node) return;
+    if (value === undefined) delete node.values[name];
+    else node.values[name] = value;
+    if (node.problems.some((p) => p.input === name)) node.problems = node.problems.filter((p) => p.input !== name);
+    void this.plugins.area.update('node', nodeId);
+    this.changed();
+  }
+
+  setSeedMode(node: LoomNode, name: string, mode: SeedMode): void {
+    node.setSeedMode(name, mode);
+    void this.plugins.area.update('node', node.id);
+    this.changed();
+  }
+
+  /** Draws new seeds for every seed widget set to randomize (before a run, so the shown seed is the one used). */
+  randomizeSeeds(): void {
+    for (const node of this.nodes()) {
+      for (const param of node.entry?.params ?? []) {
+        if (param.widget === 'seed' && node.seedMode(param.name) === 'randomize') this.setParam(node, param.name, randomSeed(numberSpec(param)));
+      }
+    }
+  }
+
+  async selectOnly(ids: string[]): Promise<void> {
+    await this.plugins.selector.unselectAll();
+    for (const id of ids) await this.plugins.selectable.select(id, true);
+  }
+
+  async selectAll(): Promise<void> {
+    await this.selectOnly(this.nodes().map((n) => n.id));
+  }
+
+  async undo(): Promise<void> {
+    await this.plugins.history.undo();
+  }
+
+  async redo(): Promise<void> {
+    await this.plugins.history.redo();
+  }
+
+  async arrange(): Promise<void> {
+    await this.plugins.history.batch(() => this.plugins.arrange.layout());
+    await this.zoomToFit();
+  }
+
+  async zoomToFit(): Promise<void> {
+    const nodes = this.nodes();
+    if (nodes.length > 0) await AreaExtensions.zoomAt(this.plugins.area, nodes, { scale: 0.9 });
+  }
+
+  /** Shows one node's run state. */
+  setRun(nodeId: string, run: NodeRun): void {
+    const node = this.plugins.editor.getNode(nodeId);
+    if (!node) return;
+    if (node.run.preview && node.run.preview !== run.preview) URL.revokeObjectURL(node.run.preview);
+    node.run = run;
+    void this.plugins.area.update('node', nodeId);
+  }
+
+  resetRun(): void {
+    for (const node of this.nodes()) if (node.run.status !== 'idle') this.setRun(node.id, { status: 'idle', ...(node.run.preview && { preview: node.run.preview }) });
+  }
+
+  /** Marks validation problems on their nodes (and inputs); returns those that name no node here. */
+  setProblems(problems: Problem[]): Problem[] {
+    const ids = new Set(this.nodes().map((n) => n.id));
+    for (const node of this.nodes()) {
+      const mine = problems.filter((p) => p.nodeId === node.id);
+      if (mine.length === 0 && node.problems.length === 0) continue;
+      node.problems = mine;
+      void this.plugins.area.update('node', node.id);
+    }
+    return problems.filter((p) => p.nodeId === undefined || !ids.has(p.nodeId));
+  }
+}

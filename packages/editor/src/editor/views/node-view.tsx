@@ -1,0 +1,122 @@
+/**
+ * A node on the canvas: header with its state, typed sockets, parameter controls, and what the last
+ * run and validation said: step progress, live preview, result images or text, and problems marked on
+ * the node and on the input at fault.
+ */
+import { useLayoutEffect, useRef, type ReactNode } from 'react';
+import { Presets, type RenderEmit } from 'rete-react-plugin';
+import type { CatalogParam, Problem } from '../../api/types.ts';
+import type { LoomNode, Schemes } from '../loom-node.ts';
+import type { NodeEnv } from '../node-env.ts';
+import { isolate, ParamWidget } from './param-widget.tsx';
+import { RunBadge, RunOutputs } from './run-display.tsx';
+
+const { RefSocket } = Presets.classic;
+
+interface Props {
+  data: LoomNode;
+  emit: RenderEmit<Schemes>;
+  env: NodeEnv;
+}
+
+function Problems({ list }: { list: Problem[] }): ReactNode {
+  if (list.length === 0) return null;
+  return (
+    <ul className="node-problems" data-testid="node-problems">
+      {list.map((p, i) => (
+        <li key={i} title={p.code}>
+          {p.message}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function NodeView({ data: node, emit, env }: Props): ReactNode {
+  const root = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const el = root.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      if (el.offsetHeight === node.height && el.offsetWidth === node.width) return;
+      node.height = el.offsetHeight;
+      env.sizeChanged(node);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [node, env]);
+
+  const entry = node.entry;
+  const status = node.run.status;
+  const classes = ['loom-node', `status-${status}`, node.selected ? 'selected' : '', node.problems.length > 0 ? 'has-problems' : '', entry ? '' : 'unknown-type'];
+  const socket = (side: 'input' | 'output', key: string, small = false) => {
+    const port = side === 'input' ? node.inputs[key] : node.outputs[key];
+    if (!port) return <span className="socket-gap" />;
+    return <RefSocket name={`socket-ref ${side}${small ? ' small' : ''}`} side={side} socketKey={key} nodeId={node.id} emit={emit} payload={port.socket} data-testid={`socket-${side}-${key}`} />;
+  };
+  const paramRow = (param: CatalogParam) => {
+    const linked = env.linkedFrom(node.id, param.name);
+    const problems = node.problemsAt(param.name);
+    return (
+      <div key={param.name} className={`node-row param${problems.length ? ' problem' : ''}`} data-input={param.name} title={param.description}>
+        {socket('input', param.name, true)}
+        <label className="row-label">{param.name}</label>
+        {linked ? <span className="linked">← {linked}</span> : <span className="row-control">{<ParamWidget node={node} param={param} env={env} />}</span>}
+        <Problems list={problems} />
+      </div>
+    );
+  };
+
+  return (
+    <div ref={root} className={classes.filter(Boolean).join(' ')} style={{ width: node.width }} data-node-id={node.id} data-node-type={node.type} data-testid="node">
+      <div className="node-header" title={entry?.description ?? 'Unknown node type'}>
+        <span className="node-title">{node.title ?? node.type}</span>
+        <span className="node-id">{node.id}</span>
+        <RunBadge run={node.run} />
+      </div>
+      {status === 'running' && node.run.max ? (
+        <div className="node-progress" data-testid="node-progress" title={`${node.run.value ?? 0} / ${node.run.max}`}>
+          <div style={{ width: `${(100 * (node.run.value ?? 0)) / node.run.max}%` }} />
+          <span>
+            {node.run.value ?? 0}/{node.run.max}
+          </span>
+        </div>
+      ) : null}
+      <div className="node-body">
+        {entry?.outputs.map((o) => (
+          <div key={o.name} className="node-row output" title={o.type}>
+            <span className="row-label">{o.name}</span>
+            <span className="type-tag">{o.type}</span>
+            {socket('output', o.name)}
+          </div>
+        ))}
+        {entry?.inputs.map((i) => {
+          const problems = node.problemsAt(i.name);
+          return (
+            <div key={i.name} className={`node-row port${problems.length ? ' problem' : ''}`} data-input={i.name} title={i.description}>
+              {socket('input', i.name)}
+              <span className="row-label">
+                {i.name}
+                {i.optional ? '?' : ''}
+              </span>
+              <span className="type-tag">{i.type}</span>
+              <Problems list={problems} />
+            </div>
+          );
+        })}
+        {entry?.params.map(paramRow)}
+        {Object.entries(node.extraInputs).map(([name, value]) => (
+          <div key={name} className={`node-row extra${node.problemsAt(name).length ? ' problem' : ''}`} data-input={name}>
+            <label className="row-label">{name}</label>
+            <code className="extra-value" {...isolate}>
+              {JSON.stringify(value)}
+            </code>
+            <Problems list={node.problemsAt(name)} />
+          </div>
+        ))}
+      </div>
+      <RunOutputs node={node} env={env} />
+      <Problems list={node.problemsAt(undefined)} />
+    </div>
+  );
+}

@@ -1,0 +1,202 @@
+/**
+ * Everything the toolbar, shortcuts and panels can ask for, in one place: documents (new, open a
+ * template, save, save as, import, export, drop), edits, view, and runs. Tracks unsaved changes by
+ * comparing the serialised graph with what was last loaded or saved.
+ */
+import { api, imageUrl, TEMPLATE_NAME } from '../api/client.ts';
+import type { Graph, ImageRef, ModelsResponse, ObjectInfo } from '../api/types.ts';
+import type { CatalogIndex } from '../editor/catalog-index.ts';
+import { createLoomEditor, type EditorInstance } from '../editor/create-loom-editor.ts';
+import { clipboardFragment, copySelected, deleteSelected, duplicateSelected, pasteFragment } from '../editor/edit-ops.ts';
+import type { LoomEditor } from '../editor/loom-editor.ts';
+import { comfyClassMap, type ComfyClass } from '../graph/comfy-import.ts';
+import { loadDocumentFile } from '../graph/load-document.ts';
+import { RunController } from '../run/run-controller.ts';
+import { appState, confirmInApp, toast } from './app-state.ts';
+
+export class AppController {
+  readonly instance: EditorInstance;
+  readonly loom: LoomEditor;
+  readonly runs: RunController;
+  #saved = '';
+  #models: ModelsResponse = { pipelines: [], loras: [], upscaleModels: [] };
+  #objectInfo: ObjectInfo = {};
+  #classes: Map<string, ComfyClass>;
+  #dirtyTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(container: HTMLElement, host: HTMLElement, readonly catalog: CatalogIndex) {
+    this.#classes = comfyClassMap(catalog.catalog, {});
+    this.instance = createLoomEditor(container, host, catalog, {
+      refused: (reason) => toast(reason, 'error'),
+      files: (folder) => this.files(folder),
+      upload: (file) => api.uploadImage(file).then(async (name) => (await this.refreshFiles(), name)),
+      imageUrl: (ref: ImageRef) => imageUrl(ref),
+      showImage: (url) => appState.set({ dialog: { kind: 'image', url } }),
+      rename: (node) => appState.set({ dialog: { kind: 'rename', nodeId: node.id, title: node.title ?? node.type } }),
+    });
+    this.loom = this.instance.loom;
+    this.runs = new RunController(this.loom);
+    this.loom.onChange(() => {
+      clearTimeout(this.#dirtyTimer);
+      this.#dirtyTimer = setTimeout(() => this.#updateDirty(), 120);
+    });
+    this.loom.plugins.area.addPipe((context) => {
+      if (context.type === 'render' && context.data.type === 'node') queueMicrotask(() => this.#updateCounts());
+      return context;
+    });
+    void this.refreshFiles();
+  }
+
+  /** Files a widget folder offers (`pipelines`, `loras`, `upscale_models`, or any folder /object_info lists). */
+  files(folder: string): string[] {
+    if (folder === 'pipelines' || folder === 'checkpoints') return this.#models.pipelines;
+    if (folder === 'loras') return this.#models.loras;
+    if (folder === 'upscale_models') return this.#models.upscaleModels;
+    for (const entry of this.catalog.catalog.nodes) {
+      const param = entry.params.find((p) => typeof p.widget === 'object' && p.widget.file === folder);
+      const listed = param && this.#objectInfo[entry.type]?.input.required[param.name]?.[0];
+      if (Array.isArray(listed)) return listed.map(String);
+    }
+    return [];
+  }
+
+  async refreshFiles(): Promise<void> {
+    try {
+      [this.#models, this.#objectInfo] = await Promise.all([api.models(), api.objectInfo()]);
+      this.#classes = comfyClassMap(this.catalog.catalog, this.#objectInfo);
+      for (const node of this.loom.nodes()) if (node.entry?.params.some((p) => typeof p.widget === 'object')) void this.loom.plugins.area.update('node', node.id);
+    } catch (err) {
+      toast(`Could not list model files: ${(err as Error).message}`, 'error');
+    }
+  }
+
+  #snapshot(): string {
+    return JSON.stringify(this.loom.toGraph());
+  }
+
+  #updateDirty(): void {
+    const dirty = this.#snapshot() !== this.#saved;
+    if (dirty !== appState.get().dirty) appState.set({ dirty });
+    this.#updateCounts();
+  }
+
+  #updateCounts(): void {
+    const nodes = this.loom.nodes();
+    const selectedCount = nodes.filter((n) => n.selected).length;
+    const s = appState.get();
+    if (s.nodeCount !== nodes.length || s.selectedCount !== selectedCount) appState.set({ nodeCount: nodes.length, selectedCount });
+  }
+
+  #markSaved(templateName: string | null, documentName: string): void {
+    this.#saved = this.#snapshot();
+    appState.set({ templateName, documentName, dirty: false });
+  }
+
+  async #discardOk(): Promise<boolean> {
+    return !appState.get().dirty || confirmInApp('The graph has unsaved changes. Discard them?');
+  }
+
+  async loadGraph(graph: Graph, templateName: string | null, documentName: string, source?: string): Promise<void> {
+    const notes = await this.loom.load(graph);
+    this.runs.state.set({ graphProblems: [] });
+    this.#markSaved(templateName, documentName);
+    if (notes.length > 0) toast(`Loaded with ${notes.length} note${notes.length > 1 ? 's' : ''}: ${notes.slice(0, 2).join(' ')}`, 'error');
+    else toast(`Loaded ${source ?? documentName}.`);
+  }
+
+  async newGraph(): Promise<void> {
+    if (!(await this.#discardOk())) return;
+    await this.loom.clear();
+    this.#markSaved(null, 'Untitled');
+  }
+
+  async openTemplate(name: string): Promise<void> {
+    if (!(await this.#discardOk())) return;
+    try {
+      await this.loadGraph((await api.template(name)) as Graph, name, name, `graphs/${name}.json`);
+    } catch (err) {
+      toast(`Cannot open ${name}: ${(err as Error).message}`, 'error');
+    }
+  }
+
+  async save(): Promise<void> {
+    const name = appState.get().templateName;
+    if (name === null) appState.set({ dialog: { kind: 'save-as' } });
+    else await this.saveAs(name);
+  }
+
+  async saveAs(name: string, title?: string): Promise<boolean> {
+    if (!TEMPLATE_NAME.test(name)) {
+      toast('Template names are letters, digits, _ and -, starting with a letter or digit.', 'error');
+      return false;
+    }
+    if (title) this.loom.meta.title = title;
+    try {
+      await api.saveTemplate(name, this.loom.toGraph());
+      this.#markSaved(name, name);
+      toast(`Saved graphs/${name}.json`);
+      return true;
+    } catch (err) {
+      toast(`Save failed: ${(err as Error).message}`, 'error');
+      return false;
+    }
+  }
+
+  /** Loads a dropped or picked file: a Loom/ComfyUI PNG, a Loom graph, or a ComfyUI API prompt. */
+  async importFile(file: File): Promise<void> {
+    if (!(await this.#discardOk())) return;
+    try {
+      const { graph, source } = await loadDocumentFile(file, this.#classes);
+      await this.loadGraph(graph, null, file.name.replace(/\.(json|png)$/i, ''), source);
+      // A graph from a file is not saved anywhere yet.
+      appState.set({ dirty: true });
+      this.#saved = '';
+    } catch (err) {
+      toast((err as Error).message, 'error');
+    }
+  }
+
+  exportJson(): void {
+    const text = `${JSON.stringify(this.loom.toGraph(), null, 2)}\n`;
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    a.download = `${appState.get().documentName || 'graph'}.json`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }
+
+  async deleteSelection(): Promise<void> {
+    await deleteSelected(this.loom);
+  }
+
+  copy(): void {
+    const n = copySelected(this.loom);
+    if (n > 0) toast(`Copied ${n} node${n > 1 ? 's' : ''}.`);
+  }
+
+  async cut(): Promise<void> {
+    if (copySelected(this.loom) > 0) await deleteSelected(this.loom);
+  }
+
+  async paste(): Promise<void> {
+    const fragment = clipboardFragment();
+    if (fragment) await pasteFragment(this.loom, fragment, this.loom.plugins.area.area.pointer);
+  }
+
+  async duplicate(): Promise<void> {
+    await duplicateSelected(this.loom);
+  }
+
+  async queue(): Promise<void> {
+    await this.runs.queue();
+  }
+
+  async cancel(): Promise<void> {
+    await this.runs.cancel();
+  }
+
+  destroy(): void {
+    this.runs.close();
+    this.instance.destroy();
+  }
+}

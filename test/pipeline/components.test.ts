@@ -134,3 +134,26 @@ test('VAE decode and encode match torch (decode divides by the scaling factor; e
     assert.ok(relativeError(latent.samples, mean) < 1e-4, `${pipeline} encode`);
   }
 });
+
+test('long prompts run in 77-token windows; emphasis reweights tokens but keeps the mean (A1111)', async () => {
+  const long = Array.from({ length: 40 }, (_, i) => (i % 2 ? 'girl' : 'red theme')).join(', ');
+  const c = await encode('tiny-sd15', long);
+  assert.equal(c.tokens % 77, 0);
+  assert.ok(c.tokens >= 154, `a 100+ token prompt spans several windows (got ${c.tokens} tokens)`);
+  const plain = await encode('tiny-sd15', 'a portrait of a girl');
+  const weighted = await encode('tiny-sd15', 'a portrait of a (girl:1.5)');
+  const mean = (a: Float32Array) => a.reduce((s, v) => s + v, 0) / a.length;
+  assert.ok(relativeError(weighted.embeds, plain.embeds) > 1e-3, 'emphasis changes the conditioning');
+  assert.ok(Math.abs(mean(weighted.embeds) - mean(plain.embeds)) < 1e-5, 'and restores its mean');
+});
+
+test('a positive longer than the negative is padded with empty windows for the CFG batch', async () => {
+  const host = tinyHost();
+  const { txt2img } = await import('./harness.ts');
+  // 80 single-token words need two 75-token windows.
+  const long = Array.from({ length: 80 }, () => 'girl').join(' ');
+  const result = await host.engine.run(txt2img({ prompt: long, negative: 'blurry', steps: 2 }));
+  assert.equal((result.outputs.get('positive')?.conditioning as Conditioning).tokens, 154);
+  assert.equal((result.outputs.get('negative')?.conditioning as Conditioning).tokens, 77);
+  assert.equal((result.ui.save?.images ?? []).length, 1);
+});

@@ -40,51 +40,52 @@ async function runWindow(encoder: ModelRunner, chunk: PromptChunk, outputs: stri
   return Object.fromEntries(outputs.map((name) => [name, readFloats(result[name] as ort.Tensor)]));
 }
 
-/** Per-window features [77, dim] for each encoder, weighted; SDXL concatenates the two encoders per token. */
+/** The prompt's 77-token windows for each of the pipeline's tokenizers (SDXL: same windows, different padding). */
+function promptWindows(text: string, family: 'sd15' | 'sdxl', tokenizers: ClipTokenizer[]): PromptChunk[][] {
+  const [first, second] = tokenizers as [ClipTokenizer, ClipTokenizer];
+  if (family === 'sd15') return [encodeWeightedPrompt(text, first).chunks];
+  const dual = encodeWeightedPromptDual(text, first, second);
+  return [dual.first.chunks, dual.second.chunks];
+}
+
+/** Runs one encoder over every window, applying the emphasis weights; returns [window] blocks of [77, dim]. */
+async function encodeWindows(encoder: ModelRunner, windows: PromptChunk[], feature: string, ctx: NodeContext, pooled?: string): Promise<{ parts: Float32Array[]; pooled?: Float32Array }> {
+  const parts: Float32Array[] = [];
+  let firstPooled: Float32Array | undefined;
+  for (const chunk of windows) {
+    ctx.throwIfCancelled();
+    const out = await runWindow(encoder, chunk, pooled ? [feature, pooled] : [feature]);
+    const hidden = out[feature] as Float32Array;
+    parts.push(applyTokenWeights(hidden, chunk.ids.length, hidden.length / chunk.ids.length, chunk.weights));
+    // SDXL pools the first window, as ComfyUI and A1111 do for long prompts.
+    if (pooled && !firstPooled) firstPooled = out[pooled];
+  }
+  return { parts, ...(firstPooled && { pooled: firstPooled }) };
+}
+
+/** Prompt → conditioning; see the module doc. */
 export async function encodePrompt(clip: ClipHandle, encoders: ModelRunner[], text: string, ctx: NodeContext): Promise<Conditioning> {
   const { family, textEncoders } = clip.pipeline;
   const tokenizers = await Promise.all(textEncoders.map((e) => loadTokenizer(ctx, e.tokenizerDir)));
-  const windowsPerEncoder =
-    family === 'sd15'
-      ? [encodeWeightedPrompt(text, tokenizers[0] as ClipTokenizer).chunks]
-      : (({ first, second }) => [first.chunks, second.chunks])(encodeWeightedPromptDual(text, tokenizers[0] as ClipTokenizer, tokenizers[1] as ClipTokenizer));
-  const featureNames = encoders.map((e) => featureOutput(e.session, family, e.path));
-  const windows = windowsPerEncoder[0]?.length ?? 0;
-  const dims: number[] = [];
-  const perEncoder: Float32Array[][] = [];
-  let pooled: Float32Array | undefined;
-  for (const [e, encoder] of encoders.entries()) {
-    const feature = featureNames[e] as string;
-    const wantPooled = family === 'sdxl' && e === 1;
-    const parts: Float32Array[] = [];
-    for (let w = 0; w < windows; w++) {
-      ctx.throwIfCancelled();
-      const chunk = windowsPerEncoder[e]?.[w] as PromptChunk;
-      const out = await runWindow(encoder, chunk, wantPooled ? [feature, 'text_embeds'] : [feature]);
-      const hidden = out[feature] as Float32Array;
-      const dim = hidden.length / chunk.ids.length;
-      dims[e] = dim;
-      parts.push(applyTokenWeights(hidden, chunk.ids.length, dim, chunk.weights));
-      // SDXL pools the first window, as ComfyUI and A1111 do for long prompts.
-      if (wantPooled && w === 0) pooled = out.text_embeds;
-    }
-    perEncoder.push(parts);
-  }
-  const padParts = await Promise.all(
-    encoders.map(async (encoder, e) => {
-      const out = await runWindow(encoder, emptyChunk(tokenizers[e] as ClipTokenizer), [featureNames[e] as string]);
-      return out[featureNames[e] as string] as Float32Array;
-    }),
+  const windows = promptWindows(text, family, tokenizers);
+  const features = encoders.map((e) => featureOutput(e.session, family, e.path));
+  const encoded = await Promise.all(
+    encoders.map((encoder, e) => encodeWindows(encoder, windows[e] ?? [], features[e] as string, ctx, family === 'sdxl' && e === 1 ? 'text_embeds' : undefined)),
   );
-  const windowTokens = windowsPerEncoder[0]?.[0]?.ids.length ?? 77;
+  const padParts = await Promise.all(
+    encoders.map(async (encoder, e) => (await runWindow(encoder, emptyChunk(tokenizers[e] as ClipTokenizer), [features[e] as string]))[features[e] as string] as Float32Array),
+  );
+  const tokens = windows[0]?.[0]?.ids.length ?? 77;
+  const embeds = concatFeatures(encoded.map((x) => x.parts), tokens);
+  const pooled = encoded.find((x) => x.pooled)?.pooled;
   return {
     kind: 'conditioning',
     family,
-    embeds: concatFeatures(perEncoder, windowTokens),
-    tokens: windows * windowTokens,
-    dim: dims.reduce((a, b) => a + b, 0),
+    embeds,
+    tokens: (windows[0]?.length ?? 0) * tokens,
+    dim: embeds.length / ((windows[0]?.length ?? 1) * tokens),
     ...(pooled && { pooled }),
-    padWindow: concatFeatures(padParts.map((p) => [p]), windowTokens),
+    padWindow: concatFeatures(padParts.map((p) => [p]), tokens),
     empty: text.trim() === '',
     prompt: text,
   };

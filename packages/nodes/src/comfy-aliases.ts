@@ -15,4 +15,8 @@ export const comfyAliases: ComfyMap = {
   SaveImage: { type: 'SaveImage', inputs: { filename_prefix: 'filenamePrefix' } },
   PreviewImage: { type: 'PreviewImage' },
   LoadImage: { type: 'LoadImage', ignore: ['upload'] },
+  UpscaleModelLoader: { type: 'UpscaleModelLoader', inputs: { model_name: 'modelName' } },
+  ImageUpscaleWithModel: { type: 'ImageUpscaleWithModel', inputs: { upscale_model: 'upscaleModel', image: 'images' } },
+  ImageScale: { type: 'ImageScale', inputs: { image: 'images', upscale_method: 'method' } },
+  LatentUpscale: { type: 'LatentUpscale', inputs: { samples: 'latent', upscale_method: 'method' } },
 };

@@ -12,6 +12,10 @@ import { loadImageNode } from './nodes/load-image.ts';
 import { loraLoaderNode } from './nodes/lora-loader.ts';
 import { previewImageNode, saveImageNode } from './nodes/save-image.ts';
 import { safetyRetryNode } from './nodes/safety-retry.ts';
+import { imageScaleNode } from './nodes/image-scale.ts';
+import { latentUpscaleNode } from './nodes/latent-upscale.ts';
+import { upscaleModelLoaderNode } from './nodes/upscale-model-loader.ts';
+import { imageUpscaleWithModelNode } from './nodes/image-upscale-with-model.ts';
 
 export * from './pack-config.ts';
 export * from './ports.ts';
@@ -39,6 +43,10 @@ export function createNodePack(config: NodePackConfig): NodePack {
       saveImageNode(config),
       previewImageNode(config),
       safetyRetryNode(config),
+      imageScaleNode(),
+      latentUpscaleNode(),
+      upscaleModelLoaderNode(config),
+      imageUpscaleWithModelNode(config),
     ],
     comfyMap: comfyAliases,
   };

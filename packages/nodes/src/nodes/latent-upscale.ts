@@ -1,0 +1,36 @@
+/** LatentUpscale: resizes latents with torch's interpolation semantics (ComfyUI's "Upscale Latent"), e.g. for a latent hires fix. */
+import { z } from 'zod';
+import { defineNode, param } from '@loom/engine';
+import { LATENT, latentOf } from '../ports.ts';
+import { RESAMPLE_METHODS, resamplePlanes } from '../sd/upscale/resample.ts';
+import { cropPlanes, cropRect, targetSize } from '../sd/upscale/target-size.ts';
+
+const dimension = (what: string) =>
+  param(
+    z.int().min(0).max(16384).default(1024).refine((v) => v % 8 === 0, { message: 'must be a multiple of 8 (latents are 1/8 of the image)' }),
+    `Target image ${what} in pixels (a multiple of 8); 0 keeps the aspect ratio`,
+  );
+
+export const latentUpscaleNode = () =>
+  defineNode({
+    type: 'LatentUpscale',
+    category: 'latent',
+    description: 'Resizes latents (nearest-exact, bilinear, bicubic or area, as torch interpolates them). Sizes are image pixels; a 0 width or height keeps the aspect ratio. Follow with a sampler at denoise 0.4–0.6 (hires fix).',
+    inputs: { latent: { type: LATENT } },
+    params: {
+      method: param(z.enum(RESAMPLE_METHODS).default('nearest-exact'), 'Interpolation (torch F.interpolate modes)'),
+      width: dimension('width'),
+      height: dimension('height'),
+      crop: param(z.enum(['disabled', 'center']).default('disabled'), 'center: crop to the target aspect ratio before scaling'),
+    },
+    outputs: { latent: LATENT },
+    run: ({ latent }, { method, width, height, crop }) => {
+      const [batch, channels, h, w] = latent.shape;
+      // ComfyUI computes the kept aspect in latent units and floors the pixel size to latents (`width // 8`).
+      const size = targetSize(width === 0 ? 0 : Math.floor(width / 8), height === 0 ? 0 : Math.floor(height / 8), w, h);
+      const rect = cropRect(w, h, size.width, size.height, crop);
+      const planes = batch * channels;
+      const samples = resamplePlanes(cropPlanes(latent.samples, planes, h, w, rect), planes, rect.height, rect.width, size.height, size.width, method);
+      return { latent: latentOf(samples, [batch, channels, size.height, size.width], latent.meta) };
+    },
+  });

@@ -16,6 +16,7 @@ import { imageScaleNode } from './nodes/image-scale.ts';
 import { latentUpscaleNode } from './nodes/latent-upscale.ts';
 import { upscaleModelLoaderNode } from './nodes/upscale-model-loader.ts';
 import { imageUpscaleWithModelNode } from './nodes/image-upscale-with-model.ts';
+import { promptLibraryNode } from './nodes/prompt-library.ts';
 
 export * from './pack-config.ts';
 export * from './ports.ts';
@@ -47,6 +48,7 @@ export function createNodePack(config: NodePackConfig): NodePack {
       latentUpscaleNode(),
       upscaleModelLoaderNode(config),
       imageUpscaleWithModelNode(config),
+      promptLibraryNode(config),
     ],
     comfyMap: comfyAliases,
   };

@@ -3,9 +3,10 @@
  * see tools/tiny-sd/README.md) the SD1.5-size random UNet. Techniques compared:
  * - recreate: `LoraPatcher.patch` (touched initializers inlined) + a new InferenceSession per switch;
  * - switcher: `LoraSwitcher` (touched weights as graph inputs, one session, new feeds per switch).
- * Writes bench/results/lora.json. Usage: `node --import tsx bench/lora/lora-bench.ts [tiny|large]`.
+ * Writes bench/results/lora.json. Usage: `node --import tsx bench/lora/lora-bench.ts [tiny|large]`
+ * (the large case needs `tools/tiny-sd/make_full_unet.py` and `make_full_lora.py` run first).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,8 @@ import { median, writeResult, type Figure } from '../lib/report.ts';
 import { unetInputs } from './unet-inputs.ts';
 
 interface Case {
+  /** `tiny` or `large`: the command-line filter. */
+  readonly key: string;
   readonly name: string;
   readonly unet: string;
   /** Two LoRAs for the same base (a switch goes from the first to the second); a missing second
@@ -33,12 +36,14 @@ interface Case {
 const repo = (p: string): string => fileURLToPath(new URL(`../../${p}`, import.meta.url));
 const CASES: Case[] = [
   {
+    key: 'tiny',
     name: 'tiny SD1.5 UNet',
     unet: repo('models/tiny-sd15/unet/model.onnx'),
     loras: [repo('models/loras/tiny-sd15/pytorch_lora_weights_4.safetensors'), repo('models/loras/tiny-sd15/pytorch_lora_weights_16.safetensors')],
     batch: 2, latent: 8, runs: 15, repeats: 5,
   },
   {
+    key: 'large',
     name: 'SD1.5-size random UNet',
     unet: repo('models/_large/sd15-unet-random/unet/model.onnx'),
     loras: [repo('models/_large/sd15-unet-random/loras/pytorch_lora_weights_16.safetensors'), undefined],
@@ -114,8 +119,7 @@ async function bench(c: Case): Promise<Figure[]> {
   const switcherPatcher = await LoraPatcher.open(c.unet);
   let sw!: LoraSwitcher;
   const switcherCreate = await ms(async () => {
-    sw = await LoraSwitcher.create(switcherPatcher, options);
-    await sw.apply(specA);
+    sw = await LoraSwitcher.create(switcherPatcher, options, specA);
   });
   const switchLora = await repeat(c.repeats, (i) => sw.apply(i % 2 ? specA : specB));
   const switchStrength = await repeat(c.repeats, (i) => sw.apply([{ file: b, strength: i % 2 ? 1 : 0.5 }]));
@@ -138,14 +142,17 @@ async function bench(c: Case): Promise<Figure[]> {
 }
 
 const only = process.argv[2];
-const figures: Figure[] = [];
+// Figures of cases not run now (filtered out or missing models) are kept from the previous results.
+const previous = new URL('../results/lora.json', import.meta.url);
+let figures: Figure[] = existsSync(previous) ? (JSON.parse(readFileSync(previous, 'utf8')) as { figures: Figure[] }).figures : [];
 for (const c of CASES) {
-  if (only && !c.name.toLowerCase().includes(only)) continue;
+  if (only && c.key !== only) continue;
   const missing = [c.unet, ...c.loras].filter((p): p is string => p !== undefined && !existsSync(p));
   if (missing.length) {
     console.log(`skipping ${c.name}: missing ${missing.join(', ')}`);
     continue;
   }
-  figures.push(...(await bench(c)));
+  const fresh = await bench(c);
+  figures = [...figures.filter((f) => !f.metric.startsWith(`${c.name}:`)), ...fresh];
 }
 writeResult('lora', 'LoRA apply and switch vs cold load', figures);

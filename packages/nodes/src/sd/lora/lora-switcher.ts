@@ -31,12 +31,15 @@ export class LoraSwitcher {
   ) {}
 
   /**
-   * Creates the switcher. `weights` pre-declares initializers as inputs (e.g. every attention
-   * projection), so that later LoRAs touching only those never rebuild the session.
+   * Creates the switcher with `loras` applied, building the session once. `weights` pre-declares
+   * more initializers as inputs (e.g. every attention projection), so that later LoRAs touching
+   * only those never rebuild the session.
    */
-  static async create(patcher: LoraPatcher, options: ort.InferenceSession.SessionOptions = {}, weights: Iterable<string> = []): Promise<LoraSwitcher> {
+  static async create(patcher: LoraPatcher, options: ort.InferenceSession.SessionOptions = {}, loras: readonly LoraSpec[] = [], weights: Iterable<string> = []): Promise<LoraSwitcher> {
     const s = new LoraSwitcher(patcher, options);
-    await s.rebuild(new Set(weights));
+    const { weights: patched } = await patcher.patchedWeights(loras);
+    await s.rebuild(new Set([...weights, ...patched.keys()]));
+    await s.apply(loras);
     return s;
   }
 

@@ -3,8 +3,8 @@
 real scale: models/_large/sd15-unet-random/unet/{model.onnx, model.onnx_data, config.json}. Not committed
 (models/_large/ is git-ignored).
 
-Cost on the 2-core / 24 GB machine (README.md): a few minutes, ~3.5 GB of disk at the end (up to ~7 GB
-while torch's per-tensor files and the collated file coexist), peak RSS ~8-10 GB.
+Cost measured on the 2-core / 24 GB machine (README.md): ~15 min wall on a shared machine, peak RSS
+11 GB, ~6.9 GB written (torch's per-tensor staging files plus the collated copy), 3.44 GB at the end.
 Usage: /usr/bin/python3 tools/tiny-sd/make_full_unet.py
 """
 import json

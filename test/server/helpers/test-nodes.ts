@@ -57,7 +57,7 @@ export function testNodes(outputDir: string): AnyNodeDefinition[] {
     inputs: { x: { type: FLOAT } },
     params: {
       steps: param(z.int().min(1).max(100_000).default(3), 'Steps'),
-      bytes: param(z.int().min(1).max(4 * 1024 * 1024).default(16), 'Preview size'),
+      bytes: param(z.int().min(3).max(4 * 1024 * 1024).default(16), 'Preview size (at least the 3-byte JPEG marker)'),
       ms: param(z.int().min(0).max(60_000).default(0), 'Delay per step'),
     },
     outputs: { y: FLOAT },

@@ -196,7 +196,10 @@ export class EmbeddedQueue implements PromptQueue {
 
   async #execute(running: Running): Promise<void> {
     const { prompt, controller } = running;
-    await this.#changed();
+    // The queue file is rewritten in the background (coalesced with submissions): waiting for its fsync
+    // would cost every prompt a disk round trip. If the server dies before it lands, the prompt is still
+    // pending on restart and runs then, which is the safe side.
+    this.#changedInBackground();
     const recorder = new HistoryRecorder(prompt);
     let sawEnd = false;
     const forward = (event: EngineEvent): void => {
@@ -222,8 +225,9 @@ export class EmbeddedQueue implements PromptQueue {
       this.#log(`Could not store history for prompt ${prompt.promptId}: ${(err as Error).message}`);
     }
     // ComfyUI's order (§8.1): history stored → prompt leaves running → status broadcast → end marker.
+    // A crash before the queue file catches up finds the prompt "running" with its history stored: dropped.
     this.#running = null;
-    await this.#changed();
+    this.#changedInBackground();
     this.#emit({ type: 'prompt.done', promptId: prompt.promptId, outcome, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }), ...(error && { error }) });
     await this.#applyFree();
     this.#pump();
@@ -238,6 +242,11 @@ export class EmbeddedQueue implements PromptQueue {
 
   async #changed(): Promise<void> {
     await this.#writer.write();
+    this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
+  }
+
+  #changedInBackground(): void {
+    this.#writer.write().catch((err: unknown) => this.#log(`Could not write the queue file: ${(err as Error).message}`));
     this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
   }
 

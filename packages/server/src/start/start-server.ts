@@ -83,7 +83,10 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
   env.out(`ComfyUI clients: ${url} (HTTP) and ${url.replace(/^http/, 'ws')}/ws (WebSocket). Data: ${server.context.history.size} finished prompts on record.`);
   const stop = (): void => {
     env.err('Shutting down…');
-    void server.close().then(() => process.exit(0));
+    server
+      .close()
+      .catch((err: unknown) => env.err(`Error while shutting down: ${(err as Error).message}`))
+      .finally(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -118,6 +118,19 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     second.close();
   });
 
+  test('a client reconnecting while its prompt runs is told the running node', async () => {
+    const first = await WsProbe.connect(`${t.wsUrl}/ws?clientId=recon`);
+    const id = ((await post({ prompt: comfyChain(45, 1200), client_id: 'recon' })).body as { prompt_id: string }).prompt_id;
+    await first.waitFor((m) => m.type === 'executing' && m.data.node === '2');
+    first.close();
+    const again = await WsProbe.connect(`${t.wsUrl}/ws?clientId=recon`);
+    await again.waitFor((m) => m.type === 'executing');
+    assert.deepEqual(again.messages.slice(0, 2).map((m) => m.type), ['status', 'executing']);
+    assert.deepEqual(again.messages[1]?.data, { node: '2' });
+    await again.waitForEnd(id);
+    again.close();
+  });
+
   test('binary previews are type 1 frames with a big-endian header, or type 4 after feature_flags (§3.4)', async () => {
     const plain = await WsProbe.connect(`${t.wsUrl}/ws?clientId=prev-1`);
     const meta = await WsProbe.connect(`${t.wsUrl}/ws?clientId=prev-4`);

@@ -139,6 +139,9 @@ describe('queue, history, interrupt, free', () => {
     const p2 = ((await post({ prompt: comfyChain(102), client_id: 'queue' })).body as { prompt_id: string }).prompt_id;
     const p3 = ((await post({ prompt: comfyChain(103), client_id: 'queue' })).body as { prompt_id: string }).prompt_id;
     const p4 = ((await post({ prompt: comfyChain(104), client_id: 'queue' })).body as { prompt_id: string }).prompt_id;
+    const p5res = (await post({ prompt: comfyChain(105), client_id: 'queue', front: true })).body as { prompt_id: string; number: number };
+    assert.ok(p5res.number < 0, '`front` gives a negative number (ComfyUI: -counter)');
+    const p5 = p5res.prompt_id;
     const queue = (await api(t.url, '/queue')).body as { queue_running: unknown[][]; queue_pending: unknown[][] };
     assert.equal(queue.queue_running.length, 1);
     const [number, id, prompt, extra, outputs] = queue.queue_running[0] as [number, string, object, { client_id: string }, string[]];
@@ -147,8 +150,8 @@ describe('queue, history, interrupt, free', () => {
     assert.deepEqual(prompt, comfyChain(101, 400));
     assert.equal(extra.client_id, 'queue');
     assert.deepEqual(outputs, ['3']);
-    assert.deepEqual(queue.queue_pending.map((item) => item[1]), [p2, p3, p4]);
-    assert.deepEqual((await api(t.url, '/prompt')).body, { exec_info: { queue_remaining: 4 } });
+    assert.deepEqual(queue.queue_pending.map((item) => item[1]), [p5, p2, p3, p4]);
+    assert.deepEqual((await api(t.url, '/prompt')).body, { exec_info: { queue_remaining: 5 } });
     assert.deepEqual((await api(t.url, `/history/${p2}`)).body, {});
     assert.deepEqual((await api(t.url, `/history/${running}`)).body, {});
 
@@ -156,7 +159,7 @@ describe('queue, history, interrupt, free', () => {
     assert.equal(del.status, 200);
     assert.equal(del.text, '');
     const afterDelete = (await api(t.url, '/api/queue')).body as { queue_pending: unknown[][] };
-    assert.deepEqual(afterDelete.queue_pending.map((item) => item[1]), [p2, p4]);
+    assert.deepEqual(afterDelete.queue_pending.map((item) => item[1]), [p5, p2, p4]);
     await api(t.url, '/queue', { json: { clear: true } });
     assert.deepEqual(((await api(t.url, '/queue')).body as { queue_pending: unknown[] }).queue_pending, []);
     await ws.waitForEnd(running);

@@ -84,8 +84,10 @@ describe('/upload/image', () => {
     const nested = await upload({ subfolder: 'masks', type: 'input' }, { name: 'm.png', data: tinyPng(2, 2) });
     assert.deepEqual(nested.body, { name: 'm.png', subfolder: 'masks', type: 'input' });
     assert.ok(readdirSync(t.dirs.input).every((name) => !name.endsWith('.tmp')), 'no temporary files left');
-    const listed = (await api(t.url, '/object_info/LoadImage')).status;
-    assert.equal(listed, 200);
+    // Uploaded files appear in input-folder combos, flagged for upload widgets (like LoadImage's).
+    const info = (await api(t.url, '/object_info/PickInput')).body as { PickInput: { input: { required: { image: [string[], { image_upload: boolean }] } } } };
+    assert.deepEqual(info.PickInput.input.required.image[0], ['cat (1).png', 'cat.png', 'masks/m.png']);
+    assert.equal(info.PickInput.input.required.image[1].image_upload, true);
   });
 
   test('JPEG, WebP and GIF headers are accepted; other bytes are refused with 415', async () => {

@@ -105,5 +105,18 @@ export function testNodes(outputDir: string): AnyNodeDefinition[] {
       return {};
     },
   });
-  return [StubSaveImage, Previews, Sleep, PickLora];
+  const PickInput = defineNode({
+    type: 'PickInput',
+    category: 'test',
+    description: 'Shows the name of an uploaded input image (a file widget on the input folder, like LoadImage).',
+    inputs: {},
+    params: { image: param(z.string().min(1), 'An image in the input folder', { file: 'input' }) },
+    outputs: {},
+    output: true,
+    run: (_i, { image }, ctx) => {
+      ctx.ui({ text: [image] });
+      return {};
+    },
+  });
+  return [StubSaveImage, Previews, Sleep, PickLora, PickInput];
 }

@@ -17,12 +17,15 @@ import { latentUpscaleNode } from './nodes/latent-upscale.ts';
 import { upscaleModelLoaderNode } from './nodes/upscale-model-loader.ts';
 import { imageUpscaleWithModelNode } from './nodes/image-upscale-with-model.ts';
 import { promptLibraryNode } from './nodes/prompt-library.ts';
+import { comparisonGridNode } from './nodes/comparison-grid.ts';
 
 export * from './pack-config.ts';
 export * from './ports.ts';
 export { listPipelines, readPipeline, type PipelineFiles } from './sd/pipeline.ts';
 export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
 export { readPngText } from './images/png-text.ts';
+export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';
+export { UPSCALE_MODEL, type UpscaleModelHandle } from './sd/upscale/port.ts';
 
 export interface NodePack {
   nodes: AnyNodeDefinition[];
@@ -49,6 +52,7 @@ export function createNodePack(config: NodePackConfig): NodePack {
       upscaleModelLoaderNode(config),
       imageUpscaleWithModelNode(config),
       promptLibraryNode(config),
+      comparisonGridNode(config),
     ],
     comfyMap: comfyAliases,
   };

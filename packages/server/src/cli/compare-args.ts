@@ -32,13 +32,13 @@ export function parseVariant(spec: string): VariantArg {
 /** The seed playground's columns: rank 0 is the base model (strength 0), others load the pattern's file. */
 export function rankVariants(ranks: number[], pattern: string, labelStem: string): VariantArg[] {
   if (!pattern.includes('{rank}')) throw new LoomError('USAGE', `--lora-pattern "${pattern}" must contain {rank}.`);
-  return ranks.map((rank) =>
+  return ranks.map((rank): VariantArg =>
     rank === 0 ? { label: labelStem, rank: 0, set: { strength: 0 } } : { label: `${labelStem}-lora-${rank}`, rank, set: { lora: pattern.replaceAll('{rank}', String(rank)), strength: 1 } },
   );
 }
 
 /** The rank pattern of a LoRA file named like the seed's, `…_{rank}.safetensors`. */
-export function lorapatternOf(file: string): string | undefined {
+export function loraPatternOf(file: string): string | undefined {
   return /_\d+\.safetensors$/.test(file) ? file.replace(/_\d+\.safetensors$/, '_{rank}.safetensors') : undefined;
 }
 

@@ -1,0 +1,216 @@
+/**
+ * `loom-compare graph.json`: runs a graph that holds a ComparisonGrid node, with its axes from the
+ * command line, and reports what the comparison cost: cells, model loads (sessions created, counted
+ * by the object store) and text encodings (TextEncoder runs vs cache hits). The grid node writes the
+ * cell PNGs (`r{rank:02d}-{index:04d}.png`), grid.png and README.md. Exit codes as run-graph.
+ */
+import { parseArgs } from 'node:util';
+import { basename, join } from 'node:path';
+import { Engine, LoomError, applySetting, isLink, type EngineEvent, type Graph } from '@loom/engine';
+import { CountingObjectStore, DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
+import { createHost } from '../host.ts';
+import { readGraphFile } from '../graph-file.ts';
+import { EXIT } from './run-graph.ts';
+import { loraPatternOf, parseIntList, parseVariant, rankVariants, type VariantArg } from './compare-args.ts';
+
+const USAGE = `Usage: loom-compare <graph.json> [options]
+
+Runs a graph with a ComparisonGrid node (e.g. graphs/compare-*.json): the same prompts × seeds for
+every variant, saved as img/r{rank:02d}-{index:04d}.png, grid.png and README.md under --out.
+
+Axes (each replaces the graph's own):
+  --variant SPEC       a column LABEL[@RANK][:NAME=VALUE,...]; repeatable. NAME is a grid input:
+                       lora, strength, sampler, cfg, steps, seed, prompt, promptSeed.
+                       e.g. --variant base@0:strength=0 --variant r8@8:lora=x/pytorch_lora_weights_8.safetensors
+  --ranks LIST         the seed's columns: 0 = base (strength 0), N = the LoRA at rank N, e.g. 0,4,8,16
+  --lora-pattern P     LoRA file for --ranks with {rank} in it (default: from the graph's LoRA name)
+  --prompts N          N prompt-library prompts: prompt seeds P … P+N−1
+  --prompt-seed P      first prompt seed for --prompts (default 0)
+  --prompt TEXT        a literal prompt row; repeatable
+  --seeds LIST         seeds per prompt: 1,2,3 or 100-109
+  --node ID            the ComparisonGrid node (default: the only one)
+
+Run options:
+  --out DIR            output folder (default ./out)
+  --set NODE.INPUT=V   set any parameter; repeatable
+  --models DIR         models folder (default ./models, or $LOOM_MODELS)
+  --device D           ${DEVICE_CHOICES.join('|')} (default auto)
+  --threads N          onnxruntime intra-op threads (default: onnxruntime's choice)
+  --json               print the summary as JSON on stdout
+  --quiet              no progress lines
+  -h, --help           this help`;
+
+export interface CompareSummary {
+  cells: number;
+  columns: number;
+  rows: number;
+  seconds: number;
+  /** Sessions created, per model file (plain and LoRA-switching). */
+  modelLoads: Record<string, number>;
+  textEncodings: { computed: number; reused: number };
+  files: string[];
+}
+
+type Io = { stdout: NodeJS.WritableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream & { isTTY?: boolean } };
+
+export async function compareCli(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  let args: ReturnType<typeof parse>;
+  try {
+    args = parse(argv);
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return EXIT.invalid;
+  }
+  const { values, positionals } = args;
+  if (values.help) {
+    io.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const fail = (err: unknown, code: number): number => {
+    io.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return code;
+  };
+  const [file, ...extra] = positionals;
+  if (file === undefined || extra.length > 0) return fail(`${file === undefined ? 'No graph file given.' : `Unexpected arguments: ${extra.join(' ')}`}\n\n${USAGE}`, EXIT.invalid);
+  const device = values.device as DeviceChoice;
+  if (!DEVICE_CHOICES.includes(device)) return fail(`--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").`, EXIT.invalid);
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 0) return fail(`--threads must be a whole number ≥ 0 (got "${values.threads}").`, EXIT.invalid);
+
+  const host = createHost({ outputDir: values.out, device, threads, ...(values.models !== undefined && { modelsDir: values.models }) });
+  const objects = new CountingObjectStore(host.engine.objects.budgetBytes);
+  const engine = new Engine({ registry: host.registry, objects });
+  let graph: Graph;
+  let gridId: string;
+  try {
+    const checked = engine.validate(await readGraphFile(file, host.registry, host.comfyMap));
+    if (!checked.ok) throw new LoomError('VALIDATION_FAILED', `${file}: invalid graph:\n${checked.problems.map((p) => `  - ${p.message}`).join('\n')}`);
+    graph = values.set.reduce((g, setting) => applySetting(g, host.registry, setting), checked.plan.graph);
+    gridId = findGrid(graph, values.node);
+    for (const [name, value] of Object.entries(axes(graph, gridId, values))) graph = applySetting(graph, host.registry, `${gridId}.${name}=${JSON.stringify(value)}`);
+  } catch (err) {
+    return fail(err, EXIT.invalid);
+  }
+
+  const controller = new AbortController();
+  const onSigint = (): void => controller.abort();
+  process.on('SIGINT', onSigint);
+  const encodings = { computed: 0, reused: 0 };
+  const tty = io.stderr.isTTY === true && !values.quiet;
+  const onEvent = (event: EngineEvent): void => {
+    if (event.type === 'node.started' && event.nodeType === 'TextEncoder') encodings.computed++;
+    if (event.type === 'node.cached' && event.nodeType === 'TextEncoder') encodings.reused++;
+    if (values.quiet || values.json) return;
+    if (event.type !== 'node.log') return;
+    // The grid logs "cell i of N: <variant>, row r" before each cell.
+    if (event.level === 'info' && event.nodeId === gridId) io.stderr.write(tty ? `\r\x1b[K${event.message}` : `${event.message}\n`);
+    if (event.level === 'warn') io.stderr.write(`${tty ? '\n' : ''}warning [${event.nodeId}]: ${event.message}\n`);
+  };
+  const started = performance.now();
+  try {
+    const result = await engine.run(graph, { signal: controller.signal, onEvent, targets: [gridId] });
+    if (tty) io.stderr.write('\n');
+    const ui = result.ui[gridId] ?? {};
+    const cells = (ui.cells ?? []) as { file: string; variant: string; row: number }[];
+    const grid = graph.nodes[gridId]?.inputs ?? {};
+    const folder = join(host.config.outputDir, typeof grid.folder === 'string' ? grid.folder : 'compare');
+    const summary: CompareSummary = {
+      cells: cells.length,
+      columns: new Set(cells.map((c) => c.variant)).size,
+      rows: new Set(cells.map((c) => c.row)).size,
+      seconds: (performance.now() - started) / 1000,
+      modelLoads: Object.fromEntries(Object.entries(objects.loads().byModel).map(([path, n]) => [shortModel(path, host.config.modelsDir), n])),
+      textEncodings: encodings,
+      files: grid.save === false ? [] : [join(folder, 'grid.png'), join(folder, 'README.md'), ...cells.map((c) => join(folder, 'img', c.file))],
+    };
+    if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
+    else io.stdout.write(describe(summary, folder));
+    return EXIT.ok;
+  } catch (err) {
+    if (tty) io.stderr.write('\n');
+    if (err instanceof LoomError && err.code === 'CANCELLED') return fail(err, EXIT.interrupted);
+    return fail(err, EXIT.failed);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      variant: { type: 'string', multiple: true, default: [] },
+      ranks: { type: 'string' },
+      'lora-pattern': { type: 'string' },
+      prompts: { type: 'string' },
+      'prompt-seed': { type: 'string', default: '0' },
+      prompt: { type: 'string', multiple: true, default: [] },
+      seeds: { type: 'string' },
+      node: { type: 'string' },
+      out: { type: 'string', default: 'out' },
+      set: { type: 'string', multiple: true, default: [] },
+      models: { type: 'string' },
+      device: { type: 'string', default: 'auto' },
+      threads: { type: 'string', default: '0' },
+      json: { type: 'boolean', default: false },
+      quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+}
+
+function findGrid(graph: Graph, wanted: string | undefined): string {
+  const grids = Object.entries(graph.nodes).filter(([, n]) => n.type === 'ComparisonGrid').map(([id]) => id);
+  if (wanted !== undefined) {
+    if (!grids.includes(wanted)) throw new LoomError('USAGE', `--node ${wanted}: the graph has no ComparisonGrid node "${wanted}" (it has: ${grids.join(', ') || 'none'}).`);
+    return wanted;
+  }
+  if (grids.length !== 1) throw new LoomError('USAGE', grids.length === 0 ? 'The graph has no ComparisonGrid node; start from graphs/compare-*.json.' : `The graph has several ComparisonGrid nodes (${grids.join(', ')}); choose one with --node.`);
+  return grids[0] as string;
+}
+
+/** The grid parameters the command line sets. */
+function axes(graph: Graph, gridId: string, values: ReturnType<typeof parse>['values']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const variants: VariantArg[] = values.variant.map(parseVariant);
+  if (values.ranks !== undefined) {
+    const pattern = values['lora-pattern'] ?? loraPatternOf(String(sourceValue(graph, gridId, 'lora') ?? ''));
+    if (pattern === undefined) throw new LoomError('USAGE', '--ranks needs --lora-pattern (the graph’s LoRA name does not end in _<rank>.safetensors).');
+    const loader = Object.values(graph.nodes).find((n) => n.type === 'ModelLoader');
+    const stem = String(loader?.inputs.pipeline ?? 'base');
+    variants.push(...rankVariants(parseIntList(values.ranks, '--ranks'), pattern, stem));
+  }
+  if (variants.length > 0) out.variants = variants;
+  const prompts: (string | number)[] = [...values.prompt];
+  if (values.prompts !== undefined) {
+    const n = Number(values.prompts);
+    const first = Number(values['prompt-seed']);
+    if (!Number.isInteger(n) || n < 1 || !Number.isInteger(first) || first < 0) throw new LoomError('USAGE', `--prompts needs a count ≥ 1 and --prompt-seed a seed ≥ 0 (got ${values.prompts}, ${values['prompt-seed']}).`);
+    prompts.push(...Array.from({ length: n }, (_, i) => first + i));
+  }
+  if (prompts.length > 0) out.prompts = prompts;
+  if (values.seeds !== undefined) out.seeds = parseIntList(values.seeds, '--seeds');
+  return out;
+}
+
+/** The literal value of the node that feeds one of the grid's linked inputs (e.g. the LoRA name String). */
+function sourceValue(graph: Graph, gridId: string, input: string): unknown {
+  const link = graph.nodes[gridId]?.inputs[input];
+  return isLink(link) ? graph.nodes[link.node]?.inputs.value : undefined;
+}
+
+function shortModel(path: string, modelsDir: string): string {
+  return path.startsWith(modelsDir) ? path.slice(modelsDir.length + 1) : basename(path);
+}
+
+function describe(s: CompareSummary, folder: string): string {
+  const loads = Object.entries(s.modelLoads).map(([model, n]) => `${model} ${n}`).join(', ');
+  return [
+    `${s.cells} cells (${s.columns} variants × ${s.rows} rows) in ${s.seconds.toFixed(1)} s`,
+    `model loads: ${Object.values(s.modelLoads).reduce((a, b) => a + b, 0)} sessions (${loads})`,
+    `text encodings: ${s.textEncodings.computed} computed, ${s.textEncodings.reused} reused from the cache`,
+    s.files.length > 0 ? `wrote ${join(folder, 'grid.png')}, ${join(folder, 'README.md')} and ${s.cells} images in ${join(folder, 'img')}` : 'nothing written (save is off)',
+    '',
+  ].join('\n');
+}

@@ -102,3 +102,22 @@ test('a stalled client whose backlog passes the close limit is disconnected', { 
     await t.close();
   }
 });
+
+test('a peer that stops answering pings is dropped after a missed heartbeat', { timeout: 20_000 }, async () => {
+  const t = await startTestServer({ heartbeatMs: 100 });
+  try {
+    const live = await WsProbe.connect(`${t.wsUrl}/ws?clientId=live`);
+    const dead = await WsProbe.connect(`${t.wsUrl}/ws?clientId=dead`);
+    await dead.waitFor((m) => m.type === 'status');
+    (dead.ws as unknown as { _socket: { pause(): void } })._socket.pause(); // it can no longer read pings, so never pongs
+    const deadline = Date.now() + 5000;
+    while (t.server.hub.clientCount > 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    assert.equal(t.server.hub.clientCount, 1, 'only the live client remains');
+    const beats = live.messages.filter((m) => m.type === 'status').length;
+    assert.ok(beats >= 3, `the live client keeps getting heartbeats (${beats})`);
+    live.close();
+    dead.ws.terminate();
+  } finally {
+    await t.close();
+  }
+});

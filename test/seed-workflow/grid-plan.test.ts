@@ -1,12 +1,12 @@
 /** Comparison plan, Markdown and label wrapping: pure functions, expected values written by hand. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cellFileName, planGrid } from '../../packages/nodes/src/sd/grid/plan.ts';
+import { cellFileName, planGrid, type Variant } from '../../packages/nodes/src/sd/grid/plan.ts';
 import { gridMarkdown } from '../../packages/nodes/src/sd/grid/markdown.ts';
 import { cellOrigin, gridLayout, wrapLabel } from '../../packages/nodes/src/sd/grid/render.ts';
 import { loraPatternOf, parseIntList, parseVariant, rankVariants } from '../../packages/server/src/cli/compare-args.ts';
 
-const variants = [
+const variants: Variant[] = [
   { label: 'base', rank: 0, set: { strength: 0 } },
   { label: 'lora-4', rank: 4, set: { lora: 'x_4.safetensors', strength: 1 } },
 ];

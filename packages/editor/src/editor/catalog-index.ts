@@ -84,9 +84,13 @@ export class CatalogIndex {
     return node;
   }
 
-  /** A fresh node id from the type (`textEncoder`, `textEncoder2`…), readable in saved graphs. */
+  /**
+   * A fresh node id from the type, readable in saved graphs: the leading capitals are lowered as a
+   * word (`TextEncoder` → `textEncoder`, `UNetSampler` → `unetSampler`, `VAEDecode` → `vaeDecode`),
+   * then numbered if taken (`textEncoder2`).
+   */
   static freshId(type: string, taken: (id: string) => boolean): string {
-    const base = type.charAt(0).toLowerCase() + type.slice(1);
+    const base = type.replace(/^[A-Z]+/, (run) => (run.length <= 2 ? run.toLowerCase() : run.slice(0, -1).toLowerCase() + run.slice(-1)));
     if (!taken(base)) return base;
     for (let i = 2; ; i++) if (!taken(`${base}${i}`)) return `${base}${i}`;
   }

@@ -13,6 +13,13 @@ import { fromGraph, toGraph, type PlacedGraph } from './serialize.ts';
 import type { Plugins } from './setup-plugins.ts';
 import { numberSpec, randomSeed } from './views/widget-math.ts';
 
+function nextFrames(count: number): Promise<void> {
+  return new Promise((resolve) => {
+    const step = (left: number) => (left === 0 ? resolve() : requestAnimationFrame(() => step(left - 1)));
+    step(count);
+  });
+}
+
 export class LoomEditor {
   readonly #listeners = new Set<() => void>();
   #quiet = 0;
@@ -105,13 +112,13 @@ export class LoomEditor {
       await this.plugins.editor.clear();
       this.meta = structuredClone(graph.meta ?? {});
       await this.place(placed);
+      // Nodes must be rendered and measured before they are laid out or fitted in view.
+      await nextFrames(2);
       if (placed.nodes.some((n) => n.position === undefined)) await this.plugins.arrange.layout();
     } finally {
       this.#quiet--;
     }
     this.plugins.history.clear();
-    // Let React render the nodes so their sizes are known before fitting them in view.
-    await new Promise((r) => requestAnimationFrame(() => r(null)));
     await this.zoomToFit();
     this.changed();
     return placed.notes;

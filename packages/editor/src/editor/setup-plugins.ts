@@ -70,18 +70,20 @@ export function setupPlugins(options: SetupOptions): Plugins {
   const minimap = new MinimapPlugin<Schemes>({ boundViewport: true });
 
   const ConnectionView = connectionView((type) => catalog.color(type));
+  // One component for every node: a new function per render would remount nodes and drop focus.
+  const NodeComponent = (props: Omit<Parameters<typeof NodeView>[0], 'env'>) => createElement(NodeView, { ...props, env });
   render.addPreset(
     Presets.classic.setup({
       socketPositionWatcher: sockets,
       customize: {
-        node: () => (props) => createElement(NodeView, { ...props, env }),
+        node: () => NodeComponent,
         socket: () => SocketView,
         connection: () => ConnectionView,
       },
     }),
   );
   render.addPreset(nodeMenuPreset(catalog));
-  render.addPreset(Presets.minimap.setup({ size: 180 }));
+  render.addPreset(Presets.minimap.setup({ size: 150 }));
 
   connection.addPreset(() => checkedFlow(editor, options.refused));
   history.addPreset(HistoryPresets.classic.setup());

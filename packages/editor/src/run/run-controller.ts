@@ -28,6 +28,8 @@ export interface RunState {
 export class RunController {
   readonly state: Store<RunState> = createStore<RunState>({ phase: 'idle', message: '', graphProblems: [], queueRemaining: 0, connected: false, history: [] });
   readonly #socket: LiveSocket;
+  readonly #pending = new Map<string, { event: EngineEvent; url?: string }>();
+  #frame: number | undefined;
 
   constructor(private readonly loom: LoomEditor) {
     this.#socket = new LiveSocket({
@@ -82,14 +84,36 @@ export class RunController {
   }
 
   #onEvent(promptId: string, event: EngineEvent, preview?: Blob): void {
+    if (event.type === 'node.progress') {
+      // Steps can arrive faster than frames: keep the latest per node and draw once per frame.
+      const previous = this.#pending.get(event.nodeId);
+      const url = preview ? URL.createObjectURL(preview) : previous?.url;
+      if (previous?.url && previous.url !== url) URL.revokeObjectURL(previous.url);
+      this.#pending.set(event.nodeId, { event, ...(url && { url }) });
+      this.#frame ??= requestAnimationFrame(() => this.#flush());
+      return;
+    }
+    this.#flush();
     if (event.type === 'run.started') this.state.set({ phase: 'running', promptId, message: `Running: ${event.toExecute.length} to run, ${event.cached.length} cached` });
-    if (event.type === 'node.progress') this.state.set({ message: `${event.nodeId}: step ${event.value}/${event.max}` });
-    const url = preview ? URL.createObjectURL(preview) : undefined;
+    this.#apply(event);
+    if (event.type === 'run.failed' && event.error.problems) this.loom.setProblems(event.error.problems);
+  }
+
+  #flush(): void {
+    if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
+    this.#frame = undefined;
+    for (const { event, url } of this.#pending.values()) {
+      if (event.type === 'node.progress') this.state.set({ message: `${event.nodeId}: step ${event.value}/${event.max}` });
+      this.#apply(event, url);
+    }
+    this.#pending.clear();
+  }
+
+  #apply(event: EngineEvent, previewUrl?: string): void {
     for (const node of this.loom.nodes()) {
-      const next = nodeRunFor(node.id, node.run, event, url);
+      const next = nodeRunFor(node.id, node.run, event, previewUrl);
       if (next) this.loom.setRun(node.id, next);
     }
-    if (event.type === 'run.failed' && event.error.problems) this.loom.setProblems(event.error.problems);
   }
 
   #onDone(promptId: string, outcome: 'success' | 'error' | 'interrupted', error?: string): void {

@@ -9,7 +9,7 @@ export function StatusBar({ app }: { app: AppController }): ReactNode {
   const run = useStore(app.runs.state);
   return (
     <footer className="status-bar">
-      <span className={run.connected ? 'online' : 'offline'} data-testid="connection">
+      <span className={run.connected ? 'online' : 'offline'} data-testid="server-connection">
         {run.connected ? '● connected' : '○ reconnecting…'}
       </span>
       <span>

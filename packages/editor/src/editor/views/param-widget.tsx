@@ -135,7 +135,7 @@ function Seed({ node, param, env, label }: { node: LoomNode; param: CatalogParam
     <span className="w-seed">
       <NumberField spec={spec} value={node.values[param.name]} set={(v) => env.setParam(node, param.name, v)} label={label} />
       <button className="w-dice" title="New random seed now" aria-label={`${label} randomize now`} onClick={() => env.setParam(node, param.name, randomSeed(spec))} {...isolate}>
-        🎲
+        ↻
       </button>
       <select className="w-seedmode" aria-label={`${label} mode`} title="Before each run: keep this seed, or draw a new one" value={mode} onChange={(e) => env.setSeedMode(node, param.name, e.target.value === 'randomize' ? 'randomize' : 'fixed')} {...isolate}>
         <option value="fixed">fixed</option>

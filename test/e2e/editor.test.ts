@@ -1,0 +1,207 @@
+/**
+ * The editor end to end, in headless Chromium against the real server on the tiny SD1.5 model: build
+ * txt2img from an empty canvas with the mouse and run it, save and reload it as a template, refuse a
+ * mismatched link, run a stored template, drop a result PNG to get its graph back, cancel a run.
+ * The cases run in order and share one browser page, like one user session. Screenshots of the key
+ * states go to test/e2e/screenshots/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { openBrowser, chromiumMissing, type Browser } from './helpers/browser.ts';
+import { ensureEditorBuilt } from './helpers/build-editor.ts';
+import { addNodeWithMenu, dragLink, links, node, pageValue, zoomOutTo } from './helpers/canvas.ts';
+import { startLoom, type LoomProcess } from './helpers/loom-process.ts';
+import { pngSize } from './helpers/png.ts';
+
+const skip = chromiumMissing();
+const PROMPT = 'a lighthouse on a cliff at dusk, e2e';
+/** The links of ComfyUI's default txt2img, in our node and port names. */
+const TXT2IMG_LINKS = [
+  'emptyLatent.latent->unetSampler.latent',
+  'modelLoader.clip->textEncoder.clip',
+  'modelLoader.clip->textEncoder2.clip',
+  'modelLoader.model->unetSampler.model',
+  'modelLoader.vae->vaeDecode.vae',
+  'textEncoder.conditioning->unetSampler.positive',
+  'textEncoder2.conditioning->unetSampler.negative',
+  'unetSampler.latent->vaeDecode.latent',
+  'vaeDecode.images->saveImage.images',
+];
+
+describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, () => {
+  let loom: LoomProcess;
+  let browser: Browser;
+
+  before(async () => {
+    ensureEditorBuilt();
+    loom = await startLoom(['tiny-sd15-txt2img']);
+    browser = await openBrowser(loom.url);
+    await browser.page.locator('[data-testid="cmd-queue"]').waitFor();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await loom?.stop();
+  });
+
+  test('builds txt2img from an empty canvas with the mouse, runs it, shows progress and the image', async () => {
+    const { page } = browser;
+    await browser.screenshot('01-empty');
+    assert.equal(await page.locator('[data-testid="node"]').count(), 0);
+    await zoomOutTo(page, 0.6, { x: 600, y: 420 });
+    const placements: [string, number, number][] = [
+      ['ModelLoader', 235, 110],
+      ['TextEncoder', 420, 60],
+      ['TextEncoder', 420, 205],
+      ['EmptyLatent', 420, 350],
+      ['UNetSampler', 620, 60],
+      ['VAEDecode', 815, 60],
+      ['SaveImage', 815, 240],
+    ];
+    for (const [type, x, y] of placements) await addNodeWithMenu(page, type, x, y);
+    assert.equal(await page.locator('[data-testid="node"]').count(), 7);
+
+    await dragLink(page, ['modelLoader', 'clip'], ['textEncoder', 'clip']);
+    await dragLink(page, ['modelLoader', 'clip'], ['textEncoder2', 'clip']);
+    await dragLink(page, ['modelLoader', 'model'], ['unetSampler', 'model']);
+    await dragLink(page, ['textEncoder', 'conditioning'], ['unetSampler', 'positive']);
+    await dragLink(page, ['textEncoder2', 'conditioning'], ['unetSampler', 'negative']);
+    await dragLink(page, ['emptyLatent', 'latent'], ['unetSampler', 'latent']);
+    // Drag the other way round too: from an input back to an output.
+    await dragLink(page, ['unetSampler', 'latent'], ['vaeDecode', 'latent']);
+    await dragLink(page, ['modelLoader', 'vae'], ['vaeDecode', 'vae']);
+    await dragLink(page, ['vaeDecode', 'images'], ['saveImage', 'images']);
+    assert.deepEqual(await links(page), TXT2IMG_LINKS);
+
+    await node(page, 'textEncoder').locator('textarea').click();
+    await page.keyboard.type(PROMPT);
+    await node(page, 'textEncoder2').locator('textarea').click();
+    await page.keyboard.type('blurry');
+    // Enough steps that the step bar is on screen for a while (the tiny UNet takes 10-30 ms a step).
+    await node(page, 'unetSampler').getByLabel('UNetSampler.steps').fill('200');
+    await page.locator('[data-testid="unsaved"]').waitFor();
+    await page.locator('[data-testid="cmd-fit"]').click();
+    await browser.screenshot('02-built');
+
+    await page.locator('[data-testid="cmd-queue"]').click();
+    // The bar lives only while the sampler runs: read it in the same frame it is seen.
+    const bar = await page.waitForFunction(`document.querySelector('[data-node-id="unetSampler"] [data-testid="node-progress"]')?.textContent || false`, null, { polling: 'raf', timeout: 30_000 });
+    assert.match(String(await bar.jsonValue()), /^\d+\/200$/);
+    await browser.screenshot('03-running');
+    const image = node(page, 'saveImage').locator('[data-testid="node-image"]');
+    await image.waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
+    assert.equal(await node(page, 'unetSampler').locator('[data-testid="run-badge"]').textContent().then((t) => t?.startsWith('done')), true);
+    // The saved PNG has the size the EmptyLatent node asks for.
+    const src = (await image.getAttribute('src')) ?? '';
+    const png = Buffer.from(await (await fetch(new URL(src, loom.url))).arrayBuffer());
+    const width = Number(await node(page, 'emptyLatent').getByLabel('EmptyLatent.width').inputValue());
+    const height = Number(await node(page, 'emptyLatent').getByLabel('EmptyLatent.height').inputValue());
+    assert.deepEqual(pngSize(png), { width, height });
+    await page.locator('[data-testid="gallery-image"]').first().waitFor();
+    await browser.screenshot('04-result');
+  });
+
+  test('saves the graph as a template and loads it back after a reload', async () => {
+    const { page } = browser;
+    await page.locator('[data-testid="cmd-save-as"]').click();
+    await page.getByTestId('save-as-name').fill('e2e-built');
+    await page.getByTestId('save-as-title').fill('Built in the browser');
+    await page.getByTestId('save-as-submit').click();
+    await page.locator('[data-testid="toast"]', { hasText: 'Saved graphs/e2e-built.json' }).waitFor();
+    await page.locator('[data-testid="unsaved"]').waitFor({ state: 'detached' });
+    const file = join(loom.dirs.graphs, 'e2e-built.json');
+    assert.ok(existsSync(file));
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { meta: { title: string }; nodes: Record<string, { type: string; inputs: Record<string, unknown> }> };
+    assert.equal(saved.meta.title, 'Built in the browser');
+    assert.deepEqual(Object.keys(saved.nodes).sort(), ['emptyLatent', 'modelLoader', 'saveImage', 'textEncoder', 'textEncoder2', 'unetSampler', 'vaeDecode']);
+    assert.equal(saved.nodes.textEncoder?.inputs.text, PROMPT);
+    assert.equal(saved.nodes.unetSampler?.inputs.steps, 200);
+    assert.deepEqual(saved.nodes.unetSampler?.inputs.positive, { node: 'textEncoder', output: 'conditioning' });
+
+    await page.reload();
+    await page.locator('[data-testid="cmd-open"]').click();
+    await page.getByTestId('template-e2e-built').click();
+    await page.locator('[data-testid="node"]').nth(6).waitFor();
+    assert.equal(await page.locator('[data-testid="node"]').count(), 7);
+    assert.deepEqual(await links(page), TXT2IMG_LINKS);
+    assert.equal(await node(page, 'textEncoder').locator('textarea').inputValue(), PROMPT);
+    assert.equal(await page.getByTestId('doc-name').textContent(), 'e2e-built');
+    await browser.screenshot('05-template-reloaded');
+  });
+
+  test('refuses a type-mismatched link and says why', async () => {
+    const { page } = browser;
+    const before = await links(page);
+    await dragLink(page, ['vaeDecode', 'images'], ['unetSampler', 'latent']);
+    const message = page.locator('[data-testid="toast"]', { hasText: 'Cannot connect' });
+    await message.waitFor();
+    const text = (await message.textContent()) ?? '';
+    assert.match(text, /VAEDecode\.images \(IMAGE\)/);
+    assert.match(text, /UNetSampler\.latent \(LATENT\)/);
+    assert.deepEqual(await links(page), before, 'a refused drop leaves the existing links alone');
+    await browser.screenshot('06-refused-link');
+  });
+
+  test('loads a stored template and runs it', async () => {
+    const { page } = browser;
+    const imagesBefore = await page.locator('[data-testid="gallery-image"]').count();
+    await page.locator('[data-testid="cmd-open"]').click();
+    await page.getByTestId('template-tiny-sd15-txt2img').click();
+    await node(page, 'sampler').waitFor();
+    assert.deepEqual(await pageValue<string[]>(page, `[...document.querySelectorAll('[data-testid="node"]')].map((n) => n.dataset.nodeId).sort()`), ['decode', 'latent', 'loader', 'negative', 'positive', 'sampler', 'save']);
+    await page.locator('[data-testid="cmd-queue"]').click();
+    await node(page, 'save').locator('[data-testid="node-image"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="gallery-image"]').length > ${imagesBefore}`);
+    await browser.screenshot('07-template-run');
+  });
+
+  test('drops a result PNG and gets its graph back', async () => {
+    const { page } = browser;
+    // The first test's image: its embedded workflow is the graph built by hand.
+    const history = (await (await fetch(`${loom.url}/loom/api/history?order=oldest&limit=1`)).json()) as { items: { outputs: Record<string, { images: { filename: string }[] }> }[] };
+    const filename = history.items[0]?.outputs.saveImage?.images[0]?.filename;
+    assert.ok(filename, 'the first run saved an image');
+    const png = Buffer.from(await (await fetch(`${loom.url}/view?filename=${encodeURIComponent(filename)}&type=output`)).arrayBuffer());
+    const transfer = await page.evaluateHandle(
+      `(() => { const t = new DataTransfer(); const b = Uint8Array.from(atob(${JSON.stringify(png.toString('base64'))}), (c) => c.charCodeAt(0)); t.items.add(new File([b], ${JSON.stringify(filename)}, { type: 'image/png' })); return t; })()`,
+    );
+    const canvas = page.getByTestId('canvas');
+    await canvas.dispatchEvent('dragover', { dataTransfer: transfer });
+    await canvas.dispatchEvent('drop', { dataTransfer: transfer });
+    await node(page, 'unetSampler').waitFor();
+    assert.deepEqual(await links(page), TXT2IMG_LINKS);
+    assert.equal(await node(page, 'textEncoder').locator('textarea').inputValue(), PROMPT);
+    assert.equal(await node(page, 'unetSampler').getByLabel('UNetSampler.steps').inputValue(), '200');
+    assert.equal(await page.getByTestId('doc-name').textContent(), `●${filename.replace(/\.png$/, '')}`);
+    await browser.screenshot('08-png-dropped');
+  });
+
+  test('cancels a running prompt', async () => {
+    const { page } = browser;
+    // A long run: ~1000 steps would take half a minute.
+    await node(page, 'unetSampler').getByLabel('UNetSampler.steps').fill('1000');
+    await page.locator('[data-testid="cmd-queue"]').click();
+    const bar = node(page, 'unetSampler').locator('[data-testid="node-progress"]');
+    await bar.waitFor({ timeout: 30_000 });
+    await browser.screenshot('09-before-cancel');
+    await page.locator('[data-testid="cmd-cancel"]').click();
+    await page.locator('[data-testid="run-status"][data-phase="interrupted"]').waitFor({ timeout: 15_000 });
+    await bar.waitFor({ state: 'detached' });
+    const steps = await pageValue<number>(page, `Number(document.querySelector('[data-node-id="unetSampler"] [data-testid="node-progress"]')?.textContent?.split('/')[0] ?? -1)`);
+    assert.equal(steps, -1, 'no step bar after the cancel');
+    const history = (await (await fetch(`${loom.url}/loom/api/history?limit=1`)).json()) as { items: { outcome: string }[] };
+    assert.equal(history.items[0]?.outcome, 'interrupted');
+    await page.locator('[data-testid="history-item"].interrupted').first().waitFor();
+    await browser.screenshot('10-cancelled');
+  });
+
+  test('logged no console errors', () => {
+    assert.deepEqual(browser.errors, []);
+  });
+});
+
+if (skip) test(`editor e2e skipped: ${skip}`, { skip }, () => {});

@@ -141,3 +141,26 @@ test('checker: auto falls back to models/safety_checker; a named folder must exi
   const named = await host.run(retryGraph({ bad: [5] }, { checker: 'safety_checker' }));
   assert.equal(retryOut(named).seed, 6);
 });
+
+test('on the tiny SD1.5 pipeline (graphs/dreamshaper.json): the kept image is the plain generation at the kept seed', async () => {
+  const { applySetting } = await import('@loom/engine');
+  const template = JSON.parse(readFileSync(join(modelsDir, '../graphs/dreamshaper.json'), 'utf8')) as Graph;
+  const settings = ['loader.pipeline=tiny-sd15', 'latent.width=64', 'latent.height=64', 'sampler.steps=2', 'safety.maxAttempts=3'];
+  const graph = settings.reduce((g, s) => applySetting(g, host.registry, s), template);
+  const result = await host.run(graph);
+  const kept = (result.outputs.get('safety') as { images: ImageBatch; seed: number }).images;
+  const safety = (kept.meta as SafetyProvenance).safety;
+  assert.equal(safety.attempts[0]?.seed, 1234);
+  assert.deepEqual(safety.attempts.map((a) => a.seed), safety.attempts.map((_, k) => 1234 + k), 'seeds advance by one');
+  for (const attempt of safety.attempts) assert.equal(attempt.prompt === undefined, false, 'each attempt records its prompt');
+  const seed = (result.outputs.get('safety') as { seed: number }).seed;
+  // The same graph without the retry node: save takes the decoded image directly.
+  const withSeed = applySetting(graph, host.registry, `seed.seed=${seed}`);
+  const { safety: _dropped, ...nodes } = withSeed.nodes;
+  const plain: Graph = { ...withSeed, nodes: { ...nodes, save: { type: 'SaveImage', inputs: { images: link('decode', 'images'), filenamePrefix: 'plain' } } } };
+  const again = await host.run(plain);
+  const decoded = (again.outputs.get('decode') as { images: ImageBatch }).images;
+  if (safety.outcome[0] === 'passed') assert.deepEqual(kept.pixels, decoded.pixels);
+  else assert.ok(kept.pixels.every((v) => v === 0));
+  assert.equal(kept.meta.prompt, decoded.meta.prompt, 'the prompt re-picked for the kept seed');
+});

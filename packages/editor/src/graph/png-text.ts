@@ -20,11 +20,11 @@ export function readPngText(bytes: Uint8Array): Record<string, string> {
   const utf8 = new TextDecoder('utf-8');
   const out: Record<string, string> = {};
   let at = 8;
-  while (at + 12 <= bytes.length) {
+  while (at < bytes.length) {
+    if (at + 12 > bytes.length || at + 12 + view.getUint32(at) > bytes.length) throw new Error('Truncated PNG chunk.');
     const length = view.getUint32(at);
     const type = latin1.decode(bytes.subarray(at + 4, at + 8));
     const data = bytes.subarray(at + 8, at + 8 + length);
-    if (at + 12 + length > bytes.length) throw new Error('Truncated PNG chunk.');
     at += 12 + length;
     if (type === 'IEND') break;
     const nul = data.indexOf(0);

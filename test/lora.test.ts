@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { LoraPatcher, LoraSwitcher, type LoraComponent } from '../packages/nodes/src/sd/lora/index.ts';
+import { LoraBranchSession, LoraPatcher, LoraSwitcher, type LoraComponent } from '../packages/nodes/src/sd/lora/index.ts';
 import { SafetensorsFile, withSafetensors } from '../packages/nodes/src/safetensors/safetensors-file.ts';
 import { writeSafetensors } from '../packages/nodes/src/safetensors/test-writer.ts';
 import { float32ToHalf, halfToFloat32 } from '../packages/nodes/src/safetensors/float-convert.ts';
@@ -171,23 +171,28 @@ for (const pipeline of new Set(loraRefs.map((e) => e.pipeline))) {
     }
   });
 
-  test(`${pipeline}: LoraSwitcher matches every reference from one session per component`, async () => {
-    const inputs = await inputsOf(refs[0]!.inputs);
-    for (const component of refs[0]!.components) {
-      const patcher = await patcherFor(refs[0]!.model_dir, component);
-      const sw = await LoraSwitcher.create(patcher);
-      let sessions = 1;
-      for (const ref of refs) {
-        const { rebuilt } = await sw.apply([{ file: join(repo, ref.lora!), strength: ref.strength! }]);
-        if (rebuilt) sessions++;
-        const outputs = await runOutputs(sw.current, component, inputs, (f) => sw.run(f));
-        compare(component, outputs, await readAll(join(repo, ref.file)), `switcher ${pipeline} ${ref.format} r${ref.rank} s${ref.strength} ${component}`);
+  for (const [label, make] of [
+    ['LoraSwitcher (weights as inputs)', (p: LoraPatcher) => LoraSwitcher.create(p)],
+    ['LoraBranchSession (low-rank branches)', (p: LoraPatcher) => LoraBranchSession.create(p)],
+  ] as const) {
+    test(`${pipeline}: ${label} matches every reference from one session per component`, async () => {
+      const inputs = await inputsOf(refs[0]!.inputs);
+      for (const component of refs[0]!.components) {
+        const patcher = await patcherFor(refs[0]!.model_dir, component);
+        const fast = await make(patcher);
+        let sessions = 1;
+        for (const ref of refs) {
+          const { rebuilt } = await fast.apply([{ file: join(repo, ref.lora!), strength: ref.strength! }]);
+          if (rebuilt) sessions++;
+          const outputs = await runOutputs(fast.current, component, inputs, (f) => fast.run(f));
+          compare(component, outputs, await readAll(join(repo, ref.file)), `${label} ${pipeline} ${ref.format} r${ref.rank} s${ref.strength} ${component}`);
+        }
+        // A new session only when a LoRA touched weights no earlier one did (one per module family).
+        assert.ok(sessions <= 1 + new Set(refs.map((r) => r.format)).size, `${sessions} sessions`);
+        await fast.release();
       }
-      // A new session only when a LoRA touched weights no earlier one did (one per module family).
-      assert.ok(sessions <= 1 + new Set(refs.map((r) => r.format)).size, `${sessions} sessions`);
-      await sw.release();
-    }
-  });
+    });
+  }
 }
 
 // The same tiny SD1.5 UNet weights in the diffusers-script layout (one weights.pb, float timestep)

@@ -10,7 +10,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
-import { decodeModel, encodeModel, type ModelProto, type TensorProto, type ValueInfoProto } from './onnx-schema.ts';
+import { decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-schema.ts';
 import { ExternalReader, externalLocation, readTensorFloat32 } from './tensor-data.ts';
 import { initializerInputs } from './weight-inputs.ts';
 
@@ -20,6 +20,10 @@ export interface EncodeOptions {
   readonly replace?: ReadonlyMap<string, TensorProto>;
   /** Initializers to drop and declare as required graph inputs instead (fed at run time). */
   readonly asInputs?: Iterable<string>;
+  /** A replacement node list (topologically sorted), e.g. with added branches. */
+  readonly nodes?: readonly NodeProto[];
+  /** More graph inputs to declare. */
+  readonly addInputs?: readonly ValueInfoProto[];
 }
 
 /** A decoded ONNX model file. The proto is shared: treat it as read-only. */
@@ -88,7 +92,7 @@ export class OnnxModel {
    */
   encode(options: EncodeOptions = {}): Uint8Array {
     const graph = this.proto.graph;
-    const { initializer, input } = graph;
+    const { initializer, input, node } = graph;
     const replace = options.replace;
     if (replace) {
       for (const name of replace.keys()) if (!this.byName.has(name)) throw new Error(`${this.path}: no initializer named "${name}"`);
@@ -100,11 +104,14 @@ export class OnnxModel {
       graph.initializer = graph.initializer.filter((t) => !drop.has(t.name));
       graph.input = [...input, ...added];
     }
+    if (options.nodes) graph.node = [...options.nodes];
+    if (options.addInputs) graph.input = [...graph.input, ...options.addInputs];
     try {
       return encodeModel(this.proto);
     } finally {
       graph.initializer = initializer;
       graph.input = input;
+      graph.node = node;
     }
   }
 

@@ -15,8 +15,9 @@
  * cold load; onnxruntime-node ignores feeds for "overridable" initializers; `externalData`
  * overrides also need a new session. The measured figures are in bench/results/lora.json.
  */
-export { LoraPatcher, type LoraSpec, type PatchedWeights, type PatcherOptions } from './lora-patcher.ts';
+export { LoraPatcher, type LoraSpec, type PatchedWeights, type PatcherOptions, type TargetContribution } from './lora-patcher.ts';
 export { LoraSwitcher } from './lora-switcher.ts';
+export { LoraBranchSession } from './lora-branch-session.ts';
 export { normalizeLoraKeys, type NormalizedKeys } from './keys.ts';
 export { buildModuleIndex, type ModuleIndex, type WeightTarget, type WeightLayout } from './map-onnx.ts';
 export type { LoraReport, LoraFileReport } from './report.ts';

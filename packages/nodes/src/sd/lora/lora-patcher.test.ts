@@ -9,6 +9,7 @@ import { writeSafetensors } from '../../safetensors/test-writer.ts';
 import { float32ToHalf, halfBitsToFloat } from '../../safetensors/float-convert.ts';
 import { LoraPatcher } from './lora-patcher.ts';
 import { LoraSwitcher } from './lora-switcher.ts';
+import { LoraBranchSession } from './lora-branch-session.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'loom-lora-'));
 const IN = 3;
@@ -168,4 +169,28 @@ test('LoraSwitcher feeds merged weights to one session; only new weights rebuild
   await sw.apply([{ file: a, strength: 0 }]);
   assert.deepEqual(await y0(), base);
   await sw.release();
+});
+
+test('LoraBranchSession adds (x·A)·B branches on MatMul, Gemm, Conv 1×1 and Transpose→MatMul layers', async () => {
+  const modelPath = writeTestModel(join(root, 'branches', 'unet'), layers, { storage: 'weights.pb' });
+  const a = loraFile('br-a.safetensors', (m) => `unet.${m}`, 1); // scale 0.5
+  const b = loraFile('br-b.safetensors', (m) => `unet.${m}`);
+  const patcher = await LoraPatcher.open(modelPath);
+  const bs = await LoraBranchSession.create(patcher, {}, [{ file: a, strength: 1 }]);
+  const xc = new Float32Array(2 * IN);
+  for (let n = 0; n < 2; n++) for (let i = 0; i < IN; i++) xc[i * 2 + n] = x[n * IN + i]!;
+  const feeds = { x_0: new ort.Tensor('float32', x, [2, IN]), x_1: new ort.Tensor('float32', x, [2, IN]), x_2: new ort.Tensor('float32', xc, [1, IN, 2, 1]), x_3: new ort.Tensor('float32', x, [2, IN]) };
+  const all = async (): Promise<number[][]> => {
+    const out = await bs.run(feeds);
+    return [0, 1, 2, 3].map((k) => {
+      const v = [...(out[`y_${k}`]!.data as Float32Array)];
+      return k === 2 ? Array.from({ length: 2 * OUT }, (_, j) => v[(j % OUT) * 2 + Math.floor(j / OUT)]!) : v;
+    });
+  };
+  (await all()).forEach((y, k) => close(y, expected(0.5), 1e-6, `branch layer ${k}`));
+  assert.equal((await bs.apply([{ file: a, strength: 1 }, { file: b, strength: -2 }])).rebuilt, false);
+  (await all()).forEach((y, k) => close(y, expected(0.5 - 2), 1e-6, `stacked branch layer ${k}`));
+  await bs.apply([]);
+  (await all()).forEach((y, k) => close(y, expected(0), 1e-6, `zero branch layer ${k}`));
+  await bs.release();
 });

@@ -31,6 +31,14 @@ export interface PatchedWeights {
   readonly report: LoraReport;
 }
 
+/** Everything the LoRAs contribute to one weight. */
+export interface TargetContribution {
+  readonly target: WeightTarget;
+  readonly outF: number;
+  readonly inF: number;
+  readonly items: ScaledFactors[];
+}
+
 /** Options of {@link LoraPatcher.open}. */
 export interface PatcherOptions {
   /** Defaults to the model folder's name when it is `unet`, `text_encoder` or `text_encoder_2`, else `unet`. */
@@ -60,10 +68,13 @@ export class LoraPatcher {
     return new LoraPatcher(model, component, buildModuleIndex(model));
   }
 
-  /** Computes the merged weights for `loras` (strength-0 entries add nothing; no LoRA → no weights). */
-  async patchedWeights(loras: readonly LoraSpec[]): Promise<PatchedWeights> {
+  /**
+   * Resolves `loras` against the model: for every touched initializer, the factors and
+   * `strength · scale` of each LoRA module on it (strength-0 LoRAs contribute nothing), plus the report.
+   */
+  async contributions(loras: readonly LoraSpec[]): Promise<{ targets: Map<string, TargetContribution>; report: LoraReport }> {
     const loaded = await Promise.all(loras.map((l) => this.load(l.file)));
-    const deltas = new Map<string, { target: WeightTarget; outF: number; inF: number; items: ScaledFactors[] }>();
+    const targets = new Map<string, TargetContribution>();
     const files = loaded.map((lora, k) => {
       checkLoraUsable(lora, this.model.path, this.component);
       const strength = loras[k]!.strength;
@@ -75,29 +86,35 @@ export class LoraPatcher {
           if (d.outF !== outF || d.inF !== inF) {
             throw new Error(`${lora.file}: module ${m.module} is ${d.outF}×${d.inF} but ${this.model.path} has ${outF}×${inF} (${t.initializer}); is the LoRA for another base model?`);
           }
-          let entry = deltas.get(t.initializer);
+          let entry = targets.get(t.initializer);
           if (!entry) {
             entry = { target: t, outF, inF, items: [] };
-            deltas.set(t.initializer, entry);
+            targets.set(t.initializer, entry);
           }
           entry.items.push({ factors: m.factors, coef: strength * loraScale(m.factors) });
         }
       }
       return fileReport(lora, strength);
     });
-    await this.cacheBases(deltas.keys());
-    const weights = new Map<string, Float32Array>();
-    for (const [name, { target, outF, inF, items }] of deltas) {
-      const { a, b, m, r, n } = stackFactors(target.layout, items, outF, inF);
-      weights.set(name, await mergeProduct(a, b, this.bases.get(name)!, m, r, n));
-    }
     const report: LoraReport = {
       model: this.model.path,
       component: this.component,
       files,
-      touched: [...weights.keys()],
+      touched: [...targets.keys()],
       warnings: files.flatMap((f) => f.warnings),
     };
+    return { targets, report };
+  }
+
+  /** Computes the merged weights for `loras` (strength-0 entries add nothing; no LoRA → no weights). */
+  async patchedWeights(loras: readonly LoraSpec[]): Promise<PatchedWeights> {
+    const { targets, report } = await this.contributions(loras);
+    await this.cacheBases(targets.keys());
+    const weights = new Map<string, Float32Array>();
+    for (const [name, { target, outF, inF, items }] of targets) {
+      const { a, b, m, r, n } = stackFactors(target.layout, items, outF, inF);
+      weights.set(name, await mergeProduct(a, b, this.bases.get(name)!, m, r, n));
+    }
     return { weights, report };
   }
 

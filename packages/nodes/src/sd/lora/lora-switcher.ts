@@ -18,6 +18,7 @@ import { float32ToHalf } from '../../safetensors/float-convert.ts';
 import { DataType, int64 } from '../../runtime/onnx-model/onnx-schema.ts';
 import type { LoraPatcher, LoraSpec } from './lora-patcher.ts';
 import type { LoraReport } from './report.ts';
+import { mergeSessionOptions } from './session-options.ts';
 
 /** A session over `patcher.model` whose LoRA weights are fed per run. */
 export class LoraSwitcher {
@@ -86,7 +87,7 @@ export class LoraSwitcher {
     await this.release();
     const model = this.patcher.model;
     const bytes = model.encode({ asInputs: inputs });
-    this.session = await ort.InferenceSession.create(bytes, mergeOptions(model.sessionOptions(), this.options));
+    this.session = await ort.InferenceSession.create(bytes, mergeSessionOptions(model.sessionOptions(), this.options));
     this.inputs = inputs;
     if (inputs.size) {
       const base = await this.patcher.baseWeights(inputs);
@@ -95,10 +96,4 @@ export class LoraSwitcher {
       this.feeds = {};
     }
   }
-}
-
-/** Caller options win, except that both sides' `extra.session` config entries are kept. */
-function mergeOptions(ours: ort.InferenceSession.SessionOptions, theirs: ort.InferenceSession.SessionOptions): ort.InferenceSession.SessionOptions {
-  const session = { ...(ours.extra?.session as object | undefined), ...(theirs.extra?.session as object | undefined) };
-  return { ...ours, ...theirs, extra: { ...ours.extra, ...theirs.extra, session } };
 }

@@ -26,6 +26,9 @@ export interface WeightTarget {
   /** The initializer's dims. */
   readonly dims: readonly number[];
   readonly op: string;
+  /** The consuming node's activation input and its (first) output: where a LoRA branch attaches. */
+  readonly activation: string;
+  readonly output: string;
 }
 
 /** Module path → weight target, for one ONNX model. */
@@ -39,9 +42,9 @@ export function buildModuleIndex(model: OnnxModel): ModuleIndex {
   const producers = new Map<string, NodeProto>();
   for (const n of graph.node) for (const o of n.output) producers.set(o, n);
   const index = new Map<string, WeightTarget>();
-  const add = (module: string, initializer: string, layout: WeightLayout, op: string): void => {
+  const add = (module: string, initializer: string, layout: WeightLayout, node: NodeProto): void => {
     const t = model.initializer(initializer)!;
-    index.set(module, { module, initializer, layout, dims: t.dims.map(int64), op });
+    index.set(module, { module, initializer, layout, dims: t.dims.map(int64), op: node.opType, activation: node.input[0] ?? '', output: node.output[0] ?? '' });
   };
   for (const node of graph.node) {
     if (!MODULE_OPS.has(node.opType)) continue;
@@ -61,7 +64,7 @@ export function buildModuleIndex(model: OnnxModel): ModuleIndex {
     }
     const named = /^(.+)\.weight$/.exec(weight);
     const module = named ? named[1]! : moduleFromNodeName(node.name);
-    if (module) add(module, weight, layout, node.opType);
+    if (module) add(module, weight, layout, node);
   }
   return index;
 }

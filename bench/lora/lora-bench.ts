@@ -2,7 +2,9 @@
  * LoRA apply / switch cost against a cold model load, for the tiny SD1.5 UNet and (when generated,
  * see tools/tiny-sd/README.md) the SD1.5-size random UNet. Techniques compared:
  * - recreate: `LoraPatcher.patch` (touched initializers inlined) + a new InferenceSession per switch;
- * - switcher: `LoraSwitcher` (touched weights as graph inputs, one session, new feeds per switch).
+ * - switcher: `LoraSwitcher` (touched weights as graph inputs, one session, new feeds per switch);
+ * - branches: `LoraBranchSession` (base weights constant, LoRA factors as inputs of added low-rank branches).
+ * Step times are compared with the step of the merged (recreated) session, which does the same math.
  * Writes bench/results/lora.json. Usage: `node --import tsx bench/lora/lora-bench.ts [tiny|large]`
  * (the large case needs `tools/tiny-sd/make_full_unet.py` and `make_full_lora.py` run first).
  */
@@ -13,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { LoraPatcher, type LoraSpec } from '../../packages/nodes/src/sd/lora/lora-patcher.ts';
 import { LoraSwitcher } from '../../packages/nodes/src/sd/lora/lora-switcher.ts';
+import { LoraBranchSession } from '../../packages/nodes/src/sd/lora/lora-branch-session.ts';
+import { mergeSessionOptions } from '../../packages/nodes/src/sd/lora/session-options.ts';
 import { withSafetensors } from '../../packages/nodes/src/safetensors/safetensors-file.ts';
 import { writeSafetensors } from '../../packages/nodes/src/safetensors/test-writer.ts';
 import { median, writeResult, type Figure } from '../lib/report.ts';
@@ -47,7 +51,7 @@ const CASES: Case[] = [
     name: 'SD1.5-size random UNet',
     unet: repo('models/_large/sd15-unet-random/unet/model.onnx'),
     loras: [repo('models/_large/sd15-unet-random/loras/pytorch_lora_weights_16.safetensors'), undefined],
-    batch: 1, latent: 32, runs: 2, repeats: 1,
+    batch: 1, latent: 32, runs: 3, repeats: 1,
   },
 ];
 
@@ -106,38 +110,46 @@ async function bench(c: Case): Promise<Figure[]> {
   // Technique 1: patched model + new session for every change.
   const patcher = await LoraPatcher.open(c.unet);
   let touched = 0;
+  let merged: ort.InferenceSession | undefined;
   const recreate = async (spec: LoraSpec[]): Promise<number> => ms(async () => {
     const p = await patcher.patch(spec);
     touched = p.report.touched.length;
-    const s = await ort.InferenceSession.create(p.model, { ...p.sessionOptions, ...options });
-    await s.release();
+    await merged?.release();
+    merged = await ort.InferenceSession.create(p.model, mergeSessionOptions(p.sessionOptions, options));
   });
   const recreateFirst = await recreate(specA);
   const recreateSwitch = await repeat(c.repeats, (i) => recreate(i % 2 ? specA : specB));
+  const mergedStep = await steps(() => merged!.run(feeds), c.runs);
+  await merged?.release();
 
-  // Technique 2: one session with the touched weights as inputs.
-  const switcherPatcher = await LoraPatcher.open(c.unet);
-  let sw!: LoraSwitcher;
-  const switcherCreate = await ms(async () => {
-    sw = await LoraSwitcher.create(switcherPatcher, options, specA);
-  });
-  const switchLora = await repeat(c.repeats, (i) => sw.apply(i % 2 ? specA : specB));
-  const switchStrength = await repeat(c.repeats, (i) => sw.apply([{ file: b, strength: i % 2 ? 1 : 0.5 }]));
-  const swStep = await steps(() => sw.run(feeds), c.runs);
-  await sw.release();
-
+  // Techniques 2 and 3: one long-lived session, new feeds per switch.
+  const fast = async (label: string, make: (p: LoraPatcher) => Promise<LoraSwitcher | LoraBranchSession>): Promise<Figure[]> => {
+    let s!: LoraSwitcher | LoraBranchSession;
+    const create = await ms(async () => { s = await make(await LoraPatcher.open(c.unet)); });
+    const switchLora = await repeat(c.repeats, (i) => s.apply(i % 2 ? specA : specB));
+    const switchStrength = await repeat(c.repeats, (i) => s.apply([{ file: b, strength: i % 2 ? 1 : 0.5 }]));
+    const step = await steps(() => s.run(feeds), c.runs);
+    await s.release();
+    return [
+      { metric: `${p} ${label}: session + first LoRA apply`, value: create, unit: 'ms', baseline: cl },
+      { metric: `${p} ${label}: LoRA switch`, value: switchLora, unit: 'ms', baseline: cl, goal: goal(switchLora) },
+      { metric: `${p} ${label}: strength change`, value: switchStrength, unit: 'ms', baseline: cl, goal: goal(switchStrength) },
+      { metric: `${p} ${label}: step`, value: step, unit: 'ms', baseline: { name: 'merged step', value: mergedStep } },
+    ];
+  };
   const cl = { name: 'cold load', value: cold };
   const goal = (v: number): Figure['goal'] => ({ text: '≤ 10% of cold load', met: v <= 0.1 * cold });
   const p = `${c.name}:`;
+  const switcher = await fast('switcher (weights as inputs)', (pt) => LoraSwitcher.create(pt, options, specA));
+  const branches = await fast('branches (low-rank inputs)', (pt) => LoraBranchSession.create(pt, options, specA));
   return [
     { metric: `${p} cold load (InferenceSession.create from path)`, value: cold, unit: 'ms' },
     { metric: `${p} step, base session (batch ${c.batch}, latent ${c.latent}²)`, value: baseStep, unit: 'ms' },
     { metric: `${p} recreate: first LoRA apply (${touched} weights)`, value: recreateFirst, unit: 'ms', baseline: cl },
     { metric: `${p} recreate: LoRA switch`, value: recreateSwitch, unit: 'ms', baseline: cl, goal: goal(recreateSwitch) },
-    { metric: `${p} switcher: session + first LoRA apply`, value: switcherCreate, unit: 'ms', baseline: cl },
-    { metric: `${p} switcher: LoRA switch`, value: switchLora, unit: 'ms', baseline: cl, goal: goal(switchLora) },
-    { metric: `${p} switcher: strength change`, value: switchStrength, unit: 'ms', baseline: cl, goal: goal(switchStrength) },
-    { metric: `${p} switcher: step`, value: swStep, unit: 'ms', baseline: { name: 'base step', value: baseStep } },
+    { metric: `${p} recreate: step (merged weights)`, value: mergedStep, unit: 'ms', baseline: { name: 'base step', value: baseStep } },
+    ...switcher,
+    ...branches,
   ];
 }
 

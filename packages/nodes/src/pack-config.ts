@@ -14,4 +14,6 @@ export interface NodePackConfig {
   device: DeviceChoice;
   /** Intra-op threads for onnxruntime; 0 lets onnxruntime decide. */
   threads: number;
+  /** Folder of onnxruntime's optimized-model cache (warm loads); unset or empty turns it off. */
+  cacheDir?: string;
 }

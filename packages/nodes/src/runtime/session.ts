@@ -8,17 +8,22 @@ import * as ort from 'onnxruntime-node';
 import { LoomError, type ObjectCache } from '@loom/engine';
 import type { DeviceChoice } from '../pack-config.ts';
 import { executionProviders, withDevice, type ConcreteDevice, type DeviceLog } from './device.ts';
+import { createWithOptimizedCache, type CacheOrigin } from './optimized-model-cache.ts';
 
 export interface SessionSettings {
   device: DeviceChoice;
   /** Intra-op threads; 0 lets onnxruntime choose (all cores). */
   threads: number;
+  /** Folder of the optimized-model cache; undefined or empty turns the cache off. */
+  cacheDir?: string | undefined;
 }
 
 export interface LoadedSession {
   session: ort.InferenceSession;
   device: ConcreteDevice;
   path: string;
+  /** `warm`: opened from the optimized-model cache; `cold`: optimized now (and cached); `direct`: without the cache. */
+  origin: CacheOrigin;
 }
 
 /** Size and mtime of a model file and of the external-data files beside it (weights.pb, *.onnx_data, per-tensor files). */
@@ -51,15 +56,29 @@ export function sessionOptions(device: ConcreteDevice, threads: number): ort.Inf
   };
 }
 
-/** Opens a model file on the requested device; creating from the path lets onnxruntime find external data beside it. */
+/**
+ * Opens a model file on the requested device, through the optimized-model cache when `settings.cacheDir`
+ * is set; creating from the path lets onnxruntime find external data beside it.
+ */
 export async function openSession(path: string, settings: SessionSettings, log: DeviceLog): Promise<LoadedSession> {
-  const { value, device } = await withDevice(settings.device, (d) => ort.InferenceSession.create(path, sessionOptions(d, settings.threads)), log);
-  return { session: value, device, path };
+  const cacheDir = settings.cacheDir;
+  const fingerprint = cacheDir ? (await modelFingerprint(path)).key : '';
+  const { value, device } = await withDevice(
+    settings.device,
+    async (d): Promise<{ session: ort.InferenceSession; origin: CacheOrigin }> => {
+      const options = sessionOptions(d, settings.threads);
+      if (!cacheDir) return { session: await ort.InferenceSession.create(path, options), origin: 'direct' };
+      return createWithOptimizedCache({ cacheDir, source: path, fingerprint, device: d, options }, log);
+    },
+    log,
+  );
+  return { session: value.session, origin: value.origin, device, path };
 }
 
 /** The session for `path`, from the object cache or freshly created. */
 export async function cachedSession(objects: ObjectCache, path: string, settings: SessionSettings, log: DeviceLog): Promise<LoadedSession> {
   const { key, bytes } = await modelFingerprint(path);
+  // The cache folder is not part of the key: a warm and a cold session of one model compute the same thing.
   return objects.getOrCreate(`session|${key}|${settings.device}|${settings.threads}`, async () => {
     let loaded: LoadedSession;
     try {

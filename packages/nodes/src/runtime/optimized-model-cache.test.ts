@@ -1,0 +1,155 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as ort from 'onnxruntime-node';
+import { openSession, type LoadedSession, type SessionSettings } from './session.ts';
+import { cacheEntryDir } from './optimized-model-cache.ts';
+import { writeTestModel } from './onnx-model/test-model-builder.ts';
+
+const repo = fileURLToPath(new URL('../../../../', import.meta.url));
+const scratch = mkdtempSync(join(tmpdir(), 'loom-ort-cache-'));
+
+/** A logger that remembers warnings. */
+function recorder(): { warn(message: string): void; warnings: string[] } {
+  const warnings: string[] = [];
+  return { warnings, warn: (m) => void warnings.push(m) };
+}
+
+function settings(cacheDir: string | undefined): SessionSettings {
+  return { device: 'cpu', threads: 1, cacheDir };
+}
+
+/** Deterministic inputs in [-1, 1). */
+function values(count: number, seed: number): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: count }, () => ((s = (s * 16807) % 2147483647), (2 * s) / 2147483647 - 1));
+}
+
+/** A 32 → 32 Linear layer (4 KiB weight, so the cache writes it to its data file); y = x · Wᵀ. */
+function linearModel(dir: string, weightSeed: number): { path: string; weight: Float32Array } {
+  const weight = values(32 * 32, weightSeed);
+  return { path: writeTestModel(dir, [{ module: 'proj', kind: 'matmul', inFeatures: 32, outFeatures: 32, weight }]), weight };
+}
+
+async function runLinear(loaded: LoadedSession, x: Float32Array): Promise<Float32Array> {
+  try {
+    return (await loaded.session.run({ x_0: new ort.Tensor('float32', x, [2, 32]) })).y_0!.data as Float32Array;
+  } finally {
+    await loaded.session.release();
+  }
+}
+
+/** y = x · Wᵀ for two rows, by hand. */
+function expectedLinear(x: Float32Array, weight: Float32Array): number[] {
+  const y: number[] = [];
+  for (let r = 0; r < 2; r++) {
+    for (let o = 0; o < 32; o++) {
+      let sum = 0;
+      for (let i = 0; i < 32; i++) sum += x[r * 32 + i]! * weight[o * 32 + i]!;
+      y.push(sum);
+    }
+  }
+  return y;
+}
+
+function assertClose(actual: Float32Array, expected: number[], label: string): void {
+  assert.equal(actual.length, expected.length);
+  expected.forEach((e, i) => assert.ok(Math.abs(actual[i]! - e) < 1e-4, `${label}: y[${i}] = ${actual[i]} vs ${e}`));
+}
+
+test('the tiny SD1.5 UNet opened warm from the cache gives exactly the outputs of a direct session', async () => {
+  const dir = join(scratch, 'unet');
+  cpSync(join(repo, 'models/tiny-sd15/unet'), dir, { recursive: true });
+  const path = join(dir, 'model.onnx');
+  const cacheDir = join(scratch, 'unet-cache');
+  const feeds = {
+    sample: new ort.Tensor('float32', values(2 * 4 * 8 * 8, 3), [2, 4, 8, 8]),
+    timestep: new ort.Tensor('int64', new BigInt64Array([999n, 999n]), [2]),
+    encoder_hidden_states: new ort.Tensor('float32', values(2 * 77 * 32, 5), [2, 77, 32]),
+  };
+  const outputs: Float32Array[] = [];
+  const log = recorder();
+  for (const cache of [undefined, cacheDir, cacheDir]) {
+    const loaded = await openSession(path, settings(cache), log);
+    outputs.push((await loaded.session.run(feeds)).out_sample!.data as Float32Array);
+    await loaded.session.release();
+    assert.equal(loaded.origin, cache === undefined ? 'direct' : outputs.length === 2 ? 'cold' : 'warm');
+  }
+  assert.deepEqual(outputs[1], outputs[0], 'the session that built the cache');
+  assert.deepEqual(outputs[2], outputs[0], 'the warm session');
+  assert.deepEqual(log.warnings, []);
+  const [entry] = readdirSync(cacheDir);
+  assert.deepEqual(readdirSync(join(cacheDir, entry!)).sort(), ['manifest.json', 'model.onnx', 'model.onnx.data']);
+});
+
+test('a changed model file misses the cache, computes the new weights and replaces the old entry', async () => {
+  const dir = join(scratch, 'changed');
+  const cacheDir = join(scratch, 'changed-cache');
+  const x = values(64, 11);
+  const first = linearModel(dir, 1);
+  assertClose(await runLinear(await openSession(first.path, settings(cacheDir), recorder()), x), expectedLinear(x, first.weight), 'first model');
+  const warm = await openSession(first.path, settings(cacheDir), recorder());
+  assert.equal(warm.origin, 'warm');
+  await warm.session.release();
+  const oldEntries = readdirSync(cacheDir);
+  const second = linearModel(dir, 2); // same path, new bytes and mtime
+  const reloaded = await openSession(second.path, settings(cacheDir), recorder());
+  assert.equal(reloaded.origin, 'cold');
+  assertClose(await runLinear(reloaded, x), expectedLinear(x, second.weight), 'changed model');
+  const entries = readdirSync(cacheDir);
+  assert.equal(entries.length, 1, 'the stale entry is pruned');
+  assert.notDeepEqual(entries, oldEntries);
+});
+
+for (const damage of ['truncated data file', 'rewritten graph of the same size', 'garbage manifest', 'missing manifest'] as const) {
+  test(`a cache entry with a ${damage} is ignored with a warning and rebuilt`, async () => {
+    const dir = join(scratch, damage.replaceAll(' ', '-'));
+    const cacheDir = `${dir}-cache`;
+    const model = linearModel(dir, 3);
+    const x = values(64, 13);
+    await (await openSession(model.path, settings(cacheDir), recorder())).session.release();
+    const [entry] = readdirSync(cacheDir);
+    const entryDir = join(cacheDir, entry!);
+    if (damage === 'truncated data file') truncateSync(join(entryDir, 'model.onnx.data'), 100);
+    if (damage === 'rewritten graph of the same size') writeFileSync(join(entryDir, 'model.onnx'), Buffer.alloc(readFileSync(join(entryDir, 'model.onnx')).length, 0x5a));
+    if (damage === 'garbage manifest') writeFileSync(join(entryDir, 'manifest.json'), '{ not json');
+    if (damage === 'missing manifest') rmSync(join(entryDir, 'manifest.json'));
+    const log = recorder();
+    const rebuilt = await openSession(model.path, settings(cacheDir), log);
+    assert.equal(rebuilt.origin, 'cold');
+    assertClose(await runLinear(rebuilt, x), expectedLinear(x, model.weight), damage);
+    assert.equal(log.warnings.length, 1, log.warnings.join('\n'));
+    assert.match(log.warnings[0]!, /Ignoring the cached optimized model .* Rebuilding it\./);
+    const again = await openSession(model.path, settings(cacheDir), log);
+    assert.equal(again.origin, 'warm', 'the rebuilt entry is used next time');
+    assertClose(await runLinear(again, x), expectedLinear(x, model.weight), `${damage}, warm`);
+  });
+}
+
+test('entries are per device and optimization level', () => {
+  const a = cacheEntryDir('/c', 'fp', 'cpu', 'all');
+  assert.notEqual(a, cacheEntryDir('/c', 'fp', 'cuda', 'all'));
+  assert.notEqual(a, cacheEntryDir('/c', 'fp', 'cpu', 'extended'));
+  assert.notEqual(a, cacheEntryDir('/c', 'fp2', 'cpu', 'all'));
+  assert.equal(a, cacheEntryDir('/c', 'fp', 'cpu', 'all'));
+});
+
+test('without a cache folder nothing is written; an unusable one only costs a warning', async () => {
+  const dir = join(scratch, 'nocache');
+  const model = linearModel(dir, 4);
+  const x = values(64, 17);
+  const direct = await openSession(model.path, settings(''), recorder());
+  assert.equal(direct.origin, 'direct');
+  assertClose(await runLinear(direct, x), expectedLinear(x, model.weight), 'no cache');
+  const blocker = join(scratch, 'a-file');
+  writeFileSync(blocker, 'not a folder');
+  const log = recorder();
+  const loaded = await openSession(model.path, settings(join(blocker, 'cache')), log);
+  assert.equal(loaded.origin, 'direct');
+  assertClose(await runLinear(loaded, x), expectedLinear(x, model.weight), 'unusable cache');
+  assert.equal(log.warnings.length, 1);
+  assert.match(log.warnings[0]!, /Cannot write the optimized-model cache/);
+});

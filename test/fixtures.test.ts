@@ -447,3 +447,57 @@ test('every .onnx fixture on disk is covered by a contract above', () => {
   const onnx = roots.flatMap((r) => walk(at(r))).filter((f) => f.endsWith('.onnx')).map((f) => f.slice(ROOT.length)).sort();
   assert.deepEqual(onnx, FIXTURES.map((fx) => modelPath(fx.model).slice(ROOT.length)).sort());
 });
+
+/** Module paths of the MatMul / Conv nodes in a graph, read from the node names in the raw protobuf. */
+function lorableModules(model: string): Set<string> {
+  const text = readFileSync(modelPath(model)).toString('latin1');
+  const names = text.match(/\/[A-Za-z0-9_./]+\/(MatMul|Conv)(?![A-Za-z0-9_])/g) ?? [];
+  return new Set(names.map((n) => n.slice(1).replace(/\/(MatMul|Conv)$/, '').replace(/\//g, '.')));
+}
+
+/** diffusers' LDM -> diffusers block mapping for layers_per_block 2 (SD-ONNX-FACTS §3.2), on kohya's flat names. */
+function ldmToDiffusers(flat: string): string {
+  return flat
+    .replace(/^input_blocks_(\d+)_1_/, (_, i: string) => `down_blocks_${Math.floor((Number(i) - 1) / 3)}_attentions_${(Number(i) - 1) % 3}_`)
+    .replace(/^middle_block_1_/, 'mid_block_attentions_0_')
+    .replace(/^output_blocks_(\d+)_1_/, (_, i: string) => `up_blocks_${Math.floor(Number(i) / 3)}_attentions_${Number(i) % 3}_`);
+}
+
+/** (component, flat module name) a LoRA down-key adapts, or null for up/alpha keys. */
+function targetOf(key: string): { component: string; flat: string } | null {
+  const kohya = /^lora_(unet|te|te1|te2)_(.+)\.lora_down\.weight$/.exec(key);
+  if (kohya) {
+    const component = kohya[1] === 'unet' ? 'unet' : kohya[1] === 'te2' ? 'text_encoder_2' : 'text_encoder';
+    return { component, flat: component === 'unet' ? ldmToDiffusers(kohya[2] ?? '') : kohya[2] ?? '' };
+  }
+  const m = /^(?:(unet|text_encoder|text_encoder_2)\.)?(.+?)(?:\.lora\.down|\.lora_linear_layer\.down|\.lora_A|\.processor\.(to_[qkv]|to_out)_lora\.down)\.weight$/.exec(key);
+  if (!m) return null;
+  const proc = m[3] === 'to_out' ? 'to_out.0' : m[3];
+  const module = proc ? `${m[2]}.${proc}` : m[2] ?? '';
+  return { component: m[1] ?? 'unet', flat: module.replace(/\./g, '_') };
+}
+
+test('every LoRA key adapts a MatMul/Conv node that exists in the exported graph', () => {
+  for (const [flavour, dir] of [['sd15', 'models/tiny-sd15'], ['sdxl', 'models/tiny-sdxl']] as const) {
+    const graphs = new Map<string, Set<string>>();
+    const flatOf = (component: string): Set<string> => {
+      const hit = graphs.get(component) ?? new Set([...lorableModules(`${dir}/${component}`)].map((m) => m.replace(/\./g, '_')));
+      graphs.set(component, hit);
+      return hit;
+    };
+    const files = [
+      ...walk(at(`models/loras/tiny-${flavour}`)),
+      ...walk(at(`test/fixtures/loras/${flavour}`)).filter((f) => !f.includes('/loha/')),
+    ];
+    for (const file of files) {
+      let count = 0;
+      for (const key of readSafetensors(file).tensors.keys()) {
+        const target = targetOf(key);
+        if (!target) continue;
+        count++;
+        assert.ok(flatOf(target.component).has(target.flat), `${file}: ${key} -> ${target.component} ${target.flat}`);
+      }
+      assert.ok(count > 0, `${file}: no LoRA pairs`);
+    }
+  }
+});

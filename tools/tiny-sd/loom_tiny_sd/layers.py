@@ -147,11 +147,15 @@ class Attention(nn.Module):
         key = self.head_to_batch_dim(self.to_k(encoder_hidden_states))
         value = self.head_to_batch_dim(self.to_v(encoder_hidden_states))
         query = self.head_to_batch_dim(query)
-        # Attention.get_attention_scores: baddbmm with beta=0 on an empty tensor
-        # zeros, not diffusers' torch.empty: eager baddbmm on torch 1.13 CPU can propagate NaN garbage
-        # despite beta=0; both export as ConstantOfShape(0)
-        base = torch.zeros(query.shape[0], query.shape[1], key.shape[1], dtype=query.dtype, device=query.device)
-        scores = torch.baddbmm(base, query, key.transpose(-1, -2), beta=0, alpha=self.scale)
+        if torch.onnx.is_in_onnx_export():
+            # Attention.get_attention_scores: baddbmm(empty, q, k^T, beta=0, alpha=scale), so the graph has
+            # the real export's ops (the empty base exports as ConstantOfShape(0))
+            base = torch.zeros(query.shape[0], query.shape[1], key.shape[1], dtype=query.dtype, device=query.device)
+            scores = torch.baddbmm(base, query, key.transpose(-1, -2), beta=0, alpha=self.scale)
+        else:
+            # same math; Debian's torch 1.13 CPU baddbmm(beta=0) intermittently returns NaN for small
+            # batched products, so eager (reference) math uses bmm
+            scores = torch.bmm(query, key.transpose(-1, -2)) * self.scale
         if self.upcast_softmax:
             scores = scores.float()
         probs = scores.softmax(dim=-1).to(query.dtype)

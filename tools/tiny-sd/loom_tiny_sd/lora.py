@@ -109,12 +109,11 @@ def ldm_name(module):
     mid_block.attentions.0 -> middle_block.1, up_blocks.b.attentions.j -> output_blocks.(3b+j).1."""
     parts = module.split(".")
     if parts[0] == "down_blocks":
-        head = f"input_blocks.{3 * int(parts[1]) + int(parts[3]) + 1}.1"
-    elif parts[0] == "up_blocks":
-        head = f"output_blocks.{3 * int(parts[1]) + int(parts[3])}.1"
-    else:
-        head = "middle_block.1"
-    return head + "." + ".".join(parts[4:])
+        return f"input_blocks.{3 * int(parts[1]) + int(parts[3]) + 1}.1." + ".".join(parts[4:])
+    if parts[0] == "up_blocks":
+        return f"output_blocks.{3 * int(parts[1]) + int(parts[3])}.1." + ".".join(parts[4:])
+    assert parts[:3] == ["mid_block", "attentions", "0"], module
+    return "middle_block.1." + ".".join(parts[3:])
 
 
 def key_kohya(te_prefixes, ldm):
@@ -131,6 +130,7 @@ def write(path, entries, key_fn, dtype, metadata):
     tensors = {}
     for e in entries:
         kd, ku = key_fn(e)
+        assert kd not in tensors and ku not in tensors, f"duplicate LoRA key {kd}"
         tensors[kd] = tensor(e, "down", dtype)
         tensors[ku] = tensor(e, "up", dtype)
         if e["alpha"] is not None:

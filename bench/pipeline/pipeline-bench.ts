@@ -43,7 +43,7 @@ async function bareMs(session: ort.InferenceSession, cond: Float32Array, uncond:
   const scheduler = createScheduler('euler', schedulerConfig);
   scheduler.setTimesteps(STEPS);
   const generator = new TorchCpuGenerator(seed);
-  let x = generator.randn([1, 4, 8, 8]).map((v) => v * scheduler.initNoiseSigma);
+  let x: Float32Array = generator.randn([1, 4, 8, 8]).map((v) => v * scheduler.initNoiseSigma);
   const hidden = new Float32Array(uncond.length + cond.length);
   hidden.set(uncond);
   hidden.set(cond, uncond.length);

@@ -199,6 +199,69 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     await browser.screenshot('10-cancelled');
   });
 
+  test('marks every validation problem on its node and input, and undoes edits', async () => {
+    const { page } = browser;
+    const historyBefore = await page.locator('[data-testid="history-item"]').count();
+    await page.getByTestId('cmd-new').click();
+    await page.getByTestId('confirm-ok').click();
+    await page.locator('[data-testid="node"]').first().waitFor({ state: 'detached' });
+    for (const type of ['SaveImage', 'TextEncoder', 'EmptyLatent']) await page.getByTestId(`palette-${type}`).click();
+    await node(page, 'emptyLatent').getByLabel('EmptyLatent.width').fill('4');
+    await page.getByTestId('cmd-queue').click();
+    await page.locator('[data-testid="run-status"][data-phase="error"]').waitFor();
+    const problemAt = (id: string, input: string) => node(page, id).locator(`[data-input="${input}"] [data-testid="node-problems"]`);
+    await problemAt('saveImage', 'images').waitFor();
+    await problemAt('textEncoder', 'clip').waitFor();
+    await problemAt('emptyLatent', 'width').waitFor();
+    assert.match((await problemAt('emptyLatent', 'width').textContent()) ?? '', /8/, 'the width problem gives the minimum');
+    assert.match((await page.getByTestId('run-message').textContent()) ?? '', /^3 problems/);
+    assert.equal(await page.locator('[data-testid="history-item"]').count(), historyBefore, 'nothing was submitted');
+    await browser.screenshot('11-validation-problems');
+
+    // Undo the width edit, then the last node; redo brings the node back.
+    await page.mouse.click(300, 700);
+    await page.keyboard.press('Control+z');
+    assert.equal(await node(page, 'emptyLatent').getByLabel('EmptyLatent.width').inputValue(), '64');
+    await page.keyboard.press('Control+z');
+    await node(page, 'emptyLatent').waitFor({ state: 'detached' });
+    await page.keyboard.press('Control+Shift+z');
+    await node(page, 'emptyLatent').waitFor();
+    // Select by clicking the title, delete with the keyboard.
+    await node(page, 'saveImage').locator('.node-title').click();
+    await page.keyboard.press('Delete');
+    await node(page, 'saveImage').waitFor({ state: 'detached' });
+    assert.equal(await page.locator('[data-testid="node"]').count(), 2);
+  });
+
+  test('drops a ComfyUI API-format JSON and runs it', async () => {
+    const { page } = browser;
+    // ComfyUI's stock text-to-image graph ("Save (API Format)"), pointed at the tiny model.
+    const prompt = {
+      '3': { class_type: 'KSampler', inputs: { seed: 7, steps: 8, cfg: 8, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
+      '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd15' } },
+      '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+      '6': { class_type: 'CLIPTextEncode', inputs: { text: 'comfy api prompt', clip: ['4', 1] } },
+      '7': { class_type: 'CLIPTextEncode', inputs: { text: 'text, watermark', clip: ['4', 1] } },
+      '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+      '9': { class_type: 'SaveImage', inputs: { filename_prefix: 'ComfyUI', images: ['8', 0] } },
+    };
+    const transfer = await page.evaluateHandle(
+      `(() => { const t = new DataTransfer(); t.items.add(new File([${JSON.stringify(JSON.stringify(prompt))}], 'workflow_api.json', { type: 'application/json' })); return t; })()`,
+    );
+    await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer: transfer });
+    // The previous case left unsaved edits: the drop asks before replacing them.
+    await page.getByTestId('confirm-ok').click();
+    await node(page, '3').waitFor();
+    assert.equal(await node(page, '3').getAttribute('data-node-type'), 'UNetSampler');
+    assert.deepEqual(await links(page), ['3.latent->8.latent', '4.clip->6.clip', '4.clip->7.clip', '4.model->3.model', '4.vae->8.vae', '5.latent->3.latent', '6.conditioning->3.positive', '7.conditioning->3.negative', '8.images->9.images']);
+    assert.equal(await node(page, '3').getByLabel('UNetSampler.sampler').inputValue(), '0', 'euler, the first sampler');
+    assert.equal(await node(page, '5').getByLabel('EmptyLatent.batchSize').inputValue(), '1');
+    await page.getByTestId('cmd-queue').click();
+    await node(page, '9').locator('[data-testid="node-image"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
+    await browser.screenshot('12-comfy-json-run');
+  });
+
   test('logged no console errors', () => {
     assert.deepEqual(browser.errors, []);
   });

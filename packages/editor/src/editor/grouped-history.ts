@@ -42,7 +42,16 @@ export class GroupedHistory extends HistoryPlugin<Schemes> {
 
   override add(action: HistoryAction): void {
     if (this.#batch) this.#batch.push(action);
-    else super.add(action);
+    else this.#record(action);
+  }
+
+  /**
+   * Every record is its own undo step: the plugin would otherwise also undo whatever happened within
+   * 200 ms before it, and our steps are already grouped by batches.
+   */
+  #record(action: HistoryAction): void {
+    super.add(action);
+    this.separate();
   }
 
   /** Opens a batch (a pointer gesture: dragging a selection moves every node in one step). */
@@ -55,8 +64,8 @@ export class GroupedHistory extends HistoryPlugin<Schemes> {
     if (this.#depth === 0 || --this.#depth > 0) return;
     const actions = this.#batch ?? [];
     this.#batch = null;
-    if (actions.length === 1) super.add(actions[0] as HistoryAction);
-    else if (actions.length > 1) super.add(new BatchAction(actions));
+    if (actions.length === 1) this.#record(actions[0] as HistoryAction);
+    else if (actions.length > 1) this.#record(new BatchAction(actions));
   }
 
   /** Runs `work`, recording everything it does as one undo step. */
@@ -71,9 +80,10 @@ export class GroupedHistory extends HistoryPlugin<Schemes> {
 
   /** Records a parameter edit, merging into the previous one when it edits the same field moments later. */
   recordParam(action: ParamAction): void {
-    const last = this.getRecent(MERGE_MS)[0]?.action;
-    if (last instanceof ParamAction && last.nodeId === action.nodeId && last.name === action.name) {
-      last.to = action.to;
+    const last = this.getHistorySnapshot().at(-1);
+    if (!this.#batch && last && last.action instanceof ParamAction && last.action.nodeId === action.nodeId && last.action.name === action.name && Date.now() - last.time < MERGE_MS) {
+      last.action.to = action.to;
+      last.time = Date.now();
       return;
     }
     this.add(action);

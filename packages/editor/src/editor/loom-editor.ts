@@ -44,6 +44,9 @@ export class LoomEditor {
       // A pointer gesture (dragging one node or a whole selection) is one undo step.
       // A pointerup lost outside the window must not leave a batch open, so a new gesture closes the old.
       if (context.type === 'pointerdown') {
+        // Clicking the canvas leaves a node's text field, so shortcuts act on the graph again.
+        const active = document.activeElement;
+        if (active instanceof HTMLElement && plugins.area.container.contains(active)) active.blur();
         if (this.#gesture) plugins.history.end();
         plugins.history.begin();
         this.#gesture = true;
@@ -80,6 +83,17 @@ export class LoomEditor {
 
   freshId(type: string, reserved: Set<string> = new Set()): string {
     return CatalogIndex.freshId(type, (id) => reserved.has(id) || this.plugins.editor.getNode(id) !== undefined);
+  }
+
+  /** `at`, or the first spot down and right of it that no node's corner already occupies. */
+  freeSpot(at: { x: number; y: number }): { x: number; y: number } {
+    const corners = [...this.plugins.area.nodeViews.values()].map((v) => v.position);
+    const spot = { ...at };
+    while (corners.some((c) => Math.abs(c.x - spot.x) < 12 && Math.abs(c.y - spot.y) < 12)) {
+      spot.x += 40;
+      spot.y += 40;
+    }
+    return spot;
   }
 
   /** Adds a node of `type` at `at` (area coordinates; the pointer by default) and selects it. */

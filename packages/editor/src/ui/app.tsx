@@ -61,7 +61,7 @@ function Workspace({ catalog }: { catalog: CatalogIndex }): ReactNode {
     if (!app || !rect) return;
     const { area } = app.loom.plugins;
     const { x, y, k } = area.area.transform;
-    void app.loom.addNode(type, { x: (rect.width / 2 - x) / k - 130, y: (rect.height / 2 - y) / k - 60 });
+    void app.loom.addNode(type, app.loom.freeSpot({ x: (rect.width / 2 - x) / k - 130, y: (rect.height / 2 - y) / k - 60 }));
   };
 
   const onDrop = (e: DragEvent) => {

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 import { z } from 'zod';
 import { atInput, defineNode, isLink, LoomError, MAX_SEED, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
-import { IMAGE, type ImageBatch } from '../ports.ts';
+import { IMAGE, imageOf, type ImageBatch } from '../ports.ts';
 import { resolveInside } from '../model-files.ts';
 import { encodePng, toRgb8 } from '../images/image-codec.ts';
 import { addPngText } from '../images/png-text.ts';
@@ -98,8 +98,7 @@ export const comparisonGridNode = (config: NodePackConfig) =>
         text: [markdown],
         cells: plan.cells.map((c) => ({ file: c.file, variant: plan.variants[c.variant]?.label, row: c.row, bindings: c.bindings })),
       });
-      const pixels = Float32Array.from(rgb, (v) => v / 255);
-      return { grid: { kind: 'image' as const, pixels, shape: [1, layout.height, layout.width, 3] as [number, number, number, 3], meta: {} } };
+      return { grid: imageOf(Float32Array.from(rgb, (v) => v / 255), [1, layout.height, layout.width, 3]) };
     },
   });
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { defineNode, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
-import { IMAGE } from '../ports.ts';
+import { IMAGE, imageOf } from '../ports.ts';
 import { cachedSession } from '../runtime/session.ts';
 import { UPSCALE_MODEL } from '../sd/upscale/port.ts';
 import { upscaleTiled } from '../sd/upscale/tiled-upscale.ts';
@@ -39,6 +39,6 @@ export const imageUpscaleWithModelNode = (config: NodePackConfig) =>
         pixels ??= new Float32Array(batch * result.height * result.width * 3);
         planesToImage(result.data, result.height, result.width, pixels, b);
       }
-      return { images: { kind: 'image' as const, pixels: pixels ?? new Float32Array(0), shape: [batch, size.height, size.width, 3] as [number, number, number, 3], meta: images.meta } };
+      return { images: imageOf(pixels ?? new Float32Array(0), [batch, size.height, size.width, 3], images.meta) };
     },
   });

@@ -142,6 +142,21 @@ async function bench(c: Case): Promise<Figure[]> {
   const p = `${c.name}:`;
   const switcher = await fast('switcher (weights as inputs)', (pt) => LoraSwitcher.create(pt, options, specA));
   const branches = await fast('branches (low-rank inputs)', (pt) => LoraBranchSession.create(pt, options, specA));
+
+  // On a shared machine sequential step timings drift; alternate merged and branch steps instead.
+  const p1 = await patcher.patch(specA);
+  const m = await ort.InferenceSession.create(p1.model, mergeSessionOptions(p1.sessionOptions, options));
+  const br = await LoraBranchSession.create(await LoraPatcher.open(c.unet), options, specA);
+  await m.run(feeds);
+  await br.run(feeds);
+  const ratios: number[] = [];
+  for (let i = 0; i < 2 * c.runs; i++) {
+    const tm = await ms(() => m.run(feeds));
+    const tb = await ms(() => br.run(feeds));
+    ratios.push(tb / tm);
+  }
+  await m.release();
+  await br.release();
   return [
     { metric: `${p} cold load (InferenceSession.create from path)`, value: cold, unit: 'ms' },
     { metric: `${p} step, base session (batch ${c.batch}, latent ${c.latent}²)`, value: baseStep, unit: 'ms' },
@@ -150,6 +165,7 @@ async function bench(c: Case): Promise<Figure[]> {
     { metric: `${p} recreate: step (merged weights)`, value: mergedStep, unit: 'ms', baseline: { name: 'base step', value: baseStep } },
     ...switcher,
     ...branches,
+    { metric: `${p} branches step ÷ merged step, alternating runs (median of ${2 * c.runs})`, value: median(ratios), unit: '×' },
   ];
 }
 

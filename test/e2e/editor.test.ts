@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBrowser, chromiumMissing, type Browser } from './helpers/browser.ts';
 import { ensureEditorBuilt } from './helpers/build-editor.ts';
-import { addNodeWithMenu, dragLink, links, node, pageValue, zoomOutTo } from './helpers/canvas.ts';
+import { addNodeWithMenu, dragging, dragLink, links, node, pageValue, zoomOutTo } from './helpers/canvas.ts';
 import { startLoom, type LoomProcess } from './helpers/loom-process.ts';
 import { pngSize } from './helpers/png.ts';
 
@@ -141,6 +141,8 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     const text = (await message.textContent()) ?? '';
     assert.match(text, /VAEDecode\.images \(IMAGE\)/);
     assert.match(text, /UNetSampler\.latent \(LATENT\)/);
+    await page.waitForFunction(`![...document.querySelectorAll('[data-testid="connection"]')].some((c) => !c.dataset.target)`);
+    assert.equal(await dragging(page), false, 'the refused link does not stay on the pointer');
     assert.deepEqual(await links(page), before, 'a refused drop leaves the existing links alone');
     await browser.screenshot('06-refused-link');
   });
@@ -182,8 +184,10 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
 
   test('cancels a running prompt', async () => {
     const { page } = browser;
-    // A long run: ~1000 steps would take half a minute.
+    // A long run: 1000 steps on a 32×32 latent take about a minute on the tiny UNet.
     await node(page, 'unetSampler').getByLabel('UNetSampler.steps').fill('1000');
+    await node(page, 'emptyLatent').getByLabel('EmptyLatent.width').fill('256');
+    await node(page, 'emptyLatent').getByLabel('EmptyLatent.height').fill('256');
     await page.locator('[data-testid="cmd-queue"]').click();
     const bar = node(page, 'unetSampler').locator('[data-testid="node-progress"]');
     await bar.waitFor({ timeout: 30_000 });
@@ -260,6 +264,29 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     await node(page, '9').locator('[data-testid="node-image"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
     await browser.screenshot('12-comfy-json-run');
+  });
+
+  test('shows a failing node\'s error on the node', async () => {
+    const { page } = browser;
+    const prompt = {
+      '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'no-such-model' } },
+      '2': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+      '3': { class_type: 'VAEDecode', inputs: { samples: ['2', 0], vae: ['1', 2] } },
+      '4': { class_type: 'PreviewImage', inputs: { images: ['3', 0] } },
+    };
+    const transfer = await page.evaluateHandle(
+      `(() => { const t = new DataTransfer(); t.items.add(new File([${JSON.stringify(JSON.stringify(prompt))}], 'broken_api.json', { type: 'application/json' })); return t; })()`,
+    );
+    await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer: transfer });
+    await page.getByTestId('confirm-ok').click();
+    await node(page, '4').waitFor();
+    await page.getByTestId('cmd-queue').click();
+    const error = node(page, '1').locator('[data-testid="node-error"]');
+    await error.waitFor({ timeout: 30_000 });
+    assert.match((await error.textContent()) ?? '', /no-such-model/);
+    assert.equal(await node(page, '1').locator('[data-testid="run-badge"]').textContent(), 'error');
+    await page.locator('[data-testid="run-status"][data-phase="error"]').waitFor();
+    await browser.screenshot('13-node-error');
   });
 
   test('logged no console errors', () => {

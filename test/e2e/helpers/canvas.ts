@@ -46,11 +46,16 @@ export async function dragLink(page: Page, from: [string, string], to: [string, 
   await page.mouse.up();
 }
 
-/** Connections as `source.output->target.input`, read from the drawn links. */
+/** Whether a link is still following the pointer (the pseudo-connection of a drag has no target). */
+export async function dragging(page: Page): Promise<boolean> {
+  return pageValue<boolean>(page, `[...document.querySelectorAll('[data-testid="connection"]')].some((c) => !c.dataset.target)`);
+}
+
+/** Connections as `source.output->target.input`, read from the drawn links (a drag's pseudo-link excluded). */
 export async function links(page: Page): Promise<string[]> {
   return pageValue<string[]>(
     page,
-    `[...document.querySelectorAll('[data-testid="connection"]')].map((c) => c.dataset.source + '.' + c.dataset.output + '->' + c.dataset.target + '.' + c.dataset.input).sort()`,
+    `[...document.querySelectorAll('[data-testid="connection"]')].filter((c) => c.dataset.target).map((c) => c.dataset.source + '.' + c.dataset.output + '->' + c.dataset.target + '.' + c.dataset.input).sort()`,
   );
 }
 

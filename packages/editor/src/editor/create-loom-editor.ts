@@ -10,6 +10,7 @@ import { acceptedOutputTypes, acceptingInputTypes } from '../graph/port-compat.t
 import { enableBoxSelect } from './box-select.ts';
 import type { CatalogIndex } from './catalog-index.ts';
 import { connectionFor, refusalFor } from './connection-rules.ts';
+import { highlightFor } from './drag-highlight.ts';
 import { copySelected, deleteSelected, duplicateSelected } from './edit-ops.ts';
 import { LoomEditor } from './loom-editor.ts';
 import type { LoomNode, Schemes } from './loom-node.ts';
@@ -139,6 +140,11 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
   container.addEventListener('pointermove', track);
   container.addEventListener('pointerup', track);
   plugins.connection.addPipe((context) => {
+    if (context.type === 'connectionpick') {
+      const type = socketType(context.data.socket);
+      highlightFor(type ? { type, side: context.data.socket.side } : null);
+    }
+    if (context.type === 'connectiondrop') highlightFor(null);
     if (context.type === 'connectiondrop' && !context.data.socket && !context.data.created) {
       if (quietDrop) {
         quietDrop = false;

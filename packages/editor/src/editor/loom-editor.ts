@@ -33,6 +33,9 @@ export class LoomEditor {
     const { editor, area } = plugins;
     editor.addPipe((context) => {
       if (context.type === 'connectioncreated' || context.type === 'connectionremoved') {
+        const target = editor.getNode(context.data.target);
+        // A new link answers a problem reported at that input.
+        if (target && context.type === 'connectioncreated') target.problems = target.problems.filter((p) => p.input !== context.data.targetInput);
         // The target shows a linked parameter differently (no widget), so it re-renders.
         void area.update('node', context.data.target);
       }
@@ -85,13 +88,17 @@ export class LoomEditor {
     return CatalogIndex.freshId(type, (id) => reserved.has(id) || this.plugins.editor.getNode(id) !== undefined);
   }
 
-  /** `at`, or the first spot down and right of it that no node's corner already occupies. */
-  freeSpot(at: { x: number; y: number }): { x: number; y: number } {
-    const corners = [...this.plugins.area.nodeViews.values()].map((v) => v.position);
+  /** `at`, or the first spot below it where a node of `size` overlaps no other node. */
+  freeSpot(at: { x: number; y: number }, size = { width: 280, height: 160 }): { x: number; y: number } {
+    const rects = this.nodes().flatMap((n) => {
+      const p = this.plugins.area.nodeViews.get(n.id)?.position;
+      return p ? [{ left: p.x, top: p.y, right: p.x + n.width, bottom: p.y + n.height }] : [];
+    });
     const spot = { ...at };
-    while (corners.some((c) => Math.abs(c.x - spot.x) < 12 && Math.abs(c.y - spot.y) < 12)) {
-      spot.x += 40;
-      spot.y += 40;
+    for (let tries = 0; tries < 50; tries++) {
+      const hit = rects.find((r) => r.left < spot.x + size.width && r.right > spot.x && r.top < spot.y + size.height && r.bottom > spot.y);
+      if (!hit) break;
+      spot.y = hit.bottom + 30;
     }
     return spot;
   }

@@ -3,7 +3,7 @@
  * node types (matching type, category or description; arrows and Enter pick; the description of the
  * highlighted type is shown); on a node or link, its actions. It keeps itself inside the window.
  */
-import { useLayoutEffect, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type ReactElement, type ReactNode } from 'react';
 import type { ContextMenuExtra } from 'rete-context-menu-plugin';
 import type { CatalogIndex } from './catalog-index.ts';
 
@@ -36,6 +36,19 @@ function NodeMenu({ items, searchBar, onHide, catalog }: MenuProps): ReactNode {
     onHide();
     void item.handler();
   };
+  useEffect(() => {
+    // The plugin hides the menu on canvas clicks only; clicks elsewhere and Escape close it too.
+    const outside = (e: PointerEvent) => {
+      if (box.current && !box.current.contains(e.target as Node)) onHide();
+    };
+    const escape = (e: KeyboardEvent) => e.key === 'Escape' && onHide();
+    window.addEventListener('pointerdown', outside, true);
+    window.addEventListener('keydown', escape);
+    return () => {
+      window.removeEventListener('pointerdown', outside, true);
+      window.removeEventListener('keydown', escape);
+    };
+  }, [onHide]);
   useLayoutEffect(() => {
     // The plugin places the menu at the pointer; shift it back inside the window if it would overflow.
     const el = box.current;
@@ -64,7 +77,6 @@ function NodeMenu({ items, searchBar, onHide, catalog }: MenuProps): ReactNode {
             if (e.key === 'ArrowDown') setActive((a) => Math.min(a + 1, shown.length - 1));
             else if (e.key === 'ArrowUp') setActive((a) => Math.max(a - 1, 0));
             else if (e.key === 'Enter') pick(current);
-            else if (e.key === 'Escape') onHide();
             else return;
             e.preventDefault();
           }}

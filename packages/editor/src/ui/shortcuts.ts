@@ -31,7 +31,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl+D', what: 'Duplicate selected nodes', match: key('d', true), run: (a) => a.duplicate() },
   { keys: 'Ctrl+A', what: 'Select all nodes', match: key('a', true), run: (a) => a.loom.selectAll() },
   { keys: 'Delete / Backspace', what: 'Delete selected nodes', match: (e) => (e.key === 'Delete' || e.key === 'Backspace') && !ctrl(e), run: (a) => a.deleteSelection() },
-  { keys: 'Space / Tab', what: 'Add a node (search) at the pointer', match: (e) => (e.key === ' ' || e.key === 'Tab') && !ctrl(e) && !e.shiftKey, run: (a, p) => a.instance.openAddMenu(p.x, p.y) },
+  { keys: 'Space / Tab', what: 'Add a node (search) at the pointer', match: (e) => (e.key === ' ' || e.key === 'Tab') && !ctrl(e) && !e.shiftKey && (e.target as HTMLElement | null)?.tagName === 'BODY', run: (a, p) => a.instance.openAddMenu(p.x, p.y) },
   { keys: 'F', what: 'Zoom to fit', match: key('f', false), run: (a) => a.loom.zoomToFit() },
   { keys: 'L', what: 'Auto-arrange', match: key('l', false), run: (a) => a.loom.arrange() },
   { keys: 'M', what: 'Show or hide the minimap', match: key('m', false), run: () => appState.set((s) => ({ minimap: !s.minimap })) },

@@ -135,7 +135,7 @@ export class LoomEditor {
       await this.place(placed);
       // Nodes must be rendered and measured before they are laid out or fitted in view.
       await nextFrames(2);
-      if (placed.nodes.some((n) => n.position === undefined)) await this.plugins.arrange.layout();
+      if (placed.nodes.some((n) => n.position === undefined)) await this.#layout();
     } finally {
       this.#quiet--;
     }
@@ -200,8 +200,13 @@ export class LoomEditor {
   }
 
   async arrange(): Promise<void> {
-    await this.plugins.history.batch(() => this.plugins.arrange.layout());
+    await this.plugins.history.batch(() => this.#layout());
     await this.zoomToFit();
+  }
+
+  /** ELK's layered layout, left to right, with room for nodes to grow (results, errors) below. */
+  async #layout(): Promise<void> {
+    await this.plugins.arrange.layout({ options: { 'elk.direction': 'RIGHT', 'elk.spacing.nodeNode': '50', 'elk.layered.spacing.nodeNodeBetweenLayers': '70' } });
   }
 
   async zoomToFit(): Promise<void> {

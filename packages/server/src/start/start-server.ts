@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
 import { createServer, type LoomServer } from '../create-server.ts';
 import { createHost } from '../host.ts';
+import { createRedisBackend, type RedisBackend } from '../redis/create-redis-backend.ts';
 import type { ServerHost } from '../server-context.ts';
 
 const USAGE = `Usage: loom-server [options]     (or: npm start -- [options])
@@ -23,6 +24,7 @@ Options:
   --graphs DIR    graph templates (default ./graphs)
   --device D      ${DEVICE_CHOICES.join('|')} (default auto)
   --threads N     onnxruntime intra-op threads (default: onnxruntime's choice)
+  --redis URL     scale out: queue and history in Redis, prompts run by \`loom-worker --redis URL\` processes
   -h, --help      this help`;
 
 export interface StartEnvironment {
@@ -69,7 +71,17 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
     threads,
     ...(values.models !== undefined && { modelsDir: values.models }),
   });
-  const server = await createServer({ host, dataDir: values.data, templatesDir: values.graphs, ...(token ? { token } : {}), log: env.err });
+  let backend: RedisBackend | undefined;
+  if (values.redis !== undefined) {
+    try {
+      backend = await createRedisBackend({ url: values.redis, registry: host.registry, dirs: host.config, log: env.err });
+    } catch (err) {
+      env.err(`Cannot use Redis at ${values.redis}: ${(err as Error).message}`);
+      process.exitCode = 2;
+      return null;
+    }
+  }
+  const server = await createServer({ host, dataDir: values.data, templatesDir: values.graphs, ...(token ? { token } : {}), ...(backend && { queue: backend.queue, history: backend.history }), log: env.err });
   let url: string;
   try {
     ({ url } = await server.listen(port, values.host));
@@ -80,6 +92,7 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
     return null;
   }
   env.out(`Loom is running at ${url}/${token ? '?token=<your token>' : ''}`);
+  if (values.redis !== undefined) env.out(`Queue and history in Redis at ${values.redis}; prompts run on workers: loom-worker --redis ${values.redis}`);
   env.out(`ComfyUI clients: ${url} (HTTP) and ${url.replace(/^http/, 'ws')}/ws (WebSocket). Data: ${server.context.history.size} finished prompts on record.`);
   const stop = (): void => {
     env.err('Shutting down…');
@@ -109,6 +122,7 @@ function parse(argv: string[]) {
       graphs: { type: 'string', default: 'graphs' },
       device: { type: 'string', default: 'auto' },
       threads: { type: 'string', default: '0' },
+      redis: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -1,0 +1,74 @@
+/**
+ * The attempt protocol, as Lua scripts so each step is atomic in Redis. A worker that takes a job
+ * claims it (attempt n+1); only the current attempt of a still-running prompt may publish events or
+ * finish it. A worker that lost its job to a re-run (its lock expired, BullMQ gave the job to another
+ * worker) therefore cannot publish anything more: no duplicate events, outputs or endings.
+ *
+ * Records go to one Redis stream (`p` prompt, `a` attempt, `k` kind, `w` worker, `d` data), which the
+ * server reads in order; stream entries persist, so a server that reconnects or restarts misses none.
+ */
+import type { Redis } from 'ioredis';
+import type { RedisKeys } from './redis-keys.ts';
+
+/** Approximate cap of the event stream (XADD MAXLEN ~): records are consumed within milliseconds. */
+export const STREAM_MAXLEN = 20_000;
+
+const CLAIM = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'dispatched' and state ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'jobId') ~= ARGV[2] then return 0 end
+local attempt = redis.call('HINCRBY', KEYS[1], 'attempt', 1)
+redis.call('HSET', KEYS[1], 'state', 'running', 'worker', ARGV[3], 'startedAt', ARGV[4])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'p', ARGV[1], 'a', attempt, 'k', 'claimed', 'w', ARGV[3], 'd', '')
+return attempt`;
+
+const PUBLISH = `
+if redis.call('HGET', KEYS[1], 'state') ~= 'running' then return 0 end
+if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[2] then return 0 end
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'p', ARGV[1], 'a', ARGV[2], 'k', ARGV[3], 'w', ARGV[4], 'd', ARGV[5])
+return 1`;
+
+// ARGV[2] = '' finishes whatever attempt is current (the server recording a lost or failed job).
+const FINISH = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if ARGV[2] == '' then
+  if state ~= 'running' and state ~= 'dispatched' then return 0 end
+elseif state ~= 'running' or redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[2] then
+  return 0
+end
+local attempt = redis.call('HGET', KEYS[1], 'attempt') or '0'
+redis.call('HSET', KEYS[1], 'state', 'done')
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'p', ARGV[1], 'a', attempt, 'k', 'end', 'w', ARGV[3], 'd', ARGV[4])
+return 1`;
+
+const WITHDRAW = `
+if redis.call('HGET', KEYS[1], 'state') ~= 'dispatched' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'removed')
+return 1`;
+
+export class RunScripts {
+  constructor(
+    private readonly redis: Redis,
+    private readonly keys: RedisKeys,
+  ) {}
+
+  /** Takes ownership of a dispatched/running prompt for job `jobId`: the new attempt number, or 0 if stale. */
+  async claim(promptId: string, jobId: string, workerId: string): Promise<number> {
+    return Number(await this.redis.eval(CLAIM, 2, this.keys.run(promptId), this.keys.events, promptId, jobId, workerId, Date.now(), STREAM_MAXLEN));
+  }
+
+  /** Appends a record if `attempt` still owns the prompt. */
+  async publish(promptId: string, attempt: number, kind: 'event', workerId: string, data: string): Promise<boolean> {
+    return Number(await this.redis.eval(PUBLISH, 2, this.keys.run(promptId), this.keys.events, promptId, attempt, kind, workerId, data, STREAM_MAXLEN)) === 1;
+  }
+
+  /** Ends the prompt once: true if this call ended it (`attempt` null = whichever attempt is current). */
+  async finish(promptId: string, attempt: number | null, workerId: string, data: string): Promise<boolean> {
+    return Number(await this.redis.eval(FINISH, 2, this.keys.run(promptId), this.keys.events, promptId, attempt ?? '', workerId, data, STREAM_MAXLEN)) === 1;
+  }
+
+  /** Takes back a dispatched prompt no worker has claimed yet; false once a worker claimed it. */
+  async withdraw(promptId: string): Promise<boolean> {
+    return Number(await this.redis.eval(WITHDRAW, 1, this.keys.run(promptId))) === 1;
+  }
+}

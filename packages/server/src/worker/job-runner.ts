@@ -1,0 +1,109 @@
+/**
+ * Runs one BullMQ job on this worker's engine: claim the prompt (a new attempt), keep the BullMQ lock
+ * alive, stream events back, end it once. If the lock is lost (this worker was considered dead and the
+ * job re-runs elsewhere) or the claim is refused, the run stops and publishes nothing more.
+ */
+import { join } from 'node:path';
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { toLoomError, type EngineEvent, type ErrorInfo } from '@loom/engine';
+import type { Host } from '../host.ts';
+import { writableFolderInside } from '../http/safe-path.ts';
+import type { PromptOutcome } from '../queue/prompt-queue.ts';
+import type { RedisKeys } from '../redis/redis-keys.ts';
+import type { RunScripts } from '../redis/run-scripts.ts';
+import { encodeEnd, JobDataShape, type InputFile, type JobData } from '../redis/wire.ts';
+import { writeFileAtomic } from '../store/atomic-write.ts';
+import { EventPublisher } from './event-publisher.ts';
+
+export interface RunnerContext {
+  host: Host;
+  redis: Redis;
+  keys: RedisKeys;
+  scripts: RunScripts;
+  workerId: string;
+  lockMs: number;
+  log: (message: string) => void;
+  /** Interrupt hooks by prompt id, called by the control-channel listener. */
+  interrupts: Map<string, () => void>;
+}
+
+export interface JobResult {
+  promptId: string;
+  models: string[];
+  /** `stale`: claim refused (finished, withdrawn, or superseded); `lost`: another attempt took over mid-run. */
+  outcome: PromptOutcome | 'stale' | 'lost';
+}
+
+const TERMINAL = new Set(['run.finished', 'run.failed', 'run.cancelled']);
+
+export async function runJob(ctx: RunnerContext, job: Job, token: string, onClaimed: (promptId: string) => void): Promise<JobResult> {
+  // Job data comes back from Redis: checked like any boundary; the graph was validated at submission.
+  const data = JobDataShape.parse(job.data) as unknown as JobData;
+  const id = data.promptId;
+  const attempt = await ctx.scripts.claim(id, job.id as string, ctx.workerId);
+  if (attempt === 0) {
+    await job.moveToCompleted({ outcome: 'stale' }, token, false).catch(() => {});
+    return { promptId: id, models: data.models, outcome: 'stale' };
+  }
+  onClaimed(id);
+  const controller = new AbortController();
+  let lost = false;
+  const loseOwnership = (): void => {
+    lost = true;
+    controller.abort();
+  };
+  const publisher = new EventPublisher({ ...ctx, promptId: id, jobId: job.id as string, attempt, dirs: ctx.host.config, onLost: loseOwnership });
+  const checkInterrupt = async (): Promise<void> => {
+    if ((await ctx.redis.exists(ctx.keys.interrupt(id))) === 1) controller.abort();
+  };
+  const keeper = setInterval(() => {
+    job
+      .extendLock(token, ctx.lockMs)
+      .then((ok) => (ok ? checkInterrupt() : loseOwnership()))
+      .catch((err: unknown) => ctx.log(`Could not extend the lock of prompt ${id}: ${(err as Error).message}`));
+  }, Math.max(100, Math.floor(ctx.lockMs / 2)));
+  ctx.interrupts.set(id, () => controller.abort());
+
+  let terminal: EngineEvent | undefined;
+  let outcome: PromptOutcome = 'success';
+  let error: ErrorInfo | undefined;
+  try {
+    await checkInterrupt();
+    await writeInputs(ctx.host.config.inputDir, data.inputs);
+    await ctx.host.engine.run(data.graph, {
+      runId: id,
+      signal: controller.signal,
+      targets: data.targets,
+      // The terminal event travels with the ending (one atomic step), never on its own.
+      onEvent: (event) => (TERMINAL.has(event.type) ? (terminal = event) : publisher.push(event)),
+    });
+  } catch (err) {
+    const loomError = toLoomError(err, 'NODE_FAILED');
+    outcome = loomError.code === 'CANCELLED' ? 'interrupted' : 'error';
+    error = loomError.toJSON();
+    terminal ??= outcome === 'interrupted' ? { type: 'run.cancelled', runId: id } : { type: 'run.failed', runId: id, error };
+  } finally {
+    clearInterval(keeper);
+    ctx.interrupts.delete(id);
+  }
+  await publisher.drain();
+  if (lost || publisher.lost) {
+    ctx.log(`Prompt ${id}: attempt ${attempt} lost its job to another worker; its results are discarded.`);
+    return { promptId: id, models: data.models, outcome: 'lost' };
+  }
+  const end = encodeEnd({ outcome, event: terminal ?? { type: 'run.failed', runId: id, error: { code: 'NODE_FAILED', message: 'The run ended without a final event.' } }, ...(error && { error }) });
+  if (!(await ctx.scripts.finish(id, attempt, ctx.workerId, end))) {
+    return { promptId: id, models: data.models, outcome: 'lost' };
+  }
+  await job.moveToCompleted({ outcome }, token, false).catch((err: unknown) => ctx.log(`Prompt ${id} finished, but BullMQ refused to complete its job: ${(err as Error).message}`));
+  return { promptId: id, models: data.models, outcome };
+}
+
+/** Uploads the prompt reads, written into this worker's input folder (a shared one is simply rewritten). */
+async function writeInputs(inputDir: string, inputs: InputFile[]): Promise<void> {
+  for (const file of inputs) {
+    const folder = await writableFolderInside(inputDir, file.subfolder);
+    await writeFileAtomic(join(folder, file.filename), Buffer.from(file.data, 'base64'));
+  }
+}

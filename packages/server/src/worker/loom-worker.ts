@@ -1,0 +1,229 @@
+/**
+ * A Loom worker: takes graph jobs from BullMQ and runs them on its own engine, one at a time.
+ *
+ * Jobs sit in one BullMQ queue per pipeline set (see redis-keys.ts), so this worker only ever fetches
+ * jobs it has the pipelines for, and a job whose worker died goes back to a queue that only capable
+ * workers read. Fetching is BullMQ's manual mode (`getNextJob`), which lets one process serve several
+ * queues with a single slot: the queue the server woke it for first, then pipelines it has loaded,
+ * then the rest. Each queue's BullMQ worker runs the stalled-job check, which is what re-runs the job
+ * of a killed worker elsewhere.
+ */
+import os from 'node:os';
+import { Worker as BullWorker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Host } from '../host.ts';
+import { closeRedis, connectRedis } from '../redis/redis-connection.ts';
+import { RedisKeys } from '../redis/redis-keys.ts';
+import { RunScripts } from '../redis/run-scripts.ts';
+import { ControlShape, type ControlMessage } from '../redis/wire.ts';
+import { removeAdvert, writeAdvert } from '../redis/worker-registry.ts';
+import { buildAdvert, RecentModels } from './capabilities.ts';
+import { runJob, type JobResult } from './job-runner.ts';
+
+export interface WorkerOptions {
+  url: string;
+  host: Host;
+  prefix?: string;
+  /** Unique in the cluster; default `<hostname>-<pid>`. */
+  id?: string;
+  /** BullMQ lock: a worker silent this long is presumed dead and its job re-run (default 30 s). */
+  lockMs?: number;
+  /** How often each queue is checked for stalled jobs (default 5 s). */
+  stalledIntervalMs?: number;
+  /** Re-runs allowed after lost workers before the prompt fails (default 2). */
+  maxStalledCount?: number;
+  /** Checking the queues without a wake-up (default 1 s): picks up re-queued stalled jobs. */
+  pollMs?: number;
+  heartbeatMs?: number;
+  log?: (message: string) => void;
+}
+
+export class LoomWorker {
+  readonly id: string;
+  readonly #o: Required<Omit<WorkerOptions, 'id' | 'prefix'>>;
+  readonly #keys: RedisKeys;
+  readonly #recent = new RecentModels();
+  readonly #bull = new Map<string, BullWorker>();
+  readonly #interrupts = new Map<string, () => void>();
+  readonly #startedAt = Date.now();
+  #redis: Redis | null = null;
+  #subscriber: Redis | null = null;
+  #heartbeat: NodeJS.Timeout | null = null;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  /** A wake-up that arrived while not sleeping: the next sleep returns at once. */
+  #woken = false;
+  #adverts: Promise<void> = Promise.resolve();
+  #hint: string | null = null;
+  #busyWith: string | null = null;
+  #free = { unloadModels: false, freeMemory: false };
+  #tokens = 0;
+  #closing = false;
+  /** Every finished job, for tests and logs. */
+  readonly results: JobResult[] = [];
+
+  constructor(options: WorkerOptions) {
+    this.id = options.id ?? `${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_.-]/g, '-');
+    this.#keys = new RedisKeys(options.prefix);
+    this.#o = {
+      url: options.url,
+      host: options.host,
+      lockMs: options.lockMs ?? 30_000,
+      stalledIntervalMs: options.stalledIntervalMs ?? 5000,
+      maxStalledCount: options.maxStalledCount ?? 2,
+      pollMs: options.pollMs ?? 1000,
+      heartbeatMs: options.heartbeatMs ?? 1000,
+      log: options.log ?? (() => {}),
+    };
+  }
+
+  async start(): Promise<void> {
+    const log = this.#o.log;
+    this.#redis = connectRedis(this.#o.url, { name: `loom-worker-${this.id}`, log });
+    this.#subscriber = connectRedis(this.#o.url, { name: `loom-worker-${this.id}-sub`, log });
+    this.#subscriber.on('message', (_channel: string, text: string) => this.#onControl(text));
+    await this.#subscriber.subscribe(this.#keys.control);
+    await this.#advertise(true);
+    this.#heartbeat = setInterval(() => void this.#advertise(false).catch((err: unknown) => log(`Heartbeat failed: ${(err as Error).message}`)), this.#o.heartbeatMs);
+    this.#loop = this.#run();
+  }
+
+  /** Stops taking jobs, lets the running one finish, and leaves the cluster. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    this.#wake?.();
+    await this.#loop;
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    const redis = this.#redis as Redis;
+    await removeAdvert(redis, this.#keys, this.id).catch(() => {});
+    await Promise.all([...this.#bull.values()].map((w) => w.close(true)));
+    this.#subscriber?.disconnect();
+    await closeRedis(redis);
+  }
+
+  async #run(): Promise<void> {
+    const redis = this.#redis as Redis;
+    const scripts = new RunScripts(redis, this.#keys);
+    while (!this.#closing) {
+      try {
+        await this.#applyFree();
+        const next = await this.#fetch();
+        if (!next) {
+          await this.#sleep(this.#o.pollMs);
+          continue;
+        }
+        const ctx = { host: this.#o.host, redis, keys: this.#keys, scripts, workerId: this.id, lockMs: this.#o.lockMs, log: this.#o.log, interrupts: this.#interrupts };
+        const result = await runJob(ctx, next.job, next.token, (promptId) => void this.#setBusy(promptId));
+        this.results.push(result);
+        if (result.outcome !== 'stale') this.#recent.used(result.models);
+        this.#o.log(`Prompt ${result.promptId}: ${result.outcome}.`);
+      } catch (err) {
+        this.#o.log(`Worker loop error: ${(err as Error).stack ?? String(err)}`);
+        await this.#sleep(this.#o.pollMs);
+      } finally {
+        if (this.#busyWith !== null) await this.#setBusy(null);
+      }
+    }
+  }
+
+  /** The next job this worker can run, trying the most suitable queues first. */
+  async #fetch(): Promise<{ job: Job; token: string } | null> {
+    const redis = this.#redis as Redis;
+    const queues = await redis.hgetall(this.#keys.queues);
+    const advert = await buildAdvert(this.#o.host, this.#recent, { id: this.id, startedAt: this.#startedAt, busyWith: null });
+    const serve = (models: string[]): boolean => models.every((m) => advert.models.includes(m));
+    const hot = (models: string[]): boolean => models.length > 0 && models.every((m) => advert.loaded.includes(m));
+    const eligible = Object.entries(queues)
+      .map(([name, text]) => ({ name, models: JSON.parse(text) as string[] }))
+      .filter((q) => serve(q.models))
+      .sort((a, b) => Number(b.name === this.#hint) - Number(a.name === this.#hint) || Number(hot(b.models)) - Number(hot(a.models)) || a.name.localeCompare(b.name));
+    this.#hint = null;
+    for (const { name } of eligible) {
+      const token = `${this.id}:${++this.#tokens}`;
+      const job = await this.#bullWorker(name).getNextJob(token, { block: false });
+      if (job) return { job, token };
+    }
+    return null;
+  }
+
+  #bullWorker(name: string): BullWorker {
+    let worker = this.#bull.get(name);
+    if (!worker) {
+      worker = new BullWorker(name, null, {
+        connection: this.#redis as Redis,
+        prefix: this.#keys.bull,
+        autorun: false,
+        lockDuration: this.#o.lockMs,
+        stalledInterval: this.#o.stalledIntervalMs,
+        maxStalledCount: this.#o.maxStalledCount,
+      });
+      worker.on('error', (err) => this.#o.log(`BullMQ (${name}): ${err.message}`));
+      // Manual fetching does not start the stalled-job check by itself.
+      void worker.startStalledCheckTimer().catch((err: unknown) => this.#o.log(`Stalled check (${name}) failed: ${(err as Error).message}`));
+      this.#bull.set(name, worker);
+    }
+    return worker;
+  }
+
+  #onControl(text: string): void {
+    let message: ControlMessage;
+    try {
+      message = ControlShape.parse(JSON.parse(text));
+    } catch {
+      return;
+    }
+    if (message.type === 'interrupt') this.#interrupts.get(message.promptId)?.();
+    else if (message.type === 'free') this.#free = { unloadModels: this.#free.unloadModels || message.unloadModels, freeMemory: this.#free.freeMemory || message.freeMemory };
+    else if (message.worker === this.id || (message.worker === '*' && this.#busyWith === null)) {
+      this.#hint = message.queue;
+      this.#woken = true;
+      this.#wake?.();
+    }
+  }
+
+  /** Applied between prompts, as in embedded mode. */
+  async #applyFree(): Promise<void> {
+    const { unloadModels, freeMemory } = this.#free;
+    if (!unloadModels && !freeMemory) return;
+    this.#free = { unloadModels: false, freeMemory: false };
+    await this.#o.host.engine.objects.clear();
+    if (freeMemory) this.#o.host.engine.outputCache.clear();
+    this.#recent.clear();
+    await this.#advertise(true);
+  }
+
+  async #setBusy(promptId: string | null): Promise<void> {
+    this.#busyWith = promptId;
+    await this.#advertise(true).catch((err: unknown) => this.#o.log(`Could not advertise: ${(err as Error).message}`));
+  }
+
+  /** Writes the advert; `changed` also tells the server to route now rather than on its next tick. */
+  #advertise(changed: boolean): Promise<void> {
+    // Chained, so a slow heartbeat can never land after (and undo) a newer state change.
+    const next = this.#adverts.then(async () => {
+      const redis = this.#redis as Redis;
+      const advert = await buildAdvert(this.#o.host, this.#recent, { id: this.id, startedAt: this.#startedAt, busyWith: this.#busyWith });
+      await writeAdvert(redis, this.#keys, advert, Math.max(5000, this.#o.heartbeatMs * 5));
+      if (changed) await redis.publish(this.#keys.workerChanged, this.id);
+    });
+    this.#adverts = next.catch(() => {});
+    return next;
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#woken) {
+      this.#woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#wake = null;
+        this.#woken = false;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = done;
+    });
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * `loom-worker --redis URL`: joins a scale-out cluster and runs its prompts on this machine's models
+ * and device until stopped. SIGINT/SIGTERM let the running prompt finish; a second signal exits at
+ * once (the prompt is then re-run elsewhere by BullMQ's stalled-job detection).
+ */
+import { parseArgs } from 'node:util';
+import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
+import { createHost, type Host } from '../host.ts';
+import { LoomWorker } from './loom-worker.ts';
+
+const USAGE = `Usage: loom-worker --redis URL [options]
+
+Takes prompts from a Loom server started with --redis and runs them here.
+
+Options:
+  --redis URL        Redis, e.g. redis://10.0.0.5:6379 (required; also $LOOM_REDIS)
+  --models DIR       models folder (default ./models, or $LOOM_MODELS)
+  --device D         ${DEVICE_CHOICES.join('|')} (default auto)
+  --threads N        onnxruntime intra-op threads (default: onnxruntime's choice)
+  --out DIR          local output folder; files are streamed to the server (default ./out)
+  --input DIR        local input folder; uploads arrive with each prompt (default ./input)
+  --name ID          worker id, unique in the cluster (default <hostname>-<pid>)
+  --prefix P         Redis key prefix (default loom, as the server's)
+  --lock-ms N        a worker silent this long is presumed dead and its prompt re-run (default 30000)
+  --stalled-ms N     how often queues are checked for such prompts (default 5000)
+  -h, --help         this help`;
+
+export interface WorkerEnvironment {
+  /** Builds the host; tests pass one with stub nodes. */
+  createHost: (config: Parameters<typeof createHost>[0]) => Host;
+  out: (line: string) => void;
+  err: (line: string) => void;
+}
+
+const defaults: WorkerEnvironment = { createHost, out: (l) => console.log(l), err: (l) => console.error(l) };
+
+/** Starts a worker from command-line flags; null after --help or a usage error. */
+export async function startWorker(argv: string[], env: WorkerEnvironment = defaults): Promise<LoomWorker | null> {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (err) {
+    env.err(`${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return null;
+  }
+  if (values.help) {
+    env.out(USAGE);
+    return null;
+  }
+  const url = values.redis ?? process.env.LOOM_REDIS;
+  const numbers = { threads: Number(values.threads), lockMs: Number(values['lock-ms']), stalledMs: Number(values['stalled-ms']) };
+  const device = values.device as DeviceChoice;
+  const problems = [
+    url ? '' : '--redis URL is required (or set LOOM_REDIS).',
+    Number.isInteger(numbers.threads) && numbers.threads >= 0 ? '' : `--threads must be a whole number ≥ 0 (got "${values.threads}").`,
+    Number.isInteger(numbers.lockMs) && numbers.lockMs >= 500 ? '' : `--lock-ms must be a whole number ≥ 500 (got "${values['lock-ms']}").`,
+    Number.isInteger(numbers.stalledMs) && numbers.stalledMs >= 100 ? '' : `--stalled-ms must be a whole number ≥ 100 (got "${values['stalled-ms']}").`,
+    DEVICE_CHOICES.includes(device) ? '' : `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").`,
+    values.name === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(values.name) ? '' : '--name must be 1-64 letters, digits or _ . -',
+  ].filter(Boolean);
+  if (problems.length > 0) {
+    env.err(`${problems.join('\n')}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return null;
+  }
+  const host = env.createHost({ outputDir: values.out, inputDir: values.input, device, threads: numbers.threads, ...(values.models !== undefined && { modelsDir: values.models }) });
+  const worker = new LoomWorker({
+    url: url as string,
+    host,
+    lockMs: numbers.lockMs,
+    stalledIntervalMs: numbers.stalledMs,
+    log: env.err,
+    ...(values.name !== undefined && { id: values.name }),
+    ...(values.prefix !== undefined && { prefix: values.prefix }),
+  });
+  await worker.start();
+  env.out(`Loom worker ${worker.id} is taking prompts from ${url} (models: ${host.config.modelsDir}, device: ${device}).`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    env.err('Stopping after the running prompt (signal again to exit now)…');
+    worker
+      .close()
+      .catch((err: unknown) => env.err(`Error while stopping: ${(err as Error).message}`))
+      .finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return worker;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      redis: { type: 'string' },
+      models: { type: 'string' },
+      device: { type: 'string', default: 'auto' },
+      threads: { type: 'string', default: '0' },
+      out: { type: 'string', default: 'out' },
+      input: { type: 'string', default: 'input' },
+      name: { type: 'string' },
+      prefix: { type: 'string' },
+      'lock-ms': { type: 'string', default: '30000' },
+      'stalled-ms': { type: 'string', default: '5000' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}

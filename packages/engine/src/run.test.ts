@@ -73,3 +73,22 @@ test('a failing loop fails its node with the reason', async () => {
   const engine = new Engine({ registry });
   await assert.rejects(engine.run(retryGraph(100)), /no value above 100 in 5 tries: 2, 4, 6, 8, 10/);
 });
+
+test('binding one output of a multi-output node keeps its other outputs real', async () => {
+  const engine = new Engine({ registry });
+  const graph: Graph = {
+    version: 1,
+    nodes: {
+      pair: { type: 'Pair', inputs: { value: 1 } },
+      src: { type: 'Source', inputs: { value: link('pair', 'first') } },
+      extra: { type: 'Source', inputs: { value: link('pair', 'second') } },
+      sum: { type: 'Add', inputs: { a: link('src', 'out'), b: link('extra', 'out') } },
+      scale: { type: 'Scale', inputs: { x: link('sum', 'sum'), factor: 2 } },
+      retry: { type: 'FirstAbove', inputs: { x: link('scale', 'y'), seed: link('pair', 'first'), threshold: 23 } },
+      out: { type: 'Collect', inputs: { a: link('retry', 'y') } },
+    },
+  };
+  // Seed 1: (1 + 10)·2 = 22; seed 2 binds only `first`, `second` stays 10: (2 + 10)·2 = 24.
+  const result = await engine.run(graph);
+  assert.deepEqual(result.outputs.get('retry'), { y: 24, tries: 2 });
+});

@@ -65,15 +65,16 @@ export class Run {
     const cached = new Map<string, CachedOutputs>();
     for (const node of order) {
       const bound = this.options.bound?.get(node.id);
-      const key = bound ? hashOf(`bound|${canonicalJson(bound)}`) : await this.#cacheKey(node);
+      const own = await this.#cacheKey(node);
+      // A bound node still runs (its other outputs stay real); the bound values overlay its outputs.
+      const key = bound ? hashOf(`${own}|bound|${canonicalJson(bound)}`) : own;
       this.#keys.set(node.id, key);
-      if (bound) this.#values.set(node.id, bound);
-      else if (eager.has(node.id)) {
+      if (eager.has(node.id)) {
         const hit = this.engine.outputCache.get(key);
         if (hit) cached.set(node.id, hit);
       }
     }
-    const toExecute = order.filter((n) => eager.has(n.id) && !cached.has(n.id) && !this.#values.has(n.id));
+    const toExecute = order.filter((n) => eager.has(n.id) && !cached.has(n.id));
     this.#emit({ type: 'run.started', runId: this.runId, toExecute: toExecute.map((n) => n.id), cached: [...cached.keys()] });
     for (const [nodeId, hit] of cached) {
       this.#values.set(nodeId, hit.outputs);
@@ -188,7 +189,7 @@ export class Run {
     };
     try {
       const { inputs, params } = this.#gatherInputs(node);
-      const outputs = await def.run(inputs, params, ctx);
+      const outputs = { ...(await def.run(inputs, params, ctx)), ...this.options.bound?.get(id) };
       this.#checkOutputs(node, outputs);
       this.#values.set(id, outputs);
       if (ui) this.#ui[id] = ui;

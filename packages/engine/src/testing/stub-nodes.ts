@@ -105,6 +105,20 @@ export const Collect = defineNode({
   },
 });
 
+/** Two whole numbers from one: `value` and `value × 10`. */
+export const Pair = defineNode({
+  type: 'Pair',
+  category: 'test',
+  description: 'Emits a number and ten times it.',
+  inputs: {},
+  params: { value: param(z.int().default(1), 'The number') },
+  outputs: { first: INT, second: INT },
+  run: (_inputs, { value }, ctx) => {
+    count(ctx.nodeId);
+    return { first: value, second: value * 10 };
+  },
+});
+
 /**
  * A retry loop on the lazy-input construct: re-evaluates `x` with its `seed` input's source bound to
  * seed, seed+1, … until the value exceeds `threshold`; reports every attempt.
@@ -135,4 +149,4 @@ export const FirstAbove = defineNode({
   },
 });
 
-export const stubNodes = [Source, Add, Scale, Slow, Fail, Collect, FirstAbove];
+export const stubNodes = [Source, Add, Scale, Slow, Fail, Collect, Pair, FirstAbove];

@@ -11,6 +11,7 @@ import type { NodePackConfig } from '../pack-config.ts';
 import { CLIP, MODEL, clipHandle, modelHandle } from '../ports.ts';
 import { fileStamp, MODEL_FOLDERS, resolveInside } from '../model-files.ts';
 import { checkLora } from '../sd/model-session.ts';
+import type { LoraReport } from '../sd/lora/index.ts';
 
 const strength = (what: string) => param(z.number().min(-100).max(100).default(1), `LoRA strength on the ${what}`, 'slider');
 
@@ -36,19 +37,18 @@ export const loraLoaderNode = (config: NodePackConfig) => {
         return path;
       });
       const { pipeline } = model;
-      const checks = [];
-      if (strengthModel !== 0) checks.push(checkLora(pipeline.unet, 'unet', file, ctx));
-      if (strengthClip !== 0) {
-        const components = ['text_encoder', 'text_encoder_2'] as const;
-        clip.pipeline.textEncoders.forEach((e, i) => checks.push(checkLora(e.model, components[i] ?? 'text_encoder', file, ctx)));
+      const unet = strengthModel === 0 ? [] : [await checkLora(pipeline.unet, 'unet', file, ctx)];
+      const components = ['text_encoder', 'text_encoder_2'] as const;
+      const encoders = strengthClip === 0 ? [] : await Promise.all(clip.pipeline.textEncoders.map((e, i) => checkLora(e.model, components[i] ?? 'text_encoder', file, ctx)));
+      const matched = (reports: LoraReport[]) => reports.reduce((n, r) => n + r.files.reduce((m, f) => m + f.matched.length, 0), 0);
+      if (matched(unet) + matched(encoders) === 0) {
+        throw new LoomError('BAD_FILE', `LoRA ${file} matches no weight of pipeline ${pipeline.name} at the given strengths.`, { input: 'lora' });
       }
-      const reports = await Promise.all(checks);
-      const matched = reports.reduce((n, r) => n + r.files.reduce((m, f) => m + f.matched.length, 0), 0);
-      if (matched === 0) throw new LoomError('BAD_FILE', `LoRA ${file} matches no weight of pipeline ${pipeline.name} at the given strengths.`, { input: 'lora' });
-      ctx.log.info(`${lora}: ${matched} modules matched (${reports.map((r) => `${r.component} ${r.files[0]?.matched.length ?? 0}`).join(', ')})`);
+      ctx.log.info(`${lora}: ${matched(unet)} UNet and ${matched(encoders)} text-encoder modules matched`);
+      // A LoRA without text-encoder weights leaves CLIP alone, so its encodings stay shared with the base model.
       return {
-        model: strengthModel === 0 ? model : modelHandle(pipeline, [...model.loras, { file, name: lora, strength: strengthModel }]),
-        clip: strengthClip === 0 ? clip : clipHandle(clip.pipeline, [...clip.loras, { file, name: lora, strength: strengthClip }]),
+        model: matched(unet) === 0 ? model : modelHandle(pipeline, [...model.loras, { file, name: lora, strength: strengthModel }]),
+        clip: matched(encoders) === 0 ? clip : clipHandle(clip.pipeline, [...clip.loras, { file, name: lora, strength: strengthClip }]),
       };
     },
   });

@@ -16,7 +16,12 @@ export const textEncoderNode = (config: NodePackConfig) =>
     params: { text: param(z.string().max(20_000).default(''), 'The prompt', 'textarea') },
     outputs: { conditioning: CONDITIONING },
     run: async ({ clip }, { text }, ctx) => {
-      const encoders = await openTextEncoders(clip, config, ctx);
-      return { conditioning: await encodePrompt(clip, encoders, text, ctx) };
+      // Keyed by value, so the same text is encoded once however the graph around it changes (grids, retries).
+      const key = `encoding|${clip.pipeline.dir}|${JSON.stringify(clip.loras)}|${text}`;
+      const conditioning = await ctx.objects.getOrCreate(key, async () => {
+        const value = await encodePrompt(clip, await openTextEncoders(clip, config, ctx), text, ctx);
+        return { value, bytes: (value.embeds.length + value.padWindow.length + (value.pooled?.length ?? 0)) * 4 };
+      });
+      return { conditioning };
     },
   });

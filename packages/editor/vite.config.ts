@@ -8,7 +8,15 @@ import react from '@vitejs/plugin-react';
 
 const target = process.env.LOOM_SERVER ?? 'http://127.0.0.1:8188';
 // The server refuses cross-origin requests, so the dev proxy presents itself as same-origin.
-const proxy = { target, changeOrigin: true, configure: (p: { on(e: 'proxyReq', f: (req: { removeHeader(n: string): void }) => void): void }) => p.on('proxyReq', (req) => req.removeHeader('origin')) };
+type Outgoing = { removeHeader(name: string): void };
+const proxy = {
+  target,
+  changeOrigin: true,
+  configure: (p: { on(event: 'proxyReq' | 'proxyReqWs', listener: (req: Outgoing) => void): void }) => {
+    p.on('proxyReq', (req) => req.removeHeader('origin'));
+    p.on('proxyReqWs', (req) => req.removeHeader('origin'));
+  },
+};
 
 export default defineConfig({
   plugins: [react()],

@@ -92,6 +92,9 @@ export class LiveSocket {
   close(): void {
     this.#closed = true;
     clearTimeout(this.#timer);
-    this.#ws?.close();
+    const ws = this.#ws;
+    // Closing a socket that is still connecting logs a browser warning; close it once it opens.
+    if (ws?.readyState === WebSocket.CONNECTING) ws.onopen = () => ws.close();
+    else ws?.close();
   }
 }

@@ -211,7 +211,7 @@ export class LoomEditor {
 
   async zoomToFit(): Promise<void> {
     const nodes = this.nodes();
-    if (nodes.length > 0) await AreaExtensions.zoomAt(this.plugins.area, nodes, { scale: 0.9 });
+    if (nodes.length > 0) await AreaExtensions.zoomAt(this.plugins.area, nodes, { scale: 0.85 });
   }
 
   /** Shows one node's run state. */

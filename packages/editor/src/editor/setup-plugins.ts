@@ -83,7 +83,7 @@ export function setupPlugins(options: SetupOptions): Plugins {
     }),
   );
   render.addPreset(nodeMenuPreset(catalog));
-  render.addPreset(Presets.minimap.setup({ size: 150 }));
+  render.addPreset(Presets.minimap.setup({ size: 130 }));
 
   connection.addPreset(() => checkedFlow(editor, options.refused));
   history.addPreset(HistoryPresets.classic.setup());

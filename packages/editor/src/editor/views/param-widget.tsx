@@ -119,10 +119,12 @@ function NumberField({ spec, value, set, label }: { spec: NumberSpec; value: unk
 }
 
 function Slider({ spec, value, set, label }: { spec: NumberSpec; value: unknown; set(v: unknown): void; label: string }) {
-  const n = typeof value === 'number' ? value : (spec.min ?? 0);
+  const n = typeof value === 'number' ? value : spec.soft[0];
+  // A typed value outside the slider's useful span widens it rather than pinning the knob at an end.
+  const [lo, hi] = [Math.min(spec.soft[0], n), Math.max(spec.soft[1], n)];
   return (
     <span className="w-slider">
-      <input type="range" aria-label={`${label} slider`} min={spec.min ?? 0} max={spec.max ?? 1} step={spec.step} value={n} onChange={(e) => set(e.target.valueAsNumber)} {...isolate} />
+      <input type="range" aria-label={`${label} slider`} min={lo} max={hi} step={spec.step} value={n} onChange={(e) => set(e.target.valueAsNumber)} {...isolate} />
       <NumberField spec={spec} value={value} set={set} label={label} />
     </span>
   );

@@ -6,9 +6,22 @@ export interface NumberSpec {
   min: number | undefined;
   max: number | undefined;
   step: number;
+  /** What a slider spans: the whole range, or a useful part of a very wide one. */
+  soft: [number, number];
 }
 
 const SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A wide range (LoRA strengths are declared −100…100, as in ComfyUI) would make a slider useless:
+ * past 20 units the slider spans the default ± max(2, 2·|default|), inside the declared range.
+ * The number field beside it still takes any value in range.
+ */
+function softRange(min: number, max: number, fallback: number): [number, number] {
+  if (max - min <= 20) return [min, max];
+  const span = Math.max(2, 2 * Math.abs(fallback));
+  return [Math.max(min, fallback - span), Math.min(max, fallback + span)];
+}
 
 export function numberSpec(param: CatalogParam): NumberSpec {
   const s = param.schema;
@@ -16,12 +29,13 @@ export function numberSpec(param: CatalogParam): NumberSpec {
   const num = (v: unknown): number | undefined => (typeof v === 'number' && Math.abs(v) < SAFE ? v : undefined);
   const min = num(s.minimum) ?? num(s.exclusiveMinimum);
   const max = num(s.maximum) ?? num(s.exclusiveMaximum);
+  const soft = softRange(min ?? 0, max ?? 1, num(s.default) ?? ((min ?? 0) + (max ?? 1)) / 2);
   let step = typeof s.multipleOf === 'number' ? s.multipleOf : integer ? 1 : 0.01;
   if (!integer && typeof s.multipleOf !== 'number' && min !== undefined && max !== undefined) {
-    // About 200 positions across a slider, rounded down to a power of ten: 0..100 → 0.1, 0..1 → 0.001.
-    step = 10 ** Math.floor(Math.log10((max - min) / 200));
+    // About 200 positions across the slider, rounded down to a power of ten: 0..1 → 0.001, 0..21 → 0.1.
+    step = 10 ** Math.floor(Math.log10((soft[1] - soft[0]) / 200));
   }
-  return { integer, min, max, step };
+  return { integer, min, max, step, soft };
 }
 
 /** Why a number is not acceptable for this parameter, or null. */

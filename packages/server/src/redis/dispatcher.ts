@@ -40,12 +40,14 @@ export class Dispatcher {
   /** Hands pending prompts (except `gated` ones) to idle workers; call inside the queue's serial section. */
   async dispatch(workers: WorkerAdvert[], gated: ReadonlySet<string>, now: number): Promise<number> {
     for (const [workerId, r] of this.#reservations) if (now - r.at > this.options.reserveMs) this.#reservations.delete(workerId);
+    // The stream is the authority on who runs what: an advert can lag a claim or an ending by a beat.
     const busy = new Set([...this.table.runs.values()].filter((r) => r.state === 'running' && r.worker).map((r) => r.worker as string));
+    const stillBusy = (w: WorkerAdvert): boolean => w.state === 'busy' && w.promptId !== undefined && this.table.runs.get(w.promptId)?.worker === w.id;
     const routable: RoutableWorker[] = workers.map((w) => ({
       id: w.id,
       models: w.models,
       loaded: w.loaded,
-      idle: w.state === 'idle' && !busy.has(w.id) && !this.#reservations.has(w.id),
+      idle: !busy.has(w.id) && !stillBusy(w) && !this.#reservations.has(w.id),
     }));
     const candidates = this.table.pending.filter((p) => !gated.has(p.prompt.promptId));
     const byId = new Map(candidates.map((p) => [p.prompt.promptId, p]));

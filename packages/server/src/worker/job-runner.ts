@@ -37,7 +37,17 @@ export interface JobResult {
 
 const TERMINAL = new Set(['run.finished', 'run.failed', 'run.cancelled']);
 
-export async function runJob(ctx: RunnerContext, job: Job, token: string, onClaimed: (promptId: string) => void): Promise<JobResult> {
+export interface RunHooks {
+  /** The prompt is this worker's now. */
+  claimed: (promptId: string) => void;
+  /**
+   * The run is over and about to be ended: the worker advertises itself idle with the prompt's
+   * pipelines loaded *before* the ending is published, so the server routes the next prompt knowing it.
+   */
+  ran: (models: string[]) => Promise<void>;
+}
+
+export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks: RunHooks): Promise<JobResult> {
   // Job data comes back from Redis: checked like any boundary; the graph was validated at submission.
   const data = JobDataShape.parse(job.data) as unknown as JobData;
   const id = data.promptId;
@@ -46,7 +56,7 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, onClai
     await job.moveToCompleted({ outcome: 'stale' }, token, false).catch(() => {});
     return { promptId: id, models: data.models, outcome: 'stale' };
   }
-  onClaimed(id);
+  hooks.claimed(id);
   const controller = new AbortController();
   let lost = false;
   const loseOwnership = (): void => {
@@ -92,6 +102,7 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, onClai
     ctx.log(`Prompt ${id}: attempt ${attempt} lost its job to another worker; its results are discarded.`);
     return { promptId: id, models: data.models, outcome: 'lost' };
   }
+  await hooks.ran(data.models);
   const end = encodeEnd({ outcome, event: terminal ?? { type: 'run.failed', runId: id, error: { code: 'NODE_FAILED', message: 'The run ended without a final event.' } }, ...(error && { error }) });
   if (!(await ctx.scripts.finish(id, attempt, ctx.workerId, end))) {
     return { promptId: id, models: data.models, outcome: 'lost' };

@@ -18,7 +18,7 @@ import { RunScripts } from '../redis/run-scripts.ts';
 import { ControlShape, type ControlMessage } from '../redis/wire.ts';
 import { removeAdvert, writeAdvert } from '../redis/worker-registry.ts';
 import { buildAdvert, RecentModels } from './capabilities.ts';
-import { runJob, type JobResult } from './job-runner.ts';
+import { runJob } from './job-runner.ts';
 
 export interface WorkerOptions {
   url: string;
@@ -59,8 +59,6 @@ export class LoomWorker {
   #free = { unloadModels: false, freeMemory: false };
   #tokens = 0;
   #closing = false;
-  /** Every finished job, for tests and logs. */
-  readonly results: JobResult[] = [];
 
   constructor(options: WorkerOptions) {
     this.id = options.id ?? `${os.hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_.-]/g, '-');
@@ -113,9 +111,13 @@ export class LoomWorker {
           continue;
         }
         const ctx = { host: this.#o.host, redis, keys: this.#keys, scripts, workerId: this.id, lockMs: this.#o.lockMs, log: this.#o.log, interrupts: this.#interrupts };
-        const result = await runJob(ctx, next.job, next.token, (promptId) => void this.#setBusy(promptId));
-        this.results.push(result);
-        if (result.outcome !== 'stale') this.#recent.used(result.models);
+        const result = await runJob(ctx, next.job, next.token, {
+          claimed: (promptId) => void this.#setBusy(promptId),
+          ran: async (models) => {
+            this.#recent.used(models);
+            await this.#setBusy(null);
+          },
+        });
         this.#o.log(`Prompt ${result.promptId}: ${result.outcome}.`);
       } catch (err) {
         this.#o.log(`Worker loop error: ${(err as Error).stack ?? String(err)}`);

@@ -1,0 +1,118 @@
+/**
+ * A scale-out cluster of real processes for tests: redis-server, one API server (`--redis`) and
+ * workers (`loom-worker`), each worker with its own models, output and input folders, as on separate
+ * machines. Workers get a short BullMQ lock (3 s) so a killed worker's prompt is re-run quickly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RedisProcess } from './redis-process.ts';
+
+const repo = fileURLToPath(new URL('../../..', import.meta.url));
+const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
+
+export interface Proc {
+  child: ChildProcess;
+  output: () => string;
+}
+
+/** Spawns `node --import tsx <script>` and waits for a line matching `ready`. */
+export async function spawnEntry(script: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Proc & { match: RegExpExecArray }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let text = '';
+  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${text}`)), 30_000);
+    const check = (): void => {
+      const m = ready.exec(text);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      resolve(m);
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited (${code}): ${text}`));
+    });
+  });
+  return { child, output: () => text, match };
+}
+
+export async function stop(proc: Proc, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  const exited = new Promise((resolve) => proc.child.once('exit', resolve));
+  proc.child.kill(signal);
+  await exited;
+}
+
+export interface WorkerSpec {
+  name: string;
+  /** Stub pipeline folders in this worker's models folder. */
+  models: string[];
+}
+
+export class Cluster {
+  readonly root = mkdtempSync(join(tmpdir(), 'loom-scaleout-'));
+  readonly workers = new Map<string, Proc>();
+  server: Proc | null = null;
+  url = '';
+
+  private constructor(readonly redis: RedisProcess) {}
+
+  static async start(workers: WorkerSpec[]): Promise<Cluster> {
+    const cluster = new Cluster(await RedisProcess.start());
+    try {
+      await cluster.startServer();
+      await Promise.all(workers.map((w) => cluster.startWorker(w)));
+    } catch (err) {
+      await cluster.close();
+      throw err;
+    }
+    return cluster;
+  }
+
+  dir(...parts: string[]): string {
+    const path = join(this.root, ...parts);
+    mkdirSync(path, { recursive: true });
+    return path;
+  }
+
+  async startServer(): Promise<void> {
+    const args = ['--port', '0', '--redis', this.redis.url, '--data', this.dir('server', 'data'), '--out', this.dir('server', 'out'), '--input', this.dir('server', 'input'), '--models', this.dir('server', 'models'), '--graphs', this.dir('server', 'graphs')];
+    const proc = await spawnEntry(here('./stub-server.ts'), args, /Loom is running at (http:\/\/[^/\s]+)/);
+    this.server = proc;
+    this.url = proc.match[1] as string;
+  }
+
+  async startWorker(spec: WorkerSpec): Promise<void> {
+    const models = this.dir(`worker-${spec.name}`, 'models');
+    for (const model of spec.models) {
+      mkdirSync(join(models, model), { recursive: true });
+      writeFileSync(join(models, model, 'model_index.json'), '{"_class_name": "StableDiffusionPipeline"}');
+    }
+    const args = ['--redis', this.redis.url, '--name', spec.name, '--models', models, '--out', this.dir(`worker-${spec.name}`, 'out'), '--input', this.dir(`worker-${spec.name}`, 'input'), '--device', 'cpu', '--lock-ms', '3000', '--stalled-ms', '1000'];
+    this.workers.set(spec.name, await spawnEntry(here('./stub-worker.ts'), args, /is taking prompts/, { LOOM_TEST_WORKER: spec.name }));
+  }
+
+  async killWorker(name: string): Promise<void> {
+    const proc = this.workers.get(name);
+    if (proc) await stop(proc, 'SIGKILL');
+    this.workers.delete(name);
+  }
+
+  /** Everything the processes printed, for a failing assertion's message. */
+  logs(): string {
+    return [['server', this.server] as const, ...[...this.workers].map(([n, p]) => [`worker ${n}`, p] as const)].map(([n, p]) => `--- ${n}\n${p?.output() ?? ''}`).join('\n');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.workers.values()].map((w) => stop(w, 'SIGKILL')));
+    if (this.server) await stop(this.server, 'SIGKILL');
+    await this.redis.dispose();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Scale-out on real processes: redis-server, one API server started with --redis and three workers,
+ * each with its own folders as on separate machines. Worker a has pipeline alpha, b alpha and beta,
+ * c alpha. The graphs use the engine's stub nodes (Slow, Collect-like outputs) and a PNG-writing node.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { createServer, type LoomServer } from '../../packages/server/src/create-server.ts';
+import { tinyPng } from '../server/helpers/test-nodes.ts';
+import { Cluster } from './helpers/cluster.ts';
+import { api, history, pipelinePrompt, shape, slowSave, submit, until, WsProbe } from './helpers/prompts.ts';
+import { redisMissing } from './helpers/redis-process.ts';
+import { stubHost } from './helpers/stub-host.ts';
+
+const skip = redisMissing();
+
+describe('scale-out: one server, three workers', { skip: skip ?? false }, () => {
+  let cluster: Cluster;
+  let wsUrl: string;
+
+  before(async () => {
+    cluster = await Cluster.start([
+      { name: 'a', models: ['alpha'] },
+      { name: 'b', models: ['alpha', 'beta'] },
+      { name: 'c', models: ['alpha'] },
+    ]);
+    wsUrl = cluster.url.replace(/^http/, 'ws');
+  });
+
+  after(async () => {
+    await cluster?.close();
+  });
+
+  test('prompts from several clients all complete, each client gets its own events, in embedded order', async () => {
+    const expected = await embeddedShape(slowSave(5, 200, 'emb'));
+    const clients = await Promise.all(['c0', 'c1', 'c2'].map((id) => WsProbe.connect(`${wsUrl}/ws?clientId=${id}`)));
+    try {
+      const submitted = await Promise.all(
+        clients.flatMap((_c, ci) => [0, 1, 2].map(async (k) => ({ ci, value: 10 * ci + k + 1, id: await submit(cluster.url, slowSave(10 * ci + k + 1, 200, 'multi'), `c${ci}`) }))),
+      );
+      await Promise.all(submitted.map(({ ci, id }) => (clients[ci] as WsProbe).waitForEnd(id, 30_000)));
+      const workers = new Set<string>();
+      for (const { ci, value, id } of submitted) {
+        const client = clients[ci] as WsProbe;
+        assert.deepEqual(shape(client.forPrompt(id)), expected, `prompt ${id} of client c${ci}:\n${cluster.logs()}`);
+        for (const other of clients) if (other !== client) assert.equal(other.forPrompt(id).length, 0, 'another client saw this prompt');
+        const entry = await history(cluster.url, id);
+        assert.equal(entry?.status.status_str, 'success');
+        workers.add(String(entry?.outputs['4']?.worker?.[0]));
+        // The PNG the worker wrote, streamed to the server: /view serves exactly the bytes for this value.
+        const image = entry?.outputs['3']?.images?.[0] as { filename: string; subfolder: string; type: string };
+        const view = await fetch(`${cluster.url}/view?filename=${encodeURIComponent(image.filename)}&type=output`);
+        assert.equal(view.status, 200);
+        assert.deepEqual(Buffer.from(await view.arrayBuffer()), tinyPng(4, 4, [value, 0, 0]), `image of value ${value}`);
+      }
+      // Nine prompts, three idle workers: the first three go to three different workers.
+      assert.deepEqual([...workers].sort(), ['a', 'b', 'c']);
+      const stored = readdirSync(join(cluster.root, 'server', 'out')).filter((n) => n.startsWith('multi'));
+      assert.equal(stored.length, 9, `each worker numbers its files from 1, so names collide and are suffixed: ${stored.join(', ')}`);
+    } finally {
+      for (const c of clients) c.close();
+    }
+  });
+
+  test('a pipeline no worker has is refused at submission with a clear error', async () => {
+    const res = await api(cluster.url, '/prompt', { json: { prompt: pipelinePrompt('gamma', 1) } });
+    assert.equal(res.status, 400);
+    const error = (res.body as { error: { type: string; message: string; extra_info: { node_id: string; models: string[] } } }).error;
+    assert.equal(error.type, 'model_unavailable');
+    assert.match(error.message, /No worker has the pipeline "gamma" \(node 1, input "pipeline"\)/);
+    assert.deepEqual(error.extra_info.models, ['gamma']);
+    assert.deepEqual(((await api(cluster.url, '/queue')).body as { queue_pending: unknown[] }).queue_pending, []);
+  });
+
+  test('routing: a prompt runs where its pipeline is, and again where it is loaded', async () => {
+    const run = async (pipeline: string, seed: number): Promise<{ worker: string; cold: boolean }> => {
+      const id = await submit(cluster.url, pipelinePrompt(pipeline, seed));
+      const entry = await until(`prompt ${id}`, () => history(cluster.url, id));
+      assert.equal(entry.status.status_str, 'success', JSON.stringify(entry.status));
+      return { worker: String(entry.outputs['1']?.worker?.[0]), cold: entry.outputs['1']?.cold?.[0] === true };
+    };
+    assert.deepEqual(await run('beta', 1), { worker: 'b', cold: true }, 'only b has beta');
+    // Nobody has alpha loaded; b holds beta, so a worker with nothing loaded (a, then c by name) loads it.
+    assert.deepEqual(await run('alpha', 2), { worker: 'a', cold: true });
+    for (const seed of [3, 4, 5]) assert.deepEqual(await run('alpha', seed), { worker: 'a', cold: false }, `seed ${seed}: stays on the worker that has alpha loaded`);
+    assert.deepEqual(await run('beta', 6), { worker: 'b', cold: false });
+    // /free unloads everywhere: the next alpha prompt loads cold again.
+    assert.equal((await api(cluster.url, '/free', { json: { unload_models: true } })).status, 200);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await run('alpha', 7)).cold, true);
+  });
+});
+
+/** The message shape of one prompt on an embedded server with the same nodes. */
+async function embeddedShape(prompt: Record<string, unknown>): Promise<string[]> {
+  const root = mkdtempSync(join(tmpdir(), 'loom-embedded-'));
+  let server: LoomServer | null = null;
+  try {
+    server = await createServer({ host: stubHost({ outputDir: join(root, 'out'), inputDir: join(root, 'in'), modelsDir: join(root, 'models') }), dataDir: join(root, 'data'), templatesDir: root, log: () => {} });
+    const { url } = await server.listen(0);
+    const ws = await WsProbe.connect(`${url.replace(/^http/, 'ws')}/ws?clientId=emb`);
+    const id = await submit(url, prompt, 'emb');
+    await ws.waitForEnd(id, 10_000);
+    ws.close();
+    return shape(ws.forPrompt(id));
+  } finally {
+    await server?.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+void readFileSync;
+void Redis;

@@ -85,12 +85,15 @@ export class CatalogIndex {
   }
 
   /**
-   * A fresh node id from the type, readable in saved graphs: the leading capitals are lowered as a
-   * word (`TextEncoder` → `textEncoder`, `UNetSampler` → `unetSampler`, `VAEDecode` → `vaeDecode`),
-   * then numbered if taken (`textEncoder2`).
+   * A fresh node id from the type, readable in saved graphs: the first word is lowered
+   * (`TextEncoder` → `textEncoder`, `VAEDecode` → `vaeDecode`, `UNetSampler` → `unetSampler`,
+   * `LoRALoader` → `loraLoader`), then a number is added if the id is taken (`textEncoder2`).
    */
   static freshId(type: string, taken: (id: string) => boolean): string {
-    const base = type.replace(/^[A-Z]+/, (run) => (run.length <= 2 ? run.toLowerCase() : run.slice(0, -1).toLowerCase() + run.slice(-1)));
+    // A word starts at a capital followed by a lowercase letter; a one-letter first word joins the next.
+    const starts = [...type.matchAll(/[A-Z](?=[a-z])/g)].map((m) => m.index).filter((i) => i > 0);
+    const cut = (starts[0] === 1 ? starts[1] : starts[0]) ?? type.length;
+    const base = type.slice(0, cut).toLowerCase() + type.slice(cut);
     if (!taken(base)) return base;
     for (let i = 2; ; i++) if (!taken(`${base}${i}`)) return `${base}${i}`;
   }

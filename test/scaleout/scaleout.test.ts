@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { createServer, type LoomServer } from '../../packages/server/src/create-server.ts';
 import { tinyPng } from '../server/helpers/test-nodes.ts';
 import { Cluster } from './helpers/cluster.ts';
-import { api, history, pipelinePrompt, shape, slowSave, submit, until, WsProbe } from './helpers/prompts.ts';
+import { api, history, pipelinePrompt, shape, slowSave, submit, until, WsProbe, type HistoryEntry } from './helpers/prompts.ts';
 import { redisMissing } from './helpers/redis-process.ts';
 import { stubHost } from './helpers/stub-host.ts';
 
@@ -93,6 +93,90 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await run('alpha', 7)).cold, true);
   });
+
+  test('a worker killed mid-prompt: the prompt is re-run on another worker and published exactly once', async () => {
+    const ws = await WsProbe.connect(`${wsUrl}/ws?clientId=kill`);
+    const redis = new Redis(cluster.redis.url);
+    try {
+      // The save node (3) finishes at once and publishes its PNG; the kill comes during Slow (2).
+      const prompt = {
+        '1': { class_type: 'Source', inputs: { value: 77 } },
+        '3': { class_type: 'StubSaveImage', inputs: { x: ['1', 0], filenamePrefix: 'kill' } },
+        '2': { class_type: 'Slow', inputs: { x: ['1', 0], ms: 4000, steps: 8 } },
+        '4': { class_type: 'Tag', inputs: { x: ['2', 0] } },
+      };
+      const id = await submit(cluster.url, prompt, 'kill');
+      await ws.waitFor((m) => m.type === 'executed' && m.data.prompt_id === id && m.data.node === '3', 10_000);
+      await ws.waitFor((m) => m.type === 'progress' && m.data.prompt_id === id && m.data.node === '2', 10_000);
+      const victim = (await redis.hget(`loom:run:${id}`, 'worker')) as string;
+      assert.ok(['a', 'b', 'c'].includes(victim), `running on ${victim}`);
+      await cluster.killWorker(victim);
+      await ws.waitForEnd(id, 30_000);
+
+      const messages = ws.forPrompt(id);
+      const count = (type: string, node?: string): number => messages.filter((m) => m.type === type && (node === undefined || m.data.node === node)).length;
+      assert.equal(count('execution_start'), 2, 'the second attempt announces its start');
+      assert.equal(count('execution_success'), 1);
+      assert.equal(count('executed', '4'), 1);
+      // Both attempts ran the save node; the second gets the first publication back, not a second file.
+      const saved = messages.filter((m) => m.type === 'executed' && m.data.node === '3').map((m) => JSON.stringify(m.data.output));
+      assert.equal(saved.length, 2);
+      assert.equal(saved[0], saved[1]);
+      const entry = (await history(cluster.url, id)) as HistoryEntry;
+      assert.equal(entry.status.status_str, 'success');
+      assert.notEqual(entry.outputs['4']?.worker?.[0], victim, 'finished on another worker');
+      assert.equal(JSON.stringify(entry.outputs['3']), saved[0]);
+      const files = readdirSync(join(cluster.root, 'server', 'out')).filter((n) => n.startsWith('kill'));
+      assert.equal(files.length, 1, `one output file: ${files.join(', ')}`);
+      assert.deepEqual(readFileSync(join(cluster.root, 'server', 'out', files[0] as string)), tinyPng(4, 4, [77, 0, 0]));
+      assert.equal(await redis.exists(`loom:run:${id}`), 0, 'no run state left behind');
+      assert.deepEqual(await redis.keys('loom:file:*'), [], 'no streamed file left in Redis');
+    } finally {
+      ws.close();
+      redis.disconnect();
+    }
+    for (const name of ['a', 'b', 'c']) if (!cluster.workers.has(name)) await cluster.restartWorker(name);
+  });
+
+  test('interrupting a prompt reaches the worker running it', async () => {
+    const ws = await WsProbe.connect(`${wsUrl}/ws?clientId=int`);
+    try {
+      const id = await submit(cluster.url, slowSave(9, 8000, 'int', 40), 'int');
+      await ws.waitFor((m) => m.type === 'progress' && m.data.prompt_id === id, 10_000);
+      assert.equal((await api(cluster.url, '/interrupt', { json: { prompt_id: id } })).status, 200);
+      const interrupted = await ws.waitFor((m) => m.type === 'execution_interrupted' && m.data.prompt_id === id, 5000);
+      assert.equal(interrupted.data.node_id, '2');
+      await ws.waitForEnd(id, 5000);
+      const entry = (await history(cluster.url, id)) as HistoryEntry;
+      assert.equal(entry.status.status_str, 'error');
+      assert.ok(entry.status.messages.some(([type]) => type === 'execution_interrupted'));
+      assert.deepEqual(readdirSync(join(cluster.root, 'server', 'out')).filter((n) => n.startsWith('int')), [], 'the save node never ran');
+    } finally {
+      ws.close();
+    }
+  });
+
+  test('Redis restarts: server and workers reconnect, running and queued prompts all complete', async () => {
+    const ws = await WsProbe.connect(`${wsUrl}/ws?clientId=rr`);
+    try {
+      const values = [101, 102, 103, 104, 105, 106];
+      const ids: string[] = [];
+      for (const v of values) ids.push(await submit(cluster.url, slowSave(v, 1500, 'rr'), 'rr'));
+      await ws.waitFor((m) => m.type === 'progress' && m.data.prompt_id === ids[0], 10_000);
+      const pending = ((await api(cluster.url, '/queue')).body as { queue_pending: unknown[][] }).queue_pending;
+      assert.ok(pending.length >= 3, `three workers: at least three prompts wait (${pending.length})`);
+      await cluster.redis.restart();
+      for (const id of ids) await ws.waitForEnd(id, 30_000);
+      for (const [i, id] of ids.entries()) {
+        const entry = (await history(cluster.url, id)) as HistoryEntry;
+        assert.equal(entry.status.status_str, 'success', `${id}: ${JSON.stringify(entry.status)}\n${cluster.logs()}`);
+        const image = entry.outputs['3']?.images?.[0] as { filename: string };
+        assert.deepEqual(readFileSync(join(cluster.root, 'server', 'out', image.filename)), tinyPng(4, 4, [values[i] as number, 0, 0]));
+      }
+    } finally {
+      ws.close();
+    }
+  });
 });
 
 /** The message shape of one prompt on an embedded server with the same nodes. */
@@ -112,6 +196,3 @@ async function embeddedShape(prompt: Record<string, unknown>): Promise<string[]>
     rmSync(root, { recursive: true, force: true });
   }
 }
-
-void readFileSync;
-void Redis;

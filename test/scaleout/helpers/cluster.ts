@@ -58,6 +58,7 @@ export interface WorkerSpec {
 export class Cluster {
   readonly root = mkdtempSync(join(tmpdir(), 'loom-scaleout-'));
   readonly workers = new Map<string, Proc>();
+  readonly #specs = new Map<string, WorkerSpec>();
   server: Proc | null = null;
   url = '';
 
@@ -89,6 +90,7 @@ export class Cluster {
   }
 
   async startWorker(spec: WorkerSpec): Promise<void> {
+    this.#specs.set(spec.name, spec);
     const models = this.dir(`worker-${spec.name}`, 'models');
     for (const model of spec.models) {
       mkdirSync(join(models, model), { recursive: true });
@@ -102,6 +104,13 @@ export class Cluster {
     const proc = this.workers.get(name);
     if (proc) await stop(proc, 'SIGKILL');
     this.workers.delete(name);
+  }
+
+  /** Starts a killed worker again with its folders (its outputs from before are still there). */
+  async restartWorker(name: string): Promise<void> {
+    const spec = this.#specs.get(name);
+    if (!spec) throw new Error(`no worker ${name}`);
+    await this.startWorker(spec);
   }
 
   /** Everything the processes printed, for a failing assertion's message. */

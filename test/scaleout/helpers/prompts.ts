@@ -1,11 +1,11 @@
 /** Prompts and probes shared by the scale-out tests. */
 import { api, WsProbe, type WsMessage } from '../../server/helpers/test-server.ts';
 
-/** `Source(value) → Slow(ms) → StubSaveImage + Tag` in ComfyUI API format. */
-export function slowSave(value: number, slowMs: number, prefix: string): Record<string, unknown> {
+/** `Source(value) → Slow(ms, steps) → StubSaveImage + Tag` in ComfyUI API format. */
+export function slowSave(value: number, slowMs: number, prefix: string, steps = 4): Record<string, unknown> {
   return {
     '1': { class_type: 'Source', inputs: { value } },
-    '2': { class_type: 'Slow', inputs: { x: ['1', 0], ms: slowMs, steps: 4 } },
+    '2': { class_type: 'Slow', inputs: { x: ['1', 0], ms: slowMs, steps } },
     '3': { class_type: 'StubSaveImage', inputs: { x: ['2', 0], filenamePrefix: prefix } },
     '4': { class_type: 'Tag', inputs: { x: ['2', 0] } },
   };

@@ -294,4 +294,3 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
   });
 });
 
-if (skip) test(`editor e2e skipped: ${skip}`, { skip }, () => {});

@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { REPO } from './build-editor.ts';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium; LOOM_CHROMIUM points elsewhere (e.g. /usr/bin/chromium-browser). */
+export const CHROMIUM = process.env.LOOM_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOTS = join(REPO, 'test/e2e/screenshots');
 
 /** Why the suite cannot run here, or null. Throws instead when system dependencies are required. */
 export function chromiumMissing(): string | null {
   if (existsSync(CHROMIUM)) return null;
-  const why = `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) to run the browser tests.`;
+  const why = `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) or set LOOM_CHROMIUM to run the browser tests.`;
   if (process.env.LOOM_REQUIRE_SYSTEM_DEPS === '1') throw new Error(`${why} LOOM_REQUIRE_SYSTEM_DEPS=1 requires it.`);
   return why;
 }

@@ -1,0 +1,82 @@
+/**
+ * The Redis-side building blocks against a real redis-server: the attempt protocol's scripts (only the
+ * current attempt may publish or finish, and only once) and the history store (durable, capped).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Redis } from 'ioredis';
+import { RedisHistoryStore } from '../../packages/server/src/redis/redis-history-store.ts';
+import { RedisKeys } from '../../packages/server/src/redis/redis-keys.ts';
+import { RunScripts } from '../../packages/server/src/redis/run-scripts.ts';
+import { parseRecord } from '../../packages/server/src/redis/stream-reader.ts';
+import type { HistoryRecord } from '../../packages/server/src/store/history-types.ts';
+import { redisMissing, RedisProcess } from './helpers/redis-process.ts';
+
+const skip = redisMissing();
+
+describe('Redis building blocks', { skip: skip ?? false }, () => {
+  let server: RedisProcess;
+  let redis: Redis;
+  const keys = new RedisKeys('t');
+
+  before(async () => {
+    server = await RedisProcess.start();
+    redis = new Redis(server.url);
+  });
+  after(async () => {
+    redis?.disconnect();
+    await server?.dispose();
+  });
+
+  test('attempts: a re-run supersedes the old attempt, which can then neither publish nor finish', async () => {
+    const scripts = new RunScripts(redis, keys);
+    await redis.hset(keys.run('p'), { state: 'dispatched', jobId: 'p.r1', attempt: 0 });
+    assert.equal(await scripts.claim('p', 'p.r0', 'w1'), 0, 'a job id that is not the dispatched one is stale');
+    assert.equal(await scripts.claim('p', 'p.r1', 'w1'), 1);
+    assert.equal(await scripts.publish('p', 1, 'event', 'w1', 'e1'), true);
+    assert.equal(await scripts.claim('p', 'p.r1', 'w2'), 2, 'BullMQ re-ran the job on w2');
+    assert.equal(await scripts.publish('p', 1, 'event', 'w1', 'late'), false);
+    assert.equal(await scripts.finish('p', 1, 'w1', 'end-1'), false);
+    assert.equal(await scripts.publish('p', 2, 'event', 'w2', 'e2'), true);
+    assert.equal(await scripts.finish('p', 2, 'w2', 'end-2'), true);
+    assert.equal(await scripts.finish('p', 2, 'w2', 'end-2'), false, 'an ending happens once');
+    assert.equal(await scripts.finish('p', null, 'server', 'lost'), false, 'the server cannot end it twice either');
+    const entries = (await redis.xrange(keys.events, '-', '+')).map(([id, fields]) => parseRecord(id, fields));
+    assert.deepEqual(
+      entries.map((r) => `${r?.kind}:${r?.attempt}:${r?.worker}:${r?.data}`),
+      ['claimed:1:w1:', 'event:1:w1:e1', 'claimed:2:w2:', 'event:2:w2:e2', 'end:2:w2:end-2'],
+    );
+  });
+
+  test('withdrawing a dispatched prompt wins over a later claim, and fails after one', async () => {
+    const scripts = new RunScripts(redis, keys);
+    await redis.hset(keys.run('q'), { state: 'dispatched', jobId: 'q.r1', attempt: 0 });
+    assert.equal(await scripts.withdraw('q'), true);
+    assert.equal(await scripts.claim('q', 'q.r1', 'w1'), 0);
+    await redis.hset(keys.run('r'), { state: 'dispatched', jobId: 'r.r1', attempt: 0 });
+    assert.equal(await scripts.claim('r', 'r.r1', 'w1'), 1);
+    assert.equal(await scripts.withdraw('r'), false, 'running: interrupt it instead');
+  });
+
+  test('history: durable across a new store instance, oldest dropped past the cap', async () => {
+    const record = (id: string): Omit<HistoryRecord, 'seq'> => ({
+      promptId: id,
+      entry: { prompt: [0, id, {}, {}, []], outputs: {}, status: { status_str: 'success', completed: true, messages: [] }, meta: {} },
+      loom: { format: 'comfy', outcome: 'success', createdAt: 1, finishedAt: 2, executed: [], cached: [] },
+    });
+    const store = new RedisHistoryStore(redis, keys, 3);
+    await store.load();
+    for (const id of ['h1', 'h2', 'h3', 'h4']) await store.put(record(id));
+    assert.deepEqual(store.page(0, 10).items.map((r) => r.promptId), ['h2', 'h3', 'h4']);
+    await store.put(record('h2')); // re-recorded: moves to the end with a new seq
+    const reloaded = new RedisHistoryStore(redis, keys, 3);
+    await reloaded.load();
+    assert.deepEqual(reloaded.page(0, 10).items.map((r) => `${r.promptId}#${r.seq}`), ['h3#3', 'h4#4', 'h2#5']);
+    assert.equal(await reloaded.delete(['h3', 'nope', 'h3']), 1);
+    assert.equal(reloaded.size, 2);
+    await reloaded.clear();
+    const empty = new RedisHistoryStore(redis, keys, 3);
+    await empty.load();
+    assert.equal(empty.size, 0);
+  });
+});

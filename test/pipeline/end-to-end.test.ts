@@ -134,3 +134,17 @@ test('no stray temporary files are left in the output folder', async () => {
   await host.engine.run(txt2img());
   assert.deepEqual(readdirSync(host.config.outputDir).filter((f) => f.startsWith('.')), []);
 });
+
+test('a batch renders one image per latent, each saved with its own seed in the metadata', async () => {
+  const host = tinyHost();
+  const graph = txt2img({ seed: 40, steps: 3 });
+  (graph.nodes.latent as { inputs: Record<string, unknown> }).inputs.batchSize = 3;
+  const result = await host.engine.run(graph);
+  const files = savedFiles(result, host.config.outputDir);
+  assert.equal(files.length, 3);
+  const images = result.outputs.get('decode')?.images as ImageBatch;
+  assert.deepEqual(images.shape, [3, 64, 64, 3]);
+  const plane = 64 * 64 * 3;
+  assert.notDeepEqual(images.pixels.subarray(0, plane), images.pixels.subarray(plane, 2 * plane), 'each latent gets its own noise');
+  assert.deepEqual(files.map((f) => /Seed: (\d+)/.exec(readPngText(readFileSync(f)).parameters ?? '')?.[1]), ['40', '41', '42']);
+});

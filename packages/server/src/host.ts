@@ -22,6 +22,7 @@ export function createHost(config: Partial<NodePackConfig> = {}): Host {
     tempDir: resolve(config.tempDir ?? join(tmpdir(), 'loom-temp')),
     device: config.device ?? 'auto',
     threads: config.threads ?? 0,
+    cacheDir: config.cacheDir ?? resolve('.loom', 'ort-cache'),
   };
   const pack = createNodePack(full);
   const registry = new NodeRegistry([...builtinNodes, ...pack.nodes]);

@@ -1,0 +1,37 @@
+/**
+ * The session-option sweep of the throughput bench: each configuration changes one thing from Loom's
+ * defaults (`sessionOptions` in packages/nodes/src/runtime/session.ts), so each ratio isolates one option.
+ * Sessions are opened through the optimized-model cache: a configuration that keeps the optimization
+ * level reuses the optimized graph (seconds instead of a ~40 s optimization); runtime options such as
+ * threads, arena and memory patterns are not part of the cached graph.
+ */
+import type * as ort from 'onnxruntime-node';
+import { sessionOptions } from '../../packages/nodes/src/runtime/session.ts';
+
+export type Level = 'basic' | 'extended' | 'all';
+
+export interface SweepConfig {
+  name: string;
+  options: ort.InferenceSession.SessionOptions;
+  /** Also time runs with a pre-allocated output tensor on this session. */
+  bound?: boolean;
+  /** Create from the original model without the cache (a cold-optimized session), to compare with warm ones. */
+  uncached?: boolean;
+}
+
+/** Loom's CPU defaults with 2 intra-op threads (this machine's core count) and the given changes. */
+export function withDefaults(changes: ort.InferenceSession.SessionOptions = {}): ort.InferenceSession.SessionOptions {
+  return { ...sessionOptions('cpu', 2), ...changes };
+}
+
+export const DEFAULT_CONFIG: SweepConfig = { name: 'Loom defaults', options: withDefaults(), bound: true };
+
+export const SWEEP: readonly SweepConfig[] = [
+  { name: 'intraOpNumThreads 1', options: withDefaults({ intraOpNumThreads: 1 }) },
+  { name: 'enableCpuMemArena false', options: withDefaults({ enableCpuMemArena: false }) },
+  { name: 'enableMemPattern false', options: withDefaults({ enableMemPattern: false }) },
+  { name: "executionMode 'parallel'", options: withDefaults({ executionMode: 'parallel' }) },
+  { name: "graphOptimizationLevel 'extended'", options: withDefaults({ graphOptimizationLevel: 'extended' }) },
+  { name: "graphOptimizationLevel 'basic'", options: withDefaults({ graphOptimizationLevel: 'basic' }) },
+  { name: 'optimized from the source (no cache)', options: withDefaults(), uncached: true },
+];

@@ -5,13 +5,14 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createServer, type LoomServer } from '../../packages/server/src/create-server.ts';
 import { tinyPng } from '../server/helpers/test-nodes.ts';
-import { Cluster } from './helpers/cluster.ts';
+import { Cluster, stop } from './helpers/cluster.ts';
 import { api, history, pipelinePrompt, shape, slowSave, submit, until, WsProbe, type HistoryEntry } from './helpers/prompts.ts';
 import { redisMissing } from './helpers/redis-process.ts';
 import { stubHost } from './helpers/stub-host.ts';
@@ -92,6 +93,19 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
     assert.equal((await api(cluster.url, '/free', { json: { unload_models: true } })).status, 200);
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await run('alpha', 7)).cold, true);
+  });
+
+  test('an uploaded input file travels with the prompt to a worker on another "machine"', async () => {
+    const png = tinyPng(3, 3, [1, 2, 3]);
+    const form = new FormData();
+    form.append('image', new Blob([png], { type: 'image/png' }), 'cat.png');
+    form.append('subfolder', 'uploads');
+    const uploaded = (await api(cluster.url, '/upload/image', { method: 'POST', body: form })).body as { name: string; subfolder: string };
+    const id = await submit(cluster.url, { '1': { class_type: 'ReadInput', inputs: { image: `${uploaded.subfolder}/${uploaded.name}` } } });
+    const entry = await until(`prompt ${id}`, () => history(cluster.url, id));
+    assert.equal(entry.status.status_str, 'success', JSON.stringify(entry.status));
+    assert.deepEqual(entry.outputs['1']?.sha256, [createHash('sha256').update(png).digest('hex')]);
+    assert.deepEqual(entry.outputs['1']?.bytes, [png.length]);
   });
 
   test('a worker killed mid-prompt: the prompt is re-run on another worker and published exactly once', async () => {
@@ -176,6 +190,23 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
     } finally {
       ws.close();
     }
+  });
+
+  test('the API server is killed mid-run: workers carry on, and the restarted server records every prompt', async () => {
+    const values = [201, 202, 203, 204];
+    const ids: string[] = [];
+    for (const v of values) ids.push(await submit(cluster.url, slowSave(v, 1500, 'sr')));
+    await until('a prompt to run', async () => (((await api(cluster.url, '/queue')).body as { queue_running: unknown[] }).queue_running.length > 0 ? true : undefined));
+    await stop(cluster.server as NonNullable<typeof cluster.server>, 'SIGKILL');
+    await cluster.startServer();
+    for (const [i, id] of ids.entries()) {
+      const entry = await until(`prompt ${id} after the restart`, () => history(cluster.url, id), 30_000);
+      assert.equal(entry.status.status_str, 'success', `${id}: ${JSON.stringify(entry.status)}`);
+      const image = entry.outputs['3']?.images?.[0] as { filename: string };
+      assert.deepEqual(readFileSync(join(cluster.root, 'server', 'out', image.filename)), tinyPng(4, 4, [values[i] as number, 0, 0]));
+    }
+    const queue = (await api(cluster.url, '/queue')).body as { queue_running: unknown[]; queue_pending: unknown[] };
+    assert.deepEqual([queue.queue_running, queue.queue_pending], [[], []]);
   });
 });
 

@@ -3,9 +3,10 @@
  * the server tests' nodes (StubSaveImage writes real PNGs), and two nodes for routing:
  * `StubPipeline` "loads" a pipeline folder of the models dir through the object cache, like
  * ModelLoader (a `{ file: 'pipelines' }` parameter), and shows which worker ran it and whether the
- * load was cold; `Tag` shows which worker ran a graph.
+ * load was cold; `Tag` shows which worker ran a graph; `ReadInput` reads an upload as LoadImage does.
  */
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Engine, FLOAT, LoomError, NodeRegistry, builtinNodes, defineNode, param } from '@loom/engine';
@@ -16,7 +17,7 @@ import { testNodes } from '../../server/helpers/test-nodes.ts';
 /** Set by the test for each worker process; "server" in the API server. */
 const workerName = (): string => process.env.LOOM_TEST_WORKER ?? 'server';
 
-function routingNodes(modelsDir: string) {
+function routingNodes(modelsDir: string, inputDir: string) {
   const StubPipeline = defineNode({
     type: 'StubPipeline',
     category: 'test',
@@ -53,11 +54,25 @@ function routingNodes(modelsDir: string) {
       return {};
     },
   });
-  return [StubPipeline, Tag];
+  const ReadInput = defineNode({
+    type: 'ReadInput',
+    category: 'test',
+    description: 'Reads an uploaded file from the input folder (like LoadImage) and shows its size and SHA-256.',
+    inputs: {},
+    params: { image: param(z.string().min(1), 'A file in the input folder', { file: 'input' }) },
+    outputs: {},
+    output: true,
+    run: async (_i, { image }, ctx) => {
+      const bytes = await readFile(join(inputDir, image));
+      ctx.ui({ bytes: [bytes.length], sha256: [createHash('sha256').update(bytes).digest('hex')], worker: [workerName()] });
+      return {};
+    },
+  });
+  return [StubPipeline, Tag, ReadInput];
 }
 
 export function stubHost(config: Parameters<typeof createHost>[0] = {}): ReturnType<typeof createHost> {
   const host = createHost({ ...config, device: 'cpu', threads: 1 });
-  const registry = new NodeRegistry([...builtinNodes, ...stubNodes, ...testNodes(host.config.outputDir), ...routingNodes(host.config.modelsDir)]);
+  const registry = new NodeRegistry([...builtinNodes, ...stubNodes, ...testNodes(host.config.outputDir), ...routingNodes(host.config.modelsDir, host.config.inputDir)]);
   return { ...host, registry, comfyMap: {}, engine: new Engine({ registry }) };
 }

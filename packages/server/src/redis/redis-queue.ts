@@ -261,6 +261,7 @@ export class RedisQueue implements PromptQueue {
         if (inRedis === 'done') continue; // its end record is on the way
         if (run.state === 'dispatched' && inRedis === 'dispatched') await this.#table.repend(run);
         else if (inRedis === 'running') await this.#fail(id, 'The job disappeared from its BullMQ queue while it ran (was Redis flushed?).');
+        else if (inRedis === null) await this.#failLocally(run, 'Redis lost this prompt while it ran (restarted without persistence, or flushed); submit it again.');
       } else if ((state === 'waiting' || state === 'prioritized') && run.state === 'running') {
         // Stalled-job detection put it back: wake the idle workers serving that queue.
         await this.#control({ type: 'wake', worker: '*', queue: run.queue });
@@ -271,6 +272,14 @@ export class RedisQueue implements PromptQueue {
   async #fail(promptId: string, message: string): Promise<void> {
     const error = { code: 'NODE_FAILED' as const, message };
     await this.#scripts.finish(promptId, null, 'server', encodeEnd({ outcome: 'error', event: { type: 'run.failed', runId: promptId, error }, error }));
+  }
+
+  /** Ends a prompt whose Redis state is gone: no worker can publish for it any more, so the ending is made here. */
+  async #failLocally(run: RunState, message: string): Promise<void> {
+    const promptId = run.stored.prompt.promptId;
+    const error = { code: 'NODE_FAILED' as const, message };
+    const data = encodeEnd({ outcome: 'error', event: { type: 'run.failed', runId: promptId, error }, error });
+    await this.#handler.handle({ id: '', promptId, attempt: run.attempt, kind: 'end', worker: 'server', data });
   }
 
   #dispatchSoon(): void {

@@ -51,7 +51,7 @@ const CASES: Case[] = [
     name: 'SD1.5-size random UNet',
     unet: repo('models/_large/sd15-unet-random/unet/model.onnx'),
     loras: [repo('models/_large/sd15-unet-random/loras/pytorch_lora_weights_16.safetensors'), undefined],
-    batch: 1, latent: 32, runs: 3, repeats: 1,
+    batch: 1, latent: 32, runs: 4, repeats: 1,
   },
 ];
 
@@ -143,20 +143,24 @@ async function bench(c: Case): Promise<Figure[]> {
   const switcher = await fast('switcher (weights as inputs)', (pt) => LoraSwitcher.create(pt, options, specA));
   const branches = await fast('branches (low-rank inputs)', (pt) => LoraBranchSession.create(pt, options, specA));
 
-  // On a shared machine sequential step timings drift; alternate merged and branch steps instead.
+  // On a shared machine sequential step timings drift; alternate merged, branch and switcher steps.
   const p1 = await patcher.patch(specA);
   const m = await ort.InferenceSession.create(p1.model, mergeSessionOptions(p1.sessionOptions, options));
   const br = await LoraBranchSession.create(await LoraPatcher.open(c.unet), options, specA);
+  const sw = await LoraSwitcher.create(await LoraPatcher.open(c.unet), options, specA);
   await m.run(feeds);
   await br.run(feeds);
+  await sw.run(feeds);
   const ratios: number[] = [];
+  const swRatios: number[] = [];
   for (let i = 0; i < 2 * c.runs; i++) {
     const tm = await ms(() => m.run(feeds));
-    const tb = await ms(() => br.run(feeds));
-    ratios.push(tb / tm);
+    ratios.push((await ms(() => br.run(feeds))) / tm);
+    swRatios.push((await ms(() => sw.run(feeds))) / tm);
   }
   await m.release();
   await br.release();
+  await sw.release();
   return [
     { metric: `${p} cold load (InferenceSession.create from path)`, value: cold, unit: 'ms' },
     { metric: `${p} step, base session (batch ${c.batch}, latent ${c.latent}²)`, value: baseStep, unit: 'ms' },
@@ -166,6 +170,7 @@ async function bench(c: Case): Promise<Figure[]> {
     ...switcher,
     ...branches,
     { metric: `${p} branches step ÷ merged step, alternating runs (median of ${2 * c.runs})`, value: median(ratios), unit: '×' },
+    { metric: `${p} switcher step ÷ merged step, alternating runs (median of ${2 * c.runs})`, value: median(swRatios), unit: '×' },
   ];
 }
 

@@ -18,13 +18,14 @@ import { JobQueues } from './job-queues.ts';
 import { modelUses, requiredModels } from './job-needs.ts';
 import { OutputStore } from './output-store.ts';
 import { PromptTable, type RunState } from './prompt-table.ts';
+import { Reconciler } from './reconciler.ts';
 import { RecordHandler } from './record-handler.ts';
 import { closeRedis, connectRedis } from './redis-connection.ts';
 import { RedisKeys } from './redis-keys.ts';
 import { runnableBySomeWorker } from './routing.ts';
 import { RunScripts } from './run-scripts.ts';
 import { StreamReader } from './stream-reader.ts';
-import { encodeEnd, type ControlMessage, type WorkerAdvert } from './wire.ts';
+import type { ControlMessage, WorkerAdvert } from './wire.ts';
 import { readLiveWorkers } from './worker-registry.ts';
 
 export interface RedisQueueOptions {
@@ -56,6 +57,7 @@ export class RedisQueue implements PromptQueue {
   readonly #scripts: RunScripts;
   readonly #dispatcher: Dispatcher;
   readonly #handler: RecordHandler;
+  readonly #reconciler: Reconciler;
   readonly #listeners = new Set<QueueListener>();
   readonly #gated = new Set<string>();
   #reader: StreamReader | null = null;
@@ -78,7 +80,7 @@ export class RedisQueue implements PromptQueue {
       coldGraceMs: options.coldGraceMs ?? 10_000,
       reserveMs: options.reserveMs ?? 3000,
     });
-    this.#handler = new RecordHandler({
+    const handler = new RecordHandler({
       redis: this.#redis,
       keys: this.#keys,
       table: this.#table,
@@ -89,6 +91,8 @@ export class RedisQueue implements PromptQueue {
       remaining: () => this.#remaining(),
       log: this.#log,
     });
+    this.#handler = handler;
+    this.#reconciler = new Reconciler({ redis: this.#redis, keys: this.#keys, table: this.#table, jobs: this.#jobs, scripts: this.#scripts, handler, control: (m) => this.#control(m) });
   }
 
   async start(): Promise<void> {
@@ -229,11 +233,6 @@ export class RedisQueue implements PromptQueue {
     await closeRedis(this.#redis);
   }
 
-  /** Live workers, for diagnostics and tests. */
-  workers(): Promise<WorkerAdvert[]> {
-    return readLiveWorkers(this.#redis, this.#keys, this.#log);
-  }
-
   async #withdraw(run: RunState): Promise<boolean> {
     if (!(await this.#scripts.withdraw(run.stored.prompt.promptId))) return false;
     // A worker that already fetched the job finds it withdrawn when it claims, and drops it.
@@ -244,42 +243,8 @@ export class RedisQueue implements PromptQueue {
 
   async #housekeeping(): Promise<void> {
     if (this.#closed) return;
-    await this.#reconcile();
+    await this.#reconciler.check();
     await this.#dispatch();
-  }
-
-  /** Prompts whose BullMQ job failed (stalled too often) or vanished get an ending; lost dispatches go back. */
-  async #reconcile(): Promise<void> {
-    for (const run of [...this.#table.runs.values()]) {
-      const id = run.stored.prompt.promptId;
-      const state = await this.#jobs.state(run.queue, run.jobId).catch(() => 'error');
-      if (state === 'failed') {
-        const reason = (await this.#jobs.failedReason(run.queue, run.jobId)) ?? 'unknown reason';
-        await this.#fail(id, `The prompt's worker was lost (killed, or unreachable past its lock) more often than allowed, so it was given up: ${reason}.`);
-      } else if (state === 'unknown') {
-        const inRedis = await this.#redis.hget(this.#keys.run(id), 'state');
-        if (inRedis === 'done') continue; // its end record is on the way
-        if (run.state === 'dispatched' && inRedis === 'dispatched') await this.#table.repend(run);
-        else if (inRedis === 'running') await this.#fail(id, 'The job disappeared from its BullMQ queue while it ran (was Redis flushed?).');
-        else if (inRedis === null) await this.#failLocally(run, 'Redis lost this prompt while it ran (restarted without persistence, or flushed); submit it again.');
-      } else if ((state === 'waiting' || state === 'prioritized') && run.state === 'running') {
-        // Stalled-job detection put it back: wake the idle workers serving that queue.
-        await this.#control({ type: 'wake', worker: '*', queue: run.queue });
-      }
-    }
-  }
-
-  async #fail(promptId: string, message: string): Promise<void> {
-    const error = { code: 'NODE_FAILED' as const, message };
-    await this.#scripts.finish(promptId, null, 'server', encodeEnd({ outcome: 'error', event: { type: 'run.failed', runId: promptId, error }, error }));
-  }
-
-  /** Ends a prompt whose Redis state is gone: no worker can publish for it any more, so the ending is made here. */
-  async #failLocally(run: RunState, message: string): Promise<void> {
-    const promptId = run.stored.prompt.promptId;
-    const error = { code: 'NODE_FAILED' as const, message };
-    const data = encodeEnd({ outcome: 'error', event: { type: 'run.failed', runId: promptId, error }, error });
-    await this.#handler.handle({ id: '', promptId, attempt: run.attempt, kind: 'end', worker: 'server', data });
   }
 
   #dispatchSoon(): void {

@@ -124,6 +124,7 @@ test('LoRA problems fail on the LoRALoader node: LyCORIS by name, and a LoRA for
   assert.deepEqual([loha.code, loha.nodeId, loha.input], ['BAD_FILE', 'lora', 'lora']);
   assert.match(loha.message, /LoHa/i);
   const sdxl = await failure(graph('sdxl/kohya/pytorch_lora_weights_4.safetensors'), host);
+  assert.deepEqual([sdxl.code, sdxl.nodeId, sdxl.input], ['BAD_FILE', 'lora', 'lora']);
   assert.match(sdxl.message, /pytorch_lora_weights_4\.safetensors: module .* is \d+×\d+ but .*tiny-sd15.* has \d+×\d+ .*another base model/);
   const missing = await failure(graph('nope.safetensors'), host);
   assert.deepEqual([missing.code, missing.input], ['MODEL_NOT_FOUND', 'lora']);

@@ -82,14 +82,15 @@ export async function loraPatcher(path: string, component: Component, ctx: NodeC
 }
 
 /**
- * Checks that a LoRA file applies to a model without merging anything (strength 0 reads and matches
- * the file only): a LoRA that matches nothing, or only unsupported LyCORIS modules, is an error; a
- * partial match warns and lists the unmatched keys.
+ * Checks that a LoRA file applies to a model without merging anything (resolving its contributions
+ * reads and matches the file and checks every module's shape): a LoRA that matches nothing, only
+ * unsupported LyCORIS modules, or modules of another model's shapes is an error; a partial match warns
+ * and lists the unmatched keys.
  */
 export async function checkLora(path: string, component: Component, file: string, ctx: NodeContext): Promise<LoraReport> {
   const patcher = await loraPatcher(path, component, ctx);
   try {
-    const { report } = await patcher.patchedWeights([{ file, strength: 0 }]);
+    const { report } = await patcher.contributions([{ file, strength: 1 }]);
     for (const warning of report.warnings) ctx.log.warn(warning);
     return report;
   } catch (err) {

@@ -170,6 +170,22 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
     }
   });
 
+  test('a node that blocks its thread longer than the lock does not look like a dead worker', async () => {
+    // onnxruntime-node loads sessions synchronously (tens of seconds for a real UNet). The engine runs in
+    // its own thread, so the worker keeps renewing its 3 s lock and no second attempt starts.
+    const ws = await WsProbe.connect(`${wsUrl}/ws?clientId=block`);
+    try {
+      const prompt = { '1': { class_type: 'Source', inputs: { value: 3 } }, '2': { class_type: 'Block', inputs: { x: ['1', 0], ms: 5000 } }, '3': { class_type: 'Tag', inputs: { x: ['2', 0] } } };
+      const id = await submit(cluster.url, prompt, 'block');
+      await ws.waitForEnd(id, 20_000);
+      const types = ws.forPrompt(id).map((m) => m.type);
+      assert.equal(types.filter((t) => t === 'execution_start').length, 1, 'one attempt only');
+      assert.equal(types.filter((t) => t === 'execution_success').length, 1);
+    } finally {
+      ws.close();
+    }
+  });
+
   test('Redis restarts: server and workers reconnect, running and queued prompts all complete', async () => {
     const ws = await WsProbe.connect(`${wsUrl}/ws?clientId=rr`);
     try {

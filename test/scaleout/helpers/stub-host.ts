@@ -3,7 +3,7 @@
  * the server tests' nodes (StubSaveImage writes real PNGs), and two nodes for routing:
  * `StubPipeline` "loads" a pipeline folder of the models dir through the object cache, like
  * ModelLoader (a `{ file: 'pipelines' }` parameter), and shows which worker ran it and whether the
- * load was cold; `Tag` shows which worker ran a graph; `ReadInput` reads an upload as LoadImage does.
+ * load was cold; `Tag` shows which worker ran a graph; `ReadInput` reads an upload as LoadImage does; `Block` holds its thread like a synchronous onnxruntime call.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -68,7 +68,22 @@ function routingNodes(modelsDir: string, inputDir: string) {
       return {};
     },
   });
-  return [StubPipeline, Tag, ReadInput];
+  const Block = defineNode({
+    type: 'Block',
+    category: 'test',
+    description: 'Busy-waits without yielding, like onnxruntime-node creating a session or running a step.',
+    inputs: { x: { type: FLOAT } },
+    params: { ms: param(z.int().min(0).max(60_000).default(100), 'How long to block the thread') },
+    outputs: { y: FLOAT },
+    run: ({ x }, { ms }) => {
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        // blocking on purpose
+      }
+      return { y: x };
+    },
+  });
+  return [StubPipeline, Tag, ReadInput, Block];
 }
 
 export function stubHost(config: Parameters<typeof createHost>[0] = {}): ReturnType<typeof createHost> {

@@ -5,8 +5,8 @@
  * emptied (`/free`) or holds nothing. With the default 8 GiB budget two SD1.5 pipelines fit.
  */
 import os from 'node:os';
+import type { NodePackConfig } from '@loom/nodes';
 import { ModelFolders } from '../files/model-folders.ts';
-import type { Host } from '../host.ts';
 import type { WorkerAdvert } from '../redis/wire.ts';
 
 /** The distinct pipelines of recent prompts, most recent last. */
@@ -39,8 +39,8 @@ export interface AdvertState {
   busyWith: string | null;
 }
 
-export async function buildAdvert(host: Host, recent: RecentModels, state: AdvertState): Promise<WorkerAdvert> {
-  const { config, engine } = host;
+/** `cacheEntries`: how many entries the engine's object cache holds (0: nothing is loaded). */
+export async function buildAdvert(config: NodePackConfig, cacheEntries: number, recent: RecentModels, state: AdvertState): Promise<WorkerAdvert> {
   const folders = new ModelFolders({ modelsDir: config.modelsDir, inputDir: config.inputDir, outputDir: config.outputDir, tempDir: config.tempDir });
   return {
     id: state.id,
@@ -50,7 +50,7 @@ export async function buildAdvert(host: Host, recent: RecentModels, state: Adver
     threads: config.threads,
     memory: { totalBytes: os.totalmem(), freeBytes: os.freemem(), rssBytes: process.memoryUsage().rss },
     models: await folders.pipelines(),
-    loaded: recent.loaded(engine.objects.stats().entries),
+    loaded: recent.loaded(cacheEntries),
     state: state.busyWith === null ? 'idle' : 'busy',
     ...(state.busyWith !== null && { promptId: state.busyWith }),
     startedAt: state.startedAt,

@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import type { Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { toLoomError, type EngineEvent, type ErrorInfo } from '@loom/engine';
-import type { Host } from '../host.ts';
 import { writableFolderInside } from '../http/safe-path.ts';
 import type { PromptOutcome } from '../queue/prompt-queue.ts';
 import type { RedisKeys } from '../redis/redis-keys.ts';
@@ -15,9 +14,10 @@ import type { RunScripts } from '../redis/run-scripts.ts';
 import { encodeEnd, JobDataShape, type InputFile, type JobData } from '../redis/wire.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
 import { EventPublisher } from './event-publisher.ts';
+import type { ThreadEngine } from './thread-engine.ts';
 
 export interface RunnerContext {
-  host: Host;
+  engine: ThreadEngine;
   redis: Redis;
   keys: RedisKeys;
   scripts: RunScripts;
@@ -63,7 +63,7 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
     lost = true;
     controller.abort();
   };
-  const publisher = new EventPublisher({ ...ctx, promptId: id, jobId: job.id as string, attempt, dirs: ctx.host.config, onLost: loseOwnership });
+  const publisher = new EventPublisher({ ...ctx, promptId: id, jobId: job.id as string, attempt, dirs: ctx.engine.config, onLost: loseOwnership });
   const checkInterrupt = async (): Promise<void> => {
     if ((await ctx.redis.exists(ctx.keys.interrupt(id))) === 1) controller.abort();
   };
@@ -80,8 +80,8 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
   let error: ErrorInfo | undefined;
   try {
     await checkInterrupt();
-    await writeInputs(ctx.host.config.inputDir, data.inputs);
-    await ctx.host.engine.run(data.graph, {
+    await writeInputs(ctx.engine.config.inputDir, data.inputs);
+    await ctx.engine.run(data.graph, {
       runId: id,
       signal: controller.signal,
       targets: data.targets,

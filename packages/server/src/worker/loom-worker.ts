@@ -11,7 +11,6 @@
 import os from 'node:os';
 import { Worker as BullWorker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Host } from '../host.ts';
 import { closeRedis, connectRedis } from '../redis/redis-connection.ts';
 import { RedisKeys } from '../redis/redis-keys.ts';
 import { RunScripts } from '../redis/run-scripts.ts';
@@ -19,10 +18,12 @@ import { ControlShape, type ControlMessage } from '../redis/wire.ts';
 import { removeAdvert, writeAdvert } from '../redis/worker-registry.ts';
 import { buildAdvert, RecentModels } from './capabilities.ts';
 import { runJob } from './job-runner.ts';
+import type { ThreadEngine } from './thread-engine.ts';
 
 export interface WorkerOptions {
   url: string;
-  host: Host;
+  /** The engine thread that runs the prompts. */
+  engine: ThreadEngine;
   prefix?: string;
   /** Unique in the cluster; default `<hostname>-<pid>`. */
   id?: string;
@@ -65,7 +66,7 @@ export class LoomWorker {
     this.#keys = new RedisKeys(options.prefix);
     this.#o = {
       url: options.url,
-      host: options.host,
+      engine: options.engine,
       lockMs: options.lockMs ?? 30_000,
       stalledIntervalMs: options.stalledIntervalMs ?? 5000,
       maxStalledCount: options.maxStalledCount ?? 2,
@@ -97,6 +98,7 @@ export class LoomWorker {
     await Promise.all([...this.#bull.values()].map((w) => w.close(true)));
     this.#subscriber?.disconnect();
     await closeRedis(redis);
+    await this.#o.engine.close();
   }
 
   async #run(): Promise<void> {
@@ -110,7 +112,7 @@ export class LoomWorker {
           await this.#sleep(this.#o.pollMs);
           continue;
         }
-        const ctx = { host: this.#o.host, redis, keys: this.#keys, scripts, workerId: this.id, lockMs: this.#o.lockMs, log: this.#o.log, interrupts: this.#interrupts };
+        const ctx = { engine: this.#o.engine, redis, keys: this.#keys, scripts, workerId: this.id, lockMs: this.#o.lockMs, log: this.#o.log, interrupts: this.#interrupts };
         const result = await runJob(ctx, next.job, next.token, {
           claimed: (promptId) => void this.#setBusy(promptId),
           ran: async (models) => {
@@ -132,7 +134,7 @@ export class LoomWorker {
   async #fetch(): Promise<{ job: Job; token: string } | null> {
     const redis = this.#redis as Redis;
     const queues = await redis.hgetall(this.#keys.queues);
-    const advert = await buildAdvert(this.#o.host, this.#recent, { id: this.id, startedAt: this.#startedAt, busyWith: null });
+    const advert = await buildAdvert(this.#o.engine.config, this.#o.engine.cacheEntries, this.#recent, { id: this.id, startedAt: this.#startedAt, busyWith: null });
     const serve = (models: string[]): boolean => models.every((m) => advert.models.includes(m));
     const hot = (models: string[]): boolean => models.length > 0 && models.every((m) => advert.loaded.includes(m));
     const eligible = Object.entries(queues)
@@ -188,8 +190,7 @@ export class LoomWorker {
     const { unloadModels, freeMemory } = this.#free;
     if (!unloadModels && !freeMemory) return;
     this.#free = { unloadModels: false, freeMemory: false };
-    await this.#o.host.engine.objects.clear();
-    if (freeMemory) this.#o.host.engine.outputCache.clear();
+    await this.#o.engine.free({ unloadModels, freeMemory });
     this.#recent.clear();
     await this.#advertise(true);
   }
@@ -204,7 +205,7 @@ export class LoomWorker {
     // Chained, so a slow heartbeat can never land after (and undo) a newer state change.
     const next = this.#adverts.then(async () => {
       const redis = this.#redis as Redis;
-      const advert = await buildAdvert(this.#o.host, this.#recent, { id: this.id, startedAt: this.#startedAt, busyWith: this.#busyWith });
+      const advert = await buildAdvert(this.#o.engine.config, this.#o.engine.cacheEntries, this.#recent, { id: this.id, startedAt: this.#startedAt, busyWith: this.#busyWith });
       await writeAdvert(redis, this.#keys, advert, Math.max(5000, this.#o.heartbeatMs * 5));
       if (changed) await redis.publish(this.#keys.workerChanged, this.id);
     });

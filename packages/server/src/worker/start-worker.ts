@@ -5,8 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
-import { createHost, type Host } from '../host.ts';
 import { LoomWorker } from './loom-worker.ts';
+import { ThreadEngine } from './thread-engine.ts';
 
 const USAGE = `Usage: loom-worker --redis URL [options]
 
@@ -26,13 +26,17 @@ Options:
   -h, --help         this help`;
 
 export interface WorkerEnvironment {
-  /** Builds the host; tests pass one with stub nodes. */
-  createHost: (config: Parameters<typeof createHost>[0]) => Host;
+  /**
+   * The module (file URL) and export that build the host inside the engine thread, with
+   * `createHost`'s signature; tests name one with stub nodes.
+   */
+  hostModule: string;
+  hostExport: string;
   out: (line: string) => void;
   err: (line: string) => void;
 }
 
-const defaults: WorkerEnvironment = { createHost, out: (l) => console.log(l), err: (l) => console.error(l) };
+const defaults: WorkerEnvironment = { hostModule: new URL('../host.ts', import.meta.url).href, hostExport: 'createHost', out: (l) => console.log(l), err: (l) => console.error(l) };
 
 /** Starts a worker from command-line flags; null after --help or a usage error. */
 export async function startWorker(argv: string[], env: WorkerEnvironment = defaults): Promise<LoomWorker | null> {
@@ -64,10 +68,11 @@ export async function startWorker(argv: string[], env: WorkerEnvironment = defau
     process.exitCode = 2;
     return null;
   }
-  const host = env.createHost({ outputDir: values.out, inputDir: values.input, device, threads: numbers.threads, ...(values.models !== undefined && { modelsDir: values.models }) });
+  const config = { outputDir: values.out, inputDir: values.input, device, threads: numbers.threads, ...(values.models !== undefined && { modelsDir: values.models }) };
+  const engine = await ThreadEngine.start({ module: env.hostModule, export: env.hostExport, config }, env.err);
   const worker = new LoomWorker({
     url: url as string,
-    host,
+    engine,
     lockMs: numbers.lockMs,
     stalledIntervalMs: numbers.stalledMs,
     log: env.err,
@@ -75,7 +80,7 @@ export async function startWorker(argv: string[], env: WorkerEnvironment = defau
     ...(values.prefix !== undefined && { prefix: values.prefix }),
   });
   await worker.start();
-  env.out(`Loom worker ${worker.id} is taking prompts from ${url} (models: ${host.config.modelsDir}, device: ${device}).`);
+  env.out(`Loom worker ${worker.id} is taking prompts from ${url} (models: ${engine.config.modelsDir}, device: ${device}).`);
   let stopping = false;
   const stop = (): void => {
     if (stopping) process.exit(1);

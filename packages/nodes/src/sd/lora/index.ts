@@ -9,11 +9,25 @@
  * `merge-kernel.ts`) → either a re-encoded model with the touched initializers inlined
  * (`LoraPatcher.patch`) or one long-lived session fed with patched weights (`LoraSwitcher`).
  *
- * Switching technique, chosen by measurement (bench/lora/lora-bench.ts → bench/results/lora.json):
- * `LoraSwitcher` — the touched initializers become graph inputs of one session, and a switch only
- * recomputes the merged weights and swaps the feeds. Re-creating a session per switch costs a full
- * cold load; onnxruntime-node ignores feeds for "overridable" initializers; `externalData`
- * overrides also need a new session. The measured figures are in bench/results/lora.json.
+ * Switching technique, chosen by measurement (bench/lora/lora-bench.ts → bench/results/lora.json;
+ * SD1.5-size random UNet, 859 M params, rank-16 attention LoRA touching 128 weights, batch 1 at
+ * 32² latent; three runs on a shared 2-core machine, so ranges):
+ *
+ * | technique                                   | LoRA switch            | strength change | step vs merged |
+ * |---------------------------------------------|------------------------|-----------------|----------------|
+ * | cold load of the base UNet                  | 33–57 s                |                 |                |
+ * | recreate: `LoraPatcher.patch` + new session | 40–115 s (0.9–2.5× cold) | same          | 1×             |
+ * | `LoraSwitcher`: weights as graph inputs     | 0.32–1.6 s (0.7–3.5 %) | 0.22–5.3 s      | 1.04× (alternating runs) |
+ * | `LoraBranchSession`: low-rank branches      | 0.10–0.47 s (0.2–1.0 %) | 14–63 ms (≤ 0.1 %) | 1.04–1.09× (alternating runs) |
+ *
+ * Chosen: `LoraBranchSession` — both long-lived-session techniques meet "a switch ≤ 10 % of a cold
+ * load" with the same step cost, but branches switch 3–10× faster, keep the base weights constant
+ * (prepacked by onnxruntime) and copy no weights into JS (the switcher would feed 3.6 GB per run
+ * for an SDXL fp32 UNet). Use a plain base session for bit-exact strength-0 outputs, and
+ * `LoraPatcher.patch` for a one-off exact merge. Rejected: onnxruntime-node 1.30 drops feeds for
+ * "overridable initializers" (initializer also listed as input; measured), and `externalData`
+ * overrides need a new session per switch like recreate. Merging itself runs as an ORT Gemm
+ * (`merge-kernel.ts`): JS loops took 4.4–5.6 s for SD1.5 rank 16, 11–14 % of a cold load.
  */
 export { LoraPatcher, type LoraSpec, type PatchedWeights, type PatcherOptions, type TargetContribution } from './lora-patcher.ts';
 export { LoraSwitcher } from './lora-switcher.ts';

@@ -1,17 +1,17 @@
 /**
- * Fast LoRA switching: one onnxruntime session whose LoRA-touched weights are graph inputs, fed
- * with merged values on every run. Switching LoRA or strength recomputes only the deltas in JS and
- * changes the feeds; no session is created unless a LoRA touches a weight that is not yet an input.
+ * LoRA switching with merged weights fed at run time: one onnxruntime session whose LoRA-touched
+ * weights are graph inputs, fed with exactly the merged values `LoraPatcher` computes. A switch
+ * recomputes the merged weights (ORT Gemm kernel) and swaps the feeds; a new session is built only
+ * when a LoRA touches a weight that is not yet an input. Strength 0 feeds the base values bit for bit.
  *
- * Why this technique (measured, see bench/lora/lora-bench.ts and bench/results/lora.json):
- * - Re-creating a session with patched initializers costs a cold load every switch (~40 s for a
- *   full SD1.5 UNet here), far above the 10 % goal.
- * - "Overridable initializers" (initializer also listed as input) are ignored by onnxruntime-node
- *   1.30: they are not in `inputNames` and feeds for them are dropped (measured).
- * - `externalData` overrides still need a new session per switch.
- * - Weights as plain graph inputs: the session is built once; a switch costs the delta math plus
- *   handing new tensors to `run`. The numbers in the bench decide whether per-run cost is acceptable.
- * Strength 0 for every LoRA feeds the base values bit for bit.
+ * Measured (bench/results/lora.json, SD1.5-size UNet, three runs on a shared 2-core machine): a
+ * switch costs 0.32–1.6 s (0.7–3.5 % of a cold load), a step 1.04× the merged session's; it holds
+ * base + merged copies of every touched weight in JS (375 MB each for SD1.5 attention, GBs for
+ * SDXL). `LoraBranchSession` switches 3–10× faster with no weight copies, so it is the default
+ * technique (see index.ts); this class serves callers that want the exact merged-weight
+ * arithmetic at run time (the same numbers as `LoraPatcher.patch`).
+ * "Overridable initializers" (an initializer also listed as input) would avoid the copy, but
+ * onnxruntime-node 1.30 omits them from `inputNames` and silently drops their feeds (measured).
  */
 import * as ort from 'onnxruntime-node';
 import { float32ToHalf } from '../../safetensors/float-convert.ts';

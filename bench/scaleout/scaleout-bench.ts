@@ -17,7 +17,7 @@ import { redisMissing } from '../../test/scaleout/helpers/redis-process.ts';
 
 const LATENCY_PROMPTS = Number(process.env.LATENCY_PROMPTS ?? 40);
 const THROUGHPUT_PROMPTS = Number(process.env.THROUGHPUT_PROMPTS ?? 24);
-const SLEEP_MS = 250;
+const SLEEP_MS = 500;
 
 let unique = 0;
 const trivial = (): Record<string, unknown> => ({ '1': { class_type: 'Source', inputs: { value: ++unique % 1000 } }, '2': { class_type: 'Tag', inputs: { x: ['1', 0] } } });

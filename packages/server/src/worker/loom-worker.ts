@@ -57,6 +57,8 @@ export class LoomWorker {
   #adverts: Promise<void> = Promise.resolve();
   #hint: string | null = null;
   #busyWith: string | null = null;
+  /** Pipelines in the models folder, as last advertised. */
+  #models: string[] = [];
   #free = { unloadModels: false, freeMemory: false };
   #tokens = 0;
   #closing = false;
@@ -134,9 +136,11 @@ export class LoomWorker {
   async #fetch(): Promise<{ job: Job; token: string } | null> {
     const redis = this.#redis as Redis;
     const queues = await redis.hgetall(this.#keys.queues);
-    const advert = await buildAdvert(this.#o.engine.config, this.#o.engine.cacheEntries, this.#recent, { id: this.id, startedAt: this.#startedAt, busyWith: null });
-    const serve = (models: string[]): boolean => models.every((m) => advert.models.includes(m));
-    const hot = (models: string[]): boolean => models.length > 0 && models.every((m) => advert.loaded.includes(m));
+    // The models folder as of the last heartbeat: rescanning it for every fetch would cost each prompt.
+    const onDisk = this.#models;
+    const loaded = this.#recent.loaded(this.#o.engine.cacheEntries);
+    const serve = (models: string[]): boolean => models.every((m) => onDisk.includes(m));
+    const hot = (models: string[]): boolean => models.length > 0 && models.every((m) => loaded.includes(m));
     const eligible = Object.entries(queues)
       .map(([name, text]) => ({ name, models: JSON.parse(text) as string[] }))
       .filter((q) => serve(q.models))
@@ -206,6 +210,7 @@ export class LoomWorker {
     const next = this.#adverts.then(async () => {
       const redis = this.#redis as Redis;
       const advert = await buildAdvert(this.#o.engine.config, this.#o.engine.cacheEntries, this.#recent, { id: this.id, startedAt: this.#startedAt, busyWith: this.#busyWith });
+      this.#models = advert.models;
       await writeAdvert(redis, this.#keys, advert, Math.max(5000, this.#o.heartbeatMs * 5));
       if (changed) await redis.publish(this.#keys.workerChanged, this.id);
     });

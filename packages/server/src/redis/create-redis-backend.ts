@@ -28,10 +28,18 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   const keys = new RedisKeys(options.prefix);
   const redis = connectRedis(options.url, { name: 'loom-server', log });
   try {
-    await Promise.race([
-      redis.ping(),
-      new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`Redis at ${options.url} did not answer within 10 s.`)), 10_000).unref()),
-    ]);
+    // The first connection attempt decides: refused or unreachable fails now, not after retries.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`Redis at ${options.url} did not answer within 10 s.`)), 10_000);
+      redis.once('error', (err: Error) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      redis.ping().then(() => {
+        clearTimeout(timer);
+        resolve();
+      }, reject);
+    });
   } catch (err) {
     await closeRedis(redis);
     throw err;

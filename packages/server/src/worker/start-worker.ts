@@ -69,7 +69,14 @@ export async function startWorker(argv: string[], env: WorkerEnvironment = defau
     return null;
   }
   const config = { outputDir: values.out, inputDir: values.input, device, threads: numbers.threads, ...(values.models !== undefined && { modelsDir: values.models }) };
-  const engine = await ThreadEngine.start({ module: env.hostModule, export: env.hostExport, config }, env.err);
+  let engine: ThreadEngine;
+  try {
+    engine = await ThreadEngine.start({ module: env.hostModule, export: env.hostExport, config }, env.err);
+  } catch (err) {
+    env.err(`Cannot start the engine: ${(err as Error).message}`);
+    process.exitCode = 1;
+    return null;
+  }
   const worker = new LoomWorker({
     url: url as string,
     engine,
@@ -79,7 +86,14 @@ export async function startWorker(argv: string[], env: WorkerEnvironment = defau
     ...(values.name !== undefined && { id: values.name }),
     ...(values.prefix !== undefined && { prefix: values.prefix }),
   });
-  await worker.start();
+  try {
+    await worker.start();
+  } catch (err) {
+    env.err(`Cannot join the cluster at ${url}: ${(err as Error).message}`);
+    await engine.close();
+    process.exitCode = 2;
+    return null;
+  }
   env.out(`Loom worker ${worker.id} is taking prompts from ${url} (models: ${engine.config.modelsDir}, device: ${device}).`);
   let stopping = false;
   const stop = (): void => {

@@ -37,21 +37,6 @@ const index: { files: RefEntry[] } = existsSync(indexPath) ? JSON.parse(readFile
 const loraRefs = index.files.filter((e) => e.lora !== null);
 const TOL = 1e-4;
 
-/**
- * Known fixture defect (tools/tiny-sd `ldm_name`): SDXL kohya files name the mid-block attention
- * `lora_unet_middle_block_1_0_attn1_to_q` / `lora_unet_middle_block_1_` (the `transformer_blocks`
- * and `proj_in` parts dropped), while kohya writes `lora_unet_middle_block_1_transformer_blocks_0_attn1_to_q`
- * and `lora_unet_middle_block_1_proj_in`. Those keys cannot match any real SDXL module, so such
- * references are run as `todo` (reported, not failing) until the generator is fixed.
- */
-function fixtureDefect(ref: RefEntry): string | undefined {
-  if (ref.format !== 'kohya') return undefined;
-  const header = readFileSync(join(repo, ref.lora!)).subarray(0, 200_000).toString('latin1');
-  return /"lora_unet_middle_block_1_(?:\d|\.)/.test(header)
-    ? 'fixture defect: mid-block kohya keys lack `transformer_blocks`/`proj_in` (tools/tiny-sd ldm_name)'
-    : undefined;
-}
-
 /** Reads every tensor of a safetensors file as an ort.Tensor keyed by name. */
 async function readAll(path: string): Promise<Map<string, ort.Tensor>> {
   return withSafetensors(path, async (f) => {
@@ -135,7 +120,7 @@ test('LoRA fixtures exist', { skip: loraRefs.length === 0 && 'fixtures not gener
 
 for (const ref of loraRefs) {
   const name = `${ref.pipeline} ${ref.format} r${ref.rank} s${ref.strength}`;
-  test(`merged ONNX outputs match torch within ${TOL}: ${name}`, { todo: fixtureDefect(ref) }, async () => {
+  test(`merged ONNX outputs match torch within ${TOL}: ${name}`, async () => {
     const inputs = await inputsOf(ref.inputs);
     const expected = await readAll(join(repo, ref.file));
     for (const component of ref.components) {
@@ -153,7 +138,7 @@ for (const ref of loraRefs) {
 }
 
 for (const pipeline of new Set(loraRefs.map((e) => e.pipeline))) {
-  const refs = loraRefs.filter((e) => e.pipeline === pipeline && !fixtureDefect(e));
+  const refs = loraRefs.filter((e) => e.pipeline === pipeline);
   test(`${pipeline}: strength 0 reproduces the base outputs exactly`, async () => {
     const ref = refs.find((e) => e.format === 'kohya') ?? refs[0]!;
     const inputs = await inputsOf(ref.inputs);

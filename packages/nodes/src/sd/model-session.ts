@@ -1,10 +1,11 @@
 /**
  * Running one model component (text encoder, UNet) with the LoRAs of its handle.
- * Without LoRAs: a plain cached session, which onnxruntime can fully optimise.
- * With LoRAs: one {@link LoraSwitcher} per base model file, whose LoRA-touched weights are session
- * inputs, so switching LoRA or strength only recomputes merged weights (see sd/lora/index.ts for the
- * measurements behind that choice). Users of a switcher take turns: each call applies its own LoRA
- * set if another caller changed it, then runs.
+ * Without LoRAs: a plain cached session, which onnxruntime can fully optimise (and which gives the
+ * base model's outputs bit for bit).
+ * With LoRAs: one {@link LoraBranchSession} per base model file, whose adapted layers carry low-rank
+ * branches fed with the LoRA factors, so switching LoRA or strength only swaps small feeds (see
+ * sd/lora/index.ts and bench/results/lora.json for the measurements behind that choice). Users of a
+ * branch session take turns: each call applies its own LoRA set if another caller changed it, then runs.
  */
 import type * as ort from 'onnxruntime-node';
 import { LoomError, type NodeContext } from '@loom/engine';
@@ -12,20 +13,20 @@ import type { AppliedLora } from '../ports.ts';
 import type { NodePackConfig } from '../pack-config.ts';
 import { cachedSession, modelFingerprint, sessionOptions } from '../runtime/session.ts';
 import { withDevice } from '../runtime/device.ts';
-import { LoraPatcher, LoraSwitcher, type LoraReport } from './lora/index.ts';
+import { LoraBranchSession, LoraPatcher, type LoraReport } from './lora/index.ts';
 
 export type Component = 'unet' | 'text_encoder' | 'text_encoder_2';
 
-/** Something that runs a model: a plain session or a LoRA switcher bound to one LoRA set. */
+/** Something that runs a model: a plain session, or a LoRA branch session bound to one LoRA set. */
 export interface ModelRunner {
   readonly session: ort.InferenceSession;
   readonly path: string;
   run(feeds: Record<string, ort.Tensor>, outputs?: readonly string[]): Promise<Record<string, ort.Tensor>>;
 }
 
-interface SharedSwitcher {
-  switcher: LoraSwitcher;
-  applied: string | undefined;
+interface SharedBranches {
+  branches: LoraBranchSession;
+  applied: string;
   queue: Promise<unknown>;
 }
 
@@ -37,41 +38,41 @@ export async function openModel(path: string, component: Component, loras: reado
   }
   const { key, bytes } = await modelFingerprint(path);
   const patcher = await loraPatcher(path, component, ctx);
-  const shared = await ctx.objects.getOrCreate(`lora-switcher|${key}|${config.device}|${config.threads}`, async () => {
-    const { value: switcher } = await withDevice(config.device, (device) => LoraSwitcher.create(patcher, sessionOptions(device, config.threads)), ctx.log);
-    const entry: SharedSwitcher = { switcher, applied: undefined, queue: Promise.resolve() };
-    // The switcher holds the merged weights next to the session: count them twice.
-    return { value: entry, bytes: bytes * 2, dispose: () => switcher.release() };
-  });
   const wanted = JSON.stringify(active.map((l) => [l.file, l.strength]));
+  const shared = await ctx.objects.getOrCreate(`lora-branches|${key}|${config.device}|${config.threads}`, async () => {
+    // Built with branches for the first caller's LoRAs; later LoRAs on other layers add branches.
+    const { value: branches } = await withDevice(config.device, (device) => LoraBranchSession.create(patcher, sessionOptions(device, config.threads), active), ctx.log);
+    const entry: SharedBranches = { branches, applied: wanted, queue: Promise.resolve() };
+    return { value: entry, bytes, dispose: () => branches.release() };
+  });
   const ensureApplied = async (): Promise<void> => {
     if (shared.applied === wanted) return;
-    const { report } = await shared.switcher.apply(active);
+    const { report } = await shared.branches.apply(active);
     shared.applied = wanted;
     reportLoras(report, ctx);
   };
   return {
     get session() {
-      return shared.switcher.current;
+      return shared.branches.current;
     },
     path,
     run: (feeds, outputs) =>
       serialize(shared, async () => {
         await ensureApplied();
-        const result = await shared.switcher.run(feeds);
+        const result = await shared.branches.run(feeds);
         return outputs ? Object.fromEntries(outputs.map((name) => [name, result[name] as ort.Tensor])) : result;
       }),
   };
 }
 
-/** Runs `work` after every earlier user of the switcher has finished. */
-function serialize<T>(shared: SharedSwitcher, work: () => Promise<T>): Promise<T> {
+/** Runs `work` after every earlier user of the branch session has finished. */
+function serialize<T>(shared: SharedBranches, work: () => Promise<T>): Promise<T> {
   const next = shared.queue.then(work, work);
   shared.queue = next.catch(() => {});
   return next;
 }
 
-/** The LoRA merger for one model file, shared by the LoRALoader's checks and the switcher. */
+/** The LoRA resolver for one model file, shared by the LoRALoader's checks and the branch sessions. */
 export async function loraPatcher(path: string, component: Component, ctx: NodeContext): Promise<LoraPatcher> {
   const { key } = await modelFingerprint(path);
   return ctx.objects.getOrCreate(`lora-patcher|${key}|${component}`, async () => ({

@@ -32,6 +32,7 @@
 export { LoraPatcher, type LoraSpec, type PatchedWeights, type PatcherOptions, type TargetContribution } from './lora-patcher.ts';
 export { LoraSwitcher } from './lora-switcher.ts';
 export { LoraBranchSession } from './lora-branch-session.ts';
+export { mergeSessionOptions } from './session-options.ts';
 export { normalizeLoraKeys, type NormalizedKeys } from './keys.ts';
 export { buildModuleIndex, type ModuleIndex, type WeightTarget, type WeightLayout } from './map-onnx.ts';
 export type { LoraReport, LoraFileReport } from './report.ts';

@@ -81,7 +81,7 @@ test('files r{rank:02d}-{index:04d}.png carry their cell’s parameters; README.
 test('model loads: per variant at most, not per cell; text encodings per prompt and variant, not per seed', () => {
   const { byModel } = objects.loads();
   const loads = (part: string) => Object.entries(byModel).filter(([path]) => path.includes(part)).reduce((n, [, count]) => n + count, 0);
-  // 12 cells; the UNet: one plain session (base) + one LoRA switcher shared by both LoRA variants.
+  // 12 cells; the UNet: one plain session (base) + one LoRA branch session shared by both LoRA variants.
   assert.equal(loads('tiny-sd15/unet/'), 2);
   assert.ok(loads('tiny-sd15/text_encoder/') <= 2);
   assert.equal(loads('tiny-sd15/vae_decoder/'), 1);

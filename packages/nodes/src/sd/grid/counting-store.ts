@@ -1,13 +1,13 @@
 /**
  * An object store that records every object it creates, so hosts and tests can count model loads:
- * session keys (`session|<file>…`) and LoRA switchers (`lora-switcher|<file>…`, one session per base
+ * session keys (`session|<file>…`) and LoRA branch sessions (`lora-branches|<file>…`, one session per base
  * model whatever LoRA is applied). The count is observed from outside the nodes; nothing in the
  * engine or the nodes changes.
  */
 import { ObjectStore, type ObjectCache } from '@loom/engine';
 
 export interface LoadCount {
-  /** Sessions created (plain and LoRA-switching), in order. */
+  /** Sessions created (plain and LoRA branch sessions), in order. */
   sessions: string[];
   /** Sessions per model file. */
   byModel: Record<string, number>;
@@ -28,9 +28,9 @@ export class CountingObjectStore extends ObjectStore {
     };
   }
 
-  /** Model loads so far: created sessions and LoRA switchers, grouped by model file. */
+  /** Model loads so far: created sessions and LoRA branch sessions, grouped by model file. */
   loads(): LoadCount {
-    const sessions = this.created.filter((key) => key.startsWith('session|') || key.startsWith('lora-switcher|'));
+    const sessions = this.created.filter((key) => key.startsWith('session|') || key.startsWith('lora-branches|'));
     const byModel: Record<string, number> = {};
     for (const key of sessions) {
       // Keys are `<kind>|<path>:<size>:<mtime>|…`: the model file is the second field up to its size.

@@ -13,8 +13,6 @@ export type Level = 'basic' | 'extended' | 'all';
 export interface SweepConfig {
   name: string;
   options: ort.InferenceSession.SessionOptions;
-  /** Also time runs with a pre-allocated output tensor on this session. */
-  bound?: boolean;
   /** Create from the original model without the cache (a cold-optimized session), to compare with warm ones. */
   uncached?: boolean;
 }
@@ -24,13 +22,15 @@ export function withDefaults(changes: ort.InferenceSession.SessionOptions = {}):
   return { ...sessionOptions('cpu', 2), ...changes };
 }
 
-export const DEFAULT_CONFIG: SweepConfig = { name: 'Loom defaults', options: withDefaults(), bound: true };
+export const DEFAULT_CONFIG: SweepConfig = { name: 'Loom defaults', options: withDefaults() };
 
 export const SWEEP: readonly SweepConfig[] = [
   { name: 'intraOpNumThreads 1', options: withDefaults({ intraOpNumThreads: 1 }) },
   { name: 'enableCpuMemArena false', options: withDefaults({ enableCpuMemArena: false }) },
   { name: 'enableMemPattern false', options: withDefaults({ enableMemPattern: false }) },
   { name: "executionMode 'parallel'", options: withDefaults({ executionMode: 'parallel' }) },
+  // Worker threads spin while waiting for work by default; on a shared machine that burns the cores others need.
+  { name: 'intra-op spinning off', options: withDefaults({ extra: { session: { intra_op: { allow_spinning: '0' } } } }) },
   { name: "graphOptimizationLevel 'extended'", options: withDefaults({ graphOptimizationLevel: 'extended' }) },
   { name: "graphOptimizationLevel 'basic'", options: withDefaults({ graphOptimizationLevel: 'basic' }) },
   { name: 'optimized from the source (no cache)', options: withDefaults(), uncached: true },

@@ -1,10 +1,13 @@
 /**
- * Timing UNet steps: one classifier-free-guidance call (batch 2) with fixed random inputs. The first
- * call of a session is reported apart from the steady state: it pays for arena growth, memory-pattern
- * tracing and, for sessions opened from the optimized-model cache, paging the memory-mapped weights in.
+ * Timing UNet steps: one classifier-free-guidance call (batch 2) with fixed random inputs.
+ *
+ * On a shared 2-core machine a step's wall time swings 2–3× within minutes (other processes come and
+ * go), so options are never compared across separate time windows: both sessions stay open and their
+ * runs interleave A B B A (`paired`), and the ratio of medians is what counts. The first call of a
+ * session is reported apart: it pays for arena growth, memory-pattern tracing and, for sessions opened
+ * from the optimized-model cache, paging the memory-mapped weights in.
  */
 import * as ort from 'onnxruntime-node';
-import { median } from '../lib/report.ts';
 import { uniform } from './matmul-peak.ts';
 
 /** SD1.5 UNet feeds for one CFG step: sample [2, 4, h, w], int64 timestep [2], text states [2, 77, dim]. */
@@ -19,44 +22,32 @@ export function unetFeeds(session: ort.InferenceSession, latent: number): Record
   };
 }
 
-export interface StepTiming {
-  /** The first call, in seconds. */
-  first: number;
-  /** Median of the later calls, in seconds. */
-  steady: number;
-  /** Median with a pre-made output tensor passed as `fetches` (when asked for), in seconds. */
-  bound?: number;
-  /** Resident set size after the calls, GiB. */
-  rssGiB: number;
+/** Seconds of one `session.run`; `fetches` passes pre-allocated outputs. */
+export async function timeRun(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, fetches?: Record<string, ort.Tensor>): Promise<number> {
+  const t0 = performance.now();
+  await (fetches ? session.run(feeds, fetches) : session.run(feeds));
+  return (performance.now() - t0) / 1000;
 }
 
-/**
- * Runs one untimed-for-the-median first call, then `runs` timed calls. With `bound`, each timed call is
- * paired with one that writes into a pre-allocated `out_sample`, alternating which goes first, so the
- * comparison shares the machine's noise.
- */
-export async function timeSteps(session: ort.InferenceSession, feeds: Record<string, ort.Tensor>, runs: number, bound = false): Promise<StepTiming> {
-  const t0 = performance.now();
-  const first = await session.run(feeds);
-  const firstSeconds = (performance.now() - t0) / 1000;
-  const template = first.out_sample as ort.Tensor;
-  const output = new ort.Tensor('float32', new Float32Array(template.size), template.dims);
-  const plain: number[] = [];
-  const prebound: number[] = [];
-  const timed = async (fetches?: Record<string, ort.Tensor>): Promise<number> => {
-    const start = performance.now();
-    await (fetches ? session.run(feeds, fetches) : session.run(feeds));
-    return (performance.now() - start) / 1000;
-  };
-  for (let i = 0; i < runs; i++) {
-    if (bound && i % 2) prebound.push(await timed({ out_sample: output }));
-    plain.push(await timed());
-    if (bound && !(i % 2)) prebound.push(await timed({ out_sample: output }));
+/** An output tensor shaped like the session's `out_sample` for these feeds, to pass as `fetches`. */
+export function outputLike(feeds: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
+  const sample = feeds.sample as ort.Tensor;
+  return { out_sample: new ort.Tensor('float32', new Float32Array(sample.size), sample.dims) };
+}
+
+/** Runs `a` and `b` in A B B A order, `rounds` times (2·rounds samples each), so drift hits both alike. */
+export async function paired(a: () => Promise<number>, b: () => Promise<number>, rounds: number): Promise<{ a: number[]; b: number[] }> {
+  const out = { a: [] as number[], b: [] as number[] };
+  for (let r = 0; r < rounds; r++) {
+    out.a.push(await a());
+    out.b.push(await b());
+    out.b.push(await b());
+    out.a.push(await a());
   }
-  return {
-    first: firstSeconds,
-    steady: median(plain),
-    ...(bound && { bound: median(prebound) }),
-    rssGiB: process.memoryUsage().rss / 1024 ** 3,
-  };
+  return out;
+}
+
+/** Resident set size of this process, GiB. */
+export function rssGiB(): number {
+  return process.memoryUsage().rss / 1024 ** 3;
 }

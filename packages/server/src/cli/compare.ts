@@ -7,10 +7,9 @@
 import { parseArgs } from 'node:util';
 import { basename, join } from 'node:path';
 import { Engine, LoomError, applySetting, isLink, type EngineEvent, type Graph } from '@loom/engine';
-import { CountingObjectStore, DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
+import { CountingObjectStore, DEVICE_CHOICES } from '@loom/nodes';
 import { createHost } from '../host.ts';
-import { readGraphFile } from '../graph-file.ts';
-import { EXIT } from './run-graph.ts';
+import { EXIT, HOST_OPTIONS, hostSettings, loadGraph } from './host-options.ts';
 import { loraPatternOf, parseIntList, parseVariant, rankVariants, type VariantArg } from './compare-args.ts';
 
 const USAGE = `Usage: loom-compare <graph.json> [options]
@@ -72,20 +71,18 @@ export async function compareCli(argv: string[], io: Io = { stdout: process.stdo
   };
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) return fail(`${file === undefined ? 'No graph file given.' : `Unexpected arguments: ${extra.join(' ')}`}\n\n${USAGE}`, EXIT.invalid);
-  const device = values.device as DeviceChoice;
-  if (!DEVICE_CHOICES.includes(device)) return fail(`--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").`, EXIT.invalid);
-  const threads = Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 0) return fail(`--threads must be a whole number ≥ 0 (got "${values.threads}").`, EXIT.invalid);
-
-  const host = createHost({ outputDir: values.out, device, threads, ...(values.models !== undefined && { modelsDir: values.models }) });
+  let host: ReturnType<typeof createHost>;
+  try {
+    host = createHost(hostSettings(values));
+  } catch (err) {
+    return fail(err, EXIT.invalid);
+  }
   const objects = new CountingObjectStore(host.engine.objects.budgetBytes);
   const engine = new Engine({ registry: host.registry, objects });
   let graph: Graph;
   let gridId: string;
   try {
-    const checked = engine.validate(await readGraphFile(file, host.registry, host.comfyMap));
-    if (!checked.ok) throw new LoomError('VALIDATION_FAILED', `${file}: invalid graph:\n${checked.problems.map((p) => `  - ${p.message}`).join('\n')}`);
-    graph = values.set.reduce((g, setting) => applySetting(g, host.registry, setting), checked.plan.graph);
+    graph = await loadGraph(file, { ...host, validate: (d) => engine.validate(d) }, values.set);
     gridId = findGrid(graph, values.node);
     for (const [name, value] of Object.entries(axes(graph, gridId, values))) graph = applySetting(graph, host.registry, `${gridId}.${name}=${JSON.stringify(value)}`);
   } catch (err) {
@@ -148,14 +145,7 @@ function parse(argv: string[]) {
       prompt: { type: 'string', multiple: true, default: [] },
       seeds: { type: 'string' },
       node: { type: 'string' },
-      out: { type: 'string', default: 'out' },
-      set: { type: 'string', multiple: true, default: [] },
-      models: { type: 'string' },
-      device: { type: 'string', default: 'auto' },
-      threads: { type: 'string', default: '0' },
-      json: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
+      ...HOST_OPTIONS,
     },
   });
 }

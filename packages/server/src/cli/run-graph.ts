@@ -4,13 +4,13 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { LoomError, applySetting, type EngineEvent, type Graph, type UiPayload } from '@loom/engine';
-import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
+import { LoomError, type EngineEvent, type Graph, type UiPayload } from '@loom/engine';
+import { DEVICE_CHOICES } from '@loom/nodes';
 import { createHost } from '../host.ts';
-import { readGraphFile } from '../graph-file.ts';
+import { EXIT, HOST_OPTIONS, hostSettings, loadGraph } from './host-options.ts';
 import { createProgressDisplay } from './progress-display.ts';
 
-export const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
+export { EXIT } from './host-options.ts';
 
 const USAGE = `Usage: run-graph <graph.json> [options]
 
@@ -51,17 +51,13 @@ export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEn
     io.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  const device = values.device as DeviceChoice;
-  if (!DEVICE_CHOICES.includes(device)) {
-    io.stderr.write(`--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").\n`);
+  let host: ReturnType<typeof createHost>;
+  try {
+    host = io.createHost(hostSettings(values));
+  } catch (err) {
+    io.stderr.write(`${(err as Error).message}\n`);
     return EXIT.invalid;
   }
-  const threads = Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 0) {
-    io.stderr.write(`--threads must be a whole number ≥ 0 (got "${values.threads}").\n`);
-    return EXIT.invalid;
-  }
-  const host = io.createHost({ outputDir: values.out, device, threads, ...(values.models !== undefined && { modelsDir: values.models }) });
   if (values['list-nodes']) {
     for (const node of host.registry.catalog().nodes) io.stdout.write(`${node.type.padEnd(24)} ${node.category.padEnd(22)} ${node.description}\n`);
     return EXIT.ok;
@@ -77,16 +73,13 @@ export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEn
   const fail = (err: unknown, code: number): number => {
     const error = err instanceof LoomError ? err : new LoomError('NODE_FAILED', String((err as Error)?.message ?? err));
     if (json) io.stdout.write(`${JSON.stringify({ type: 'error', error: error.toJSON() })}\n`);
-    io.stderr.write(`${error.code === 'VALIDATION_FAILED' ? `${file}: ` : ''}${error.message}\n`);
+    io.stderr.write(`${error.message}\n`);
     return code;
   };
 
   let graph: Graph;
   try {
-    const document = await readGraphFile(file, host.registry, host.comfyMap);
-    const checked = host.engine.validate(document);
-    if (!checked.ok) throw new LoomError('VALIDATION_FAILED', `invalid graph (${checked.problems.length} problem(s)):\n${checked.problems.map((p) => `  - ${p.message}`).join('\n')}`, { problems: checked.problems });
-    graph = values.set.reduce((g, setting) => applySetting(g, host.registry, setting), checked.plan.graph);
+    graph = await loadGraph(file, { ...host, validate: (d) => host.engine.validate(d) }, values.set);
   } catch (err) {
     return fail(err, EXIT.invalid);
   }
@@ -129,15 +122,8 @@ function parse(argv: string[]) {
     args: argv,
     allowPositionals: true,
     options: {
-      out: { type: 'string', default: 'out' },
-      set: { type: 'string', multiple: true, default: [] },
-      models: { type: 'string' },
-      device: { type: 'string', default: 'auto' },
-      threads: { type: 'string', default: '0' },
-      json: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
+      ...HOST_OPTIONS,
       'list-nodes': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
 }

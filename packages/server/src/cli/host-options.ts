@@ -1,0 +1,42 @@
+/**
+ * What every Loom command line shares: exit codes, the host options (--out, --models, --device,
+ * --threads, --set, --json, --quiet, --help), their checks, and reading a graph file with the --set
+ * values applied by each parameter's schema.
+ */
+import { LoomError, applySetting, type Graph, type NodeRegistry, type ValidationResult } from '@loom/engine';
+import { DEVICE_CHOICES, type DeviceChoice, type NodePackConfig } from '@loom/nodes';
+import type { Host } from '../host.ts';
+import { readGraphFile } from '../graph-file.ts';
+
+export const EXIT = { ok: 0, failed: 1, invalid: 2, interrupted: 130 } as const;
+
+/** `parseArgs` options common to run-graph and loom-compare. */
+export const HOST_OPTIONS = {
+  out: { type: 'string' as const, default: 'out' },
+  set: { type: 'string' as const, multiple: true as const, default: [] as string[] },
+  models: { type: 'string' as const },
+  device: { type: 'string' as const, default: 'auto' },
+  threads: { type: 'string' as const, default: '0' },
+  json: { type: 'boolean' as const, default: false },
+  quiet: { type: 'boolean' as const, default: false },
+  help: { type: 'boolean' as const, short: 'h', default: false },
+};
+
+/** The host settings the options ask for; throws a USAGE error naming the bad option. */
+export function hostSettings(values: { out: string; models?: string | undefined; device: string; threads: string }): Partial<NodePackConfig> {
+  const device = values.device as DeviceChoice;
+  if (!DEVICE_CHOICES.includes(device)) throw new LoomError('USAGE', `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${values.device}").`);
+  const threads = Number(values.threads);
+  if (!Number.isInteger(threads) || threads < 0) throw new LoomError('USAGE', `--threads must be a whole number ≥ 0 (got "${values.threads}").`);
+  return { outputDir: values.out, device, threads, ...(values.models !== undefined && { modelsDir: values.models }) };
+}
+
+/** Reads, validates and applies `--set` values; throws VALIDATION_FAILED listing every problem. */
+export async function loadGraph(file: string, host: Pick<Host, 'registry' | 'comfyMap'> & { validate(document: unknown): ValidationResult }, settings: readonly string[]): Promise<Graph> {
+  const checked = host.validate(await readGraphFile(file, host.registry, host.comfyMap));
+  if (!checked.ok) {
+    const lines = checked.problems.map((p) => `  - ${p.message}`).join('\n');
+    throw new LoomError('VALIDATION_FAILED', `${file}: invalid graph (${checked.problems.length} problem(s)):\n${lines}`, { problems: checked.problems });
+  }
+  return settings.reduce((graph, setting) => applySetting(graph, host.registry as NodeRegistry, setting), checked.plan.graph);
+}

@@ -31,7 +31,8 @@ export const SWEEP: readonly SweepConfig[] = [
   { name: "executionMode 'parallel'", options: withDefaults({ executionMode: 'parallel' }) },
   // Worker threads spin while waiting for work by default; on a shared machine that burns the cores others need.
   { name: 'intra-op spinning off', options: withDefaults({ extra: { session: { intra_op: { allow_spinning: '0' } } } }) },
-  { name: "graphOptimizationLevel 'extended'", options: withDefaults({ graphOptimizationLevel: 'extended' }) },
-  { name: "graphOptimizationLevel 'basic'", options: withDefaults({ graphOptimizationLevel: 'basic' }) },
+  ...(['all', 'extended', 'basic'] as const)
+    .filter((level) => level !== DEFAULT_CONFIG.options.graphOptimizationLevel)
+    .map((level) => ({ name: `graphOptimizationLevel '${level}'`, options: withDefaults({ graphOptimizationLevel: level }) })),
   { name: 'optimized from the source (no cache)', options: withDefaults(), uncached: true },
 ];

@@ -1,6 +1,26 @@
 /**
  * onnxruntime sessions for model files, created lazily, kept in the engine's object cache and keyed
- * by content (path, size, mtime of the model and its external data), device and thread count.
+ * by content (path, size, mtime of the model and its external data), device and thread count, and
+ * opened through the optimized-model cache (optimized-model-cache.ts) when a cache folder is set.
+ *
+ * Defaults, from `npm run bench -- throughput model-load` on the SD1.5-size random UNet (2-core AMD
+ * EPYC, onnxruntime-node 1.30, CPU; one CFG step, batch 2; each option timed against a reference
+ * session kept open, runs interleaved A B B A, so the ratios survive the shared machine's drift):
+ * - graphOptimizationLevel `extended` on the CPU: 0.85× the step time of `all` at a 32×32 latent and
+ *   0.95× at 64×64 (median of 6 paired runs). `all` adds the NCHWc layout transformer, whose
+ *   reorders around every GroupNorm cost more than they save on this UNet, and its saved graph is
+ *   hardware-specific (onnxruntime warns so when saving it); `extended` is portable. `basic`: 1.15×
+ *   slower. Other providers keep onnxruntime's default `all` (not measured here).
+ * - intra-op threads = all cores (onnxruntime's default when `threads` is 0): 1 thread is 1.72× slower.
+ * - CPU memory arena on (off: 1.21× slower, 2× slower first call); memory patterns on (off: 0.91× at
+ *   32×32 but 1.07× at 64×64); sequential execution (`parallel`: 0.90–0.98×, within the noise, and it
+ *   turns memory patterns off with slower first calls); intra-op spinning on (off: 0.97×, noise).
+ * - Pre-allocated outputs (`run` fetches): 0.95×, within the noise for a 64 KB output next to a
+ *   multi-second step, so the runners return fresh tensors.
+ * - A session opened warm from the cache runs as fast as one optimized from the source (0.97×) and
+ *   gives bit-identical outputs; it loads in ~7 s instead of ~60 s (model-load bench).
+ * With these, one CFG step at 64×64 takes ~7 s: ~230 GFLOP/s, 0.68× onnxruntime's MatMul 2048³
+ * peak (341 GFLOP/s, 2 threads) measured in the same run.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -46,10 +66,11 @@ export async function modelFingerprint(path: string): Promise<{ key: string; byt
   return { key: parts.join('|'), bytes };
 }
 
+/** Loom's session options for a device; the module doc gives the measurements behind each choice. */
 export function sessionOptions(device: ConcreteDevice, threads: number): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: executionProviders(device),
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: device === 'cpu' ? 'extended' : 'all',
     // A GPU provider that fails to start is reported by us, with the reason; keep onnxruntime's own log quiet.
     logSeverityLevel: device === 'cpu' ? 2 : 4,
     ...(threads > 0 && { intraOpNumThreads: threads }),

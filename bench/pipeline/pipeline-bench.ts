@@ -15,6 +15,7 @@ import { TorchCpuGenerator } from '../../packages/nodes/src/sd/rng/index.ts';
 import { median, writeResult, type Figure } from '../lib/report.ts';
 import { largeSkipReason, waitForQuietMachine } from '../throughput/large-model.ts';
 import { benchConditioning, largePipeline } from '../throughput/large-pipeline.ts';
+import { clockRuns, equalizedRatio, sampleLoop, type LoopSample } from '../throughput/run-clock.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const STEPS = 20;
@@ -74,23 +75,39 @@ const cond = (warm.outputs.get('pos')?.conditioning as { embeds: Float32Array })
 const uncond = (warm.outputs.get('neg')?.conditioning as { embeds: Float32Array }).embeds;
 const pipeline = (warm.outputs.get('loader')?.model as { pipeline: { unet: string; schedulerConfig: Record<string, unknown> } }).pipeline;
 const { session } = await cachedSession(host.engine.objects.forRun('bench'), pipeline.unet, host.config, { warn() {} });
-const loom: number[] = [];
-const bare: number[] = [];
+const clock = clockRuns(session);
+const loom: LoopSample[] = [];
+const bare: LoopSample[] = [];
 for (let r = 1; r <= REPEATS; r++) {
   // Alternate the order so neither side always runs on a warmer cache.
-  if (r % 2) {
-    loom.push(await samplerMs(r));
-    bare.push(await bareMs(session, cond, uncond, pipeline.schedulerConfig, r));
-  } else {
-    bare.push(await bareMs(session, cond, uncond, pipeline.schedulerConfig, r));
-    loom.push(await samplerMs(r));
-  }
+  if (r % 2) loom.push(await sampleLoop(clock, () => samplerMs(r)));
+  bare.push(await sampleLoop(clock, () => bareMs(session, cond, uncond, pipeline.schedulerConfig, r)));
+  if (!(r % 2)) loom.push(await sampleLoop(clock, () => samplerMs(r)));
 }
-const ratio = median(loom) / median(bare);
-const figures: Figure[] = [
-  { metric: `tiny SD1.5, ${STEPS}-step UNetSampler (CFG, 64×64)`, value: median(loom), unit: 'ms', baseline: { name: 'bare onnxruntime loop', value: median(bare) }, goal: { text: '≤ 1.03×', met: ratio <= 1.03 } },
-  { metric: 'tiny SD1.5, per step (UNetSampler)', value: median(loom) / STEPS, unit: 'ms' },
-];
+const figures: Figure[] = overheadFigures(`tiny SD1.5, ${STEPS}-step UNetSampler (CFG, 64×64)`, loom, bare, 'ms', STEPS);
+
+/**
+ * Two figures per comparison: the wall-time ratio (noisy on a shared machine), and the ratio with the
+ * time inside onnxruntime equalized (bench/throughput/run-clock.ts), which isolates the loop overhead
+ * and carries the goal.
+ */
+function overheadFigures(metric: string, loomSamples: LoopSample[], bareSamples: LoopSample[], unit: 'ms' | 's', steps: number): Figure[] {
+  const scale = unit === 's' ? 1 / 1000 : 1;
+  const wall = (samples: LoopSample[]) => median(samples.map((x) => x.totalMs)) * scale;
+  const eq = equalizedRatio(loomSamples, bareSamples);
+  const outside = `outside onnxruntime per step: UNetSampler ${(eq.outsideA / steps).toFixed(2)} ms, bare ${(eq.outsideB / steps).toFixed(2)} ms`;
+  return [
+    { metric: `${metric}, wall time`, value: wall(loomSamples), unit, baseline: { name: 'bare onnxruntime loop', value: wall(bareSamples) }, note: `median of ${loomSamples.length} runs each, alternating` },
+    {
+      metric: `${metric}, onnxruntime time equalized`,
+      value: (eq.insideMs + eq.outsideA) * scale,
+      unit,
+      baseline: { name: 'bare loop', value: (eq.insideMs + eq.outsideB) * scale },
+      goal: { text: '≤ 1.03×', met: eq.ratio <= 1.03 },
+      note: outside,
+    },
+  ];
+}
 
 const skipLarge = largeSkipReason();
 if (skipLarge) {
@@ -113,24 +130,22 @@ if (skipLarge) {
     const files = (await large.engine.run(large.graph(100, 1, SIZE), { targets: ['loader'] })).outputs.get('loader')?.model as { pipeline: { unet: string; schedulerConfig: Record<string, unknown> } };
     const { session: big } = await cachedSession(large.engine.objects.forRun('bench'), files.pipeline.unet, large.config, { warn() {} });
     const [cond, uncond] = [benchConditioning(1).embeds, benchConditioning(2).embeds];
-    const loomLarge: number[] = [];
-    const bareLarge: number[] = [];
-    for (let r = 1; r <= 2; r++) {
-      if (r % 2) loomLarge.push(await runSampler(r, LARGE_STEPS));
-      bareLarge.push(await bareMs(big, cond, uncond, files.pipeline.schedulerConfig, r, LARGE_STEPS, SIZE / 8));
-      if (!(r % 2)) loomLarge.push(await runSampler(r, LARGE_STEPS));
+    const bigClock = clockRuns(big);
+    const loomLarge: LoopSample[] = [];
+    const bareLarge: LoopSample[] = [];
+    // A B B A order, twice: the machine's drift over these minutes hits both sides alike.
+    for (let r = 1; r <= 4; r++) {
+      if (r % 2) loomLarge.push(await sampleLoop(bigClock, () => runSampler(r, LARGE_STEPS)));
+      bareLarge.push(await sampleLoop(bigClock, () => bareMs(big, cond, uncond, files.pipeline.schedulerConfig, r, LARGE_STEPS, SIZE / 8)));
+      if (!(r % 2)) loomLarge.push(await sampleLoop(bigClock, () => runSampler(r, LARGE_STEPS)));
     }
-    const largeRatio = median(loomLarge) / median(bareLarge);
+    const secs = (samples: LoopSample[]) => samples.map((x) => (x.totalMs / 1000).toFixed(1)).join(', ');
+    console.log(`SD1.5-size, ${LARGE_STEPS} steps: UNetSampler ${secs(loomLarge)} s; bare ${secs(bareLarge)} s`);
+    const [wall, equalized] = overheadFigures(`SD1.5-size UNet, ${LARGE_STEPS}-step UNetSampler (CFG, ${SIZE}×${SIZE})`, loomLarge, bareLarge, 's', LARGE_STEPS);
     figures.push(
-      {
-        metric: `SD1.5-size UNet, ${LARGE_STEPS}-step UNetSampler (CFG, ${SIZE}×${SIZE})`,
-        value: median(loomLarge) / 1000,
-        unit: 's',
-        baseline: { name: 'bare onnxruntime loop', value: median(bareLarge) / 1000 },
-        goal: { text: '≤ 1.03×', met: largeRatio <= 1.03 },
-        note: `mean of 2 runs each, alternating; first 1-step run incl. session open: ${warmup.toFixed(1)} s`,
-      },
-      { metric: 'SD1.5-size UNet, per CFG step (UNetSampler)', value: median(loomLarge) / 1000 / LARGE_STEPS, unit: 's' },
+      { ...wall!, note: `${wall!.note}; the first 1-step run, incl. opening the session: ${warmup.toFixed(1)} s` },
+      equalized!,
+      { metric: 'SD1.5-size UNet, per CFG step (UNetSampler)', value: median(loomLarge.map((x) => x.totalMs)) / 1000 / LARGE_STEPS, unit: 's' },
     );
   } finally {
     large.dispose();

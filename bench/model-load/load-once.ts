@@ -1,12 +1,17 @@
 /**
- * One model load in a fresh process, the way an app start sees it: `node --import tsx load-once.ts
- * <model> [cacheDir]` opens the model with Loom's `openSession` (2 threads, through the optimized-model
- * cache when a folder is given), makes one small UNet call (8×8 latent, which still touches every
- * weight), and prints one JSON line: load and first-call seconds, how the session was made, RSS, and a
- * hash of the output so cold and warm sessions can be checked for identical results.
+ * One model load in a fresh process, the way an app start sees it:
+ * `node --import tsx load-once.ts <model> default|all|cached [cacheDir]`
+ *   default — Loom's `openSession` on the CPU (2 threads): its own level, no cache;
+ *   all     — the same options at level `all` (Loom's CPU default before the sweep), optimized at load;
+ *   cached  — level `all` through the optimized-model cache in `cacheDir` (cold the first time, then warm).
+ * It then makes one small UNet call (8×8 latent, which still touches every weight) and prints one JSON
+ * line: load and first-call seconds, how the session was made, RSS, and a hash of the output so cold
+ * and warm sessions can be checked for identical results.
  */
 import { createHash } from 'node:crypto';
-import { openSession } from '../../packages/nodes/src/runtime/session.ts';
+import * as ort from 'onnxruntime-node';
+import { modelFingerprint, openSession, sessionOptions } from '../../packages/nodes/src/runtime/session.ts';
+import { createWithOptimizedCache } from '../../packages/nodes/src/runtime/optimized-model-cache.ts';
 import { unetFeeds } from '../throughput/unet-step.ts';
 
 export interface LoadSample {
@@ -17,10 +22,19 @@ export interface LoadSample {
   outputSha256: string;
 }
 
-const [model, cacheDir] = process.argv.slice(2);
-if (!model) throw new Error('usage: load-once.ts <model.onnx> [cacheDir]');
+const [model, mode, cacheDir] = process.argv.slice(2);
+if (!model || !['default', 'all', 'cached'].includes(mode ?? '') || (mode === 'cached' && !cacheDir)) {
+  throw new Error('usage: load-once.ts <model.onnx> default|all|cached [cacheDir]');
+}
+const log = { warn: (m: string) => console.error(m) };
+const levelAll = { ...sessionOptions('cpu', 2), graphOptimizationLevel: 'all' } as const;
 const t0 = performance.now();
-const loaded = await openSession(model, { device: 'cpu', threads: 2, cacheDir }, { warn: (m) => console.error(m) });
+const loaded =
+  mode === 'default'
+    ? await openSession(model, { device: 'cpu', threads: 2 }, log)
+    : mode === 'all'
+      ? { session: await ort.InferenceSession.create(model, levelAll), origin: 'direct' }
+      : await createWithOptimizedCache({ cacheDir: cacheDir as string, source: model, fingerprint: (await modelFingerprint(model)).key, device: 'cpu', options: levelAll }, log);
 const loadSeconds = (performance.now() - t0) / 1000;
 const t1 = performance.now();
 const out = (await loaded.session.run(unetFeeds(loaded.session, 8))).out_sample!.data as Float32Array;

@@ -123,7 +123,7 @@ if (skipLarge) {
       await large.engine.run(large.graph(seed, steps, SIZE), { targets: ['sampler'], onEvent: (e) => void (e.type === 'node.finished' && e.nodeId === 'sampler' && (ms = e.durationMs)) });
       return ms;
     };
-    // Warm up with one step: opens the session (from the optimized-model cache when primed) and pages its weights in.
+    // Warm up with one step: opens the session and grows its memory arena for this latent size.
     const t0 = performance.now();
     await runSampler(100, 1);
     const warmup = (performance.now() - t0) / 1000;

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { openSession, type LoadedSession, type SessionSettings } from './session.ts';
-import { cacheEntryDir } from './optimized-model-cache.ts';
+import { modelFingerprint, openSession, sessionOptions, worthCaching } from './session.ts';
+import { cacheEntryDir, createWithOptimizedCache, type CacheLog, type CacheOrigin } from './optimized-model-cache.ts';
 import { writeTestModel } from './onnx-model/test-model-builder.ts';
 
 const repo = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -18,8 +18,18 @@ function recorder(): { warn(message: string): void; warnings: string[] } {
   return { warnings, warn: (m) => void warnings.push(m) };
 }
 
-function settings(cacheDir: string | undefined): SessionSettings {
-  return { device: 'cpu', threads: 1, cacheDir };
+/** Level `all`: what Loom caches (see `worthCaching`), and on the CPU the machine-specific NCHWc layouts. */
+const CACHED_OPTIONS = { ...sessionOptions('cpu', 1), graphOptimizationLevel: 'all' } as const;
+
+interface Loaded {
+  session: ort.InferenceSession;
+  origin: CacheOrigin;
+}
+
+/** Opens `path` through the cache in `cacheDir`, as `openSession` does for a cached level. */
+async function load(path: string, cacheDir: string, log: CacheLog = recorder()): Promise<Loaded> {
+  const { key } = await modelFingerprint(path);
+  return createWithOptimizedCache({ cacheDir, source: path, fingerprint: key, device: 'cpu', options: CACHED_OPTIONS }, log);
 }
 
 /** Deterministic inputs in [-1, 1). */
@@ -34,7 +44,7 @@ function linearModel(dir: string, weightSeed: number): { path: string; weight: F
   return { path: writeTestModel(dir, [{ module: 'proj', kind: 'matmul', inFeatures: 32, outFeatures: 32, weight }]), weight };
 }
 
-async function runLinear(loaded: LoadedSession, x: Float32Array): Promise<Float32Array> {
+async function runLinear(loaded: Loaded, x: Float32Array): Promise<Float32Array> {
   try {
     return (await loaded.session.run({ x_0: new ort.Tensor('float32', x, [2, 32]) })).y_0!.data as Float32Array;
   } finally {
@@ -72,11 +82,14 @@ test('the tiny SD1.5 UNet opened warm from the cache gives exactly the outputs o
   };
   const outputs: Float32Array[] = [];
   const log = recorder();
-  for (const cache of [undefined, cacheDir, cacheDir]) {
-    const loaded = await openSession(path, settings(cache), log);
+  const direct = await ort.InferenceSession.create(path, CACHED_OPTIONS);
+  outputs.push((await direct.run(feeds)).out_sample!.data as Float32Array);
+  await direct.release();
+  for (const origin of ['cold', 'warm']) {
+    const loaded = await load(path, cacheDir, log);
     outputs.push((await loaded.session.run(feeds)).out_sample!.data as Float32Array);
     await loaded.session.release();
-    assert.equal(loaded.origin, cache === undefined ? 'direct' : outputs.length === 2 ? 'cold' : 'warm');
+    assert.equal(loaded.origin, origin);
   }
   assert.deepEqual(outputs[1], outputs[0], 'the session that built the cache');
   assert.deepEqual(outputs[2], outputs[0], 'the warm session');
@@ -90,13 +103,13 @@ test('a changed model file misses the cache, computes the new weights and replac
   const cacheDir = join(scratch, 'changed-cache');
   const x = values(64, 11);
   const first = linearModel(dir, 1);
-  assertClose(await runLinear(await openSession(first.path, settings(cacheDir), recorder()), x), expectedLinear(x, first.weight), 'first model');
-  const warm = await openSession(first.path, settings(cacheDir), recorder());
+  assertClose(await runLinear(await load(first.path, cacheDir), x), expectedLinear(x, first.weight), 'first model');
+  const warm = await load(first.path, cacheDir);
   assert.equal(warm.origin, 'warm');
   await warm.session.release();
   const oldEntries = readdirSync(cacheDir);
   const second = linearModel(dir, 2); // same path, new bytes and mtime
-  const reloaded = await openSession(second.path, settings(cacheDir), recorder());
+  const reloaded = await load(second.path, cacheDir);
   assert.equal(reloaded.origin, 'cold');
   assertClose(await runLinear(reloaded, x), expectedLinear(x, second.weight), 'changed model');
   const entries = readdirSync(cacheDir);
@@ -110,7 +123,7 @@ for (const damage of ['truncated data file', 'rewritten graph of the same size',
     const cacheDir = `${dir}-cache`;
     const model = linearModel(dir, 3);
     const x = values(64, 13);
-    await (await openSession(model.path, settings(cacheDir), recorder())).session.release();
+    await (await load(model.path, cacheDir)).session.release();
     const [entry] = readdirSync(cacheDir);
     const entryDir = join(cacheDir, entry!);
     if (damage === 'truncated data file') truncateSync(join(entryDir, 'model.onnx.data'), 100);
@@ -118,12 +131,12 @@ for (const damage of ['truncated data file', 'rewritten graph of the same size',
     if (damage === 'garbage manifest') writeFileSync(join(entryDir, 'manifest.json'), '{ not json');
     if (damage === 'missing manifest') rmSync(join(entryDir, 'manifest.json'));
     const log = recorder();
-    const rebuilt = await openSession(model.path, settings(cacheDir), log);
+    const rebuilt = await load(model.path, cacheDir, log);
     assert.equal(rebuilt.origin, 'cold');
     assertClose(await runLinear(rebuilt, x), expectedLinear(x, model.weight), damage);
     assert.equal(log.warnings.length, 1, log.warnings.join('\n'));
     assert.match(log.warnings[0]!, /Ignoring the cached optimized model .* Rebuilding it\./);
-    const again = await openSession(model.path, settings(cacheDir), log);
+    const again = await load(model.path, cacheDir, log);
     assert.equal(again.origin, 'warm', 'the rebuilt entry is used next time');
     assertClose(await runLinear(again, x), expectedLinear(x, model.weight), `${damage}, warm`);
   });
@@ -137,17 +150,29 @@ test('entries are per device and optimization level', () => {
   assert.equal(a, cacheEntryDir('/c', 'fp', 'cpu', 'all'));
 });
 
-test('without a cache folder nothing is written; an unusable one only costs a warning', async () => {
-  const dir = join(scratch, 'nocache');
+test('openSession: the CPU level (extended) loads directly even with a cache folder; level all is cached', async () => {
+  const dir = join(scratch, 'cpu-direct');
+  const cacheDir = join(scratch, 'cpu-direct-cache');
   const model = linearModel(dir, 4);
   const x = values(64, 17);
-  const direct = await openSession(model.path, settings(''), recorder());
-  assert.equal(direct.origin, 'direct');
-  assertClose(await runLinear(direct, x), expectedLinear(x, model.weight), 'no cache');
+  for (const folder of [undefined, '', cacheDir]) {
+    const loaded = await openSession(model.path, { device: 'cpu', threads: 1, cacheDir: folder }, recorder());
+    assert.equal(loaded.origin, 'direct');
+    assertClose(await runLinear(loaded, x), expectedLinear(x, model.weight), `cache folder ${folder}`);
+  }
+  assert.equal(existsSync(cacheDir), false, 'nothing written');
+  assert.equal(worthCaching(sessionOptions('cpu', 1)), false);
+  assert.equal(worthCaching(CACHED_OPTIONS), true);
+});
+
+test('an unusable cache folder only costs a warning', async () => {
+  const dir = join(scratch, 'unusable');
+  const model = linearModel(dir, 5);
+  const x = values(64, 19);
   const blocker = join(scratch, 'a-file');
   writeFileSync(blocker, 'not a folder');
   const log = recorder();
-  const loaded = await openSession(model.path, settings(join(blocker, 'cache')), log);
+  const loaded = await load(model.path, join(blocker, 'cache'), log);
   assert.equal(loaded.origin, 'direct');
   assertClose(await runLinear(loaded, x), expectedLinear(x, model.weight), 'unusable cache');
   assert.equal(log.warnings.length, 1);

@@ -6,22 +6,22 @@
  * `session.optimized_model_external_initializers_file_name`), because an SD UNet is over protobuf's
  * 2 GB limit.
  *
- * The data file also holds the pre-packed weights (session config
- * `session.save_external_prepacked_constant_initializers`), so a warm load maps them instead of
- * re-packing every MatMul/Conv weight, which is most of what is left of a load once the graph is optimized.
+ * Pre-packed weights are deliberately not saved (`session.save_external_prepacked_constant_initializers`):
+ * that makes a warm SD1.5 UNet load 2.8 s instead of 4.6 s, but the session then runs its GEMMs on
+ * memory-mapped packed weights and every step is ~13% slower (12 paired runs at a 32×32 latent, warm
+ * vs optimized-from-source) — a bad trade when one image takes 20 steps.
  *
  * Layout: `<cacheDir>/<key>/{model.onnx, model.onnx.data, manifest.json}`, where the key hashes the
  * source model's fingerprint (path, size, mtime of it and its data files), the device, the
- * optimization level and the machine. The machine matters twice: pre-packed weights are in the layout
- * of this CPU's GEMM kernels (which depend on its vector instructions), and at level `all`
- * onnxruntime's NCHWc transformer writes layouts for this CPU's vector width; onnxruntime itself warns
- * that such a file "should only be used in the same environment the model was optimized in". So the
- * key includes onnxruntime's version, the platform, the CPU model and its feature flags.
+ * optimization level and the machine. The machine matters: at level `all` onnxruntime's NCHWc
+ * transformer writes layouts for this CPU's vector width, and onnxruntime itself warns that such a
+ * file "should only be used in the same environment the model was optimized in" (it prints this when
+ * saving). So the key includes onnxruntime's version, the platform, the CPU model and its feature flags.
  *
  * An entry is built in a private temporary folder and renamed into place, so readers never see half a
  * cache and concurrent builders do not collide. A damaged entry (missing file, wrong size, different
  * model bytes, or onnxruntime refusing it) is reported with a warning, deleted and rebuilt. The weights
- * file is checked by size only: hashing 4.5 GB would take longer than the warm load it protects, and
+ * file is checked by size only: hashing 3.4 GB would take longer than the warm load it protects, and
  * since entries are only ever published whole, what remains undetected is bit rot of the disk itself.
  */
 import { createHash } from 'node:crypto';
@@ -37,7 +37,7 @@ const MANIFEST_FILE = 'manifest.json';
 /** Initializers at least this big go to the data file: every weight, but not shape constants (onnxruntime's default is 1024 too). */
 const EXTERNAL_MIN_BYTES = 1024;
 /** Part of every key: entries written by an older layout of this cache are rebuilt, not misread. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 export interface CacheLog {
   warn(message: string): void;
@@ -167,9 +167,6 @@ function withSaving(options: ort.InferenceSession.SessionOptions, modelPath: str
         ...extra.session,
         optimized_model_external_initializers_file_name: DATA_FILE,
         optimized_model_external_initializers_min_size_in_bytes: String(EXTERNAL_MIN_BYTES),
-        // Also store the weights as the CPU kernels pre-pack them (MLAS GEMM layouts): a warm load then
-        // memory-maps them instead of re-packing ~3.4 GB, 2.4–2.7 s instead of 4.6 s on the SD1.5 UNet.
-        save_external_prepacked_constant_initializers: '1',
       },
     },
   };

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBrowser, chromiumMissing, type Browser } from './helpers/browser.ts';
 import { ensureEditorBuilt } from './helpers/build-editor.ts';
-import { addNodeWithMenu, dragging, dragLink, links, node, pageValue, zoomOutTo } from './helpers/canvas.ts';
+import { addNodeWithMenu, dragging, dragLink, links, node, pageValue, settledInputValue, zoomOutTo } from './helpers/canvas.ts';
 import { startLoom, type LoomProcess } from './helpers/loom-process.ts';
 import { pngSize } from './helpers/png.ts';
 
@@ -225,7 +225,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     // Undo the width edit, then the last node; redo brings the node back.
     await page.mouse.click(300, 700);
     await page.keyboard.press('Control+z');
-    assert.equal(await node(page, 'emptyLatent').getByLabel('EmptyLatent.width').inputValue(), '64');
+    assert.equal(await settledInputValue(node(page, 'emptyLatent').getByLabel('EmptyLatent.width'), '64'), '64');
     await page.keyboard.press('Control+z');
     await node(page, 'emptyLatent').waitFor({ state: 'detached' });
     await page.keyboard.press('Control+Shift+z');

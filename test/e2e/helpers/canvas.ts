@@ -10,6 +10,17 @@ export async function pageValue<T>(page: Page, expression: string): Promise<T> {
   return (await page.evaluate(expression)) as T;
 }
 
+/** The field's value once it equals `expected` (undo and redo apply asynchronously), or the last value seen after `timeoutMs`. */
+export async function settledInputValue(field: Locator, expected: string, timeoutMs = 5_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await field.inputValue();
+  while (value !== expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    value = await field.inputValue();
+  }
+  return value;
+}
+
 export function node(page: Page, id: string): Locator {
   return page.locator(`[data-node-id="${id}"]`);
 }

@@ -1,26 +1,26 @@
 /**
  * onnxruntime sessions for model files, created lazily, kept in the engine's object cache and keyed
  * by content (path, size, mtime of the model and its external data), device and thread count, and
- * opened through the optimized-model cache (optimized-model-cache.ts) when a cache folder is set.
+ * opened through the optimized-model cache (optimized-model-cache.ts) where that pays ({@link worthCaching}).
  *
  * Defaults, from `npm run bench -- throughput model-load` on the SD1.5-size random UNet (2-core AMD
  * EPYC, onnxruntime-node 1.30, CPU; one CFG step, batch 2; each option timed against a reference
  * session kept open, runs interleaved A B B A, so the ratios survive the shared machine's drift):
- * - graphOptimizationLevel `extended` on the CPU: 0.85× the step time of `all` at a 32×32 latent and
- *   0.95× at 64×64 (median of 6 paired runs). `all` adds the NCHWc layout transformer, whose
- *   reorders around every GroupNorm cost more than they save on this UNet, and its saved graph is
- *   hardware-specific (onnxruntime warns so when saving it); `extended` is portable. `basic`: 1.15×
- *   slower. Other providers keep onnxruntime's default `all` (not measured here).
- * - intra-op threads = all cores (onnxruntime's default when `threads` is 0): 1 thread is 1.72× slower.
- * - CPU memory arena on (off: 1.21× slower, 2× slower first call); memory patterns on (off: 0.91× at
- *   32×32 but 1.07× at 64×64); sequential execution (`parallel`: 0.90–0.98×, within the noise, and it
- *   turns memory patterns off with slower first calls); intra-op spinning on (off: 0.97×, noise).
- * - Pre-allocated outputs (`run` fetches): 0.95×, within the noise for a 64 KB output next to a
- *   multi-second step, so the runners return fresh tensors.
- * - A session opened warm from the cache runs as fast as one optimized from the source (0.97×) and
- *   gives bit-identical outputs; it loads in ~7 s instead of ~60 s (model-load bench).
- * With these, one CFG step at 64×64 takes ~7 s: ~230 GFLOP/s, 0.68× onnxruntime's MatMul 2048³
- * peak (341 GFLOP/s, 2 threads) measured in the same run.
+ * - graphOptimizationLevel `extended` on the CPU. At run time it is on par with `all` (`all`: 0.97–0.99×
+ *   the step time at a 32×32 latent over two sweeps; `extended` 0.95× of `all` at 64×64, 6 paired
+ *   runs), but `all` adds the NCHWc layout transformer, which makes a load 26–71 s instead of 5–7 s
+ *   and a hardware-specific graph (onnxruntime warns so when saving it). Other providers keep
+ *   onnxruntime's default `all` (not measurable here) and get the optimized-model cache.
+ * - intra-op threads = all cores (onnxruntime's default when `threads` is 0): 1 thread is 1.7–1.9× slower.
+ * - CPU memory arena on (off: 1.2–1.36× slower, first call 2–3× slower).
+ * - Memory patterns on: off is on par at 32×32 but 1.35× slower per step at 64×64 (9.5 s vs 7.0 s).
+ *   The price: the first two calls at a new latent size take ~16 s and ~20 s (pattern tracing) and RSS
+ *   is 9.8 GiB instead of 6.6 GiB; on a machine short of memory, `enableMemPattern: false` is the lever.
+ * - Sequential execution (`parallel`: 0.94–1.01×, noise), intra-op spinning on (off: 0.98–1.02×).
+ * - Pre-allocated outputs (`run` fetches): 0.95–1.01×, noise next to a multi-second step, so the
+ *   runners return fresh tensors.
+ * With these, one CFG step at 64×64 takes ~6.4 s: ~250 GFLOP/s at 0.803 TFLOP per sample-step, 0.74×
+ * onnxruntime's MatMul 2048³ peak (342 GFLOP/s, 2 threads) measured in the same run.
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

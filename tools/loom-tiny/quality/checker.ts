@@ -1,0 +1,97 @@
+/**
+ * The loom-tiny quality checker: what one 64×64 picture shows, as world.json names it (colour,
+ * shape, position, size), or why it shows no single shape. It reads pictures the way the generator
+ * draws them (tools/loom-tiny/loom_tiny/world.py), for both the plain world and "loom style".
+ *
+ * - shape pixels: the largest connected region farther from the border's median colour than
+ *   `foregroundThreshold` (thresholds.ts); styled outlines belong to it.
+ * - colour: a vote of the region's interior pixels for the nearest palette entry, where the palette
+ *   holds every colour and its styled shade (× `style.shade`), both counting for the colour. A mean
+ *   or median would land between the lit and the shaded half of a styled shape.
+ * - position: the anchor nearest the bounding box centre. The box, not the centroid: a triangle's
+ *   centroid lies 0.37 r below its centre, which for a large one is most of the 8 px half-way gap
+ *   between two anchors; its box is centred (world.py draws apex and base at cy ∓ 1.1 r).
+ * - shape: the nearest prototype (world.ts SHAPE_PROTOTYPES) in (fill ratio of the box, centroid
+ *   drop below the box centre), each axis over its prototype spread (½ for fill, ⅙ for drop), so the
+ *   triangle's bottom-heavy mass counts as much as its half-empty box.
+ * - size: the equivalent radius √(area / k) for the detected shape's k (world.ts AREA_PER_R2), less
+ *   the outline width when the shape is inked, against `sizeRadius` (9.5 px).
+ */
+import { interiorColours, estimateBackground, largestRegion, measureRegion } from './segment.ts';
+import type { RgbImage } from './image.ts';
+import { STYLE_THRESHOLD, fullInkShare } from './style-metric.ts';
+import { foregroundThreshold, maximumArea, minimumArea, sizeRadius } from './thresholds.ts';
+import { AREA_PER_R2, SHAPE_PROTOTYPES, rgbDistance, type Rgb, type ShapeName, type SizeName, type World } from './world.ts';
+
+/** What the checker measured, for reports and for diagnosing a miss. */
+export interface Measures {
+  background: Rgb;
+  area: number;
+  box: [number, number, number, number];
+  fill: number;
+  drop: number;
+  radius: number;
+  /** Share of interior pixels that voted for the winning colour. */
+  colourVotes: number;
+  inked: boolean;
+}
+
+export type Detection =
+  | { found: true; colour: string; shape: ShapeName; position: string; size: SizeName; measures: Measures }
+  | { found: false; reason: string };
+
+/** A checker bound to one world; the derived constants are computed once. */
+export function createChecker(world: World): (image: RgbImage) => Detection {
+  const threshold = foregroundThreshold(world);
+  const [minArea, maxArea] = [minimumArea(world), maximumArea(world)];
+  const palette = Object.entries(world.colours).flatMap(([name, rgb]) => [
+    { name, rgb },
+    { name, rgb: rgb.map((v) => v * world.style.shade) as Rgb },
+  ]);
+  const anchors = Object.entries(world.positions).map(([name, p]) => ({ name, centre: p.centre }));
+  // Inked: at least half the ink cue of the style metric, about 3% of the shape's pixels (plain: 0).
+  const inkedShare = fullInkShare(world) * STYLE_THRESHOLD;
+
+  return (image) => {
+    const background = estimateBackground(image);
+    const region = largestRegion(image, background, threshold);
+    const area = region.pixels.length;
+    if (area === 0) return { found: false, reason: `no pixel differs from the background [${background.join(', ')}] by more than ${threshold.toFixed(0)}` };
+    if (area < minArea) return { found: false, reason: `the largest shape-coloured region has ${area} px, under half the smallest shape (${minArea.toFixed(0)} px)` };
+    if (area > maxArea) return { found: false, reason: `the largest shape-coloured region has ${area} px, over twice the biggest shape (${maxArea.toFixed(0)} px)` };
+
+    const m = measureRegion(image, region, world.style.inkLuma);
+    const [x0, y0, x1, y1] = m.box;
+    const fill = area / ((x1 - x0) * (y1 - y0));
+    const drop = (m.centroid[1] - (y0 + y1) / 2) / (y1 - y0);
+    const shape = nearest(world.shapes, (s) => Math.hypot((fill - SHAPE_PROTOTYPES[s].fill) / 0.5, (drop - SHAPE_PROTOTYPES[s].drop) / (1 / 6)));
+
+    const colours = interiorColours(image, region, world.style.inkLuma);
+    const votes = new Map<string, number>();
+    for (const c of colours) {
+      const best = nearest(palette, (p) => rgbDistance(c, p.rgb));
+      votes.set(best.name, (votes.get(best.name) ?? 0) + 1);
+    }
+    if (votes.size === 0) return { found: false, reason: `the ${area}-px region has no interior pixel of a shape colour (all ink or rim)` };
+    const [colour, count] = [...votes].reduce((a, b) => (b[1] > a[1] ? b : a));
+
+    const centre: [number, number] = [(x0 + x1) / 2, (y0 + y1) / 2];
+    const position = nearest(anchors, (a) => Math.hypot(centre[0] - a.centre[0], centre[1] - a.centre[1])).name;
+
+    const inked = m.ink / area >= inkedShare;
+    const radius = Math.sqrt(area / AREA_PER_R2[shape]) - (inked ? world.style.outlinePx : 0);
+    const size: SizeName = radius < sizeRadius(world) ? 'small' : 'large';
+
+    return { found: true, colour, shape, position, size, measures: { background, area, box: m.box, fill, drop, radius, colourVotes: count / colours.length, inked } };
+  };
+}
+
+function nearest<T>(items: readonly T[], distance: (item: T) => number): T {
+  let best = items[0] as T;
+  let bestDistance = Infinity;
+  for (const item of items) {
+    const d = distance(item);
+    if (d < bestDistance) [best, bestDistance] = [item, d];
+  }
+  return best;
+}

@@ -1,0 +1,28 @@
+/** The issue's quality bars (issue 9) and the verdict on a measurement. */
+import type { AdherenceResult } from './adherence.ts';
+import type { StyleResult } from './style-eval.ts';
+
+export const QUALITY_BARS = {
+  /** Colour, shape and position all right, on held-out prompts (the issue: ≥ 90% of 200). */
+  adherence: 0.9,
+  /** Style metric's accuracy, base vs LoRA at strength 1, for every rank (the issue: ≥ 95%). */
+  styleAccuracy: 0.95,
+} as const;
+
+export interface Verdict {
+  passed: boolean;
+  /** One line per missed bar. */
+  failures: string[];
+}
+
+const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
+
+export function verdict(adherence: AdherenceResult | undefined, style: StyleResult | undefined, bars: { adherence: number; styleAccuracy: number } = QUALITY_BARS): Verdict {
+  const failures: string[] = [];
+  if (adherence && adherence.adherence < bars.adherence) failures.push(`prompt adherence ${pct(adherence.adherence)} < ${pct(bars.adherence)} (${adherence.count} prompts)`);
+  for (const r of style?.ranks ?? []) {
+    if (r.accuracy < bars.styleAccuracy) failures.push(`rank ${r.rank}: style accuracy ${pct(r.accuracy)} < ${pct(bars.styleAccuracy)}`);
+    if (!r.monotonic) failures.push(`rank ${r.rank}: the style metric does not rise monotonically with strength (${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')})`);
+  }
+  return { passed: failures.length === 0, failures };
+}

@@ -1,0 +1,118 @@
+/**
+ * `npm run quality -- [--prompts N] [--styles K] [--out DIR]`: measures loom-tiny on pictures Loom
+ * renders (issue 9). Prompt adherence on the first N held-out prompts; style on K held-out prompts
+ * + ", loom style", base vs each LoRA rank at strength 1 and the metric's mean over strengths.
+ * Writes report.json, report.md, grid.png and adherence-grid.png to DIR (default out/quality).
+ * Exit codes: 0 every bar met, 1 a bar missed or the run failed, 2 bad arguments.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { EXIT, hostSettings } from '../../../packages/server/src/cli/host-options.ts';
+import { measureAdherence } from './adherence.ts';
+import { QUALITY_BARS, verdict } from './bars.ts';
+import { createChecker } from './checker.ts';
+import { loadHeldOut } from './held-out.ts';
+import { createRenderer, RENDER_SETTINGS } from './render.ts';
+import { writeReport } from './report.ts';
+import { measureStyle } from './style-eval.ts';
+import { loadWorld } from './world.ts';
+
+const USAGE = `Usage: npm run quality -- [options]
+
+  --prompts N      held-out prompts for prompt adherence (default 200; 0 skips)
+  --styles K       held-out prompts for the style check (default 20; 0 skips)
+  --ranks LIST     LoRA ranks (default 4,8,16)
+  --out DIR        report folder (default out/quality)
+  --models DIR     models folder (default ./models or $LOOM_MODELS)
+  --pipeline NAME  pipeline folder (default loom-tiny); its LoRAs are loras/NAME/pytorch_lora_weights_{rank}.safetensors
+  --device D       onnxruntime device (default cpu)
+  --threads N      onnxruntime intra-op threads (default: onnxruntime's choice)
+  -h, --help       this help
+
+Exit codes: 0 every bar met, 1 a bar missed or the run failed, 2 bad arguments.`;
+
+/** Strengths of the style curve. */
+export const STRENGTHS = [0, 0.25, 0.5, 0.75, 1];
+
+function count(text: string, name: string, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > max) throw new Error(`--${name} must be a whole number from 0 to ${max} (got "${text}").`);
+  return n;
+}
+
+export async function qualityCli(argv: string[]): Promise<number> {
+  let options;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      options: {
+        prompts: { type: 'string', default: '200' },
+        styles: { type: 'string', default: '20' },
+        ranks: { type: 'string', default: '4,8,16' },
+        out: { type: 'string', default: 'out/quality' },
+        models: { type: 'string' },
+        pipeline: { type: 'string', default: RENDER_SETTINGS.pipeline },
+        device: { type: 'string', default: 'cpu' },
+        threads: { type: 'string', default: '0' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    }
+    const heldOut = loadHeldOut();
+    const ranks = values.ranks.split(',').map((r) => count(r.trim(), 'ranks', 1024));
+    options = {
+      prompts: heldOut.slice(0, count(values.prompts, 'prompts', heldOut.length)),
+      styles: heldOut.slice(0, count(values.styles, 'styles', heldOut.length)).map((p) => `${p.prompt}, ${loadWorld().style.tag}`),
+      ranks,
+      out: resolve(values.out),
+      pipeline: values.pipeline,
+      host: hostSettings({ out: values.out, models: values.models, device: values.device, threads: values.threads }),
+    };
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return EXIT.invalid;
+  }
+
+  try {
+    const world = loadWorld();
+    const renderer = createRenderer({ host: options.host, pipeline: options.pipeline });
+    const line = (text: string): boolean => process.stderr.write(`${text}\n`);
+    let started = performance.now();
+    const adherence = options.prompts.length === 0 ? undefined : await measureAdherence(renderer, createChecker(world), options.prompts, (done, total, c) => {
+      if (done % 10 === 0 || done === total) line(`adherence ${done}/${total}: #${c.index} "${c.expected.prompt}" → ${c.adheres ? 'ok' : c.detection.found ? `${c.detection.colour} ${c.detection.shape} ${c.detection.position}` : 'nothing'}`);
+    });
+    const adherenceSeconds = (performance.now() - started) / 1000;
+    started = performance.now();
+    const style = options.styles.length === 0 ? undefined : await measureStyle(renderer, world, options.styles, {
+      ranks: options.ranks,
+      strengths: STRENGTHS,
+      onProgress: (done, total, what) => void ((done % 20 === 0 || done === total) && line(`style ${done}/${total}: ${what}`)),
+    });
+    const styleSeconds = (performance.now() - started) / 1000;
+    const pictures = options.prompts.length + options.styles.length * (1 + options.ranks.length * STRENGTHS.length);
+    const result = verdict(adherence, style);
+    const files = await writeReport(options.out, {
+      date: new Date().toISOString(),
+      settings: { ...RENDER_SETTINGS, pipeline: options.pipeline, device: renderer.config.device, prompts: options.prompts.length, styles: options.styles.length, ranks: options.ranks, strengths: STRENGTHS },
+      seconds: { adherence: adherenceSeconds, style: styleSeconds, perImage: (adherenceSeconds + styleSeconds) / Math.max(1, pictures) },
+      ...(adherence && { adherence }),
+      ...(style && { style }),
+      bars: QUALITY_BARS,
+      verdict: result,
+    });
+    if (adherence) line(`adherence ${(100 * adherence.adherence).toFixed(1)}% (colour ${(100 * adherence.perAttribute.colour).toFixed(1)}%, shape ${(100 * adherence.perAttribute.shape).toFixed(1)}%, position ${(100 * adherence.perAttribute.position).toFixed(1)}%, size ${(100 * adherence.perAttribute.size).toFixed(1)}%)`);
+    for (const r of style?.ranks ?? []) line(`style rank ${r.rank}: accuracy ${(100 * r.accuracy).toFixed(1)}%, means ${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')} (${r.monotonic ? 'monotonic' : 'not monotonic'})`);
+    line(result.passed ? 'all bars met' : `bars missed:\n  ${result.failures.join('\n  ')}`);
+    line(`wrote ${files.join(', ')}`);
+    return result.passed ? EXIT.ok : EXIT.failed;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return EXIT.failed;
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) process.exitCode = await qualityCli(process.argv.slice(2));

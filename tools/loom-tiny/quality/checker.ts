@@ -15,11 +15,13 @@
  *   drop below the box centre), each axis over its prototype spread (½ for fill, ⅙ for drop), so the
  *   triangle's bottom-heavy mass counts as much as its half-empty box.
  * - size: the equivalent radius √(area / k) for the detected shape's k (world.ts AREA_PER_R2), less
- *   the outline width when the shape is inked, against `sizeRadius` (9.5 px).
+ *   the outline width when the picture is in loom style (style-metric.ts), against `sizeRadius`
+ *   (9.5 px). The style decision rather than the ink itself: a blurred outline is no longer ink-dark
+ *   but still part of the region.
  */
-import { interiorColours, estimateBackground, largestRegion, measureRegion } from './segment.ts';
-import type { RgbImage } from './image.ts';
-import { STYLE_THRESHOLD, fullInkShare } from './style-metric.ts';
+import { interiorPixels, estimateBackground, largestRegion, measureRegion } from './segment.ts';
+import { pixelAt, type RgbImage } from './image.ts';
+import { styleOfRegion } from './style-metric.ts';
 import { foregroundThreshold, maximumArea, minimumArea, sizeRadius } from './thresholds.ts';
 import { AREA_PER_R2, SHAPE_PROTOTYPES, rgbDistance, type Rgb, type ShapeName, type SizeName, type World } from './world.ts';
 
@@ -33,7 +35,8 @@ export interface Measures {
   radius: number;
   /** Share of interior pixels that voted for the winning colour. */
   colourVotes: number;
-  inked: boolean;
+  /** The style metric calls the picture styled, so the region includes an outline. */
+  styled: boolean;
 }
 
 export type Detection =
@@ -49,8 +52,6 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     { name, rgb: rgb.map((v) => v * world.style.shade) as Rgb },
   ]);
   const anchors = Object.entries(world.positions).map(([name, p]) => ({ name, centre: p.centre }));
-  // Inked: at least half the ink cue of the style metric, about 3% of the shape's pixels (plain: 0).
-  const inkedShare = fullInkShare(world) * STYLE_THRESHOLD;
 
   return (image) => {
     const background = estimateBackground(image);
@@ -66,7 +67,7 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     const drop = (m.centroid[1] - (y0 + y1) / 2) / (y1 - y0);
     const shape = nearest(world.shapes, (s) => Math.hypot((fill - SHAPE_PROTOTYPES[s].fill) / 0.5, (drop - SHAPE_PROTOTYPES[s].drop) / (1 / 6)));
 
-    const colours = interiorColours(image, region, world.style.inkLuma);
+    const colours = interiorPixels(image, region, world.style.inkLuma).map((i) => pixelAt(image, i));
     const votes = new Map<string, number>();
     for (const c of colours) {
       const best = nearest(palette, (p) => rgbDistance(c, p.rgb));
@@ -78,11 +79,11 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     const centre: [number, number] = [(x0 + x1) / 2, (y0 + y1) / 2];
     const position = nearest(anchors, (a) => Math.hypot(centre[0] - a.centre[0], centre[1] - a.centre[1])).name;
 
-    const inked = m.ink / area >= inkedShare;
-    const radius = Math.sqrt(area / AREA_PER_R2[shape]) - (inked ? world.style.outlinePx : 0);
+    const styled = styleOfRegion(image, background, region, world).styled;
+    const radius = Math.sqrt(area / AREA_PER_R2[shape]) - (styled ? world.style.outlinePx : 0);
     const size: SizeName = radius < sizeRadius(world) ? 'small' : 'large';
 
-    return { found: true, colour, shape, position, size, measures: { background, area, box: m.box, fill, drop, radius, colourVotes: count / colours.length, inked } };
+    return { found: true, colour, shape, position, size, measures: { background, area, box: m.box, fill, drop, radius, colourVotes: count / colours.length, styled } };
   };
 }
 

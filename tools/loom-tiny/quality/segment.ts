@@ -112,21 +112,21 @@ export function measureRegion(image: RgbImage, region: Region, inkLuma: number):
 }
 
 /**
- * The region's interior colour pixels: not ink, and with all 8 neighbours in the region and not ink.
+ * The region's interior colour pixels (indices): not ink, and with all 8 neighbours in the region and not ink.
  * That drops the anti-aliased rim, where the shape's colour mixes with the background or the outline
  * into colours that may sit nearer another palette entry.
  */
-export function interiorColours(image: RgbImage, region: Region, inkLuma: number): Rgb[] {
+export function interiorPixels(image: RgbImage, region: Region, inkLuma: number): number[] {
   const { width, height } = image;
   const solid = (i: number): boolean => region.mask[i] === 1 && luma(...pixelAt(image, i)) >= inkLuma;
-  const out: Rgb[] = [];
+  const out: number[] = [];
   for (const i of region.pixels) {
     const x = i % width;
     const y = (i - x) / width;
     if (x === 0 || y === 0 || x === width - 1 || y === height - 1 || !solid(i)) continue;
     let inside = true;
     for (let dy = -1; dy <= 1 && inside; dy++) for (let dx = -1; dx <= 1 && inside; dx++) inside = solid((y + dy) * width + x + dx);
-    if (inside) out.push(pixelAt(image, i));
+    if (inside) out.push(i);
   }
   return out;
 }

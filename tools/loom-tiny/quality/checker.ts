@@ -52,6 +52,9 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     { name, rgb: rgb.map((v) => v * world.style.shade) as Rgb },
   ]);
   const anchors = Object.entries(world.positions).map(([name, p]) => ({ name, centre: p.centre }));
+  const prototypes = world.shapes.map((s) => SHAPE_PROTOTYPES[s]);
+  const spread = (f: (p: { fill: number; drop: number }) => number): number => Math.max(...prototypes.map(f)) - Math.min(...prototypes.map(f));
+  const [fillSpread, dropSpread] = [spread((p) => p.fill), spread((p) => p.drop)];
 
   return (image) => {
     const background = estimateBackground(image);
@@ -65,7 +68,7 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     const [x0, y0, x1, y1] = m.box;
     const fill = area / ((x1 - x0) * (y1 - y0));
     const drop = (m.centroid[1] - (y0 + y1) / 2) / (y1 - y0);
-    const shape = nearest(world.shapes, (s) => Math.hypot((fill - SHAPE_PROTOTYPES[s].fill) / 0.5, (drop - SHAPE_PROTOTYPES[s].drop) / (1 / 6)));
+    const shape = nearest(world.shapes, (s) => Math.hypot((fill - SHAPE_PROTOTYPES[s].fill) / fillSpread, (drop - SHAPE_PROTOTYPES[s].drop) / dropSpread));
 
     const colours = interiorPixels(image, region, world.style.inkLuma).map((i) => pixelAt(image, i));
     const votes = new Map<string, number>();

@@ -1,0 +1,60 @@
+"""The rendered datasets and the tokenizer, cached in the work folder (stages `data` and `tokenizer`)."""
+import json
+
+import numpy as np
+import torch
+
+from loom_tiny_sd import bpe, corpus
+
+from . import world
+from .paths import REPO, WORK
+
+BASE_COUNT, STYLE_COUNT = 12000, 1200
+
+
+def _file(kind):
+    return WORK / f"data-{kind}.npz"
+
+
+def build():
+    WORK.mkdir(parents=True, exist_ok=True)
+    for kind, count, seed, style in (("base", BASE_COUNT, 1, False), ("style", STYLE_COUNT, 2, True)):
+        if _file(kind).exists():
+            continue
+        print(f"[data] rendering {count} {kind} images")
+        images, captions = world.training_set(count, seed, style)
+        np.savez(_file(kind), images=images, captions=np.array(captions))
+
+
+def load(kind):
+    with np.load(_file(kind)) as f:
+        return f["images"], [str(c) for c in f["captions"]]
+
+
+def tokenizer_corpus():
+    """The fixtures' caption corpus plus every world caption shape and Loom's prompt library words."""
+    texts = corpus.captions()
+    for scene in world.all_combos():
+        texts += [world.caption(scene, t) for t in world.WORLD["templates"]]
+    texts += world.WORLD["fillers"] * 20 + [world.WORLD["style"]["tag"]] * 50
+    library = json.loads((REPO / "prompts.json").read_text())
+    texts += [json.dumps(library)]
+    return texts
+
+
+def merges():
+    file = WORK / "merges.json"
+    if not file.exists():
+        print("[tokenizer] training the BPE")
+        file.write_text(json.dumps(bpe.train(tokenizer_corpus(), 1024)))
+    return [tuple(m) for m in json.loads(file.read_text())]
+
+
+def tokenizer():
+    m = merges()
+    return bpe.Tokenizer(bpe.build_vocab(m), m)
+
+
+def to_tensor(images):
+    """uint8 [N,H,W,3] -> float [-1, 1] [N,3,H,W] (the VAE's input range)."""
+    return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)

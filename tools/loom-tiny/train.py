@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Trains and exports loom-tiny, Loom's embedded default model, on the CPU. Stages resume from their
+checkpoints in tools/loom-tiny/work/, so an interrupted run continues where it stopped.
+
+Usage: /usr/bin/python3 tools/loom-tiny/train.py [stage ...]      (no stage: all, in order)
+Stages: data tokenizer vae latents unet lora-4 lora-8 lora-16 export, and preview (a sample sheet)
+"""
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import torch  # noqa: E402
+
+from loom_tiny import data, train_vae, train_unet  # noqa: E402
+
+STAGES = {
+    "data": data.build,
+    "tokenizer": data.merges,
+    "vae": train_vae.train,
+    "latents": train_vae.encode_all,
+    "unet": train_unet.train,
+}
+
+
+def lora_stage(rank):
+    def run():
+        from loom_tiny import train_lora
+        train_lora.train(rank)
+    return run
+
+
+def export_stage():
+    from loom_tiny import export
+    export.export_all()
+
+
+for r in (4, 8, 16):
+    STAGES[f"lora-{r}"] = lora_stage(r)
+STAGES["export"] = export_stage
+IN_ORDER = list(STAGES)
+
+
+def preview_stage():
+    from loom_tiny import preview
+    preview.run()
+
+
+STAGES["preview"] = preview_stage  # a training aid, not part of the default run
+
+
+def main(names):
+    torch.set_num_threads(2)
+    unknown = [n for n in names if n not in STAGES]
+    if unknown:
+        raise SystemExit(f"unknown stage(s) {', '.join(unknown)}; stages: {' '.join(STAGES)}")
+    for name in names or IN_ORDER:
+        started = time.time()
+        STAGES[name]()
+        print(f"[{name}] {time.time() - started:.0f} s", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

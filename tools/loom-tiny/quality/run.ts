@@ -41,7 +41,13 @@ function count(text: string, name: string, max: number): number {
   return n;
 }
 
-export async function qualityCli(argv: string[]): Promise<number> {
+/** Where the CLI writes: progress and errors on stderr, help on stdout. */
+export interface QualityIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export async function qualityCli(argv: string[], io: QualityIo = process): Promise<number> {
   let options;
   try {
     const { values } = parseArgs({
@@ -59,7 +65,7 @@ export async function qualityCli(argv: string[]): Promise<number> {
       },
     });
     if (values.help) {
-      process.stdout.write(`${USAGE}\n`);
+      io.stdout.write(`${USAGE}\n`);
       return EXIT.ok;
     }
     const heldOut = loadHeldOut();
@@ -73,14 +79,14 @@ export async function qualityCli(argv: string[]): Promise<number> {
       host: hostSettings({ out: values.out, models: values.models, device: values.device, threads: values.threads }),
     };
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    io.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
     return EXIT.invalid;
   }
 
   try {
     const world = loadWorld();
     const renderer = createRenderer({ host: options.host, pipeline: options.pipeline });
-    const line = (text: string): boolean => process.stderr.write(`${text}\n`);
+    const line = (text: string): boolean => io.stderr.write(`${text}\n`);
     let started = performance.now();
     const adherence = options.prompts.length === 0 ? undefined : await measureAdherence(renderer, createChecker(world), options.prompts, (done, total, c) => {
       if (done % 10 === 0 || done === total) line(`adherence ${done}/${total}: #${c.index} "${c.expected.prompt}" → ${c.adheres ? 'ok' : c.detection.found ? `${c.detection.colour} ${c.detection.shape} ${c.detection.position}` : 'nothing'}`);
@@ -110,7 +116,7 @@ export async function qualityCli(argv: string[]): Promise<number> {
     line(`wrote ${files.join(', ')}`);
     return result.passed ? EXIT.ok : EXIT.failed;
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
+    io.stderr.write(`${(err as Error).message}\n`);
     return EXIT.failed;
   }
 }

@@ -3,8 +3,9 @@
 checkpoints in tools/loom-tiny/work/, so an interrupted run continues where it stopped.
 
 Usage: /usr/bin/python3 tools/loom-tiny/train.py [stage ...]      (no stage: all, in order)
-Stages: data tokenizer vae latents unet lora-4 lora-8 lora-16 export, and preview (a sample sheet)
+Stages: data tokenizer vae vae-objects latents vae-decoder unet lora-4 lora-8 lora-16 export, and preview (a sample sheet)
 """
+import os
 import sys
 import time
 from pathlib import Path
@@ -19,7 +20,9 @@ STAGES = {
     "data": data.build,
     "tokenizer": data.merges,
     "vae": train_vae.train,
+    "vae-objects": train_vae.train_objects,
     "latents": train_vae.encode_all,
+    "vae-decoder": train_vae.train_decoder,
     "unet": train_unet.train,
 }
 
@@ -51,7 +54,7 @@ STAGES["preview"] = preview_stage  # a training aid, not part of the default run
 
 
 def main(names):
-    torch.set_num_threads(2)
+    torch.set_num_threads(int(os.environ.get("LOOM_TINY_THREADS", "2")))  # 1 to run two stages side by side
     unknown = [n for n in names if n not in STAGES]
     if unknown:
         raise SystemExit(f"unknown stage(s) {', '.join(unknown)}; stages: {' '.join(STAGES)}")

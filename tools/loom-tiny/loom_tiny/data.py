@@ -1,4 +1,5 @@
 """The rendered datasets and the tokenizer, cached in the work folder (stages `data` and `tokenizer`)."""
+import functools
 import json
 
 import numpy as np
@@ -52,9 +53,12 @@ def merges():
 
 def tokenizer():
     m = merges()
-    return bpe.Tokenizer(bpe.build_vocab(m), m)
+    tok = bpe.Tokenizer(bpe.build_vocab(m), m)
+    tok.bpe = functools.lru_cache(maxsize=None)(tok.bpe)  # captions repeat the same few hundred words
+    return tok
 
 
 def to_tensor(images):
     """uint8 [N,H,W,3] -> float [-1, 1] [N,3,H,W] (the VAE's input range)."""
-    return torch.from_numpy(images).permute(0, 3, 1, 2).float().div(127.5).sub(1.0)
+    # contiguous NCHW: a permuted (channels-last) input makes every conv and GroupNorm take slow paths
+    return torch.from_numpy(images).permute(0, 3, 1, 2).contiguous().float().div(127.5).sub(1.0)

@@ -9,7 +9,7 @@ from loom_tiny_sd.vae import AutoencoderKL
 from . import checkpoint, configs, data
 from .paths import WORK
 
-STEPS, BATCH, LR, KL_WEIGHT = 1200, 32, 1e-3, 1e-6
+STEPS, BATCH, LR, KL_WEIGHT, WARMUP = 1800, 32, 6e-4, 1e-6, 50
 
 
 def build_model():
@@ -19,31 +19,84 @@ def build_model():
 
 def train():
     vae = build_model()
-    base, _ = data.load("base")
-    style, _ = data.load("style")
-    images = np.concatenate([base, style])
     opt = torch.optim.AdamW(vae.parameters(), lr=LR, weight_decay=0.0)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=STEPS, pct_start=0.05)
-    rng = np.random.default_rng(12)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min(1.0, (i + 1) / WARMUP))
+    step = _step_fn(vae, opt, lambda recon, x: (recon - x).abs().mean(), np.random.default_rng(12), sched)
+    checkpoint.run("vae", {"vae": vae, "opt": opt, "sched": sched}, STEPS, step)
+
+
+def _step_fn(vae, opt, reconstruction_loss, rng, sched=None):
+    """One step on a batch of base and styled renders: reconstruction loss + KL."""
+    images = np.concatenate([data.load("base")[0], data.load("style")[0]])
 
     def step(_):
         x = data.to_tensor(images[rng.integers(0, len(images), BATCH)])
         posterior = vae.encode(x)
         recon = vae.decode(posterior.sample())
         kl = 0.5 * (posterior.mean.pow(2) + posterior.std.pow(2) - 1.0 - posterior.logvar).sum(dim=(1, 2, 3)).mean()
-        loss = (recon - x).abs().mean() + KL_WEIGHT * kl
+        loss = reconstruction_loss(recon, x) + KL_WEIGHT * kl
         opt.zero_grad()
         loss.backward()
         opt.step()
-        sched.step()
+        if sched is not None:
+            sched.step()
         return loss.item()
+    return step
 
-    checkpoint.run("vae", {"vae": vae, "opt": opt, "sched": sched}, STEPS, step)
+
+OBJECT_STEPS, OBJECT_LR, OBJECT_WEIGHT, COLOUR_WEIGHT = 600, 5e-4, 8.0, 4.0
+
+
+def object_mask(x):
+    """[N,1,H,W] 1 on the shape: pixels unlike the image's border (background) colour."""
+    border = torch.cat([x[:, :, 0], x[:, :, -1], x[:, :, :, 0], x[:, :, :, -1]], dim=2).median(dim=2).values
+    return ((x - border[:, :, None, None]).abs().amax(dim=1, keepdim=True) > 0.12).float()
+
+
+def object_loss(recon, x):
+    """Shapes cover 4-15% of a picture, so the plain L1 let the VAE merge the shapes' colours (yellow
+    came back orange) while the background was perfect: the shape's pixels weigh OBJECT_WEIGHT, and
+    the error of the shape's mean colour is added on top."""
+    mask = object_mask(x)
+    pixels = ((recon - x).abs() * (1.0 + (OBJECT_WEIGHT - 1.0) * mask)).mean()
+    area = mask.sum(dim=(2, 3)).clamp(min=1.0)
+    mean_error = ((recon - x) * mask).sum(dim=(2, 3)) / area
+    return pixels + COLOUR_WEIGHT * mean_error.abs().mean()
+
+
+def train_objects():
+    """Stage `vae-objects`: the whole VAE fine-tuned with the object-weighted loss. (A decoder-only
+    fine-tune, which would have kept the latents, did not fix the colours: the encoder had merged them.)"""
+    vae = build_model()
+    vae.load_state_dict(checkpoint.load_done("vae")["vae"])
+    opt = torch.optim.AdamW(vae.parameters(), lr=OBJECT_LR, weight_decay=0.0)
+    step = _step_fn(vae, opt, object_loss, np.random.default_rng(13))
+    checkpoint.run("vae-objects", {"vae": vae, "opt": opt}, OBJECT_STEPS, step)
+
+
+DECODER_STEPS, DECODER_LR = 700, 3e-4
+
+
+def train_decoder():
+    """Stage `vae-decoder`: the decoder alone, sharpened with the same loss while the encoder stays
+    frozen (as SD's ft-MSE VAE was), so the UNet trains on final latents at the same time."""
+    vae = build_model()
+    vae.load_state_dict(checkpoint.load_done("vae-objects")["vae"])
+    for p in vae.encoder.parameters():
+        p.requires_grad_(False)
+    for p in vae.quant_conv.parameters():
+        p.requires_grad_(False)
+    decoder = list(vae.post_quant_conv.parameters()) + list(vae.decoder.parameters())
+    opt = torch.optim.AdamW(decoder, lr=DECODER_LR, weight_decay=0.0)
+    step = _step_fn(vae, opt, object_loss, np.random.default_rng(14))
+    checkpoint.run("vae-decoder", {"vae": vae, "opt": opt}, DECODER_STEPS, step)
 
 
 def trained():
+    """The VAE after its last finished stage."""
     vae = build_model()
-    vae.load_state_dict(checkpoint.load_done("vae")["vae"])
+    stage = next(s for s in ("vae-decoder", "vae-objects", "vae") if checkpoint.path(s, done=True).exists())
+    vae.load_state_dict(checkpoint.load_done(stage)["vae"])
     vae.eval()
     return vae
 

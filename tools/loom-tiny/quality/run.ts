@@ -6,14 +6,15 @@
  * Exit codes: 0 every bar met, 1 a bar missed or the run failed, 2 bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXIT, hostSettings } from '../../../packages/server/src/cli/host-options.ts';
 import { measureAdherence } from './adherence.ts';
 import { QUALITY_BARS, verdict } from './bars.ts';
 import { createChecker } from './checker.ts';
 import { loadHeldOut } from './held-out.ts';
-import { createRenderer, RENDER_SETTINGS } from './render.ts';
+import { createRenderer, loraName, RENDER_SETTINGS } from './render.ts';
 import { writeReport } from './report.ts';
 import { measureStyle } from './style-eval.ts';
 import { loadWorld } from './world.ts';
@@ -86,6 +87,10 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
   try {
     const world = loadWorld();
     const renderer = createRenderer({ host: options.host, pipeline: options.pipeline });
+    // Missing files fail here, not after minutes of rendering.
+    const needed = [join(options.pipeline, 'model_index.json'), ...(options.styles.length > 0 ? options.ranks.map((r) => join('loras', loraName(r, options.pipeline))) : [])];
+    const missing = needed.filter((file) => !existsSync(join(renderer.config.modelsDir, file)));
+    if (missing.length > 0) throw new Error(`Missing in ${renderer.config.modelsDir}: ${missing.join(', ')}${options.styles.length > 0 ? ' (--styles 0 skips the style check)' : ''}`);
     const line = (text: string): boolean => io.stderr.write(`${text}\n`);
     let started = performance.now();
     const adherence = options.prompts.length === 0 ? undefined : await measureAdherence(renderer, createChecker(world), options.prompts, (done, total, c) => {

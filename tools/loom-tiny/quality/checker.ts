@@ -4,7 +4,9 @@
  * draws them (tools/loom-tiny/loom_tiny/world.py), for both the plain world and "loom style".
  *
  * - shape pixels: the largest connected region farther from the border's median colour than
- *   `foregroundThreshold` (thresholds.ts); styled outlines belong to it.
+ *   `foregroundThreshold` (thresholds.ts); styled outlines belong to it. Measured again at half the
+ *   contrast of the shape's own median interior colour, when that is higher: half coverage for the
+ *   colour actually drawn, so faint halos and smears around it do not stretch its box.
  * - colour: a vote of the region's interior pixels for the nearest palette entry, where the palette
  *   holds every colour and its styled shade (× `style.shade`), both counting for the colour. A mean
  *   or median would land between the lit and the shaded half of a styled shape.
@@ -55,14 +57,27 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
   const prototypes = world.shapes.map((s) => SHAPE_PROTOTYPES[s]);
   const spread = (f: (p: { fill: number; drop: number }) => number): number => Math.max(...prototypes.map(f)) - Math.min(...prototypes.map(f));
   const [fillSpread, dropSpread] = [spread((p) => p.fill), spread((p) => p.drop)];
+  const areaProblem = (area: number): string | undefined => {
+    if (area === 0) return `no pixel differs from the background by more than ${threshold.toFixed(0)}`;
+    if (area < minArea) return `the largest shape-coloured region has ${area} px, under half the smallest shape (${minArea.toFixed(0)} px)`;
+    if (area > maxArea) return `the largest shape-coloured region has ${area} px, over twice the biggest shape (${maxArea.toFixed(0)} px)`;
+    return undefined;
+  };
 
   return (image) => {
     const background = estimateBackground(image);
-    const region = largestRegion(image, background, threshold);
+    const found = largestRegion(image, background, threshold);
+    const problem = areaProblem(found.pixels.length);
+    if (problem) return { found: false, reason: problem };
+    const interior = interiorPixels(image, found, world.style.inkLuma).map((i) => pixelAt(image, i));
+    if (interior.length === 0) return { found: false, reason: `the ${found.pixels.length}-px region has no interior pixel of a shape colour (all ink or rim)` };
+    // Second pass at half this shape's own contrast: half coverage for its actual colour, so the
+    // area and box are the drawn shape's, without the faint halos and smears a sampler leaves.
+    const own = Math.max(threshold, rgbDistance(medianColour(interior), background) / 2);
+    const region = largestRegion(image, background, own);
     const area = region.pixels.length;
-    if (area === 0) return { found: false, reason: `no pixel differs from the background [${background.join(', ')}] by more than ${threshold.toFixed(0)}` };
-    if (area < minArea) return { found: false, reason: `the largest shape-coloured region has ${area} px, under half the smallest shape (${minArea.toFixed(0)} px)` };
-    if (area > maxArea) return { found: false, reason: `the largest shape-coloured region has ${area} px, over twice the biggest shape (${maxArea.toFixed(0)} px)` };
+    const ownProblem = areaProblem(area);
+    if (ownProblem) return { found: false, reason: ownProblem };
 
     const m = measureRegion(image, region, world.style.inkLuma);
     const [x0, y0, x1, y1] = m.box;
@@ -70,13 +85,11 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     const drop = (m.centroid[1] - (y0 + y1) / 2) / (y1 - y0);
     const shape = nearest(world.shapes, (s) => Math.hypot((fill - SHAPE_PROTOTYPES[s].fill) / fillSpread, (drop - SHAPE_PROTOTYPES[s].drop) / dropSpread));
 
-    const colours = interiorPixels(image, region, world.style.inkLuma).map((i) => pixelAt(image, i));
     const votes = new Map<string, number>();
-    for (const c of colours) {
+    for (const c of interior) {
       const best = nearest(palette, (p) => rgbDistance(c, p.rgb));
       votes.set(best.name, (votes.get(best.name) ?? 0) + 1);
     }
-    if (votes.size === 0) return { found: false, reason: `the ${area}-px region has no interior pixel of a shape colour (all ink or rim)` };
     const [colour, count] = [...votes].reduce((a, b) => (b[1] > a[1] ? b : a));
 
     const centre: [number, number] = [(x0 + x1) / 2, (y0 + y1) / 2];
@@ -86,8 +99,15 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     const radius = Math.sqrt(area / AREA_PER_R2[shape]) - (styled ? world.style.outlinePx : 0);
     const size: SizeName = radius < sizeRadius(world) ? 'small' : 'large';
 
-    return { found: true, colour, shape, position, size, measures: { background, area, box: m.box, fill, drop, radius, colourVotes: count / colours.length, styled } };
+    return { found: true, colour, shape, position, size, measures: { background, area, box: m.box, fill, drop, radius, colourVotes: count / interior.length, styled } };
   };
+}
+
+function medianColour(colours: Rgb[]): Rgb {
+  return [0, 1, 2].map((c) => {
+    const values = colours.map((p) => p[c] as number).sort((a, b) => a - b);
+    return values[values.length >> 1] as number;
+  }) as Rgb;
 }
 
 function nearest<T>(items: readonly T[], distance: (item: T) => number): T {

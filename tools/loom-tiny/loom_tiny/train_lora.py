@@ -11,7 +11,7 @@ from loom_tiny_sd import lora
 
 from . import checkpoint, data, noise, train_unet, train_vae
 
-STEPS, BATCH, LR = 500, 32, 1e-3
+STEPS, BATCH, LR = 400, 32, 1e-3
 
 
 class LoRALinear(nn.Module):

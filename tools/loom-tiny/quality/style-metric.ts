@@ -7,13 +7,16 @@
  * - paper: the background's warmth, red minus blue of the border median. The plain background is
  *   [236,236,230] (warmth 6), the paper [240,224,192] (warmth 48). The background jitter adds the
  *   same amount to every channel (world.py), so warmth ignores it.
- * - ink: the share of the shape's pixels darker than `style.inkLuma`, over the share a styled
- *   render shows at the least. Ideally the `outlinePx` ring around the biggest shape (radius large +
- *   jitter) covers 1 − (13/15)² ≈ 25% of it (every shape's area scales with r², so this holds for
- *   all three). But only pixels mostly covered by ink are that dark: a paper/ink mix needs 87% ink,
- *   a fill/ink mix about 67%, and the line thins at the triangle's corners; the fixtures show 33–80%
- *   of the ideal share on large shapes. So half the ideal counts as full ink. Plain renders have no
- *   pixel that dark: the darkest palette colour, red with every channel jittered down, has luma 0.33.
+ * - ink: the share of the shape's pixels darker than `style.inkLuma`, or than shade² × the
+ *   interior's median luma when that is higher (Loom's VAE softens the outline until it is darker
+ *   than the shaded fill but no longer ink-dark; a plain shape's rim only mixes towards the brighter
+ *   background), over the share a styled render shows at the least. Ideally the `outlinePx` ring
+ *   around the biggest shape (radius large + jitter) covers 1 − (13/15)² ≈ 25% of it (every shape's
+ *   area scales with r², so this holds for all three). But only pixels mostly covered by ink are
+ *   that dark: a paper/ink mix needs 87% ink, a fill/ink mix about 67%, and the line thins at the
+ *   triangle's corners; the fixtures show 33–80% of the ideal share on large shapes. So half the
+ *   ideal counts as full ink. Plain renders have no pixel that dark: the darkest palette colour,
+ *   red with every channel jittered down, has luma 0.33.
  * - shade: how much darker the lower-right half of the shape's interior is than the upper-left half
  *   (split on the diagonal through the box centre, as world.py splits it): 1 − ratio of their mean
  *   lumas, over 1 − `style.shade`. Luma is linear in the sRGB values the renderer multiplies, so a
@@ -61,13 +64,19 @@ export function fullInkShare(world: World): number {
 export function styleOfRegion(image: RgbImage, background: Rgb, region: Region, world: World): StyleMeasure {
   const paper = (warmth(background) - warmth(world.background)) / (warmth(world.style.paper) - warmth(world.background));
   if (region.pixels.length === 0) return { score: clamp(paper) / 3, paper, ink: 0, shade: 0, styled: clamp(paper) / 3 >= STYLE_THRESHOLD };
-  const shape = measureRegion(image, region, world.style.inkLuma);
+  const interior = interiorPixels(image, region, world.style.inkLuma);
+  // Ink: darker than `inkLuma`, or than the shape's shaded half shaded once more (shade² × its
+  // median luma), whichever is higher: a VAE leaves a softened outline darker than the fill but
+  // not that dark, while a plain shape's rim only ever mixes towards the brighter background.
+  const interiorLuma = interior.map((i) => luma(...pixelAt(image, i))).sort((a, b) => a - b);
+  const inkLuma = Math.max(world.style.inkLuma, world.style.shade ** 2 * (interiorLuma[interiorLuma.length >> 1] ?? 0));
+  const shape = measureRegion(image, region, inkLuma);
   const ink = shape.ink / region.pixels.length / fullInkShare(world);
   const [x0, y0, x1, y1] = shape.box;
   const [cx, cy] = [(x0 + x1) / 2, (y0 + y1) / 2];
   const lit: number[] = [];
   const shaded: number[] = [];
-  for (const i of interiorPixels(image, region, world.style.inkLuma)) {
+  for (const i of interior) {
     const x = (i % image.width) + 0.5;
     const y = Math.floor(i / image.width) + 0.5;
     (x - cx + (y - cy) > 0 ? shaded : lit).push(luma(...pixelAt(image, i)));

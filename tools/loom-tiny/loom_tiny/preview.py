@@ -8,7 +8,7 @@ from .paths import WORK
 from .png import sheet, write_png
 
 
-def euler(unet, hidden, uncond, factor, steps=20, cfg=6.0, seed=0):
+def euler(unet, hidden, uncond, factor, steps=20, cfg=4.0, seed=0):
     """Euler (Karras et al. 2022, alg. 2 without churn) on sigma = sqrt((1 - a) / a), leading timesteps."""
     g = torch.Generator().manual_seed(seed)
     a = noise.ALPHAS_CUMPROD

@@ -16,8 +16,8 @@ export const RENDER_SETTINGS = {
   steps: 20,
   sampler: 'euler',
   schedule: 'normal',
-  /** The guidance the training preview (tools/loom-tiny/loom_tiny/preview.py) samples with. */
-  cfg: 6,
+  /** Measured best on the committed model: 200 held-out prompts adhere 88.5% at CFG 3 and 4, 86.0% at 6. */
+  cfg: 4,
   /**
    * Empty: the UNet learned its unconditional prediction from empty captions (10% of training,
    * train_unet.py), so "" is the negative it knows; quality words were never conditions.

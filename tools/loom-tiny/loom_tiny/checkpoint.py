@@ -1,7 +1,6 @@
 """Resumable training: a stage's modules, optimizers and step are saved every few minutes (atomically),
 so a run that stops anywhere continues from its last checkpoint; a finished stage leaves `<name>.done.pt`."""
 import os
-import random
 import time
 
 import numpy as np
@@ -32,7 +31,8 @@ def load_done(name):
 
 def run(name, objects, total_steps, step_fn, log_every=50):
     """Calls `step_fn(step) -> loss` from the saved step to `total_steps`, checkpointing `objects`
-    ({name: module or optimizer}) with the RNG states. Returns the objects' state dicts when done."""
+    ({name: module or optimizer}) with torch's RNG
+    state (batches are drawn from the step number). Returns the objects' state dicts when done."""
     if path(name, done=True).exists():
         print(f"[{name}] already done")
         return load_done(name)
@@ -43,14 +43,11 @@ def run(name, objects, total_steps, step_fn, log_every=50):
             obj.load_state_dict(saved["objects"][key])
         step = saved["step"]
         torch.set_rng_state(saved["torch_rng"])
-        np.random.set_state(saved["numpy_rng"])
-        random.setstate(saved["python_rng"])
         print(f"[{name}] resuming at step {step}/{total_steps}")
 
     def checkpoint():
         _save(path(name), {"objects": {k: o.state_dict() for k, o in objects.items()}, "step": step,
-                           "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state(),
-                           "python_rng": random.getstate()})
+                           "torch_rng": torch.get_rng_state()})
 
     started, last_save, losses = time.time(), time.time(), []
     first = step

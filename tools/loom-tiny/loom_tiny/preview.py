@@ -3,13 +3,13 @@ prompts, as a PNG sheet in the work folder. A training aid only; quality is meas
 import numpy as np
 import torch
 
-from . import checkpoint, data, noise, train_unet, train_vae, world
+from . import data, noise, train_unet, train_vae, world
 from .paths import WORK
 from .png import sheet, write_png
 
 
 def euler(unet, hidden, uncond, factor, steps=20, cfg=4.0, seed=0):
-    """Euler (Karras et al. 2022, alg. 2 without churn) on sigma = sqrt((1 - a) / a), leading timesteps."""
+    """Euler (Karras et al. 2022, alg. 2 without churn) on sigma = sqrt((1 - a) / a), timesteps evenly spaced from 999 to 0."""
     g = torch.Generator().manual_seed(seed)
     a = noise.ALPHAS_CUMPROD
     ts = torch.linspace(999, 0, steps).round().long()
@@ -24,20 +24,17 @@ def euler(unet, hidden, uncond, factor, steps=20, cfg=4.0, seed=0):
     return x / factor
 
 
-def run(name="unet", count=24, suffix=""):
+def run(count=24, suffix=""):
     tok = data.tokenizer()
-    unet, text = train_unet.build_models()
-    state = checkpoint.torch_state(name)
-    unet.load_state_dict({k.removeprefix("shadow."): v for k, v in state["ema_unet"].items()})
-    text.load_state_dict({k.removeprefix("shadow."): v for k, v in state["ema_text"].items()})
+    unet, text = train_unet.trained(partial=True)
     vae = train_vae.trained()
     factor = train_vae.encode_all()["scaling_factor"]
     prompts = [p + suffix for _, p in world.held_out_prompts(count)]
     with torch.no_grad():
         hidden = text(train_unet.encode_captions(tok, prompts))[0]
         uncond = text(train_unet.encode_captions(tok, [""] * count))[0]
-        z = euler(unet.eval(), hidden, uncond, factor)
+        z = euler(unet, hidden, uncond, factor)
         img = vae.decode(z).clamp(-1, 1).add(1).mul(127.5).round().byte().permute(0, 2, 3, 1).numpy()
-    write_png(WORK / f"preview-{name}.png", sheet(np.ascontiguousarray(img), 8))
+    write_png(WORK / "preview-unet.png", sheet(np.ascontiguousarray(img), 8))
     for i, p in enumerate(prompts[:8]):
         print(i, p)

@@ -61,11 +61,11 @@ def train(rank):
     params = [p for layer in layers.values() for p in (layer.down, layer.up)]
     opt = torch.optim.AdamW(params, lr=LR, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=LR, total_steps=STEPS, pct_start=0.05)
-    rng = np.random.default_rng(40 + rank)
     factor = latents["scaling_factor"]
     holder = nn.ModuleDict({k.replace(".", "/"): v for k, v in layers.items()})
 
-    def step(_):
+    def step(i):
+        rng = np.random.default_rng((40 + rank, i))  # from the step: resuming draws the same batches
         index = torch.from_numpy(rng.integers(0, len(captions), BATCH))
         x0 = train_unet.sample_latents(latents["style"], index, factor)
         eps = torch.randn_like(x0)

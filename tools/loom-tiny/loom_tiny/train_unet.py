@@ -58,9 +58,8 @@ def train():
     opt = torch.optim.AdamW(params, lr=LR, weight_decay=0.01)
     # warm-up, then constant: with the EMA, stopping at any step (a smaller STEPS) gives a usable model
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min(1.0, (i + 1) / WARMUP))
-    rng = np.random.default_rng(22)
-
     def step(i):
+        rng = np.random.default_rng((22, i))  # from the step: a resumed stage draws the same batches
         index = torch.from_numpy(rng.integers(0, len(ids), BATCH))
         x0 = sample_latents(latents["base"], index, factor)
         batch_ids = ids[index].clone()
@@ -83,10 +82,11 @@ def train():
                             "sched": sched}, STEPS, step)
 
 
-def trained():
-    """The EMA weights: (unet, text_encoder) in eval mode."""
+def trained(partial=False):
+    """The EMA weights: (unet, text_encoder) in eval mode; `partial`: the latest checkpoint while the
+    stage still runs (for previews)."""
     unet, text = build_models()
-    states = checkpoint.load_done("unet")
+    states = checkpoint.torch_state("unet") if partial else checkpoint.load_done("unet")
     unet.load_state_dict({k.removeprefix("shadow."): v for k, v in states["ema_unet"].items()})
     text.load_state_dict({k.removeprefix("shadow."): v for k, v in states["ema_text"].items()})
     return unet.eval(), text.eval()

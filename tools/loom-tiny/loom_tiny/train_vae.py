@@ -21,16 +21,17 @@ def train():
     vae = build_model()
     opt = torch.optim.AdamW(vae.parameters(), lr=LR, weight_decay=0.0)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: min(1.0, (i + 1) / WARMUP))
-    step = _step_fn(vae, opt, lambda recon, x: (recon - x).abs().mean(), np.random.default_rng(12), sched)
+    step = _step_fn(vae, opt, lambda recon, x: (recon - x).abs().mean(), 12, sched)
     checkpoint.run("vae", {"vae": vae, "opt": opt, "sched": sched}, STEPS, step)
 
 
-def _step_fn(vae, opt, reconstruction_loss, rng, sched=None):
-    """One step on a batch of base and styled renders: reconstruction loss + KL."""
+def _step_fn(vae, opt, reconstruction_loss, seed, sched=None):
+    """One step on a batch of base and styled renders: reconstruction loss + KL. The batch is drawn
+    from (seed, step), so a resumed stage continues the same sequence of batches."""
     images = np.concatenate([data.load("base")[0], data.load("style")[0]])
 
-    def step(_):
-        x = data.to_tensor(images[rng.integers(0, len(images), BATCH)])
+    def step(i):
+        x = data.to_tensor(images[np.random.default_rng((seed, i)).integers(0, len(images), BATCH)])
         posterior = vae.encode(x)
         recon = vae.decode(posterior.sample())
         kl = 0.5 * (posterior.mean.pow(2) + posterior.std.pow(2) - 1.0 - posterior.logvar).sum(dim=(1, 2, 3)).mean()
@@ -70,7 +71,7 @@ def train_objects():
     vae = build_model()
     vae.load_state_dict(checkpoint.load_done("vae")["vae"])
     opt = torch.optim.AdamW(vae.parameters(), lr=OBJECT_LR, weight_decay=0.0)
-    step = _step_fn(vae, opt, object_loss, np.random.default_rng(13))
+    step = _step_fn(vae, opt, object_loss, 13)
     checkpoint.run("vae-objects", {"vae": vae, "opt": opt}, OBJECT_STEPS, step)
 
 
@@ -88,7 +89,7 @@ def train_decoder():
         p.requires_grad_(False)
     decoder = list(vae.post_quant_conv.parameters()) + list(vae.decoder.parameters())
     opt = torch.optim.AdamW(decoder, lr=DECODER_LR, weight_decay=0.0)
-    step = _step_fn(vae, opt, object_loss, np.random.default_rng(14))
+    step = _step_fn(vae, opt, object_loss, 14)
     checkpoint.run("vae-decoder", {"vae": vae, "opt": opt}, DECODER_STEPS, step)
 
 

@@ -5,25 +5,21 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { createChecker, type Detection } from '../../tools/loom-tiny/quality/checker.ts';
 import { STYLE_THRESHOLD, styleMetric } from '../../tools/loom-tiny/quality/style-metric.ts';
 import { readRgb, solidImage, type RgbImage } from '../../tools/loom-tiny/quality/image.ts';
+import { LABELLED_DIR, loadLabels } from '../../tools/loom-tiny/quality/labelled.ts';
 import { loadWorld } from '../../tools/loom-tiny/quality/world.ts';
 
-const FIXTURES = new URL('../fixtures/loom-tiny-world/', import.meta.url);
 /** The bar for every attribute, on plain and styled renders separately. */
 const BAR = 0.98;
 const ATTRIBUTES = ['colour', 'shape', 'position', 'size'] as const;
 
-interface Label { file: string; style: boolean; colour: string; shape: string; position: string; size: string }
-
 const world = loadWorld();
 const check = createChecker(world);
-const labels = JSON.parse(readFileSync(new URL('labels.json', FIXTURES), 'utf8')) as Label[];
-const renders = await Promise.all(labels.map(async (label) => ({ label, image: await readRgb(fileURLToPath(new URL(label.file, FIXTURES))) })));
+const renders = await Promise.all(loadLabels().map(async (label) => ({ label, image: await readRgb(join(LABELLED_DIR, label.file)) })));
 
 test('the fixture holds 60 plain and 60 styled renders', () => {
   assert.equal(renders.filter((r) => !r.label.style).length, 60);
@@ -64,7 +60,7 @@ test('the style metric separates plain from styled renders completely', () => {
 test('blurred like a VAE softens them (σ = 1.6 px), the renders are still read and separated', async () => {
   // Loom's pictures come out of a VAE that softens edges: the outline stops being ink-dark first.
   const blurred = await Promise.all(renders.map(async ({ label }) => {
-    const { data, info } = await sharp(fileURLToPath(new URL(label.file, FIXTURES))).removeAlpha().blur(1.6).raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(join(LABELLED_DIR, label.file)).removeAlpha().blur(1.6).raw().toBuffer({ resolveWithObject: true });
     return { label, image: { width: info.width, height: info.height, data: new Uint8Array(data) } };
   }));
   const right = Object.fromEntries(ATTRIBUTES.map((a) => [a, blurred.filter(({ label, image }) => {

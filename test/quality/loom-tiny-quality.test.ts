@@ -9,15 +9,18 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { measureAdherence } from '../../tools/loom-tiny/quality/adherence.ts';
-import { createChecker } from '../../tools/loom-tiny/quality/checker.ts';
+import { createChecker, describeDetection } from '../../tools/loom-tiny/quality/checker.ts';
 import { loadHeldOut } from '../../tools/loom-tiny/quality/held-out.ts';
 import { createRenderer, loraName } from '../../tools/loom-tiny/quality/render.ts';
+import { measureRoundTrip } from '../../tools/loom-tiny/quality/roundtrip.ts';
 import { measureStyle } from '../../tools/loom-tiny/quality/style-eval.ts';
 import { loadWorld } from '../../tools/loom-tiny/quality/world.ts';
 
 /** Held-out prompts rendered for adherence, and the share that must show colour, shape and position right. */
 const ADHERENCE_PROMPTS = 40;
 const ADHERENCE_BAR = 0.85;
+/** Share of the 120 labelled renders whose colour, shape and position survive the VAE's round trip. */
+const ROUND_TRIP_BAR = 0.9;
 /** Prompts for the style check on the rank-16 LoRA, and the metric's accuracy bar at strength 1. */
 const STYLE_PROMPTS = 10;
 const STYLE_RANK = 16;
@@ -33,9 +36,16 @@ const renderer = missingModel ? undefined : createRenderer({ host: { modelsDir, 
 
 test(`loom-tiny follows ≥ ${ADHERENCE_BAR * 100}% of ${ADHERENCE_PROMPTS} held-out prompts (colour, shape and position)`, { skip: missingModel }, async () => {
   const result = await measureAdherence(renderer!, createChecker(world), heldOut.slice(0, ADHERENCE_PROMPTS));
-  const misses = result.cases.filter((c) => !c.adheres).map((c) => `#${c.index} "${c.expected.prompt}": ${c.detection.found ? `${c.detection.colour} ${c.detection.shape} ${c.detection.position}` : c.detection.reason}`);
+  const misses = result.cases.filter((c) => !c.adheres).map((c) => `#${c.index} "${c.expected.prompt}": ${describeDetection(c.detection)}`);
   const summary = `adherence ${result.adherence}, per attribute ${JSON.stringify(result.perAttribute)}`;
   assert.ok(result.adherence >= ADHERENCE_BAR, `${summary}\n${misses.join('\n')}`);
+});
+
+test(`the VAE keeps colour, shape and position of ≥ ${ROUND_TRIP_BAR * 100}% of the labelled renders through encode and decode`, { skip: missingModel }, async () => {
+  const result = await measureRoundTrip(createChecker(world), { host: { modelsDir, device: 'cpu' } });
+  const misses = result.cases.filter((c) => !c.adheres).map((c) => `${c.label.file} (${c.label.size} ${c.label.colour} ${c.label.shape} ${c.label.position}): ${describeDetection(c.detection)}`);
+  assert.equal(result.count, 120);
+  assert.ok(result.adherence >= ROUND_TRIP_BAR, `round trip ${result.adherence}, per attribute ${JSON.stringify(result.perAttribute)}\n${misses.join('\n')}`);
 });
 
 test(`the style metric tells LoRA rank ${STYLE_RANK} from base on ≥ ${STYLE_BAR * 100}% of ${STYLE_PROMPTS} prompts and rises with strength`, { skip: missingLora }, async () => {

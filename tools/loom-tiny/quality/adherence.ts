@@ -33,6 +33,18 @@ export interface AdherenceResult {
   cases: AdherenceCase[];
 }
 
+/** Which attributes the checker read as expected, and whether the picture adheres (colour, shape and position right). */
+export function judge(detection: Detection, expected: Record<Attribute, string>): { correct: Record<Attribute, boolean>; adheres: boolean } {
+  const correct = Object.fromEntries(ATTRIBUTES.map((a) => [a, detection.found && detection[a] === expected[a]])) as Record<Attribute, boolean>;
+  return { correct, adheres: correct.colour && correct.shape && correct.position };
+}
+
+/** Share of items that adhere, and share right per attribute (nothing found counts as wrong for each). */
+export function shares<T extends { correct: Record<Attribute, boolean>; adheres: boolean }>(items: readonly T[]): { adherence: number; perAttribute: Record<Attribute, number> } {
+  const share = (f: (c: T) => boolean): number => items.filter(f).length / items.length;
+  return { adherence: share((c) => c.adheres), perAttribute: Object.fromEntries(ATTRIBUTES.map((a) => [a, share((c) => c.correct[a])])) as Record<Attribute, number> };
+}
+
 export async function measureAdherence(
   renderer: Renderer,
   check: (image: RgbImage) => Detection,
@@ -43,17 +55,9 @@ export async function measureAdherence(
   for (const [index, expected] of prompts.entries()) {
     const image = await renderer.render({ prompt: expected.prompt, seed: index });
     const detection = check(image);
-    const correct = Object.fromEntries(ATTRIBUTES.map((a) => [a, detection.found && detection[a] === expected[a]])) as Record<Attribute, boolean>;
-    const item = { index, seed: index, expected, detection, correct, adheres: correct.colour && correct.shape && correct.position, image };
+    const item = { index, seed: index, expected, detection, ...judge(detection, expected), image };
     cases.push(item);
     onProgress(cases.length, prompts.length, item);
   }
-  const share = (f: (c: AdherenceCase) => boolean): number => cases.filter(f).length / cases.length;
-  return {
-    count: cases.length,
-    adherence: share((c) => c.adheres),
-    perAttribute: Object.fromEntries(ATTRIBUTES.map((a) => [a, share((c) => c.correct[a])])) as Record<Attribute, number>,
-    nothingFound: share((c) => !c.detection.found),
-    cases,
-  };
+  return { count: cases.length, ...shares(cases), nothingFound: cases.filter((c) => !c.detection.found).length / cases.length, cases };
 }

@@ -45,6 +45,11 @@ export type Detection =
   | { found: true; colour: string; shape: ShapeName; position: string; size: SizeName; measures: Measures }
   | { found: false; reason: string };
 
+/** "small red circle, left", or why nothing was found: for progress lines, reports and test messages. */
+export function describeDetection(d: Detection): string {
+  return d.found ? `${d.size} ${d.colour} ${d.shape}, ${d.position}` : d.reason;
+}
+
 /** A checker bound to one world; the derived constants are computed once. */
 export function createChecker(world: World): (image: RgbImage) => Detection {
   const threshold = foregroundThreshold(world);

@@ -97,11 +97,15 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     config: host.config,
     async render(request) {
       const result = await host.engine.run(qualityGraph(request, pipeline), { targets: ['decode'] });
-      const batch = result.outputs.get('decode')?.images as ImageBatch | undefined;
-      if (!batch) throw new Error('VAEDecode produced no images');
-      const [, height, width] = batch.shape;
-      // The bytes SaveImage would write: rounded and clamped, as the PNG encoder gets them.
-      return { width, height, data: new Uint8Array(toRgb8(batch, 0)) };
+      return decodedImage(result.outputs.get('decode'));
     },
   };
+}
+
+/** The first picture of a VAEDecode node's outputs, as the bytes SaveImage would write (rounded and clamped). */
+export function decodedImage(outputs: Record<string, unknown> | undefined): RgbImage {
+  const batch = outputs?.images as ImageBatch | undefined;
+  if (!batch) throw new Error('VAEDecode produced no images');
+  const [, height, width] = batch.shape;
+  return { width, height, data: new Uint8Array(toRgb8(batch, 0)) };
 }

@@ -8,7 +8,9 @@ import sharp from 'sharp';
 import { gridLayout, renderGrid } from '../../../packages/nodes/src/sd/grid/render.ts';
 import { ATTRIBUTES, type AdherenceResult } from './adherence.ts';
 import type { Verdict } from './bars.ts';
+import { describeDetection } from './checker.ts';
 import type { RgbImage } from './image.ts';
+import type { RoundTripResult } from './roundtrip.ts';
 import type { StyleResult } from './style-eval.ts';
 
 export interface QualityReport {
@@ -16,6 +18,7 @@ export interface QualityReport {
   settings: Record<string, unknown>;
   seconds: { adherence: number; style: number; perImage: number };
   adherence?: AdherenceResult;
+  roundTrip?: RoundTripResult;
   style?: StyleResult;
   bars: Record<string, number>;
   verdict: Verdict;
@@ -69,7 +72,7 @@ async function grid(columns: string[], rows: string[], cells: (RgbImage | undefi
 }
 
 function markdown(report: QualityReport): string {
-  const { adherence, style, verdict } = report;
+  const { adherence, roundTrip, style, verdict } = report;
   const lines = [`# loom-tiny quality (${report.date})`, '', `Settings: ${Object.entries(report.settings).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}.`, ''];
   if (adherence) {
     lines.push(`## Prompt adherence (${adherence.count} held-out prompts, seed = index)`, '', '| colour + shape + position | colour | shape | position | size | nothing found |', '|---|---|---|---|---|---|');
@@ -77,9 +80,13 @@ function markdown(report: QualityReport): string {
     const misses = adherence.cases.filter((c) => !c.adheres);
     if (misses.length > 0) {
       lines.push('<details><summary>Misses</summary>', '', '| # | prompt | checker |', '|---|---|---|');
-      for (const c of misses) lines.push(`| ${c.index} | ${c.expected.prompt} | ${c.detection.found ? `${c.detection.size} ${c.detection.colour} ${c.detection.shape}, ${c.detection.position}` : c.detection.reason} |`);
+      for (const c of misses) lines.push(`| ${c.index} | ${c.expected.prompt} | ${describeDetection(c.detection)} |`);
       lines.push('', '</details>', '');
     }
+  }
+  if (roundTrip) {
+    lines.push(`## VAE round trip (${roundTrip.count} labelled generator renders, encoded and decoded)`, '', 'What the decoder alone keeps: a ceiling for prompt adherence.', '');
+    lines.push('| colour + shape + position | colour | shape | position | size |', '|---|---|---|---|---|', `| **${pct(roundTrip.adherence)}** | ${ATTRIBUTES.map((a) => pct(roundTrip.perAttribute[a])).join(' | ')} |`, '');
   }
   if (style) {
     const strengths = style.ranks[0]?.curve.map((p) => p.strength) ?? [];

@@ -1,7 +1,8 @@
 /**
  * `npm run quality -- [--prompts N] [--styles K] [--out DIR]`: measures loom-tiny on pictures Loom
- * renders (issue 9). Prompt adherence on the first N held-out prompts; style on K held-out prompts
- * + ", loom style", base vs each LoRA rank at strength 1 and the metric's mean over strengths.
+ * renders (issue 9). Prompt adherence on the first N held-out prompts, beside the ceiling the VAE
+ * sets (the labelled renders' round trip); style on K held-out prompts + ", loom style", base vs
+ * each LoRA rank at strength 1 and the metric's mean over strengths.
  * Writes report.json, report.md, grid.png and adherence-grid.png to DIR (default out/quality).
  * Exit codes: 0 every bar met, 1 a bar missed or the run failed, 2 bad arguments.
  */
@@ -12,16 +13,17 @@ import { pathToFileURL } from 'node:url';
 import { EXIT, hostSettings } from '../../../packages/server/src/cli/host-options.ts';
 import { measureAdherence } from './adherence.ts';
 import { QUALITY_BARS, verdict } from './bars.ts';
-import { createChecker } from './checker.ts';
+import { createChecker, describeDetection } from './checker.ts';
 import { loadHeldOut } from './held-out.ts';
 import { createRenderer, loraName, RENDER_SETTINGS } from './render.ts';
 import { writeReport } from './report.ts';
+import { measureRoundTrip } from './roundtrip.ts';
 import { measureStyle } from './style-eval.ts';
 import { loadWorld } from './world.ts';
 
 const USAGE = `Usage: npm run quality -- [options]
 
-  --prompts N      held-out prompts for prompt adherence (default 200; 0 skips)
+  --prompts N      held-out prompts for prompt adherence (default 200; 0 skips it and the VAE round trip)
   --styles K       held-out prompts for the style check (default 20; 0 skips)
   --ranks LIST     LoRA ranks (default 4,8,16)
   --out DIR        report folder (default out/quality)
@@ -94,8 +96,9 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
     const line = (text: string): boolean => io.stderr.write(`${text}\n`);
     let started = performance.now();
     const adherence = options.prompts.length === 0 ? undefined : await measureAdherence(renderer, createChecker(world), options.prompts, (done, total, c) => {
-      if (done % 10 === 0 || done === total) line(`adherence ${done}/${total}: #${c.index} "${c.expected.prompt}" → ${c.adheres ? 'ok' : c.detection.found ? `${c.detection.colour} ${c.detection.shape} ${c.detection.position}` : 'nothing'}`);
+      if (done % 10 === 0 || done === total) line(`adherence ${done}/${total}: #${c.index} "${c.expected.prompt}" → ${c.adheres ? 'ok' : describeDetection(c.detection)}`);
     });
+    const roundTrip = options.prompts.length === 0 ? undefined : await measureRoundTrip(createChecker(world), { host: options.host, pipeline: options.pipeline });
     const adherenceSeconds = (performance.now() - started) / 1000;
     started = performance.now();
     const style = options.styles.length === 0 ? undefined : await measureStyle(renderer, world, options.styles, {
@@ -111,11 +114,13 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
       settings: { ...RENDER_SETTINGS, pipeline: options.pipeline, device: renderer.config.device, prompts: options.prompts.length, styles: options.styles.length, ranks: options.ranks, strengths: STRENGTHS },
       seconds: { adherence: adherenceSeconds, style: styleSeconds, perImage: (adherenceSeconds + styleSeconds) / Math.max(1, pictures) },
       ...(adherence && { adherence }),
+      ...(roundTrip && { roundTrip }),
       ...(style && { style }),
       bars: QUALITY_BARS,
       verdict: result,
     });
     if (adherence) line(`adherence ${(100 * adherence.adherence).toFixed(1)}% (colour ${(100 * adherence.perAttribute.colour).toFixed(1)}%, shape ${(100 * adherence.perAttribute.shape).toFixed(1)}%, position ${(100 * adherence.perAttribute.position).toFixed(1)}%, size ${(100 * adherence.perAttribute.size).toFixed(1)}%)`);
+    if (roundTrip) line(`VAE round trip of ${roundTrip.count} labelled renders: ${(100 * roundTrip.adherence).toFixed(1)}% keep colour, shape and position (shape ${(100 * roundTrip.perAttribute.shape).toFixed(1)}%)`);
     for (const r of style?.ranks ?? []) line(`style rank ${r.rank}: accuracy ${(100 * r.accuracy).toFixed(1)}%, means ${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')} (${r.monotonic ? 'monotonic' : 'not monotonic'})`);
     line(result.passed ? 'all bars met' : `bars missed:\n  ${result.failures.join('\n  ')}`);
     line(`wrote ${files.join(', ')}`);

@@ -3,7 +3,7 @@
 checkpoints in tools/loom-tiny/work/, so an interrupted run continues where it stopped.
 
 Usage: /usr/bin/python3 tools/loom-tiny/train.py [stage ...]      (no stage: all, in order)
-Stages: data tokenizer vae vae-objects latents vae-decoder unet lora-4 lora-8 lora-16 export, and preview (a sample sheet)
+Stages: data tokenizer vae vae-objects latents vae-decoder vae-edges unet lora-4 lora-8 lora-16 export, and preview (a sample sheet)
 """
 import os
 import sys
@@ -23,6 +23,7 @@ STAGES = {
     "vae-objects": train_vae.train_objects,
     "latents": train_vae.encode_all,
     "vae-decoder": train_vae.train_decoder,
+    "vae-edges": train_vae.train_edges,
     "unet": train_unet.train,
 }
 

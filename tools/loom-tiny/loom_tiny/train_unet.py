@@ -11,7 +11,7 @@ from loom_tiny_sd.unet import UNet2DConditionModel
 
 from . import checkpoint, configs, data, noise, train_vae
 
-STEPS, BATCH, LR, EMA_DECAY, UNCOND, WARMUP = 2800, 64, 5e-4, 0.998, 0.1, 100
+STEPS, BATCH, LR, EMA_DECAY, UNCOND, WARMUP = 4800, 64, 5e-4, 0.998, 0.1, 100
 
 
 def build_models():

@@ -3,6 +3,7 @@ posterior close to N(0, 1) with a small KL weight), then stage `latents`: every 
 posterior, and the scaling factor 1 / std of the latents (how SD's 0.18215 was chosen)."""
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from loom_tiny_sd.vae import AutoencoderKL
 
@@ -78,25 +79,62 @@ def train_objects():
 DECODER_STEPS, DECODER_LR = 700, 3e-4
 
 
+def _freeze_encoder(vae):
+    for p in list(vae.encoder.parameters()) + list(vae.quant_conv.parameters()):
+        p.requires_grad_(False)
+
+
+def _decoder_parameters(vae):
+    return list(vae.post_quant_conv.parameters()) + list(vae.decoder.parameters())
+
+
 def train_decoder():
     """Stage `vae-decoder`: the decoder alone, sharpened with the same loss while the encoder stays
     frozen (as SD's ft-MSE VAE was), so the UNet trains on final latents at the same time."""
     vae = build_model()
     vae.load_state_dict(checkpoint.load_done("vae-objects")["vae"])
-    for p in vae.encoder.parameters():
-        p.requires_grad_(False)
-    for p in vae.quant_conv.parameters():
-        p.requires_grad_(False)
-    decoder = list(vae.post_quant_conv.parameters()) + list(vae.decoder.parameters())
-    opt = torch.optim.AdamW(decoder, lr=DECODER_LR, weight_decay=0.0)
+    _freeze_encoder(vae)
+    opt = torch.optim.AdamW(_decoder_parameters(vae), lr=DECODER_LR, weight_decay=0.0)
     step = _step_fn(vae, opt, object_loss, 14)
     checkpoint.run("vae-decoder", {"vae": vae, "opt": opt}, DECODER_STEPS, step)
+
+
+EDGE_STEPS, EDGE_WEIGHT, GRADIENT_WEIGHT, BAND_RADIUS = 1000, 2.0, 1.0, 2
+
+
+def boundary_band(mask, radius=BAND_RADIUS):
+    """[N,1,H,W] 1 within `radius` pixels of the shape's outline (the mask dilated minus eroded)."""
+    size = 2 * radius + 1
+    dilated = F.max_pool2d(mask, size, 1, radius)
+    eroded = 1.0 - F.max_pool2d(1.0 - mask, size, 1, radius)
+    return dilated - eroded
+
+
+def edge_loss(recon, x):
+    """The decoder rounded small squares' corners and squared small circles: a shape's identity is in
+    its outline, a few pixels of each picture. On top of `object_loss`, each picture's mean error in
+    the band around its outline (so a small shape weighs as much as a large one) and the L1 of the
+    image gradients (finite differences), which a blurred edge misses."""
+    band = boundary_band(object_mask(x))
+    edge = ((recon - x).abs() * band).sum(dim=(1, 2, 3)) / (3.0 * band.sum(dim=(1, 2, 3)).clamp(min=1.0))
+    gradient = sum((dr - dx).abs().mean() for dr, dx in ((recon.diff(dim=d), x.diff(dim=d)) for d in (2, 3)))
+    return object_loss(recon, x) + EDGE_WEIGHT * edge.mean() + GRADIENT_WEIGHT * gradient
+
+
+def train_edges():
+    """Stage `vae-edges`: the decoder alone again (latents stay valid), with `edge_loss`."""
+    vae = build_model()
+    vae.load_state_dict(checkpoint.load_done("vae-decoder")["vae"])
+    _freeze_encoder(vae)
+    opt = torch.optim.AdamW(_decoder_parameters(vae), lr=DECODER_LR, weight_decay=0.0)
+    step = _step_fn(vae, opt, edge_loss, 15)
+    checkpoint.run("vae-edges", {"vae": vae, "opt": opt}, EDGE_STEPS, step)
 
 
 def trained():
     """The VAE after its last finished stage."""
     vae = build_model()
-    stage = next(s for s in ("vae-decoder", "vae-objects", "vae") if checkpoint.path(s, done=True).exists())
+    stage = next(s for s in ("vae-edges", "vae-decoder", "vae-objects", "vae") if checkpoint.path(s, done=True).exists())
     vae.load_state_dict(checkpoint.load_done(stage)["vae"])
     vae.eval()
     return vae

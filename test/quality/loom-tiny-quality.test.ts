@@ -16,11 +16,14 @@ import { measureRoundTrip } from '../../tools/loom-tiny/quality/roundtrip.ts';
 import { measureStyle } from '../../tools/loom-tiny/quality/style-eval.ts';
 import { loadWorld } from '../../tools/loom-tiny/quality/world.ts';
 
-/** Held-out prompts rendered for adherence, and the share that must show colour, shape and position right. */
+/** Held-out prompts rendered for adherence, and the share that must show colour, shape and position right (the bar). */
 const ADHERENCE_PROMPTS = 40;
-const ADHERENCE_BAR = 0.85;
-/** Share of the 120 labelled renders whose colour, shape and position survive the VAE's round trip. */
-const ROUND_TRIP_BAR = 0.9;
+const ADHERENCE_BAR = 0.9;
+/**
+ * Share of the 120 labelled renders whose colour, shape and position survive the VAE's round trip:
+ * 91.7% measured; the decoder before stage vae-edges kept 85.8% and fails here.
+ */
+const ROUND_TRIP_BAR = 0.88;
 /** Prompts for the style check on the rank-16 LoRA, and the metric's accuracy bar at strength 1. */
 const STYLE_PROMPTS = 10;
 const STYLE_RANK = 16;

@@ -79,24 +79,21 @@ def train_objects():
 DECODER_STEPS, DECODER_LR = 700, 3e-4
 
 
-def _freeze_encoder(vae):
+def _train_decoder_only(name, previous, loss, seed, steps):
+    """Stage `name`: the decoder of stage `previous`'s VAE trained with `loss`, the encoder frozen."""
+    vae = build_model()
+    vae.load_state_dict(checkpoint.load_done(previous)["vae"])
     for p in list(vae.encoder.parameters()) + list(vae.quant_conv.parameters()):
         p.requires_grad_(False)
-
-
-def _decoder_parameters(vae):
-    return list(vae.post_quant_conv.parameters()) + list(vae.decoder.parameters())
+    decoder = list(vae.post_quant_conv.parameters()) + list(vae.decoder.parameters())
+    opt = torch.optim.AdamW(decoder, lr=DECODER_LR, weight_decay=0.0)
+    checkpoint.run(name, {"vae": vae, "opt": opt}, steps, _step_fn(vae, opt, loss, seed))
 
 
 def train_decoder():
     """Stage `vae-decoder`: the decoder alone, sharpened with the same loss while the encoder stays
     frozen (as SD's ft-MSE VAE was), so the UNet trains on final latents at the same time."""
-    vae = build_model()
-    vae.load_state_dict(checkpoint.load_done("vae-objects")["vae"])
-    _freeze_encoder(vae)
-    opt = torch.optim.AdamW(_decoder_parameters(vae), lr=DECODER_LR, weight_decay=0.0)
-    step = _step_fn(vae, opt, object_loss, 14)
-    checkpoint.run("vae-decoder", {"vae": vae, "opt": opt}, DECODER_STEPS, step)
+    _train_decoder_only("vae-decoder", "vae-objects", object_loss, 14, DECODER_STEPS)
 
 
 EDGE_STEPS, EDGE_WEIGHT, GRADIENT_WEIGHT, BAND_RADIUS = 1000, 2.0, 1.0, 2
@@ -123,12 +120,7 @@ def edge_loss(recon, x):
 
 def train_edges():
     """Stage `vae-edges`: the decoder alone again (latents stay valid), with `edge_loss`."""
-    vae = build_model()
-    vae.load_state_dict(checkpoint.load_done("vae-decoder")["vae"])
-    _freeze_encoder(vae)
-    opt = torch.optim.AdamW(_decoder_parameters(vae), lr=DECODER_LR, weight_decay=0.0)
-    step = _step_fn(vae, opt, edge_loss, 15)
-    checkpoint.run("vae-edges", {"vae": vae, "opt": opt}, EDGE_STEPS, step)
+    _train_decoder_only("vae-edges", "vae-decoder", edge_loss, 15, EDGE_STEPS)
 
 
 def trained():

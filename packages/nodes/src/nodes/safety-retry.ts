@@ -28,6 +28,9 @@ async function checkerFiles(modelsDir: string, choice: string, model: ModelHandl
     return checkerFolder(join(modelsDir, MODEL_FOLDERS.safety_checker));
   }
   const files = checkerFolder(await resolveInside(modelsDir, choice, 'Safety checker folder'));
+  // Checked here, before the model and the preprocessor config are opened together: otherwise which
+  // of the two missing files gets reported depends on which read fails first.
+  if ((await fileStamp(files.model)) === 'missing') throw new LoomError('MODEL_NOT_FOUND', `Safety checker folder "${choice}" has no model.onnx (looked for ${files.model}).`);
   if ((await fileStamp(files.preprocessor)) !== 'missing') return files;
   return { ...files, preprocessor: join(dirname(files.model), '..', 'feature_extractor', 'preprocessor_config.json') };
 }

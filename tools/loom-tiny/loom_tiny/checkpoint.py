@@ -31,8 +31,8 @@ def load_done(name):
 
 def run(name, objects, total_steps, step_fn, log_every=50):
     """Calls `step_fn(step) -> loss` from the saved step to `total_steps`, checkpointing `objects`
-    ({name: module or optimizer}) with torch's RNG
-    state (batches are drawn from the step number). Returns the objects' state dicts when done."""
+    ({name: module or optimizer}) with torch's RNG state (batches are drawn from the step number).
+    Returns the objects' state dicts when done."""
     if path(name, done=True).exists():
         print(f"[{name}] already done")
         return load_done(name)

@@ -11,14 +11,18 @@ import type { Renderer } from './render.ts';
 export const ATTRIBUTES = ['colour', 'shape', 'position', 'size'] as const;
 export type Attribute = (typeof ATTRIBUTES)[number];
 
-export interface AdherenceCase {
+/** What the checker got right about one picture. */
+export interface Judgement {
+  correct: Record<Attribute, boolean>;
+  /** Colour, shape and position all right. */
+  adheres: boolean;
+}
+
+export interface AdherenceCase extends Judgement {
   index: number;
   seed: number;
   expected: HeldOutPrompt;
   detection: Detection;
-  correct: Record<Attribute, boolean>;
-  /** Colour, shape and position all right. */
-  adheres: boolean;
   image: RgbImage;
 }
 
@@ -34,14 +38,14 @@ export interface AdherenceResult {
 }
 
 /** Which attributes the checker read as expected, and whether the picture adheres (colour, shape and position right). */
-export function judge(detection: Detection, expected: Record<Attribute, string>): { correct: Record<Attribute, boolean>; adheres: boolean } {
+export function judge(detection: Detection, expected: Record<Attribute, string>): Judgement {
   const correct = Object.fromEntries(ATTRIBUTES.map((a) => [a, detection.found && detection[a] === expected[a]])) as Record<Attribute, boolean>;
   return { correct, adheres: correct.colour && correct.shape && correct.position };
 }
 
 /** Share of items that adhere, and share right per attribute (nothing found counts as wrong for each). */
-export function shares<T extends { correct: Record<Attribute, boolean>; adheres: boolean }>(items: readonly T[]): { adherence: number; perAttribute: Record<Attribute, number> } {
-  const share = (f: (c: T) => boolean): number => items.filter(f).length / items.length;
+export function shares(items: readonly Judgement[]): { adherence: number; perAttribute: Record<Attribute, number> } {
+  const share = (f: (c: Judgement) => boolean): number => items.filter(f).length / items.length;
   return { adherence: share((c) => c.adheres), perAttribute: Object.fromEntries(ATTRIBUTES.map((a) => [a, share((c) => c.correct[a])])) as Record<Attribute, number> };
 }
 

@@ -7,17 +7,15 @@
 import type { Graph } from '@loom/engine';
 import type { NodePackConfig } from '@loom/nodes';
 import { createHost } from '../../../packages/server/src/host.ts';
-import { type Attribute, judge, shares } from './adherence.ts';
+import { type Attribute, judge, type Judgement, shares } from './adherence.ts';
 import type { Detection } from './checker.ts';
 import type { RgbImage } from './image.ts';
 import { LABELLED_DIR, type LabelledRender, loadLabels } from './labelled.ts';
 import { decodedImage, RENDER_SETTINGS } from './render.ts';
 
-export interface RoundTripCase {
+export interface RoundTripCase extends Judgement {
   label: LabelledRender;
   detection: Detection;
-  correct: Record<Attribute, boolean>;
-  adheres: boolean;
   image: RgbImage;
 }
 

@@ -98,8 +98,8 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
     const adherence = options.prompts.length === 0 ? undefined : await measureAdherence(renderer, createChecker(world), options.prompts, (done, total, c) => {
       if (done % 10 === 0 || done === total) line(`adherence ${done}/${total}: #${c.index} "${c.expected.prompt}" → ${c.adheres ? 'ok' : describeDetection(c.detection)}`);
     });
-    const roundTrip = options.prompts.length === 0 ? undefined : await measureRoundTrip(createChecker(world), { host: options.host, pipeline: options.pipeline });
     const adherenceSeconds = (performance.now() - started) / 1000;
+    const roundTrip = options.prompts.length === 0 ? undefined : await measureRoundTrip(createChecker(world), { host: options.host, pipeline: options.pipeline });
     started = performance.now();
     const style = options.styles.length === 0 ? undefined : await measureStyle(renderer, world, options.styles, {
       ranks: options.ranks,

@@ -65,9 +65,7 @@ export function styleOfRegion(image: RgbImage, background: Rgb, region: Region, 
   const paper = (warmth(background) - warmth(world.background)) / (warmth(world.style.paper) - warmth(world.background));
   if (region.pixels.length === 0) return { score: clamp(paper) / 3, paper, ink: 0, shade: 0, styled: clamp(paper) / 3 >= STYLE_THRESHOLD };
   const interior = interiorPixels(image, region, world.style.inkLuma);
-  // Ink: darker than `inkLuma`, or than the shape's shaded half shaded once more (shade² × its
-  // median luma), whichever is higher: a VAE leaves a softened outline darker than the fill but
-  // not that dark, while a plain shape's rim only ever mixes towards the brighter background.
+  // The ink threshold of the module doc: `inkLuma` or shade² × the interior's median luma.
   const interiorLuma = interior.map((i) => luma(...pixelAt(image, i))).sort((a, b) => a - b);
   const inkLuma = Math.max(world.style.inkLuma, world.style.shade ** 2 * (interiorLuma[interiorLuma.length >> 1] ?? 0));
   const shape = measureRegion(image, region, inkLuma);

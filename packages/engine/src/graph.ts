@@ -22,6 +22,13 @@ export const NodeInstanceSchema = z.strictObject({
     .record(z.string(), z.union([LinkSchema, LiteralSchema]))
     .default({})
     .describe('Port links and parameter values by input name'),
+  mode: z
+    .enum(['bypass', 'mute'])
+    .optional()
+    .describe(
+      'Absent: the node runs. "bypass": it passes its first input of each output\'s type through (ComfyUI mode 4). ' +
+        '"mute": it and what depends only on it are skipped (ComfyUI mode 2).',
+    ),
   ui: z
     .looseObject({
       position: z.tuple([z.number(), z.number()]).optional(),

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { LoomError } from '@loom/engine';
 import { createScheduler, readSchedulerConfig } from './create-scheduler.ts';
 import { makeNoiseSchedule } from './noise-schedule.ts';
 import { resolveSchedulerConfig } from './config.ts';
@@ -122,4 +123,9 @@ test('config: class defaults fill missing keys like diffusers from_config; bad v
   assert.throws(() => createScheduler('nope' as 'euler'), /unknown scheduler/);
   const raw = JSON.parse(await readFile(`${UPSTREAM}sdxl-base/scheduler/scheduler_config.json`, 'utf8')) as unknown;
   assert.equal(createScheduler('euler', raw).config.stepsOffset, 1);
+});
+
+test('a missing scheduler config file is an error naming it, not a silent fall-back to class defaults', async () => {
+  const missing = `${UPSTREAM}no-such-model/scheduler/scheduler_config.json`;
+  await assert.rejects(readSchedulerConfig(missing), (err: LoomError) => err.code === 'MODEL_NOT_FOUND' && err.message.includes(missing));
 });

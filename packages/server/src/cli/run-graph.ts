@@ -9,6 +9,7 @@ import { DEVICE_CHOICES } from '@loom/nodes';
 import { createHost } from '../host.ts';
 import { EXIT, HOST_OPTIONS, hostSettings, loadGraph } from './host-options.ts';
 import { createProgressDisplay } from './progress-display.ts';
+import { planOf } from './progress-estimate.ts';
 
 export { EXIT } from './host-options.ts';
 
@@ -95,7 +96,7 @@ export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEn
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
 
-  const display = values.quiet || json ? undefined : createProgressDisplay(io.stderr, io.stderr.isTTY === true);
+  const display = values.quiet || json ? undefined : createProgressDisplay(io.stderr, io.stderr.isTTY === true, { plan: planOf(graph) });
   const onEvent = (event: EngineEvent): void => {
     // --quiet shows nothing but errors and the written files: no progress, no node info or warnings.
     if (json) io.stdout.write(`${JSON.stringify(jsonEvent(event))}\n`);

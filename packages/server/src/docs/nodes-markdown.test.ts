@@ -11,7 +11,7 @@ test('docs/nodes.md is generated from the current catalog (else: npm run gen:doc
   assert.equal(committed, nodesMarkdown(host.registry.catalog(), host.comfyMap), 'docs/nodes.md is stale: run `npm run gen:docs`');
 });
 
-const param = (schema: object, extra: Partial<CatalogParam> = {}): CatalogParam => ({ name: 'p', description: 'd', widget: 'number', linkType: 'INT', required: false, schema, ...extra });
+const param = (schema: CatalogParam['schema'], extra: Partial<CatalogParam> = {}): CatalogParam => ({ name: 'p', description: 'd', widget: 'number', linkType: 'INT', required: false, schema, ...extra });
 
 test('parameter values: ranges, choices, lengths, file pickers; zod\'s safe-integer bounds are no range', () => {
   assert.equal(describeRange(param({ type: 'integer', minimum: 1, maximum: 1000 })), 'integer, 1 to 1000');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { skippedSummary } from './skip-reporter.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const roots = ['packages', 'test', 'tools', 'bench'];
@@ -22,36 +23,25 @@ function walk(dir, found) {
   return found;
 }
 
-/** "Skipped: …" lines from the skip reporter's JSON lines. */
-export function skippedSummary(jsonLines) {
-  const skipped = jsonLines.split('\n').filter(Boolean).map((line) => JSON.parse(line));
-  const count = (kind) => skipped.filter((s) => s.kind === kind).length;
-  const lines = [`Skipped: ${count('suite')} suite(s), ${count('test')} test(s)${skipped.length ? ':' : ''}`];
-  for (const s of skipped) lines.push(`  ${s.kind.padEnd(5)} ${relative(root, s.file) || '?'} › ${s.name} — ${s.reason}`);
-  return lines.join('\n');
+const filters = process.argv.slice(2);
+const files = roots
+  .flatMap((r) => { try { return walk(join(root, r), []); } catch { return []; } })
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+if (files.length === 0) {
+  console.error('no test files matched', filters);
+  process.exit(1);
 }
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const filters = process.argv.slice(2);
-  const files = roots
-    .flatMap((r) => { try { return walk(join(root, r), []); } catch { return []; } })
-    .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
-    .sort();
-  if (files.length === 0) {
-    console.error('no test files matched', filters);
-    process.exit(1);
-  }
-  const scratch = mkdtempSync(join(tmpdir(), 'loom-test-'));
-  const skipLog = join(scratch, 'skipped.jsonl');
-  const result = spawnSync(process.execPath, [
-    '--import', 'tsx', '--test',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    `--test-reporter=${join(root, 'scripts/skip-reporter.mjs')}`, `--test-reporter-destination=${skipLog}`,
-    ...files,
-  ], { cwd: root, stdio: 'inherit' });
-  let log = '';
-  try { log = readFileSync(skipLog, 'utf8'); } catch { /* the runner died before writing it */ }
-  rmSync(scratch, { recursive: true, force: true });
-  console.log(`\n${skippedSummary(log)}`);
-  process.exit(result.status ?? 1);
-}
+const scratch = mkdtempSync(join(tmpdir(), 'loom-test-'));
+const skipLog = join(scratch, 'skipped.jsonl');
+const result = spawnSync(process.execPath, [
+  '--import', 'tsx', '--test',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  `--test-reporter=${join(root, 'scripts/skip-reporter.mjs')}`, `--test-reporter-destination=${skipLog}`,
+  ...files,
+], { cwd: root, stdio: 'inherit' });
+let log = '';
+try { log = readFileSync(skipLog, 'utf8'); } catch { /* the runner died before writing it */ }
+rmSync(scratch, { recursive: true, force: true });
+console.log(`\n${skippedSummary(log, root)}`);
+process.exit(result.status ?? 1);

@@ -48,16 +48,14 @@ export function missingBinaries(device: ConcreteDevice): string | undefined {
   return files.some((f) => f.includes('providers_cuda')) ? undefined : 'the CUDA binaries are not installed';
 }
 
-/** Why `auto` should not even try a provider on this machine, or undefined. */
-function notPresent(device: ConcreteDevice): string | undefined {
-  const missing = missingBinaries(device);
-  if (missing) return missing;
-  // The kernel module's proc entry: without it no NVIDIA GPU is usable, whatever is installed.
-  if (device === 'cuda' && process.platform === 'linux' && !existsSync('/proc/driver/nvidia/version')) return 'no NVIDIA driver';
-  return undefined;
+/** Whether `auto` should try a provider here: its binaries are installed and, for CUDA on Linux, a driver is loaded. */
+function present(device: ConcreteDevice): boolean {
+  if (missingBinaries(device)) return false;
+  // The NVIDIA kernel module's proc entry: without it no CUDA device is usable, whatever is installed.
+  return !(device === 'cuda' && process.platform === 'linux' && !existsSync('/proc/driver/nvidia/version'));
 }
 
-/** Which device `auto` settled on, per process, so the probing and the warning happen once. */
+/** Which device `auto` settled on, per process, so the probing and its message happen once. */
 let autoDevice: Promise<ConcreteDevice> | undefined;
 
 /** Where device messages go (a node's `ctx.log`); the session code also warns through it. */
@@ -90,7 +88,7 @@ export async function withDevice<T>(choice: DeviceChoice, create: (device: Concr
   autoDevice = new Promise((resolve) => (settle = resolve));
   const reasons: string[] = [];
   for (const device of autoCandidates()) {
-    if (notPresent(device)) continue;
+    if (!present(device)) continue;
     try {
       const value = await create(device);
       settle(device);

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
-// Runs every *.test.ts with node's built-in test runner (Node 20 does not discover .ts files itself).
+// Runs every *.test.ts with node's built-in test runner (Node 20 does not discover .ts files itself),
+// then lists every skipped test and suite with its reason (Node's summary counts skipped tests only).
 // Usage: node scripts/test.mjs [path-substring ...]  — filters test files by substring.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { skippedSummary } from './skip-reporter.mjs';
 
-const root = new URL('..', import.meta.url).pathname;
+const root = fileURLToPath(new URL('..', import.meta.url));
 const roots = ['packages', 'test', 'tools', 'bench'];
 const skipDirs = new Set(['node_modules', 'dist', '.git', 'out']);
 
@@ -28,8 +32,16 @@ if (files.length === 0) {
   console.error('no test files matched', filters);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const scratch = mkdtempSync(join(tmpdir(), 'loom-test-'));
+const skipLog = join(scratch, 'skipped.jsonl');
+const result = spawnSync(process.execPath, [
+  '--import', 'tsx', '--test',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  `--test-reporter=${join(root, 'scripts/skip-reporter.mjs')}`, `--test-reporter-destination=${skipLog}`,
+  ...files,
+], { cwd: root, stdio: 'inherit' });
+let log = '';
+try { log = readFileSync(skipLog, 'utf8'); } catch { /* the runner died before writing it */ }
+rmSync(scratch, { recursive: true, force: true });
+console.log(`\n${skippedSummary(log, root)}`);
 process.exit(result.status ?? 1);

@@ -53,6 +53,19 @@ test('runs a graph and exits 0; --set is parsed by the parameter schema', async 
   assert.equal(set.stderr, '', '--quiet prints no progress');
 });
 
+test('--device auto without a usable GPU says nothing; --quiet prints only the written files', async () => {
+  // Before: Dawn's native Vulkan warning (from probing WebGPU) and "No GPU execution provider works here".
+  const graph = join(root, 'graphs/tiny-sd15-txt2img.json');
+  const quiet = await run([graph, '--device', 'auto', '--quiet', '--set', 'sampler.steps=2']);
+  assert.equal(quiet.code, 0, quiet.stderr);
+  assert.equal(quiet.stderr, '');
+  assert.match(quiet.stdout, /^wrote \S+tiny-sd15_\d+\.png\n$/);
+  const plain = await run([graph, '--device', 'auto', '--set', 'sampler.steps=2']);
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.match(plain.stderr, /UNetSampler "sampler" done/);
+  assert.doesNotMatch(plain.stderr, /warning|vulkan/i);
+});
+
 test('accepts ComfyUI API-format files', async () => {
   const prompt = {
     '1': { class_type: 'String', inputs: { value: 'api' } },

@@ -6,7 +6,8 @@
  *   not read from the fixtures.
  * - Each model runs once on the reference inputs and matches the torch fp32 outputs (base.safetensors).
  * - LoRA files follow the documented key formats (SD-ONNX-FACTS §3) and change the outputs measurably.
- * - Tokenizer files have the real CLIP layout (checked against ../shared/reference's real vocab).
+ * - Tokenizer files have the real CLIP layout (checked against the bundled real vocab, packages/nodes/data/tokenizers),
+ *   and configs carry the real values (test/fixtures/upstream, copied from the public SD1.4 / SDXL repositories).
  * - tools/tiny-sd/manifest.json matches every generated file, and the total stays under 30 MB.
  * This file is long (one contract table plus its checks) because the contracts must stay in one place.
  */
@@ -17,10 +18,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { bundledTokenizerDir } from '@loom/nodes';
 import { halfToFloat, readSafetensors, toFloat32, type LiteFile, type LiteTensor } from './helpers/safetensors-lite.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const REFERENCE = fileURLToPath(new URL('../../shared/reference/', import.meta.url));
+const UPSTREAM = fileURLToPath(new URL('fixtures/upstream/', import.meta.url));
 const at = (rel: string): string => join(ROOT, rel);
 const json = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
@@ -387,7 +389,7 @@ test('LoRA references: every listed file exists and each LoRA changes its output
 
 // ---- tokenizers, configs ---------------------------------------------------------------------------
 test('tokenizers have the real CLIP vocab.json / merges.txt layout', () => {
-  const real = json(join(REFERENCE, 'sd15-onnx-export/tokenizer/vocab.json')) as Record<string, number>;
+  const real = json(join(bundledTokenizerDir('clip-vit-large-patch14'), 'vocab.json')) as Record<string, number>;
   for (const dir of ['models/tiny-sd15/tokenizer', 'models/tiny-sdxl/tokenizer', 'models/tiny-sdxl/tokenizer_2',
     'test/fixtures/tiny-sd15-script/tokenizer', 'test/fixtures/tiny-sd15-fp16/tokenizer']) {
     const vocab = json(at(`${dir}/vocab.json`)) as Record<string, number>;
@@ -402,7 +404,8 @@ test('tokenizers have the real CLIP vocab.json / merges.txt layout', () => {
     lines.slice(1).forEach((l, i) => assert.equal(vocab[l.replace(' ', '')], 512 + i, l));
     const cfg = json(at(`${dir}/tokenizer_config.json`)) as { model_max_length: number; pad_token: string };
     assert.equal(cfg.model_max_length, 77);
-    const realPad = (json(join(REFERENCE, `sdxl-base/${dir.endsWith('_2') ? 'tokenizer_2' : 'tokenizer'}/special_tokens_map.json`)) as { pad_token: string }).pad_token;
+    const realDir = bundledTokenizerDir(dir.endsWith('_2') ? 'clip-vit-bigg-14' : 'clip-vit-large-patch14');
+    const realPad = (json(join(realDir, 'special_tokens_map.json')) as { pad_token: string }).pad_token;
     assert.equal(cfg.pad_token, realPad);
     const te = dir.replace(/tokenizer(_2)?$/, dir.endsWith('_2') ? 'text_encoder_2' : 'text_encoder');
     if (existsSync(at(`${te}/config.json`))) assert.equal((json(at(`${te}/config.json`)) as { vocab_size: number }).vocab_size, size);
@@ -416,22 +419,24 @@ test('scheduler and VAE configs carry the real SD1.5 / SDXL values', () => {
   ];
   for (const [ours, real] of pairs) {
     const a = json(at(ours)) as Record<string, unknown>;
-    const b = json(join(REFERENCE, real)) as Record<string, unknown>;
+    const b = json(join(UPSTREAM, real)) as Record<string, unknown>;
     for (const [k, v] of Object.entries(b)) if (k !== '_diffusers_version') assert.deepEqual(a[k], v, `${ours}: ${k}`);
   }
   const scaling = (path: string): unknown => (json(path) as { scaling_factor: unknown }).scaling_factor;
-  assert.equal(scaling(at('models/tiny-sd15/vae_decoder/config.json')), scaling(join(REFERENCE, 'sd15-onnx-export/vae/config.json')));
-  assert.equal(scaling(at('models/tiny-sdxl/vae_decoder/config.json')), scaling(join(REFERENCE, 'sdxl-base/vae_decoder/config.json')));
+  assert.equal(scaling(at('models/tiny-sd15/vae_decoder/config.json')), scaling(join(UPSTREAM, 'sd15-onnx-export/vae/config.json')));
+  assert.equal(scaling(at('models/tiny-sdxl/vae_decoder/config.json')), scaling(join(UPSTREAM, 'sdxl-base/vae_decoder/config.json')));
   const pre = json(at('test/fixtures/tiny-sd15-script/feature_extractor/preprocessor_config.json'));
-  assert.deepEqual(pre, json(join(REFERENCE, 'sd15-onnx-export/feature_extractor/preprocessor_config.json')));
+  assert.deepEqual(pre, json(join(UPSTREAM, 'sd15-onnx-export/feature_extractor/preprocessor_config.json')));
 });
 
 // ---- manifest ----------------------------------------------------------------------------------------
 test('manifest: sha256 and size of every generated file; total under 30 MB', () => {
   const manifest = json(at('tools/tiny-sd/manifest.json')) as { files: Record<string, { sha256: string; bytes: number }> };
   const roots = ['models/tiny-sd15', 'models/tiny-sdxl', 'models/upscale_models', 'models/safety_checker', 'models/loras', 'test/fixtures'];
-  // loom-tiny's LoRAs and checker renders share these folders but come from tools/loom-tiny, not this generator
-  const onDisk = roots.flatMap((r) => walk(at(r))).map((f) => f.slice(ROOT.length)).filter((f) => !f.includes('loom-tiny')).sort();
+  // loom-tiny's LoRAs and checker renders share these folders but come from tools/loom-tiny, not this generator;
+  // test/fixtures/upstream holds real configs copied from public repositories (its README)
+  const generated = (f: string): boolean => !f.includes('loom-tiny') && !f.startsWith('test/fixtures/upstream/');
+  const onDisk = roots.flatMap((r) => walk(at(r))).map((f) => f.slice(ROOT.length)).filter(generated).sort();
   assert.deepEqual(onDisk, Object.keys(manifest.files).sort(), 'manifest lists exactly the generated files');
   let total = 0;
   for (const [rel, info] of Object.entries(manifest.files)) {

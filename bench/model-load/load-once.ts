@@ -26,7 +26,7 @@ const [model, mode, cacheDir] = process.argv.slice(2);
 if (!model || !['default', 'all', 'cached'].includes(mode ?? '') || (mode === 'cached' && !cacheDir)) {
   throw new Error('usage: load-once.ts <model.onnx> default|all|cached [cacheDir]');
 }
-const log = { warn: (m: string) => console.error(m) };
+const log = { warn: (m: string) => console.error(m), info: () => {} };
 const levelAll = { ...sessionOptions('cpu', 2), graphOptimizationLevel: 'all' } as const;
 const t0 = performance.now();
 const loaded =

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { median, writeResult, type Figure } from '../lib/report.ts';
-import { LARGE_UNET, largeSkipReason, waitForQuietMachine } from '../throughput/large-model.ts';
+import { LARGE_UNET, LARGE_UNET_LABEL, largeSkipReason, waitForQuietMachine } from '../throughput/large-model.ts';
 import type { LoadSample } from './load-once.ts';
 
 const skip = largeSkipReason();
@@ -57,24 +57,24 @@ const rss = (kind: Kind) => median(samples[kind].map((s) => s.rssGiB)).toFixed(1
 const levelAllHashes = new Set([...samples.all, ...samples.build, ...samples.warm].map((s) => s.outputSha256));
 const cold = { name: "cold load, level 'all'", value: loadOf('all') };
 const figures: Figure[] = [
-  { metric: "SD1.5-size UNet: cold load, level 'all' (optimized at load)", value: loadOf('all'), unit: 's', note: `median of 2; RSS after one call ${rss('all')} GiB` },
-  { metric: "first level-'all' load with the cache (optimize + write)", value: loadOf('build'), unit: 's', baseline: cold, note: `writes ${(cacheBytes / 1e9).toFixed(2)} GB` },
+  { metric: `${LARGE_UNET_LABEL}: cold load, level 'all' (optimized at load)`, value: loadOf('all'), unit: 's', note: `median of 2; RSS after one call ${rss('all')} GiB` },
+  { metric: `${LARGE_UNET_LABEL}: first level-'all' load with the cache (optimize + write)`, value: loadOf('build'), unit: 's', baseline: cold, note: `writes ${(cacheBytes / 1e9).toFixed(2)} GB` },
   {
-    metric: "warm load, level 'all' (cached optimized model)",
+    metric: `${LARGE_UNET_LABEL}: warm load, level 'all' (cached optimized model)`,
     value: loadOf('warm'),
     unit: 's',
     baseline: cold,
     goal: { text: '≤ 0.5×', met: loadOf('warm') <= 0.5 * loadOf('all') },
     note: `median of 3; outputs of all level-'all' loads ${levelAllHashes.size === 1 ? 'bit-identical' : 'DIFFER'}`,
   },
-  { metric: "warm load + first UNet call (8×8 latent), level 'all'", value: readyOf('warm'), unit: 's', baseline: { name: 'cold load + first call', value: readyOf('all') } },
+  { metric: `${LARGE_UNET_LABEL}: warm load + first UNet call (8×8 latent), level 'all'`, value: readyOf('warm'), unit: 's', baseline: { name: 'cold load + first call', value: readyOf('all') } },
   {
-    metric: "Loom's CPU default: level 'extended', optimized at load, no cache",
+    metric: `${LARGE_UNET_LABEL}: Loom's CPU default, level 'extended', optimized at load, no cache`,
     value: loadOf('default'),
     unit: 's',
     baseline: cold,
     note: `median of 2; runs as fast as level 'all' (throughput bench), so the CPU skips the cache; RSS ${rss('default')} GiB`,
   },
 ];
-writeResult('model-load', 'Model load, cold vs warm (onnxruntime optimized-model cache)', figures);
+writeResult('model-load', `Model load, cold vs warm (onnxruntime optimized-model cache), ${LARGE_UNET_LABEL}`, figures);
 if (levelAllHashes.size !== 1) process.exitCode = 1;

@@ -74,7 +74,7 @@ const warm = await host.engine.run(graph(0), { targets: ['sampler', 'pos', 'neg'
 const cond = (warm.outputs.get('pos')?.conditioning as { embeds: Float32Array }).embeds;
 const uncond = (warm.outputs.get('neg')?.conditioning as { embeds: Float32Array }).embeds;
 const pipeline = (warm.outputs.get('loader')?.model as { pipeline: { unet: string; schedulerConfig: Record<string, unknown> } }).pipeline;
-const { session } = await cachedSession(host.engine.objects.forRun('bench'), pipeline.unet, host.config, { warn() {} });
+const { session } = await cachedSession(host.engine.objects.forRun('bench'), pipeline.unet, host.config, { warn() {}, info() {} });
 const clock = clockRuns(session);
 const loom: LoopSample[] = [];
 const bare: LoopSample[] = [];
@@ -128,7 +128,7 @@ if (skipLarge) {
     await runSampler(100, 1);
     const warmup = (performance.now() - t0) / 1000;
     const files = (await large.engine.run(large.graph(100, 1, SIZE), { targets: ['loader'] })).outputs.get('loader')?.model as { pipeline: { unet: string; schedulerConfig: Record<string, unknown> } };
-    const { session: big } = await cachedSession(large.engine.objects.forRun('bench'), files.pipeline.unet, large.config, { warn() {} });
+    const { session: big } = await cachedSession(large.engine.objects.forRun('bench'), files.pipeline.unet, large.config, { warn() {}, info() {} });
     const [cond, uncond] = [benchConditioning(1).embeds, benchConditioning(2).embeds];
     const bigClock = clockRuns(big);
     const loomLarge: LoopSample[] = [];

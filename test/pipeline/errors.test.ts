@@ -79,7 +79,7 @@ test('an explicit GPU device that cannot work fails with the install hint', asyn
   const cuda = createHost({ ...host.config, device: 'cuda' });
   const err = await failure(txt2img(), { ...cuda, outDir: host.outDir });
   assert.equal(err.code, 'DEVICE_UNAVAILABLE');
-  assert.match(err.message, /npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12/);
+  assert.match(err.message, /npm run gpu:install-cuda/);
 });
 
 test('Ctrl-C during sampling exits 130 and leaves no file, not even a temporary one', async () => {

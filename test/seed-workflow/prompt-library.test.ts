@@ -1,7 +1,7 @@
 /**
  * The prompt library: CPython-exact picks (expected indices printed by CPython 3.11:
- * `random.seed(s); [random.randrange(n) for n in sizes]`), the seed playground's file read from
- * ../shared/reference (never copied), our prompts.json and its generated schema, and the node.
+ * `random.seed(s); [random.randrange(n) for n in sizes]`), the seed playground's files (committed
+ * copies in test/fixtures/upstream), our prompts.json and its generated schema, and the node.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,7 +11,7 @@ import type { Graph } from '@loom/engine';
 import { PyRandom } from '../../packages/nodes/src/sd/prompt-library/py-random.ts';
 import { parsePromptLibrary, promptLibraryJsonSchema } from '../../packages/nodes/src/sd/prompt-library/schema.ts';
 import { composePrompt, promptSet } from '../../packages/nodes/src/sd/prompt-library/compose.ts';
-import { testHost, link, root, sharedReference } from './helpers/host.ts';
+import { testHost, link, root, upstreamFixtures } from './helpers/host.ts';
 
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
@@ -33,7 +33,7 @@ test('PyRandom reproduces CPython: raw 32-bit outputs and choice indices, small 
 
 test('reads the seed playground format and composes prompts as its script did', () => {
   for (const model of ['dreamshaper', 'sd_xl']) {
-    const file = join(sharedReference, 'seed-playground', model, 'prompts.json');
+    const file = join(upstreamFixtures, 'seed-playground', model, 'prompts.json');
     const raw = readJson(file) as { major: string[]; combinations: string[][]; positives: string[]; negatives: string[] };
     const library = parsePromptLibrary(raw, file);
     assert.equal(library.format, 'seed');
@@ -87,10 +87,10 @@ test('PromptLibrary node: strings for a linked seed; the seed format from a proj
   await assert.rejects(host.run(graph({ library: '../etc/passwd' })), /inside/);
   await assert.rejects(host.run(graph({ set: 'nope' })), (err: Error & { input?: string }) => err.input === 'set');
 
-  // A project folder holding a seed-format file (content read from ../shared at run time).
+  // A project folder holding a seed-format file (content copied from the committed seed playground file).
   const project = join(host.dir, 'project');
   mkdirSync(join(project, 'models'), { recursive: true });
-  const seedFile = readFileSync(join(sharedReference, 'seed-playground/dreamshaper/prompts.json'), 'utf8');
+  const seedFile = readFileSync(join(upstreamFixtures, 'seed-playground/dreamshaper/prompts.json'), 'utf8');
   writeFileSync(join(project, 'seed-prompts.json'), seedFile);
   const other = testHost([], { modelsDir: join(project, 'models') });
   const seeded = await other.run(graph({ library: 'seed-prompts.json' }));

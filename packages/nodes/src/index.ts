@@ -26,6 +26,7 @@ export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
 export { readPngText } from './images/png-text.ts';
 export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';
 export { UPSCALE_MODEL, type UpscaleModelHandle } from './sd/upscale/port.ts';
+export { BUNDLED_TOKENIZERS, bundledTokenizerDir, type BundledTokenizerName } from './sd/tokenizer/index.ts';
 
 export interface NodePack {
   nodes: AnyNodeDefinition[];

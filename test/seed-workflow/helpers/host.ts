@@ -8,8 +8,8 @@ import { createNodePack, type NodePackConfig } from '@loom/nodes';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const modelsDir = join(root, 'models');
-/** ../shared/reference, beside the repository (read only, never copied). */
-export const sharedReference = fileURLToPath(new URL('../../../../shared/reference/', import.meta.url));
+/** Real configs and prompt files from public repositories, committed as fixtures (see its README). */
+export const upstreamFixtures = join(root, 'test/fixtures/upstream');
 
 export interface TestHost {
   engine: Engine;

@@ -1,8 +1,11 @@
 /**
- * Execution-provider choice. `auto` tries what this platform can offer (CUDA, DirectML, CoreML,
- * WebGPU) and falls back to the CPU with one warning that gives the reason; an explicit device that
- * cannot work is an error with the install hint. onnxruntime-node has no automatic fallback of its
- * own: asking for `['cuda', 'cpu']` without the CUDA binaries throws (STACK-NOTES), so we retry.
+ * Execution-provider choice. An explicit device that cannot work is an error with the install hint.
+ * `auto` tries the GPU providers this machine has evidence of (CUDA with its binaries installed and, on
+ * Linux, an NVIDIA driver; DirectML on Windows; CoreML on macOS) and otherwise runs on the CPU without
+ * a word: a CPU-only machine is normal, not a warning. If a provider that looked usable fails, the
+ * reason is logged as info (hidden by `--quiet`). WebGPU is never probed under `auto`: on a machine
+ * without a GPU, Dawn's Vulkan probe prints native warnings we cannot silence. onnxruntime-node has no
+ * automatic fallback of its own: asking for `['cuda', 'cpu']` without the CUDA binaries throws, so we retry.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,17 +20,17 @@ const PROVIDER: Record<ConcreteDevice, string> = { cpu: 'cpu', cuda: 'cuda', web
 
 const INSTALL_HINT: Record<ConcreteDevice, string> = {
   cpu: '',
-  cuda: 'Install the CUDA 12 binaries with `npm rebuild onnxruntime-node --onnxruntime-node-install=cuda12` on a machine with an NVIDIA driver and CUDA 12.',
+  cuda: 'Install the CUDA provider with `npm run gpu:install-cuda` (Linux x64, with an NVIDIA driver and CUDA 12).',
   webgpu: 'WebGPU needs a GPU adapter (Vulkan on Linux, D3D12 on Windows, Metal on macOS).',
   dml: 'DirectML is available on Windows only, with a DirectX 12 GPU.',
   coreml: 'CoreML is available on macOS only.',
 };
 
-/** GPU providers worth trying on this platform, best first. */
+/** GPU providers `auto` considers on this platform, best first (WebGPU only when asked for: module doc). */
 export function autoCandidates(platform: NodeJS.Platform = process.platform): ConcreteDevice[] {
-  if (platform === 'win32') return ['cuda', 'dml', 'webgpu'];
-  if (platform === 'darwin') return ['coreml', 'webgpu'];
-  return ['cuda', 'webgpu'];
+  if (platform === 'win32') return ['cuda', 'dml'];
+  if (platform === 'darwin') return ['coreml'];
+  return ['cuda'];
 }
 
 export function executionProviders(device: ConcreteDevice): InferenceSession.SessionOptions['executionProviders'] {
@@ -45,16 +48,26 @@ export function missingBinaries(device: ConcreteDevice): string | undefined {
   return files.some((f) => f.includes('providers_cuda')) ? undefined : 'the CUDA binaries are not installed';
 }
 
-/** Which device `auto` settled on, per process, so the probing and the warning happen once. */
+/** Whether `auto` should try a provider here: its binaries are installed and, for CUDA on Linux, a driver is loaded. */
+function present(device: ConcreteDevice): boolean {
+  if (missingBinaries(device)) return false;
+  // The NVIDIA kernel module's proc entry: without it no CUDA device is usable, whatever is installed.
+  return !(device === 'cuda' && process.platform === 'linux' && !existsSync('/proc/driver/nvidia/version'));
+}
+
+/** Which device `auto` settled on, per process, so the probing and its message happen once. */
 let autoDevice: Promise<ConcreteDevice> | undefined;
 
+/** Where device messages go (a node's `ctx.log`); the session code also warns through it. */
 export interface DeviceLog {
   warn(message: string): void;
+  info(message: string): void;
 }
 
 /**
- * Creates something (a session) on the requested device. For `auto`, each candidate is tried in
- * order and the CPU is the last resort; the reasons the GPUs failed go into a single warning.
+ * Creates something (a session) on the requested device. For `auto`, each candidate present on the
+ * machine is tried in order and the CPU is the last resort; if any was tried and failed, the reasons
+ * go into one info message.
  */
 export async function withDevice<T>(choice: DeviceChoice, create: (device: ConcreteDevice) => Promise<T>, log: DeviceLog): Promise<{ value: T; device: ConcreteDevice }> {
   if (choice !== 'auto') {
@@ -75,11 +88,7 @@ export async function withDevice<T>(choice: DeviceChoice, create: (device: Concr
   autoDevice = new Promise((resolve) => (settle = resolve));
   const reasons: string[] = [];
   for (const device of autoCandidates()) {
-    const missing = missingBinaries(device);
-    if (missing) {
-      reasons.push(`${device}: ${missing}`);
-      continue;
-    }
+    if (!present(device)) continue;
     try {
       const value = await create(device);
       settle(device);
@@ -89,7 +98,7 @@ export async function withDevice<T>(choice: DeviceChoice, create: (device: Concr
     }
   }
   settle('cpu');
-  log.warn(`No GPU execution provider works here, running on the CPU (${reasons.join('; ')}).`);
+  if (reasons.length > 0) log.info(`No GPU execution provider works here, running on the CPU (${reasons.join('; ')}).`);
   return { value: await create('cpu'), device: 'cpu' };
 }
 

@@ -13,9 +13,9 @@ const repo = fileURLToPath(new URL('../../../../', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'loom-ort-cache-'));
 
 /** A logger that remembers warnings. */
-function recorder(): { warn(message: string): void; warnings: string[] } {
+function recorder(): { warn(message: string): void; info(message: string): void; warnings: string[] } {
   const warnings: string[] = [];
-  return { warnings, warn: (m) => void warnings.push(m) };
+  return { warnings, warn: (m) => void warnings.push(m), info: () => {} };
 }
 
 /** Level `all`: what Loom caches (see `worthCaching`), and on the CPU the machine-specific NCHWc layouts. */

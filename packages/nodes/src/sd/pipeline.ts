@@ -85,7 +85,11 @@ export async function readPipeline(dir: string): Promise<PipelineFiles> {
     break;
   }
   const schedulerPath = join(dir, 'scheduler', 'scheduler_config.json');
-  const schedulerConfig = (await exists(schedulerPath)) ? ((await readJson(schedulerPath)) as Record<string, unknown>) : {};
+  // Without it the scheduler would run on class defaults, not the model's own schedule: refuse.
+  if (!(await exists(schedulerPath))) {
+    throw new LoomError('UNSUPPORTED_MODEL', `${dir} has no scheduler/scheduler_config.json. Copy it from the model's repository; the scheduler's defaults do not match the model's training schedule.`);
+  }
+  const schedulerConfig = (await readJson(schedulerPath)) as Record<string, unknown>;
   const vaeEncoder = await optionalModel(dir, 'vae_encoder');
   const safetyChecker = await optionalModel(dir, 'safety_checker');
   const featureExtractor = join(dir, 'feature_extractor', 'preprocessor_config.json');

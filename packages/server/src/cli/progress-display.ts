@@ -1,8 +1,10 @@
 /**
  * What `run-graph` shows while a graph runs: on a TTY, one live line with the current node, its step,
  * the overall percentage and an ETA; elsewhere, plain log lines (a few per node, never one per step).
+ * The percentage and ETA weigh nodes by cost ({@link ProgressEstimate}), so sampler steps dominate.
  */
 import type { EngineEvent } from '@loom/engine';
+import { ProgressEstimate, type PlannedNode } from './progress-estimate.ts';
 
 export interface ProgressDisplay {
   onEvent(event: EngineEvent): void;
@@ -10,12 +12,11 @@ export interface ProgressDisplay {
   clear(): void;
 }
 
-interface Totals {
-  total: number;
-  done: number;
-  fraction: number;
-  current?: { nodeId: string; nodeType: string; value: number; max: number };
-  startedAt: number;
+export interface ProgressDisplayOptions {
+  /** The graph's nodes (type, literal steps), so nodes not yet started weigh what they will cost. */
+  plan?: readonly PlannedNode[];
+  /** The clock (tests pass a fake one). */
+  now?: () => number;
 }
 
 export function formatDuration(ms: number): string {
@@ -25,20 +26,18 @@ export function formatDuration(ms: number): string {
   return m > 0 ? `${m}m${String(s).padStart(2, '0')}s` : `${s}s`;
 }
 
-/** Overall progress in [0, 1]: finished nodes plus the running node's fraction, each node one share. */
-export function overallFraction(t: Totals): number {
-  return t.total === 0 ? 1 : Math.min(1, (t.done + t.fraction) / t.total);
-}
-
-export function createProgressDisplay(stream: NodeJS.WriteStream, tty: boolean): ProgressDisplay {
-  const t: Totals = { total: 0, done: 0, fraction: 0, startedAt: Date.now() };
+export function createProgressDisplay(stream: NodeJS.WriteStream, tty: boolean, options: ProgressDisplayOptions = {}): ProgressDisplay {
+  const now = options.now ?? Date.now;
+  const plan = new Map((options.plan ?? []).map((node) => [node.id, node]));
+  let estimate = new ProgressEstimate([], now);
+  const t: { total: number; done: number; current?: { nodeId: string; nodeType: string; value: number; max: number } } = { total: 0, done: 0 };
   let lastPlainQuarter = -1;
   let live = false;
+  const percent = (): number => Math.round(estimate.snapshot().fraction * 100);
 
   const render = (): void => {
-    const p = overallFraction(t);
-    const elapsed = Date.now() - t.startedAt;
-    const eta = p > 0.02 ? ` ETA ${formatDuration((elapsed * (1 - p)) / p)}` : '';
+    const { fraction: p, etaMs } = estimate.snapshot();
+    const eta = etaMs !== undefined ? ` ETA ${formatDuration(etaMs)}` : '';
     const width = 20;
     const filled = Math.round(p * width);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
@@ -58,30 +57,30 @@ export function createProgressDisplay(stream: NodeJS.WriteStream, tty: boolean):
       switch (event.type) {
         case 'run.started':
           t.total = event.toExecute.length;
-          t.startedAt = Date.now();
+          estimate = new ProgressEstimate(event.toExecute.map((id) => plan.get(id) ?? { id, type: '' }), now);
           if (!tty) plain(`running ${event.toExecute.length} node(s), ${event.cached.length} cached`);
           break;
         case 'node.started':
           t.current = { nodeId: event.nodeId, nodeType: event.nodeType, value: 0, max: 0 };
-          t.fraction = 0;
+          estimate.started(event.nodeId, event.nodeType);
           lastPlainQuarter = -1;
           if (!tty) plain(`${event.nodeType} "${event.nodeId}" started`);
           break;
         case 'node.progress':
-          if (t.current) Object.assign(t.current, { value: event.value, max: event.max });
-          t.fraction = event.max > 0 ? event.value / event.max : 0;
+          if (t.current?.nodeId === event.nodeId) Object.assign(t.current, { value: event.value, max: event.max });
+          estimate.progress(event.nodeId, event.value, event.max);
           if (!tty) {
-            const quarter = Math.floor(t.fraction * 4);
+            const quarter = Math.floor((event.max > 0 ? event.value / event.max : 0) * 4);
             if (quarter > lastPlainQuarter) {
               lastPlainQuarter = quarter;
-              plain(`  ${event.nodeId}: step ${event.value}/${event.max} (${Math.round(overallFraction(t) * 100)}% overall)`);
+              plain(`  ${event.nodeId}: step ${event.value}/${event.max} (${percent()}% overall)`);
             }
           }
           break;
         case 'node.finished':
           t.done++;
-          t.fraction = 0;
-          delete t.current;
+          estimate.finished(event.nodeId, event.durationMs);
+          if (t.current?.nodeId === event.nodeId) delete t.current;
           if (!tty) plain(`${event.nodeType} "${event.nodeId}" done in ${formatDuration(event.durationMs)}`);
           break;
         case 'node.log':

@@ -9,6 +9,7 @@ import { DEVICE_CHOICES } from '@loom/nodes';
 import { createHost } from '../host.ts';
 import { EXIT, HOST_OPTIONS, hostSettings, loadGraph } from './host-options.ts';
 import { createProgressDisplay } from './progress-display.ts';
+import { planOf } from './progress-estimate.ts';
 
 export { EXIT } from './host-options.ts';
 
@@ -23,7 +24,7 @@ Options:
   --device D           ${DEVICE_CHOICES.join('|')} (default auto: best available, else CPU)
   --threads N          onnxruntime intra-op threads (default: onnxruntime's choice)
   --json               newline-delimited JSON events on stdout, for scripts
-  --quiet              no progress; only written files and errors
+  --quiet              no progress, info or warnings; only written files and errors
   --list-nodes         list the node types this build knows
   -h, --help           this help
 
@@ -95,10 +96,10 @@ export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEn
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
 
-  const display = values.quiet || json ? undefined : createProgressDisplay(io.stderr, io.stderr.isTTY === true);
+  const display = values.quiet || json ? undefined : createProgressDisplay(io.stderr, io.stderr.isTTY === true, { plan: planOf(graph) });
   const onEvent = (event: EngineEvent): void => {
+    // --quiet shows nothing but errors and the written files: no progress, no node info or warnings.
     if (json) io.stdout.write(`${JSON.stringify(jsonEvent(event))}\n`);
-    else if (!display && event.type === 'node.log' && event.level === 'warn') io.stderr.write(`warning [${event.nodeId}]: ${event.message}\n`);
     display?.onEvent(event);
   };
   try {

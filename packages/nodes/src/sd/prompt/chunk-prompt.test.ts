@@ -1,17 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ClipTokenizer } from '../tokenizer/clip-tokenizer.ts';
-import { parseMerges } from '../tokenizer/tokenizer-files.ts';
+import { bundledTokenizerDir } from '../tokenizer/bundled.ts';
 import { chunkPrompt, padToSameChunkCount, type ChunkTokenizer } from './chunk-prompt.ts';
 import { encodePromptPair, encodePromptPairDual, encodeWeightedPrompt } from './encode-prompt.ts';
 import { parsePromptAttention } from './parse-attention.ts';
 
-const REFERENCE = fileURLToPath(new URL('../../../../../../shared/reference/', import.meta.url));
-const SD15 = join(REFERENCE, 'sd15-onnx-export/tokenizer');
-const sd15 = await ClipTokenizer.fromDir(SD15);
+const sd15 = await ClipTokenizer.fromDir(bundledTokenizerDir('clip-vit-large-patch14'));
 const BOS = 49406;
 const EOS = 49407;
 const CAT = 2368; // vocab.json "cat</w>"
@@ -54,12 +49,7 @@ test('positive and negative are padded to the same window count with empty windo
 });
 
 test('SDXL: both tokenizers get the same windows, tokenizer_2 pads with id 0', async () => {
-  const readJson = async (path: string): Promise<unknown> => JSON.parse(await readFile(path, 'utf8')) as unknown;
-  const tok2 = ClipTokenizer.fromParts({
-    vocab: (await readJson(join(SD15, 'vocab.json'))) as Record<string, number>,
-    merges: parseMerges(await readFile(join(SD15, 'merges.txt'), 'utf8')),
-    config: await readJson(join(REFERENCE, 'sdxl-base/tokenizer_2/tokenizer_config.json')),
-  });
+  const tok2 = await ClipTokenizer.fromDir(bundledTokenizerDir('clip-vit-bigg-14'));
   const { positive, negative } = encodePromptPairDual(`(${words('cat', 80)}:1.2)`, '', sd15, tok2);
   assert.equal(positive.first.chunks.length, 2);
   assert.equal(negative.second.chunks.length, 2);

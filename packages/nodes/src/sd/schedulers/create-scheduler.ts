@@ -4,6 +4,7 @@
  * the file win, the chosen class's defaults fill the rest.
  */
 import { readFile } from 'node:fs/promises';
+import { LoomError } from '@loom/engine';
 import { parseSchedulerConfig, type SchedulerConfigFile } from './config.ts';
 import { DdimScheduler } from './ddim.ts';
 import { DpmSolverMultistepScheduler } from './dpm-solver-multistep.ts';
@@ -36,14 +37,20 @@ export function createScheduler(name: SchedulerName, config: SchedulerConfigFile
   }
 }
 
-/** Read `<dir>/scheduler_config.json` (a missing file means all class defaults). */
+/**
+ * Read a `scheduler_config.json`. A missing file is an error, not "all class defaults": the defaults
+ * differ from every real model's config (SD's `steps_offset` 1, `leading` spacing), so falling back to
+ * them silently gives wrong timesteps.
+ */
 export async function readSchedulerConfig(path: string): Promise<SchedulerConfigFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new Error(`cannot read scheduler config ${path}`, { cause });
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new LoomError('MODEL_NOT_FOUND', `Scheduler config ${path} does not exist. Copy scheduler/scheduler_config.json from the model's repository.`, { cause });
+    }
+    throw new LoomError('BAD_FILE', `Cannot read scheduler config ${path}: ${(cause as Error).message}`, { cause });
   }
   try {
     return parseSchedulerConfig(JSON.parse(text) as unknown);

@@ -2,14 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import type { LoomError } from '@loom/engine';
 import { createScheduler, readSchedulerConfig } from './create-scheduler.ts';
 import { makeNoiseSchedule } from './noise-schedule.ts';
 import { resolveSchedulerConfig } from './config.ts';
 import { EulerScheduler } from './euler.ts';
 
-const REFERENCE = fileURLToPath(new URL('../../../../../../shared/reference/', import.meta.url));
-const SDXL_CONFIG = await readSchedulerConfig(`${REFERENCE}sdxl-base/scheduler/scheduler_config.json`);
-const SD15_CONFIG = await readSchedulerConfig(`${REFERENCE}sd15-onnx-export/scheduler/scheduler_config.json`);
+// The real configs of the public SD1.4 and SDXL repositories (test/fixtures/upstream/README.md).
+const UPSTREAM = fileURLToPath(new URL('../../../../../test/fixtures/upstream/', import.meta.url));
+const SDXL_CONFIG = await readSchedulerConfig(`${UPSTREAM}sdxl-base/scheduler/scheduler_config.json`);
+const SD15_CONFIG = await readSchedulerConfig(`${UPSTREAM}sd15-onnx-export/scheduler/scheduler_config.json`);
 const SD = { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000 } as const;
 
 /*
@@ -119,6 +121,11 @@ test('config: class defaults fill missing keys like diffusers from_config; bad v
   assert.equal(createScheduler('dpmpp_2m_karras', SDXL_CONFIG).config.useKarrasSigmas, true);
   assert.throws(() => createScheduler('euler', { beta_schedule: 'sigmoid' }), /beta_schedule/);
   assert.throws(() => createScheduler('nope' as 'euler'), /unknown scheduler/);
-  const raw = JSON.parse(await readFile(`${REFERENCE}sdxl-base/scheduler/scheduler_config.json`, 'utf8')) as unknown;
+  const raw = JSON.parse(await readFile(`${UPSTREAM}sdxl-base/scheduler/scheduler_config.json`, 'utf8')) as unknown;
   assert.equal(createScheduler('euler', raw).config.stepsOffset, 1);
+});
+
+test('a missing scheduler config file is an error naming it, not a silent fall-back to class defaults', async () => {
+  const missing = `${UPSTREAM}no-such-model/scheduler/scheduler_config.json`;
+  await assert.rejects(readSchedulerConfig(missing), (err: LoomError) => err.code === 'MODEL_NOT_FOUND' && err.message.includes(missing));
 });

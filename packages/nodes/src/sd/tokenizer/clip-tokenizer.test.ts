@@ -1,17 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ClipTokenizer } from './clip-tokenizer.ts';
-import { parseMerges } from './tokenizer-files.ts';
+import { BUNDLED_TOKENIZERS, bundledTokenizerDir } from './bundled.ts';
 
-// packages/nodes/src/sd/tokenizer → /work/main → ../shared/reference (read in place, never copied).
-const REFERENCE = fileURLToPath(new URL('../../../../../../shared/reference/', import.meta.url));
-const SD15 = join(REFERENCE, 'sd15-onnx-export/tokenizer');
-
-const sd15 = await ClipTokenizer.fromDir(SD15);
+// The real SD tokenizer files, shipped with the package (packages/nodes/data/tokenizers).
+const sd15 = await ClipTokenizer.fromDir(bundledTokenizerDir('clip-vit-large-patch14'));
 
 test('special ids come from the files of the real SD tokenizer', () => {
   assert.equal(sd15.vocabSize, 49408);
@@ -76,14 +73,8 @@ test('truncation keeps eos last; padding follows pad_token', () => {
 });
 
 test("SDXL tokenizer_2 pads with '!' (id 0)", async () => {
-  const readJson = async (path: string): Promise<unknown> => JSON.parse(await readFile(path, 'utf8')) as unknown;
-  const tok2 = ClipTokenizer.fromParts({
-    // The SDXL repo's vocab/merges are byte-identical to SD1.x's (reference README), so reuse those files.
-    vocab: (await readJson(join(SD15, 'vocab.json'))) as Record<string, number>,
-    merges: parseMerges(await readFile(join(SD15, 'merges.txt'), 'utf8')),
-    config: await readJson(join(REFERENCE, 'sdxl-base/tokenizer_2/tokenizer_config.json')),
-    specialTokensMap: await readJson(join(REFERENCE, 'sdxl-base/tokenizer_2/special_tokens_map.json')),
-  });
+  const tok2 = await ClipTokenizer.fromDir(bundledTokenizerDir('clip-vit-bigg-14'));
+  assert.equal(tok2.vocabSize, 49408);
   assert.equal(tok2.padId, 0);
   assert.equal(tok2.eosId, 49407);
   assert.deepEqual(tok2.encodePadded('a cat').slice(0, 6), [49406, 320, 2368, 49407, 0, 0]);
@@ -115,5 +106,21 @@ test('literal special tokens in the text map to their ids; decode round-trips', 
 });
 
 test('missing files give a clear error', async () => {
-  await assert.rejects(ClipTokenizer.fromDir(join(REFERENCE, 'sdxl-base/tokenizer')), /vocab\.json/);
+  const dir = await mkdtemp(join(tmpdir(), 'loom-tok-'));
+  try {
+    // A tokenizer folder with only its configs, as some exports ship `tokenizer_2/`.
+    await writeFile(join(dir, 'tokenizer_config.json'), JSON.stringify({ pad_token: '!' }));
+    await assert.rejects(ClipTokenizer.fromDir(dir), /vocab\.json/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('bundled tokenizers: every name is a complete folder; an unknown name is refused', () => {
+  for (const name of BUNDLED_TOKENIZERS) {
+    for (const file of ['vocab.json', 'merges.txt', 'tokenizer_config.json', 'special_tokens_map.json', 'LICENSE']) {
+      assert.ok(existsSync(join(bundledTokenizerDir(name), file)), `${name}/${file}`);
+    }
+  }
+  assert.throws(() => bundledTokenizerDir('clip-vit-h' as 'clip-vit-bigg-14'), /No bundled tokenizer "clip-vit-h"/);
 });

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import type { BenchResult } from './report.ts';
+import { num, performanceTable, ratio, readResult, replaceBlock } from './readme-figures.ts';
+
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+test('the README Performance table is what bench/results gives (else: npm run gen:readme)', () => {
+  assert.equal(readme, replaceBlock(readme, 'perf', performanceTable()), 'README.md is stale: run `npm run gen:readme`');
+});
+
+test('figures are the committed numbers, hand-checked', () => {
+  const table = performanceTable();
+  // pipeline.json, onnxruntime time equalized: 36.3099 ms / 32.4036 ms = 1.1206.
+  assert.match(table, /\| tiny SD1\.5, 20-step UNetSampler vs bare onnxruntime loop \(onnxruntime time equalized\) \| 1\.12× \| ≤ 1\.03× ✗ \| 2026-11-25, machine 1 \(`pipeline\.json`\) \|/);
+  // throughput.json: 235.78 GFLOP/s against the 346.90 GFLOP/s MatMul peak.
+  assert.match(table, /\| 236 GFLOP\/s vs MatMul peak 347 \(2 threads\) \|/);
+  // model-load.json measured the tiny UNet (0.3727 s / 0.2534 s = 0.680): it must not pass for SD1.5 size.
+  assert.match(table, /SD1\.5 size: no committed run; tiny SD1\.5 UNet: 0\.373 s \/ 0\.253 s \(0\.680×\)/);
+  assert.match(table, /^Machine 1: 2 CPUs \(AMD EPYC\), 24 GiB, Node v20\.20\.2\.$/m);
+});
+
+test('an SD1.5-size model-load run fills the row; a renamed metric is an error naming file and metric', () => {
+  const real = (name: string): BenchResult => readResult(name);
+  const relabel = (name: string): BenchResult => {
+    const result = real(name);
+    if (name !== 'model-load') return result;
+    return { ...result, figures: result.figures.map((f) => ({ ...f, metric: f.metric.replace('tiny SD1.5 UNet', 'SD1.5-size UNet') })) };
+  };
+  assert.match(performanceTable(relabel), /\| SD1\.5 size: 0\.373 s \/ 0\.253 s \(0\.680×\) \|/);
+  const renamed = (name: string): BenchResult => {
+    const result = real(name);
+    return name === 'engine' ? { ...result, figures: result.figures.filter((f) => f.metric !== 'engine overhead per node') } : result;
+  };
+  assert.throws(() => performanceTable(renamed), /bench\/results\/engine\.json has no figure "engine overhead per node"/);
+});
+
+test('number formatting and block replacement', () => {
+  assert.deepEqual([num(2), num(12.8954), num(0.68), num(34702.17), num(0.99996)], ['2', '12.9', '0.680', '34,702', '1.00']);
+  assert.equal(ratio({ metric: 'm', value: 3, unit: 's', baseline: { name: 'b', value: 4 } }), '0.750×');
+  assert.equal(replaceBlock('a\n<!-- x:begin -->\nold\n<!-- x:end -->\nb', 'x', 'new'), 'a\n<!-- x:begin -->\nnew\n<!-- x:end -->\nb');
+  assert.throws(() => replaceBlock('no markers', 'x', ''), /no <!-- x:begin -->/);
+});

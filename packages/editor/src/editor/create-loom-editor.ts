@@ -136,6 +136,16 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
     void plugins.area.emit({ type: 'contextmenu', data: { event, context: 'root' } });
   }
 
+  // Double-click on empty canvas opens the node search, as in ComfyUI. Caught on the way down so the
+  // area plugin's own double-click zoom never sees it; a double-click on a node is left alone.
+  const searchOnDoubleClick = (e: MouseEvent) => {
+    const target = e.target as Element | null;
+    if (target?.closest('[data-node-id], [data-testid="context-menu"], [data-testid="minimap"]')) return;
+    e.stopPropagation();
+    e.preventDefault();
+    openAddMenu(e.clientX, e.clientY);
+  };
+  host.addEventListener('dblclick', searchOnDoubleClick, true);
   const track = (e: PointerEvent) => Object.assign(pointer, { x: e.clientX, y: e.clientY });
   container.addEventListener('pointermove', track);
   container.addEventListener('pointerup', track);
@@ -168,6 +178,7 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
     openAddMenu,
     destroy() {
       stopBox();
+      host.removeEventListener('dblclick', searchOnDoubleClick, true);
       container.removeEventListener('pointermove', track);
       container.removeEventListener('pointerup', track);
       plugins.area.destroy();

@@ -223,6 +223,15 @@ export class LoomEditor {
     void this.plugins.area.update('node', nodeId);
   }
 
+  /** Drops every node's live preview (a run ended: its outputs show the real result). */
+  clearPreviews(): void {
+    for (const node of this.nodes()) {
+      if (!node.run.preview) continue;
+      const { preview: _dropped, ...rest } = node.run;
+      this.setRun(node.id, rest);
+    }
+  }
+
   resetRun(): void {
     for (const node of this.nodes()) if (node.run.status !== 'idle') this.setRun(node.id, { status: 'idle', ...(node.run.preview && { preview: node.run.preview }) });
   }

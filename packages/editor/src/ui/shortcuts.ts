@@ -37,7 +37,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'M', what: 'Show or hide the minimap', match: key('m', false), run: () => appState.set((s) => ({ minimap: !s.minimap })) },
   { keys: '?', what: 'This list', match: (e) => e.key === '?', run: () => appState.set({ dialog: { kind: 'help' } }) },
   { keys: 'Shift/Ctrl+drag', what: 'Select nodes in a box (Ctrl/Shift+click adds one)', match: () => false, run: () => undefined },
-  { keys: 'Right-click', what: 'Node search on the canvas; actions on a node', match: () => false, run: () => undefined },
+  { keys: 'Right-click, double-click', what: 'Node search on the canvas (ComfyUI names work too); right-click a node for its actions', match: () => false, run: () => undefined },
 ];
 
 function typing(target: EventTarget | null): boolean {

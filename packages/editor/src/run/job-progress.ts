@@ -1,0 +1,77 @@
+/**
+ * Overall progress of one prompt from its engine events, and an ETA from what was observed.
+ *
+ * Work is counted in units: a node that reports steps (a sampler, a tiled decode) weighs its step
+ * count, any other node weighs one unit, because sampler steps dominate a run and a plain node count
+ * would sit at "57%" through the whole sampler. A node's weight is known only once it reports its
+ * first step, so the fraction is kept monotonic: a newly revealed 20-step node lowers the pace, not
+ * the bar. The ETA is the remaining units at the pace observed so far in this run.
+ */
+import type { EngineEvent } from '../api/types.ts';
+
+export class JobProgress {
+  #planned: string[] = [];
+  readonly #finished = new Set<string>();
+  /** Step counts of nodes that reported progress: [value, max]. */
+  readonly #steps = new Map<string, [number, number]>();
+  #startedAt: number | undefined;
+  #shown = 0;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  apply(event: EngineEvent): void {
+    switch (event.type) {
+      case 'run.started':
+        this.#planned = [...event.toExecute];
+        this.#startedAt = this.now();
+        return;
+      case 'node.progress':
+        this.#steps.set(event.nodeId, [event.value, event.max]);
+        return;
+      case 'node.finished':
+      case 'node.cached':
+      case 'node.failed':
+        this.#finished.add(event.nodeId);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #units(): { done: number; total: number } {
+    let done = 0;
+    let total = 0;
+    for (const id of this.#planned) {
+      const steps = this.#steps.get(id);
+      const weight = steps ? Math.max(1, steps[1]) : 1;
+      total += weight;
+      if (this.#finished.has(id)) done += weight;
+      else if (steps) done += Math.min(steps[0], weight);
+    }
+    return { done, total };
+  }
+
+  /** 0…1, never decreasing within a run. */
+  get fraction(): number {
+    const { done, total } = this.#units();
+    if (total > 0) this.#shown = Math.max(this.#shown, done / total);
+    return this.#shown;
+  }
+
+  /** Milliseconds left at the pace observed so far; undefined until any work has finished. */
+  get etaMs(): number | undefined {
+    if (this.#startedAt === undefined) return undefined;
+    const { done, total } = this.#units();
+    const elapsed = this.now() - this.#startedAt;
+    if (done <= 0 || elapsed <= 0) return undefined;
+    return ((total - done) * elapsed) / done;
+  }
+}
+
+/** "42% · 3 s left" style text for a progress bar's label. */
+export function progressLabel(fraction: number, etaMs: number | undefined): string {
+  const pct = `${Math.floor(fraction * 100)}%`;
+  if (etaMs === undefined || fraction >= 1) return pct;
+  const s = Math.ceil(etaMs / 1000);
+  return `${pct} · ${s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`} left`;
+}

@@ -30,7 +30,7 @@ const TXT2IMG_LINKS = [
   'vaeDecode.images->saveImage.images',
 ];
 
-describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, () => {
+describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, () => {
   let loom: LoomProcess;
   let browser: Browser;
 
@@ -128,7 +128,9 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     assert.equal(await page.locator('[data-testid="node"]').count(), 7);
     assert.deepEqual(await links(page), TXT2IMG_LINKS);
     assert.equal(await node(page, 'textEncoder').locator('textarea').inputValue(), PROMPT);
-    assert.equal(await page.getByTestId('doc-name').textContent(), 'e2e-built');
+    // The header shows the title; the file name is its tooltip.
+    await page.locator('[data-testid="doc-name"]', { hasText: 'Built in the browser' }).waitFor();
+    assert.equal(await page.getByTestId('doc-name').getAttribute('title'), 'graphs/e2e-built.json');
     await browser.screenshot('05-template-reloaded');
   });
 
@@ -178,7 +180,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     assert.deepEqual(await links(page), TXT2IMG_LINKS);
     assert.equal(await node(page, 'textEncoder').locator('textarea').inputValue(), PROMPT);
     assert.equal(await node(page, 'unetSampler').getByLabel('UNetSampler.steps').inputValue(), '200');
-    assert.equal(await page.getByTestId('doc-name').textContent(), `●${filename.replace(/\.png$/, '')}`);
+    await page.locator('[data-testid="doc-name"]', { hasText: `●${filename.replace(/\.png$/, '')}` }).waitFor();
     await browser.screenshot('08-png-dropped');
   });
 
@@ -287,6 +289,81 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     assert.equal(await node(page, '1').locator('[data-testid="run-badge"]').textContent(), 'error');
     await page.locator('[data-testid="run-status"][data-phase="error"]').waitFor();
     await browser.screenshot('13-node-error');
+  });
+
+  test('double-click on the canvas opens the search, which knows ComfyUI names and says when nothing matches', async () => {
+    const { page } = browser;
+    const box = await page.getByTestId('canvas').boundingBox();
+    assert.ok(box);
+    // An empty spot: the top-left corner of the canvas, well away from the fitted nodes' centre.
+    await page.getByTestId('cmd-fit').click();
+    await page.mouse.dblclick(box.x + 12, box.y + 12);
+    const menu = page.getByTestId('context-menu');
+    await menu.waitFor();
+    await menu.locator('input').fill('EmptyLatentImage');
+    await page.getByTestId('menu-item-EmptyLatent').waitFor();
+    await menu.locator('input').fill('zzzz-no-such-node');
+    await menu.locator('.menu-empty', { hasText: 'No node matches' }).waitFor();
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+  });
+
+  test('the queue panel lists three jobs with their title and owner, and cancels the middle one alone', async () => {
+    const { page } = browser;
+    await page.locator('[data-testid="cmd-open"]').click();
+    await page.getByTestId('template-tiny-sd15-txt2img').click();
+    await page.getByTestId('confirm-ok').click();
+    await node(page, 'sampler').waitFor();
+    // Long enough that the three jobs overlap in the queue (a 192×192 step takes 20-40 ms on the tiny UNet).
+    await node(page, 'sampler').getByLabel('UNetSampler.steps').fill('150');
+    await node(page, 'latent').getByLabel('EmptyLatent.width').fill('192');
+    await node(page, 'latent').getByLabel('EmptyLatent.height').fill('192');
+    const jobs = page.getByTestId('queue-job');
+    for (let i = 0; i < 3; i++) await page.getByTestId('cmd-queue').click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-job"]').length === 3`);
+    const ids = await jobs.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-prompt-id') ?? ''));
+    assert.equal(await jobs.first().getAttribute('data-status'), 'running');
+    assert.match((await jobs.first().textContent()) ?? '', /#\d+ Tiny SD1\.5 txt2img.*this tab/);
+    await jobs.first().getByTestId('queue-job-progress').waitFor();
+    await browser.screenshot('14-queue-three');
+
+    // Cancel the middle job: only it leaves; the last one is still pending behind the running one.
+    await jobs.nth(1).getByTestId('queue-job-cancel').click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-job"]').length === 2`);
+    assert.deepEqual(await jobs.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-prompt-id') ?? '')), [ids[0], ids[2]]);
+    await page.locator('[data-testid="toast"]', { hasText: /^Removed #\d+ Tiny SD1\.5 txt2img from the queue/ }).waitFor();
+    const running = (await jobs.first().locator('.job-name').textContent()) ?? '';
+    assert.ok(((await page.getByTestId('run-message').textContent()) ?? '').includes(running), `the status line still names the running job, ${running}`);
+
+    // The running job is interrupted from its row; the last one then runs to the end.
+    await jobs.first().getByTestId('queue-job-cancel').click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-job"]').length === 0`, null, { timeout: 150_000 });
+    const outcomes = async () => {
+      const history = (await (await fetch(`${loom.url}/loom/api/history?limit=20`)).json()) as { items: { promptId: string; outcome: string }[] };
+      return Object.fromEntries(history.items.map((i) => [i.promptId, i.outcome]));
+    };
+    const byId = await outcomes();
+    assert.equal(byId[ids[0]!], 'interrupted');
+    assert.equal(byId[ids[1]!], undefined, 'the cancelled pending job never ran');
+    assert.equal(byId[ids[2]!], 'success');
+    await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
+    assert.match((await page.getByTestId('run-message').textContent()) ?? '', /^Finished #\d+ Tiny SD1\.5 txt2img/);
+  });
+
+  test('a finished job reopens with its graph and outputs, and a reload restores the unsaved graph', async () => {
+    const { page } = browser;
+    await page.getByTestId('history-open').first().click();
+    await page.getByTestId('confirm-ok').click();
+    await node(page, 'save').locator('[data-testid="node-image"]').waitFor();
+    assert.equal(await node(page, 'sampler').getByLabel('UNetSampler.steps').inputValue(), '150');
+
+    await node(page, 'sampler').getByLabel('UNetSampler.steps').fill('17');
+    await page.locator('[data-testid="unsaved"]').waitFor();
+    await page.waitForTimeout(300); // the autosave follows edits after a short debounce
+    await page.reload();
+    await node(page, 'sampler').waitFor();
+    assert.equal(await settledInputValue(node(page, 'sampler').getByLabel('UNetSampler.steps'), '17'), '17');
+    await page.locator('[data-testid="unsaved"]').waitFor();
   });
 
   test('logged no console errors', () => {

@@ -9,6 +9,7 @@ import { api, ApiError, submitProblems } from '../api/client.ts';
 import { LiveSocket } from '../api/live-socket.ts';
 import type { EngineEvent, HistoryItem, Problem } from '../api/types.ts';
 import type { LoomEditor } from '../editor/loom-editor.ts';
+import { toast } from '../ui/app-state.ts';
 import { createStore, type Store } from '../ui/store.ts';
 import { JobBoard, jobLabel } from './job-board.ts';
 import { nodeRunFor } from './run-events.ts';
@@ -89,13 +90,15 @@ export class RunController {
     const name = job ? jobLabel(job) : promptId.slice(0, 8);
     try {
       const { action } = await api.cancel(promptId);
-      const current = promptId === this.state.get().promptId;
-      this.state.set({ message: action === 'removed' ? `Removed ${name} from the queue.` : `Cancelling ${name}…` });
-      if (action === 'removed' && current) {
+      const text = action === 'removed' ? `Removed ${name} from the queue.` : `Cancelling ${name}…`;
+      void this.jobs.refresh();
+      // The status line keeps describing the current job; cancelling another one is told apart.
+      if (promptId !== this.state.get().promptId) return toast(text);
+      this.state.set({ message: text });
+      if (action === 'removed') {
         this.loom.resetRun();
         this.state.set({ phase: 'interrupted' });
       }
-      void this.jobs.refresh();
     } catch (err) {
       this.state.set({ message: `Cannot cancel ${name}: ${(err as Error).message}` });
     }

@@ -26,6 +26,7 @@ export class AppController {
   #objectInfo: ObjectInfo = {};
   #classes: Map<string, ComfyClass>;
   #dirtyTimer: ReturnType<typeof setTimeout> | undefined;
+  #ready: Promise<void> = Promise.resolve();
 
   constructor(container: HTMLElement, host: HTMLElement, readonly catalog: CatalogIndex) {
     this.#classes = comfyClassMap(catalog.catalog, {});
@@ -82,12 +83,24 @@ export class AppController {
     const dirty = snapshot !== this.#saved;
     if (dirty !== appState.get().dirty) appState.set({ dirty });
     this.#updateCounts();
+    this.#autosave(snapshot, dirty);
+  }
+
+  #autosave(snapshot: string, dirty: boolean): void {
     const { templateName, documentName } = appState.get();
     saveSession({ graph: JSON.parse(snapshot) as Graph, templateName, documentName, dirty });
   }
 
-  /** Restores the autosaved session, or opens the default template on a first visit. */
-  async start(): Promise<void> {
+  /**
+   * Restores the autosaved session, or opens the default template on a first visit. Document
+   * commands wait for it, so a quick Open is not overwritten by the restore.
+   */
+  start(): Promise<void> {
+    this.#ready = this.#restore();
+    return this.#ready;
+  }
+
+  async #restore(): Promise<void> {
     const session = restoreSession();
     if (session) {
       await this.loadGraph(session.graph, session.templateName, session.documentName, 'the autosaved graph');
@@ -98,9 +111,11 @@ export class AppController {
       return;
     }
     try {
+      // A server without the default template starts from the empty canvas.
+      if (!(await api.templates()).some((t) => t.name === DEFAULT_TEMPLATE)) return;
       await this.loadGraph((await api.template(DEFAULT_TEMPLATE)) as Graph, DEFAULT_TEMPLATE, DEFAULT_TEMPLATE, `graphs/${DEFAULT_TEMPLATE}.json`);
-    } catch {
-      // No default template on this server: start from the empty canvas.
+    } catch (err) {
+      toast(`Cannot open the default template: ${(err as Error).message}`, 'error');
     }
   }
 
@@ -114,9 +129,11 @@ export class AppController {
   #markSaved(templateName: string | null, documentName: string): void {
     this.#saved = this.#snapshot();
     appState.set({ templateName, documentName, dirty: false });
+    this.#autosave(this.#saved, false);
   }
 
   async #discardOk(): Promise<boolean> {
+    await this.#ready;
     return !appState.get().dirty || confirmInApp('The graph has unsaved changes. Discard them?');
   }
 

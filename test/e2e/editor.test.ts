@@ -314,12 +314,18 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await page.getByTestId('template-tiny-sd15-txt2img').click();
     await page.getByTestId('confirm-ok').click();
     await node(page, 'sampler').waitFor();
-    // Long enough that the three jobs overlap in the queue (a 192×192 step takes 20-40 ms on the tiny UNet).
-    await node(page, 'sampler').getByLabel('UNetSampler.steps').fill('150');
+    // The first job is long enough that the other two wait behind it (a 192×192 step takes 20-40 ms
+    // on the tiny UNet); the last one is short, so it finishes soon after the first is interrupted.
+    const steps = node(page, 'sampler').getByLabel('UNetSampler.steps');
     await node(page, 'latent').getByLabel('EmptyLatent.width').fill('192');
     await node(page, 'latent').getByLabel('EmptyLatent.height').fill('192');
+    await steps.fill('400');
     const jobs = page.getByTestId('queue-job');
-    for (let i = 0; i < 3; i++) await page.getByTestId('cmd-queue').click();
+    await page.getByTestId('cmd-queue').click();
+    await jobs.first().waitFor();
+    await steps.fill('12');
+    await page.getByTestId('cmd-queue').click();
+    await page.getByTestId('cmd-queue').click();
     await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-job"]').length === 3`);
     const ids = await jobs.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-prompt-id') ?? ''));
     assert.equal(await jobs.first().getAttribute('data-status'), 'running');
@@ -337,7 +343,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
 
     // The running job is interrupted from its row; the last one then runs to the end.
     await jobs.first().getByTestId('queue-job-cancel').click();
-    await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-job"]').length === 0`, null, { timeout: 150_000 });
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-job"]').length === 0`, null, { timeout: 60_000 });
     const outcomes = async () => {
       const history = (await (await fetch(`${loom.url}/loom/api/history?limit=20`)).json()) as { items: { promptId: string; outcome: string }[] };
       return Object.fromEntries(history.items.map((i) => [i.promptId, i.outcome]));
@@ -355,7 +361,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await page.getByTestId('history-open').first().click();
     await page.getByTestId('confirm-ok').click();
     await node(page, 'save').locator('[data-testid="node-image"]').waitFor();
-    assert.equal(await node(page, 'sampler').getByLabel('UNetSampler.steps').inputValue(), '150');
+    assert.equal(await node(page, 'sampler').getByLabel('UNetSampler.steps').inputValue(), '12');
 
     await node(page, 'sampler').getByLabel('UNetSampler.steps').fill('17');
     await page.locator('[data-testid="unsaved"]').waitFor();
@@ -364,6 +370,37 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await node(page, 'sampler').waitFor();
     assert.equal(await settledInputValue(node(page, 'sampler').getByLabel('UNetSampler.steps'), '17'), '17');
     await page.locator('[data-testid="unsaved"]').waitFor();
+  });
+
+  test('mute, bypass, collapse and colour save with the graph and come back; Ctrl+Z undoes them', async () => {
+    const { page } = browser;
+    await node(page, 'negative').locator('.node-title').click();
+    await page.keyboard.press('Control+m');
+    await page.locator('[data-node-id="negative"][data-mode="mute"]').waitFor();
+    await page.keyboard.press('Control+b');
+    await page.locator('[data-node-id="negative"][data-mode="bypass"]').waitFor();
+    await page.keyboard.press('Control+b');
+    await page.locator('[data-node-id="negative"]:not([data-mode])').waitFor();
+    await page.keyboard.press('Control+z');
+    await page.locator('[data-node-id="negative"][data-mode="bypass"]').waitFor();
+    await node(page, 'positive').getByTestId('node-collapse').click();
+    await node(page, 'positive').locator('textarea').waitFor({ state: 'detached' });
+    await node(page, 'save').click({ button: 'right', position: { x: 40, y: 10 } });
+    await page.getByTestId('menu-item-color-purple').click();
+    await page.getByTestId('cmd-save-as').click();
+    await page.getByTestId('save-as-name').fill('e2e-modes');
+    await page.getByTestId('save-as-submit').click();
+    await page.locator('[data-testid="toast"]', { hasText: 'Saved graphs/e2e-modes.json' }).waitFor();
+    const saved = JSON.parse(readFileSync(join(loom.dirs.graphs, 'e2e-modes.json'), 'utf8')) as { nodes: Record<string, { mode?: string; ui?: Record<string, unknown> }> };
+    assert.equal(saved.nodes.negative?.mode, 'bypass');
+    assert.equal(saved.nodes.positive?.ui?.collapsed, true);
+    assert.equal(saved.nodes.save?.ui?.color, 'purple');
+    await page.getByTestId('cmd-new').click();
+    await page.locator('[data-testid="node"]').first().waitFor({ state: 'detached' });
+    await page.getByTestId('cmd-open').click();
+    await page.getByTestId('template-e2e-modes').click();
+    await page.locator('[data-node-id="negative"][data-mode="bypass"]').waitFor();
+    assert.equal(await node(page, 'positive').locator('textarea').count(), 0, 'still collapsed');
   });
 
   test('logged no console errors', () => {

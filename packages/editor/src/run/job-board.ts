@@ -32,6 +32,8 @@ function titleOf(item: QueueItem): string {
 export class JobBoard {
   readonly state: Store<{ jobs: JobView[] }> = createStore({ jobs: [] as JobView[] });
   readonly #progress = new Map<string, JobProgress>();
+  /** Step counts of the graphs this tab submitted, by prompt id. */
+  readonly #plans = new Map<string, Record<string, number>>();
   #items: { running: QueueItem[]; pending: QueueItem[] } = { running: [], pending: [] };
   #refreshing: Promise<void> | undefined;
   #again = false;
@@ -59,10 +61,15 @@ export class JobBoard {
     return this.#refreshing;
   }
 
+  /** Remembers the step counts of a graph this tab submitted, for its progress bar. */
+  plan(promptId: string, steps: Record<string, number>): void {
+    this.#plans.set(promptId, steps);
+  }
+
   /** Feeds one engine event of any prompt. */
   apply(promptId: string, event: EngineEvent): void {
     let progress = this.#progress.get(promptId);
-    if (event.type === 'run.started' || !progress) this.#progress.set(promptId, (progress = new JobProgress()));
+    if (event.type === 'run.started' || !progress) this.#progress.set(promptId, (progress = new JobProgress(this.#plans.get(promptId))));
     progress.apply(event);
     this.#publish();
   }
@@ -70,6 +77,7 @@ export class JobBoard {
   /** A prompt ended: forget its progress and re-read the queue. */
   finished(promptId: string): void {
     this.#progress.delete(promptId);
+    this.#plans.delete(promptId);
     void this.refresh();
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { EngineEvent } from '../api/types.ts';
-import { JobProgress, progressLabel } from './job-progress.ts';
+import { JobProgress, plannedSteps, progressLabel } from './job-progress.ts';
 
 const started: EngineEvent = { type: 'run.started', runId: 'r', toExecute: ['enc', 'sampler', 'decode', 'save'], cached: [] };
 const finished = (nodeId: string) => ({ type: 'node.finished', nodeId, durationMs: 1, outputs: {} }) as unknown as EngineEvent;
@@ -9,7 +9,7 @@ const step = (value: number) => ({ type: 'node.progress', nodeId: 'sampler', val
 
 test('sampler steps dominate the overall fraction and the ETA follows the observed pace (fake clock)', () => {
   let now = 0;
-  const p = new JobProgress(() => now);
+  const p = new JobProgress({}, () => now);
   p.apply(started);
   assert.equal(p.fraction, 0);
   assert.equal(p.etaMs, undefined, 'no pace before any work is done');
@@ -41,4 +41,19 @@ test('labels show the percentage and the time left', () => {
   assert.equal(progressLabel(0.1, 125_000), '10% · 2 min 5 s left');
   assert.equal(progressLabel(1, 0), '100%');
   assert.equal(progressLabel(0, undefined), '0%');
+});
+
+test("a planned step count weighs the sampler from the start, so the bar never waits for it", () => {
+  let now = 0;
+  const plan = plannedSteps({ nodes: { enc: { inputs: { text: 'x' } }, sampler: { inputs: { steps: 20 } }, decode: {}, save: {} } });
+  assert.deepEqual(plan, { sampler: 20 });
+  const p = new JobProgress(plan, () => now);
+  p.apply(started);
+  now = 500;
+  p.apply(finished('enc'));
+  assert.equal(p.fraction, 1 / 23);
+  now = 5500;
+  p.apply(step(10));
+  assert.equal(p.fraction, 11 / 23);
+  assert.equal(p.etaMs, 5500 * (12 / 11));
 });

@@ -3,9 +3,10 @@
  *
  * Work is counted in units: a node that reports steps (a sampler, a tiled decode) weighs its step
  * count, any other node weighs one unit, because sampler steps dominate a run and a plain node count
- * would sit at "57%" through the whole sampler. A node's weight is known only once it reports its
- * first step, so the fraction is kept monotonic: a newly revealed 20-step node lowers the pace, not
- * the bar. The ETA is the remaining units at the pace observed so far in this run.
+ * would sit at "57%" through the whole sampler. For a graph this tab submitted the step counts are
+ * known up front (its `steps` inputs, the `plan`); for another client's job a node's weight is known
+ * only once it reports its first step, so the fraction is kept monotonic: a newly revealed 20-step
+ * node lowers the pace, not the bar. The ETA is the remaining units at the pace observed so far.
  */
 import type { EngineEvent } from '../api/types.ts';
 
@@ -17,7 +18,11 @@ export class JobProgress {
   #startedAt: number | undefined;
   #shown = 0;
 
-  constructor(private readonly now: () => number = () => performance.now()) {}
+  constructor(
+    /** Expected step counts by node id, where known before the run. */
+    private readonly plan: Readonly<Record<string, number>> = {},
+    private readonly now: () => number = () => performance.now(),
+  ) {}
 
   apply(event: EngineEvent): void {
     switch (event.type) {
@@ -43,7 +48,7 @@ export class JobProgress {
     let total = 0;
     for (const id of this.#planned) {
       const steps = this.#steps.get(id);
-      const weight = steps ? Math.max(1, steps[1]) : 1;
+      const weight = Math.max(1, steps?.[1] ?? this.plan[id] ?? 1);
       total += weight;
       if (this.#finished.has(id)) done += weight;
       else if (steps) done += Math.min(steps[0], weight);
@@ -74,4 +79,14 @@ export function progressLabel(fraction: number, etaMs: number | undefined): stri
   if (etaMs === undefined || fraction >= 1) return pct;
   const s = Math.ceil(etaMs / 1000);
   return `${pct} · ${s >= 60 ? `${Math.floor(s / 60)} min ${s % 60} s` : `${s} s`} left`;
+}
+
+/** The step counts a graph declares (`steps` inputs given as numbers): a run's plan for {@link JobProgress}. */
+export function plannedSteps(graph: { nodes: Record<string, { inputs?: Record<string, unknown> }> }): Record<string, number> {
+  const plan: Record<string, number> = {};
+  for (const [id, node] of Object.entries(graph.nodes)) {
+    const steps = node.inputs?.['steps'];
+    if (typeof steps === 'number' && steps > 0) plan[id] = steps;
+  }
+  return plan;
 }

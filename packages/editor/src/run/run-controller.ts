@@ -12,6 +12,7 @@ import type { LoomEditor } from '../editor/loom-editor.ts';
 import { toast } from '../ui/app-state.ts';
 import { createStore, type Store } from '../ui/store.ts';
 import { JobBoard, jobLabel } from './job-board.ts';
+import { plannedSteps } from './job-progress.ts';
 import { nodeRunFor } from './run-events.ts';
 
 export type RunPhase = 'idle' | 'validating' | 'queued' | 'running' | 'success' | 'error' | 'interrupted';
@@ -59,11 +60,12 @@ export class RunController {
       if (!check.ok) return this.#invalid(check.problems);
       this.loom.setProblems([]);
       const { promptId } = await api.submit(graph, this.#socket.clientId);
+      this.jobs.plan(promptId, plannedSteps(graph));
       await this.jobs.refresh();
       const job = this.jobs.find(promptId);
       const name = job ? jobLabel(job) : promptId.slice(0, 8);
       // A job of ours already running stays the one the status line and Cancel describe.
-      if (this.jobs.ownRunning()) this.state.set({ message: `Queued ${name}.` });
+      if (this.jobs.ownRunning()) this.state.set({ phase: 'running', message: `Queued ${name}.` });
       else this.state.set({ phase: 'queued', promptId, message: `Queued ${name}.` });
       return promptId;
     } catch (err) {

@@ -36,7 +36,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
 
   before(async () => {
     ensureEditorBuilt();
-    loom = await startLoom(['tiny-sd15-txt2img']);
+    loom = await startLoom(['tiny-sd15-txt2img', 'loom-tiny-txt2img']);
     browser = await openBrowser(loom.url);
     await browser.page.locator('[data-testid="cmd-queue"]').waitFor();
   });
@@ -44,6 +44,17 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
   after(async () => {
     await browser?.close();
     await loom?.stop();
+  });
+
+  test('a first visit opens the default template', async () => {
+    const { page } = browser;
+    await node(page, 'sampler').waitFor();
+    await page.locator('[data-testid="doc-name"]', { hasText: 'loom-tiny txt2img' }).waitFor();
+    assert.equal(await node(page, 'loader').getByLabel('ModelLoader.pipeline').inputValue(), 'loom-tiny');
+    await page.getByTestId('cmd-new').click();
+    await page.locator('[data-testid="node"]').first().waitFor({ state: 'detached' });
+    // The next case places nodes with the mouse: let the "Loaded" message go first.
+    await page.locator('[data-testid="toast"]').first().waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   test('builds txt2img from an empty canvas with the mouse, runs it, shows progress and the image', async () => {
@@ -401,6 +412,53 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await page.getByTestId('template-e2e-modes').click();
     await page.locator('[data-node-id="negative"][data-mode="bypass"]').waitFor();
     assert.equal(await node(page, 'positive').locator('textarea').count(), 0, 'still collapsed');
+  });
+
+  test('live previews on loom-tiny show the colour the final picture has', async () => {
+    const { page } = browser;
+    await page.getByTestId('cmd-open').click();
+    await page.getByTestId('template-loom-tiny-txt2img').click();
+    await page.getByTestId('confirm-ok').click().catch(() => undefined);
+    await node(page, 'sampler').waitFor();
+    await node(page, 'positive').locator('textarea').fill('a large red circle in the center');
+    // The dominant hue of a picture: the circular mean hue of its saturated pixels (paper and ink left out).
+    await page.evaluate(`(() => {
+      window.hueOf = (img) => {
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
+        let x = 0, y = 0, n = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          const r = d[i] / 255, gr = d[i + 1] / 255, b = d[i + 2] / 255;
+          const max = Math.max(r, gr, b), min = Math.min(r, gr, b);
+          if (max < 0.2 || (max - min) / max < 0.35) continue;
+          const h = max === r ? ((gr - b) / (max - min)) % 6 : max === gr ? (b - r) / (max - min) + 2 : (r - gr) / (max - min) + 4;
+          x += Math.cos((h * Math.PI) / 3); y += Math.sin((h * Math.PI) / 3); n++;
+        }
+        return n === 0 ? null : ((Math.atan2(y, x) * 180) / Math.PI + 360) % 360;
+      };
+      window.previewHues = [];
+      new MutationObserver(() => {
+        const img = document.querySelector('[data-node-id="sampler"] .node-preview img');
+        if (!img || img.src === window.lastPreview) return;
+        window.lastPreview = img.src;
+        const copy = new Image();
+        copy.onload = () => window.previewHues.push(window.hueOf(copy));
+        copy.src = img.src;
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    })()`);
+    await page.getByTestId('cmd-queue').click();
+    const image = node(page, 'save').locator('[data-testid="node-image"]');
+    await image.waitFor({ timeout: 60_000 });
+    await node(page, 'sampler').getByTestId('node-preview').waitFor({ state: 'detached' }); // no stale preview after the run
+    const finalHue = await pageValue<number | null>(page, `window.hueOf(document.querySelector('[data-node-id="save"] [data-testid="node-image"]'))`);
+    const hues = await pageValue<(number | null)[]>(page, 'window.previewHues');
+    const lastPreview = hues.filter((h) => h !== null).at(-1);
+    assert.ok(finalHue !== null && lastPreview !== undefined && lastPreview !== null, `hues: final ${finalHue}, previews ${JSON.stringify(hues)}`);
+    const gap = Math.min(Math.abs(finalHue - lastPreview), 360 - Math.abs(finalHue - lastPreview));
+    assert.ok(gap < 40, `the last preview's hue ${lastPreview.toFixed(0)}° is within 40° of the picture's ${finalHue.toFixed(0)}°`);
+    assert.ok(finalHue < 30 || finalHue > 330, `the picture is red (${finalHue.toFixed(0)}°)`);
   });
 
   test('logged no console errors', () => {

@@ -30,13 +30,13 @@ const TXT2IMG_LINKS = [
   'vaeDecode.images->saveImage.images',
 ];
 
-describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, () => {
+describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, () => {
   let loom: LoomProcess;
   let browser: Browser;
 
   before(async () => {
     ensureEditorBuilt();
-    loom = await startLoom(['tiny-sd15-txt2img']);
+    loom = await startLoom(['tiny-sd15-txt2img', 'loom-tiny-txt2img']);
     browser = await openBrowser(loom.url);
     await browser.page.locator('[data-testid="cmd-queue"]').waitFor();
   });
@@ -44,6 +44,17 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
   after(async () => {
     await browser?.close();
     await loom?.stop();
+  });
+
+  test('a first visit opens the default template', async () => {
+    const { page } = browser;
+    await node(page, 'sampler').waitFor();
+    await page.locator('[data-testid="doc-name"]', { hasText: 'loom-tiny txt2img' }).waitFor();
+    assert.equal(await node(page, 'loader').getByLabel('ModelLoader.pipeline').inputValue(), 'loom-tiny');
+    await page.getByTestId('cmd-new').click();
+    await page.locator('[data-testid="node"]').first().waitFor({ state: 'detached' });
+    // The next case places nodes with the mouse: let the "Loaded" message go first.
+    await page.locator('[data-testid="toast"]').first().waitFor({ state: 'detached', timeout: 10_000 });
   });
 
   test('builds txt2img from an empty canvas with the mouse, runs it, shows progress and the image', async () => {
@@ -128,7 +139,9 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     assert.equal(await page.locator('[data-testid="node"]').count(), 7);
     assert.deepEqual(await links(page), TXT2IMG_LINKS);
     assert.equal(await node(page, 'textEncoder').locator('textarea').inputValue(), PROMPT);
-    assert.equal(await page.getByTestId('doc-name').textContent(), 'e2e-built');
+    // The header shows the title; the file name is its tooltip.
+    await page.locator('[data-testid="doc-name"]', { hasText: 'Built in the browser' }).waitFor();
+    assert.equal(await page.getByTestId('doc-name').getAttribute('title'), 'graphs/e2e-built.json');
     await browser.screenshot('05-template-reloaded');
   });
 
@@ -178,7 +191,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     assert.deepEqual(await links(page), TXT2IMG_LINKS);
     assert.equal(await node(page, 'textEncoder').locator('textarea').inputValue(), PROMPT);
     assert.equal(await node(page, 'unetSampler').getByLabel('UNetSampler.steps').inputValue(), '200');
-    assert.equal(await page.getByTestId('doc-name').textContent(), `●${filename.replace(/\.png$/, '')}`);
+    await page.locator('[data-testid="doc-name"]', { hasText: `●${filename.replace(/\.png$/, '')}` }).waitFor();
     await browser.screenshot('08-png-dropped');
   });
 
@@ -287,6 +300,165 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 170_000 }, 
     assert.equal(await node(page, '1').locator('[data-testid="run-badge"]').textContent(), 'error');
     await page.locator('[data-testid="run-status"][data-phase="error"]').waitFor();
     await browser.screenshot('13-node-error');
+  });
+
+  test('double-click on the canvas opens the search, which knows ComfyUI names and says when nothing matches', async () => {
+    const { page } = browser;
+    const box = await page.getByTestId('canvas').boundingBox();
+    assert.ok(box);
+    // An empty spot: the top-left corner of the canvas, well away from the fitted nodes' centre.
+    await page.getByTestId('cmd-fit').click();
+    await page.mouse.dblclick(box.x + 12, box.y + 12);
+    const menu = page.getByTestId('context-menu');
+    await menu.waitFor();
+    await menu.locator('input').fill('EmptyLatentImage');
+    await page.getByTestId('menu-item-EmptyLatent').waitFor();
+    await menu.locator('input').fill('zzzz-no-such-node');
+    await menu.locator('.menu-empty', { hasText: 'No node matches' }).waitFor();
+    await page.keyboard.press('Escape');
+    await menu.waitFor({ state: 'detached' });
+  });
+
+  test('the queue panel lists three jobs with their title and owner, and cancels the middle one alone', async () => {
+    const { page } = browser;
+    await page.locator('[data-testid="cmd-open"]').click();
+    await page.getByTestId('template-tiny-sd15-txt2img').click();
+    await page.getByTestId('confirm-ok').click();
+    await node(page, 'sampler').waitFor();
+    // The first job is long enough that the other two wait behind it (a 192×192 step takes 20-40 ms
+    // on the tiny UNet); the last one is short, so it finishes soon after the first is interrupted.
+    const steps = node(page, 'sampler').getByLabel('UNetSampler.steps');
+    await node(page, 'latent').getByLabel('EmptyLatent.width').fill('192');
+    await node(page, 'latent').getByLabel('EmptyLatent.height').fill('192');
+    await steps.fill('400');
+    const jobs = page.getByTestId('queue-job');
+    await page.getByTestId('cmd-queue').click();
+    await jobs.first().waitFor();
+    await steps.fill('12');
+    await page.getByTestId('cmd-queue').click();
+    await page.getByTestId('cmd-queue').click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-job"]').length === 3`);
+    const ids = await jobs.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-prompt-id') ?? ''));
+    assert.equal(await jobs.first().getAttribute('data-status'), 'running');
+    assert.match((await jobs.first().textContent()) ?? '', /#\d+ Tiny SD1\.5 txt2img.*this tab/);
+    await jobs.first().getByTestId('queue-job-progress').waitFor();
+    await browser.screenshot('14-queue-three');
+
+    // Cancel the middle job: only it leaves; the last one is still pending behind the running one.
+    await jobs.nth(1).getByTestId('queue-job-cancel').click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-job"]').length === 2`);
+    assert.deepEqual(await jobs.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-prompt-id') ?? '')), [ids[0], ids[2]]);
+    await page.locator('[data-testid="toast"]', { hasText: /^Removed #\d+ Tiny SD1\.5 txt2img from the queue/ }).waitFor();
+    const running = (await jobs.first().locator('.job-name').textContent()) ?? '';
+    assert.ok(((await page.getByTestId('run-message').textContent()) ?? '').includes(running), `the status line still names the running job, ${running}`);
+
+    // The running job is interrupted from its row; the last one then runs to the end.
+    await jobs.first().getByTestId('queue-job-cancel').click();
+    await page.waitForFunction(`document.querySelectorAll('[data-testid="queue-job"]').length === 0`, null, { timeout: 60_000 });
+    const outcomes = async () => {
+      const history = (await (await fetch(`${loom.url}/loom/api/history?limit=20`)).json()) as { items: { promptId: string; outcome: string }[] };
+      return Object.fromEntries(history.items.map((i) => [i.promptId, i.outcome]));
+    };
+    const byId = await outcomes();
+    assert.equal(byId[ids[0]!], 'interrupted');
+    assert.equal(byId[ids[1]!], undefined, 'the cancelled pending job never ran');
+    assert.equal(byId[ids[2]!], 'success');
+    await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
+    assert.match((await page.getByTestId('run-message').textContent()) ?? '', /^Finished #\d+ Tiny SD1\.5 txt2img/);
+  });
+
+  test('a finished job reopens with its graph and outputs, and a reload restores the unsaved graph', async () => {
+    const { page } = browser;
+    await page.getByTestId('history-open').first().click();
+    await page.getByTestId('confirm-ok').click();
+    await node(page, 'save').locator('[data-testid="node-image"]').waitFor();
+    assert.equal(await node(page, 'sampler').getByLabel('UNetSampler.steps').inputValue(), '12');
+
+    await node(page, 'sampler').getByLabel('UNetSampler.steps').fill('17');
+    await page.locator('[data-testid="unsaved"]').waitFor();
+    await page.waitForTimeout(300); // the autosave follows edits after a short debounce
+    await page.reload();
+    await node(page, 'sampler').waitFor();
+    assert.equal(await settledInputValue(node(page, 'sampler').getByLabel('UNetSampler.steps'), '17'), '17');
+    await page.locator('[data-testid="unsaved"]').waitFor();
+  });
+
+  test('mute, bypass, collapse and colour save with the graph and come back; Ctrl+Z undoes them', async () => {
+    const { page } = browser;
+    await node(page, 'negative').locator('.node-title').click();
+    await page.keyboard.press('Control+m');
+    await page.locator('[data-node-id="negative"][data-mode="mute"]').waitFor();
+    await page.keyboard.press('Control+b');
+    await page.locator('[data-node-id="negative"][data-mode="bypass"]').waitFor();
+    await page.keyboard.press('Control+b');
+    await page.locator('[data-node-id="negative"]:not([data-mode])').waitFor();
+    await page.keyboard.press('Control+z');
+    await page.locator('[data-node-id="negative"][data-mode="bypass"]').waitFor();
+    await node(page, 'positive').getByTestId('node-collapse').click();
+    await node(page, 'positive').locator('textarea').waitFor({ state: 'detached' });
+    await node(page, 'save').click({ button: 'right', position: { x: 40, y: 10 } });
+    await page.getByTestId('menu-item-color-purple').click();
+    await page.getByTestId('cmd-save-as').click();
+    await page.getByTestId('save-as-name').fill('e2e-modes');
+    await page.getByTestId('save-as-submit').click();
+    await page.locator('[data-testid="toast"]', { hasText: 'Saved graphs/e2e-modes.json' }).waitFor();
+    const saved = JSON.parse(readFileSync(join(loom.dirs.graphs, 'e2e-modes.json'), 'utf8')) as { nodes: Record<string, { mode?: string; ui?: Record<string, unknown> }> };
+    assert.equal(saved.nodes.negative?.mode, 'bypass');
+    assert.equal(saved.nodes.positive?.ui?.collapsed, true);
+    assert.equal(saved.nodes.save?.ui?.color, 'purple');
+    await page.getByTestId('cmd-new').click();
+    await page.locator('[data-testid="node"]').first().waitFor({ state: 'detached' });
+    await page.getByTestId('cmd-open').click();
+    await page.getByTestId('template-e2e-modes').click();
+    await page.locator('[data-node-id="negative"][data-mode="bypass"]').waitFor();
+    assert.equal(await node(page, 'positive').locator('textarea').count(), 0, 'still collapsed');
+  });
+
+  test('live previews on loom-tiny show the colour the final picture has', async () => {
+    const { page } = browser;
+    await page.getByTestId('cmd-open').click();
+    await page.getByTestId('template-loom-tiny-txt2img').click();
+    await page.getByTestId('confirm-ok').click().catch(() => undefined);
+    await node(page, 'sampler').waitFor();
+    await node(page, 'positive').locator('textarea').fill('a large red circle in the center');
+    // The dominant hue of a picture: the circular mean hue of its saturated pixels (paper and ink left out).
+    await page.evaluate(`(() => {
+      window.hueOf = (img) => {
+        const c = document.createElement('canvas');
+        c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+        const d = g.getImageData(0, 0, c.width, c.height).data;
+        let x = 0, y = 0, n = 0;
+        for (let i = 0; i < d.length; i += 4) {
+          const r = d[i] / 255, gr = d[i + 1] / 255, b = d[i + 2] / 255;
+          const max = Math.max(r, gr, b), min = Math.min(r, gr, b);
+          if (max < 0.2 || (max - min) / max < 0.35) continue;
+          const h = max === r ? ((gr - b) / (max - min)) % 6 : max === gr ? (b - r) / (max - min) + 2 : (r - gr) / (max - min) + 4;
+          x += Math.cos((h * Math.PI) / 3); y += Math.sin((h * Math.PI) / 3); n++;
+        }
+        return n === 0 ? null : ((Math.atan2(y, x) * 180) / Math.PI + 360) % 360;
+      };
+      window.previewHues = [];
+      new MutationObserver(() => {
+        const img = document.querySelector('[data-node-id="sampler"] .node-preview img');
+        if (!img || img.src === window.lastPreview) return;
+        window.lastPreview = img.src;
+        const copy = new Image();
+        copy.onload = () => window.previewHues.push(window.hueOf(copy));
+        copy.src = img.src;
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    })()`);
+    await page.getByTestId('cmd-queue').click();
+    const image = node(page, 'save').locator('[data-testid="node-image"]');
+    await image.waitFor({ timeout: 60_000 });
+    await node(page, 'sampler').getByTestId('node-preview').waitFor({ state: 'detached' }); // no stale preview after the run
+    const finalHue = await pageValue<number | null>(page, `window.hueOf(document.querySelector('[data-node-id="save"] [data-testid="node-image"]'))`);
+    const hues = await pageValue<(number | null)[]>(page, 'window.previewHues');
+    const lastPreview = hues.filter((h) => h !== null).at(-1);
+    assert.ok(finalHue !== null && lastPreview !== undefined && lastPreview !== null, `hues: final ${finalHue}, previews ${JSON.stringify(hues)}`);
+    const gap = Math.min(Math.abs(finalHue - lastPreview), 360 - Math.abs(finalHue - lastPreview));
+    assert.ok(gap < 40, `the last preview's hue ${lastPreview.toFixed(0)}° is within 40° of the picture's ${finalHue.toFixed(0)}°`);
+    assert.ok(finalHue < 30 || finalHue > 330, `the picture is red (${finalHue.toFixed(0)}°)`);
   });
 
   test('logged no console errors', () => {

@@ -5,6 +5,7 @@
  */
 import type {
   Graph,
+  HistoryEntryResponse,
   HistoryResponse,
   ImageRef,
   ModelsResponse,
@@ -58,6 +59,7 @@ export const api = {
   cancel: (promptId: string) => call<{ action: string }>(`/loom/api/queue/${encodeURIComponent(promptId)}`, { method: 'DELETE' }),
   queue: () => call<QueueResponse>('/loom/api/queue'),
   history: (limit = 50) => call<HistoryResponse>(`/loom/api/history?limit=${limit}&order=newest`),
+  historyEntry: (promptId: string) => call<HistoryEntryResponse>(`/loom/api/history/${encodeURIComponent(promptId)}`),
   deleteHistory: (promptId: string) => call<unknown>(`/loom/api/history/${encodeURIComponent(promptId)}`, { method: 'DELETE' }),
   templates: () => call<{ templates: TemplateSummary[] }>('/loom/api/templates').then((r) => r.templates),
   template: (name: string) => call<unknown>(`/loom/api/templates/${encodeURIComponent(name)}`),

@@ -1,6 +1,6 @@
 /**
- * The editor's connection to `/loom/ws`: typed engine events for the prompts this client submitted,
- * queue counts, and previews. A preview arrives as a ComfyUI type-1 binary frame right before the
+ * The editor's connection to `/loom/ws?all=1`: typed engine events for every prompt (the queue panel
+ * shows other clients' jobs too; the canvas follows only this tab's), queue counts, and previews. A preview arrives as a ComfyUI type-1 binary frame right before the
  * `node.progress` event it belongs to (packages/server/src/ws/loom-messages.ts), so the frame is held
  * until that event arrives. Reconnects with backoff; `clientId` stays the same across reconnects so
  * a prompt submitted before a drop still reports to us.
@@ -8,7 +8,7 @@
 import type { EngineEvent, LoomSocketMessage } from './types.ts';
 
 export interface LiveHandlers {
-  /** An engine event of one of our prompts; `preview` is set on progress events that carried one. */
+  /** An engine event of any prompt; `preview` is set on progress events that carried one. */
   event(promptId: string, event: EngineEvent, preview?: Blob): void;
   done(promptId: string, outcome: 'success' | 'error' | 'interrupted', error?: { message: string; nodeId?: string }): void;
   queue(remaining: number): void;
@@ -39,7 +39,7 @@ export class LiveSocket {
   }
 
   #connect(): void {
-    const url = new URL(`/loom/ws?clientId=${encodeURIComponent(this.clientId)}`, location.href);
+    const url = new URL(`/loom/ws?clientId=${encodeURIComponent(this.clientId)}&all=1`, location.href);
     url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
     const ws = new WebSocket(url);
     ws.binaryType = 'arraybuffer';

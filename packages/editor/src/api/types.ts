@@ -37,6 +37,7 @@ export interface QueueItem {
   targets: string[];
   createdAt: number;
   nodeCount: number;
+  title?: string;
 }
 
 export interface QueueResponse {
@@ -62,6 +63,11 @@ export interface HistoryItem {
   cached: string[];
   outputs: Record<string, UiPayload>;
   error?: ErrorInfo;
+}
+
+/** GET /loom/api/history/{id}: the item plus ComfyUI's entry, whose `prompt[2]` is the prompt as submitted. */
+export interface HistoryEntryResponse extends HistoryItem {
+  comfy: { prompt: [number, string, unknown, Record<string, unknown>, string[]] };
 }
 
 export interface HistoryResponse {

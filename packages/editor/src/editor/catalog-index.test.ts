@@ -46,3 +46,11 @@ test('a node has typed port inputs, a socket for each linkable parameter, output
   assert.notEqual(node.values.weights, catalog.nodes[0]?.params[1]?.default, 'defaults are copied, not shared');
   assert.equal(index.createNode('x', 'Nope').entry, undefined);
 });
+
+test('search finds a node by the ComfyUI names it serves, and nothing for a name nobody serves', () => {
+  const index = new CatalogIndex({ ...catalog, comfyAliases: { CLIPTextEncode: 'TextEncoder', KSampler: 'UNetSampler' } });
+  assert.deepEqual(index.search('cliptext').map((e) => e.type), ['TextEncoder']);
+  assert.deepEqual(index.search('TextEnc').map((e) => e.type), ['TextEncoder']);
+  assert.deepEqual(index.aliasesOf('TextEncoder'), ['CLIPTextEncode']);
+  assert.deepEqual(index.search('KSamplerAdvanced'), []);
+});

@@ -37,15 +37,23 @@ export class CatalogIndex {
     return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([c, list]) => [c, list.sort((x, y) => x.type.localeCompare(y.type))]);
   }
 
-  /** Entries matching a search (type, category or description), best first: prefix matches on the type lead. */
+  /** ComfyUI names served by each type (`KSampler` → UNetSampler …), from the server's alias map. */
+  aliasesOf(type: string): string[] {
+    return Object.entries(this.catalog.comfyAliases).filter(([, target]) => target === type).map(([name]) => name);
+  }
+
+  /**
+   * Entries matching a search, best first: the type or a ComfyUI name it serves (prefix, then
+   * substring), then category, then description. A ComfyUI user's `KSampler` finds the node serving it.
+   */
   search(query: string): CatalogEntry[] {
     const q = query.trim().toLowerCase();
     const all = [...this.catalog.nodes].sort((a, b) => a.type.localeCompare(b.type));
     if (!q) return all;
     const score = (e: CatalogEntry): number => {
-      const type = e.type.toLowerCase();
-      if (type.startsWith(q)) return 0;
-      if (type.includes(q)) return 1;
+      const names = [e.type, ...this.aliasesOf(e.type)].map((n) => n.toLowerCase());
+      if (names.some((n) => n.startsWith(q))) return 0;
+      if (names.some((n) => n.includes(q))) return 1;
       if (e.category.toLowerCase().includes(q)) return 2;
       if (e.description.toLowerCase().includes(q)) return 3;
       return 9;

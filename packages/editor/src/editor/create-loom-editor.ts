@@ -13,7 +13,7 @@ import { connectionFor, refusalFor } from './connection-rules.ts';
 import { highlightFor } from './drag-highlight.ts';
 import { copySelected, deleteSelected, duplicateSelected } from './edit-ops.ts';
 import { LoomEditor } from './loom-editor.ts';
-import type { LoomNode, Schemes } from './loom-node.ts';
+import { NODE_COLORS, type LoomNode, type Schemes } from './loom-node.ts';
 import type { NodeEnv } from './node-env.ts';
 import type { Item } from './node-menu.tsx';
 import { setupPlugins } from './setup-plugins.ts';
@@ -43,6 +43,7 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
     catalog,
     setParam: (node, name, value) => loom.setParam(node, name, value),
     setSeedMode: (node, name, mode) => loom.setSeedMode(node, name, mode),
+    changeLook: (nodes, look) => loom.changeLook(nodes, look),
     fileOptions: (folder) => callbacks.files(folder),
     uploadImage: (file) => callbacks.upload(file),
     linkedFrom(nodeId, input) {
@@ -63,6 +64,11 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
       { label: 'Duplicate  (Ctrl+D)', key: 'duplicate', handler: onSelection(() => duplicateSelected(loom)) },
       { label: 'Copy  (Ctrl+C)', key: 'copy', handler: onSelection(() => copySelected(loom)) },
       { label: 'Rename…', key: 'rename', handler: () => callbacks.rename(node) },
+      { label: `${node.mode === 'bypass' ? 'Un-bypass' : 'Bypass'}  (Ctrl+B)`, key: 'bypass', handler: onSelection(() => loom.toggleMode(loom.selected(), 'bypass')) },
+      { label: `${node.mode === 'mute' ? 'Unmute' : 'Mute'}  (Ctrl+M)`, key: 'mute', handler: onSelection(() => loom.toggleMode(loom.selected(), 'mute')) },
+      { label: node.look().collapsed ? 'Expand' : 'Collapse', key: 'collapse', handler: onSelection(() => loom.changeLook(loom.selected(), { collapsed: node.look().collapsed ? undefined : true })) },
+      ...Object.keys(NODE_COLORS).map((color) => ({ label: `Colour: ${color.replace('_', ' ')}`, key: `color-${color}`, handler: onSelection(() => loom.changeLook(loom.selected(), { color })) })),
+      ...(node.look().color ? [{ label: 'Colour: none', key: 'color-none', handler: onSelection(() => loom.changeLook(loom.selected(), { color: undefined })) }] : []),
       { label: 'Delete  (Del)', key: 'delete', handler: onSelection(() => deleteSelected(loom)) },
     ];
   };
@@ -136,10 +142,24 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
     void plugins.area.emit({ type: 'contextmenu', data: { event, context: 'root' } });
   }
 
+  // Double-click on empty canvas opens the node search, as in ComfyUI. Caught on the way down so the
+  // area plugin's own double-click zoom never sees it; a double-click on a node is left alone.
+  const searchOnDoubleClick = (e: MouseEvent) => {
+    const target = e.target as Element | null;
+    if (target?.closest('[data-node-id], [data-testid="context-menu"], [data-testid="minimap"]')) return;
+    e.stopPropagation();
+    e.preventDefault();
+    openAddMenu(e.clientX, e.clientY);
+  };
+  host.addEventListener('dblclick', searchOnDoubleClick, true);
   const track = (e: PointerEvent) => Object.assign(pointer, { x: e.clientX, y: e.clientY });
   container.addEventListener('pointermove', track);
   container.addEventListener('pointerup', track);
   plugins.connection.addPipe((context) => {
+    // Replacing a link (the old one goes, the new one comes) is one undo step: a pick opens a batch,
+    // the drop closes it once the plugin's removal and addition have been recorded.
+    if (context.type === 'connectionpick') plugins.history.begin();
+    if (context.type === 'connectiondrop') setTimeout(() => plugins.history.end(), 0);
     if (context.type === 'connectionpick') {
       const type = socketType(context.data.socket);
       highlightFor(type ? { type, side: context.data.socket.side } : null);
@@ -168,6 +188,7 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
     openAddMenu,
     destroy() {
       stopBox();
+      host.removeEventListener('dblclick', searchOnDoubleClick, true);
       container.removeEventListener('pointermove', track);
       container.removeEventListener('pointerup', track);
       plugins.area.destroy();

@@ -5,7 +5,7 @@
  *   (typing) merge into one.
  */
 import { HistoryPlugin, type HistoryAction } from 'rete-history-plugin';
-import type { Schemes } from './loom-node.ts';
+import type { NodeLook, Schemes } from './loom-node.ts';
 
 class BatchAction implements HistoryAction {
   constructor(readonly actions: HistoryAction[]) {}
@@ -31,6 +31,22 @@ export class ParamAction implements HistoryAction {
   }
   redo(): void {
     this.apply(this.nodeId, this.name, this.to);
+  }
+}
+
+/** A change of a node's mode, collapse or colour. */
+export class LookAction implements HistoryAction {
+  constructor(
+    readonly nodeId: string,
+    readonly from: NodeLook,
+    readonly to: NodeLook,
+    private readonly apply: (nodeId: string, look: NodeLook) => void,
+  ) {}
+  undo(): void {
+    this.apply(this.nodeId, this.from);
+  }
+  redo(): void {
+    this.apply(this.nodeId, this.to);
   }
 }
 

@@ -7,8 +7,8 @@
 import { AreaExtensions } from 'rete-area-plugin';
 import type { Graph, Problem } from '../api/types.ts';
 import { CatalogIndex } from './catalog-index.ts';
-import { ParamAction } from './grouped-history.ts';
-import type { LoomNode, NodeRun, SeedMode } from './loom-node.ts';
+import { LookAction, ParamAction } from './grouped-history.ts';
+import type { LoomNode, NodeLook, NodeMode, NodeRun, SeedMode } from './loom-node.ts';
 import { fromGraph, toGraph, type PlacedGraph } from './serialize.ts';
 import type { Plugins } from './setup-plugins.ts';
 import { numberSpec, randomSeed } from './views/widget-math.ts';
@@ -167,6 +167,33 @@ export class LoomEditor {
     this.changed();
   }
 
+  /** Bypass or mute flips as in ComfyUI's Ctrl+B / Ctrl+M: on for all, unless all already have it. */
+  toggleMode(nodes: LoomNode[], mode: NodeMode): Promise<void> {
+    return this.changeLook(nodes, { mode: nodes.every((n) => n.mode === mode) ? undefined : mode });
+  }
+
+  /** Changes the look of `nodes` (mode, collapse, colour; `undefined` clears a key) as one undo step. */
+  async changeLook(nodes: LoomNode[], patch: NodeLook): Promise<void> {
+    if (nodes.length === 0) return;
+    await this.plugins.history.batch(async () => {
+      for (const node of nodes) {
+        const from = node.look();
+        const to = { ...from, ...patch };
+        for (const key of Object.keys(patch) as (keyof NodeLook)[]) if (patch[key] === undefined) delete to[key];
+        this.#applyLook(node.id, to);
+        this.plugins.history.add(new LookAction(node.id, from, to, (id, look) => this.#applyLook(id, look)));
+      }
+    });
+  }
+
+  #applyLook(nodeId: string, look: NodeLook): void {
+    const node = this.plugins.editor.getNode(nodeId);
+    if (!node) return;
+    node.setLook(look);
+    void this.plugins.area.update('node', nodeId);
+    this.changed();
+  }
+
   setSeedMode(node: LoomNode, name: string, mode: SeedMode): void {
     node.setSeedMode(name, mode);
     void this.plugins.area.update('node', node.id);
@@ -221,6 +248,15 @@ export class LoomEditor {
     if (node.run.preview && node.run.preview !== run.preview) URL.revokeObjectURL(node.run.preview);
     node.run = run;
     void this.plugins.area.update('node', nodeId);
+  }
+
+  /** Drops every node's live preview (a run ended: its outputs show the real result). */
+  clearPreviews(): void {
+    for (const node of this.nodes()) {
+      if (!node.run.preview) continue;
+      const { preview: _dropped, ...rest } = node.run;
+      this.setRun(node.id, rest);
+    }
   }
 
   resetRun(): void {

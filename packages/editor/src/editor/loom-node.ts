@@ -34,6 +34,29 @@ export interface NodeRun {
   durationMs?: number;
 }
 
+/** How a node takes part in a run (ComfyUI's modes): bypassed nodes pass an input through, muted ones are skipped. */
+export type NodeMode = 'bypass' | 'mute';
+
+/** ComfyUI's node colours (its LGraphCanvas.node_colors), by name: header and body. */
+export const NODE_COLORS: Record<string, { header: string; body: string }> = {
+  red: { header: '#322', body: '#533' },
+  brown: { header: '#332922', body: '#593930' },
+  green: { header: '#232', body: '#353' },
+  blue: { header: '#223', body: '#335' },
+  pale_blue: { header: '#2a363b', body: '#3f5159' },
+  cyan: { header: '#233', body: '#355' },
+  purple: { header: '#323', body: '#535' },
+  yellow: { header: '#432', body: '#653' },
+  black: { header: '#222', body: '#000' },
+};
+
+/** What the node menu and shortcuts change on a node, as one undoable edit. */
+export interface NodeLook {
+  mode?: NodeMode;
+  collapsed?: boolean;
+  color?: string;
+}
+
 /** Seed widgets: keep the value, or draw a new one before every run. */
 export type SeedMode = 'fixed' | 'randomize';
 
@@ -47,6 +70,8 @@ export class LoomNode extends ClassicPreset.Node<Record<string, LoomSocket>, Rec
   /** Editor state saved in the graph's `ui` besides position and title. */
   ui: Record<string, unknown> = {};
   title: string | undefined;
+  /** Saved as the node's `mode` in the graph document; the engine honours it. */
+  mode: NodeMode | undefined;
   run: NodeRun = { status: 'idle' };
   problems: Problem[] = [];
 
@@ -75,6 +100,20 @@ export class LoomNode extends ClassicPreset.Node<Record<string, LoomSocket>, Rec
     else modes[name] = mode;
     if (Object.keys(modes).length === 0) delete this.ui.seedModes;
     else this.ui.seedModes = modes;
+  }
+
+  look(): NodeLook {
+    const { collapsed, color } = this.ui as { collapsed?: boolean; color?: string };
+    return { ...(this.mode && { mode: this.mode }), ...(collapsed && { collapsed }), ...(color && { color }) };
+  }
+
+  /** Applies a look: `mode` at node level, collapse and colour in `ui` (absent keys are cleared). */
+  setLook(look: NodeLook): void {
+    this.mode = look.mode;
+    if (look.collapsed) this.ui.collapsed = true;
+    else delete this.ui.collapsed;
+    if (look.color) this.ui.color = look.color;
+    else delete this.ui.color;
   }
 
   /** Problems reported for one input (or for the node as a whole with `undefined`). */

@@ -4,13 +4,15 @@
  */
 import type { ImageRef } from '../api/types.ts';
 import type { CatalogIndex } from './catalog-index.ts';
-import type { LoomNode, SeedMode } from './loom-node.ts';
+import type { LoomNode, NodeLook, SeedMode } from './loom-node.ts';
 
 export interface NodeEnv {
   catalog: CatalogIndex;
   /** Changes a literal parameter (recorded for undo, marks the graph unsaved). */
   setParam(node: LoomNode, name: string, value: unknown): void;
   setSeedMode(node: LoomNode, name: string, mode: SeedMode): void;
+  /** Changes mode, collapse or colour (undoable). */
+  changeLook(nodes: LoomNode[], look: NodeLook): Promise<void>;
   /** Files a `{ file: folder }` widget offers, as the server lists them. */
   fileOptions(folder: string): string[];
   /** Uploads an image into the input folder and returns its name (LoadImage). */

@@ -1,7 +1,7 @@
 /**
  * Editor state ↔ the native graph document (packages/engine/src/graph.ts). Node ids are the graph's
  * ids; links become connections on the matching sockets; literal parameters become node values;
- * `ui.position` and `ui.title` place and name nodes. Whatever the editor cannot show (an unknown type,
+ * `ui.position` and `ui.title` place and name nodes; `mode` (bypass/mute) travels with the node. Whatever the editor cannot show (an unknown type,
  * an input the type lacks, a link to a missing output) is kept on the node, so a round trip loses
  * nothing and validation can name it.
  */
@@ -25,7 +25,7 @@ export function nodeInstance(node: LoomNode, connections: LoomConnection[], posi
   const ui: Record<string, unknown> = { ...node.ui };
   if (position) ui.position = [Math.round(position.x), Math.round(position.y)];
   if (node.title) ui.title = node.title;
-  return { type: node.type, inputs, ...(Object.keys(ui).length > 0 && { ui }) };
+  return { type: node.type, inputs, ...(node.mode && { mode: node.mode }), ...(Object.keys(ui).length > 0 && { ui }) };
 }
 
 /** The whole editor as a graph document. */
@@ -57,6 +57,7 @@ export function fromGraph(graph: Graph, catalog: CatalogIndex, rename: (id: stri
     const { position, title, ...rest } = (instance.ui ?? {}) as { position?: [number, number]; title?: string };
     node.ui = structuredClone(rest);
     if (typeof title === 'string') node.title = title;
+    node.mode = instance.mode;
     byGraphId.set(id, node);
     placed.nodes.push({ node, position: Array.isArray(position) && position.length === 2 ? position : undefined });
   }

@@ -101,7 +101,8 @@ export function setupPlugins(options: SetupOptions): Plugins {
   const accumulating = modifierTracker();
   const selectable = AreaExtensions.selectableNodes(area, selector, { accumulating });
   AreaExtensions.simpleNodesOrder(area);
-  AreaExtensions.restrictor(area, { scaling: () => ({ min: 0.15, max: 2.5 }) });
+  // Far enough out that Fit shows a 5,000-node graph.
+  AreaExtensions.restrictor(area, { scaling: () => ({ min: 0.01, max: 2.5 }) });
 
   return { editor, area, connection, history, arrange, sockets, selectable, selector, accumulating };
 }

@@ -1,14 +1,18 @@
 /**
  * Queueing and cancelling runs. Before a run the graph is validated on the server and every problem
- * is marked on its node and input; seeds set to "random" get new values first. While it runs, the
- * prompt's events (from /loom/ws) drive each node's state, step bar and live preview; when it ends,
- * the gallery reloads its history.
+ * is marked on its node and input; seeds set to "random" get new values first. The events of this
+ * tab's prompts drive each node's state, step bar and live preview; every prompt's events feed the
+ * queue panel ({@link JobBoard}). The status line always names the job it describes; when a job
+ * ends its live previews are dropped and the gallery reloads its history.
  */
 import { api, ApiError, submitProblems } from '../api/client.ts';
 import { LiveSocket } from '../api/live-socket.ts';
 import type { EngineEvent, HistoryItem, Problem } from '../api/types.ts';
 import type { LoomEditor } from '../editor/loom-editor.ts';
+import { toast } from '../ui/app-state.ts';
 import { createStore, type Store } from '../ui/store.ts';
+import { JobBoard, jobLabel } from './job-board.ts';
+import { plannedSteps } from './job-progress.ts';
 import { nodeRunFor } from './run-events.ts';
 
 export type RunPhase = 'idle' | 'validating' | 'queued' | 'running' | 'success' | 'error' | 'interrupted';
@@ -28,6 +32,7 @@ export interface RunState {
 export class RunController {
   readonly state: Store<RunState> = createStore<RunState>({ phase: 'idle', message: '', graphProblems: [], queueRemaining: 0, connected: false, history: [] });
   readonly #socket: LiveSocket;
+  readonly jobs: JobBoard;
   readonly #pending = new Map<string, { event: EngineEvent; url?: string }>();
   #frame: number | undefined;
 
@@ -35,9 +40,13 @@ export class RunController {
     this.#socket = new LiveSocket({
       event: (promptId, event, preview) => this.#onEvent(promptId, event, preview),
       done: (promptId, outcome, error) => this.#onDone(promptId, outcome, error?.message),
-      queue: (remaining) => this.state.set({ queueRemaining: remaining }),
+      queue: (remaining) => {
+        this.state.set({ queueRemaining: remaining });
+        void this.jobs.refresh();
+      },
       connection: (open) => this.state.set({ connected: open }),
     });
+    this.jobs = new JobBoard(this.#socket.clientId);
     void this.refreshHistory();
   }
 
@@ -51,7 +60,13 @@ export class RunController {
       if (!check.ok) return this.#invalid(check.problems);
       this.loom.setProblems([]);
       const { promptId } = await api.submit(graph, this.#socket.clientId);
-      this.state.set({ phase: 'queued', promptId, message: `Queued ${promptId.slice(0, 8)}` });
+      this.jobs.plan(promptId, plannedSteps(graph));
+      await this.jobs.refresh();
+      const job = this.jobs.find(promptId);
+      const name = job ? jobLabel(job) : promptId.slice(0, 8);
+      // A job of ours already running stays the one the status line and Cancel describe.
+      if (this.jobs.ownRunning()) this.state.set({ phase: 'running', message: `Queued ${name}.` });
+      else this.state.set({ phase: 'queued', promptId, message: `Queued ${name}.` });
       return promptId;
     } catch (err) {
       const problems = submitProblems(err);
@@ -67,23 +82,40 @@ export class RunController {
     return null;
   }
 
-  /** Cancels the current prompt (removes it if still pending, interrupts it if running). */
-  async cancel(): Promise<void> {
-    const { promptId } = this.state.get();
+  /**
+   * Cancels a job: removes it if still pending, interrupts it if running. Without an id, the job the
+   * status line describes (this tab's running job, else its last queued one).
+   */
+  async cancel(promptId = this.state.get().promptId): Promise<void> {
     if (!promptId) return;
+    const job = this.jobs.find(promptId);
+    const name = job ? jobLabel(job) : promptId.slice(0, 8);
     try {
       const { action } = await api.cancel(promptId);
-      this.state.set({ message: action === 'removed' ? 'Removed from the queue.' : 'Cancelling…' });
+      const text = action === 'removed' ? `Removed ${name} from the queue.` : `Cancelling ${name}…`;
+      void this.jobs.refresh();
+      // The status line keeps describing the current job; cancelling another one is told apart.
+      if (promptId !== this.state.get().promptId) return toast(text);
+      this.state.set({ message: text });
       if (action === 'removed') {
         this.loom.resetRun();
         this.state.set({ phase: 'interrupted' });
       }
     } catch (err) {
-      this.state.set({ message: (err as Error).message });
+      this.state.set({ message: `Cannot cancel ${name}: ${(err as Error).message}` });
     }
   }
 
+  #name(promptId: string): string {
+    const job = this.jobs.find(promptId);
+    return job ? jobLabel(job) : promptId.slice(0, 8);
+  }
+
   #onEvent(promptId: string, event: EngineEvent, preview?: Blob): void {
+    this.jobs.apply(promptId, event);
+    if (!this.#own(promptId)) return;
+    if (event.type === 'run.started') this.state.set({ promptId });
+    if (promptId !== this.state.get().promptId) return;
     if (event.type === 'node.progress') {
       // Steps can arrive faster than frames: keep the latest per node and draw once per frame.
       const previous = this.#pending.get(event.nodeId);
@@ -94,7 +126,7 @@ export class RunController {
       return;
     }
     this.#flush();
-    if (event.type === 'run.started') this.state.set({ phase: 'running', promptId, message: `Running: ${event.toExecute.length} to run, ${event.cached.length} cached` });
+    if (event.type === 'run.started') this.state.set({ phase: 'running', message: `Running ${this.#name(promptId)}: ${event.toExecute.length} to run, ${event.cached.length} cached` });
     this.#apply(event);
     if (event.type === 'run.failed' && event.error.problems) this.loom.setProblems(event.error.problems);
   }
@@ -103,7 +135,7 @@ export class RunController {
     if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
     this.#frame = undefined;
     for (const { event, url } of this.#pending.values()) {
-      if (event.type === 'node.progress') this.state.set({ message: `${event.nodeId}: step ${event.value}/${event.max}` });
+      if (event.type === 'node.progress') this.state.set({ message: `${this.#name(this.state.get().promptId ?? '')}: ${event.nodeId} step ${event.value}/${event.max}` });
       this.#apply(event, url);
     }
     this.#pending.clear();
@@ -116,11 +148,20 @@ export class RunController {
     }
   }
 
+  /** Whether this tab queued the prompt (the job board knows every queued prompt's client). */
+  #own(promptId: string): boolean {
+    return this.jobs.find(promptId)?.own ?? promptId === this.state.get().promptId;
+  }
+
   #onDone(promptId: string, outcome: 'success' | 'error' | 'interrupted', error?: string): void {
-    if (promptId !== this.state.get().promptId) return;
-    const message = outcome === 'success' ? 'Finished.' : outcome === 'interrupted' ? 'Cancelled.' : `Failed: ${error ?? 'unknown error'}`;
-    this.state.set({ phase: outcome, message });
+    const name = this.#name(promptId);
+    this.jobs.finished(promptId);
     void this.refreshHistory();
+    if (promptId !== this.state.get().promptId) return;
+    this.#flush();
+    this.loom.clearPreviews();
+    const message = outcome === 'success' ? `Finished ${name}.` : outcome === 'interrupted' ? `Cancelled ${name}.` : `${name} failed: ${error ?? 'unknown error'}`;
+    this.state.set({ phase: outcome, message });
   }
 
   async refreshHistory(): Promise<void> {

@@ -1,18 +1,21 @@
 /**
  * Everything the toolbar, shortcuts and panels can ask for, in one place: documents (new, open a
- * template, save, save as, import, export, drop), edits, view, and runs. Tracks unsaved changes by
- * comparing the serialised graph with what was last loaded or saved.
+ * template, save, save as, import, export, drop, reopen a finished job), edits, view, and runs.
+ * Tracks unsaved changes by comparing the serialised graph with what was last loaded or saved, and
+ * autosaves the session after every change.
  */
 import { api, imageUrl, TEMPLATE_NAME } from '../api/client.ts';
-import type { Graph, ImageRef, ModelsResponse, ObjectInfo } from '../api/types.ts';
+import type { Graph, HistoryItem, ImageRef, ModelsResponse, ObjectInfo } from '../api/types.ts';
 import type { CatalogIndex } from '../editor/catalog-index.ts';
 import { createLoomEditor, type EditorInstance } from '../editor/create-loom-editor.ts';
 import { clipboardFragment, copySelected, deleteSelected, duplicateSelected, pasteFragment } from '../editor/edit-ops.ts';
 import type { LoomEditor } from '../editor/loom-editor.ts';
 import { comfyClassMap, type ComfyClass } from '../graph/comfy-import.ts';
-import { loadDocumentFile } from '../graph/load-document.ts';
+import { graphFromJson, loadDocumentFile } from '../graph/load-document.ts';
 import { RunController } from '../run/run-controller.ts';
+import { uiImages } from '../run/run-events.ts';
 import { appState, confirmInApp, toast } from './app-state.ts';
+import { DEFAULT_TEMPLATE, restoreSession, saveSession } from './autosave.ts';
 
 export class AppController {
   readonly instance: EditorInstance;
@@ -23,6 +26,7 @@ export class AppController {
   #objectInfo: ObjectInfo = {};
   #classes: Map<string, ComfyClass>;
   #dirtyTimer: ReturnType<typeof setTimeout> | undefined;
+  #ready: Promise<void> = Promise.resolve();
 
   constructor(container: HTMLElement, host: HTMLElement, readonly catalog: CatalogIndex) {
     this.#classes = comfyClassMap(catalog.catalog, {});
@@ -75,9 +79,44 @@ export class AppController {
   }
 
   #updateDirty(): void {
-    const dirty = this.#snapshot() !== this.#saved;
+    const snapshot = this.#snapshot();
+    const dirty = snapshot !== this.#saved;
     if (dirty !== appState.get().dirty) appState.set({ dirty });
     this.#updateCounts();
+    this.#autosave(snapshot, dirty);
+  }
+
+  #autosave(snapshot: string, dirty: boolean): void {
+    const { templateName, documentName } = appState.get();
+    saveSession({ graph: JSON.parse(snapshot) as Graph, templateName, documentName, dirty });
+  }
+
+  /**
+   * Restores the autosaved session, or opens the default template on a first visit. Document
+   * commands wait for it, so a quick Open is not overwritten by the restore.
+   */
+  start(): Promise<void> {
+    this.#ready = this.#restore();
+    return this.#ready;
+  }
+
+  async #restore(): Promise<void> {
+    const session = restoreSession();
+    if (session) {
+      await this.loadGraph(session.graph, session.templateName, session.documentName, 'the autosaved graph');
+      if (session.dirty) {
+        this.#saved = '';
+        appState.set({ dirty: true });
+      }
+      return;
+    }
+    try {
+      // A server without the default template starts from the empty canvas.
+      if (!(await api.templates()).some((t) => t.name === DEFAULT_TEMPLATE)) return;
+      await this.loadGraph((await api.template(DEFAULT_TEMPLATE)) as Graph, DEFAULT_TEMPLATE, DEFAULT_TEMPLATE, `graphs/${DEFAULT_TEMPLATE}.json`);
+    } catch (err) {
+      toast(`Cannot open the default template: ${(err as Error).message}`, 'error');
+    }
   }
 
   #updateCounts(): void {
@@ -90,16 +129,20 @@ export class AppController {
   #markSaved(templateName: string | null, documentName: string): void {
     this.#saved = this.#snapshot();
     appState.set({ templateName, documentName, dirty: false });
+    this.#autosave(this.#saved, false);
   }
 
   async #discardOk(): Promise<boolean> {
+    await this.#ready;
     return !appState.get().dirty || confirmInApp('The graph has unsaved changes. Discard them?');
   }
 
+  /** Loads a graph; the header shows its `meta.title` when it has one, else `documentName`. */
   async loadGraph(graph: Graph, templateName: string | null, documentName: string, source?: string): Promise<void> {
     const notes = await this.loom.load(graph);
     this.runs.state.set({ graphProblems: [] });
-    this.#markSaved(templateName, documentName);
+    const title = graph.meta?.['title'];
+    this.#markSaved(templateName, typeof title === 'string' && title.trim() ? title : documentName);
     if (notes.length > 0) toast(`Loaded with ${notes.length} note${notes.length > 1 ? 's' : ''}: ${notes.slice(0, 2).join(' ')}`, 'error');
     else toast(`Loaded ${source ?? documentName}.`);
   }
@@ -153,6 +196,25 @@ export class AppController {
       this.#saved = '';
     } catch (err) {
       toast((err as Error).message, 'error');
+    }
+  }
+
+  /** Reopens a finished job: its graph as it was submitted, with the images it produced on their nodes. */
+  async openHistory(item: HistoryItem): Promise<void> {
+    if (!(await this.#discardOk())) return;
+    const what = `job ${item.promptId.slice(0, 8)}`;
+    try {
+      const entry = await api.historyEntry(item.promptId);
+      const { graph } = graphFromJson(entry.comfy.prompt[2], this.#classes, what);
+      await this.loadGraph(graph, null, what, what);
+      this.#saved = '';
+      appState.set({ dirty: true });
+      for (const [nodeId, ui] of Object.entries(item.outputs)) {
+        const images = uiImages(ui);
+        if (images.length > 0) this.loom.setRun(nodeId, { status: 'done', images });
+      }
+    } catch (err) {
+      toast(`Cannot reopen ${what}: ${(err as Error).message}`, 'error');
     }
   }
 

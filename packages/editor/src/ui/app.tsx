@@ -40,6 +40,7 @@ function Workspace({ catalog }: { catalog: CatalogIndex }): ReactNode {
     const removeShortcuts = installShortcuts(controller, pointer);
     window.loom = controller;
     setApp(controller);
+    void controller.start();
     return () => {
       removeShortcuts();
       controller.destroy();

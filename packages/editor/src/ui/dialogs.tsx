@@ -1,6 +1,8 @@
 /** Modal dialogs: open a template, save as, shortcuts, image viewer, rename a node, confirm. */
 import { useEffect, useState, type ReactNode } from 'react';
 import { api } from '../api/client.ts';
+import { parseA1111Parameters, type A1111Parameters } from '../graph/a1111-parameters.ts';
+import { readPngText } from '../graph/png-text.ts';
 import type { AppController } from './app-controller.ts';
 import { appState, closeDialog, toast, type Dialog } from './app-state.ts';
 import { SHORTCUTS } from './shortcuts.ts';
@@ -130,7 +132,55 @@ function RenameDialog({ app, dialog }: { app: AppController; dialog: Extract<Dia
   );
 }
 
+/** The prompt, seed and size of an output, from its PNG's A1111 parameters and its pixels. */
+function ImageFacts({ url, size }: { url: string; size: string | null }): ReactNode {
+  const [params, setParams] = useState<A1111Parameters | null>(null);
+  useEffect(() => {
+    let live = true;
+    void fetch(url)
+      .then((r) => r.arrayBuffer())
+      .then((buffer) => {
+        const text = readPngText(new Uint8Array(buffer)).parameters;
+        if (live && text !== undefined) setParams(parseA1111Parameters(text));
+      })
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [url]);
+  const seed = params?.settings['Seed'];
+  return (
+    <dl className="image-facts" data-testid="image-facts">
+      {params?.prompt && (
+        <>
+          <dt>Prompt</dt>
+          <dd data-testid="image-prompt">{params.prompt}</dd>
+        </>
+      )}
+      {params?.negativePrompt && (
+        <>
+          <dt>Negative</dt>
+          <dd>{params.negativePrompt}</dd>
+        </>
+      )}
+      {seed && (
+        <>
+          <dt>Seed</dt>
+          <dd data-testid="image-seed">{seed}</dd>
+        </>
+      )}
+      {size && (
+        <>
+          <dt>Size</dt>
+          <dd data-testid="image-size">{size}</dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
 function ImageDialog({ app, url }: { app: AppController; url: string }): ReactNode {
+  const [size, setSize] = useState<string | null>(null);
   const loadGraph = async () => {
     closeDialog();
     const blob = await (await fetch(url)).blob();
@@ -138,7 +188,8 @@ function ImageDialog({ app, url }: { app: AppController; url: string }): ReactNo
   };
   return (
     <Modal title="Output" testId="image-dialog">
-      <img className="viewer" src={url} alt="output" />
+      <img className="viewer" src={url} alt="output" onLoad={(e) => setSize(`${e.currentTarget.naturalWidth}×${e.currentTarget.naturalHeight}`)} />
+      <ImageFacts url={url} size={size} />
       <div className="modal-actions">
         <a href={url} target="_blank" rel="noreferrer">
           Open in a new tab

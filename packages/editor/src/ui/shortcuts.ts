@@ -30,6 +30,8 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl+V', what: 'Paste at the pointer', match: key('v', true), run: (a) => a.paste() },
   { keys: 'Ctrl+D', what: 'Duplicate selected nodes', match: key('d', true), run: (a) => a.duplicate() },
   { keys: 'Ctrl+A', what: 'Select all nodes', match: key('a', true), run: (a) => a.loom.selectAll() },
+  { keys: 'Ctrl+B', what: 'Bypass the selected nodes (they pass their input through) or undo it', match: key('b', true), run: (a) => a.loom.toggleMode(a.loom.selected(), 'bypass') },
+  { keys: 'Ctrl+M', what: 'Mute the selected nodes (they and what depends only on them are skipped) or undo it', match: key('m', true), run: (a) => a.loom.toggleMode(a.loom.selected(), 'mute') },
   { keys: 'Delete / Backspace', what: 'Delete selected nodes', match: (e) => (e.key === 'Delete' || e.key === 'Backspace') && !ctrl(e), run: (a) => a.deleteSelection() },
   { keys: 'Space / Tab', what: 'Add a node (search) at the pointer', match: (e) => (e.key === ' ' || e.key === 'Tab') && !ctrl(e) && !e.shiftKey && (e.target as HTMLElement | null)?.tagName === 'BODY', run: (a, p) => a.instance.openAddMenu(p.x, p.y) },
   { keys: 'F', what: 'Zoom to fit', match: key('f', false), run: (a) => a.loom.zoomToFit() },
@@ -37,7 +39,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'M', what: 'Show or hide the minimap', match: key('m', false), run: () => appState.set((s) => ({ minimap: !s.minimap })) },
   { keys: '?', what: 'This list', match: (e) => e.key === '?', run: () => appState.set({ dialog: { kind: 'help' } }) },
   { keys: 'Shift/Ctrl+drag', what: 'Select nodes in a box (Ctrl/Shift+click adds one)', match: () => false, run: () => undefined },
-  { keys: 'Right-click', what: 'Node search on the canvas; actions on a node', match: () => false, run: () => undefined },
+  { keys: 'Right-click, double-click', what: 'Node search on the canvas (ComfyUI names work too); right-click a node for its actions', match: () => false, run: () => undefined },
 ];
 
 function typing(target: EventTarget | null): boolean {

@@ -1,15 +1,19 @@
-/** The right panel: the current run (phase, message, graph-level problems) and the output gallery with history. */
+/**
+ * The right panel: the current run (phase, message, graph-level problems), the queue, and the output
+ * gallery with history (each entry reopens its graph with its outputs).
+ */
 import type { ReactNode } from 'react';
 import { imageUrl } from '../api/client.ts';
 import type { HistoryItem } from '../api/types.ts';
 import { uiImages } from '../run/run-events.ts';
 import type { AppController } from './app-controller.ts';
 import { appState } from './app-state.ts';
+import { QueuePanel } from './queue-panel.tsx';
 import { useStore } from './store.ts';
 
 const PHASES: Record<string, string> = { idle: 'Ready', validating: 'Checking', queued: 'Queued', running: 'Running', success: 'Done', error: 'Error', interrupted: 'Cancelled' };
 
-function HistoryCard({ item }: { item: HistoryItem }): ReactNode {
+function HistoryCard({ item, onOpen }: { item: HistoryItem; onOpen(): void }): ReactNode {
   const images = Object.values(item.outputs).flatMap((ui) => uiImages(ui));
   const when = new Date(item.finishedAt).toLocaleTimeString();
   const seconds = item.startedAt ? ((item.finishedAt - item.startedAt) / 1000).toFixed(1) : undefined;
@@ -26,6 +30,9 @@ function HistoryCard({ item }: { item: HistoryItem }): ReactNode {
         <span className={`outcome ${item.outcome}`}>{item.outcome === 'success' ? '✓' : item.outcome === 'interrupted' ? '■' : '✕'}</span>
         {when}
         {seconds && ` · ${seconds} s`}
+        <button className="small open-job" title="Open this job's graph with its outputs" data-testid="history-open" onClick={onOpen}>
+          Open
+        </button>
       </div>
     </li>
   );
@@ -51,6 +58,7 @@ export function SidePanel({ app }: { app: AppController }): ReactNode {
           </ul>
         )}
       </section>
+      <QueuePanel app={app} />
       <section className="gallery">
         <h3>
           Outputs
@@ -60,7 +68,7 @@ export function SidePanel({ app }: { app: AppController }): ReactNode {
         </h3>
         <ul className="history-list" data-testid="gallery">
           {run.history.map((item) => (
-            <HistoryCard key={item.promptId} item={item} />
+            <HistoryCard key={item.promptId} item={item} onOpen={() => void app.openHistory(item)} />
           ))}
           {run.history.length === 0 && <li className="empty">Results of your runs appear here.</li>}
         </ul>

@@ -14,7 +14,7 @@ export const modelLoaderNode = (config: NodePackConfig) =>
     description: 'Loads a Stable Diffusion ONNX pipeline folder (Optimum or diffusers-script layout, SD1.5 or SDXL) from the models directory.',
     inputs: {},
     params: {
-      pipeline: param(z.string().min(1).default('tiny-sd15'), 'Pipeline folder inside the models directory', { file: 'pipelines' }),
+      pipeline: param(z.string().min(1).default('loom-tiny'), 'Pipeline folder inside the models directory', { file: 'pipelines' }),
     },
     outputs: { model: MODEL, clip: CLIP, vae: VAE },
     fingerprint: async ({ pipeline }) => {

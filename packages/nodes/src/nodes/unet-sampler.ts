@@ -52,7 +52,7 @@ export const unetSamplerNode = (config: NodePackConfig) =>
           scheduler: resolveScheduler(p.sampler, p.schedule),
           denoise: p.denoise,
           schedulerConfig: pipeline.schedulerConfig,
-          ...(p.preview && { preview: (x0, shape) => latentPreview(x0, shape, pipeline.family) }),
+          ...(p.preview && { preview: (x0, shape) => latentPreview(x0, shape, pipeline.previewFactors) }),
         },
         ctx,
       );

@@ -8,6 +8,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { LoomError } from '@loom/engine';
+import { FAMILY_FACTORS, readPreviewFactors, type PreviewFactors } from './preview-factors.ts';
 
 export interface PipelineFiles {
   dir: string;
@@ -24,6 +25,8 @@ export interface PipelineFiles {
   schedulerConfig: Record<string, unknown>;
   vaeScalingFactor: number;
   forceZerosForEmptyPrompt: boolean;
+  /** Live-preview colours: the pipeline's own `latent_preview.json`, else its family's. */
+  previewFactors: PreviewFactors;
 }
 
 const ModelIndexSchema = z.looseObject({
@@ -106,6 +109,7 @@ export async function readPipeline(dir: string): Promise<PipelineFiles> {
     ...((await exists(featureExtractor)) && { featureExtractor }),
     schedulerConfig,
     vaeScalingFactor,
+    previewFactors: (await readPreviewFactors(dir)) ?? FAMILY_FACTORS[family],
     // diffusers' SDXL pipeline defaults this to true (pipeline_stable_diffusion_xl.py __init__).
     forceZerosForEmptyPrompt: index.data.force_zeros_for_empty_prompt ?? family === 'sdxl',
   };

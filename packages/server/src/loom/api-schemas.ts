@@ -43,6 +43,7 @@ export const QueueItemSchema = z.object({
   targets: z.array(z.string()),
   createdAt: z.number().describe('ms since the epoch'),
   nodeCount: z.number().int(),
+  title: z.string().optional().describe("the graph's meta.title"),
 });
 
 export const QueueResponse = z.object({ running: z.array(QueueItemSchema), pending: z.array(QueueItemSchema) });

@@ -13,7 +13,13 @@ import { FreeBody, HistoryQuery, MoveBody, SubmitBody, ValidateBody } from './ap
 import { prepareNativeGraph } from './prepare-graph.ts';
 
 function queueItem(p: QueuedPrompt) {
-  return { promptId: p.promptId, number: p.number, format: p.format, ...(p.clientId !== undefined && { clientId: p.clientId }), targets: p.targets, createdAt: p.createdAt, nodeCount: Object.keys(p.graph.nodes).length };
+  return { promptId: p.promptId, number: p.number, format: p.format, ...(p.clientId !== undefined && { clientId: p.clientId }), targets: p.targets, createdAt: p.createdAt, nodeCount: Object.keys(p.graph.nodes).length, ...graphTitle(p) };
+}
+
+/** The graph's `meta.title`, when it has one (the editor's queue panel names jobs by it). */
+function graphTitle(p: QueuedPrompt): { title?: string } {
+  const title = p.graph.meta?.['title'];
+  return typeof title === 'string' && title.trim() !== '' ? { title } : {};
 }
 
 export function historyItem(r: HistoryRecord) {

@@ -6,7 +6,7 @@
 import { useLayoutEffect, useRef, type ReactNode } from 'react';
 import { Presets, type RenderEmit } from 'rete-react-plugin';
 import type { CatalogParam, Problem } from '../../api/types.ts';
-import type { LoomNode, Schemes } from '../loom-node.ts';
+import { NODE_COLORS, type LoomNode, type Schemes } from '../loom-node.ts';
 import type { NodeEnv } from '../node-env.ts';
 import { isolate, ParamWidget } from './param-widget.tsx';
 import { RunBadge, RunOutputs } from './run-display.tsx';
@@ -48,7 +48,9 @@ export function NodeView({ data: node, emit, env }: Props): ReactNode {
 
   const entry = node.entry;
   const status = node.run.status;
-  const classes = ['loom-node', `status-${status}`, node.selected ? 'selected' : '', node.problems.length > 0 ? 'has-problems' : '', entry ? '' : 'unknown-type'];
+  const { collapsed, color } = node.look();
+  const palette = color ? NODE_COLORS[color] : undefined;
+  const classes = ['loom-node', `status-${status}`, node.selected ? 'selected' : '', node.problems.length > 0 ? 'has-problems' : '', entry ? '' : 'unknown-type', node.mode ? `mode-${node.mode}` : '', collapsed ? 'collapsed' : ''];
   const socket = (side: 'input' | 'output', key: string, small = false) => {
     const port = side === 'input' ? node.inputs[key] : node.outputs[key];
     if (!port) return <span className="socket-gap" />;
@@ -68,9 +70,13 @@ export function NodeView({ data: node, emit, env }: Props): ReactNode {
   };
 
   return (
-    <div ref={root} className={classes.filter(Boolean).join(' ')} style={{ width: node.width }} data-node-id={node.id} data-node-type={node.type} data-testid="node">
-      <div className="node-header" title={entry?.description ?? 'Unknown node type'}>
+    <div ref={root} className={classes.filter(Boolean).join(' ')} style={{ width: node.width, ...(palette && { background: palette.body }) }} data-node-id={node.id} data-node-type={node.type} data-mode={node.mode} data-testid="node">
+      <div className="node-header" title={entry?.description ?? 'Unknown node type'} style={palette && { background: palette.header }}>
+        <button className="node-collapse" title={collapsed ? 'Expand' : 'Collapse'} aria-label={collapsed ? 'Expand node' : 'Collapse node'} data-testid="node-collapse" onClick={() => env.changeLook([node], { collapsed: collapsed ? undefined : true })} {...isolate}>
+          {collapsed ? '▸' : '▾'}
+        </button>
         <span className="node-title">{node.title ?? node.type}</span>
+        {node.mode && <span className="mode-tag">{node.mode === 'bypass' ? 'bypassed' : 'muted'}</span>}
         <span className="node-id">{node.id}</span>
         <RunBadge run={node.run} />
       </div>
@@ -104,8 +110,9 @@ export function NodeView({ data: node, emit, env }: Props): ReactNode {
             </div>
           );
         })}
-        {entry?.params.map(paramRow)}
-        {Object.entries(node.extraInputs).map(([name, value]) => (
+        {/* Collapsed, a node keeps its sockets (links still attach) and hides its controls and outputs. */}
+        {entry?.params.filter((p) => !collapsed || env.linkedFrom(node.id, p.name)).map(paramRow)}
+        {!collapsed && Object.entries(node.extraInputs).map(([name, value]) => (
           <div key={name} className={`node-row extra${node.problemsAt(name).length ? ' problem' : ''}`} data-input={name}>
             <label className="row-label">{name}</label>
             <code className="extra-value" {...isolate}>
@@ -115,7 +122,7 @@ export function NodeView({ data: node, emit, env }: Props): ReactNode {
           </div>
         ))}
       </div>
-      <RunOutputs node={node} env={env} />
+      {!collapsed && <RunOutputs node={node} env={env} />}
       <Problems list={node.problemsAt(undefined)} />
     </div>
   );

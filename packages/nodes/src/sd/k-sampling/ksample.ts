@@ -17,6 +17,7 @@ import type { SchedulerName } from './schedulers.ts';
 import type { ModelSampling } from './model-sampling.ts';
 import { TorchCpuGenerator } from '../rng/index.ts';
 import { expandMask } from './mask.ts';
+import type { NoiseMask } from '../../ports.ts';
 
 export interface KSampleOptions extends StepRange {
   sampler: KSamplerName;
@@ -28,8 +29,8 @@ export interface KSampleOptions extends StepRange {
   addNoise?: boolean;
   /** The latent's `batch_index` (which noise draw each image takes). */
   batchIndex?: readonly number[];
-  /** 1 = repaint, 0 = keep; [B or 1, 1 or C, H, W] at latent resolution. */
-  noiseMask?: { data: Float32Array; shape: readonly number[] };
+  /** 1 = repaint, 0 = keep, at latent resolution. */
+  noiseMask?: NoiseMask;
   onStep?: (step: number, total: number, denoised: Float32Array) => void | Promise<void>;
 }
 

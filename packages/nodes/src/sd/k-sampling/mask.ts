@@ -4,8 +4,9 @@
  * The mask must already be at latent resolution (SetLatentNoiseMask stores it so).
  */
 import { LoomError } from '@loom/engine';
+import type { NoiseMask } from '../../ports.ts';
 
-export function expandMask(mask: { data: Float32Array; shape: readonly number[] }, shape: readonly number[]): Float32Array {
+export function expandMask(mask: NoiseMask, shape: readonly number[]): Float32Array {
   const [batch, channels, height, width] = shape as [number, number, number, number];
   const [mb, mc, mh, mw] = mask.shape.length === 3 ? [mask.shape[0], 1, mask.shape[1], mask.shape[2]] : mask.shape;
   if (mh !== height || mw !== width || (mc !== 1 && mc !== channels) || !mb || mask.data.length !== mb * (mc as number) * mh * mw) {

@@ -6,98 +6,78 @@
  */
 import { combine } from '../tensor.ts';
 import { brownianNoiseSampler } from '../brownian.ts';
-import type { Sampler } from './types.ts';
+import { eachStep, type Sampler } from './types.ts';
 
-export const dpmpp2m: Sampler = async (model, x, sigmas, run) => {
+export const dpmpp2m: Sampler = (model, x, sigmas, run) => {
   let previous: Float32Array | undefined;
-  for (let i = 0; i < sigmas.length - 1; i++) {
-    const sigma = sigmas[i] as number;
-    const next = sigmas[i + 1] as number;
-    const denoised = await model(x, sigma);
-    await run.onStep(i, denoised);
+  return eachStep(model, x, sigmas, run, (x, { i, sigma, next, denoised }) => {
     const t = -Math.log(sigma);
     const h = -Math.log(next) - t;
-    const ratio = next / sigma;
-    if (!previous || next === 0) {
-      x = combine([ratio, x], [-Math.expm1(-h), denoised]);
-    } else {
-      const r = (t + Math.log(sigmas[i - 1] as number)) / h;
-      x = combine([ratio, x], [-Math.expm1(-h) * (1 + 1 / (2 * r)), denoised], [Math.expm1(-h) / (2 * r), previous]);
-    }
+    const c = -Math.expm1(-h);
+    const old = previous;
     previous = denoised;
-  }
-  return x;
+    if (!old || next === 0) return combine([next / sigma, x], [c, denoised]);
+    const r = (t + Math.log(sigmas[i - 1] as number)) / h;
+    return combine([next / sigma, x], [c * (1 + 1 / (2 * r)), denoised], [-c / (2 * r), old]);
+  });
 };
 
-export const dpmpp2mSde: Sampler = async (model, x, sigmas, run) => {
+/** σ_next·sqrt(1 − e^(−2ηh))-scaled Brownian noise, the SDE samplers' last term. */
+function withSdeNoise(x: Float32Array, noise: Float32Array, next: number, etaH: number): Float32Array {
+  return combine([1, x], [next * Math.sqrt(-Math.expm1(-2 * etaH)), noise]);
+}
+
+export const dpmpp2mSde: Sampler = (model, x, sigmas, run) => {
   const noise = brownianNoiseSampler(run.shape, sigmas, run.seed);
-  const eta = 1;
   let previous: Float32Array | undefined;
   let hLast: number | undefined;
-  for (let i = 0; i < sigmas.length - 1; i++) {
-    const sigma = sigmas[i] as number;
-    const next = sigmas[i + 1] as number;
-    const denoised = await model(x, sigma);
-    await run.onStep(i, denoised);
-    let h: number | undefined;
-    if (next === 0) {
-      x = denoised;
-    } else {
-      h = Math.log(sigma) - Math.log(next);
-      const etaH = eta * h;
-      const c = -Math.expm1(-h - etaH);
-      x = combine([(next / sigma) * Math.exp(-etaH), x], [c, denoised]);
-      if (previous && hLast !== undefined) {
-        const r = hLast / h;
-        x = combine([1, x], [(0.5 * c) / r, denoised], [(-0.5 * c) / r, previous]);
-      }
-      x = combine([1, x], [next * Math.sqrt(-Math.expm1(-2 * etaH)), noise(sigma, next)]);
-    }
+  return eachStep(model, x, sigmas, run, (x, { sigma, next, denoised }) => {
+    const old = previous;
     previous = denoised;
+    if (next === 0) return denoised;
+    const h = Math.log(sigma) - Math.log(next);
+    const c = -Math.expm1(-2 * h); // −expm1(−h − ηh) with η = 1
+    x = combine([(next / sigma) * Math.exp(-h), x], [c, denoised]);
+    if (old && hLast !== undefined) {
+      const r = hLast / h;
+      x = combine([1, x], [(0.5 * c) / r, denoised], [(-0.5 * c) / r, old]);
+    }
     hLast = h;
-  }
-  return x;
+    return withSdeNoise(x, noise(sigma, next), next, h);
+  });
 };
 
-export const dpmpp3mSde: Sampler = async (model, x, sigmas, run) => {
+export const dpmpp3mSde: Sampler = (model, x, sigmas, run) => {
   const noise = brownianNoiseSampler(run.shape, sigmas, run.seed);
-  const eta = 1;
+  // The two previous denoised estimates and step sizes (k-diffusion's denoised_1/2, h_1/2).
   let d1: Float32Array | undefined;
   let d2: Float32Array | undefined;
   let h1: number | undefined;
   let h2: number | undefined;
   let h: number | undefined;
-  for (let i = 0; i < sigmas.length - 1; i++) {
-    const sigma = sigmas[i] as number;
-    const next = sigmas[i + 1] as number;
-    const denoised = await model(x, sigma);
-    await run.onStep(i, denoised);
-    if (next === 0) {
-      x = denoised;
-    } else {
+  return eachStep(model, x, sigmas, run, (x, { sigma, next, denoised }) => {
+    if (next !== 0) {
       h = Math.log(sigma) - Math.log(next);
-      const hEta = h * (eta + 1);
+      const hEta = 2 * h; // h·(η + 1)
       x = combine([Math.exp(-hEta), x], [-Math.expm1(-hEta), denoised]);
       const phi2 = Math.expm1(-hEta) / hEta + 1;
-      if (h2 !== undefined && d1 && d2 && h1 !== undefined) {
+      if (h2 !== undefined && h1 !== undefined && d1 && d2) {
         const r0 = h1 / h;
         const r1 = h2 / h;
         const d10 = combine([1 / r0, denoised], [-1 / r0, d1]);
         const d11 = combine([1 / r1, d1], [-1 / r1, d2]);
         const first = combine([1 + r0 / (r0 + r1), d10], [-r0 / (r0 + r1), d11]);
         const second = combine([1 / (r0 + r1), d10], [-1 / (r0 + r1), d11]);
-        const phi3 = phi2 / hEta - 0.5;
-        x = combine([1, x], [phi2, first], [-phi3, second]);
+        x = combine([1, x], [phi2, first], [-(phi2 / hEta - 0.5), second]);
       } else if (h1 !== undefined && d1) {
-        const r = h1 / h;
-        x = combine([1, x], [phi2 / r, denoised], [-phi2 / r, d1]);
+        x = combine([1, x], [(phi2 * h) / h1, denoised], [(-phi2 * h) / h1, d1]);
       }
-      x = combine([1, x], [next * Math.sqrt(-Math.expm1(-2 * h * eta)), noise(sigma, next)]);
+      x = withSdeNoise(x, noise(sigma, next), next, h);
+    } else {
+      x = denoised;
     }
-    d2 = d1;
-    d1 = denoised;
-    h2 = h1;
-    h1 = h;
-  }
-  return x;
+    [d2, d1] = [d1, denoised];
+    [h2, h1] = [h1, h];
+    return x;
+  });
 };

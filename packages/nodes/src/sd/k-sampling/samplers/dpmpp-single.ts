@@ -7,18 +7,14 @@
 import { combine, toD } from '../tensor.ts';
 import { defaultNoiseSampler } from '../noise.ts';
 import { brownianNoiseSampler } from '../brownian.ts';
-import { ancestralStep, type Sampler } from './types.ts';
+import { ancestralStep, eachStep, type Sampler } from './types.ts';
 
 const tOf = (sigma: number): number => -Math.log(sigma);
 const sigmaOf = (t: number): number => Math.exp(-t);
 
-export const dpmpp2sAncestral: Sampler = async (model, x, sigmas, run) => {
+export const dpmpp2sAncestral: Sampler = (model, x, sigmas, run) => {
   const noise = defaultNoiseSampler(run.shape, run.seed);
-  for (let i = 0; i < sigmas.length - 1; i++) {
-    const sigma = sigmas[i] as number;
-    const next = sigmas[i + 1] as number;
-    const denoised = await model(x, sigma);
-    await run.onStep(i, denoised);
+  return eachStep(model, x, sigmas, run, async (x, { sigma, next, denoised }) => {
     const { down, up } = ancestralStep(sigma, next);
     if (down === 0) {
       x = combine([1, x], [down - sigma, toD(x, sigma, denoised)]);
@@ -30,23 +26,16 @@ export const dpmpp2sAncestral: Sampler = async (model, x, sigmas, run) => {
       const denoised2 = await model(x2, sigmaOf(s));
       x = combine([sigmaOf(tOf(down)) / sigmaOf(t), x], [-Math.expm1(-h), denoised2]);
     }
-    if (next > 0) x = combine([1, x], [up, noise(sigma, next)]);
-  }
-  return x;
+    return next > 0 ? combine([1, x], [up, noise(sigma, next)]) : x;
+  });
 };
 
-export const dpmppSde: Sampler = async (model, x, sigmas, run) => {
+export const dpmppSde: Sampler = (model, x, sigmas, run) => {
   const noise = brownianNoiseSampler(run.shape, sigmas, run.seed);
   const r = 0.5;
-  for (let i = 0; i < sigmas.length - 1; i++) {
-    const sigma = sigmas[i] as number;
-    const next = sigmas[i + 1] as number;
-    const denoised = await model(x, sigma);
-    await run.onStep(i, denoised);
-    if (next === 0) {
-      x = combine([1, x], [next - sigma, toD(x, sigma, denoised)]);
-      continue;
-    }
+  const fac = 1 / (2 * r);
+  return eachStep(model, x, sigmas, run, async (x, { sigma, next, denoised }) => {
+    if (next === 0) return combine([1, x], [next - sigma, toD(x, sigma, denoised)]);
     const t = tOf(sigma);
     const tNext = tOf(next);
     const s = t + (tNext - t) * r;
@@ -59,9 +48,8 @@ export const dpmppSde: Sampler = async (model, x, sigmas, run) => {
     // Step 2: the full step with the blended estimate.
     const second = ancestralStep(sigmaOf(t), sigmaOf(tNext));
     const tNext_ = tOf(second.down);
-    const fac = 1 / (2 * r);
-    x = combine([sigmaOf(tNext_) / sigmaOf(t), x], [-Math.expm1(t - tNext_) * (1 - fac), denoised], [-Math.expm1(t - tNext_) * fac, denoised2]);
-    x = combine([1, x], [second.up, noise(sigmaOf(t), sigmaOf(tNext))]);
-  }
-  return x;
+    const c = -Math.expm1(t - tNext_);
+    x = combine([sigmaOf(tNext_) / sigmaOf(t), x], [c * (1 - fac), denoised], [c * fac, denoised2]);
+    return combine([1, x], [second.up, noise(sigmaOf(t), sigmaOf(tNext))]);
+  });
 };

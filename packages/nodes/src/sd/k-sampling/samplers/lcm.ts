@@ -4,16 +4,9 @@
  */
 import { combine } from '../tensor.ts';
 import { defaultNoiseSampler } from '../noise.ts';
-import type { Sampler } from './types.ts';
+import { eachStep, type Sampler } from './types.ts';
 
-export const lcm: Sampler = async (model, x, sigmas, run) => {
+export const lcm: Sampler = (model, x, sigmas, run) => {
   const noise = defaultNoiseSampler(run.shape, run.seed);
-  for (let i = 0; i < sigmas.length - 1; i++) {
-    const sigma = sigmas[i] as number;
-    const next = sigmas[i + 1] as number;
-    x = await model(x, sigma);
-    await run.onStep(i, x);
-    if (next > 0) x = combine([1, x], [next, noise(sigma, next)]);
-  }
-  return x;
+  return eachStep(model, x, sigmas, run, (_, { sigma, next, denoised }) => (next > 0 ? combine([1, denoised], [next, noise(sigma, next)]) : denoised));
 };

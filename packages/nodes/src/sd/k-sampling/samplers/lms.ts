@@ -4,7 +4,7 @@
  * with scipy's `quad`; the integrand is a polynomial of degree < 4, so 3-point Gauss–Legendre is exact.
  */
 import { combine, toD } from '../tensor.ts';
-import type { Sampler } from './types.ts';
+import { eachStep, type Sampler } from './types.ts';
 
 const GAUSS = [
   [-Math.sqrt(3 / 5), 5 / 9],
@@ -27,17 +27,13 @@ function lmsCoefficient(order: number, t: readonly number[], i: number, j: numbe
   return GAUSS.reduce((sum, [node, weight]) => sum + weight * basis(centre + half * node), 0) * half;
 }
 
-export const lms: Sampler = async (model, x, sigmas, run) => {
+export const lms: Sampler = (model, x, sigmas, run) => {
   const order = 4;
-  const ds: Float32Array[] = [];
-  for (let i = 0; i < sigmas.length - 1; i++) {
-    const sigma = sigmas[i] as number;
-    const denoised = await model(x, sigma);
-    await run.onStep(i, denoised);
+  const ds: Float32Array[] = []; // newest first
+  return eachStep(model, x, sigmas, run, (x, { i, sigma, denoised }) => {
     ds.unshift(toD(x, sigma, denoised));
     if (ds.length > order) ds.pop();
     const current = Math.min(i + 1, order);
-    x = combine([1, x], ...ds.map((d, j) => [lmsCoefficient(current, sigmas, i, j), d] as const));
-  }
-  return x;
+    return combine([1, x], ...ds.map((d, j) => [lmsCoefficient(current, sigmas, i, j), d] as const));
+  });
 };

@@ -13,6 +13,28 @@ export interface SamplerRun {
 /** A k-diffusion sampler: integrates from σ[0] to σ[last] and returns the final state. */
 export type Sampler = (model: Denoiser, x: Float32Array, sigmas: readonly number[], run: SamplerRun) => Promise<Float32Array>;
 
+/** One step of k-diffusion's loop: its index, σ, σ_next and the denoised estimate at σ. */
+export interface Step {
+  i: number;
+  sigma: number;
+  next: number;
+  denoised: Float32Array;
+}
+
+/**
+ * k-diffusion's common loop: for each σ → σ_next, denoise at σ, report the step, then let `advance` compute the
+ * next state (it may call the model again and keeps its own history in its closure).
+ */
+export async function eachStep(model: Denoiser, x: Float32Array, sigmas: readonly number[], run: SamplerRun, advance: (x: Float32Array, step: Step) => Promise<Float32Array> | Float32Array): Promise<Float32Array> {
+  for (let i = 0; i < sigmas.length - 1; i++) {
+    const sigma = sigmas[i] as number;
+    const denoised = await model(x, sigma);
+    await run.onStep(i, denoised);
+    x = await advance(x, { i, sigma, next: sigmas[i + 1] as number, denoised });
+  }
+  return x;
+}
+
 const f = Math.fround;
 
 /**

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
-import type { Graph } from '@loom/engine';
+import { importComfyPrompt, type Graph } from '@loom/engine';
 import type { Latent } from '@loom/nodes';
 import { readPipeline } from '../../packages/nodes/src/sd/pipeline.ts';
 import { clipHandle } from '../../packages/nodes/src/ports.ts';
@@ -84,4 +84,26 @@ test('a noise mask repaints only where it is 1: elsewhere the input latent comes
     else if (Math.abs(v - latent[i]!) > 0.05) changed++;
   });
   assert.ok(changed > 100, `the masked half was repainted (${changed} of 128 values changed)`);
+});
+
+test('an API-format prompt with ComfyUI input names runs KSamplerAdvanced and CLIPTextEncode unchanged', async () => {
+  const host = tinyHost();
+  const prompt = {
+    '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd15' } },
+    '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 2 } },
+    '6': { class_type: 'CLIPTextEncode', inputs: { text: '(red:1.3) boat, \\(calm\\) sea', clip: ['4', 1] } },
+    '7': { class_type: 'CLIPTextEncode', inputs: { text: 'text, watermark', clip: ['4', 1] } },
+    '3': {
+      class_type: 'KSamplerAdvanced',
+      inputs: { add_noise: 'enable', noise_seed: 42, steps: 4, cfg: 7, sampler_name: 'dpmpp_2m_sde', scheduler: 'exponential', start_at_step: 0, end_at_step: 3, return_with_leftover_noise: 'enable', model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] },
+    },
+  };
+  const graph = importComfyPrompt(prompt, host.registry, host.comfyMap);
+  const steps: number[] = [];
+  const result = await host.engine.run(graph, { targets: ['3'], onEvent: (e) => void (e.type === 'node.progress' && steps.push(e.value)) });
+  assert.deepEqual(steps, [1, 2, 3], 'end_at_step 3 of 4 runs three steps');
+  const latent = latentOf(result, '3');
+  assert.deepEqual(latent.shape, [2, 4, 8, 8]);
+  const [first, second] = [latent.samples.subarray(0, 256), latent.samples.subarray(256)];
+  assert.notDeepEqual(first, second, 'each latent of the batch gets its own slice of the noise');
 });

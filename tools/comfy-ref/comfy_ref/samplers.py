@@ -246,5 +246,6 @@ SAMPLERS = {
     "dpmpp_3m_sde": dpmpp_3m_sde,
     "ddim": euler,
     "uni_pc": uni_pc,
+    "uni_pc_bh2": lambda *a, **k: uni_pc(*a, variant="bh2", **k),
     "lcm": lcm,
 }

@@ -69,7 +69,7 @@ test('every sampler × scheduler and the img2img / batch / inpaint / advanced ca
   const start = Float32Array.from(fixture.start);
   let previous: Float32Array | undefined;
   let worst = 0;
-  assert.equal(fixture.cases.length, 14 * 7 + 10);
+  assert.equal(fixture.cases.length, 15 * 7 + 10);
   for (const c of fixture.cases) {
     const ms = ModelSampling.fromSchedulerConfig({ prediction_type: c.prediction ?? 'epsilon' });
     const latent = c.chain ? previous! : c.latent === 'start' ? start : new Float32Array(start.length);

@@ -1,11 +1,15 @@
-/** ComfyUI's sampler names → our k-diffusion samplers. `ddim` is Euler (ComfyUI runs it as such), with its own inpaint noise. */
+/**
+ * ComfyUI's sampler names → our k-diffusion samplers. `ddim` is Euler (ComfyUI runs it as such), with its own
+ * inpaint noise. The `_gpu` SDE variants differ in ComfyUI only in where torchsde draws its Brownian tree; with our
+ * Brownian path (brownian.ts) they are the same samplers, listed so workflows that name them run.
+ */
 import { euler, eulerAncestral } from './euler.ts';
 import { heun, dpm2, dpm2Ancestral } from './heun.ts';
 import { lms } from './lms.ts';
 import { dpmpp2sAncestral, dpmppSde } from './dpmpp-single.ts';
 import { dpmpp2m, dpmpp2mSde, dpmpp3mSde } from './dpmpp-multi.ts';
 import { lcm } from './lcm.ts';
-import { uniPc } from './uni-pc.ts';
+import { uniPc, uniPcBh2 } from './uni-pc.ts';
 import type { Sampler } from './types.ts';
 
 export const K_SAMPLERS = {
@@ -17,11 +21,15 @@ export const K_SAMPLERS = {
   lms,
   dpmpp_2s_ancestral: dpmpp2sAncestral,
   dpmpp_sde: dpmppSde,
+  dpmpp_sde_gpu: dpmppSde,
   dpmpp_2m: dpmpp2m,
   dpmpp_2m_sde: dpmpp2mSde,
+  dpmpp_2m_sde_gpu: dpmpp2mSde,
   dpmpp_3m_sde: dpmpp3mSde,
+  dpmpp_3m_sde_gpu: dpmpp3mSde,
   ddim: euler,
   uni_pc: uniPc,
+  uni_pc_bh2: uniPcBh2,
   lcm,
 } as const satisfies Record<string, Sampler>;
 

@@ -1,6 +1,7 @@
 /**
  * UniPC (Zhao et al. 2023, arXiv:2302.04867) as ComfyUI drives it (comfy/extra_samplers/uni_pc.py
- * `sample_unipc`, `UniPC.multistep_uni_pc_bh_update`, `UniPC.sample`): data prediction, B(h) = h ("bh1"),
+ * `sample_unipc`, `UniPC.multistep_uni_pc_bh_update`, `UniPC.sample`): data prediction, B(h) = h (`uni_pc`, "bh1")
+ * or e^h − 1 (`uni_pc_bh2`),
  * multistep of order min(3, steps − 1) with lower orders at the start and the end, a corrector after every
  * step but the last, the final σ 0 replaced by 0.001. The state is VP-scaled, x / sqrt(1 + σ²).
  *
@@ -43,6 +44,8 @@ function solve(a: number[][], b: number[]): number[] {
   return x;
 }
 
+type Variant = 'bh1' | 'bh2';
+
 interface History {
   models: Float32Array[];
   times: number[];
@@ -57,7 +60,7 @@ async function dataPrediction(model: Denoiser, x: Float32Array, s: number): Prom
 }
 
 /** One predictor(-corrector) step from the last time in `history` to `t`; returns the new state and model value. */
-async function update(model: Denoiser, x: Float32Array, history: History, t: number, order: number, useCorrector: boolean): Promise<{ x: Float32Array; modelT?: Float32Array }> {
+async function update(model: Denoiser, x: Float32Array, history: History, t: number, order: number, useCorrector: boolean, variant: Variant): Promise<{ x: Float32Array; modelT?: Float32Array }> {
   const t0 = history.times[history.times.length - 1] as number;
   const m0 = history.models[history.models.length - 1] as Float32Array;
   const h = f(lambdaOf(t) - lambdaOf(t0));
@@ -73,7 +76,7 @@ async function update(model: Denoiser, x: Float32Array, history: History, t: num
   const hPhi1 = Math.expm1(hh);
   let hPhiK = hPhi1 / hh - 1;
   let factorial = 1;
-  const bh = hh;
+  const bh = variant === 'bh1' ? hh : hPhi1;
   const R: number[][] = [];
   const b: number[] = [];
   for (let i = 1; i <= order; i++) {
@@ -97,7 +100,7 @@ async function update(model: Denoiser, x: Float32Array, history: History, t: num
   return { x: corrected, modelT };
 }
 
-export const uniPc: Sampler = async (model, x, sigmas, run) => {
+const uniPcVariant = (variant: Variant): Sampler => async (model, x, sigmas, run) => {
   const times = sigmas.map((s, i) => (i === sigmas.length - 1 && s === 0 ? 0.001 : s));
   const steps = times.length - 1;
   const order = Math.min(3, times.length - 2);
@@ -109,7 +112,7 @@ export const uniPc: Sampler = async (model, x, sigmas, run) => {
       history.times = [times[0] as number];
     } else if (stepIndex < order) {
       const t = times[stepIndex] as number;
-      const result = await update(model, xv, history, t, stepIndex, true);
+      const result = await update(model, xv, history, t, stepIndex, true, variant);
       xv = result.x;
       history.models.push(result.modelT ?? (await dataPrediction(model, xv, t)));
       history.times.push(t);
@@ -117,7 +120,7 @@ export const uniPc: Sampler = async (model, x, sigmas, run) => {
       const last = stepIndex === steps - 1 ? stepIndex + 1 : stepIndex;
       for (let step = stepIndex; step <= last; step++) {
         const t = times[step] as number;
-        const result = await update(model, xv, history, t, Math.min(order, steps + 1 - step), step !== steps);
+        const result = await update(model, xv, history, t, Math.min(order, steps + 1 - step), step !== steps, variant);
         xv = result.x;
         history.times = [...history.times.slice(1, order), t];
         history.models = [...history.models.slice(1, order), history.models[order - 1] as Float32Array];
@@ -129,3 +132,6 @@ export const uniPc: Sampler = async (model, x, sigmas, run) => {
   const alphaLast = alphaOf(times[steps] as number);
   return xv.map((v) => v / alphaLast);
 };
+
+export const uniPc = uniPcVariant('bh1');
+export const uniPcBh2 = uniPcVariant('bh2');

@@ -8,6 +8,7 @@ import type { ComfyMap } from '@loom/engine';
 export const comfyAliases: ComfyMap = {
   CheckpointLoaderSimple: { type: 'ModelLoader', inputs: { ckpt_name: 'pipeline' } },
   LoraLoader: { type: 'LoRALoader', inputs: { lora_name: 'lora', strength_model: 'strengthModel', strength_clip: 'strengthClip' } },
+  CLIPTextEncode: { type: 'CLIPTextEncode' },
   EmptyLatentImage: { type: 'EmptyLatent', inputs: { batch_size: 'batchSize' } },
   KSampler: { type: 'KSampler', inputs: { sampler_name: 'samplerName', latent_image: 'latentImage' } },
   KSamplerAdvanced: {

@@ -6,6 +6,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
+from comfy_ref.brownian_tree import brownian_tree_noise_sampler  # noqa: E402
 from comfy_ref.ksample import ksample  # noqa: E402
 from comfy_ref.samplers import SAMPLERS  # noqa: E402
 from comfy_ref.schedules import SCHEDULERS, DiscreteTable, ksampler_sigmas  # noqa: E402
@@ -80,8 +81,25 @@ def loop_fixture():
     return dict(shape=shape, start=floats(start), mask=floats(mask), cases=cases)
 
 
+def brownian_fixture():
+    """numpy SeedSequence words, and the SDE samplers' noise for dpmpp_sde-style overlapping queries."""
+    import numpy as np
+    seeds = []
+    for entropy, key in [(5, []), (1234, [0, 0]), (2 ** 40 + 7, [3, 2]), (2 ** 64 - 1, [12345, 24]), (0, [1, 1])]:
+        words = np.random.SeedSequence(entropy=entropy, spawn_key=tuple(key), pool_size=24).generate_state(4)
+        seeds.append(dict(entropy=str(entropy), spawn_key=key, words=[int(w) for w in words]))
+    table = DiscreteTable(**MODELS["sd15"])
+    sigmas = ksampler_sigmas(table, "karras", "dpmpp_sde", 5)
+    shape = [1, 4, 2, 3]
+    sample = brownian_tree_noise_sampler(torch.zeros(shape), sigmas, 2024)
+    queries = [(float(sigmas[i]), float(sigmas[i + 1])) for i in range(len(sigmas) - 2)]
+    queries += [(float(sigmas[1]), float(torch.tensor(float(sigmas[1]) * 0.6))), (float(sigmas[3]), float(sigmas[0]))]
+    noise = [dict(sigma=a, sigma_next=b, noise=floats(sample(torch.tensor(a), torch.tensor(b)))) for a, b in queries]
+    return dict(seed_sequence=seeds, sigmas=floats(sigmas), shape=shape, seed=2024, noise=noise)
+
+
 os.makedirs(OUT, exist_ok=True)
-for name, make in (("sigmas", sigma_fixture), ("loops", loop_fixture)):
+for name, make in (("sigmas", sigma_fixture), ("loops", loop_fixture), ("brownian", brownian_fixture)):
     with open(os.path.join(OUT, f"{name}.json"), "w") as f:
         json.dump(make(), f, separators=(",", ":"))
         f.write("\n")

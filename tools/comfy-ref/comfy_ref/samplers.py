@@ -5,7 +5,8 @@ import math
 
 import torch
 
-from .noise import brownian_noise_sampler, default_noise_sampler
+from .brownian_tree import brownian_tree_noise_sampler as brownian_noise_sampler
+from .noise import default_noise_sampler
 
 
 def to_d(x, sigma, denoised):

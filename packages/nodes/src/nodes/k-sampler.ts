@@ -11,7 +11,7 @@ export const kSamplerNode = (config: NodePackConfig) =>
     type: 'KSampler',
     category: 'sampling',
     description:
-      "ComfyUI's KSampler with ComfyUI/k-diffusion semantics: the model's discrete σ table, ComfyUI's schedulers, samplers and seeded noise, so a ComfyUI workflow's seed and settings give ComfyUI's latents (SDE samplers: same noise law, different draws). For diffusers' schedulers use UNetSampler.",
+      "ComfyUI's KSampler with ComfyUI/k-diffusion semantics: the model's discrete σ table, ComfyUI's schedulers, samplers and seeded noise, so a ComfyUI workflow's seed and settings give ComfyUI's latents (as ComfyUI computes them on the CPU). For diffusers' schedulers use UNetSampler.",
     inputs: {
       model: { type: MODEL },
       positive: { type: CONDITIONING, description: 'What the image should show' },

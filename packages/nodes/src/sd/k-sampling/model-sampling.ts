@@ -3,9 +3,11 @@
  * `EPS`, `V_PREDICTION`): 1000 betas, `alphas_cumprod`, `σ_t = sqrt((1 − ᾱ_t) / ᾱ_t)` in float64, stored as
  * float32 along with their logs. σ → timestep is the NEAREST table index in log σ (what the UNet is fed);
  * timestep → σ interpolates log σ linearly between the two neighbouring entries (the `normal` scheduler).
+ * Both run in float32 with torch's own exp/log (rng/sleef-f32.ts), like ComfyUI's tensors.
  */
 import { z } from 'zod';
 import { LoomError } from '@loom/engine';
+import { expSleefF32, logSleefF32 } from '../rng/index.ts';
 
 const f = Math.fround;
 
@@ -67,7 +69,7 @@ export class ModelSampling {
 
   /** The integer timestep whose log σ is nearest (`ModelSamplingDiscrete.timestep`, an argmin: first wins ties). */
   timestep(sigma: number): number {
-    const logSigma = f(Math.log(sigma));
+    const logSigma = logSleefF32(sigma);
     let best = 0;
     let bestDistance = Infinity;
     for (let i = 0; i < this.logSigmas.length; i++) {
@@ -86,6 +88,6 @@ export class ModelSampling {
     const lo = Math.floor(t);
     const w = f(t - lo);
     const logSigma = f(f(f(1 - w) * (this.logSigmas[lo] as number)) + f(w * (this.logSigmas[Math.ceil(t)] as number)));
-    return f(Math.exp(logSigma));
+    return expSleefF32(logSigma);
   }
 }

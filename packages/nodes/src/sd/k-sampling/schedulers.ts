@@ -5,28 +5,36 @@
  */
 import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
 import type { ModelSampling } from './model-sampling.ts';
+import { expSleefF32 } from '../rng/index.ts';
 
 export const SCHEDULER_NAMES = ['normal', 'karras', 'exponential', 'sgm_uniform', 'simple', 'ddim_uniform', 'beta'] as const;
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
 const f = Math.fround;
 
-/** torch.linspace(start, end, n) in float32. */
+/**
+ * torch.linspace(start, end, n) in float32 as torch's CPU kernel computes it (aten/src/ATen/native/cpu/
+ * RangeFactoriesKernel.cpp): a float32 step, the first half counted up from start, the second down from end.
+ * The σ lists must be float32-exact: the SDE samplers' Brownian tree rounds them to 6 decimals.
+ */
 function linspace(start: number, end: number, n: number): number[] {
-  if (n === 1) return [f(start)];
-  return Array.from({ length: n }, (_, i) => f(start + ((end - start) * i) / (n - 1)));
+  const [a, b] = [f(start), f(end)];
+  if (n === 1) return [a];
+  const step = f(f(b - a) / (n - 1));
+  const half = Math.floor(n / 2);
+  return Array.from({ length: n }, (_, i) => (i < half ? f(a + f(step * i)) : f(b - f(step * (n - i - 1)))));
 }
 
-/** Karras et al. 2022 eq. 5, ρ = 7, between the table's σ_min and σ_max. */
+/** Karras et al. 2022 eq. 5, ρ = 7, between the table's σ_min and σ_max (float32 tensor ops, as k-diffusion). */
 function karras(ms: ModelSampling, n: number, rho = 7): number[] {
   const lo = ms.sigmaMin ** (1 / rho);
   const hi = ms.sigmaMax ** (1 / rho);
-  return [...linspace(0, 1, n).map((r) => f((hi + r * (lo - hi)) ** rho)), 0];
+  return [...linspace(0, 1, n).map((r) => f(f(f(hi) + f(r * f(lo - hi))) ** rho)), 0];
 }
 
 /** Evenly spaced in log σ. */
 function exponential(ms: ModelSampling, n: number): number[] {
-  return [...linspace(Math.log(ms.sigmaMax), Math.log(ms.sigmaMin), n).map((v) => f(Math.exp(v))), 0];
+  return [...linspace(Math.log(ms.sigmaMax), Math.log(ms.sigmaMin), n).map(expSleefF32), 0];
 }
 
 /**

@@ -5,7 +5,7 @@
  * σ_next·sqrt(1 − e^(−2ηh)). Stepping to σ = 0 returns the denoised estimate.
  */
 import { combine } from '../tensor.ts';
-import { brownianNoiseSampler } from '../brownian.ts';
+import { brownianNoiseSampler } from '../brownian-tree.ts';
 import { eachStep, type Sampler } from './types.ts';
 
 export const dpmpp2m: Sampler = (model, x, sigmas, run) => {

@@ -6,11 +6,15 @@
  */
 import { combine, toD } from '../tensor.ts';
 import { defaultNoiseSampler } from '../noise.ts';
-import { brownianNoiseSampler } from '../brownian.ts';
+import { brownianNoiseSampler } from '../brownian-tree.ts';
 import { ancestralStep, eachStep, type Sampler } from './types.ts';
+import { expSleefF32, logSleefF32 } from '../../rng/index.ts';
 
-const tOf = (sigma: number): number => -Math.log(sigma);
-const sigmaOf = (t: number): number => Math.exp(-t);
+// In float32 with torch's own exp/log, like ComfyUI's tensors: the SDE noise is queried at these σ, and torchsde
+// rounds query times to 6 decimals, float32's own resolution at σ ≈ 10; one ulp off picks other tree nodes.
+const f = Math.fround;
+const tOf = (sigma: number): number => -logSleefF32(sigma);
+const sigmaOf = (t: number): number => expSleefF32(-t);
 
 export const dpmpp2sAncestral: Sampler = (model, x, sigmas, run) => {
   const noise = defaultNoiseSampler(run.shape, run.seed);
@@ -20,8 +24,8 @@ export const dpmpp2sAncestral: Sampler = (model, x, sigmas, run) => {
       x = combine([1, x], [down - sigma, toD(x, sigma, denoised)]);
     } else {
       const t = tOf(sigma);
-      const h = tOf(down) - t;
-      const s = t + h / 2;
+      const h = f(tOf(down) - t);
+      const s = f(t + f(h / 2));
       const x2 = combine([sigmaOf(s) / sigmaOf(t), x], [-Math.expm1(-h / 2), denoised]);
       const denoised2 = await model(x2, sigmaOf(s));
       x = combine([sigmaOf(tOf(down)) / sigmaOf(t), x], [-Math.expm1(-h), denoised2]);
@@ -38,7 +42,7 @@ export const dpmppSde: Sampler = (model, x, sigmas, run) => {
     if (next === 0) return combine([1, x], [next - sigma, toD(x, sigma, denoised)]);
     const t = tOf(sigma);
     const tNext = tOf(next);
-    const s = t + (tNext - t) * r;
+    const s = f(t + f(f(tNext - t) * r));
     // Step 1: to the midpoint s, ancestrally.
     const first = ancestralStep(sigmaOf(t), sigmaOf(s));
     const s_ = tOf(first.down);

@@ -1,7 +1,7 @@
 /**
  * ComfyUI's sampler names → our k-diffusion samplers. `ddim` is Euler (ComfyUI runs it as such), with its own
- * inpaint noise. The `_gpu` SDE variants differ in ComfyUI only in where torchsde draws its Brownian tree; with our
- * Brownian path (brownian.ts) they are the same samplers, listed so workflows that name them run.
+ * inpaint noise. The `_gpu` SDE variants differ in ComfyUI only in drawing torchsde's Brownian tree with the CUDA
+ * generator; we always draw it as on the CPU (brownian-tree.ts), so they give ComfyUI-on-CPU's numbers.
  */
 import { euler, eulerAncestral } from './euler.ts';
 import { heun, dpm2, dpm2Ancestral } from './heun.ts';

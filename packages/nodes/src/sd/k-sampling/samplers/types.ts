@@ -1,5 +1,6 @@
 /** What every sampler gets besides the denoiser, the starting state and the σ list. */
 import type { Denoiser } from '../denoiser.ts';
+import { expSleefF32, logSleefF32 } from '../../rng/index.ts';
 
 export interface SamplerRun {
   /** Latent batch shape [B, C, H, W]. */
@@ -52,7 +53,7 @@ export function ancestralStep(from: number, to: number, eta = 1): { down: number
 
 /** exp(lerp(log a, log b, ½)) in float32 like torch (`lerp` at weight ½ computes b − (b − a)·½). */
 export function logMidpoint(a: number, b: number): number {
-  const la = f(Math.log(a));
-  const lb = f(Math.log(b));
-  return f(Math.exp(f(lb - f(f(lb - la) * 0.5))));
+  const la = logSleefF32(a);
+  const lb = logSleefF32(b);
+  return expSleefF32(f(lb - f(f(lb - la) * 0.5)));
 }

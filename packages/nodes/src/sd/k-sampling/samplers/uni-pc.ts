@@ -12,14 +12,15 @@
 import { combine } from '../tensor.ts';
 import type { Denoiser } from '../denoiser.ts';
 import type { Sampler } from './types.ts';
+import { expSleefF32 as exp, logSleefF32 as log } from '../../rng/index.ts';
 
 const f = Math.fround;
-const logMeanCoeff = (s: number): number => f(0.5 * f(Math.log(f(1 / f(f(s * s) + 1)))));
-const alphaOf = (s: number): number => f(Math.exp(logMeanCoeff(s)));
-const stdOf = (s: number): number => f(Math.sqrt(f(1 - f(Math.exp(f(2 * logMeanCoeff(s)))))));
+const logMeanCoeff = (s: number): number => f(0.5 * log(f(1 / f(f(s * s) + 1))));
+const alphaOf = (s: number): number => exp(logMeanCoeff(s));
+const stdOf = (s: number): number => f(Math.sqrt(f(1 - exp(f(2 * logMeanCoeff(s))))));
 const lambdaOf = (s: number): number => {
   const lmc = logMeanCoeff(s);
-  return f(lmc - f(0.5 * f(Math.log(f(1 - f(Math.exp(f(2 * lmc))))))));
+  return f(lmc - f(0.5 * log(f(1 - exp(f(2 * lmc))))));
 };
 
 /** Solves the small dense system A·x = b (order ≤ 3) by Gaussian elimination with partial pivoting. */

@@ -8,8 +8,10 @@
  *   `l/h·W + sqrt(l·r/h)·randn(W_seed)`, the right child's `W − left` (torch-exact `randn` per seed);
  * - the root increment is `randn(first word of SeedSequence(seed)) · sqrt(σ_max − σ_min)`;
  * - a query [a, b] sums the increments of the canonical intervals that cover it.
- * The values depend only on the seed, not on query order (torchsde's point of `halfway_tree`). Like torchsde we
- * keep only the 45 most recent increments; older ones are recomputed from their ancestors when needed again.
+ * The values depend only on the seed, not on query order (torchsde's point of `halfway_tree`), so the cache is ours
+ * to size: one query touches ~50 nodes (two root-to-leaf paths of ~24 levels), torchsde's 45-entry LRU would
+ * recompute paths over and over, so we keep the most recent increments up to a byte budget, and compute both
+ * children of a split from one draw.
  */
 import { TorchCpuGenerator } from '../rng/index.ts';
 import type { NoiseSampler } from './noise.ts';
@@ -17,7 +19,8 @@ import { pyRound } from './py-round.ts';
 import { SeedSequence } from './seed-sequence.ts';
 
 const POOL_SIZE = 24;
-const CACHE_SIZE = 45;
+/** Increments kept, in bytes (at least 128 of them). */
+const CACHE_BYTES = 64 * 1024 * 1024;
 const round6 = (x: number): number => pyRound(x, 6);
 
 interface TreeNode {
@@ -34,12 +37,14 @@ class BrownianTree {
   private readonly top: TreeNode;
   private readonly topW: Float32Array;
   private readonly cache = new Map<TreeNode, Float32Array>();
+  private readonly cacheEntries: number;
 
   constructor(t0: number, t1: number, private readonly shape: readonly number[], private readonly seed: number | bigint) {
     this.top = { start: round6(t0), end: round6(t1), isLeft: false, key: 0, depth: 0 };
     const [wSeed] = new SeedSequence(seed, [], POOL_SIZE).generateState(1);
     const scale = Math.sqrt(t1 - t0);
     this.topW = this.randn(wSeed as number).map((v) => v * scale);
+    this.cacheEntries = Math.max(128, Math.floor(CACHE_BYTES / (this.topW.length * 4)));
   }
 
   private randn(seed: number): Float32Array {
@@ -81,18 +86,21 @@ class BrownianTree {
     }
     const parent = node.parent;
     const w = this.increment(parent);
-    const { mid, wSeed } = this.splitOf(parent);
+    const { mid, wSeed, left, right } = this.splitOf(parent);
     const hReciprocal = 1 / (parent.end - parent.start);
     const leftDiff = mid - parent.start;
     const spread = Math.sqrt(leftDiff * (parent.end - mid) * hReciprocal);
     const noise = this.randn(wSeed);
-    const out = w.map((v, i) => {
-      const left = leftDiff * v * hReciprocal + spread * (noise[i] as number);
-      return node.isLeft ? left : v - left;
-    });
-    this.cache.set(node, out);
-    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as TreeNode);
-    return out;
+    const leftW = w.map((v, i) => leftDiff * v * hReciprocal + spread * (noise[i] as number));
+    const rightW = w.map((v, i) => v - (leftW[i] as number));
+    this.remember(left, leftW);
+    this.remember(right, rightW);
+    return node.isLeft ? leftW : rightW;
+  }
+
+  private remember(node: TreeNode, w: Float32Array): void {
+    this.cache.set(node, w);
+    if (this.cache.size > this.cacheEntries) this.cache.delete(this.cache.keys().next().value as TreeNode);
   }
 
   /** W(b) − W(a) for a ≤ b, clamped to the tree's span. */

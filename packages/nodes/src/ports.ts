@@ -60,10 +60,13 @@ export interface Provenance {
   loras?: AppliedLora[];
 }
 
-/** A latent's inpainting mask (ComfyUI's `noise_mask`): 1 = repaint, 0 = keep, at latent resolution. */
+/** A latent's inpainting mask (ComfyUI's `noise_mask`): 1 = repaint, 0 = keep. */
 export interface NoiseMask {
   data: Float32Array;
-  /** [B, 1, h, w]; a batch of 1 applies to every latent, and ComfyUI's [B, h, w] is accepted too. */
+  /**
+   * [B, 1, h, w] at latent resolution (another size is resized bilinearly, as ComfyUI does); a batch of 1
+   * applies to every latent, and ComfyUI's [B, h, w] is accepted too.
+   */
   shape: readonly number[];
 }
 

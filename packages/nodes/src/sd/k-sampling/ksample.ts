@@ -29,7 +29,7 @@ export interface KSampleOptions extends StepRange {
   addNoise?: boolean;
   /** The latent's `batch_index` (which noise draw each image takes). */
   batchIndex?: readonly number[];
-  /** 1 = repaint, 0 = keep, at latent resolution. */
+  /** 1 = repaint, 0 = keep (see {@link NoiseMask}). */
   noiseMask?: NoiseMask;
   onStep?: (step: number, total: number, denoised: Float32Array) => void | Promise<void>;
 }

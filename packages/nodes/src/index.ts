@@ -6,6 +6,9 @@ import { modelLoaderNode } from './nodes/model-loader.ts';
 import { textEncoderNode } from './nodes/text-encoder.ts';
 import { emptyLatentNode } from './nodes/empty-latent.ts';
 import { unetSamplerNode } from './nodes/unet-sampler.ts';
+import { kSamplerNode } from './nodes/k-sampler.ts';
+import { kSamplerAdvancedNode } from './nodes/k-sampler-advanced.ts';
+import { clipTextEncodeNode } from './nodes/clip-text-encode.ts';
 import { vaeDecodeNode } from './nodes/vae-decode.ts';
 import { vaeEncodeNode } from './nodes/vae-encode.ts';
 import { loadImageNode } from './nodes/load-image.ts';
@@ -40,8 +43,11 @@ export function createNodePack(config: NodePackConfig): NodePack {
       modelLoaderNode(config),
       loraLoaderNode(config),
       textEncoderNode(config),
+      clipTextEncodeNode(config),
       emptyLatentNode(),
       unetSamplerNode(config),
+      kSamplerNode(config),
+      kSamplerAdvancedNode(config),
       vaeDecodeNode(config),
       vaeEncodeNode(config),
       loadImageNode(config),

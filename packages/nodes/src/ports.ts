@@ -60,12 +60,26 @@ export interface Provenance {
   loras?: AppliedLora[];
 }
 
+/** A latent's inpainting mask (ComfyUI's `noise_mask`): 1 = repaint, 0 = keep. */
+export interface NoiseMask {
+  data: Float32Array;
+  /**
+   * [B, 1, h, w] at latent resolution (another size is resized bilinearly, as ComfyUI does); a batch of 1
+   * applies to every latent, and ComfyUI's [B, h, w] is accepted too.
+   */
+  shape: readonly number[];
+}
+
 /** Latents [batch, channels, h, w], in the UNet's (scaled) space. */
 export interface Latent {
   kind: 'latent';
   samples: Float32Array;
   shape: [number, number, number, number];
   meta: Provenance;
+  /** Only this area is resampled (SetLatentNoiseMask, VAEEncodeForInpaint); KSampler honours it. */
+  noiseMask?: NoiseMask;
+  /** ComfyUI's `batch_index`: which noise draw of the seed each latent takes (LatentFromBatch, RepeatLatentBatch). */
+  batchIndex?: number[];
 }
 
 /** Images [batch, height, width, 3], RGB in [0, 1] (ComfyUI's IMAGE layout). */

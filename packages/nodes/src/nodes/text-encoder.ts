@@ -1,4 +1,4 @@
-/** TextEncoder: prompt text → CONDITIONING (ComfyUI's CLIPTextEncode), with A1111 emphasis and long prompts. */
+/** TextEncoder: prompt text → CONDITIONING with A1111 emphasis and long prompts (CLIPTextEncode is the ComfyUI one). */
 import { z } from 'zod';
 import { defineNode, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
@@ -11,7 +11,7 @@ export const textEncoderNode = (config: NodePackConfig) =>
     type: 'TextEncoder',
     category: 'conditioning',
     description:
-      'Encodes a prompt with the CLIP text encoder(s). Supports (word), ((word)), (word:1.3), [word], \\( escapes, BREAK, and prompts longer than 77 tokens (75-token windows).',
+      'Encodes a prompt with the CLIP text encoder(s), with A1111 semantics (for ComfyUI weighting use CLIPTextEncode). Supports (word), ((word)), (word:1.3), [word], \\( escapes, BREAK, and prompts longer than 77 tokens (75-token windows).',
     inputs: { clip: { type: CLIP } },
     params: { text: param(z.string().max(20_000).default(''), 'The prompt', 'textarea') },
     outputs: { conditioning: CONDITIONING },

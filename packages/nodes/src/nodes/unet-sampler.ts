@@ -1,4 +1,4 @@
-/** UNetSampler: denoises latents with the UNet under text guidance (ComfyUI's KSampler). */
+/** UNetSampler: denoises latents with the UNet under text guidance, with diffusers semantics (KSampler is the ComfyUI one). */
 import { z } from 'zod';
 import { defineNode, MAX_SEED, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
@@ -14,7 +14,7 @@ export const unetSamplerNode = (config: NodePackConfig) =>
     type: 'UNetSampler',
     category: 'sampling',
     description:
-      'Samples latents with the UNet: txt2img from an empty latent, or img2img with denoise below 1. Seeds give the same noise as torch.randn on the CPU, so results match diffusers for the same seed.',
+      'Samples latents with the UNet, with diffusers semantics: diffusers\' schedulers and the model\'s scheduler_config.json, so a seed gives the same latents as diffusers. txt2img from an empty latent, or img2img with denoise below 1. For ComfyUI/k-diffusion semantics use KSampler.',
     inputs: {
       model: { type: MODEL },
       positive: { type: CONDITIONING, description: 'What the image should show' },

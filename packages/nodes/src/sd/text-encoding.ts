@@ -34,7 +34,8 @@ export function featureOutput(session: ort.InferenceSession, family: 'sd15' | 's
   return `hidden_states.${Math.max(...layers) - 1}`;
 }
 
-async function runWindow(encoder: ModelRunner, chunk: PromptChunk, outputs: string[]): Promise<Record<string, Float32Array>> {
+/** One 77-token window through an encoder; the named outputs as floats. */
+export async function runWindow(encoder: ModelRunner, chunk: PromptChunk, outputs: string[]): Promise<Record<string, Float32Array>> {
   const ids = requireInput(encoder.session, 'input_ids', encoder.path);
   const result = await encoder.run({ input_ids: idsTensor(ids.type, chunk.ids, [1, chunk.ids.length]) }, outputs);
   return Object.fromEntries(outputs.map((name) => [name, readFloats(result[name] as ort.Tensor)]));
@@ -92,7 +93,7 @@ export async function encodePrompt(clip: ClipHandle, encoders: ModelRunner[], te
 }
 
 /** [encoder][window] blocks of [tokens, dim_e] → one [windows·tokens, Σ dim_e] array. */
-function concatFeatures(perEncoder: Float32Array[][], tokens: number): Float32Array {
+export function concatFeatures(perEncoder: Float32Array[][], tokens: number): Float32Array {
   const windows = perEncoder[0]?.length ?? 0;
   const dims = perEncoder.map((parts) => (parts[0]?.length ?? 0) / tokens);
   const total = dims.reduce((a, b) => a + b, 0);

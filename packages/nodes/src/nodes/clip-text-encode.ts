@@ -1,0 +1,32 @@
+/** CLIPTextEncode: ComfyUI's prompt encoder with ComfyUI's weighting (TextEncoder is the A1111-semantics one). */
+import { z } from 'zod';
+import { defineNode, param } from '@loom/engine';
+import type { NodePackConfig } from '../pack-config.ts';
+import { CLIP, CONDITIONING } from '../ports.ts';
+import { openTextEncoders } from '../sd/clip-sessions.ts';
+import { loadTokenizer } from '../sd/text-encoding.ts';
+import { encodeComfyPrompt } from '../sd/comfy-prompt/encode.ts';
+
+export const clipTextEncodeNode = (config: NodePackConfig) =>
+  defineNode({
+    type: 'CLIPTextEncode',
+    category: 'conditioning',
+    description:
+      "ComfyUI's CLIPTextEncode with ComfyUI semantics: (word) ×1.1, (word:1.3) sets the weight, \\( \\) escapes, weights interpolate against the empty prompt's encoding, 77-token windows that keep words whole. For A1111 emphasis ([word], BREAK, mean restore) use TextEncoder.",
+    inputs: { clip: { type: CLIP } },
+    params: { text: param(z.string().max(20_000).default(''), 'The prompt', 'textarea') },
+    outputs: { conditioning: CONDITIONING },
+    run: async ({ clip }, { text }, ctx) => {
+      const key = `comfy-encoding|${clip.pipeline.dir}|${JSON.stringify(clip.loras)}|${text}`;
+      const conditioning = await ctx.objects.getOrCreate(key, async () => {
+        const tokenizers = await Promise.all(clip.pipeline.textEncoders.map((e) => loadTokenizer(ctx, e.tokenizerDir)));
+        const value = await encodeComfyPrompt(clip, await openTextEncoders(clip, config, ctx), text, {
+          tokenizers,
+          checkCancelled: () => ctx.throwIfCancelled(),
+          onMissingEmbedding: (name) => ctx.log.warn(`CLIPTextEncode: embedding:${name} is not supported yet; the word is ignored.`),
+        });
+        return { value, bytes: (value.embeds.length + value.padWindow.length + (value.pooled?.length ?? 0)) * 4 };
+      });
+      return { conditioning };
+    },
+  });

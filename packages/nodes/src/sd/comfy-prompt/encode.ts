@@ -1,0 +1,80 @@
+/**
+ * Prompt → conditioning as ComfyUI's CLIPTextEncode computes it (comfy/sd1_clip.py
+ * `ClipTokenWeightEncoder.encode_token_weights`, comfy/sdxl_clip.py `SDXLClipModel.encode_token_weights`):
+ * - each window is encoded on its own and the windows are concatenated (no A1111 mean restore);
+ * - if any token is weighted, the empty prompt `[bos, eos, pad…]` is encoded too and each weighted token's
+ *   features are moved away from the empty prompt's at the same position: z = (z − z_empty)·w + z_empty;
+ * - SD1.x conditions on the last hidden state; SDXL on the penultimate hidden states of both encoders,
+ *   concatenated per token, with encoder 2's pooled projection of the FIRST window.
+ */
+import { LoomError } from '@loom/engine';
+import type { ClipHandle, Conditioning } from '../../ports.ts';
+import type { ClipTokenizer } from '../tokenizer/index.ts';
+import type { PromptChunk } from '../prompt/index.ts';
+import type { ModelRunner } from '../model-session.ts';
+import { concatFeatures, featureOutput, runWindow } from '../text-encoding.ts';
+import { tokenizeComfyPrompt, type TokenizeOptions } from './tokenize.ts';
+
+interface Encoded {
+  parts: Float32Array[];
+  empty: Float32Array;
+  pooled?: Float32Array;
+}
+
+async function encodeWindows(encoder: ModelRunner, tokenizer: ClipTokenizer, windows: PromptChunk[], feature: string, pooledName: string | undefined, checkCancelled: () => void): Promise<Encoded> {
+  const outputs = pooledName ? [feature, pooledName] : [feature];
+  const emptyIds = [tokenizer.bosId, tokenizer.eosId, ...Array<number>(tokenizer.maxLength - 2).fill(tokenizer.padId)];
+  const empty = (await runWindow(encoder, { ids: emptyIds, weights: [] }, [feature]))[feature] as Float32Array;
+  const weighted = windows.some((w) => w.weights.some((x) => x !== 1));
+  const parts: Float32Array[] = [];
+  let pooled: Float32Array | undefined;
+  for (const window of windows) {
+    checkCancelled();
+    const out = await runWindow(encoder, window, outputs);
+    const z = out[feature] as Float32Array;
+    const dim = z.length / window.ids.length;
+    if (weighted) {
+      window.weights.forEach((w, j) => {
+        if (w === 1) return;
+        for (let k = j * dim; k < (j + 1) * dim; k++) z[k] = ((z[k] as number) - (empty[k] as number)) * w + (empty[k] as number);
+      });
+    }
+    parts.push(z);
+    if (pooledName && !pooled) pooled = out[pooledName];
+  }
+  return { parts, empty, ...(pooled && { pooled }) };
+}
+
+/** What the encoding needs besides the sessions: the tokenizers and a cancellation check. */
+export interface ComfyEncodeContext extends TokenizeOptions {
+  tokenizers: ClipTokenizer[];
+  checkCancelled: () => void;
+}
+
+export async function encodeComfyPrompt(clip: ClipHandle, encoders: ModelRunner[], text: string, c: ComfyEncodeContext): Promise<Conditioning> {
+  const { family } = clip.pipeline;
+  const encoded: Encoded[] = [];
+  for (const [e, encoder] of encoders.entries()) {
+    const tokenizer = c.tokenizers[e] as ClipTokenizer;
+    const windows = tokenizeComfyPrompt(text, tokenizer, c);
+    const pooledName = family === 'sdxl' && e === 1 ? 'text_embeds' : undefined;
+    encoded.push(await encodeWindows(encoder, tokenizer, windows, featureOutput(encoder.session, family, encoder.path), pooledName, c.checkCancelled));
+  }
+  const tokens = c.tokenizers[0]?.maxLength ?? 77;
+  // ComfyUI cuts SDXL's two encodings to the shorter; the tokenizers share a vocabulary, so they agree.
+  const windows = Math.min(...encoded.map((x) => x.parts.length));
+  const embeds = concatFeatures(encoded.map((x) => x.parts.slice(0, windows)), tokens);
+  const pooled = encoded.find((x) => x.pooled)?.pooled;
+  if (family === 'sdxl' && !pooled) throw new LoomError('UNSUPPORTED_MODEL', `${clip.pipeline.dir}: the second SDXL text encoder has no text_embeds output.`);
+  return {
+    kind: 'conditioning',
+    family,
+    embeds,
+    tokens: windows * tokens,
+    dim: embeds.length / (windows * tokens),
+    ...(pooled && { pooled }),
+    padWindow: concatFeatures(encoded.map((x) => [x.empty]), tokens),
+    empty: text.trim() === '',
+    prompt: text,
+  };
+}

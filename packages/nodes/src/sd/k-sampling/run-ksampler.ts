@@ -32,7 +32,7 @@ export async function runKSampler(config: NodePackConfig, inputs: KSamplerInputs
     ...(latent.batchIndex && { batchIndex: latent.batchIndex }),
     onStep: async (step, total, denoised) => {
       ctx.throwIfCancelled();
-      ctx.progress(step + 1, total, await latentPreview(denoised, latent.shape, pipeline.family));
+      ctx.progress(step + 1, total, await latentPreview(denoised, latent.shape, pipeline.previewFactors));
     },
   });
   const meta = {

@@ -269,9 +269,9 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     // The previous case left unsaved edits: the drop asks before replacing them.
     await page.getByTestId('confirm-ok').click();
     await node(page, '3').waitFor();
-    assert.equal(await node(page, '3').getAttribute('data-node-type'), 'UNetSampler');
-    assert.deepEqual(await links(page), ['3.latent->8.latent', '4.clip->6.clip', '4.clip->7.clip', '4.model->3.model', '4.vae->8.vae', '5.latent->3.latent', '6.conditioning->3.positive', '7.conditioning->3.negative', '8.images->9.images']);
-    assert.equal(await node(page, '3').getByLabel('UNetSampler.sampler').inputValue(), '0', 'euler, the first sampler');
+    assert.equal(await node(page, '3').getAttribute('data-node-type'), 'KSampler', 'KSampler keeps ComfyUI semantics');
+    assert.deepEqual(await links(page), ['3.latent->8.latent', '4.clip->6.clip', '4.clip->7.clip', '4.model->3.model', '4.vae->8.vae', '5.latent->3.latentImage', '6.conditioning->3.positive', '7.conditioning->3.negative', '8.images->9.images']);
+    assert.equal(await node(page, '3').getByLabel('KSampler.samplerName').inputValue(), '0', 'euler, the first sampler');
     assert.equal(await node(page, '5').getByLabel('EmptyLatent.batchSize').inputValue(), '1');
     await page.getByTestId('cmd-queue').click();
     await node(page, '9').locator('[data-testid="node-image"]').waitFor({ timeout: 60_000 });

@@ -256,7 +256,10 @@ class _Eval:
 
 
 def build(m, merges, root):
-    shutil.rmtree(root, ignore_errors=True)
+    """Rewrites everything under `root` but its hand-written README.md."""
+    for child in root.glob("*") if root.exists() else []:
+        if child.name != "README.md":
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
     sd15_diffusers(m, merges, root / "tiny-sd15-diffusers")
     sdxl_diffusers(m, merges, root / "tiny-sdxl-diffusers")
     single_files(m, merges, root)

@@ -137,11 +137,13 @@ def sd15_yaml():
 
 
 def sdxl_yaml():
-    """sgm's sd_xl_base.yaml with the tiny sizes (same Loom extensions as sd15_yaml)."""
+    """sgm's sd_xl_base.yaml with the tiny sizes (same Loom extensions as sd15_yaml, and the latent
+    `image_size` that v1 yamls have and sgm's lack)."""
     return """model:
   target: sgm.models.diffusion.DiffusionEngine
   params:
     scale_factor: 0.13025
+    image_size: 8
     disable_first_stage_autocast: True
     network_config:
       target: sgm.modules.diffusionmodules.openaimodel.UNetModel

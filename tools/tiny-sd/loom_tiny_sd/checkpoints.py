@@ -258,9 +258,9 @@ class _Eval:
 
 
 def build(m, merges, root):
-    """Rewrites everything under `root` but its hand-written README.md."""
+    """Rewrites everything under `root` but README.md and full-shapes.json (make_full_shapes.py)."""
     for child in root.glob("*") if root.exists() else []:
-        if child.name != "README.md":
+        if child.name not in ("README.md", "full-shapes.json"):
             shutil.rmtree(child) if child.is_dir() else child.unlink()
     sd15_diffusers(m, merges, root / "tiny-sd15-diffusers")
     sdxl_diffusers(m, merges, root / "tiny-sdxl-diffusers")

@@ -91,7 +91,7 @@ export function describeKeys(base: WeightSource, keys: readonly string[]): strin
     counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
   }
   const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([p, n]) => `${p}.* (${n})`).join(', ');
-  const convIn = keys.find((k) => /(^|\.)(input_blocks\.0\.0|conv_in)\.weight$/.test(k));
+  const convIn = keys.find((k) => k.endsWith('input_blocks.0.0.weight')) ?? keys.find((k) => k.endsWith('conv_in.weight'));
   const channels = convIn ? `; ${convIn} has shape [${base.info(convIn)!.shape.join(', ')}]` : '';
   return `${keys.length} tensors: ${top}${channels}`;
 }

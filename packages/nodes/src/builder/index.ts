@@ -7,7 +7,7 @@
  *   per model in Optimum's ONNX layout and I/O contract: `text_encoder/model.onnx`,
  *   `text_encoder_2/model.onnx` (SDXL), `unet/model.onnx`, `vae_encoder/model.onnx`,
  *   `vae_decoder/model.onnx`, large weights as external data beside each.
- * - The caller writes everything else (`model_index.json`, `scheduler/`, `tokenizer*/`, configs),
+ * - The caller writes everything else (`model_index.json`, `scheduler/`, `tokenizer/`, `tokenizer_2/`, configs),
  *   builds into a temporary folder and renames it into the cache when the promise resolves.
  * - `BUILDER_VERSION` is part of the cache key: bump it whenever built graphs change.
  */

@@ -112,7 +112,7 @@ export async function listPipelines(modelsDir: string): Promise<string[]> {
   const entries = await readdir(modelsDir, { withFileTypes: true }).catch(() => []);
   const names: string[] = [];
   for (const entry of entries) {
-    if (entry.isDirectory() && (await exists(join(modelsDir, entry.name, 'model_index.json')))) names.push(entry.name);
+    if (entry.isDirectory() && !entry.name.startsWith('.') && (await exists(join(modelsDir, entry.name, 'model_index.json')))) names.push(entry.name);
   }
   return names.sort();
 }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { LoomError } from '@loom/engine';
 import type { ComponentWeights, ModelComponents } from './components.ts';
+import { checkFloatWeights } from './float-weights.ts';
 import { mergedSource } from './merged-source.ts';
 import { openWeightFile } from './open-weight-file.ts';
 import type { WeightSource } from './weight-source.ts';
@@ -34,6 +35,7 @@ export async function loadDiffusersFolder(dir: string): Promise<ModelComponents>
     const open = async (name: string, stem: string): Promise<ComponentWeights> => {
       const c = { config: Json.parse(await readJson(join(dir, name, 'config.json'))), weights: await openComponent(join(dir, name), stem) };
       opened.push(c);
+      checkFloatWeights(c.weights);
       return c;
     };
     const unet = await open('unet', 'diffusion_pytorch_model');

@@ -15,6 +15,7 @@ import { readModelYaml, type ModelHints } from './a1111-yaml.ts';
 import { hfClipMapping, openClipMapping } from './clip-names.ts';
 import { detectClip, detectVae, unetView, vaeView } from './components-of.ts';
 import { detectUnet } from './detect-unet.ts';
+import { checkFloatWeights } from '../float-weights.ts';
 import { clipConfig, unetConfig, vaeConfig, type Family } from './diffusers-configs.ts';
 import { schedulerConfig } from './scheduler-defaults.ts';
 
@@ -62,6 +63,9 @@ async function resolve(base: WeightSource, hints: ModelHints): Promise<ModelComp
   }
   const unet = track(unetView(base, UNET, unetFacts.numResBlocks));
   const vae = track(vaeView(base, VAE, vaeFacts.chMult.length));
+  // checked on the file's own names, which the user can look up (EMA shadows and training state skipped)
+  const prefixes = [UNET, VAE, family === 'sdxl' ? SDXL_CLIP_L : SD1_CLIP, SDXL_CLIP_G];
+  checkFloatWeights(base, (k) => prefixes.some((p) => k.startsWith(p)) && !k.startsWith(`${VAE}loss.`));
   const closeAll = closeTogether(base, views);
   const inpaint = unetFacts.inChannels === 9;
   return {

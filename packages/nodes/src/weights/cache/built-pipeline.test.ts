@@ -73,7 +73,7 @@ test('a single file builds once with progress, opens as a pipeline, and later lo
   assert.equal(await ensureBuiltPipeline({ kind: 'single-file', path: renamed }, options), dir);
   assert.equal(calls.length, 1);
   const bytes = readFileSync(renamed);
-  bytes[bytes.length - 1] ^= 1;
+  bytes[bytes.length - 1] = bytes.at(-1)! ^ 1;
   writeFileSync(renamed, bytes);
   assert.notEqual(await ensureBuiltPipeline({ kind: 'single-file', path: renamed }, options), dir);
   assert.equal(calls.length, 2);

@@ -22,7 +22,7 @@ import { comparisonGridNode } from './nodes/comparison-grid.ts';
 export * from './pack-config.ts';
 export * from './ports.ts';
 export { listPipelines, readPipeline, type PipelineFiles } from './sd/pipeline.ts';
-export { listModels, CHECKPOINTS_FOLDER } from './sd/model-source.ts';
+export { checkModel, listModels, CHECKPOINTS_FOLDER } from './sd/model-source.ts';
 export { bundledTokenizerDir, type BundledTokenizer } from './bundled-tokenizers.ts';
 export type { ModelComponents, ComponentWeights, ModelKind } from './weights/components.ts';
 export type { WeightSource, WeightInfo, WeightDtype } from './weights/weight-source.ts';

@@ -12,7 +12,9 @@ import { LoomError } from '@loom/engine';
 import { fileStamp, listFiles, resolveInside } from '../model-files.ts';
 import type { NodePackConfig } from '../pack-config.ts';
 import { cacheRootFor, ensureBuiltPipeline, type CheckpointSource } from '../weights/cache/built-pipeline.ts';
-import { isDiffusersFolder } from '../weights/diffusers-folder.ts';
+import type { ModelComponents } from '../weights/components.ts';
+import { isDiffusersFolder, loadDiffusersFolder } from '../weights/diffusers-folder.ts';
+import { loadSingleFile } from '../weights/ldm/single-file.ts';
 import { WEIGHT_EXTENSIONS } from '../weights/open-weight-file.ts';
 import { listPipelines, readPipeline, type PipelineFiles } from './pipeline.ts';
 
@@ -46,12 +48,28 @@ export async function openModel(config: NodePackConfig, name: string, progress?:
   const source = await locateModel(config, name);
   if (source.kind === 'onnx') return readPipeline(source.path);
   const dir = await ensureBuiltPipeline(source, {
-    cacheRoot: cacheRootFor(config.modelsDir, config.cacheDir),
+    cacheRoot: cacheRootFor(config.modelsDir, config.builtCacheDir),
     ...(progress ? { progress } : {}),
     ...(signal ? { signal } : {}),
   });
   // named after what the user chose, not the cache folder's hash
   return { ...(await readPipeline(dir)), name: basename(name).replace(/\.[^.]+$/, '') };
+}
+
+/**
+ * Opens the weight files `name` points at (headers and pickles only, no tensor data) and closes them:
+ * a hostile, truncated, wrongly typed or unknown checkpoint throws its BAD_FILE / UNSUPPORTED_MODEL
+ * error now, before a prompt is queued. ONNX folders and names that do not exist pass: the loader
+ * reports those when it runs.
+ */
+export async function checkModel(config: NodePackConfig, name: string): Promise<void> {
+  const source = await locateModel(config, name).catch((err: unknown) => {
+    if (err instanceof LoomError && err.code === 'MODEL_NOT_FOUND') return undefined;
+    throw err;
+  });
+  if (!source || source.kind === 'onnx') return;
+  const c: ModelComponents = source.kind === 'single-file' ? await loadSingleFile(source.path) : await loadDiffusersFolder(source.path);
+  await Promise.all([c.unet, c.vae, c.textEncoder, c.textEncoder2].map((x) => x?.weights.close()));
 }
 
 /** Node fingerprint of `name`: sizes and mtimes of the files that define it. */

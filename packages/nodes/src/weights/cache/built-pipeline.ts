@@ -132,7 +132,7 @@ async function closeAll(c: ModelComponents): Promise<void> {
   await Promise.all([c.unet, c.vae, c.textEncoder, c.textEncoder2].map((x) => x?.weights.close()));
 }
 
-/** Loom's cache root: `.loom/` in the configured cache dir, else in the models folder. */
-export function cacheRootFor(modelsDir: string, cacheDir?: string): string {
-  return join(cacheDir || modelsDir, '.loom');
+/** Where built models are cached: the configured folder, else `.loom/` in the models folder. */
+export function cacheRootFor(modelsDir: string, builtCacheDir?: string): string {
+  return builtCacheDir || join(modelsDir, '.loom');
 }

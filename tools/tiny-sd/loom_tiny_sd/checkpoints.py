@@ -50,17 +50,23 @@ def sdxl_index():
             "unet": ["diffusers", "UNet2DConditionModel"], "vae": ["diffusers", "AutoencoderKL"]}
 
 
+def save_component(root, name, config, state, filename):
+    """One save_pretrained component folder: config.json and its weights file (.safetensors or a .bin pickle)."""
+    write_json(root / name / "config.json", config)
+    if filename.endswith(".bin"):
+        torch.save(state, root / name / filename)
+    else:
+        safetensors_io.save(root / name / filename, state)
+
+
 def sd15_diffusers(m, merges, root):
     """save_pretrained layout; the UNet as the fp16 variant file, the VAE stored in F16 under the plain name."""
     write_json(root / "model_index.json", sd15_index())
     write_json(root / "scheduler" / "scheduler_config.json", configs.PNDM)
     bpe.write(root / "tokenizer", merges, bpe.EOS, "loom/tiny-sd/tokenizer")
-    write_json(root / "unet" / "config.json", configs.SD15_UNET)
-    safetensors_io.save(root / "unet" / "diffusion_pytorch_model.fp16.safetensors", _half(m["sd15.unet"].state_dict()))
-    write_json(root / "vae" / "config.json", configs.SD15_VAE)
-    safetensors_io.save(root / "vae" / "diffusion_pytorch_model.safetensors", _half(m["sd15.vae"].state_dict()))
-    write_json(root / "text_encoder" / "config.json", configs.SD15_TEXT)
-    safetensors_io.save(root / "text_encoder" / "model.safetensors", _f32_text(m["sd15.text_encoder"].state_dict()))
+    save_component(root, "unet", configs.SD15_UNET, _half(m["sd15.unet"].state_dict()), "diffusion_pytorch_model.fp16.safetensors")
+    save_component(root, "vae", configs.SD15_VAE, _half(m["sd15.vae"].state_dict()), "diffusion_pytorch_model.safetensors")
+    save_component(root, "text_encoder", configs.SD15_TEXT, _f32_text(m["sd15.text_encoder"].state_dict()), "model.safetensors")
 
 
 def sdxl_diffusers(m, merges, root):
@@ -69,15 +75,27 @@ def sdxl_diffusers(m, merges, root):
     write_json(root / "scheduler" / "scheduler_config.json", configs.EULER)
     bpe.write(root / "tokenizer", merges, bpe.EOS, "loom/tiny-sd/tokenizer")
     bpe.write(root / "tokenizer_2", merges, "!", "loom/tiny-sd/tokenizer_2")
-    write_json(root / "unet" / "config.json", configs.SDXL_UNET)
-    safetensors_io.save(root / "unet" / "diffusion_pytorch_model.safetensors", _half(m["sdxl.unet"].state_dict()))
-    write_json(root / "vae" / "config.json", configs.SDXL_VAE)
-    safetensors_io.save(root / "vae" / "diffusion_pytorch_model.safetensors", _half(m["sdxl.vae"].state_dict()))
-    write_json(root / "text_encoder" / "config.json", configs.SDXL_TEXT)
-    safetensors_io.save(root / "text_encoder" / "model.safetensors", _f32_text(m["sdxl.text_encoder"].state_dict()))
-    write_json(root / "text_encoder_2" / "config.json", configs.SDXL_TEXT_2)
-    root.joinpath("text_encoder_2").mkdir(parents=True, exist_ok=True)
-    torch.save(_f32_text(m["sdxl.text_encoder_2"].state_dict()), root / "text_encoder_2" / "pytorch_model.bin")
+    save_component(root, "unet", configs.SDXL_UNET, _half(m["sdxl.unet"].state_dict()), "diffusion_pytorch_model.safetensors")
+    save_component(root, "vae", configs.SDXL_VAE, _half(m["sdxl.vae"].state_dict()), "diffusion_pytorch_model.safetensors")
+    save_component(root, "text_encoder", configs.SDXL_TEXT, _f32_text(m["sdxl.text_encoder"].state_dict()), "model.safetensors")
+    save_component(root, "text_encoder_2", configs.SDXL_TEXT_2, _f32_text(m["sdxl.text_encoder_2"].state_dict()), "pytorch_model.bin")
+
+
+# the tiny VAE's ddconfig, the same in both families' yaml (`norm_num_groups` is a Loom extension)
+VAE_PARAMS = """        embed_dim: 4
+        ddconfig:
+          double_z: true
+          z_channels: 4
+          resolution: 64
+          in_channels: 3
+          out_ch: 3
+          ch: 8
+          ch_mult: [ 1, 2, 4, 4 ]
+          num_res_blocks: 1
+          attn_resolutions: []
+          dropout: 0.0
+          norm_num_groups: 8
+"""
 
 
 def sd15_yaml():
@@ -116,24 +134,11 @@ def sd15_yaml():
     first_stage_config:
       target: ldm.models.autoencoder.AutoencoderKL
       params:
-        embed_dim: 4
-        ddconfig:
-          double_z: true
-          z_channels: 4
-          resolution: 64
-          in_channels: 3
-          out_ch: 3
-          ch: 8
-          ch_mult: [ 1, 2, 4, 4 ]
-          num_res_blocks: 1
-          attn_resolutions: []
-          dropout: 0.0
-          norm_num_groups: 8
-    cond_stage_config:
+{VAE_PARAMS}    cond_stage_config:
       target: ldm.modules.encoders.modules.FrozenCLIPEmbedder
       params:
         num_attention_heads: 4
-"""
+""".replace("{VAE_PARAMS}", VAE_PARAMS)
 
 
 def sdxl_yaml():
@@ -187,20 +192,7 @@ def sdxl_yaml():
     first_stage_config:
       target: sgm.models.autoencoder.AutoencoderKLInferenceWrapper
       params:
-        embed_dim: 4
-        ddconfig:
-          double_z: true
-          z_channels: 4
-          resolution: 64
-          in_channels: 3
-          out_ch: 3
-          ch: 8
-          ch_mult: [ 1, 2, 4, 4 ]
-          num_res_blocks: 1
-          attn_resolutions: []
-          dropout: 0.0
-          norm_num_groups: 8
-"""
+{VAE_PARAMS}""".replace("{VAE_PARAMS}", VAE_PARAMS)
 
 
 class Hostile:

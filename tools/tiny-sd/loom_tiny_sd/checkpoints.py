@@ -224,6 +224,13 @@ def single_files(m, merges, root):
     bpe.write(root / "tiny-sdxl.tokenizer_2", merges, "!", "loom/tiny-sd/tokenizer_2")
 
 
+def strided_file(root):
+    """Tensors torch saves as views: a transpose (strides (1, 3)) and a slice at a storage offset."""
+    base = torch.arange(12, dtype=torch.float32).reshape(3, 4)
+    state = {"transposed": base.t(), "row": base[1], "whole": base}
+    torch.save({"state_dict": state}, root / "strided.ckpt")
+
+
 def hostile_files(root):
     bad = root / "bad"
     bad.mkdir(parents=True, exist_ok=True)
@@ -257,4 +264,5 @@ def build(m, merges, root):
     sd15_diffusers(m, merges, root / "tiny-sd15-diffusers")
     sdxl_diffusers(m, merges, root / "tiny-sdxl-diffusers")
     single_files(m, merges, root)
+    strided_file(root)
     hostile_files(root)

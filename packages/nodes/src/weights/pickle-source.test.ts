@@ -100,3 +100,13 @@ test('a weight stored in an integer dtype is BAD_FILE when read as a float', asy
   await i32.close();
   await assert.rejects(openWeightFile(join(dir, 'model.gguf')), (e: unknown) => e instanceof LoomError && e.code === 'UNSUPPORTED_MODEL');
 });
+
+test('views torch saved without copying (a transpose, a row at a storage offset) read as .contiguous() would', async () => {
+  await withSource('strided.ckpt', async (s) => {
+    const values = async (name: string) => [...(await s.readFloat32(name))];
+    assert.deepEqual(s.info('transposed')?.shape, [4, 3]);
+    assert.deepEqual(await values('transposed'), [0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11]);
+    assert.deepEqual(await values('row'), [4, 5, 6, 7]);
+    assert.deepEqual(await values('whole'), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  });
+});

@@ -42,10 +42,11 @@ function pickleSource(path: string, handle: import('node:fs/promises').FileHandl
     if (!t) throw new LoomError('BAD_FILE', `${path}: no tensor named "${name}".`);
     const span = contents.storages.get(t.storage.key)!;
     const size = DTYPE_BYTES[t.storage.dtype];
-    const begin = t.offset * size;
-    const length = numel(t.shape) * size;
-    if (begin + length > span.length) throw new LoomError('BAD_FILE', `${path}: tensor "${name}" runs past the end of its storage (damaged file).`);
-    return readExact(handle, span.start + begin, length, path, `tensor "${name}"`);
+    // a view (transpose, slice) covers elements offset … offset + Σ (dim − 1)·stride of its storage
+    const reach = numel(t.shape) === 0 ? 0 : 1 + t.shape.reduce((n, d, i) => n + (d - 1) * t.stride[i]!, 0);
+    if ((t.offset + reach) * size > span.length) throw new LoomError('BAD_FILE', `${path}: tensor "${name}" runs past the end of its storage (damaged file).`);
+    const bytes = await readExact(handle, span.start + t.offset * size, reach * size, path, `tensor "${name}"`);
+    return isContiguous(t.shape, t.stride) ? bytes : gather(bytes, t.shape, t.stride, size);
   };
   return {
     origin: path,
@@ -55,4 +56,25 @@ function pickleSource(path: string, handle: import('node:fs/promises').FileHandl
     readFloat32: async (name) => bytesToFloat32(await readBytes(name), infos.get(name)!, path),
     close: () => handle.close(),
   };
+}
+
+function isContiguous(shape: readonly number[], stride: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    if (shape[i] !== 1 && stride[i] !== expected) return false;
+    expected *= shape[i]!;
+  }
+  return true;
+}
+
+/** Copies a strided view's elements into C order (torch's `.contiguous()`). */
+function gather(src: Uint8Array, shape: readonly number[], stride: readonly number[], size: number): Uint8Array {
+  const out = new Uint8Array(numel(shape) * size);
+  const index = shape.map(() => 0);
+  for (let n = 0; n < out.length / size; n++) {
+    const at = index.reduce((sum, v, i) => sum + v * stride[i]!, 0) * size;
+    out.set(src.subarray(at, at + size), n * size);
+    for (let d = shape.length - 1; d >= 0 && ++index[d]! === shape[d]; d--) index[d] = 0;
+  }
+  return out;
 }

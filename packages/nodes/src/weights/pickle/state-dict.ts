@@ -1,18 +1,18 @@
 /**
- * Finds the state dict in an unpickled checkpoint object and checks each tensor's layout.
+ * Finds the state dict in an unpickled checkpoint object.
  * Lightning checkpoints nest it under `state_dict` (ComfyUI `comfy/utils.py` load_torch_file does the
  * same unwrapping); transformers' `pytorch_model.bin` is the state dict itself.
  */
 import { LoomError } from '@loom/engine';
 import { isTensorRef, type TensorRef } from './restricted-unpickler.ts';
 
-/** The named tensors of `root`, in pickle order; non-tensor entries (step counters, EMA decay scalars kept as tensors are kept). */
+/** The named tensors of `root`, in pickle order; entries that are not tensors (step counters, …) are left out. */
 export function stateDictOf(root: unknown, origin: string): Map<string, TensorRef> {
   const dict = unwrap(root);
   if (!dict) throw new LoomError('BAD_FILE', `${origin}: the pickle holds no state dict (found ${describe(root)}). Loom reads checkpoints saved with torch.save(model.state_dict()) or Lightning's {"state_dict": …}.`);
   const tensors = new Map<string, TensorRef>();
   for (const [key, value] of dict) {
-    if (typeof key === 'string' && isTensorRef(value)) tensors.set(key, checkContiguous(value, key, origin));
+    if (typeof key === 'string' && isTensorRef(value)) tensors.set(key, value);
   }
   if (tensors.size === 0) throw new LoomError('BAD_FILE', `${origin}: the state dict has no tensors.`);
   return tensors;
@@ -25,19 +25,6 @@ function unwrap(root: unknown): Map<unknown, unknown> | undefined {
     if (inner instanceof Map && [...inner.values()].some(isTensorRef)) return inner;
   }
   return [...root.values()].some(isTensorRef) ? root : undefined;
-}
-
-/** C-order strides are the only layout read by one contiguous byte range. */
-function checkContiguous(t: TensorRef, key: string, origin: string): TensorRef {
-  let expected = 1;
-  for (let i = t.shape.length - 1; i >= 0; i--) {
-    const dim = t.shape[i]!;
-    if (dim !== 1 && t.stride[i] !== expected) {
-      throw new LoomError('BAD_FILE', `${origin}: tensor "${key}" is stored non-contiguously (shape ${JSON.stringify(t.shape)}, stride ${JSON.stringify(t.stride)}). Re-save it with .contiguous() or convert the file to .safetensors.`);
-    }
-    expected *= dim;
-  }
-  return t;
 }
 
 function describe(v: unknown): string {

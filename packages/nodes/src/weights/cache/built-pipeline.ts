@@ -55,11 +55,13 @@ export async function ensureBuiltPipeline(source: CheckpointSource, options: Ens
     });
     await writePipelineFiles(tmp, components, await tokenizersOf(source), await forceZeros(source));
     await writeFile(join(tmp, 'loom-build.json'), `${JSON.stringify({ builderVersion: version, key, source: source.path, kind: components.kind }, null, 2)}\n`);
-    await rm(dir, { recursive: true, force: true });
-    await rename(tmp, dir).catch(async (err: unknown) => {
-      // another load finished the same build first: keep theirs
-      if (!(await isComplete(dir, key))) throw err;
-    });
+    // another process (a server worker) may have finished the same build meanwhile: keep theirs, it may be in use
+    if (!(await isComplete(dir, key))) {
+      await rm(dir, { recursive: true, force: true }); // a foreign or damaged folder under our name
+      await rename(tmp, dir).catch(async (err: unknown) => {
+        if (!(await isComplete(dir, key))) throw err;
+      });
+    }
     options.progress?.(PROGRESS_MAX, PROGRESS_MAX);
     return dir;
   } finally {

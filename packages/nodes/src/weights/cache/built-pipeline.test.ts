@@ -106,10 +106,12 @@ test('failures leave no cache entry: a builder error, a tokenizer that does not 
   // without its .tokenizer folder the tiny model would get CLIP's 49,408-token vocabulary
   cpSync(path, join(models, 'checkpoints', 'lonely.safetensors'));
   cpSync(join(models, 'checkpoints', 'tiny-sd15.yaml'), join(models, 'checkpoints', 'lonely.yaml'));
+  const calls: ModelComponents[] = [];
   await assert.rejects(
-    ensureBuiltPipeline({ kind: 'single-file', path: join(models, 'checkpoints', 'lonely.safetensors') }, { cacheRoot, build: fakeBuilder([]) }),
+    ensureBuiltPipeline({ kind: 'single-file', path: join(models, 'checkpoints', 'lonely.safetensors') }, { cacheRoot, build: fakeBuilder(calls) }),
     (err: unknown) => err instanceof LoomError && err.code === 'UNSUPPORTED_MODEL' && /lonely\.safetensors: its text encoder has 1024 tokens/.test(err.message),
   );
+  assert.equal(calls.length, 0, 'refused before building');
   const built = existsSync(join(cacheRoot, 'built')) ? readdirSync(join(cacheRoot, 'built')) : [];
   assert.deepEqual(built, [], 'nothing cached, nothing half-written');
 });

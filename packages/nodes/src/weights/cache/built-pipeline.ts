@@ -15,7 +15,7 @@ import type { ModelComponents } from '../components.ts';
 import { loadDiffusersFolder } from '../diffusers-folder.ts';
 import { loadSingleFile } from '../ldm/single-file.ts';
 import { HashMemo } from './content-hash.ts';
-import { tokenizersBeside, writePipelineFiles, type TokenizerSources } from './pipeline-files.ts';
+import { checkTokenizersFit, tokenizersBeside, writePipelineFiles, type TokenizerSources } from './pipeline-files.ts';
 
 /** A checkpoint to build: one weight file, or a diffusers folder. */
 export type CheckpointSource = { readonly kind: 'single-file' | 'diffusers'; readonly path: string };
@@ -38,22 +38,26 @@ const Done = z.object({ builderVersion: z.string(), key: z.string() });
 /** The folder of the built pipeline for `source`, building it first when the cache lacks it. */
 export async function ensureBuiltPipeline(source: CheckpointSource, options: EnsureBuiltOptions): Promise<string> {
   const version = options.builderVersion ?? BUILDER_VERSION;
-  const key = await contentKey(source, options, version);
-  const dir = join(options.cacheRoot, 'built', `${key.slice(0, 24)}-${version}`);
-  if (await isComplete(dir, key)) return dir;
+  // headers and pickles first (milliseconds): a hostile or damaged file is refused before gigabytes are hashed
   const components = source.kind === 'single-file' ? await loadSingleFile(source.path) : await loadDiffusersFolder(source.path);
-  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  let tmp: string | undefined;
   try {
+    const key = await contentKey(source, options, version);
+    const dir = join(options.cacheRoot, 'built', `${key.slice(0, 24)}-${version}`);
+    if (await isComplete(dir, key)) return dir;
+    tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     if (components.kind.endsWith('-inpaint')) {
       throw new LoomError('UNSUPPORTED_MODEL', `${source.path} is an inpainting checkpoint (9-channel UNet): Loom detects it but cannot sample with it yet. Use a txt2img checkpoint.`);
     }
+    const tokenizers = await tokenizersOf(source);
+    checkTokenizersFit(components, tokenizers);
     await mkdir(tmp, { recursive: true });
     await (options.build ?? buildPipelineOnnx)(components, {
       outDir: tmp,
       progress: (done, total) => options.progress?.(HASH_SHARE + Math.round(((PROGRESS_MAX - HASH_SHARE) * done) / Math.max(total, 1)), PROGRESS_MAX),
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    await writePipelineFiles(tmp, components, await tokenizersOf(source), await forceZeros(source));
+    await writePipelineFiles(tmp, components, tokenizers, await forceZeros(source));
     await writeFile(join(tmp, 'loom-build.json'), `${JSON.stringify({ builderVersion: version, key, source: source.path, kind: components.kind }, null, 2)}\n`);
     // another process (a server worker) may have finished the same build meanwhile: keep theirs, it may be in use
     if (!(await isComplete(dir, key))) {
@@ -65,7 +69,7 @@ export async function ensureBuiltPipeline(source: CheckpointSource, options: Ens
     options.progress?.(PROGRESS_MAX, PROGRESS_MAX);
     return dir;
   } finally {
-    await rm(tmp, { recursive: true, force: true });
+    if (tmp) await rm(tmp, { recursive: true, force: true });
     await closeAll(components);
   }
 }

@@ -51,18 +51,26 @@ export async function writePipelineFiles(outDir: string, c: ModelComponents, tok
   await json('vae_encoder/config.json', c.vae.config);
   await json('text_encoder/config.json', c.textEncoder.config);
   if (c.textEncoder2) await json('text_encoder_2/config.json', c.textEncoder2.config);
-  await copyTokenizer(join(outDir, 'tokenizer'), tokenizers.tokenizer, 'clip-vit-large-patch14', c.textEncoder.config.vocab_size, tokenizers.origin);
-  if (c.textEncoder2) await copyTokenizer(join(outDir, 'tokenizer_2'), tokenizers.tokenizer2, 'clip-vit-bigg-14', c.textEncoder2.config.vocab_size, tokenizers.origin);
+  await copyTokenizer(join(outDir, 'tokenizer'), tokenizers.tokenizer, 'clip-vit-large-patch14');
+  if (c.textEncoder2) await copyTokenizer(join(outDir, 'tokenizer_2'), tokenizers.tokenizer2, 'clip-vit-bigg-14');
 }
 
-async function copyTokenizer(to: string, from: string | undefined, bundled: 'clip-vit-large-patch14' | 'clip-vit-bigg-14', vocabSize: unknown, origin: string): Promise<void> {
+/** Refuses, before any build, text encoders that the bundled tokenizers would be used for but do not fit. */
+export function checkTokenizersFit(c: ModelComponents, tokenizers: TokenizerSources): void {
+  const pairs = [[c.textEncoder, tokenizers.tokenizer], [c.textEncoder2, tokenizers.tokenizer2]] as const;
+  for (const [encoder, own] of pairs) {
+    const vocab = encoder?.config.vocab_size;
+    if (encoder && !own && vocab !== CLIP_VOCAB) {
+      throw new LoomError('UNSUPPORTED_MODEL', `${tokenizers.origin}: its text encoder has ${String(vocab)} tokens, not CLIP's ${CLIP_VOCAB}, so Loom's bundled tokenizer does not fit. Put the model's tokenizer files (vocab.json, merges.txt, …) in a folder named like the checkpoint with ".tokenizer" (and ".tokenizer_2" for SDXL's second).`);
+    }
+  }
+}
+
+async function copyTokenizer(to: string, from: string | undefined, bundled: 'clip-vit-large-patch14' | 'clip-vit-bigg-14'): Promise<void> {
   await mkdir(to, { recursive: true });
   if (from) {
     for (const f of await readdir(from)) await cp(join(from, f), join(to, f));
     return;
-  }
-  if (vocabSize !== CLIP_VOCAB) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${origin}: its text encoder has ${String(vocabSize)} tokens, not CLIP's ${CLIP_VOCAB}, so Loom's bundled tokenizer does not fit. Put the model's tokenizer files (vocab.json, merges.txt, …) in a folder named like the checkpoint with ".tokenizer" (and ".tokenizer_2" for SDXL's second).`);
   }
   // bigG's folder has only its configs (pads with "!"); vocabulary and merges are CLIP-L's
   const clipL = bundledTokenizerDir('clip-vit-large-patch14');

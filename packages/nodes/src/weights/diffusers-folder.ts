@@ -19,10 +19,10 @@ const Index = z.looseObject({ _class_name: z.string() });
 const Json = z.record(z.string(), z.unknown());
 const ShardIndex = z.object({ weight_map: z.record(z.string(), z.string()) });
 
-/** Whether `dir` holds a diffusers (PyTorch-weights) pipeline rather than an ONNX export. */
+/** Whether `dir` holds a diffusers (PyTorch-weights) pipeline and no ONNX export (which needs no build). */
 export async function isDiffusersFolder(dir: string): Promise<boolean> {
   const files = await readdir(join(dir, 'unet')).catch(() => [] as string[]);
-  return files.some((f) => f.startsWith('diffusion_pytorch_model'));
+  return !files.includes('model.onnx') && files.some((f) => f.startsWith('diffusion_pytorch_model'));
 }
 
 /** Opens the components of the pipeline in `dir`. */

@@ -225,10 +225,14 @@ def single_files(m, merges, root):
 
 
 def strided_file(root):
-    """Tensors torch saves as views: a transpose (strides (1, 3)) and a slice at a storage offset."""
+    """Tensors torch saves as views (a transpose, a slice at a storage offset), next to training metadata."""
     base = torch.arange(12, dtype=torch.float32).reshape(3, 4)
     state = {"transposed": base.t(), "row": base[1], "whole": base}
-    torch.save({"state_dict": state}, root / "strided.ckpt")
+    # training metadata real checkpoints carry beside the weights, all inert data the reader must accept
+    import numpy as np
+    extras = {"global_step": np.int64(470000), "lr": np.float64(1e-4), "hist": np.arange(3), "dtype": torch.float16,
+              "device": torch.device("cpu"), "tags": {"ema"}}
+    torch.save({"state_dict": state, **extras}, root / "strided.ckpt")
 
 
 def hostile_files(root):

@@ -101,7 +101,7 @@ test('a weight stored in an integer dtype is BAD_FILE when read as a float', asy
   await assert.rejects(openWeightFile(join(dir, 'model.gguf')), (e: unknown) => e instanceof LoomError && e.code === 'UNSUPPORTED_MODEL');
 });
 
-test('views torch saved without copying (a transpose, a row at a storage offset) read as .contiguous() would', async () => {
+test('views torch saved without copying (a transpose, a row at a storage offset) read as .contiguous() would; numpy/torch metadata beside them is accepted as data', async () => {
   await withSource('strided.ckpt', async (s) => {
     const values = async (name: string) => [...(await s.readFloat32(name))];
     assert.deepEqual(s.info('transposed')?.shape, [4, 3]);

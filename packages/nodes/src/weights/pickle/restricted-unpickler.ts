@@ -43,6 +43,8 @@ const STORAGE_DTYPES: Record<string, WeightDtype> = {
   IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8', ByteStorage: 'U8', BoolStorage: 'BOOL',
 };
 
+const TORCH_DTYPES = new Set(['float16', 'float32', 'float64', 'bfloat16', 'half', 'float', 'double', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool', 'long']);
+
 type Fn = (...args: unknown[]) => unknown;
 interface StorageType { readonly storageDtype: WeightDtype }
 
@@ -53,9 +55,11 @@ function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride:
 }
 
 /** Fresh functions per resolution, so a pickle's BUILD on one of them cannot affect another parse. */
-function allowed(module: string, name: string): Fn | StorageType | undefined {
+function allowed(module: string, name: string): Fn | StorageType | { torchDtype: string } | undefined {
   const full = `${module}.${name}`;
   if (module === 'torch' && name in STORAGE_DTYPES) return { storageDtype: STORAGE_DTYPES[name]! };
+  // dtype objects (torch.float16, …) saved in training metadata: inert markers
+  if (module === 'torch' && TORCH_DTYPES.has(name)) return { torchDtype: name };
   switch (full) {
     case 'torch._utils._rebuild_tensor_v2':
     case 'torch._utils._rebuild_tensor':
@@ -76,6 +80,13 @@ function allowed(module: string, name: string): Fn | StorageType | undefined {
       return (descr) => ({ numpyDtype: String(descr) });
     case 'numpy.core.multiarray.scalar': case 'numpy._core.multiarray.scalar':
       return (dtype, bytes) => numpyScalar(dtype, bytes);
+    case 'numpy.core.multiarray._reconstruct': case 'numpy._core.multiarray._reconstruct':
+      // numpy arrays in training metadata: kept as an inert object BUILD fills with (version, shape, dtype, …)
+      return () => ({ numpyArray: true });
+    case 'numpy.ndarray':
+      return function ndarray() { /* inert type marker */ };
+    case 'torch.device':
+      return (name) => String(name);
     case 'pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint':
       // training-callback state in old SD checkpoints: kept as inert data, never used
       return function ModelCheckpoint() { /* inert */ };

@@ -23,13 +23,13 @@ export * from './pack-config.ts';
 export * from './ports.ts';
 export { listPipelines, readPipeline, type PipelineFiles } from './sd/pipeline.ts';
 export { checkModel, listModels, CHECKPOINTS_FOLDER } from './sd/model-source.ts';
-export { bundledTokenizerDir, type BundledTokenizer } from './bundled-tokenizers.ts';
 export type { ModelComponents, ComponentWeights, ModelKind } from './weights/components.ts';
 export type { WeightSource, WeightInfo, WeightDtype } from './weights/weight-source.ts';
 export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
 export { readPngText } from './images/png-text.ts';
 export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';
 export { UPSCALE_MODEL, type UpscaleModelHandle } from './sd/upscale/port.ts';
+export { BUNDLED_TOKENIZERS, bundledTokenizerDir, type BundledTokenizerName } from './sd/tokenizer/index.ts';
 
 export interface NodePack {
   nodes: AnyNodeDefinition[];

@@ -6,7 +6,7 @@
 import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoomError } from '@loom/engine';
-import { bundledTokenizerDir } from '../../bundled-tokenizers.ts';
+import { bundledTokenizerDir, type BundledTokenizerName } from '../../sd/tokenizer/index.ts';
 import type { ModelComponents } from '../components.ts';
 
 /** CLIP's real vocabulary size: the bundled tokenizer fits only text encoders of this size. */
@@ -66,15 +66,8 @@ export function checkTokenizersFit(c: ModelComponents, tokenizers: TokenizerSour
   }
 }
 
-async function copyTokenizer(to: string, from: string | undefined, bundled: 'clip-vit-large-patch14' | 'clip-vit-bigg-14'): Promise<void> {
+async function copyTokenizer(to: string, from: string | undefined, bundled: BundledTokenizerName): Promise<void> {
   await mkdir(to, { recursive: true });
-  if (from) {
-    for (const f of await readdir(from)) await cp(join(from, f), join(to, f));
-    return;
-  }
-  // bigG's folder has only its configs (pads with "!"); vocabulary and merges are CLIP-L's
-  const clipL = bundledTokenizerDir('clip-vit-large-patch14');
-  for (const f of ['vocab.json', 'merges.txt']) await cp(join(clipL, f), join(to, f));
-  const own = bundledTokenizerDir(bundled);
-  for (const f of ['tokenizer_config.json', 'special_tokens_map.json']) await cp(join(own, f), join(to, f));
+  const source = from ?? bundledTokenizerDir(bundled);
+  for (const f of await readdir(source)) await cp(join(source, f), join(to, f));
 }

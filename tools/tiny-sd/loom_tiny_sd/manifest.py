@@ -12,8 +12,9 @@ def build():
     files = {}
     for root in GENERATED:
         for path in sorted((REPO / root).rglob("*")):
-            # loom-tiny's LoRAs and checker renders share these folders but come from tools/loom-tiny
-            if path.is_file() and "loom-tiny" not in rel(path):
+            # loom-tiny's LoRAs and checker renders come from tools/loom-tiny, test/fixtures/upstream is copied
+            # config files: neither is this generator's (the same rule as test/fixtures.test.ts)
+            if path.is_file() and "loom-tiny" not in rel(path) and not rel(path).startswith("test/fixtures/upstream/"):
                 data = path.read_bytes()
                 files[rel(path)] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     doc = {"generator": "tools/tiny-sd/generate.sh", "total_bytes": sum(f["bytes"] for f in files.values()),

@@ -18,7 +18,8 @@ import type { StorageSpan, TorchContents } from './torch-zip.ts';
  * 0x1950a86a20f9469cfc6c little-endian, STOP. Matched as bytes: pickleparser's LONG1 stops at 64 bits.
  */
 const MAGIC_PICKLE = [0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e];
-const FIRST_READ = 1 << 20;
+// the object pickle of an SD checkpoint is well under a megabyte; 8 MB avoids re-reads for big state dicts
+const FIRST_READ = 8 << 20;
 
 /** Reads the pickles of a legacy checkpoint and locates its storages. */
 export async function readTorchLegacy(path: string): Promise<TorchContents> {

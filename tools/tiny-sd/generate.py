@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 
-from loom_tiny_sd import build, lora_fixtures, manifest, models, reference_files  # noqa: E402
+from loom_tiny_sd import build, checkpoints, lora_fixtures, manifest, models, reference_files  # noqa: E402
 from loom_tiny_sd.paths import REPO  # noqa: E402
 
 OUTPUTS = ["models/tiny-sd15", "models/tiny-sdxl", "models/upscale_models", "models/safety_checker", "models/loras",
@@ -37,6 +37,8 @@ def main():
     print("exporting tiny-unet-external")
     build.unet_external(m, REPO / "test/fixtures/tiny-unet-external")
     build.standalone(REPO / "test/fixtures/tiny-sd15-script", m)
+    print("writing checkpoint fixtures")
+    checkpoints.build(m, merges, REPO / "test/fixtures/checkpoints")
     print("writing LoRA fixtures")
     loras = lora_fixtures.build(m)
     print("computing torch references")

@@ -16,4 +16,6 @@ export interface NodePackConfig {
   threads: number;
   /** Folder of onnxruntime's optimized-model cache (warm loads); unset or empty turns it off. */
   cacheDir?: string;
+  /** Where ONNX models built from checkpoints are cached (`built/`, `hashes.json`); default `<modelsDir>/.loom`. */
+  builtCacheDir?: string;
 }

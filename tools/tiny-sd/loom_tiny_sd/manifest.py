@@ -12,7 +12,11 @@ def build():
     files = {}
     for root in GENERATED:
         for path in sorted((REPO / root).rglob("*")):
-            if path.is_file():
+            # loom-tiny's LoRAs and checker renders come from tools/loom-tiny, test/fixtures/upstream is copied
+            # config files, latent_preview.json is fitted by `npm run fit-preview`: none is this generator's
+            # (the same rule as test/fixtures.test.ts)
+            generated = "loom-tiny" not in rel(path) and not rel(path).startswith("test/fixtures/upstream/") and not path.name == "latent_preview.json"
+            if path.is_file() and generated:
                 data = path.read_bytes()
                 files[rel(path)] = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     doc = {"generator": "tools/tiny-sd/generate.sh", "total_bytes": sum(f["bytes"] for f in files.values()),

@@ -69,7 +69,7 @@ export async function readPipeline(dir: string): Promise<PipelineFiles> {
   if (!(await exists(dir))) throw new LoomError('MODEL_NOT_FOUND', `Model folder ${dir} does not exist.`);
   const indexPath = join(dir, 'model_index.json');
   if (!(await exists(indexPath))) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${dir} is not a pipeline folder: it has no model_index.json. Export the model with Optimum (\`optimum-cli export onnx\`) or the diffusers ONNX script.`);
+    throw new LoomError('UNSUPPORTED_MODEL', `${dir} is not a pipeline folder: it has no model_index.json. Put single-file checkpoints (.safetensors, .ckpt) in the models folder's checkpoints/, or use a diffusers folder or an ONNX export (Optimum, the diffusers ONNX script).`);
   }
   const index = ModelIndexSchema.safeParse(await readJson(indexPath));
   if (!index.success) throw new LoomError('UNSUPPORTED_MODEL', `${indexPath} has no "_class_name"; it is not a diffusers model index.`);
@@ -120,7 +120,7 @@ export async function listPipelines(modelsDir: string): Promise<string[]> {
   const entries = await readdir(modelsDir, { withFileTypes: true }).catch(() => []);
   const names: string[] = [];
   for (const entry of entries) {
-    if (entry.isDirectory() && (await exists(join(modelsDir, entry.name, 'model_index.json')))) names.push(entry.name);
+    if (entry.isDirectory() && !entry.name.startsWith('.') && (await exists(join(modelsDir, entry.name, 'model_index.json')))) names.push(entry.name);
   }
   return names.sort();
 }

@@ -12,6 +12,7 @@ import type { ServerContext } from '../server-context.ts';
 import type { HistoryRecord } from '../store/history-types.ts';
 import { ClearDeleteSchema, FreeSchema, HistoryQuerySchema, InterruptSchema, PromptBodySchema } from './comfy-schemas.ts';
 import { prepareComfyPrompt } from './prepare-prompt.ts';
+import { modelFileError, modelFileErrors } from './check-models.ts';
 import { prepareNativeGraph } from '../loom/prepare-graph.ts';
 
 /** The `/queue` 5-tuple: [number, prompt_id, prompt, extra_data, outputs_to_execute]. */
@@ -43,6 +44,11 @@ export function comfyPromptRoutes(ctx: ServerContext): Router {
     const prepared = native ? prepareNativeGraph(body.prompt, ctx.host.registry, body.partial_execution_targets) : prepareComfyPrompt(body.prompt, ctx.host.registry, ctx.host.comfyMap, body.partial_execution_targets);
     if (!prepared.ok) {
       res.status(400).json({ error: prepared.error, node_errors: prepared.nodeErrors });
+      return;
+    }
+    const badModels = await modelFileErrors(prepared.graph, prepared.targets, prepared.classTypes, ctx.host.config);
+    if (Object.keys(badModels).length > 0) {
+      res.status(400).json({ error: modelFileError(badModels), node_errors: badModels });
       return;
     }
     const queued = await enqueue(

@@ -1,10 +1,12 @@
 /**
- * The folders the server lists and serves: pipelines (folders with `model_index.json` at the top of the
- * models dir, as diffusers and Optimum lay them out), `loras/`, `upscale_models/`, and the input and
- * output folders. File widgets (`{ file: 'loras' }`) are filled from here.
+ * The folders the server lists and serves: models (folders with `model_index.json` at the top of the
+ * models dir, as diffusers and Optimum lay them out, and single-file checkpoints in `checkpoints/`),
+ * `loras/`, `upscale_models/`, and the input and output folders. File widgets (`{ file: 'loras' }`)
+ * are filled from here.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { listModels } from '@loom/nodes';
 
 export interface Folders {
   modelsDir: string;
@@ -19,19 +21,14 @@ const MAX_DEPTH = 4;
 export class ModelFolders {
   constructor(readonly dirs: Folders) {}
 
-  /** Top-level folders of the models dir that hold a diffusers `model_index.json`. */
+  /** Top-level folders of the models dir that hold a diffusers `model_index.json`, and `checkpoints/` files. */
   async pipelines(): Promise<string[]> {
-    const names: string[] = [];
-    for (const entry of await readdirSafe(this.dirs.modelsDir)) {
-      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
-      if (await isFile(join(this.dirs.modelsDir, entry.name, 'model_index.json'))) names.push(entry.name);
-    }
-    return names.sort();
+    return listModels(this.dirs.modelsDir);
   }
 
   /**
    * Files for a widget's folder name: `input`/`output`/`temp` are those folders, `pipelines` and
-   * `checkpoints` the pipeline folders, anything else a subfolder of the models dir. Paths use `/`.
+   * `checkpoints` the models a ModelLoader can name, anything else a subfolder of the models dir. Paths use `/`.
    */
   async list(folder: string): Promise<string[]> {
     if (folder === 'pipelines' || folder === 'checkpoints') return this.pipelines();
@@ -69,13 +66,5 @@ async function readdirSafe(dir: string) {
     return await readdir(dir, { withFileTypes: true });
   } catch {
     return [];
-  }
-}
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
   }
 }

@@ -11,6 +11,7 @@ import type { HistoryRecord } from '../store/history-types.ts';
 import { loomSystem } from '../system/system-info.ts';
 import { FreeBody, HistoryQuery, MoveBody, SubmitBody, ValidateBody } from './api-schemas.ts';
 import { prepareNativeGraph } from './prepare-graph.ts';
+import { modelFileError, modelFileErrors } from '../comfy/check-models.ts';
 
 function queueItem(p: QueuedPrompt) {
   return { promptId: p.promptId, number: p.number, format: p.format, ...(p.clientId !== undefined && { clientId: p.clientId }), targets: p.targets, createdAt: p.createdAt, nodeCount: Object.keys(p.graph.nodes).length, ...graphTitle(p) };
@@ -59,6 +60,12 @@ export function loomRunRoutes(ctx: ServerContext): Router {
     const { prepared, format, problems } = prepare(ctx, body.graph, body.targets);
     if (!prepared.ok) {
       res.status(400).json({ error: prepared.error, problems, node_errors: prepared.nodeErrors });
+      return;
+    }
+    const badModels = await modelFileErrors(prepared.graph, prepared.targets, prepared.classTypes, ctx.host.config);
+    if (Object.keys(badModels).length > 0) {
+      const modelProblems = Object.entries(badModels).flatMap(([nodeId, e]) => e.errors.map((x) => ({ code: x.type.toUpperCase(), nodeId, input: 'pipeline', message: x.details })));
+      res.status(400).json({ error: modelFileError(badModels), problems: modelProblems, node_errors: badModels });
       return;
     }
     const queued = await enqueue(

@@ -1,0 +1,72 @@
+/**
+ * A ComfyUI prompt naming a bad checkpoint (hostile pickle, truncated, unknown architecture) is refused
+ * with HTTP 400 and a node error naming the file and cause, before it is queued; the queue goes on
+ * (issue 15). Real node pack, no model is run.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from '../../packages/server/src/create-server.ts';
+import { createHost } from '../../packages/server/src/host.ts';
+import { api } from './helpers/test-server.ts';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const MARKER = '/tmp/loom-hostile-pickle-executed';
+
+const txt2img = (ckpt: string) => ({
+  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: ckpt } },
+  '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a lighthouse', clip: ['4', 1] } },
+  '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
+  '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+  '3': { class_type: 'KSampler', inputs: { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0], seed: 1, steps: 2, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 } },
+  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+  '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'ckpt' } },
+});
+
+test('bad checkpoints are HTTP 400 naming node, file and cause; listed checkpoints; the queue goes on', async () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'loom-ckpt-server-'));
+  const models = join(scratch, 'models');
+  mkdirSync(join(models, 'checkpoints'), { recursive: true });
+  for (const f of ['hostile.ckpt', 'truncated.safetensors']) cpSync(join(repo, 'test/fixtures/checkpoints/bad', f), join(models, 'checkpoints', f));
+  const json = JSON.stringify({ 'encoder.layer.0.weight': { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }).padEnd(72, ' ');
+  const size = Buffer.alloc(8);
+  size.writeBigUInt64LE(BigInt(json.length));
+  writeFileSync(join(models, 'checkpoints', 'mystery.safetensors'), Buffer.concat([size, Buffer.from(json), Buffer.alloc(8)]));
+  const host = createHost({ modelsDir: models, outputDir: join(scratch, 'out'), inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });
+  const server = await createServer({ host, dataDir: join(scratch, 'data'), templatesDir: join(scratch, 'graphs'), log: () => {} });
+  const { url } = await server.listen(0);
+  try {
+    const info = (await api(url, '/object_info/CheckpointLoaderSimple')).body as Record<string, { input: { required: { ckpt_name: [string[]] } } }>;
+    assert.deepEqual(info.CheckpointLoaderSimple?.input.required.ckpt_name[0], ['hostile.ckpt', 'mystery.safetensors', 'truncated.safetensors']);
+
+    rmSync(MARKER, { force: true });
+    for (const [ckpt, cause] of [
+      ['hostile.ckpt', /hostile\.ckpt: refused to load: the pickle asks for "posix\.system"/],
+      ['truncated.safetensors', /truncated\.safetensors: truncated/],
+      ['mystery.safetensors', /mystery\.safetensors: not an SD1\.x or SDXL checkpoint/],
+    ] as const) {
+      const res = await api(url, '/prompt', { json: { prompt: txt2img(ckpt) } });
+      assert.equal(res.status, 400, ckpt);
+      const body = res.body as { error: { type: string }; node_errors: Record<string, { class_type: string; errors: { type: string; details: string; extra_info: { input_name: string } }[] }> };
+      assert.equal(body.error.type, 'prompt_outputs_failed_validation');
+      const node = body.node_errors['4'];
+      assert.equal(node?.class_type, 'CheckpointLoaderSimple');
+      assert.equal(node?.errors[0]?.extra_info.input_name, 'ckpt_name');
+      assert.match(node?.errors[0]?.details ?? '', cause);
+    }
+    assert.equal(existsSync(MARKER), false, 'nothing from the pickle ran');
+    assert.deepEqual((await api(url, '/queue')).body, { queue_running: [], queue_pending: [] }, 'nothing was queued');
+
+    const ok = await api(url, '/prompt', { json: { prompt: { '1': { class_type: 'String', inputs: { value: 'still here' } }, '2': { class_type: 'ShowText', inputs: { text: ['1', 0] } } } } });
+    assert.equal(ok.status, 200);
+    const id = (ok.body as { prompt_id: string }).prompt_id;
+    for (let i = 0; i < 100 && !((await api(url, `/history/${id}`)).body as Record<string, unknown>)[id]; i++) await new Promise((r) => setTimeout(r, 50));
+    const entry = ((await api(url, `/history/${id}`)).body as Record<string, { status: { status_str: string } }>)[id];
+    assert.equal(entry?.status.status_str, 'success');
+  } finally {
+    await server.close();
+  }
+});

@@ -24,14 +24,17 @@ export function linear(g: GraphBuilder, w: ModuleWeights, x: string, module: str
   return w.has(bias) ? g.op('Add', [y, w.declare(g, bias, [outF])]) : y;
 }
 
-/** 2-D convolution `module` with symmetric padding `pad` (torch `padding=`). */
-export function conv(g: GraphBuilder, w: ModuleWeights, x: string, module: string, stride = 1, pad?: number): string {
+/**
+ * 2-D convolution `module`: symmetric padding (torch `padding=`, default "same" for odd kernels) or
+ * explicit ONNX `pads` [top, left, bottom, right].
+ */
+export function conv(g: GraphBuilder, w: ModuleWeights, x: string, module: string, stride = 1, pads?: readonly number[]): string {
   const { name, dims } = w.convWeight(g, module);
   const k = dims[2]!;
-  const p = pad ?? (k - 1) / 2;
+  const p = (k - 1) / 2;
   const inputs = [x, name];
   if (w.has(`${module}.bias`)) inputs.push(w.declare(g, `${module}.bias`, [dims[0]!]));
-  return g.op('Conv', inputs, { kernel_shape: { ints: [k, dims[3]!] }, strides: { ints: [stride, stride] }, pads: { ints: [p, p, p, p] } });
+  return g.op('Conv', inputs, { kernel_shape: { ints: [k, dims[3]!] }, strides: { ints: [stride, stride] }, pads: { ints: [...(pads ?? [p, p, p, p])] } });
 }
 
 /** torch.nn.GroupNorm(groups, C, eps, affine) on `[B, C, …]` (torch/nn/functional.py group_norm). */

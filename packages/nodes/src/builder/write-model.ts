@@ -26,17 +26,31 @@ function align(offset: number, bytes: number): number {
   return Math.ceil(offset / to) * to;
 }
 
-/** Writes the graph to `dir`; returns the path of `model.onnx`. */
-export async function writeModel(g: GraphBuilder, dir: string, progress?: WriteProgress): Promise<string> {
-  await mkdir(dir, { recursive: true });
+/** Options of {@link writeModel}. */
+export interface WriteOptions {
+  /** Called after each weight with the bytes written so far and in total. */
+  readonly progress?: WriteProgress;
+  /** Checked before each weight: a cancelled build stops within one tensor. */
+  readonly signal?: AbortSignal;
+}
+
+/** Bytes the weights of `g` take in the external data file (without alignment padding). */
+export function weightBytes(g: GraphBuilder): number {
   const bytesPer = g.float === Elem.FLOAT ? 4 : 2;
-  const total = g.weights.reduce((n, w) => n + w.dims.reduce((a, b) => a * b, 1) * bytesPer, 0);
+  return g.weights.reduce((n, w) => n + w.dims.reduce((a, b) => a * b, 1) * bytesPer, 0);
+}
+
+/** Writes the graph to `dir`; returns the path of `model.onnx`. */
+export async function writeModel(g: GraphBuilder, dir: string, options: WriteOptions = {}): Promise<string> {
+  await mkdir(dir, { recursive: true });
+  const total = weightBytes(g);
   const initializers: TensorProto[] = [...g.constants];
   const data = await open(join(dir, DATA_FILE), 'w');
   let offset = 0;
   let done = 0;
   try {
     for (const w of g.weights) {
+      options.signal?.throwIfAborted();
       const values = await w.read();
       const size = w.dims.reduce((a, b) => a * b, 1);
       if (values.length !== size) throw new Error(`weight "${w.name}": ${values.length} values for dims [${w.dims.join(', ')}]`);
@@ -56,7 +70,7 @@ export async function writeModel(g: GraphBuilder, dir: string, progress?: WriteP
       }));
       offset += bytes.length;
       done += bytes.length;
-      progress?.(done, total);
+      options.progress?.(done, total);
     }
   } finally {
     await data.close();

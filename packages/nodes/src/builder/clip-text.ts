@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { Elem, GraphBuilder } from './graph.ts';
+import { parseConfig } from './parse-config.ts';
 import { attention, gelu, layerNorm, linear, type AttentionKind } from './layers.ts';
 import { ModuleWeights } from './module-weights.ts';
 import type { WeightSource } from '../weights/weight-source.ts';
@@ -40,7 +41,7 @@ const MIN = { [Elem.FLOAT]: -3.4028234663852886e38, [Elem.FLOAT16]: -65504 } as 
  * `text_model.` level). A `text_projection.weight` makes it the SDXL `text_encoder_2` flavour.
  */
 export function buildTextEncoder(config: unknown, weights: WeightSource, component = 'text_encoder', options: ComponentOptions = {}): GraphBuilder {
-  const c = ClipTextConfig.parse(config);
+  const c = parseConfig(ClipTextConfig, config, weights.origin, component, 'CLIPTextModel and CLIPTextModelWithProjection');
   const g = new GraphBuilder(options.fp16 ? Elem.FLOAT16 : Elem.FLOAT);
   const w = new ModuleWeights(weights, component);
   const p = w.has('text_model.embeddings.token_embedding.weight') ? 'text_model.' : '';

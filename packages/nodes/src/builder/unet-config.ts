@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { LoomError } from '@loom/engine';
+import { parseConfig } from './parse-config.ts';
 
 const perBlock = z.union([z.number().int().positive(), z.array(z.number().int().positive())]);
 /** transformer_layers_per_block: one number, one per block, or one list per block (one per layer). */
@@ -58,12 +59,7 @@ function expand<T>(value: T | readonly T[], n: number): T[] {
 
 /** Parses `config` (a diffusers unet config.json) with a clear error naming the unsupported field. */
 export function parseUNetConfig(config: unknown, origin: string): UNetConfig {
-  const parsed = UNetConfig.safeParse(config);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new LoomError('UNSUPPORTED_MODEL', `${origin}: UNet config field "${issue.path.join('.')}" is not supported by Loom's graph builder (${issue.message}). Supported: the SD1.x/SD2.x/SDXL UNet2DConditionModel.`);
-  }
-  return parsed.data;
+  return parseConfig(UNetConfig, config, origin, 'UNet', 'the SD1.x/SD2.x/SDXL UNet2DConditionModel');
 }
 
 /** Down blocks in order, then up blocks in order (diffusers reverses the per-block lists for the up path). */

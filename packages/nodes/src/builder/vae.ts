@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { Elem, GraphBuilder } from './graph.ts';
+import { parseConfig } from './parse-config.ts';
 import { conv, groupNorm, silu } from './layers.ts';
 import { ModuleWeights } from './module-weights.ts';
 import { attentionModule, fromTokens, resnet, toTokens, upsample2x, type BlockContext } from './blocks.ts';
@@ -29,7 +30,7 @@ export type VaeConfig = z.infer<typeof VaeConfig>;
 const EPS = 1e-6;
 
 function context(config: unknown, weights: WeightSource, component: string, options: ComponentOptions): { c: VaeConfig; b: BlockContext } {
-  const c = VaeConfig.parse(config);
+  const c = parseConfig(VaeConfig, config, weights.origin, 'VAE', 'AutoencoderKL');
   const g = new GraphBuilder(options.fp16 ? Elem.FLOAT16 : Elem.FLOAT);
   return { c, b: { g, w: new ModuleWeights(weights, component), groups: c.norm_num_groups, attention: options.attention ?? 'mha' } };
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Writes an SD1.5-size UNet (859,520,964 random parameters) in the Optimum layout, for benchmarks at
-real scale: models/_large/sd15-unet-random/unet/{model.onnx, model.onnx_data, config.json}. Not committed
-(models/_large/ is git-ignored).
+real scale: models/_large/sd15-unet-random/unet/{model.onnx, model.onnx_data, config.json}, and the same
+weights as a diffusers folder's UNet (float32 safetensors in diffusers naming, for the graph builder's
+bench): models/_large/sd15-unet-random/diffusers/unet/{diffusion_pytorch_model.safetensors, config.json}.
+Not committed (models/_large/ is git-ignored).
 
 Cost measured on the 2-core / 24 GB machine (README.md): ~15 min wall on a shared machine, peak RSS
 11 GB, ~6.9 GB written (torch's per-tensor staging files plus the collated copy), 3.44 GB at the end.
@@ -9,6 +11,7 @@ Usage: /usr/bin/python3 tools/tiny-sd/make_full_unet.py
 """
 import json
 import shutil
+import struct
 import sys
 import time
 from pathlib import Path
@@ -21,9 +24,29 @@ import torch  # noqa: E402
 from loom_tiny_sd import layouts  # noqa: E402
 from loom_tiny_sd.meta import count_parameters  # noqa: E402
 from loom_tiny_sd.paths import REFERENCE, REPO  # noqa: E402
+from loom_tiny_sd.safetensors_io import tensor_bytes  # noqa: E402
 from loom_tiny_sd.unet import UNet2DConditionModel  # noqa: E402
 
 OUT = REPO / "models" / "_large" / "sd15-unet-random" / "unet"
+DIFFUSERS = OUT.parent / "diffusers" / "unet"
+
+
+def save_streaming(path, tensors):
+    """safetensors (huggingface/safetensors README) written one tensor at a time: no second full copy."""
+    header, offset = {}, 0
+    for name in sorted(tensors):
+        t = tensors[name]
+        n = t.numel() * t.element_size()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + n]}
+        offset += n
+    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    raw += b" " * ((8 - len(raw) % 8) % 8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(raw)))
+        f.write(raw)
+        for name in sorted(tensors):
+            f.write(tensor_bytes(tensors[name]))
 
 
 def main():
@@ -32,6 +55,9 @@ def main():
     torch.manual_seed(0)
     unet = UNet2DConditionModel(config).eval()
     assert count_parameters(unet) == 859_520_964
+    save_streaming(DIFFUSERS / "diffusion_pytorch_model.safetensors", dict(unet.named_parameters()))
+    (DIFFUSERS / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    print(f"diffusers safetensors: {time.time() - t0:.0f} s")
     staging = OUT.parent / "_torch_export"
     for old in (OUT, staging):
         shutil.rmtree(old, ignore_errors=True)

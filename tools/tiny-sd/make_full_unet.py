@@ -11,7 +11,6 @@ Usage: /usr/bin/python3 tools/tiny-sd/make_full_unet.py
 """
 import json
 import shutil
-import struct
 import sys
 import time
 from pathlib import Path
@@ -24,29 +23,11 @@ import torch  # noqa: E402
 from loom_tiny_sd import layouts  # noqa: E402
 from loom_tiny_sd.meta import count_parameters  # noqa: E402
 from loom_tiny_sd.paths import REFERENCE, REPO  # noqa: E402
-from loom_tiny_sd.safetensors_io import tensor_bytes  # noqa: E402
+from loom_tiny_sd.safetensors_io import save  # noqa: E402
 from loom_tiny_sd.unet import UNet2DConditionModel  # noqa: E402
 
 OUT = REPO / "models" / "_large" / "sd15-unet-random" / "unet"
 DIFFUSERS = OUT.parent / "diffusers" / "unet"
-
-
-def save_streaming(path, tensors):
-    """safetensors (huggingface/safetensors README) written one tensor at a time: no second full copy."""
-    header, offset = {}, 0
-    for name in sorted(tensors):
-        t = tensors[name]
-        n = t.numel() * t.element_size()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + n]}
-        offset += n
-    raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    raw += b" " * ((8 - len(raw) % 8) % 8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(raw)))
-        f.write(raw)
-        for name in sorted(tensors):
-            f.write(tensor_bytes(tensors[name]))
 
 
 def main():
@@ -55,7 +36,7 @@ def main():
     torch.manual_seed(0)
     unet = UNet2DConditionModel(config).eval()
     assert count_parameters(unet) == 859_520_964
-    save_streaming(DIFFUSERS / "diffusion_pytorch_model.safetensors", dict(unet.named_parameters()))
+    save(DIFFUSERS / "diffusion_pytorch_model.safetensors", {k: v.detach() for k, v in unet.named_parameters()})
     (DIFFUSERS / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
     print(f"diffusers safetensors: {time.time() - t0:.0f} s")
     staging = OUT.parent / "_torch_export"

@@ -8,6 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
 import { buildTextEncoder, buildUnet, buildVaeDecoder, buildVaeEncoder, type GraphBuilder } from '../../packages/nodes/src/builder/index.ts';
 import type { ComponentOptions } from '../../packages/nodes/src/builder/clip-text.ts';
 import { toFloat32 } from '../helpers/safetensors-lite.ts';
@@ -76,3 +77,36 @@ for (const [pipeline, component, folder, build] of CASES) {
     for (const [name, err] of errs) assert.ok(err < FP16_TOL, `${name}: relative error ${err}`);
   });
 }
+
+test('an inpainting UNet (9 input channels) takes its input width from conv_in', async () => {
+  // tiny-sd15's UNet with conv_in widened by 5 zero-weight channels (mask + masked-image latents):
+  // whatever those channels hold, the output is the base UNet's.
+  const c = await fixtureComponent('tiny-sd15/unet');
+  const base = c.weights;
+  const [out, inC, kh, kw] = base.info('conv_in.weight')!.shape as [number, number, number, number];
+  const weights = {
+    ...base,
+    info: (name: string) => (name === 'conv_in.weight' ? { name, dtype: 'F32' as const, shape: [out, 9, kh, kw] } : base.info(name)),
+    readFloat32: async (name: string) => {
+      const w = await base.readFloat32(name);
+      if (name !== 'conv_in.weight') return w;
+      const wide = new Float32Array(out * 9 * kh * kw);
+      for (let o = 0; o < out; o++) wide.set(w.subarray(o * inC * kh * kw, (o + 1) * inC * kh * kw), o * 9 * kh * kw);
+      return wide;
+    },
+  };
+  const { session: s } = await session(buildUnet(c.config, weights));
+  assert.deepEqual((s.inputMetadata[0] as { shape: unknown[] }).shape, ['batch_size', 9, 'height', 'width']);
+  const f = feeds(s, 'tiny-sd15', 'unet');
+  const sample = f.sample!.data as Float32Array;
+  const nine = new Float32Array(2 * 9 * 64);
+  for (let b = 0; b < 2; b++) {
+    nine.set(sample.subarray(b * 4 * 64, (b + 1) * 4 * 64), b * 9 * 64);
+    nine.fill(0.7, b * 9 * 64 + 4 * 64, (b + 1) * 9 * 64);
+  }
+  const result = await s.run({ ...f, sample: new ort.Tensor('float32', nine, [2, 9, 8, 8]) });
+  const err = relativeError(values(result.out_sample!), toFloat32(expected('tiny-sd15').get('unet.out_sample')!));
+  assert.ok(err < TOL, `relative error ${err}`);
+  await s.release();
+  await base.close();
+});

@@ -13,11 +13,11 @@ import * as ort from 'onnxruntime-node';
 import type { ImageBatch } from '@loom/nodes';
 import { readPipeline } from '../../packages/nodes/src/sd/pipeline.ts';
 import { LoraBranchSession, LoraPatcher } from '../../packages/nodes/src/sd/lora/index.ts';
-import { buildPipeline } from '../../packages/nodes/src/builder/index.ts';
+import { buildPipeline, buildTextEncoder } from '../../packages/nodes/src/builder/index.ts';
 import type { ModelComponents } from '../../packages/nodes/src/weights/components.ts';
 import { readSafetensors, toFloat32 } from '../helpers/safetensors-lite.ts';
 import { fixturesDir, modelsDir, relativeError, tinyHost, txt2img } from '../pipeline/harness.ts';
-import { feeds, fixtureComponent } from './harness.ts';
+import { feeds, fixtureComponent, session } from './harness.ts';
 
 const TOL = 1e-4;
 
@@ -102,4 +102,28 @@ test('a LoRA maps onto a built UNet by module name and matches the torch LoRA re
   const outMerged = await session.run(feeds(session, 'tiny-sd15', 'unet'));
   assert.ok(relativeError(outMerged.out_sample!.data as Float32Array, expected) < TOL, `merged: ${relativeError(outMerged.out_sample!.data as Float32Array, expected)}`);
   await session.release();
+});
+
+test('a LoRA maps onto built SDXL text encoders (both, text_model.* names) and matches torch', async () => {
+  const file = join(modelsDir, 'loras', 'tiny-sdxl', 'pytorch_lora_weights_4.safetensors');
+  const ref = readSafetensors(join(fixturesDir, 'reference', 'tiny-sdxl', 'lora', 'seed-r4-s1.0.safetensors')).tensors;
+  for (const component of ['text_encoder', 'text_encoder_2'] as const) {
+    const c = await fixtureComponent(`tiny-sdxl/${component}`);
+    const { path } = await session(buildTextEncoder(c.config, c.weights, component));
+    await c.weights.close();
+    const patcher = await LoraPatcher.open(path, { component });
+    const branches = await LoraBranchSession.create(patcher, { intraOpNumThreads: 1 }, [{ file, strength: 1 }]);
+    assert.ok(branches.patcher.index.size > 0);
+    const out = await branches.run(feeds(branches.current, 'tiny-sdxl', component));
+    let compared = 0;
+    for (const [key, tensor] of ref) {
+      const [comp, name] = [key.slice(0, key.indexOf('.')), key.slice(key.indexOf('.') + 1)];
+      if (comp !== component) continue;
+      const err = relativeError(out[name]!.data as Float32Array, toFloat32(tensor));
+      assert.ok(err < TOL, `${key}: ${err}`);
+      compared++;
+    }
+    assert.ok(compared >= 1, `${component}: nothing compared`);
+    await branches.release();
+  }
 });

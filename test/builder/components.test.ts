@@ -96,7 +96,9 @@ test('an inpainting UNet (9 input channels) takes its input width from conv_in',
     },
   };
   const { session: s } = await session(buildUnet(c.config, weights));
-  assert.deepEqual((s.inputMetadata[0] as { shape: unknown[] }).shape, ['batch_size', 9, 'height', 'width']);
+  const meta = s.inputMetadata[0]!;
+  assert.ok(meta.isTensor);
+  assert.deepEqual(meta.shape, ['batch_size', 9, 'height', 'width']);
   const f = feeds(s, 'tiny-sd15', 'unet');
   const sample = f.sample!.data as Float32Array;
   const nine = new Float32Array(2 * 9 * 64);

@@ -41,6 +41,16 @@ function child<T>(script: string, args: string[]): T {
   return JSON.parse(line) as T;
 }
 
+function relativeDifference(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    scale = Math.max(scale, Math.abs(b[i]!));
+  }
+  return diff / scale;
+}
+
 try {
   const build = child<BuildSample>('./build-once.ts', [diffusersUnet, builtDir]);
   console.log(`build: ${build.buildSeconds.toFixed(1)} s, peak RSS ${build.peakRssGiB.toFixed(2)} GiB, weights ${build.weightGiB.toFixed(2)} GiB`);
@@ -59,6 +69,10 @@ try {
   await timeRun(exported, fe);
   const steps = await paired(() => timeRun(built, fb), () => timeRun(exported, fe), ROUNDS);
   console.log(`step built ${steps.a.map((v) => v.toFixed(2)).join(' ')} | export ${steps.b.map((v) => v.toFixed(2)).join(' ')}`);
+  // same weights, same inputs: the two graphs must agree (a 16×16 latent keeps this cheap)
+  const outBuilt = (await built.run(stepFeeds(built, 16))).out_sample!.data as Float32Array;
+  const outExport = (await exported.run(stepFeeds(exported, 16))).out_sample!.data as Float32Array;
+  const difference = relativeDifference(outBuilt, outExport);
   await built.release();
   await exported.release();
 
@@ -72,6 +86,7 @@ try {
     { metric: 'cold load (build + open + first call)', value: build.buildSeconds + loadMed(opens.built, 'loadSeconds') + loadMed(opens.built, 'firstCallSeconds'), unit: 's' },
     { metric: 'warm load (open built + first call)', value: loadMed(opens.built, 'loadSeconds') + loadMed(opens.built, 'firstCallSeconds'), unit: 's', baseline: { name: 'export', value: loadMed(opens.export, 'loadSeconds') + loadMed(opens.export, 'firstCallSeconds') } },
     { metric: 'open peak RSS, built', value: loadMed(opens.built, 'peakRssGiB'), unit: 'GiB', baseline: { name: 'export', value: loadMed(opens.export, 'peakRssGiB') }, goal: { text: `≤ 1.3× F32 weights (${limit.toFixed(2)} GiB)`, met: loadMed(opens.built, 'peakRssGiB') <= limit } },
+    { metric: 'built vs export output, max |Δ| / max |export|', value: difference, unit: '', goal: { text: '< 1e-4', met: difference < 1e-4 } },
     { metric: 'UNet step (CFG batch 2, 64×64 latent)', value: stepBuilt, unit: 's', baseline: { name: 'torch.onnx.export', value: stepExport }, goal: { text: '≤ 1.0× export', met: stepBuilt <= stepExport }, note: `A B B A × ${ROUNDS}, medians` },
   ]);
 } finally {

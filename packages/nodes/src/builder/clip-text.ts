@@ -68,6 +68,8 @@ export function buildTextEncoder(config: unknown, weights: WeightSource, compone
       const q = linear(g, w, x, `${m}.self_attn.q_proj`);
       const k = linear(g, w, x, `${m}.self_attn.k_proj`);
       const v = linear(g, w, x, `${m}.self_attn.v_proj`);
+      // plain attention by default: over 77 tokens it is a small share of the encoder's time, and it is
+      // what the exports run (MultiHeadAttention with the mask as attention_bias is tested equal)
       const attn = attention(g, q, k, v, heads, H / heads, options.attention ?? 'matmul', mask);
       const r = g.op('Add', [h, linear(g, w, attn, `${m}.self_attn.out_proj`)]);
       const f = linear(g, w, layerNorm(g, w, r, `${m}.layer_norm2`, c.layer_norm_eps), `${m}.mlp.fc1`);

@@ -1,6 +1,7 @@
 /**
  * The layers every component is made of, as ONNX ops chosen for onnxruntime's CPU provider
- * (measured in bench/checkpoint, see its README):
+ * (measured by bench/checkpoint/op-choices-bench.ts and checkpoint-bench.ts; figures in
+ * bench/results/checkpoint-op-choices.json and checkpoint.json):
  * - Linear: MatMul with the pre-transposed named weight, then Add of the bias (onnxruntime fuses
  *   MatMul+Add and prepacks constant right operands).
  * - GroupNorm: Reshape → InstanceNormalization → Reshape → Mul/Add, the decomposition torch.onnx

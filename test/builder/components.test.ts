@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-node';
 import { buildTextEncoder, buildUnet, buildVaeDecoder, buildVaeEncoder, type GraphBuilder } from '../../packages/nodes/src/builder/index.ts';
-import type { ComponentOptions } from '../../packages/nodes/src/builder/clip-text.ts';
+import type { ComponentOptions } from '../../packages/nodes/src/builder/layers.ts';
 import { toFloat32 } from '../helpers/safetensors-lite.ts';
 import { relativeError } from '../pipeline/harness.ts';
 import { expected, feeds, fixtureComponent, session, values } from './harness.ts';

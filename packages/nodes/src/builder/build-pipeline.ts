@@ -9,7 +9,8 @@
  */
 import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { buildTextEncoder, type ComponentOptions } from './clip-text.ts';
+import { buildTextEncoder } from './clip-text.ts';
+import type { ComponentOptions } from './layers.ts';
 import type { GraphBuilder } from './graph.ts';
 import { buildUnet } from './unet.ts';
 import { buildVaeDecoder, buildVaeEncoder } from './vae.ts';

@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { Elem, GraphBuilder } from './graph.ts';
 import { parseConfig } from './parse-config.ts';
-import { attention, gelu, layerNorm, linear, type AttentionKind } from './layers.ts';
+import { attention, gelu, layerNorm, linear, type ComponentOptions } from './layers.ts';
 import { ModuleWeights } from './module-weights.ts';
 import type { WeightSource } from '../weights/weight-source.ts';
 
@@ -26,13 +26,6 @@ export const ClipTextConfig = z.looseObject({
   layer_norm_eps: z.number().positive().default(1e-5),
 });
 export type ClipTextConfig = z.infer<typeof ClipTextConfig>;
-
-/** Options shared by every component builder. */
-export interface ComponentOptions {
-  /** Keep weights and activations in float16 (for GPU providers). Default float32. */
-  readonly fp16?: boolean;
-  readonly attention?: AttentionKind;
-}
 
 const MIN = { [Elem.FLOAT]: -3.4028234663852886e38, [Elem.FLOAT16]: -65504 } as const;
 

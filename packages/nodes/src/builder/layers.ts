@@ -14,8 +14,16 @@
 import type { GraphBuilder } from './graph.ts';
 import type { ModuleWeights } from './module-weights.ts';
 
-/** Attention implementation; `mha` unless a bench says otherwise. */
+/** Attention implementation (see the module doc). */
 export type AttentionKind = 'mha' | 'matmul';
+
+/** Options shared by every component builder. */
+export interface ComponentOptions {
+  /** Keep weights and activations in float16 (for GPU providers). Default float32, as the CPU needs. */
+  readonly fp16?: boolean;
+  /** Default: MultiHeadAttention in the UNet and VAE, plain attention in the text encoders. */
+  readonly attention?: AttentionKind;
+}
 
 /** Linear layer `module` on the last axis of `x`. */
 export function linear(g: GraphBuilder, w: ModuleWeights, x: string, module: string): string {

@@ -10,11 +10,10 @@
  * size when the latent is not a multiple of 2^(blocks-1)).
  */
 import { Elem, GraphBuilder } from './graph.ts';
-import { conv, groupNorm, linear, silu } from './layers.ts';
+import { conv, groupNorm, linear, silu, type ComponentOptions } from './layers.ts';
 import { ModuleWeights } from './module-weights.ts';
 import { blockPlans, parseUNetConfig, type UNetConfig } from './unet-config.ts';
 import { resnet, transformer2d, upsampleTo, type BlockContext } from './blocks.ts';
-import type { ComponentOptions } from './clip-text.ts';
 import type { WeightSource } from '../weights/weight-source.ts';
 
 /**

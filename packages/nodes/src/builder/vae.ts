@@ -10,10 +10,9 @@
 import { z } from 'zod';
 import { Elem, GraphBuilder } from './graph.ts';
 import { parseConfig } from './parse-config.ts';
-import { conv, groupNorm, silu } from './layers.ts';
+import { conv, groupNorm, silu, type ComponentOptions } from './layers.ts';
 import { ModuleWeights } from './module-weights.ts';
 import { attentionModule, fromTokens, resnet, toTokens, upsample2x, type BlockContext } from './blocks.ts';
-import type { ComponentOptions } from './clip-text.ts';
 import type { WeightSource } from '../weights/weight-source.ts';
 
 export const VaeConfig = z.looseObject({

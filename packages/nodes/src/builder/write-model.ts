@@ -12,6 +12,9 @@ import { join } from 'node:path';
 import { createMessage, encodeModel, type ModelProto, type TensorProto } from '../runtime/onnx-model/onnx-schema.ts';
 import { Elem, floatBytes, type GraphBuilder } from './graph.ts';
 
+/** Bumped whenever a built graph changes, so caches keyed by it rebuild. */
+export const BUILDER_VERSION = '1';
+
 /** File name of the external data, as Optimum writes it. */
 export const DATA_FILE = 'model.onnx_data';
 const BIG = 1 << 20;
@@ -92,6 +95,3 @@ export async function writeModel(g: GraphBuilder, dir: string, options: WriteOpt
   }
   return path;
 }
-
-/** Bumped whenever a built graph changes, so caches keyed by it rebuild. */
-export const BUILDER_VERSION = '1';

@@ -7,7 +7,7 @@
  * - Each model runs once on the reference inputs and matches the torch fp32 outputs (base.safetensors).
  * - LoRA files follow the documented key formats (SD-ONNX-FACTS §3) and change the outputs measurably.
  * - Tokenizer files have the real CLIP layout (checked against ../shared/reference's real vocab).
- * - tools/tiny-sd/manifest.json matches every generated file, and the total stays under 30 MB.
+ * - tools/tiny-sd/manifest.json matches every generated file, and the total stays under 32 MB.
  * This file is long (one contract table plus its checks) because the contracts must stay in one place.
  */
 import { test } from 'node:test';
@@ -427,7 +427,7 @@ test('scheduler and VAE configs carry the real SD1.5 / SDXL values', () => {
 });
 
 // ---- manifest ----------------------------------------------------------------------------------------
-test('manifest: sha256 and size of every generated file; total under 30 MB', () => {
+test('manifest: sha256 and size of every generated file; total under 32 MB', () => {
   const manifest = json(at('tools/tiny-sd/manifest.json')) as { files: Record<string, { sha256: string; bytes: number }> };
   const roots = ['models/tiny-sd15', 'models/tiny-sdxl', 'models/upscale_models', 'models/safety_checker', 'models/loras', 'test/fixtures'];
   // loom-tiny's LoRAs and checker renders share these folders but come from tools/loom-tiny, not this generator
@@ -440,7 +440,8 @@ test('manifest: sha256 and size of every generated file; total under 30 MB', () 
     assert.equal(createHash('sha256').update(data).digest('hex'), info.sha256, rel);
     total += data.length;
   }
-  assert.ok(total < 30 * 1024 * 1024, `committed fixtures total ${total} bytes`);
+  // 30 MB until the graph builder's fixtures (4.8 MB of tiny weights in diffusers naming, issue 15)
+  assert.ok(total < 32 * 1024 * 1024, `committed fixtures total ${total} bytes`);
 });
 
 test('every .onnx fixture on disk is covered by a contract above', () => {

@@ -440,7 +440,7 @@ test('manifest: sha256 and size of every generated file; total under 32 MB', () 
     assert.equal(createHash('sha256').update(data).digest('hex'), info.sha256, rel);
     total += data.length;
   }
-  // 30 MB until the graph builder's fixtures (4.8 MB of tiny weights in diffusers naming, issue 15)
+  // 30 MB until the graph builder's fixtures (5 MB: tiny weights in diffusers naming, full-size shapes; issue 15)
   assert.ok(total < 32 * 1024 * 1024, `committed fixtures total ${total} bytes`);
 });
 

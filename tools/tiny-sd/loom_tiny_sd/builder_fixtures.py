@@ -7,6 +7,7 @@ the components stored in float16.
 - tiny-sdxl: UNet and VAE float16, text encoders float32 (the layout of a real SDXL diffusers folder);
   references for the float32 text encoders: test/fixtures/reference/tiny-sdxl; for the float16 UNet and
   VAE: `refs.safetensors` here, torch float32 math on the float16-rounded weights and the same inputs.
+- full-size.json: names and shapes of the real SD1.5 and SDXL components (no weights), see `full_size`.
 """
 import json
 import shutil
@@ -67,3 +68,37 @@ def build(m):
     x = load(REPO / "test" / "fixtures" / "reference" / "tiny-sdxl" / "inputs.safetensors")
     refs = {**run_unet(fp16_rounded(m["sdxl.unet"]), x), **run_vae(fp16_rounded(m["sdxl.vae"]), x)}
     save(xl / "refs.safetensors", refs)
+    full_size()
+
+
+FULL = [  # (key, replica, real config)
+    ("sd15/unet", "unet", "sd15-onnx-export/unet/config.json"),
+    ("sd15/text_encoder", "clip", "sd15-onnx-export/text_encoder/config.json"),
+    ("sd15/vae", "vae", "sd15-onnx-export/vae/config.json"),
+    ("sdxl/unet", "unet", "sdxl-base/unet/config.json"),
+    ("sdxl/text_encoder_2", "clip2", "sdxl-base/text_encoder_2/config.json"),
+]
+
+
+def full_size():
+    """test/fixtures/builder/full-size.json: the real configs (../shared/reference) and every parameter's
+    name and shape of the full-size replicas, built on the meta device (no weights), so the builder's graph
+    for a real SD1.5/SDXL model can be checked without GBs of weights. One tensor per line, for diffs."""
+    from .clip import CLIPTextModel, CLIPTextModelWithProjection
+    from .meta import meta_device
+    from .paths import REFERENCE
+    from .unet import UNet2DConditionModel
+    from .vae import AutoencoderKL
+    cls = {"unet": UNet2DConditionModel, "clip": CLIPTextModel, "clip2": CLIPTextModelWithProjection,
+           "vae": AutoencoderKL}
+    lines = ["{"]
+    for k, (key, kind, path) in enumerate(FULL):
+        config = json.loads((REFERENCE / path).read_text())
+        with meta_device():
+            model = cls[kind](config)
+        tensors = [f'    [{json.dumps(n)}, {json.dumps(list(p.shape))}]' for n, p in model.named_parameters()]
+        lines.append(f'  {json.dumps(key)}: {{"config": {json.dumps(config, sort_keys=True)}, "tensors": [')
+        lines.append(",\n".join(tensors))
+        lines.append("  ]}" + ("," if k < len(FULL) - 1 else ""))
+    lines.append("}")
+    (OUT / "full-size.json").write_text("\n".join(lines) + "\n")

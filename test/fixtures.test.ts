@@ -8,7 +8,7 @@
  * - LoRA files follow the documented key formats (SD-ONNX-FACTS §3) and change the outputs measurably.
  * - Tokenizer files have the real CLIP layout (checked against the bundled real vocab, packages/nodes/data/tokenizers),
  *   and configs carry the real values (test/fixtures/upstream, copied from the public SD1.4 / SDXL repositories).
- * - tools/tiny-sd/manifest.json matches every generated file, and the total stays under 40 MB.
+ * - tools/tiny-sd/manifest.json matches every generated file, and the total stays under 48 MB.
  * This file is long (one contract table plus its checks) because the contracts must stay in one place.
  */
 import { test } from 'node:test';
@@ -430,7 +430,7 @@ test('scheduler and VAE configs carry the real SD1.5 / SDXL values', () => {
 });
 
 // ---- manifest ----------------------------------------------------------------------------------------
-test('manifest: sha256 and size of every generated file; total under 40 MB', () => {
+test('manifest: sha256 and size of every generated file; total under 48 MB', () => {
   const manifest = json(at('tools/tiny-sd/manifest.json')) as { files: Record<string, { sha256: string; bytes: number }> };
   const roots = ['models/tiny-sd15', 'models/tiny-sdxl', 'models/upscale_models', 'models/safety_checker', 'models/loras', 'test/fixtures'];
   // loom-tiny's LoRAs and checker renders share these folders but come from tools/loom-tiny, not this generator;
@@ -447,7 +447,8 @@ test('manifest: sha256 and size of every generated file; total under 40 MB', () 
     total += data.length;
   }
   // 28 MB of ONNX exports and LoRAs + 9.6 MB of issue 15's checkpoint layouts (test/fixtures/checkpoints)
-  assert.ok(total < 40 * 1024 * 1024, `committed fixtures total ${total} bytes`);
+  // + 5 MB of the graph builder's references (test/fixtures/builder)
+  assert.ok(total < 48 * 1024 * 1024, `committed fixtures total ${total} bytes`);
 });
 
 test('every .onnx fixture on disk is covered by a contract above', () => {

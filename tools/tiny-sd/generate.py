@@ -12,12 +12,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 
-from loom_tiny_sd import build, checkpoints, lora_fixtures, manifest, models, reference_files  # noqa: E402
+from loom_tiny_sd import build, builder_fixtures, checkpoints, lora_fixtures, manifest, models, reference_files  # noqa: E402
 from loom_tiny_sd.paths import REPO  # noqa: E402
 
 OUTPUTS = ["models/tiny-sd15", "models/tiny-sdxl", "models/upscale_models", "models/safety_checker", "models/loras",
            "test/fixtures/tiny-sd15-script", "test/fixtures/tiny-sd15-fp16", "test/fixtures/tiny-unet-external",
-           "test/fixtures/loras", "test/fixtures/reference"]
+           "test/fixtures/loras", "test/fixtures/reference", "test/fixtures/builder"]
 
 
 def main():
@@ -43,6 +43,8 @@ def main():
     loras = lora_fixtures.build(m)
     print("computing torch references")
     reference_files.build(m, merges, loras)
+    print("writing the graph builder's fixtures")
+    builder_fixtures.build(m)
     doc = manifest.build()
     print(f"{len(doc['files'])} files, {doc['total_bytes']:,} bytes")
 

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Writes an SD1.5-size UNet (859,520,964 random parameters) in the Optimum layout, for benchmarks at
-real scale: models/_large/sd15-unet-random/unet/{model.onnx, model.onnx_data, config.json}. Not committed
-(models/_large/ is git-ignored).
+real scale: models/_large/sd15-unet-random/unet/{model.onnx, model.onnx_data, config.json}, and the same
+weights as a diffusers folder's UNet (float32 safetensors in diffusers naming, for the graph builder's
+bench): models/_large/sd15-unet-random/diffusers/unet/{diffusion_pytorch_model.safetensors, config.json}.
+Not committed (models/_large/ is git-ignored).
 
 Cost measured on the 2-core / 24 GB machine (README.md): ~15 min wall on a shared machine, peak RSS
 11 GB, ~6.9 GB written (torch's per-tensor staging files plus the collated copy), 3.44 GB at the end.
@@ -21,9 +23,11 @@ import torch  # noqa: E402
 from loom_tiny_sd import layouts  # noqa: E402
 from loom_tiny_sd.meta import count_parameters  # noqa: E402
 from loom_tiny_sd.paths import REFERENCE, REPO  # noqa: E402
+from loom_tiny_sd.safetensors_io import save  # noqa: E402
 from loom_tiny_sd.unet import UNet2DConditionModel  # noqa: E402
 
 OUT = REPO / "models" / "_large" / "sd15-unet-random" / "unet"
+DIFFUSERS = OUT.parent / "diffusers" / "unet"
 
 
 def main():
@@ -32,6 +36,9 @@ def main():
     torch.manual_seed(0)
     unet = UNet2DConditionModel(config).eval()
     assert count_parameters(unet) == 859_520_964
+    save(DIFFUSERS / "diffusion_pytorch_model.safetensors", {k: v.detach() for k, v in unet.named_parameters()})
+    (DIFFUSERS / "config.json").write_text(json.dumps(config, indent=2, sort_keys=True) + "\n")
+    print(f"diffusers safetensors: {time.time() - t0:.0f} s")
     staging = OUT.parent / "_torch_export"
     for old in (OUT, staging):
         shutil.rmtree(old, ignore_errors=True)

@@ -24,16 +24,15 @@ def tensor_bytes(t):
 
 
 def save(path, tensors, metadata=None):
-    """tensors: {name: torch.Tensor} (F32, F16, BF16, I64, I32, BOOL). Returns the path."""
+    """tensors: {name: torch.Tensor} (F32, F16, BF16, I64, I32, BOOL). Returns the path. Written one
+    tensor at a time, so a multi-GB state dict is never copied whole."""
     header = {}
-    blobs = []
     offset = 0
     for name in sorted(tensors):
         t = tensors[name]
-        data = tensor_bytes(t)
-        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
+        n = t.numel() * t.element_size()
+        header[name] = {"dtype": DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + n]}
+        offset += n
     if metadata:
         header = {"__metadata__": dict(metadata), **header}
     raw = json.dumps(header, separators=(",", ":")).encode("utf-8")
@@ -42,6 +41,6 @@ def save(path, tensors, metadata=None):
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(raw)))
         f.write(raw)
-        for blob in blobs:
-            f.write(blob)
+        for name in sorted(tensors):
+            f.write(tensor_bytes(tensors[name]))
     return path

@@ -1,9 +1,10 @@
 /** UNetSampler: denoises latents with the UNet under text guidance (ComfyUI's KSampler). */
 import { z } from 'zod';
-import { defineNode, MAX_SEED, param } from '@loom/engine';
+import { defineNode, LoomError, MAX_SEED, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
 import { CONDITIONING, LATENT, MODEL, latentOf } from '../ports.ts';
 import { latentPreview } from '../sd/latent-preview.ts';
+import { latentPixelSize, latentSizeProblem, modelPipeline, pipelineDownFactor, VAE_FACTOR } from '../sd/latent-size.ts';
 import { sampleLatents } from '../sd/sampling.ts';
 import { SAMPLERS, resolveScheduler } from '../sd/sampler-choice.ts';
 import { effectiveNegative } from '../sd/unet.ts';
@@ -35,11 +36,21 @@ export const unetSamplerNode = (config: NodePackConfig) =>
       cropTop: param(z.int().min(0).max(16384).default(0), 'SDXL: crop-coordinates conditioning'),
     },
     outputs: { latent: LATENT },
+    check: (view) => {
+      const size = latentPixelSize(view.source('latent')?.node);
+      const pipeline = modelPipeline(view.source('model')?.node);
+      const factor = pipeline === undefined ? undefined : pipelineDownFactor(config.modelsDir, pipeline);
+      const message = size && pipeline && factor && latentSizeProblem(size.width, size.height, factor, pipeline);
+      return message ? [{ input: 'latent', message }] : [];
+    },
     run: async ({ model, positive, negative, latent }, p, ctx) => {
       const { pipeline } = model;
+      const height = latent.shape[2] * VAE_FACTOR;
+      const width = latent.shape[3] * VAE_FACTOR;
+      // Sizes only known at run time (an encoded image) are checked here, before the UNet is opened.
+      const misfit = pipeline.unetDownFactor && latentSizeProblem(width, height, pipeline.unetDownFactor, pipeline.name);
+      if (misfit) throw new LoomError('PARAM_INVALID', misfit, { input: 'latent' });
       const unet = await openModel(pipeline.unet, 'unet', model.loras, config, ctx);
-      const height = latent.shape[2] * 8;
-      const width = latent.shape[3] * 8;
       // diffusers _get_add_time_ids: original_size + crops_coords_top_left + target_size.
       const timeIds = [p.originalHeight || height, p.originalWidth || width, p.cropTop, p.cropLeft, height, width];
       const samples = await sampleLatents(

@@ -8,6 +8,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { LoomError } from '@loom/engine';
+import { unetDownFactor } from './latent-size.ts';
 
 export interface PipelineFiles {
   dir: string;
@@ -22,6 +23,8 @@ export interface PipelineFiles {
   safetyChecker?: string;
   featureExtractor?: string;
   schedulerConfig: Record<string, unknown>;
+  /** How many times the UNet halves latents (from `unet/config.json`), when the export says. */
+  unetDownFactor?: number;
   vaeScalingFactor: number;
   forceZerosForEmptyPrompt: boolean;
 }
@@ -86,6 +89,8 @@ export async function readPipeline(dir: string): Promise<PipelineFiles> {
   }
   const schedulerPath = join(dir, 'scheduler', 'scheduler_config.json');
   const schedulerConfig = (await exists(schedulerPath)) ? ((await readJson(schedulerPath)) as Record<string, unknown>) : {};
+  const unetConfig = join(dir, 'unet', 'config.json');
+  const unetDownFactor_ = (await exists(unetConfig)) ? unetDownFactor(await readJson(unetConfig)) : undefined;
   const vaeEncoder = await optionalModel(dir, 'vae_encoder');
   const safetyChecker = await optionalModel(dir, 'safety_checker');
   const featureExtractor = join(dir, 'feature_extractor', 'preprocessor_config.json');
@@ -101,6 +106,7 @@ export async function readPipeline(dir: string): Promise<PipelineFiles> {
     ...(safetyChecker && { safetyChecker }),
     ...((await exists(featureExtractor)) && { featureExtractor }),
     schedulerConfig,
+    ...(unetDownFactor_ !== undefined && { unetDownFactor: unetDownFactor_ }),
     vaeScalingFactor,
     // diffusers' SDXL pipeline defaults this to true (pipeline_stable_diffusion_xl.py __init__).
     forceZerosForEmptyPrompt: index.data.force_zeros_for_empty_prompt ?? family === 'sdxl',

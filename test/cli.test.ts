@@ -159,6 +159,10 @@ test('bad input on a real model graph is refused at validation, before any node 
   assert.equal(prefix.code, 2, prefix.stderr);
   assert.match(prefix.stderr, /filenamePrefix.*"\.\.\/escape" must stay inside its folder/);
   assert.doesNotMatch(prefix.stdout, /node\.started/);
+  const lora = await run([join(root, 'graphs/tiny-sd15-lora-r4.json'), '--json', '--set', 'lora.lora=tiny-sd15/pytorch_lora_weights_32.safetensors']);
+  assert.equal(lora.code, 2, lora.stderr);
+  assert.match(lora.stderr, /LoRA file .*pytorch_lora_weights_32\.safetensors does not exist/);
+  assert.doesNotMatch(lora.stdout, /node\.started/);
   const steps = await run([graph, '--set', 'sampler.steps=abc']);
   assert.equal(steps.code, 2);
   assert.match(steps.stderr, /Parameter "steps" of node "sampler" \(UNetSampler\) is invalid: must be a number \(got "abc"\)/);

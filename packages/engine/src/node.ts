@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { PortType, PortValue } from './port-types.ts';
 import type { ObjectCache } from './object-cache.ts';
 import type { Graph } from './graph.ts';
+import type { LoomErrorCode } from './errors.ts';
 import type { NodeRegistry } from './registry.ts';
 
 /** How the editor should present a parameter. Derived from the schema when omitted. */
@@ -109,6 +110,8 @@ export interface CheckView {
 
 /** A problem a node's {@link NodeDefinition.check} finds; validation adds the node id. */
 export interface CheckProblem {
+  /** PARAM_INVALID unless said otherwise (MODEL_NOT_FOUND for a missing file). */
+  code?: LoomErrorCode;
   input?: string;
   message: string;
 }

@@ -75,7 +75,7 @@ function crossChecks(nodes: Map<string, PlannedNode>): Problem[] {
   const problems: Problem[] = [];
   for (const node of nodes.values()) {
     for (const found of node.def.check?.(view(node)) ?? []) {
-      problems.push({ code: 'PARAM_INVALID', nodeId: node.id, ...(found.input !== undefined && { input: found.input }), message: found.message });
+      problems.push({ code: found.code ?? 'PARAM_INVALID', nodeId: node.id, ...(found.input !== undefined && { input: found.input }), message: found.message });
     }
   }
   return problems;

@@ -25,6 +25,7 @@ export { listPipelines, readPipeline, type PipelineFiles } from './sd/pipeline.t
 export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
 export { readPngText } from './images/png-text.ts';
 export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';
+export { planGrid, type GridPlan, type Variant } from './sd/grid/plan.ts';
 export { UPSCALE_MODEL, type UpscaleModelHandle } from './sd/upscale/port.ts';
 
 export interface NodePack {

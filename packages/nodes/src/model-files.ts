@@ -2,6 +2,7 @@
  * Files under the models, input and output folders. Names come from graphs and HTTP requests, so every
  * one is resolved inside its root: no absolute paths, no `..`, no symlink that leads out.
  */
+import { existsSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
@@ -22,6 +23,14 @@ export function isRelativeName(name: string): boolean {
  */
 export function relativeName(what: string) {
   return z.string().refine(isRelativeName, { error: (issue) => `${what} ${JSON.stringify(issue.input)} must stay inside its folder: no absolute path, drive letter or ".."` });
+}
+
+/**
+ * For validation (synchronous): true when `name` is a proper relative name with no file under `root`.
+ * Names that would leave the folder are not "missing"; resolving them on use refuses them.
+ */
+export function isMissingSync(root: string, name: string): boolean {
+  return isRelativeName(name) && !existsSync(join(root, name));
 }
 
 /** Resolves `name` inside `root`, refusing anything that would leave it. The file need not exist yet. */

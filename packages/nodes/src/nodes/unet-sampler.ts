@@ -6,7 +6,8 @@ import { CONDITIONING, LATENT, MODEL, latentOf } from '../ports.ts';
 import { latentPreview } from '../sd/latent-preview.ts';
 import { latentPixelSize, latentSizeProblem, modelPipeline, pipelineDownFactor, VAE_FACTOR } from '../sd/latent-size.ts';
 import { sampleLatents } from '../sd/sampling.ts';
-import { SAMPLERS, resolveScheduler } from '../sd/sampler-choice.ts';
+import { SAMPLERS, resolveScheduler, type Sampler } from '../sd/sampler-choice.ts';
+import { schedulerConfigProblem } from '../sd/scheduler-config-check.ts';
 import { effectiveNegative } from '../sd/unet.ts';
 import { openModel } from '../sd/model-session.ts';
 
@@ -37,11 +38,14 @@ export const unetSamplerNode = (config: NodePackConfig) =>
     },
     outputs: { latent: LATENT },
     check: (view) => {
-      const size = latentPixelSize(view.source('latent')?.node);
       const pipeline = modelPipeline(view.source('model')?.node);
-      const factor = pipeline === undefined ? undefined : pipelineDownFactor(config.modelsDir, pipeline);
-      const message = size && pipeline && factor && latentSizeProblem(size.width, size.height, factor, pipeline);
-      return message ? [{ input: 'latent', message }] : [];
+      if (pipeline === undefined) return [];
+      const size = latentPixelSize(view.source('latent')?.node);
+      const factor = pipelineDownFactor(config.modelsDir, pipeline);
+      const misfit = size && factor && latentSizeProblem(size.width, size.height, factor, pipeline);
+      const { sampler, schedule } = view.params as { sampler?: Sampler; schedule?: 'normal' | 'karras' };
+      const scheduler = sampler && schedule && schedulerConfigProblem(config.modelsDir, pipeline, sampler, schedule);
+      return [...(misfit ? [{ input: 'latent', message: misfit }] : []), ...(scheduler ? [scheduler] : [])];
     },
     run: async ({ model, positive, negative, latent }, p, ctx) => {
       const { pipeline } = model;

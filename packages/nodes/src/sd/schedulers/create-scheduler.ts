@@ -17,7 +17,7 @@ export const SCHEDULER_NAMES: readonly SchedulerName[] = ['euler', 'euler_ancest
 
 /** Build a scheduler from a parsed (or raw JSON) config; throws on an unknown name or a bad config. */
 export function createScheduler(name: SchedulerName, config: SchedulerConfigFile | unknown = {}): Scheduler {
-  const file = parseSchedulerConfig(config);
+  const file = parseSchedulerConfig(config, name);
   switch (name) {
     case 'euler':
       return new EulerScheduler(file);

@@ -8,12 +8,15 @@
  * - 1st order: `x' = (σ_t/σ_s)·x - α_t(e^{-h} - 1)·x0` (l.897-904);
  * - 2nd order midpoint with the previous x0: `r0 = h_0/h`, `D1 = (m0 - m1)/r0`,
  *   `x' = (σ_t/σ_s0)·x - α_t(e^{-h}-1)·m0 - ½α_t(e^{-h}-1)·D1` (l.976-991);
- * - the first step is first order, and so is the last (final σ = 0, or fewer than 15 steps) (l.1239-1270).
+ * - the first step is first order, and so is the last (final σ = 0, or fewer than 15 steps) (l.1239-1270);
+ *   `solver_order: 1` makes every step first order;
+ * - `use_lu_lambdas`: log σ evenly spaced from log σ_max to log σ_min (Lu et al. 2022, `_convert_to_lu`),
+ *   timesteps rounded from σ like Karras; Karras wins when both are set, as in diffusers' `set_timesteps`.
  * No input scaling, `init_noise_sigma = 1`. Scalars are float32 0-d tensors in diffusers, so float32 here.
  */
 import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerConfigFile } from './config.ts';
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
-import { interpAtIndex, roundHalfEven } from './numpy-compat.ts';
+import { interpAtIndex, npLinspace, roundHalfEven } from './numpy-compat.ts';
 import {
   checkSameLength, checkSteps, img2imgStartIndex,
   type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
@@ -29,6 +32,13 @@ interface AlphaSigma {
   alpha: number;
   sigma: number;
   lambda: number;
+}
+
+/** Lu et al.'s schedule: λ = log σ from the table's largest to smallest, `steps` points, linear (ρ = 1). */
+function luSigmas(logSigmas: Float64Array, steps: number): number[] {
+  const max = logSigmas[logSigmas.length - 1]!;
+  const min = logSigmas[0]!;
+  return npLinspace(0, 1, steps).map((ramp) => Math.exp(max + ramp * (min - max)));
 }
 
 /** DPMSolverMultistep, order 2, midpoint; `karras` selects "DPM++ 2M Karras". */
@@ -47,7 +57,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   constructor(file: SchedulerConfigFile, karras: boolean, overrides: Partial<ResolvedSchedulerConfig> = {}) {
     this.name = karras ? 'dpmpp_2m_karras' : 'dpmpp_2m';
     this.config = { ...resolveSchedulerConfig(file, DPM_DEFAULTS), ...overrides, useKarrasSigmas: karras };
-    this.schedule = makeNoiseSchedule(this.config);
+    this.schedule = makeNoiseSchedule(this.config, { finiteTerminalSigma: true });
   }
 
   setTimesteps(steps: number, options: SetTimestepsOptions = {}): void {
@@ -55,9 +65,9 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const table = this.schedule.sigmas;
     let timesteps: number[];
     let sigmas: number[];
-    if (this.config.useKarrasSigmas) {
-      sigmas = karrasSigmas(table[0]!, table[table.length - 1]!, steps);
+    if (this.config.useKarrasSigmas || this.config.useLuLambdas) {
       const logSigmas = logSigmasF32(table);
+      sigmas = this.config.useKarrasSigmas ? karrasSigmas(table[0]!, table[table.length - 1]!, steps) : luSigmas(logSigmas, steps);
       timesteps = sigmas.map((s) => roundHalfEven(sigmaToT(s, logSigmas)));
     } else {
       timesteps = dpmTimesteps(this.config, steps);
@@ -93,7 +103,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const ratio = f(t.sigma / s0.sigma);
     const c = f(t.alpha * f(f(Math.exp(-h)) - 1));
     let out: Float32Array;
-    if (this.lowerOrderNums < 1 || lowerOrderFinal || !this.previousX0) {
+    if (this.config.solverOrder === 1 || this.lowerOrderNums < 1 || lowerOrderFinal || !this.previousX0) {
       out = sample.map((x, k) => f(ratio * x) - f(c * x0[k]!));
     } else {
       const s1 = this.alphaSigma(index - 1);

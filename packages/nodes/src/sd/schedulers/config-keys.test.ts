@@ -1,0 +1,91 @@
+/**
+ * Scheduler config keys: the six that used to be ignored are implemented per diffusers or refused in one
+ * line naming the key and the scheduler; other classes' keys are dropped as `from_config` drops them.
+ * Numbers marked [torch] come from `/usr/bin/python3 reference/config_keys_rederived.py`, a hand
+ * re-derivation of the diffusers formulas in torch float32.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LoomError } from '@loom/engine';
+import { TorchCpuGenerator } from '../rng/torch-generator.ts';
+import { createScheduler } from './create-scheduler.ts';
+import { makeNoiseSchedule } from './noise-schedule.ts';
+import { resolveSchedulerConfig } from './config.ts';
+import { SCHEDULER_NAMES } from './create-scheduler.ts';
+
+const SD = { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000 } as const;
+const f = Math.fround;
+const close = (actual: number, expected: number, tol = 2e-6): void =>
+  assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${actual} vs ${expected}`);
+const sigmasOf = (s: { initNoiseSigma: number }): number[] => (s as unknown as { sigmas: number[] }).sigmas;
+
+test('rescale_betas_zero_snr: ᾱ reaches exactly 0 (DDIM), Euler keeps σ_max finite at 2⁻²⁴ [torch]', () => {
+  const ddim = makeNoiseSchedule(resolveSchedulerConfig({ ...SD, rescale_betas_zero_snr: true }, {}));
+  [0.999149978, 0.998233497, 0.241018593, 1.96789003e-7, 0].forEach((v, k) => close(ddim.alphasCumprod[[0, 1, 500, 998, 999][k]!]!, v, 1e-6));
+  assert.equal(ddim.alphasCumprod[999], 0);
+  const euler = createScheduler('euler', { ...SD, rescale_betas_zero_snr: true, timestep_spacing: 'trailing' });
+  euler.setTimesteps(10);
+  assert.deepEqual(euler.timesteps, [999, 899, 799, 699, 599, 499, 399, 299, 199, 99]);
+  const expected = [4095.99976, 18.130064, 7.41070843, 4.11418676, 2.60485673, 1.76808119, 1.24137521, 0.874743819, 0.594752073, 0.354989529, 0];
+  sigmasOf(euler).forEach((s, i) => close(s, expected[i]!));
+  close(euler.initNoiseSigma, 4095.99976);
+  const plain = createScheduler('euler', { ...SD, timestep_spacing: 'trailing' });
+  plain.setTimesteps(10);
+  close(plain.initNoiseSigma, 14.6146450, 1e-6); // the key changes the schedule
+  for (const name of SCHEDULER_NAMES) assert.equal(createScheduler(name, { ...SD, rescale_betas_zero_snr: true }).config.rescaleBetasZeroSnr, true, name);
+});
+
+test('sigma_min / sigma_max bound Euler\'s Karras sigmas [torch]', () => {
+  const s = createScheduler('euler', { ...SD, use_karras_sigmas: true, sigma_min: 0.1, sigma_max: 10 });
+  s.setTimesteps(8);
+  const t = [933.5067138671875, 836.6570434570312, 715.10302734375, 559.2582397460938, 368.06805419921875, 178.42010498046875, 55.531585693359375, 10.38216781616211];
+  s.timesteps.forEach((v, i) => close(v, t[i]!, 1e-5));
+  const expected = [10, 6.06861687, 3.54409552, 1.9791038, 1.04819596, 0.520989001, 0.239603683, 0.100000001, 0];
+  sigmasOf(s).forEach((v, i) => close(v, expected[i]!));
+});
+
+test('use_lu_lambdas: DPM++ with log σ evenly spaced [torch]', () => {
+  const s = createScheduler('dpmpp_2m', { ...SD, use_lu_lambdas: true });
+  s.setTimesteps(10);
+  assert.deepEqual(s.timesteps, [999, 875, 724, 538, 330, 153, 52, 14, 3, 0]);
+  const expected = [14.6146431, 7.32488155, 3.671242, 1.8400321, 0.922226906, 0.462221533, 0.231666148, 0.116111428, 0.0581952259, 0.0291675366, 0];
+  (s as unknown as { sigmas: number[] }).sigmas.forEach((v, i) => close(v, expected[i]!));
+});
+
+test('solver_order 1: every DPM++ step is first order [torch loop]', () => {
+  const expected = [-4.53508282, -3.17517185, -6.73253345, -4.07348204, -2.22513533, -5.18972015, 0.752196133, -9.27054405, -4.45731401, -5.24951982, -3.52215338, -4.9896574, -1.45156598, -3.65972781, -2.50817537, -2.99931431];
+  const s = createScheduler('dpmpp_2m', { ...SD, timestep_spacing: 'linspace', solver_order: 1 });
+  s.setTimesteps(8);
+  let x: Float32Array = new TorchCpuGenerator(3).randn(16);
+  s.timesteps.forEach((t, i) => {
+    x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x);
+  });
+  x.forEach((v, i) => close(v, expected[i]!, 4e-6));
+});
+
+const refused = (name: (typeof SCHEDULER_NAMES)[number], config: object, pattern: RegExp): void => {
+  assert.throws(
+    () => createScheduler(name, { ...SD, ...config }),
+    (err: unknown) => err instanceof LoomError && err.code === 'UNSUPPORTED_MODEL' && !err.message.includes('\n') && pattern.test(err.message),
+  );
+};
+
+test('values Loom does not implement are refused in one line naming the key and the scheduler', () => {
+  refused('dpmpp_2m', { solver_order: 3 }, /^Scheduler config key solver_order: 3 is not supported by the dpmpp_2m scheduler \(.*orders 1 and 2.*\); remove the key or set it to 1\.$/);
+  refused('dpmpp_2m_karras', { algorithm_type: 'sde-dpmsolver++' }, /algorithm_type: "sde-dpmsolver\+\+" is not supported by the dpmpp_2m_karras scheduler/);
+  refused('ddim', { thresholding: true }, /thresholding: true is not supported by the ddim scheduler \(dynamic thresholding is for pixel-space models/);
+  refused('lcm', { thresholding: true }, /thresholding: true .* lcm scheduler/);
+  refused('euler', { timestep_type: 'continuous' }, /timestep_type: "continuous" .* euler scheduler/);
+  refused('euler', { beta_schedule: 'sigmoid' }, /^Scheduler config key beta_schedule: "sigmoid" is not supported by the euler scheduler \(/);
+  refused('euler', { beta_shedule: 'linear' }, /^Scheduler config key "beta_shedule" is unknown to the euler scheduler/);
+});
+
+test('no-op values, metadata and other classes\' keys are accepted; _use_default_values is applied', () => {
+  const dpmFile = { ...SD, _class_name: 'DPMSolverMultistepScheduler', _diffusers_version: '0.30.0', solver_order: 2, algorithm_type: 'dpmsolver++', solver_type: 'midpoint', thresholding: false, dynamic_thresholding_ratio: 0.995, sample_max_value: 1, euler_at_final: false, use_lu_lambdas: false, variance_type: null, lambda_min_clipped: null };
+  for (const name of SCHEDULER_NAMES) assert.doesNotThrow(() => createScheduler(name, dpmFile), name);
+  // An Euler config with PNDM and DDIM leftovers (the SDXL base file's shape); thresholding on is DDIM's, dropped by Euler.
+  assert.doesNotThrow(() => createScheduler('euler', { ...SD, skip_prk_steps: true, clip_sample: false, set_alpha_to_one: false, sample_max_value: 1, thresholding: true, interpolation_type: 'linear', sigma_min: null }));
+  // Keys diffusers recorded as defaults are dropped: the class default applies (DDIM: leading spacing).
+  const ddim = createScheduler('ddim', { ...SD, timestep_spacing: 'linspace', _use_default_values: ['timestep_spacing'] });
+  assert.equal(ddim.config.timestepSpacing, 'leading');
+});

@@ -1,0 +1,67 @@
+# Generator of the [torch] expected values in config-keys.test.ts: the scheduler config keys
+# rescale_betas_zero_snr, sigma_min/sigma_max (Euler Karras), use_lu_lambdas and solver_order=1 (DPM-Solver++).
+# Run: /usr/bin/python3 reference/config_keys_rederived.py   (Debian python3-torch + numpy; no diffusers needed)
+# A hand re-derivation of the formulas in diffusers' scheduling_ddim.py (rescale_zero_terminal_snr),
+# scheduling_euler_discrete.py (__init__, set_timesteps, _convert_to_karras) and scheduling_dpmsolver_multistep.py
+# (set_timesteps, _convert_to_lu, first-order update), float32 tensors like diffusers; not diffusers code.
+import torch, numpy as np, json
+N = 1000
+base = torch.linspace(0.00085 ** 0.5, 0.012 ** 0.5, N, dtype=torch.float32) ** 2
+
+def rescale(betas):
+    ab = torch.cumprod(1.0 - betas, dim=0).sqrt()
+    first, last = ab[0].clone(), ab[-1].clone()
+    ab = (ab - last) * (first / (first - last))
+    bar = ab ** 2
+    return 1 - torch.cat([bar[0:1], bar[1:] / bar[:-1]])
+
+def sigma_to_t(sigma, log_sigmas):
+    log_sigma = np.log(np.maximum(sigma, 1e-10))
+    dists = log_sigma - log_sigmas[:, np.newaxis]
+    low = np.cumsum((dists >= 0), axis=0).argmax(axis=0).clip(max=log_sigmas.shape[0] - 2)
+    lo, hi = log_sigmas[low], log_sigmas[low + 1]
+    w = np.clip((lo - log_sigma) / (lo - hi), 0, 1)
+    return ((1 - w) * low + w * (low + 1)).reshape(np.shape(sigma))
+
+out = {}
+# Zero terminal SNR: ᾱ of DDIM (last exactly 0) and Euler (last set to 2**-24), Euler trailing 10 steps.
+ac = torch.cumprod(1.0 - rescale(base), dim=0)
+out['zsnr_ac'] = ['%.9g' % ac[i].item() for i in [0, 1, 500, 998, 999]]
+ac_e = ac.clone(); ac_e[-1] = 2 ** -24
+table = np.array(((1 - ac_e) / ac_e) ** 0.5)
+ts = np.arange(N, 0, -N / 10).round().astype(np.float32) - 1
+sig = np.concatenate([np.interp(ts, np.arange(N), table), [0]]).astype(np.float32)
+out['zsnr_euler'] = dict(t=ts.tolist(), s=['%.9g' % v for v in sig])
+
+# Euler Karras with sigma_min=0.1, sigma_max=10, linspace spacing, 8 steps (plain SD schedule).
+ac0 = torch.cumprod(1.0 - base, dim=0)
+table0 = np.array(((1 - ac0) / ac0) ** 0.5)
+log0 = np.log(table0)
+rho = 7.0
+ramp = np.linspace(0, 1, 8)
+ks = (10.0 ** (1 / rho) + ramp * (0.1 ** (1 / rho) - 10.0 ** (1 / rho))) ** rho
+kt = np.array([sigma_to_t(x, log0) for x in ks]).astype(np.float32)
+out['euler_karras_range'] = dict(t=kt.tolist(), s=['%.9g' % v for v in np.concatenate([ks, [0]]).astype(np.float32)])
+
+# DPM-Solver++ with use_lu_lambdas, 10 steps: log σ evenly spaced, timesteps rounded.
+lambdas = np.flip(log0.copy())
+lam = lambdas[0].item() + np.linspace(0, 1, 10) * (lambdas[-1].item() - lambdas[0].item())
+ls = np.exp(lam)
+lt = np.array([sigma_to_t(x, log0) for x in ls]).round().astype(np.int64)
+out['dpm_lu'] = dict(t=lt.tolist(), s=['%.9g' % v for v in np.concatenate([ls, [0]]).astype(np.float32)])
+
+# DPM-Solver++ solver_order=1, linspace, 8 steps, toy model ε = 0.5·x + 0.001·t (as in diffusers_rederived.py).
+def model(x, t): return (0.5 * x + 0.001 * float(t)).to(torch.float32)
+ts = np.linspace(0, N - 1, 9).round()[::-1][:-1].astype(np.int64)
+sig = torch.from_numpy(np.concatenate([np.interp(ts, np.arange(N), table0), [0]]).astype(np.float32))
+def ast(s):
+    a = 1 / ((s ** 2 + 1) ** 0.5); return a, s * a
+x = torch.randn(16, generator=torch.Generator('cpu').manual_seed(3))
+for i, t in enumerate(ts):
+    a_s, s_s = ast(sig[i])
+    x0 = (x - s_s * model(x, t)) / a_s
+    a_t, s_t = ast(sig[i + 1])
+    h = (torch.log(a_t) - torch.log(s_t)) - (torch.log(a_s) - torch.log(s_s))
+    x = (s_t / s_s) * x - (a_t * (torch.exp(-h) - 1.0)) * x0
+out['loop_dpm_order1'] = ['%.9g' % v for v in x.tolist()]
+print(json.dumps(out))

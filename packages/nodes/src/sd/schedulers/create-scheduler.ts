@@ -11,6 +11,7 @@ import { EulerAncestralScheduler } from './euler-ancestral.ts';
 import { EulerScheduler } from './euler.ts';
 import { LcmScheduler } from './lcm.ts';
 import type { Scheduler, SchedulerName } from './scheduler.ts';
+import { LoomError } from '@loom/engine';
 
 /** Every supported name, for enum parameters. */
 export const SCHEDULER_NAMES: readonly SchedulerName[] = ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'lcm'];
@@ -32,7 +33,7 @@ export function createScheduler(name: SchedulerName, config: SchedulerConfigFile
     case 'lcm':
       return new LcmScheduler(file);
     default:
-      throw new Error(`unknown scheduler "${String(name)}"; expected one of ${SCHEDULER_NAMES.join(', ')}`);
+      throw new LoomError('PARAM_INVALID', `unknown scheduler "${String(name)}"; expected one of ${SCHEDULER_NAMES.join(', ')}`);
   }
 }
 

@@ -14,6 +14,7 @@
  *   timesteps rounded from σ like Karras; Karras wins when both are set, as in diffusers' `set_timesteps`.
  * No input scaling, `init_noise_sigma = 1`. Scalars are float32 0-d tensors in diffusers, so float32 here.
  */
+import { LoomError } from '@loom/engine';
 import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerConfigFile } from './config.ts';
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import { interpAtIndex, npLinspace, roundHalfEven } from './numpy-compat.ts';
@@ -91,7 +92,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   }
 
   step(modelOutput: Float32Array, i: number, sample: Float32Array, _rng?: NoiseSource): Float32Array {
-    if (i !== this.nextStep) throw new Error(`DPM++ steps must run in order: expected step ${this.nextStep}, got ${i}`);
+    if (i !== this.nextStep) throw new LoomError('NODE_FAILED', `DPM++ steps must run in order: expected step ${this.nextStep}, got ${i}`);
     const index = this.begin + i;
     const x0 = this.denoisedEstimate(modelOutput, i, sample);
     const isLast = index === this.allTimesteps.length - 1;

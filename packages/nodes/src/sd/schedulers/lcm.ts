@@ -8,6 +8,7 @@
  * img2img strength goes into the schedule itself (`set_timesteps(strength=…)`), as in diffusers' LCM img2img
  * pipeline. LCM UNets also take `timestep_cond` (guidance embedding); that is the sampler's business.
  */
+import { LoomError } from '@loom/engine';
 import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerConfigFile } from './config.ts';
 import { ddpmAddNoise } from './ddim.ts';
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
@@ -46,8 +47,10 @@ export class LcmScheduler implements Scheduler {
     const k = Math.floor(this.config.numTrainTimesteps / original);
     const origin = Array.from({ length: Math.floor(original * strength) }, (_, j) => (j + 1) * k - 1).reverse();
     if (steps > original || Math.floor(origin.length / steps) < 1) {
-      throw new RangeError(
-        `LCM: ${steps} steps need original_inference_steps × denoise >= steps (${original} × ${strength} = ${origin.length})`,
+      throw new LoomError(
+        'PARAM_INVALID',
+        `LCM: ${steps} steps need original_inference_steps × denoise >= steps (${original} × ${strength} = ${origin.length}); use at most ${Math.min(original, origin.length)} steps or a higher denoise.`,
+        { input: 'steps' },
       );
     }
     this.steps = npLinspace(0, origin.length, steps, false).map((x) => origin[Math.floor(x)]!);
@@ -64,7 +67,7 @@ export class LcmScheduler implements Scheduler {
   step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): Float32Array {
     const denoised = this.denoisedEstimate(modelOutput, i, sample);
     if (i === this.steps.length - 1) return denoised;
-    if (!rng) throw new Error('lcm needs a noise source (the seeded generator) for every step but the last');
+    if (!rng) throw new LoomError('NODE_FAILED', 'lcm needs a noise source (the seeded generator) for every step but the last');
     const alphaPrev = this.schedule.alphasCumprod[this.steps[i + 1]!]!;
     return ddpmAddNoise(alphaPrev, denoised, rng.randnLike(sample));
   }

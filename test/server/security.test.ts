@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { defineNode, param } from '@loom/engine';
+import { defineNode, LoomError, param } from '@loom/engine';
 import { createServer } from '../../packages/server/src/create-server.ts';
 import { PathRedactor } from '../../packages/server/src/http/redact-paths.ts';
 import { api, comfyChain, makeDirs, startTestServer, stubHost, WsProbe, type TestServer } from './helpers/test-server.ts';
@@ -190,6 +190,20 @@ describe('absolute paths in error bodies', () => {
       run: () => ({}),
     });
     base.registry.add(LoadFile);
+    const FailWithPath = defineNode({
+      type: 'FailWithPath',
+      category: 'test',
+      description: 'Warns and fails naming a file in the models folder, as a loader does at run time.',
+      inputs: {},
+      params: {},
+      outputs: {},
+      output: true,
+      run: (_inputs, _params, ctx) => {
+        ctx.log.warn(`using ${join(dirs.models, 'loras', 'partial.safetensors')}`);
+        throw new LoomError('MODEL_NOT_FOUND', `LoRA file ${join(dirs.models, 'loras', 'x.safetensors')} does not exist.`);
+      },
+    });
+    base.registry.add(FailWithPath);
     const t = await startTestServer({ host: base }, dirs);
     try {
       const res = await api(t.url, '/prompt', { json: { prompt: { '1': { class_type: 'LoadFile', inputs: { name: 'missing.safetensors' } } } } });
@@ -197,6 +211,15 @@ describe('absolute paths in error bodies', () => {
       assert.ok(!res.text.includes(dirs.root), res.text);
       assert.match(res.text, /models\/loras\/missing\.safetensors does not exist/);
       assert.match(res.text, /…\/x\.bin/);
+      const ws = await WsProbe.connect(`${t.wsUrl}/ws?clientId=paths`);
+      const run = await api(t.url, '/prompt', { json: { prompt: { '1': { class_type: 'FailWithPath', inputs: {} } }, client_id: 'paths' } });
+      const promptId = (run.body as { prompt_id: string }).prompt_id;
+      await ws.waitForEnd(promptId);
+      ws.close();
+      const history = await api(t.url, `/history/${promptId}`);
+      assert.match(history.text, /LoRA file models\/loras\/x\.safetensors does not exist/);
+      for (const text of [history.text, JSON.stringify(ws.messages)]) assert.ok(!text.includes(dirs.root), text);
+      assert.match(JSON.stringify(ws.messages), /models\/loras\/x\.safetensors/);
     } finally {
       await t.close();
     }

@@ -73,19 +73,24 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   const dataDir = resolve(options.dataDir ?? '.loom');
   const history = options.history ?? new FileHistoryStore(dataDir, undefined, log);
   await history.load();
-  const queue = options.queue ?? new EmbeddedQueue({ engine: options.host.engine, history, dataDir, log });
+  const templatesDir = resolve(options.templatesDir ?? 'graphs');
+  const { modelsDir, inputDir, outputDir, tempDir } = options.host.config;
+  const redactor = new PathRedactor([
+    { dir: modelsDir, name: 'models' },
+    { dir: outputDir, name: 'output' },
+    { dir: inputDir, name: 'input' },
+    { dir: tempDir, name: 'temp' },
+    { dir: templatesDir, name: 'graphs' },
+    { dir: dataDir, name: 'data' },
+  ]);
+  const queue = options.queue ?? new EmbeddedQueue({ engine: options.host.engine, history, dataDir, log, redact: redactor });
   const context: ServerContext = {
     host: options.host,
     queue,
     history,
-    folders: new ModelFolders({
-      modelsDir: options.host.config.modelsDir,
-      inputDir: options.host.config.inputDir,
-      outputDir: options.host.config.outputDir,
-      tempDir: options.host.config.tempDir,
-    }),
+    folders: new ModelFolders({ modelsDir, inputDir, outputDir, tempDir }),
     limits: { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY, maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD },
-    templatesDir: resolve(options.templatesDir ?? 'graphs'),
+    templatesDir,
     startDelayMs: options.startDelayMs ?? 50,
     startedAt: Date.now(),
     log,
@@ -96,15 +101,7 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   app.disable('x-powered-by');
   app.set('query parser', 'simple'); // flat string values only: no `a[b]=` objects to trip handlers
   app.use(securityMiddleware(policy));
-  const { modelsDir, inputDir, outputDir, tempDir } = options.host.config;
-  app.use(redactErrorBodies(new PathRedactor([
-    { dir: modelsDir, name: 'models' },
-    { dir: outputDir, name: 'output' },
-    { dir: inputDir, name: 'input' },
-    { dir: tempDir, name: 'temp' },
-    { dir: context.templatesDir, name: 'graphs' },
-    { dir: dataDir, name: 'data' },
-  ])));
+  app.use(redactErrorBodies(redactor));
   // ComfyUI parses JSON whatever the Content-Type (a client sends text/plain, §8 #5); multipart is for uploads.
   app.use(express.json({ limit: context.limits.maxBodyBytes, strict: false, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') }));
 

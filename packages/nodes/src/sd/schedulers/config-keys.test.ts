@@ -1,6 +1,6 @@
 /**
- * Scheduler config keys: the six that used to be ignored are implemented per diffusers or refused in one
- * line naming the key and the scheduler; other classes' keys are dropped as `from_config` drops them.
+ * Scheduler config keys: the six that used to be ignored are implemented per diffusers (solver_order 3
+ * and sde-dpmsolver++ are refused in one line naming the key and the scheduler, like unknown keys); other classes' keys are dropped as `from_config` drops them.
  * Numbers marked [torch] come from `/usr/bin/python3 reference/config_keys_rederived.py`, a hand
  * re-derivation of the diffusers formulas in torch float32.
  */
@@ -12,6 +12,7 @@ import { createScheduler } from './create-scheduler.ts';
 import { makeNoiseSchedule } from './noise-schedule.ts';
 import { resolveSchedulerConfig } from './config.ts';
 import { SCHEDULER_NAMES } from './create-scheduler.ts';
+import { thresholdSample } from './thresholding.ts';
 
 const SD = { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000 } as const;
 const f = Math.fround;
@@ -63,6 +64,31 @@ test('solver_order 1: every DPM++ step is first order [torch loop]', () => {
   x.forEach((v, i) => close(v, expected[i]!, 4e-6));
 });
 
+const THRESHOLD = { thresholding: true, dynamic_thresholding_ratio: 0.9, sample_max_value: 3 } as const;
+
+test('thresholding: per image, s = the 0.9-quantile of |x0| within [1, sample_max_value] [torch]', () => {
+  const probe = new Float32Array([0.5, -3, 1.5, 2.5, -0.25, 1.25, -1.75, 0.75, 0.1, 0.2, -0.3, 0.4, 0.5, -0.6, 0.7, 0.8]);
+  const expected = [0.188679248, -1.0, 0.566037774, 0.94339627, -0.094339624, 0.471698135, -0.660377383, 0.283018887, 0.100000001, 0.200000003, -0.300000012, 0.400000006, 0.5, -0.600000024, 0.699999988, 0.800000012];
+  thresholdSample(probe, 2, 0.9, 3).forEach((v, i) => close(v, expected[i]!));
+});
+
+const LOOPS = [
+  { name: 'ddim', config: { timestep_spacing: 'leading', steps_offset: 1, set_alpha_to_one: false }, steps: 6, expected: [0.154286191, 0.547703743, -0.35836044, 0.261973917, 0.923711717, 0.00156480342, 1.01471305, -0.71487838, -0.0235032104, -0.3149966, 0.351788461, -0.219379589, 1.01470339, 0.269970149, 0.984750032, 0.678164124] },
+  { name: 'dpmpp_2m', config: { timestep_spacing: 'linspace' }, steps: 8, expected: [-0.172955051, 0.132189572, -0.60150224, -0.0761065558, 0.381958544, -0.308232903, 0.988461018, -1.0, -0.441764921, -0.865151882, 0.0952832624, -0.731087744, 1.0, 0.0134762228, 0.756695867, 0.424795568] },
+] as const;
+
+for (const { name, config, steps, expected } of LOOPS) {
+  test(`thresholding: a ${name} loop over a batch of two images [torch loop]`, () => {
+    const s = createScheduler(name, { ...SD, ...config, ...THRESHOLD });
+    s.setTimesteps(steps, { batch: 2 });
+    let x: Float32Array = new TorchCpuGenerator(3).randn(16).map((v) => f(v * 3));
+    s.timesteps.forEach((t, i) => {
+      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x);
+    });
+    x.forEach((v, i) => close(v, expected[i]!, 4e-6));
+  });
+}
+
 const refused = (name: (typeof SCHEDULER_NAMES)[number], config: object, pattern: RegExp): void => {
   assert.throws(
     () => createScheduler(name, { ...SD, ...config }),
@@ -73,8 +99,7 @@ const refused = (name: (typeof SCHEDULER_NAMES)[number], config: object, pattern
 test('values Loom does not implement are refused in one line naming the key and the scheduler', () => {
   refused('dpmpp_2m', { solver_order: 3 }, /^Scheduler config key solver_order: 3 is not supported by the dpmpp_2m scheduler \(.*orders 1 and 2.*\); remove the key or set it to 1\.$/);
   refused('dpmpp_2m_karras', { algorithm_type: 'sde-dpmsolver++' }, /algorithm_type: "sde-dpmsolver\+\+" is not supported by the dpmpp_2m_karras scheduler/);
-  refused('ddim', { thresholding: true }, /thresholding: true is not supported by the ddim scheduler \(dynamic thresholding is for pixel-space models/);
-  refused('lcm', { thresholding: true }, /thresholding: true .* lcm scheduler/);
+  refused('dpmpp_2m', { euler_at_final: true }, /euler_at_final: true is not supported by the dpmpp_2m scheduler/);
   refused('euler', { timestep_type: 'continuous' }, /timestep_type: "continuous" .* euler scheduler/);
   refused('euler', { beta_schedule: 'sigmoid' }, /^Scheduler config key beta_schedule: "sigmoid" is not supported by the euler scheduler \(/);
   refused('euler', { beta_shedule: 'linear' }, /^Scheduler config key "beta_shedule" is unknown to the euler scheduler/);

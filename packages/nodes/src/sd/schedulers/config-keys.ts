@@ -14,9 +14,7 @@ import type { SchedulerName } from './scheduler.ts';
 
 type Rule = 'read' | { only: readonly unknown[]; why: string };
 
-const THRESHOLDING: Rule = { only: [false], why: 'dynamic thresholding is for pixel-space models; diffusers calls it unsuitable for latent models like Stable Diffusion' };
-/** Read only when thresholding is on, which is refused: any value changes nothing. */
-const THRESHOLD_PARAMS = { dynamic_thresholding_ratio: 'read', sample_max_value: 'read' } as const;
+const THRESHOLDING = { thresholding: 'read', dynamic_thresholding_ratio: 'read', sample_max_value: 'read' } as const;
 const BASE = { num_train_timesteps: 'read', beta_start: 'read', beta_end: 'read', beta_schedule: 'read', trained_betas: 'read', prediction_type: 'read', timestep_spacing: 'read', steps_offset: 'read', rescale_betas_zero_snr: 'read' } as const;
 const NOT_LOOM = (what: string): Rule => ({ only: [false, null], why: `Loom does not implement ${what}` });
 
@@ -36,18 +34,17 @@ const EULER: Record<string, Rule> = {
 export const SCHEDULER_KEYS: Record<SchedulerName, Record<string, Rule>> = {
   euler: EULER,
   euler_ancestral: { ...BASE },
-  ddim: { ...BASE, clip_sample: 'read', set_alpha_to_one: 'read', clip_sample_range: 'read', thresholding: THRESHOLDING, ...THRESHOLD_PARAMS },
+  ddim: { ...BASE, clip_sample: 'read', set_alpha_to_one: 'read', clip_sample_range: 'read', ...THRESHOLDING },
   dpmpp_2m: dpmKeys(),
   dpmpp_2m_karras: dpmKeys(),
-  lcm: { ...BASE, original_inference_steps: 'read', clip_sample: 'read', clip_sample_range: 'read', set_alpha_to_one: 'read', timestep_scaling: 'read', thresholding: THRESHOLDING, ...THRESHOLD_PARAMS },
+  lcm: { ...BASE, original_inference_steps: 'read', clip_sample: 'read', clip_sample_range: 'read', set_alpha_to_one: 'read', timestep_scaling: 'read', ...THRESHOLDING },
 };
 
 function dpmKeys(): Record<string, Rule> {
   return {
     ...BASE,
     solver_order: { only: [1, 2], why: 'Loom implements DPM++ 2M (orders 1 and 2); third order is for unconditional sampling' },
-    thresholding: THRESHOLDING,
-    ...THRESHOLD_PARAMS,
+    ...THRESHOLDING,
     algorithm_type: { only: ['dpmsolver++'], why: "Loom's DPM++ 2M is the ODE solver dpmsolver++" },
     solver_type: { only: ['midpoint'], why: 'Loom implements the midpoint second-order update' },
     lower_order_final: 'read',

@@ -35,6 +35,9 @@ export const schedulerConfigSchema = z.looseObject({
   sigma_max: z.number().positive().nullish(),
   use_lu_lambdas: z.boolean().optional(),
   solver_order: z.number().int().positive().optional(),
+  thresholding: z.boolean().optional(),
+  dynamic_thresholding_ratio: z.number().gt(0).lt(1).optional(),
+  sample_max_value: z.number().positive().optional(),
 });
 
 /** The parsed file (only the keys present). */
@@ -67,6 +70,10 @@ export interface ResolvedSchedulerConfig {
   useLuLambdas: boolean;
   /** DPM-Solver order; config-keys.ts admits 1 and 2. */
   solverOrder: number;
+  /** Dynamic thresholding of x0 (DDIM, DPM-Solver, LCM), per image. */
+  thresholding: boolean;
+  dynamicThresholdingRatio: number;
+  sampleMaxValue: number;
 }
 
 /** Class defaults of one diffusers scheduler, for the keys that differ between classes. */
@@ -95,6 +102,9 @@ const BASE: ResolvedSchedulerConfig = {
   sigmaMax: null,
   useLuLambdas: false,
   solverOrder: 2,
+  thresholding: false,
+  dynamicThresholdingRatio: 0.995,
+  sampleMaxValue: 1,
 };
 
 /**
@@ -139,5 +149,8 @@ export function resolveSchedulerConfig(file: SchedulerConfigFile, defaults: Sche
     sigmaMax: file.sigma_max ?? d.sigmaMax,
     useLuLambdas: file.use_lu_lambdas ?? d.useLuLambdas,
     solverOrder: file.solver_order ?? d.solverOrder,
+    thresholding: file.thresholding ?? d.thresholding,
+    dynamicThresholdingRatio: file.dynamic_thresholding_ratio ?? d.dynamicThresholdingRatio,
+    sampleMaxValue: file.sample_max_value ?? d.sampleMaxValue,
   };
 }

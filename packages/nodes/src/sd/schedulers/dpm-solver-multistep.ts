@@ -23,6 +23,7 @@ import {
   type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
 } from './scheduler.ts';
 import { dpmTimesteps, karrasSigmas, logSigmasF32, sigmaToT } from './spacing.ts';
+import { thresholdSample } from './thresholding.ts';
 
 const f = Math.fround;
 
@@ -54,6 +55,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private previousX0: Float32Array | undefined;
   private lowerOrderNums = 0;
   private nextStep = 0;
+  private batch = 1;
 
   constructor(file: SchedulerConfigFile, karras: boolean, overrides: Partial<ResolvedSchedulerConfig> = {}) {
     this.name = karras ? 'dpmpp_2m_karras' : 'dpmpp_2m';
@@ -81,6 +83,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.previousX0 = undefined;
     this.lowerOrderNums = 0;
     this.nextStep = 0;
+    this.batch = options.batch ?? 1;
   }
 
   get timesteps(): readonly number[] {
@@ -132,9 +135,11 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   denoisedEstimate(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
     checkSameLength(modelOutput, sample, 'step');
     const { alpha, sigma } = this.alphaSigma(this.begin + i);
-    return this.config.predictionType === 'epsilon'
+    const x0 = this.config.predictionType === 'epsilon'
       ? sample.map((x, k) => f(x - f(sigma * modelOutput[k]!)) / alpha)
       : sample.map((x, k) => f(alpha * x) - f(sigma * modelOutput[k]!));
+    // `convert_model_output` thresholds the dpmsolver++ x0 prediction.
+    return this.config.thresholding ? thresholdSample(x0, this.batch, this.config.dynamicThresholdingRatio, this.config.sampleMaxValue) : x0;
   }
 
   /** `_sigma_to_alpha_sigma_t` and λ for the schedule's sigma at absolute index `index`. */

@@ -13,6 +13,7 @@ import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerCon
 import { ddpmAddNoise } from './ddim.ts';
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import { npLinspace } from './numpy-compat.ts';
+import { thresholdSample } from './thresholding.ts';
 import {
   checkSameLength, checkSteps, type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
 } from './scheduler.ts';
@@ -34,6 +35,7 @@ export class LcmScheduler implements Scheduler {
   readonly initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private steps: number[] = [];
+  private batch = 1;
 
   constructor(file: SchedulerConfigFile, overrides: Partial<ResolvedSchedulerConfig> = {}) {
     this.config = { ...resolveSchedulerConfig(file, LCM_DEFAULTS), ...overrides };
@@ -43,6 +45,7 @@ export class LcmScheduler implements Scheduler {
   setTimesteps(steps: number, options: SetTimestepsOptions = {}): void {
     checkSteps(steps, this.config);
     const strength = options.denoise ?? 1;
+    this.batch = options.batch ?? 1;
     const original = this.config.originalInferenceSteps;
     const k = Math.floor(this.config.numTrainTimesteps / original);
     const origin = Array.from({ length: Math.floor(original * strength) }, (_, j) => (j + 1) * k - 1).reverse();
@@ -91,7 +94,8 @@ export class LcmScheduler implements Scheduler {
     let x0 = this.config.predictionType === 'epsilon'
       ? sample.map((x, k) => f(x - f(sb * modelOutput[k]!)) / sa)
       : sample.map((x, k) => f(sa * x) - f(sb * modelOutput[k]!));
-    if (this.config.clipSample) {
+    if (this.config.thresholding) x0 = thresholdSample(x0, this.batch, this.config.dynamicThresholdingRatio, this.config.sampleMaxValue);
+    else if (this.config.clipSample) {
       const r = this.config.clipSampleRange;
       x0 = x0.map((x) => Math.min(r, Math.max(-r, x)));
     }

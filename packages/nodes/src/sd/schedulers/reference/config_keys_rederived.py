@@ -1,5 +1,6 @@
 # Generator of the [torch] expected values in config-keys.test.ts: the scheduler config keys
-# rescale_betas_zero_snr, sigma_min/sigma_max (Euler Karras), use_lu_lambdas and solver_order=1 (DPM-Solver++).
+# rescale_betas_zero_snr, sigma_min/sigma_max (Euler Karras), use_lu_lambdas and solver_order=1 (DPM-Solver++),
+# thresholding (DDIM, DPM-Solver++: diffusers' DDPMScheduler._threshold_sample).
 # Run: /usr/bin/python3 reference/config_keys_rederived.py   (Debian python3-torch + numpy; no diffusers needed)
 # A hand re-derivation of the formulas in diffusers' scheduling_ddim.py (rescale_zero_terminal_snr),
 # scheduling_euler_discrete.py (__init__, set_timesteps, _convert_to_karras) and scheduling_dpmsolver_multistep.py
@@ -64,4 +65,41 @@ for i, t in enumerate(ts):
     h = (torch.log(a_t) - torch.log(s_t)) - (torch.log(a_s) - torch.log(s_s))
     x = (s_t / s_s) * x - (a_t * (torch.exp(-h) - 1.0)) * x0
 out['loop_dpm_order1'] = ['%.9g' % v for v in x.tolist()]
+
+# Dynamic thresholding, per image of a batch of 2 × 8 values, ratio 0.9, sample_max_value 3.
+def threshold(x0):
+    flat = x0.reshape(2, 8)
+    s = torch.quantile(flat.abs(), 0.9, dim=1).clamp(min=1, max=3.0).unsqueeze(1)
+    return (torch.clamp(flat, -s, s) / s).reshape(16)
+probe = torch.tensor([0.5, -3.0, 1.5, 2.5, -0.25, 1.25, -1.75, 0.75, 0.1, 0.2, -0.3, 0.4, 0.5, -0.6, 0.7, 0.8])
+out['threshold_probe'] = ['%.9g' % v for v in threshold(probe).tolist()]
+# DDIM (leading, offset 1, set_alpha_to_one False) 6 steps with thresholding, toy model.
+ts = (np.arange(0, 6) * (N // 6)).round()[::-1].astype(np.int64) + 1
+x = torch.randn(16, generator=torch.Generator('cpu').manual_seed(3)) * 3
+for t in ts:
+    eps = model(x, t)
+    pt = t - N // 6
+    a = ac0[t]; ap = ac0[pt] if pt >= 0 else ac0[0]
+    x0 = threshold((x - (1 - a) ** 0.5 * eps) / a ** 0.5)
+    x = ap ** 0.5 * x0 + (1 - ap) ** 0.5 * eps
+out['loop_ddim_threshold'] = ['%.9g' % v for v in x.tolist()]
+# DPM-Solver++ 2M (linspace, 8 steps) with thresholding.
+ts = np.linspace(0, N - 1, 9).round()[::-1][:-1].astype(np.int64)
+sig = torch.from_numpy(np.concatenate([np.interp(ts, np.arange(N), table0), [0]]).astype(np.float32))
+x = torch.randn(16, generator=torch.Generator('cpu').manual_seed(3)) * 3
+prev = None
+for i, t in enumerate(ts):
+    a_s, s_s = ast(sig[i])
+    x0 = threshold((x - s_s * model(x, t)) / a_s)
+    a_t, s_t = ast(sig[i + 1])
+    lam_t = torch.log(a_t) - torch.log(s_t); lam_s = torch.log(a_s) - torch.log(s_s)
+    h = lam_t - lam_s
+    if prev is None or i == len(ts) - 1:
+        x = (s_t / s_s) * x - (a_t * (torch.exp(-h) - 1.0)) * x0
+    else:
+        a_1, s_1 = ast(sig[i - 1]); lam_1 = torch.log(a_1) - torch.log(s_1)
+        D1 = (1.0 / ((lam_s - lam_1) / h)) * (x0 - prev)
+        x = (s_t / s_s) * x - (a_t * (torch.exp(-h) - 1.0)) * x0 - 0.5 * (a_t * (torch.exp(-h) - 1.0)) * D1
+    prev = x0
+out['loop_dpm_threshold'] = ['%.9g' % v for v in x.tolist()]
 print(json.dumps(out))

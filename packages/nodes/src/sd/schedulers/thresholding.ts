@@ -21,7 +21,7 @@ export function quantileF32(values: Float32Array, q: number): number {
 }
 
 /** Thresholds `x0` (batch-major, `batch` images of equal size). Returns a new array. */
-export function thresholdSample(x0: Float32Array, batch: number, ratio: number, maxValue: number): Float32Array {
+export function thresholdSample(x0: Float32Array, batch: number, ratio: number, maxValue: number): Float32Array<ArrayBuffer> {
   const size = x0.length / batch;
   if (!Number.isInteger(size)) throw new RangeError(`thresholding: ${x0.length} values do not split into ${batch} images`);
   const out = new Float32Array(x0.length);

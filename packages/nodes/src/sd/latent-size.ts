@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { CheckView } from '@loom/engine';
 import { isRelativeName } from '../model-files.ts';
+import { parsePythonJson } from './python-json.ts';
 
 /** The VAE's factor for every Stable Diffusion VAE (4 blocks): latents are 1/8 of the image. */
 export const VAE_FACTOR = 8;
@@ -31,7 +32,7 @@ export function unetDownFactor(config: unknown): number | undefined {
 export function pipelineDownFactor(modelsDir: string, pipeline: string): number | undefined {
   if (!isRelativeName(pipeline)) return undefined;
   try {
-    return unetDownFactor(JSON.parse(readFileSync(join(modelsDir, pipeline, 'unet', 'config.json'), 'utf8')));
+    return unetDownFactor(parsePythonJson(readFileSync(join(modelsDir, pipeline, 'unet', 'config.json'), 'utf8')));
   } catch {
     return undefined; // no config here: the loader reports the folder itself
   }

@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { LoomError } from '@loom/engine';
 import { unetDownFactor } from './latent-size.ts';
+import { parsePythonJson } from './python-json.ts';
 
 export interface PipelineFiles {
   dir: string;
@@ -46,7 +47,7 @@ async function exists(path: string): Promise<boolean> {
 
 async function readJson(path: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+    return parsePythonJson(await readFile(path, 'utf8'));
   } catch (err) {
     throw new LoomError('UNSUPPORTED_MODEL', `Cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }

@@ -9,13 +9,14 @@ import { LoomError, type CheckProblem } from '@loom/engine';
 import { isRelativeName } from '../model-files.ts';
 import { resolveScheduler, type Sampler } from './sampler-choice.ts';
 import { parseSchedulerConfig } from './schedulers/index.ts';
+import { parsePythonJson } from './python-json.ts';
 
 /** The problem with `sampler`/`schedule` on `pipeline` (its scheduler config, or the pair itself), if any. */
 export function schedulerConfigProblem(modelsDir: string, pipeline: string, sampler: Sampler, schedule: 'normal' | 'karras'): CheckProblem | undefined {
   if (!isRelativeName(pipeline)) return undefined;
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(join(modelsDir, pipeline, 'scheduler', 'scheduler_config.json'), 'utf8'));
+    raw = parsePythonJson(readFileSync(join(modelsDir, pipeline, 'scheduler', 'scheduler_config.json'), 'utf8'));
   } catch {
     return undefined; // absent or unreadable: reported when the pipeline is read
   }

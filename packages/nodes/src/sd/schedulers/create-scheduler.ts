@@ -4,6 +4,7 @@
  * the file win, the chosen class's defaults fill the rest.
  */
 import { readFile } from 'node:fs/promises';
+import { LoomError } from '@loom/engine';
 import { parseSchedulerConfig, type SchedulerConfigFile } from './config.ts';
 import { DdimScheduler } from './ddim.ts';
 import { DpmSolverMultistepScheduler } from './dpm-solver-multistep.ts';
@@ -11,7 +12,7 @@ import { EulerAncestralScheduler } from './euler-ancestral.ts';
 import { EulerScheduler } from './euler.ts';
 import { LcmScheduler } from './lcm.ts';
 import type { Scheduler, SchedulerName } from './scheduler.ts';
-import { LoomError } from '@loom/engine';
+import { parsePythonJson } from '../python-json.ts';
 
 /** Every supported name, for enum parameters. */
 export const SCHEDULER_NAMES: readonly SchedulerName[] = ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'lcm'];
@@ -47,7 +48,7 @@ export async function readSchedulerConfig(path: string): Promise<SchedulerConfig
     throw new Error(`cannot read scheduler config ${path}`, { cause });
   }
   try {
-    return parseSchedulerConfig(JSON.parse(text) as unknown);
+    return parseSchedulerConfig(parsePythonJson(text));
   } catch (cause) {
     throw new Error(`scheduler config ${path} is invalid: ${(cause as Error).message}`, { cause });
   }

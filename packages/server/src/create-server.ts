@@ -13,7 +13,7 @@ import { comfyPromptRoutes } from './comfy/routes-prompt.ts';
 import { ModelFolders } from './files/model-folders.ts';
 import { errorHandler, notFound } from './http/http-error.ts';
 import { HostAllowList, isLoopbackHost } from './http/host-allow-list.ts';
-import { PathRedactor, redactErrorBodies } from './http/redact-paths.ts';
+import { hostFolders, PathRedactor, redactErrorBodies } from './http/redact-paths.ts';
 import { checkRequest, securityMiddleware, type SecurityPolicy } from './http/security.ts';
 import { openApiDocument } from './loom/openapi.ts';
 import { loomFileRoutes } from './loom/routes-files.ts';
@@ -75,14 +75,7 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   await history.load();
   const templatesDir = resolve(options.templatesDir ?? 'graphs');
   const { modelsDir, inputDir, outputDir, tempDir } = options.host.config;
-  const redactor = new PathRedactor([
-    { dir: modelsDir, name: 'models' },
-    { dir: outputDir, name: 'output' },
-    { dir: inputDir, name: 'input' },
-    { dir: tempDir, name: 'temp' },
-    { dir: templatesDir, name: 'graphs' },
-    { dir: dataDir, name: 'data' },
-  ]);
+  const redactor = new PathRedactor([...hostFolders(options.host.config), { dir: templatesDir, name: 'graphs' }, { dir: dataDir, name: 'data' }]);
   const queue = options.queue ?? new EmbeddedQueue({ engine: options.host.engine, history, dataDir, log, redact: redactor });
   const context: ServerContext = {
     host: options.host,

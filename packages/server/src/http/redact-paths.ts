@@ -8,6 +8,7 @@
 import { readdirSync } from 'node:fs';
 import { basename, resolve, sep } from 'node:path';
 import type { RequestHandler } from 'express';
+import type { EngineEvent } from '@loom/engine';
 
 /** A folder the server uses and the name clients see for it (`models`, `output`, …). */
 export interface NamedFolder {
@@ -61,6 +62,24 @@ export class PathRedactor {
     }
     return value;
   }
+}
+
+/** A host's file folders under the names clients know (ComfyUI's `models`, `output`, `input`, `temp`). */
+export function hostFolders(dirs: { modelsDir: string; outputDir: string; inputDir: string; tempDir: string }): NamedFolder[] {
+  return [
+    { dir: dirs.modelsDir, name: 'models' },
+    { dir: dirs.outputDir, name: 'output' },
+    { dir: dirs.inputDir, name: 'input' },
+    { dir: dirs.tempDir, name: 'temp' },
+  ];
+}
+
+/** Events whose only payload is text (messages that may name files); previews are never walked. */
+const TEXT_EVENTS = new Set<EngineEvent['type']>(['node.failed', 'run.failed', 'node.log']);
+
+/** An engine event as clients and history may see it: failure and log messages redacted. */
+export function redactEvent(redactor: PathRedactor | undefined, event: EngineEvent): EngineEvent {
+  return redactor && TEXT_EVENTS.has(event.type) ? (redactor.deep(event) as EngineEvent) : event;
 }
 
 /** Middleware: JSON bodies sent with a status of 400 or more pass through the redactor. */

@@ -7,7 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoomError, toLoomError, type Engine, type EngineEvent, type ErrorInfo } from '@loom/engine';
-import type { PathRedactor } from '../http/redact-paths.ts';
+import { redactEvent, type PathRedactor } from '../http/redact-paths.ts';
 import { HistoryRecorder } from '../events/history-recorder.ts';
 import { CoalescingWriter } from '../store/atomic-write.ts';
 import type { HistoryStore } from '../store/history-types.ts';
@@ -31,9 +31,6 @@ export interface EmbeddedQueueOptions {
   /** Applied to failure and log events before clients and history see them (no server paths). */
   redact?: PathRedactor;
 }
-
-/** Events whose only payload is text (messages that may name files); previews are never walked. */
-const TEXT_EVENTS = new Set<EngineEvent['type']>(['node.failed', 'run.failed', 'node.log']);
 
 interface Running {
   prompt: QueuedPrompt;
@@ -209,7 +206,7 @@ export class EmbeddedQueue implements PromptQueue {
     const recorder = new HistoryRecorder(prompt);
     let sawEnd = false;
     const forward = (raw: EngineEvent): void => {
-      const event = this.options.redact && TEXT_EVENTS.has(raw.type) ? (this.options.redact.deep(raw) as EngineEvent) : raw;
+      const event = redactEvent(this.options.redact, raw);
       if (event.type === 'node.started') running.lastNode = event.nodeId;
       if (event.type === 'run.finished' || event.type === 'run.failed' || event.type === 'run.cancelled') sawEnd = true;
       recorder.record(event);

@@ -1,6 +1,6 @@
 /**
- * Scheduler config keys: the six that used to be ignored are implemented per diffusers (solver_order 3
- * and sde-dpmsolver++ are refused in one line naming the key and the scheduler, like unknown keys); other classes' keys are dropped as `from_config` drops them.
+ * Scheduler config keys: the six that used to be ignored are implemented per diffusers except
+ * sde-dpmsolver++, which is refused in one line naming the key and the scheduler, like unknown keys; other classes' keys are dropped as `from_config` drops them.
  * Numbers marked [torch] come from `/usr/bin/python3 reference/config_keys_rederived.py`, a hand
  * re-derivation of the diffusers formulas in torch float32.
  */
@@ -64,6 +64,21 @@ test('solver_order 1: every DPM++ step is first order [torch loop]', () => {
   x.forEach((v, i) => close(v, expected[i]!, 4e-6));
 });
 
+for (const [steps, expected] of [
+  [16, [-3.5200994, -2.32726002, -5.44758558, -3.11520743, -1.4939394, -4.09431124, 1.11761379, -7.67378664, -3.45188451, -4.14676619, -2.63161206, -3.91882777, -0.815406501, -2.75228524, -1.74220669, -2.1730063]],
+  [10, [-3.64513874, -2.43559766, -5.59960985, -3.23457837, -1.5906105, -4.22739077, 1.05750787, -7.85698366, -3.57596946, -4.28057909, -2.74421287, -4.04944897, -0.902577162, -2.86657453, -1.8423537, -2.27918506]],
+] as const) {
+  test(`solver_order 3 (DPM++ 3M), ${steps} steps: third order once two x0 are known [torch loop]`, () => {
+    const s = createScheduler('dpmpp_2m', { ...SD, timestep_spacing: 'linspace', solver_order: 3 });
+    s.setTimesteps(steps);
+    let x: Float32Array = new TorchCpuGenerator(3).randn(16);
+    s.timesteps.forEach((t, i) => {
+      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x);
+    });
+    x.forEach((v, i) => close(v, expected[i]!, 4e-6));
+  });
+}
+
 const THRESHOLD = { thresholding: true, dynamic_thresholding_ratio: 0.9, sample_max_value: 3 } as const;
 
 test('thresholding: per image, s = the 0.9-quantile of |x0| within [1, sample_max_value] [torch]', () => {
@@ -97,7 +112,7 @@ const refused = (name: (typeof SCHEDULER_NAMES)[number], config: object, pattern
 };
 
 test('values Loom does not implement are refused in one line naming the key and the scheduler', () => {
-  refused('dpmpp_2m', { solver_order: 3 }, /^Scheduler config key solver_order: 3 is not supported by the dpmpp_2m scheduler \(.*orders 1 and 2.*\); remove the key or set it to 1\.$/);
+  refused('dpmpp_2m', { solver_order: 4 }, /^Scheduler config key solver_order: 4 is not supported by the dpmpp_2m scheduler \(DPM-Solver has orders 1, 2 and 3\); remove the key or set it to 1\.$/);
   refused('dpmpp_2m_karras', { algorithm_type: 'sde-dpmsolver++' }, /algorithm_type: "sde-dpmsolver\+\+" is not supported by the dpmpp_2m_karras scheduler/);
   refused('dpmpp_2m', { euler_at_final: true }, /euler_at_final: true is not supported by the dpmpp_2m scheduler/);
   refused('euler', { timestep_type: 'continuous' }, /timestep_type: "continuous" .* euler scheduler/);

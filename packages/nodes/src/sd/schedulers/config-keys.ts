@@ -43,7 +43,7 @@ export const SCHEDULER_KEYS: Record<SchedulerName, Record<string, Rule>> = {
 function dpmKeys(): Record<string, Rule> {
   return {
     ...BASE,
-    solver_order: { only: [1, 2], why: 'Loom implements DPM++ 2M (orders 1 and 2); third order is for unconditional sampling' },
+    solver_order: { only: [1, 2, 3], why: 'DPM-Solver has orders 1, 2 and 3' },
     ...THRESHOLDING,
     algorithm_type: { only: ['dpmsolver++'], why: "Loom's DPM++ 2M is the ODE solver dpmsolver++" },
     solver_type: { only: ['midpoint'], why: 'Loom implements the midpoint second-order update' },

@@ -9,7 +9,9 @@
  * - 2nd order midpoint with the previous x0: `r0 = h_0/h`, `D1 = (m0 - m1)/r0`,
  *   `x' = (σ_t/σ_s0)·x - α_t(e^{-h}-1)·m0 - ½α_t(e^{-h}-1)·D1` (l.976-991);
  * - the first step is first order, and so is the last (final σ = 0, or fewer than 15 steps) (l.1239-1270);
- *   `solver_order: 1` makes every step first order;
+ *   `solver_order: 1` makes every step first order; `solver_order: 3` (DPM++ 3M) uses the third-order update
+ *   with the two previous x0 once it has them (`multistep_dpm_solver_third_order_update`), second order on the
+ *   step before the last when there are fewer than 15;
  * - `use_lu_lambdas`: log σ evenly spaced from log σ_max to log σ_min (Lu et al. 2022, `_convert_to_lu`),
  *   timesteps rounded from σ like Karras; Karras wins when both are set, as in diffusers' `set_timesteps`.
  * No input scaling, `init_noise_sigma = 1`. Scalars are float32 0-d tensors in diffusers, so float32 here.
@@ -43,7 +45,7 @@ function luSigmas(logSigmas: Float64Array, steps: number): number[] {
   return npLinspace(0, 1, steps).map((ramp) => Math.exp(max + ramp * (min - max)));
 }
 
-/** DPMSolverMultistep, order 2, midpoint; `karras` selects "DPM++ 2M Karras". */
+/** DPMSolverMultistep, order 1–3 (2 by default), midpoint; `karras` selects "DPM++ 2M Karras". */
 export class DpmSolverMultistepScheduler implements Scheduler {
   readonly name: SchedulerName;
   readonly config: ResolvedSchedulerConfig;
@@ -52,7 +54,8 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private allTimesteps: number[] = [];
   private sigmas: number[] = [];
   private begin = 0;
-  private previousX0: Float32Array | undefined;
+  /** The x0 predictions of the last two steps, oldest first (the multistep history). */
+  private previousX0: Float32Array[] = [];
   private lowerOrderNums = 0;
   private nextStep = 0;
   private batch = 1;
@@ -80,7 +83,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.allTimesteps = timesteps;
     this.sigmas = [...sigmas, last].map(f);
     this.begin = img2imgStartIndex(steps, options.denoise ?? 1);
-    this.previousX0 = undefined;
+    this.previousX0 = [];
     this.lowerOrderNums = 0;
     this.nextStep = 0;
     this.batch = options.batch ?? 1;
@@ -106,24 +109,54 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const h = f(t.lambda - s0.lambda);
     const ratio = f(t.sigma / s0.sigma);
     const c = f(t.alpha * f(f(Math.exp(-h)) - 1));
+    const n = this.allTimesteps.length;
+    const lowerOrderSecond = index === n - 2 && this.config.lowerOrderFinal && n < 15;
+    const m1 = this.previousX0.at(-1);
+    const m2 = this.previousX0.at(-2);
     let out: Float32Array;
-    if (this.config.solverOrder === 1 || this.lowerOrderNums < 1 || lowerOrderFinal || !this.previousX0) {
+    if (this.config.solverOrder === 1 || this.lowerOrderNums < 1 || lowerOrderFinal || !m1) {
       out = sample.map((x, k) => f(ratio * x) - f(c * x0[k]!));
-    } else {
+    } else if (this.config.solverOrder === 2 || this.lowerOrderNums < 2 || lowerOrderSecond || !m2) {
       const s1 = this.alphaSigma(index - 1);
       const r0 = f(f(s0.lambda - s1.lambda) / h);
       const invR0 = f(1 / r0);
       const halfC = f(0.5 * c);
-      const m1 = this.previousX0;
       out = sample.map((x, k) => {
         const d1 = f(invR0 * f(x0[k]! - m1[k]!));
         return f(f(ratio * x) - f(c * x0[k]!)) - f(halfC * d1);
       });
+    } else {
+      out = this.thirdOrder(index, h, sample, [x0, m1, m2]);
     }
-    this.previousX0 = x0;
-    this.lowerOrderNums = Math.min(this.lowerOrderNums + 1, 2);
+    this.previousX0 = [m1, x0].filter((m): m is Float32Array => m !== undefined);
+    this.lowerOrderNums = Math.min(this.lowerOrderNums + 1, this.config.solverOrder);
     this.nextStep = i + 1;
     return out;
+  }
+
+  /** `multistep_dpm_solver_third_order_update` (dpmsolver++) with x0 predictions m0 (now), m1, m2 (before). */
+  private thirdOrder(index: number, h: number, sample: Float32Array, [m0, m1, m2]: [Float32Array, Float32Array, Float32Array]): Float32Array {
+    const t = this.alphaSigma(index + 1);
+    const s0 = this.alphaSigma(index);
+    const s1 = this.alphaSigma(index - 1);
+    const s2 = this.alphaSigma(index - 2);
+    const r0 = f(f(s0.lambda - s1.lambda) / h);
+    const r1 = f(f(s1.lambda - s2.lambda) / h);
+    const [inv0, inv1, sum] = [f(1 / r0), f(1 / r1), f(r0 + r1)];
+    const mix = f(r0 / sum);
+    const invSum = f(1 / sum);
+    const em1 = f(f(Math.exp(-h)) - 1);
+    const ratio = f(t.sigma / s0.sigma);
+    const c0 = f(t.alpha * em1);
+    const c1 = f(t.alpha * f(f(em1 / h) + 1));
+    const c2 = f(t.alpha * f(f(f(em1 + h) / f(h * h)) - 0.5));
+    return sample.map((x, k) => {
+      const d10 = f(inv0 * f(m0[k]! - m1[k]!));
+      const d11 = f(inv1 * f(m1[k]! - m2[k]!));
+      const d1 = f(d10 + f(mix * f(d10 - d11)));
+      const d2 = f(invSum * f(d10 - d11));
+      return f(f(f(ratio * x) - f(c0 * m0[k]!)) + f(c1 * d1)) - f(c2 * d2);
+    });
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i = 0): Float32Array {

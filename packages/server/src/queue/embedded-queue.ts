@@ -219,7 +219,8 @@ export class EmbeddedQueue implements PromptQueue {
     } catch (err) {
       const loomError = toLoomError(err, 'NODE_FAILED');
       outcome = loomError.code === 'CANCELLED' ? 'interrupted' : 'error';
-      error = (this.options.redact?.deep(loomError.toJSON()) as ErrorInfo | undefined) ?? loomError.toJSON();
+      const info = loomError.toJSON();
+      error = this.options.redact ? (this.options.redact.deep(info) as ErrorInfo) : info;
       // Failures before the run started (the graph no longer validates) still reach clients and history.
       if (!sawEnd) forward(outcome === 'interrupted' ? { type: 'run.cancelled', runId: prompt.promptId } : { type: 'run.failed', runId: prompt.promptId, error });
     }

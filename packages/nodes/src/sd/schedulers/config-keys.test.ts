@@ -1,6 +1,6 @@
 /**
- * Scheduler config keys: the six that used to be ignored are implemented per diffusers except
- * sde-dpmsolver++, which is refused in one line naming the key and the scheduler, like unknown keys; other classes' keys are dropped as `from_config` drops them.
+ * Scheduler config keys: the six that used to be ignored are implemented per diffusers; values Loom does
+ * not implement and unknown keys are refused in one line naming the key and the scheduler; other classes' keys are dropped as `from_config` drops them.
  * Numbers marked [torch] come from `/usr/bin/python3 reference/config_keys_rederived.py`, a hand
  * re-derivation of the diffusers formulas in torch float32.
  */
@@ -79,6 +79,25 @@ for (const [steps, expected] of [
   });
 }
 
+for (const [order, steps, expected] of [
+  [2, 8, [-3.20145011, -0.976100147, -3.67061996, -4.15863562, 0.0472492054, -2.37124681, -2.20346856, -4.27378845, -1.54901373, -0.792862117, -1.90150452, -2.90556097, -2.6753273, -1.51041842, -0.864508152, -2.59175301]],
+  [3, 16, [-3.9370265, -1.53645289, -2.35162687, -2.96185231, 3.64277983, -3.32750177, -2.2632637, -2.76387286, -2.15596962, -1.36149752, -2.98605037, -3.1511445, -1.39591694, -0.414818466, -1.87236071, -0.632035136]],
+] as const) {
+  test(`algorithm_type sde-dpmsolver++, order ${order}, ${steps} steps: noise from the run's generator every step [torch loop]`, () => {
+    const s = createScheduler('dpmpp_2m', { ...SD, timestep_spacing: 'linspace', algorithm_type: 'sde-dpmsolver++', solver_order: order });
+    s.setTimesteps(steps);
+    const rng = new TorchCpuGenerator(3);
+    let x: Float32Array = rng.randn(16);
+    s.timesteps.forEach((t, i) => {
+      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x, rng);
+    });
+    x.forEach((v, i) => close(v, expected[i]!, 4e-6));
+    const noRng = createScheduler('dpmpp_2m', { ...SD, algorithm_type: 'sde-dpmsolver++' });
+    noRng.setTimesteps(4);
+    assert.throws(() => noRng.step(x, 0, x), /needs a noise source/);
+  });
+}
+
 const THRESHOLD = { thresholding: true, dynamic_thresholding_ratio: 0.9, sample_max_value: 3 } as const;
 
 test('thresholding: per image, s = the 0.9-quantile of |x0| within [1, sample_max_value] [torch]', () => {
@@ -113,7 +132,7 @@ const refused = (name: (typeof SCHEDULER_NAMES)[number], config: object, pattern
 
 test('values Loom does not implement are refused in one line naming the key and the scheduler', () => {
   refused('dpmpp_2m', { solver_order: 4 }, /^Scheduler config key solver_order: 4 is not supported by the dpmpp_2m scheduler \(DPM-Solver has orders 1, 2 and 3\); remove the key or set it to 1\.$/);
-  refused('dpmpp_2m_karras', { algorithm_type: 'sde-dpmsolver++' }, /algorithm_type: "sde-dpmsolver\+\+" is not supported by the dpmpp_2m_karras scheduler/);
+  refused('dpmpp_2m_karras', { algorithm_type: 'dpmsolver' }, /algorithm_type: "dpmsolver" is not supported by the dpmpp_2m_karras scheduler/);
   refused('dpmpp_2m', { euler_at_final: true }, /euler_at_final: true is not supported by the dpmpp_2m scheduler/);
   refused('euler', { timestep_type: 'continuous' }, /timestep_type: "continuous" .* euler scheduler/);
   refused('euler', { beta_schedule: 'sigmoid' }, /^Scheduler config key beta_schedule: "sigmoid" is not supported by the euler scheduler \(/);

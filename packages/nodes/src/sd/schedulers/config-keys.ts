@@ -45,7 +45,7 @@ function dpmKeys(): Record<string, Rule> {
     ...BASE,
     solver_order: { only: [1, 2, 3], why: 'DPM-Solver has orders 1, 2 and 3' },
     ...THRESHOLDING,
-    algorithm_type: { only: ['dpmsolver++'], why: "Loom's DPM++ 2M is the ODE solver dpmsolver++" },
+    algorithm_type: { only: ['dpmsolver++', 'sde-dpmsolver++'], why: 'Loom implements DPM-Solver++ (the data-prediction solvers); the deprecated noise-prediction dpmsolver and sde-dpmsolver are not' },
     solver_type: { only: ['midpoint'], why: 'Loom implements the midpoint second-order update' },
     lower_order_final: 'read',
     euler_at_final: NOT_LOOM('euler_at_final'),

@@ -35,6 +35,7 @@ export const schedulerConfigSchema = z.looseObject({
   sigma_max: z.number().positive().nullish(),
   use_lu_lambdas: z.boolean().optional(),
   solver_order: z.number().int().positive().optional(),
+  algorithm_type: z.enum(['dpmsolver++', 'sde-dpmsolver++']).optional(),
   thresholding: z.boolean().optional(),
   dynamic_thresholding_ratio: z.number().gt(0).lt(1).optional(),
   sample_max_value: z.number().positive().optional(),
@@ -70,6 +71,8 @@ export interface ResolvedSchedulerConfig {
   useLuLambdas: boolean;
   /** DPM-Solver order; config-keys.ts admits 1 and 2. */
   solverOrder: number;
+  /** DPM-Solver++: the ODE solver, or its SDE variant that adds fresh noise every step. */
+  algorithmType: 'dpmsolver++' | 'sde-dpmsolver++';
   /** Dynamic thresholding of x0 (DDIM, DPM-Solver, LCM), per image. */
   thresholding: boolean;
   dynamicThresholdingRatio: number;
@@ -102,6 +105,7 @@ const BASE: ResolvedSchedulerConfig = {
   sigmaMax: null,
   useLuLambdas: false,
   solverOrder: 2,
+  algorithmType: 'dpmsolver++',
   thresholding: false,
   dynamicThresholdingRatio: 0.995,
   sampleMaxValue: 1,
@@ -149,6 +153,7 @@ export function resolveSchedulerConfig(file: SchedulerConfigFile, defaults: Sche
     sigmaMax: file.sigma_max ?? d.sigmaMax,
     useLuLambdas: file.use_lu_lambdas ?? d.useLuLambdas,
     solverOrder: file.solver_order ?? d.solverOrder,
+    algorithmType: file.algorithm_type ?? d.algorithmType,
     thresholding: file.thresholding ?? d.thresholding,
     dynamicThresholdingRatio: file.dynamic_thresholding_ratio ?? d.dynamicThresholdingRatio,
     sampleMaxValue: file.sample_max_value ?? d.sampleMaxValue,

@@ -12,6 +12,8 @@
  *   `solver_order: 1` makes every step first order; `solver_order: 3` (DPM++ 3M) uses the third-order update
  *   with the two previous x0 once it has them (`multistep_dpm_solver_third_order_update`), second order on the
  *   step before the last when there are fewer than 15;
+ * - `algorithm_type: "sde-dpmsolver++"`: the same orders in their SDE form, with fresh noise from the
+ *   sampler's generator every step (dpm-updates.ts);
  * - `use_lu_lambdas`: log σ evenly spaced from log σ_max to log σ_min (Lu et al. 2022, `_convert_to_lu`),
  *   timesteps rounded from σ like Karras; Karras wins when both are set, as in diffusers' `set_timesteps`.
  * No input scaling, `init_noise_sigma = 1`. Scalars are float32 0-d tensors in diffusers, so float32 here.
@@ -26,17 +28,12 @@ import {
 } from './scheduler.ts';
 import { dpmTimesteps, karrasSigmas, logSigmasF32, sigmaToT } from './spacing.ts';
 import { thresholdSample } from './thresholding.ts';
+import { firstOrderUpdate, secondOrderUpdate, thirdOrderUpdate, type AlphaSigma, type DpmUpdate } from './dpm-updates.ts';
 
 const f = Math.fround;
 
 /** diffusers `DPMSolverMultistepScheduler.__init__` defaults. */
 export const DPM_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0, lowerOrderFinal: true } as const;
-
-interface AlphaSigma {
-  alpha: number;
-  sigma: number;
-  lambda: number;
-}
 
 /** Lu et al.'s schedule: λ = log σ from the table's largest to smallest, `steps` points, linear (ρ = 1). */
 function luSigmas(logSigmas: Float64Array, steps: number): number[] {
@@ -97,66 +94,38 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     return sample;
   }
 
-  step(modelOutput: Float32Array, i: number, sample: Float32Array, _rng?: NoiseSource): Float32Array {
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): Float32Array {
     if (i !== this.nextStep) throw new LoomError('NODE_FAILED', `DPM++ steps must run in order: expected step ${this.nextStep}, got ${i}`);
     const index = this.begin + i;
     const x0 = this.denoisedEstimate(modelOutput, i, sample);
     const isLast = index === this.allTimesteps.length - 1;
     const lowerOrderFinal = isLast
       && ((this.config.lowerOrderFinal && this.allTimesteps.length < 15) || this.config.finalSigmasType === 'zero');
-    const t = this.alphaSigma(index + 1);
-    const s0 = this.alphaSigma(index);
-    const h = f(t.lambda - s0.lambda);
-    const ratio = f(t.sigma / s0.sigma);
-    const c = f(t.alpha * f(f(Math.exp(-h)) - 1));
     const n = this.allTimesteps.length;
     const lowerOrderSecond = index === n - 2 && this.config.lowerOrderFinal && n < 15;
     const m1 = this.previousX0.at(-1);
     const m2 = this.previousX0.at(-2);
-    let out: Float32Array;
-    if (this.config.solverOrder === 1 || this.lowerOrderNums < 1 || lowerOrderFinal || !m1) {
-      out = sample.map((x, k) => f(ratio * x) - f(c * x0[k]!));
-    } else if (this.config.solverOrder === 2 || this.lowerOrderNums < 2 || lowerOrderSecond || !m2) {
-      const s1 = this.alphaSigma(index - 1);
-      const r0 = f(f(s0.lambda - s1.lambda) / h);
-      const invR0 = f(1 / r0);
-      const halfC = f(0.5 * c);
-      out = sample.map((x, k) => {
-        const d1 = f(invR0 * f(x0[k]! - m1[k]!));
-        return f(f(ratio * x) - f(c * x0[k]!)) - f(halfC * d1);
-      });
-    } else {
-      out = this.thirdOrder(index, h, sample, [x0, m1, m2]);
+    // diffusers draws the SDE's noise every step, before choosing the order.
+    let noise: Float32Array | undefined;
+    if (this.config.algorithmType === 'sde-dpmsolver++') {
+      if (!rng) throw new LoomError('NODE_FAILED', 'sde-dpmsolver++ needs a noise source (the seeded generator) for every step');
+      noise = rng.randnLike(sample);
     }
+    const update = (order: number): DpmUpdate => ({
+      t: this.alphaSigma(index + 1),
+      s: Array.from({ length: order }, (_, j) => this.alphaSigma(index - j)),
+      sample,
+      m: [x0, m1, m2].slice(0, order).filter((m): m is Float32Array => m !== undefined),
+      ...(noise && { noise }),
+    });
+    let out: Float32Array;
+    if (this.config.solverOrder === 1 || this.lowerOrderNums < 1 || lowerOrderFinal || !m1) out = firstOrderUpdate(update(1));
+    else if (this.config.solverOrder === 2 || this.lowerOrderNums < 2 || lowerOrderSecond || !m2) out = secondOrderUpdate(update(2));
+    else out = thirdOrderUpdate(update(3));
     this.previousX0 = [m1, x0].filter((m): m is Float32Array => m !== undefined);
     this.lowerOrderNums = Math.min(this.lowerOrderNums + 1, this.config.solverOrder);
     this.nextStep = i + 1;
     return out;
-  }
-
-  /** `multistep_dpm_solver_third_order_update` (dpmsolver++) with x0 predictions m0 (now), m1, m2 (before). */
-  private thirdOrder(index: number, h: number, sample: Float32Array, [m0, m1, m2]: [Float32Array, Float32Array, Float32Array]): Float32Array {
-    const t = this.alphaSigma(index + 1);
-    const s0 = this.alphaSigma(index);
-    const s1 = this.alphaSigma(index - 1);
-    const s2 = this.alphaSigma(index - 2);
-    const r0 = f(f(s0.lambda - s1.lambda) / h);
-    const r1 = f(f(s1.lambda - s2.lambda) / h);
-    const [inv0, inv1, sum] = [f(1 / r0), f(1 / r1), f(r0 + r1)];
-    const mix = f(r0 / sum);
-    const invSum = f(1 / sum);
-    const em1 = f(f(Math.exp(-h)) - 1);
-    const ratio = f(t.sigma / s0.sigma);
-    const c0 = f(t.alpha * em1);
-    const c1 = f(t.alpha * f(f(em1 / h) + 1));
-    const c2 = f(t.alpha * f(f(f(em1 + h) / f(h * h)) - 0.5));
-    return sample.map((x, k) => {
-      const d10 = f(inv0 * f(m0[k]! - m1[k]!));
-      const d11 = f(inv1 * f(m1[k]! - m2[k]!));
-      const d1 = f(d10 + f(mix * f(d10 - d11)));
-      const d2 = f(invSum * f(d10 - d11));
-      return f(f(f(ratio * x) - f(c0 * m0[k]!)) + f(c1 * d1)) - f(c2 * d2);
-    });
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i = 0): Float32Array {

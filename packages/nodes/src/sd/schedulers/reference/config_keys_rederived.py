@@ -1,6 +1,7 @@
 # Generator of the [torch] expected values in config-keys.test.ts: the scheduler config keys
 # rescale_betas_zero_snr, sigma_min/sigma_max (Euler Karras), use_lu_lambdas and solver_order=1 (DPM-Solver++),
-# thresholding (DDIM, DPM-Solver++: diffusers' DDPMScheduler._threshold_sample), solver_order=3 (DPM++ 3M).
+# thresholding (DDIM, DPM-Solver++: diffusers' DDPMScheduler._threshold_sample), solver_order=3 (DPM++ 3M),
+# algorithm_type=sde-dpmsolver++ (orders 2 and 3, noise drawn from the run's generator every step).
 # Run: /usr/bin/python3 reference/config_keys_rederived.py   (Debian python3-torch + numpy; no diffusers needed)
 # A hand re-derivation of the formulas in diffusers' scheduling_ddim.py (rescale_zero_terminal_snr),
 # scheduling_euler_discrete.py (__init__, set_timesteps, _convert_to_karras) and scheduling_dpmsolver_multistep.py
@@ -105,11 +106,12 @@ out['loop_dpm_threshold'] = ['%.9g' % v for v in x.tolist()]
 
 # DPM-Solver++ solver_order=3 (linspace, 16 and 10 steps): step() order choice and the third-order update
 # (multistep_dpm_solver_third_order_update) as diffusers writes them.
-def run_dpm3(n):
+def run_dpm3(n, order=3, sde=False):
     ts = np.linspace(0, N - 1, n + 1).round()[::-1][:-1].astype(np.int64)
     sig = torch.from_numpy(np.concatenate([np.interp(ts, np.arange(N), table0), [0]]).astype(np.float32))
     lam = lambda s: torch.log(ast(s)[0]) - torch.log(ast(s)[1])
-    x = torch.randn(16, generator=torch.Generator('cpu').manual_seed(3))
+    g = torch.Generator('cpu').manual_seed(3)
+    x = torch.randn(16, generator=g)
     outs = []; lower = 0
     for i, t in enumerate(ts):
         a_s, s_s = ast(sig[i])
@@ -119,9 +121,26 @@ def run_dpm3(n):
         h = lam(sig[i + 1]) - lam(sig[i])
         final = i == n - 1  # final_sigmas_type "zero"
         second = i == n - 2 and n < 15
-        if lower < 1 or final:
+        noise = torch.randn(16, generator=g) if sde else None
+        if sde and (lower < 1 or final):
+            x = (s_t / s_s * torch.exp(-h)) * x + (a_t * (1 - torch.exp(-2.0 * h))) * x0 + s_t * torch.sqrt(1.0 - torch.exp(-2 * h)) * noise
+        elif sde and (order == 2 or lower < 2 or second):
+            D1 = (1.0 / ((lam(sig[i]) - lam(sig[i - 1])) / h)) * (outs[-1] - outs[-2])
+            x = ((s_t / s_s * torch.exp(-h)) * x + (a_t * (1 - torch.exp(-2.0 * h))) * x0
+                 + 0.5 * (a_t * (1 - torch.exp(-2.0 * h))) * D1 + s_t * torch.sqrt(1.0 - torch.exp(-2 * h)) * noise)
+        elif sde:
+            m0, m1, m2 = outs[-1], outs[-2], outs[-3]
+            r0 = (lam(sig[i]) - lam(sig[i - 1])) / h; r1 = (lam(sig[i - 1]) - lam(sig[i - 2])) / h
+            D1_0, D1_1 = (1.0 / r0) * (m0 - m1), (1.0 / r1) * (m1 - m2)
+            D1 = D1_0 + (r0 / (r0 + r1)) * (D1_0 - D1_1)
+            D2 = (1.0 / (r0 + r1)) * (D1_0 - D1_1)
+            x = ((s_t / s_s * torch.exp(-h)) * x + (a_t * (1.0 - torch.exp(-2.0 * h))) * m0
+                 + (a_t * ((1.0 - torch.exp(-2.0 * h)) / (-2.0 * h) + 1.0)) * D1
+                 + (a_t * ((1.0 - torch.exp(-2.0 * h) - 2.0 * h) / (2.0 * h) ** 2 - 0.5)) * D2
+                 + s_t * torch.sqrt(1.0 - torch.exp(-2 * h)) * noise)
+        elif lower < 1 or final:
             x = (s_t / s_s) * x - (a_t * (torch.exp(-h) - 1.0)) * x0
-        elif lower < 2 or second:
+        elif order == 2 or lower < 2 or second:
             r0 = (lam(sig[i]) - lam(sig[i - 1])) / h
             D1 = (1.0 / r0) * (outs[-1] - outs[-2])
             x = (s_t / s_s) * x - (a_t * (torch.exp(-h) - 1.0)) * x0 - 0.5 * (a_t * (torch.exp(-h) - 1.0)) * D1
@@ -135,8 +154,10 @@ def run_dpm3(n):
             x = ((s_t / s_s) * x - (a_t * (torch.exp(-h) - 1.0)) * m0
                  + (a_t * ((torch.exp(-h) - 1.0) / h + 1.0)) * D1
                  - (a_t * ((torch.exp(-h) - 1.0 + h) / h ** 2 - 0.5)) * D2)
-        lower = min(lower + 1, 3)
+        lower = min(lower + 1, order)
     return x
 out['loop_dpm_order3_16'] = ['%.9g' % v for v in run_dpm3(16).tolist()]
 out['loop_dpm_order3_10'] = ['%.9g' % v for v in run_dpm3(10).tolist()]
+out['loop_dpm_sde_2m_8'] = ['%.9g' % v for v in run_dpm3(8, order=2, sde=True).tolist()]
+out['loop_dpm_sde_3m_16'] = ['%.9g' % v for v in run_dpm3(16, order=3, sde=True).tolist()]
 print(json.dumps(out))

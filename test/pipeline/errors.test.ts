@@ -156,10 +156,10 @@ test("a scheduler config key the chosen sampler cannot honour is refused at vali
   cpSync(join(root, 'models', 'tiny-sd15'), join(host.config.modelsDir, 'tiny-sd15'), { recursive: true });
   const configPath = join(host.config.modelsDir, 'tiny-sd15', 'scheduler', 'scheduler_config.json');
   const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
-  writeFileSync(configPath, JSON.stringify({ ...config, solver_order: 3 }));
+  writeFileSync(configPath, JSON.stringify({ ...config, solver_order: 2, algorithm_type: 'dpmsolver' }));
   const dpm = host.engine.validate(withInputs(txt2img(), 'sampler', { sampler: 'dpmpp_2m' }));
   assert.equal(dpm.ok, false);
   assert.deepEqual(dpm.problems.map((p) => [p.code, p.nodeId, p.input]), [['UNSUPPORTED_MODEL', 'sampler', 'sampler']]);
-  assert.match(dpm.problems[0]?.message ?? '', /^tiny-sd15\/scheduler\/scheduler_config\.json: Scheduler config key solver_order: 3 is not supported by the dpmpp_2m scheduler/);
+  assert.match(dpm.problems[0]?.message ?? '', /^tiny-sd15\/scheduler\/scheduler_config\.json: Scheduler config key algorithm_type: "dpmsolver" is not supported by the dpmpp_2m scheduler/);
   assert.ok(host.engine.validate(withInputs(txt2img(), 'sampler', { sampler: 'euler' })).ok, "Euler drops DPM-Solver's keys, as diffusers' from_config does");
 });

@@ -159,3 +159,24 @@ test('SIGINT cancels cleanly with exit 130', async () => {
   assert.match(outcome.stdout, /"run.cancelled"/);
   assert.match(outcome.stderr, /cancelled/i);
 });
+
+test('bad input on a real model graph is refused at validation, before any node runs (exit 2)', async () => {
+  const graph = join(root, 'graphs/tiny-sd15-txt2img.json');
+  // tiny-sd15's UNet has two down blocks: latents halve once, so images need multiples of 16.
+  const size = await run([graph, '--json', '--set', 'latent.width=72', '--set', 'latent.height=64']);
+  assert.equal(size.code, 2, size.stderr);
+  assert.match(size.stderr, /Image size 72×64 does not fit the UNet of "tiny-sd15".*multiples of 16\. Nearest sizes: width 72 → 64 or 80\./);
+  assert.doesNotMatch(size.stderr, /\x1b\[|Concat/);
+  assert.doesNotMatch(size.stdout, /node\.started/);
+  const prefix = await run([graph, '--json', '--set', 'save.filenamePrefix=../escape']);
+  assert.equal(prefix.code, 2, prefix.stderr);
+  assert.match(prefix.stderr, /filenamePrefix.*"\.\.\/escape" must stay inside its folder/);
+  assert.doesNotMatch(prefix.stdout, /node\.started/);
+  const lora = await run([join(root, 'graphs/tiny-sd15-lora-r4.json'), '--json', '--set', 'lora.lora=tiny-sd15/pytorch_lora_weights_32.safetensors']);
+  assert.equal(lora.code, 2, lora.stderr);
+  assert.match(lora.stderr, /LoRA file .*pytorch_lora_weights_32\.safetensors does not exist/);
+  assert.doesNotMatch(lora.stdout, /node\.started/);
+  const steps = await run([graph, '--set', 'sampler.steps=abc']);
+  assert.equal(steps.code, 2);
+  assert.match(steps.stderr, /Parameter "steps" of node "sampler" \(UNetSampler\) is invalid: must be a number \(got "abc"\)/);
+});

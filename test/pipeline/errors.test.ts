@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { LoomError, type Graph } from '@loom/engine';
 import { fixturesDir, root, tinyHost, txt2img } from './harness.ts';
 
@@ -56,9 +57,10 @@ test('out-of-range parameters are caught by validation, all at once', async () =
   assert.match(found.find((f) => f.startsWith('latent.width')) ?? '', /multiple of 8/);
 });
 
-test('Karras sigmas with a sampler that has none is an error on the schedule input', async () => {
+test('Karras sigmas with a sampler that has none is an error on the schedule input, found at validation', async () => {
   const err = await failure(withInputs(txt2img(), 'sampler', { sampler: 'ddim', schedule: 'karras' }));
-  assert.deepEqual([err.code, err.nodeId, err.input], ['PARAM_INVALID', 'sampler', 'schedule']);
+  assert.equal(err.code, 'VALIDATION_FAILED');
+  assert.deepEqual(err.problems.map((p) => [p.code, p.nodeId, p.input]), [['PARAM_INVALID', 'sampler', 'schedule']]);
 });
 
 test('a file that is not an image is BAD_FILE on LoadImage\'s image input', async () => {
@@ -127,5 +129,37 @@ test('LoRA problems fail on the LoRALoader node: LyCORIS by name, and a LoRA for
   assert.deepEqual([sdxl.code, sdxl.nodeId, sdxl.input], ['BAD_FILE', 'lora', 'lora']);
   assert.match(sdxl.message, /pytorch_lora_weights_4\.safetensors: module .* is \d+×\d+ but .*tiny-sd15.* has \d+×\d+ .*another base model/);
   const missing = await failure(graph('nope.safetensors'), host);
-  assert.deepEqual([missing.code, missing.input], ['MODEL_NOT_FOUND', 'lora']);
+  assert.equal(missing.code, 'VALIDATION_FAILED', 'a missing file is found before anything runs');
+  assert.deepEqual(missing.problems.map((p) => [p.code, p.nodeId, p.input]), [['MODEL_NOT_FOUND', 'lora', 'lora']]);
+});
+
+test('an image size the UNet cannot halve is refused before the UNet runs, with the sizes that work', async () => {
+  // Validation sees EmptyLatent's size; an encoded image's size is known only at run time.
+  const host = tinyHost();
+  const checked = host.engine.validate(txt2img({ width: 72, height: 64 }));
+  assert.equal(checked.ok, false);
+  assert.deepEqual(checked.problems.map((p) => [p.code, p.nodeId, p.input]), [['PARAM_INVALID', 'sampler', 'latent']]);
+  mkdirSync(host.config.inputDir, { recursive: true });
+  writeFileSync(join(host.config.inputDir, 'odd.png'), await sharp({ create: { width: 72, height: 72, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toBuffer());
+  const g = txt2img({ steps: 2 });
+  g.nodes.image = { type: 'LoadImage', inputs: { image: 'odd.png' } };
+  g.nodes.encode = { type: 'VAEEncode', inputs: { vae: { node: 'loader', output: 'vae' }, images: { node: 'image', output: 'images' } } };
+  (g.nodes.sampler as { inputs: Record<string, unknown> }).inputs.latent = { node: 'encode', output: 'latent' };
+  delete g.nodes.latent;
+  const err = await failure(g, host);
+  assert.deepEqual([err.code, err.nodeId, err.input], ['PARAM_INVALID', 'sampler', 'latent']);
+  assert.match(err.message, /Image size 72×72 does not fit the UNet of "tiny-sd15": .*multiples of 16\. Nearest sizes: width 72 → 64 or 80, height 72 → 64 or 80\.$/);
+});
+
+test("a scheduler config key the chosen sampler cannot honour is refused at validation, naming file, key and scheduler", () => {
+  const host = tinyHost({ modelsDir: join(tinyHost().outDir, 'models') });
+  cpSync(join(root, 'models', 'tiny-sd15'), join(host.config.modelsDir, 'tiny-sd15'), { recursive: true });
+  const configPath = join(host.config.modelsDir, 'tiny-sd15', 'scheduler', 'scheduler_config.json');
+  const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+  writeFileSync(configPath, JSON.stringify({ ...config, solver_order: 2, algorithm_type: 'dpmsolver' }));
+  const dpm = host.engine.validate(withInputs(txt2img(), 'sampler', { sampler: 'dpmpp_2m' }));
+  assert.equal(dpm.ok, false);
+  assert.deepEqual(dpm.problems.map((p) => [p.code, p.nodeId, p.input]), [['UNSUPPORTED_MODEL', 'sampler', 'sampler']]);
+  assert.match(dpm.problems[0]?.message ?? '', /^tiny-sd15\/scheduler\/scheduler_config\.json: Scheduler config key algorithm_type: "dpmsolver" is not supported by the dpmpp_2m scheduler/);
+  assert.ok(host.engine.validate(withInputs(txt2img(), 'sampler', { sampler: 'euler' })).ok, "Euler drops DPM-Solver's keys, as diffusers' from_config does");
 });

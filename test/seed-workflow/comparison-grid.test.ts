@@ -130,7 +130,26 @@ test('loom-compare CLI: axes from flags, a JSON summary, the files; no grid node
   assert.deepEqual(summary.textEncodings, { computed: 4, reused: 4 });
   for (const file of ['r00-0000.png', 'r00-0001.png', 'r16-0000.png', 'r16-0001.png']) assert.ok(existsSync(join(out, 'compare-tiny-sd15', 'img', file)), file);
   assert.ok(summary.files.every((f) => existsSync(f)));
+  assert.match(ok.stderr, /^4 cells \(2 variants × 2 rows\), 4 sampler steps;/m, 'the size of the work is said before it starts');
   const none = spawnSync(process.execPath, [bin, join(root, 'graphs/tiny-sd15-txt2img.json'), '--out', out], { env, encoding: 'utf8' });
   assert.equal(none.status, 2);
   assert.match(none.stderr, /no ComparisonGrid node/);
+});
+
+test('loom-compare refuses more than --max-cells, and a missing LoRA, before the first cell', () => {
+  const out = join(host.dir, 'cli-refused');
+  const bin = join(root, 'packages/server/bin/loom-compare.js');
+  const env = { ...process.env, LOOM_MODELS: join(root, 'models') };
+  const graph = join(root, 'graphs/compare-tiny-sd15-lora-ranks.json');
+  const huge = spawnSync(process.execPath, [bin, graph, '--prompts', '100000', '--out', out], { env, encoding: 'utf8' });
+  assert.equal(huge.status, 2, huge.stderr);
+  assert.match(huge.stderr, /This comparison has 400,000 cells \(4 variants × 100,000 rows\), more than --max-cells 1,000\. .*raise --max-cells/);
+  const raised = spawnSync(process.execPath, [bin, graph, '--prompts', '100000', '--max-cells', '2000000', '--set', 'loraName.value=nope/x_4.safetensors', '--ranks', '0,4', '--out', out], { env, encoding: 'utf8' });
+  assert.equal(raised.status, 2, 'a raised limit lets the size pass; the missing LoRA still stops it');
+  assert.doesNotMatch(raised.stderr, /max-cells/);
+  const missing = spawnSync(process.execPath, [bin, graph, '--ranks', '0,4,32', '--prompts', '1', '--seeds', '1', '--set', 'sampler.steps=1', '--out', out], { env, encoding: 'utf8' });
+  assert.equal(missing.status, 2, missing.stderr);
+  assert.match(missing.stderr, /needs LoRA files that are not in .*loras: tiny-sd15\/pytorch_lora_weights_32\.safetensors \(variant "tiny-sd15-lora-32"\)\. .*no cell was run/);
+  assert.doesNotMatch(missing.stderr, /pytorch_lora_weights_4\.safetensors \(/, 'files that exist are not listed');
+  assert.equal(existsSync(join(out, 'compare-tiny-sd15', 'img', 'r00-0000.png')), false, 'no rank-0 cell was written');
 });

@@ -65,7 +65,10 @@ export class LoomError extends Error {
   }
 }
 
-/** Wraps anything thrown into a LoomError, keeping a LoomError's own code. */
+/** Terminal colour and cursor codes (ECMA-48 CSI sequences), which native libraries put in messages. */
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
+
+/** Wraps anything thrown into a LoomError, keeping a LoomError's own code; terminal escapes are removed. */
 export function toLoomError(err: unknown, fallback: LoomErrorCode, context: LoomErrorOptions = {}): LoomError {
   if (err instanceof LoomError) {
     if (err.nodeId !== undefined || context.nodeId === undefined) return err;
@@ -76,7 +79,7 @@ export function toLoomError(err: unknown, fallback: LoomErrorCode, context: Loom
       problems: err.problems,
     });
   }
-  const message = err instanceof Error ? err.message : String(err);
+  const message = (err instanceof Error ? err.message : String(err)).replace(ANSI, '');
   return new LoomError(fallback, message, { ...context, cause: err });
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { PortType, PortValue } from './port-types.ts';
 import type { ObjectCache } from './object-cache.ts';
 import type { Graph } from './graph.ts';
+import type { LoomErrorCode } from './errors.ts';
 import type { NodeRegistry } from './registry.ts';
 
 /** How the editor should present a parameter. Derived from the schema when omitted. */
@@ -97,6 +98,24 @@ export interface NodeContext {
   throwIfCancelled(): void;
 }
 
+/** A node as {@link NodeDefinition.check} sees it: its literal parameters and what feeds its inputs. */
+export interface CheckView {
+  readonly id: string;
+  readonly type: string;
+  /** Literal parameters, parsed by their schemas (defaults filled in); linked ones are absent. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The node linked to `input` and the output it takes, or undefined when the input is not linked. */
+  source(input: string): { node: CheckView; output: string } | undefined;
+}
+
+/** A problem a node's {@link NodeDefinition.check} finds; validation adds the node id. */
+export interface CheckProblem {
+  /** PARAM_INVALID unless said otherwise (MODEL_NOT_FOUND for a missing file). */
+  code?: LoomErrorCode;
+  input?: string;
+  message: string;
+}
+
 export interface NodeDefinition<
   I extends InputSpecs = InputSpecs,
   P extends ParamSpecs = ParamSpecs,
@@ -117,6 +136,12 @@ export interface NodeDefinition<
    * Receives only literal parameters; linked parameters are covered by their upstream key.
    */
   fingerprint?: (params: Partial<ParamValues<P>>) => string | Promise<string>;
+  /**
+   * Checks across nodes that no single parameter schema can make (a latent size against the model's
+   * downsampling), run by validation once every node's own inputs are valid, so bad input is refused
+   * before any work starts. Synchronous and cheap: at most a small config file is read.
+   */
+  check?: (view: CheckView) => CheckProblem[];
   run: (inputs: InputValues<I>, params: ParamValues<P>, ctx: NodeContext) => Promise<NoInfer<OutputValues<O>>> | NoInfer<OutputValues<O>>;
 }
 

@@ -36,7 +36,8 @@ export function applySetting(graph: Graph, registry: NodeRegistry, setting: stri
   const value = coerce(text, info.catalog.linkType);
   const parsed = info.spec.schema.safeParse(value);
   if (!parsed.success) {
-    const problem = paramProblem(nodeId, def, input, parsed.error, value);
+    // The message quotes what was typed: a coerced value would read "got null" for `steps=abc`.
+    const problem = paramProblem(nodeId, def, input, parsed.error, text);
     throw new LoomError('PARAM_INVALID', problem.message, { nodeId, input, problems: [problem] });
   }
   return { ...graph, nodes: { ...graph.nodes, [nodeId]: { ...node, inputs: { ...node.inputs, [input]: parsed.data } } } };
@@ -48,7 +49,7 @@ function coerce(text: string, kind: 'STRING' | 'INT' | 'FLOAT' | 'BOOLEAN' | nul
       return text;
     case 'INT':
     case 'FLOAT':
-      return text.trim() === '' ? text : Number(text);
+      return text.trim() === '' || Number.isNaN(Number(text)) ? text : Number(text);
     case 'BOOLEAN':
       if (/^(true|1|yes|on)$/i.test(text)) return true;
       if (/^(false|0|no|off)$/i.test(text)) return false;

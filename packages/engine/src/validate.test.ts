@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { NodeRegistry } from './registry.ts';
 import { validateGraph } from './validate.ts';
+import { defineNode } from './node.ts';
+import { FLOAT } from './port-types.ts';
 import { stubNodes } from './testing/stub-nodes.ts';
 import { builtinNodes } from './builtins/index.ts';
 
@@ -107,4 +109,30 @@ test('INT outputs may feed FLOAT parameters, but not the other way round', () =>
   });
   assert.equal(problems[0]?.code, 'TYPE_MISMATCH');
   assert.match(problems[0]?.message ?? '', /expects INT but "f.value" produces FLOAT/);
+});
+
+test("a node's cross-node check sees upstream literals and reports at validation", () => {
+  const seen: unknown[] = [];
+  const Checked = defineNode({
+    type: 'Checked',
+    category: 'test',
+    description: 'Refuses an upstream Source whose value is odd.',
+    inputs: { x: { type: FLOAT } },
+    params: {},
+    outputs: {},
+    output: true,
+    check: (view) => {
+      const source = view.source('x');
+      seen.push(source?.node.params.value, source?.output, view.source('nothing'));
+      return source?.node.type === 'Source' && Number(source.node.params.value) % 2 === 1 ? [{ input: 'x', message: 'the source value must be even' }] : [];
+    },
+    run: () => ({}),
+  });
+  const checked = new NodeRegistry([...stubNodes, Checked]);
+  const graph = (value: number) => ({ version: 1, nodes: { s: { type: 'Source', inputs: { value } }, c: { type: 'Checked', inputs: { x: { node: 's', output: 'out' } } } } });
+  assert.ok(validateGraph(graph(2), checked).ok);
+  assert.deepEqual(seen, [2, 'out', undefined]);
+  const result = validateGraph(graph(3), checked);
+  assert.equal(result.ok, false);
+  assert.deepEqual(result.problems, [{ code: 'PARAM_INVALID', nodeId: 'c', input: 'x', message: 'the source value must be even' }]);
 });

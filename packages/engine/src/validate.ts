@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { GraphSchema, isLink, type Graph, type Link } from './graph.ts';
 import type { Problem } from './errors.ts';
-import type { AnyNodeDefinition } from './node.ts';
+import type { AnyNodeDefinition, CheckView } from './node.ts';
 import { portAccepts } from './port-types.ts';
 import type { NodeRegistry } from './registry.ts';
 import { didYouMean } from './suggest.ts';
@@ -50,6 +50,7 @@ export function validateGraph(document: unknown, registry: NodeRegistry, options
 
   for (const node of nodes.values()) checkLinks(node, graph, nodes, registry, problems);
   problems.push(...findCycles(nodes));
+  if (problems.length === 0) problems.push(...crossChecks(nodes));
   if (options.requireOutputNode !== false && ![...nodes.values()].some((n) => n.def.output)) {
     problems.push({
       code: 'NO_OUTPUT_NODES',
@@ -57,6 +58,27 @@ export function validateGraph(document: unknown, registry: NodeRegistry, options
     });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, plan: { graph, nodes }, problems: [] };
+}
+
+/** Runs each node's own {@link NodeDefinition.check}; only on an otherwise valid, acyclic graph. */
+function crossChecks(nodes: Map<string, PlannedNode>): Problem[] {
+  const view = (node: PlannedNode): CheckView => ({
+    id: node.id,
+    type: node.def.type,
+    params: node.literals,
+    source(input) {
+      const link = node.links[input];
+      const upstream = link && nodes.get(link.node);
+      return link && upstream ? { node: view(upstream), output: link.output } : undefined;
+    },
+  });
+  const problems: Problem[] = [];
+  for (const node of nodes.values()) {
+    for (const found of node.def.check?.(view(node)) ?? []) {
+      problems.push({ code: found.code ?? 'PARAM_INVALID', nodeId: node.id, ...(found.input !== undefined && { input: found.input }), message: found.message });
+    }
+  }
+  return problems;
 }
 
 function shapeProblem(issue: z.core.$ZodIssue): Problem {

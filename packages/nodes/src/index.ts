@@ -31,6 +31,7 @@ export type { WeightSource, WeightInfo, WeightDtype } from './weights/weight-sou
 export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
 export { readPngText } from './images/png-text.ts';
 export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';
+export { planGrid, type GridPlan, type Variant } from './sd/grid/plan.ts';
 export { UPSCALE_MODEL, type UpscaleModelHandle } from './sd/upscale/port.ts';
 export { BUNDLED_TOKENIZERS, bundledTokenizerDir, type BundledTokenizerName } from './sd/tokenizer/index.ts';
 

@@ -2,17 +2,41 @@
  * Files under the models, input and output folders. Names come from graphs and HTTP requests, so every
  * one is resolved inside its root: no absolute paths, no `..`, no symlink that leads out.
  */
+import { existsSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
 import { LoomError } from '@loom/engine';
 
 /** ComfyUI-like subfolders of the models folder; pipelines sit at its top level. */
 export const MODEL_FOLDERS = { loras: 'loras', upscale_models: 'upscale_models', safety_checker: 'safety_checker' } as const;
 
+/** True for a relative name that stays inside its folder by its text alone (symlinks are checked on use). */
+export function isRelativeName(name: string): boolean {
+  const normalized = name.replaceAll('\\', '/');
+  return name !== '' && !isAbsolute(name) && !/^[A-Za-z]:/.test(name) && !normalized.startsWith('/') && !normalized.split('/').includes('..') && !name.includes('\0');
+}
+
+/**
+ * A parameter schema for a name inside a folder (an output prefix): `..`, absolute paths and NUL bytes
+ * fail graph validation, so a bad name is refused before any work starts.
+ */
+export function relativeName(what: string) {
+  return z.string().refine(isRelativeName, { error: (issue) => `${what} ${JSON.stringify(issue.input)} must stay inside its folder: no absolute path, drive letter or ".."` });
+}
+
+/**
+ * For validation (synchronous): true when `name` is a proper relative name with no file under `root`.
+ * Names that would leave the folder are not "missing"; resolving them on use refuses them.
+ */
+export function isMissingSync(root: string, name: string): boolean {
+  return isRelativeName(name) && !existsSync(join(root, name));
+}
+
 /** Resolves `name` inside `root`, refusing anything that would leave it. The file need not exist yet. */
 export async function resolveInside(root: string, name: string, what: string): Promise<string> {
   const normalized = name.replaceAll('\\', '/');
-  if (name === '' || isAbsolute(name) || normalized.split('/').includes('..') || name.includes('\0')) {
+  if (!isRelativeName(name)) {
     throw new LoomError('PARAM_INVALID', `${what} "${name}" must be a name inside ${root} (no absolute paths or "..").`);
   }
   const path = resolve(root, normalized);

@@ -12,7 +12,9 @@ import { comfyInfoRoutes } from './comfy/routes-info.ts';
 import { comfyPromptRoutes } from './comfy/routes-prompt.ts';
 import { ModelFolders } from './files/model-folders.ts';
 import { errorHandler, notFound } from './http/http-error.ts';
-import { checkRequest, isLoopbackHost, securityMiddleware } from './http/security.ts';
+import { HostAllowList, isLoopbackHost } from './http/host-allow-list.ts';
+import { hostFolders, PathRedactor, redactErrorBodies } from './http/redact-paths.ts';
+import { checkRequest, securityMiddleware, type SecurityPolicy } from './http/security.ts';
 import { openApiDocument } from './loom/openapi.ts';
 import { loomFileRoutes } from './loom/routes-files.ts';
 import { loomRunRoutes } from './loom/routes-run.ts';
@@ -36,6 +38,11 @@ export interface ServerOptions {
   editorDir?: string;
   /** Required on every request when set (and required for a non-loopback bind). */
   token?: string;
+  /**
+   * Extra names clients may use in `Host` (`name` or `name:port`), beside loopback names and the bound
+   * address; any other Host is refused (DNS rebinding).
+   */
+  allowedHosts?: readonly string[];
   maxBodyBytes?: number;
   maxUploadBytes?: number;
   /** Pause between a flushed POST /prompt response and the prompt's start (default 50 ms). */
@@ -66,28 +73,28 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   const dataDir = resolve(options.dataDir ?? '.loom');
   const history = options.history ?? new FileHistoryStore(dataDir, undefined, log);
   await history.load();
-  const queue = options.queue ?? new EmbeddedQueue({ engine: options.host.engine, history, dataDir, log });
+  const templatesDir = resolve(options.templatesDir ?? 'graphs');
+  const { modelsDir, inputDir, outputDir, tempDir } = options.host.config;
+  const redactor = new PathRedactor([...hostFolders(options.host.config), { dir: templatesDir, name: 'graphs' }, { dir: dataDir, name: 'data' }]);
+  const queue = options.queue ?? new EmbeddedQueue({ engine: options.host.engine, history, dataDir, log, redact: redactor });
   const context: ServerContext = {
     host: options.host,
     queue,
     history,
-    folders: new ModelFolders({
-      modelsDir: options.host.config.modelsDir,
-      inputDir: options.host.config.inputDir,
-      outputDir: options.host.config.outputDir,
-      tempDir: options.host.config.tempDir,
-    }),
+    folders: new ModelFolders({ modelsDir, inputDir, outputDir, tempDir }),
     limits: { maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY, maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD },
-    templatesDir: resolve(options.templatesDir ?? 'graphs'),
+    templatesDir,
     startDelayMs: options.startDelayMs ?? 50,
     startedAt: Date.now(),
     log,
   };
 
+  const policy: SecurityPolicy = { hosts: new HostAllowList(options.allowedHosts), token: options.token };
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'simple'); // flat string values only: no `a[b]=` objects to trip handlers
-  app.use(securityMiddleware(options.token));
+  app.use(securityMiddleware(policy));
+  app.use(redactErrorBodies(redactor));
   // ComfyUI parses JSON whatever the Content-Type (a client sends text/plain, §8 #5); multipart is for uploads.
   app.use(express.json({ limit: context.limits.maxBodyBytes, strict: false, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') }));
 
@@ -108,7 +115,7 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   http.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const protocol = url.pathname === '/ws' || url.pathname === '/api/ws' ? 'comfy' : url.pathname === '/loom/ws' ? 'loom' : null;
-    const verdict = checkRequest(req, url.searchParams, options.token);
+    const verdict = checkRequest(req, url.searchParams, policy);
     if (protocol === null || !verdict.ok) {
       const [status, text] = protocol === null ? [404, 'Not Found'] : verdict.ok ? [500, 'Error'] : [verdict.status, verdict.status === 401 ? 'Unauthorized' : 'Forbidden'];
       socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { type: verdict.ok ? 'not_found' : verdict.type, message: verdict.ok ? 'No WebSocket endpoint here; use /ws or /loom/ws.' : verdict.message } })}`);
@@ -135,6 +142,7 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
         http.once('error', reject);
         http.listen(port, bindHost, () => {
           http.off('error', reject);
+          policy.hosts.allowBound(bindHost);
           const actual = (http.address() as AddressInfo).port;
           const shown = bindHost.includes(':') ? `[${bindHost}]` : bindHost === '0.0.0.0' ? '127.0.0.1' : bindHost;
           resolveListen({ url: `http://${shown}:${actual}`, port: actual });

@@ -13,7 +13,8 @@ import { z } from 'zod';
 import { atInput, defineNode, isLink, LoomError, MAX_SEED, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
 import { IMAGE, imageOf, type ImageBatch } from '../ports.ts';
-import { resolveInside } from '../model-files.ts';
+import { MODEL_FOLDERS, resolveInside } from '../model-files.ts';
+import { missingGridLoras } from '../sd/grid/needed-files.ts';
 import { encodePng, toRgb8 } from '../images/image-codec.ts';
 import { addPngText } from '../images/png-text.ts';
 import { pngTextEntries } from '../images/metadata.ts';
@@ -50,6 +51,7 @@ export const comparisonGridNode = (config: NodePackConfig) =>
     },
     outputs: { grid: IMAGE },
     output: true,
+    check: (view) => missingGridLoras(view, join(config.modelsDir, MODEL_FOLDERS.loras)),
     run: async ({ images }, p, ctx) => {
       const plan = planGrid(p.variants, p.prompts, p.seeds);
       const links = ctx.graph.nodes[ctx.nodeId]?.inputs ?? {};

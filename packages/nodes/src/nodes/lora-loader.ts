@@ -9,9 +9,11 @@ import { z } from 'zod';
 import { atInput, defineNode, LoomError, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
 import { CLIP, MODEL, clipHandle, modelHandle } from '../ports.ts';
-import { fileStamp, MODEL_FOLDERS, resolveInside } from '../model-files.ts';
+import { fileStamp, isMissingSync, MODEL_FOLDERS, resolveInside } from '../model-files.ts';
 import { checkLora } from '../sd/model-session.ts';
 import type { LoraReport } from '../sd/lora/index.ts';
+
+const missingLora = (path: string, lorasDir: string): string => `LoRA file ${path} does not exist. Put LoRAs in ${lorasDir}.`;
 
 const strength = (what: string) => param(z.number().min(-100).max(100).default(1), `LoRA strength on the ${what}`, 'slider');
 
@@ -28,12 +30,14 @@ export const loraLoaderNode = (config: NodePackConfig) => {
       strengthClip: strength('text encoders'),
     },
     outputs: { model: MODEL, clip: CLIP },
+    check: ({ params: { lora, strengthModel, strengthClip } }) =>
+      typeof lora === 'string' && !(strengthModel === 0 && strengthClip === 0) && isMissingSync(lorasDir, lora) ? [{ code: 'MODEL_NOT_FOUND', input: 'lora', message: missingLora(join(lorasDir, lora), lorasDir) }] : [],
     fingerprint: async ({ lora }) => (lora === undefined ? '' : fileStamp(await resolveInside(lorasDir, lora, 'LoRA').catch(() => ''))),
     run: async ({ model, clip }, { lora, strengthModel, strengthClip }, ctx) => {
       if (strengthModel === 0 && strengthClip === 0) return { model, clip };
       const file = await atInput('lora', async () => {
         const path = await resolveInside(lorasDir, lora, 'LoRA');
-        if ((await fileStamp(path)) === 'missing') throw new LoomError('MODEL_NOT_FOUND', `LoRA file ${path} does not exist. Put LoRAs in ${lorasDir}.`);
+        if ((await fileStamp(path)) === 'missing') throw new LoomError('MODEL_NOT_FOUND', missingLora(path, lorasDir));
         return path;
       });
       const { pipeline } = model;

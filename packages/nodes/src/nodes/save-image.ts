@@ -2,7 +2,6 @@
  * SaveImage and PreviewImage: IMAGE → PNG files whose text chunks carry the graph (ComfyUI's `prompt`
  * and `workflow`) and an A1111 `parameters` line. Files appear atomically; a cancelled run writes none.
  */
-import { z } from 'zod';
 import { atInput, defineNode, param, type NodeContext } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
 import { IMAGE, type ImageBatch } from '../ports.ts';
@@ -10,7 +9,7 @@ import { encodePng } from '../images/image-codec.ts';
 import { addPngText } from '../images/png-text.ts';
 import { pngTextEntries } from '../images/metadata.ts';
 import { savePng, type SavedFile } from '../images/save-png.ts';
-import { resolveInside } from '../model-files.ts';
+import { relativeName, resolveInside } from '../model-files.ts';
 
 /** `{seed}` and `{date}` (YYYY-MM-DD) in a prefix are replaced; the rest is taken literally. */
 export function expandPrefix(prefix: string, images: ImageBatch, date: Date): string {
@@ -40,7 +39,7 @@ export const saveImageNode = (config: NodePackConfig) =>
     description: 'Saves images as PNG to the output folder as <prefix>_00001.png, with the graph and A1111-style parameters embedded.',
     inputs: { images: { type: IMAGE } },
     params: {
-      filenamePrefix: param(z.string().min(1).max(200).default('loom'), 'File name prefix; may contain subfolders, {seed} and {date}'),
+      filenamePrefix: param(relativeName('The file name prefix').min(1).max(200).default('loom'), 'File name prefix; may contain subfolders, {seed} and {date}'),
     },
     outputs: {},
     output: true,

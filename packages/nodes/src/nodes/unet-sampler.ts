@@ -1,11 +1,13 @@
 /** UNetSampler: denoises latents with the UNet under text guidance, with diffusers semantics (KSampler is the ComfyUI one). */
 import { z } from 'zod';
-import { defineNode, MAX_SEED, param } from '@loom/engine';
+import { defineNode, LoomError, MAX_SEED, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
 import { CONDITIONING, LATENT, MODEL, latentOf } from '../ports.ts';
 import { latentPreview } from '../sd/latent-preview.ts';
+import { latentPixelSize, latentSizeProblem, modelPipeline, pipelineDownFactor, VAE_FACTOR } from '../sd/latent-size.ts';
 import { sampleLatents } from '../sd/sampling.ts';
-import { SAMPLERS, resolveScheduler } from '../sd/sampler-choice.ts';
+import { SAMPLERS, resolveScheduler, type Sampler } from '../sd/sampler-choice.ts';
+import { schedulerConfigProblem } from '../sd/scheduler-config-check.ts';
 import { effectiveNegative } from '../sd/unet.ts';
 import { openModel } from '../sd/model-session.ts';
 
@@ -35,11 +37,24 @@ export const unetSamplerNode = (config: NodePackConfig) =>
       cropTop: param(z.int().min(0).max(16384).default(0), 'SDXL: crop-coordinates conditioning'),
     },
     outputs: { latent: LATENT },
+    check: (view) => {
+      const pipeline = modelPipeline(view.source('model')?.node);
+      if (pipeline === undefined) return [];
+      const size = latentPixelSize(view.source('latent')?.node);
+      const factor = pipelineDownFactor(config.modelsDir, pipeline);
+      const misfit = size && factor && latentSizeProblem(size.width, size.height, factor, pipeline);
+      const { sampler, schedule } = view.params as { sampler?: Sampler; schedule?: 'normal' | 'karras' };
+      const scheduler = sampler && schedule && schedulerConfigProblem(config.modelsDir, pipeline, sampler, schedule);
+      return [...(misfit ? [{ input: 'latent', message: misfit }] : []), ...(scheduler ? [scheduler] : [])];
+    },
     run: async ({ model, positive, negative, latent }, p, ctx) => {
       const { pipeline } = model;
+      const height = latent.shape[2] * VAE_FACTOR;
+      const width = latent.shape[3] * VAE_FACTOR;
+      // Sizes only known at run time (an encoded image) are checked here, before the UNet is opened.
+      const misfit = pipeline.unetDownFactor && latentSizeProblem(width, height, pipeline.unetDownFactor, pipeline.name);
+      if (misfit) throw new LoomError('PARAM_INVALID', misfit, { input: 'latent' });
       const unet = await openModel(pipeline.unet, 'unet', model.loras, config, ctx);
-      const height = latent.shape[2] * 8;
-      const width = latent.shape[3] * 8;
       // diffusers _get_add_time_ids: original_size + crops_coords_top_left + target_size.
       const timeIds = [p.originalHeight || height, p.originalWidth || width, p.cropTop, p.cropLeft, height, width];
       const samples = await sampleLatents(

@@ -71,8 +71,9 @@ export function sessionOptions(device: ConcreteDevice, threads: number): ort.Inf
   return {
     executionProviders: executionProviders(device),
     graphOptimizationLevel: device === 'cpu' ? 'extended' : 'all',
-    // A GPU provider that fails to start is reported by us, with the reason; keep onnxruntime's own log quiet.
-    logSeverityLevel: device === 'cpu' ? 2 : 4,
+    // Failures reach users as errors we word (a GPU provider that fails to start, a kernel that fails);
+    // onnxruntime's own log would repeat them as raw, ANSI-coloured lines on stderr.
+    logSeverityLevel: 4,
     ...(threads > 0 && { intraOpNumThreads: threads }),
   };
 }

@@ -6,6 +6,7 @@
  * "__metadata__"?: {string: string}}`, then the byte buffer. Offsets are relative to the buffer
  * (file offset 8 + N + begin); `end` is exclusive. The reference implementation limits N to 100 MB.
  */
+import { LoomError } from '@loom/engine';
 
 /** Element types a safetensors file may declare, with their size in bytes. */
 export const DTYPE_SIZES = {
@@ -37,11 +38,10 @@ export interface SafetensorsHeader {
 /** Largest header accepted, as in the reference implementation (`MAX_HEADER_SIZE = 100_000_000`). */
 export const MAX_HEADER_SIZE = 100_000_000;
 
-/** Every problem with a safetensors file; the message names the file. */
-export class SafetensorsError extends Error {
+/** Every problem with a safetensors file: a BAD_FILE LoomError whose message names the file. */
+export class SafetensorsError extends LoomError {
   constructor(readonly file: string, detail: string, options?: { cause?: unknown }) {
-    super(`safetensors file ${file}: ${detail}`, options);
-    this.name = 'SafetensorsError';
+    super('BAD_FILE', `safetensors file ${file}: ${detail}`, options);
   }
 }
 

@@ -95,7 +95,8 @@ export async function checkLora(path: string, component: Component, file: string
     for (const warning of report.warnings) ctx.log.warn(warning);
     return report;
   } catch (err) {
-    throw new LoomError('BAD_FILE', (err as Error).message, { cause: err, input: 'lora' });
+    // The file's fault unless the model's own (an export too old to match by name: UNSUPPORTED_MODEL).
+    throw new LoomError(err instanceof LoomError ? err.code : 'BAD_FILE', (err as Error).message, { cause: err, input: 'lora' });
   }
 }
 

@@ -8,7 +8,9 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import { LoomError } from '@loom/engine';
+import { unetDownFactor } from './latent-size.ts';
 import { FAMILY_FACTORS, readPreviewFactors, type PreviewFactors } from './preview-factors.ts';
+import { parsePythonJson } from './python-json.ts';
 
 export interface PipelineFiles {
   dir: string;
@@ -23,6 +25,8 @@ export interface PipelineFiles {
   safetyChecker?: string;
   featureExtractor?: string;
   schedulerConfig: Record<string, unknown>;
+  /** How many times the UNet halves latents (from `unet/config.json`), when the export says. */
+  unetDownFactor?: number;
   vaeScalingFactor: number;
   forceZerosForEmptyPrompt: boolean;
   /** Live-preview colours: the pipeline's own `latent_preview.json`, else its family's. */
@@ -46,7 +50,7 @@ async function exists(path: string): Promise<boolean> {
 
 async function readJson(path: string): Promise<unknown> {
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as unknown;
+    return parsePythonJson(await readFile(path, 'utf8'));
   } catch (err) {
     throw new LoomError('UNSUPPORTED_MODEL', `Cannot read ${path}: ${(err as Error).message}`, { cause: err });
   }
@@ -93,6 +97,8 @@ export async function readPipeline(dir: string): Promise<PipelineFiles> {
     throw new LoomError('UNSUPPORTED_MODEL', `${dir} has no scheduler/scheduler_config.json. Copy it from the model's repository; the scheduler's defaults do not match the model's training schedule.`);
   }
   const schedulerConfig = (await readJson(schedulerPath)) as Record<string, unknown>;
+  const unetConfig = join(dir, 'unet', 'config.json');
+  const unetDownFactor_ = (await exists(unetConfig)) ? unetDownFactor(await readJson(unetConfig)) : undefined;
   const vaeEncoder = await optionalModel(dir, 'vae_encoder');
   const safetyChecker = await optionalModel(dir, 'safety_checker');
   const featureExtractor = join(dir, 'feature_extractor', 'preprocessor_config.json');
@@ -108,6 +114,7 @@ export async function readPipeline(dir: string): Promise<PipelineFiles> {
     ...(safetyChecker && { safetyChecker }),
     ...((await exists(featureExtractor)) && { featureExtractor }),
     schedulerConfig,
+    ...(unetDownFactor_ !== undefined && { unetDownFactor: unetDownFactor_ }),
     vaeScalingFactor,
     previewFactors: (await readPreviewFactors(dir)) ?? FAMILY_FACTORS[family],
     // diffusers' SDXL pipeline defaults this to true (pipeline_stable_diffusion_xl.py __init__).

@@ -24,7 +24,7 @@ export interface SampleOptions {
 
 export async function sampleLatents(unet: ModelRunner, latent: Latent, guidance: GuidanceInputs, options: SampleOptions, ctx: NodeContext): Promise<Float32Array> {
   const scheduler = createScheduler(options.scheduler.name, { ...options.schedulerConfig, ...options.scheduler.configOverrides });
-  scheduler.setTimesteps(options.steps, { denoise: options.denoise });
+  scheduler.setTimesteps(options.steps, { denoise: options.denoise, batch: latent.shape[0] });
   // One generator per run: the starting noise and the ancestral/LCM noise come from the same stream, as
   // when diffusers is given a `generator`.
   const generator = new TorchCpuGenerator(options.seed);

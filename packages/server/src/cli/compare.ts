@@ -7,9 +7,10 @@
 import { parseArgs } from 'node:util';
 import { basename, join } from 'node:path';
 import { Engine, LoomError, applySetting, isLink, type EngineEvent, type Graph } from '@loom/engine';
-import { CountingObjectStore, DEVICE_CHOICES } from '@loom/nodes';
+import { CountingObjectStore, DEVICE_CHOICES, planGrid, type GridPlan, type Variant } from '@loom/nodes';
 import { createHost } from '../host.ts';
-import { EXIT, HOST_OPTIONS, hostSettings, loadGraph } from './host-options.ts';
+import { EXIT, HOST_OPTIONS, hostSettings, loadGraph, requireValid } from './host-options.ts';
+import { CellClock, describePlan, overLimit } from './compare-estimate.ts';
 import { loraPatternOf, parseIntList, parseVariant, rankVariants, type VariantArg } from './compare-args.ts';
 
 const USAGE = `Usage: loom-compare <graph.json> [options]
@@ -28,6 +29,7 @@ Axes (each replaces the graph's own):
   --prompt TEXT        a literal prompt row; repeatable
   --seeds LIST         seeds per prompt: 1,2,3 or 100-109
   --node ID            the ComparisonGrid node (default: the only one)
+  --max-cells N        refuse a comparison of more than N cells (default 1000)
 
 Run options:
   --out DIR            output folder (default ./out)
@@ -81,13 +83,23 @@ export async function compareCli(argv: string[], io: Io = { stdout: process.stdo
   const engine = new Engine({ registry: host.registry, objects });
   let graph: Graph;
   let gridId: string;
+  let grid: GridPlan;
   try {
     graph = await loadGraph(file, { ...host, validate: (d) => engine.validate(d) }, values.set);
     gridId = findGrid(graph, values.node);
     for (const [name, value] of Object.entries(axes(graph, gridId, values))) graph = applySetting(graph, host.registry, `${gridId}.${name}=${JSON.stringify(value)}`);
+    // Validated again with the axes in: every LoRA a cell needs is checked before the first cell.
+    const plan = requireValid(file, engine.validate(graph));
+    grid = gridPlanOf(plan.nodes.get(gridId)?.literals ?? {});
+    const maxCells = Number(values['max-cells']);
+    if (!Number.isInteger(maxCells) || maxCells < 1) throw new LoomError('USAGE', `--max-cells must be a whole number ≥ 1 (got "${values['max-cells']}").`);
+    const tooBig = overLimit(grid, maxCells);
+    if (tooBig !== undefined) throw new LoomError('USAGE', tooBig);
   } catch (err) {
     return fail(err, EXIT.invalid);
   }
+  if (!values.quiet) io.stderr.write(`${describePlan(grid, (b) => stepsOf(graph, gridId, b))}\n`);
+  const clock = new CellClock(grid.cells.length);
 
   const controller = new AbortController();
   const onSigint = (): void => controller.abort();
@@ -100,7 +112,11 @@ export async function compareCli(argv: string[], io: Io = { stdout: process.stdo
     if (values.quiet || values.json) return;
     if (event.type !== 'node.log') return;
     // The grid logs "cell i of N: <variant>, row r" before each cell.
-    if (event.level === 'info' && event.nodeId === gridId) io.stderr.write(tty ? `\r\x1b[K${event.message}` : `${event.message}\n`);
+    if (event.level === 'info' && event.nodeId === gridId) {
+      const pace = /^cell \d+ of/.test(event.message) ? clock.started() : '';
+      const line = pace === '' ? event.message : `${event.message} (${pace})`;
+      io.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+    }
     if (event.level === 'warn') io.stderr.write(`${tty ? '\n' : ''}warning [${event.nodeId}]: ${event.message}\n`);
   };
   const started = performance.now();
@@ -145,6 +161,7 @@ function parse(argv: string[]) {
       prompt: { type: 'string', multiple: true, default: [] },
       seeds: { type: 'string' },
       node: { type: 'string' },
+      'max-cells': { type: 'string', default: '1000' },
       ...HOST_OPTIONS,
     },
   });
@@ -182,6 +199,18 @@ function axes(graph: Graph, gridId: string, values: ReturnType<typeof parse>['va
   if (prompts.length > 0) out.prompts = prompts;
   if (values.seeds !== undefined) out.seeds = parseIntList(values.seeds, '--seeds');
   return out;
+}
+
+/** The grid's cells from its parsed parameters (the schema has checked them: the typed boundary). */
+function gridPlanOf(literals: Record<string, unknown>): GridPlan {
+  return planGrid((literals.variants ?? []) as Variant[], (literals.prompts ?? []) as (string | number)[], (literals.seeds ?? []) as number[]);
+}
+
+/** Sampler steps of one cell: its binding, the value feeding the grid's `steps`, or the sampler's own. */
+function stepsOf(graph: Graph, gridId: string, bindings: Record<string, unknown>): number | undefined {
+  const sampler = Object.values(graph.nodes).find((n) => n.type === 'UNetSampler');
+  const steps = bindings.steps ?? sourceValue(graph, gridId, 'steps') ?? sampler?.inputs.steps ?? (sampler && 20);
+  return typeof steps === 'number' ? steps : undefined;
 }
 
 /** The literal value of the node that feeds one of the grid's linked inputs (e.g. the LoRA name String). */

@@ -3,7 +3,7 @@
  * --threads, --set, --json, --quiet, --help), their checks, and reading a graph file with the --set
  * values applied by each parameter's schema.
  */
-import { LoomError, applySetting, type Graph, type NodeRegistry, type ValidationResult } from '@loom/engine';
+import { LoomError, applySetting, type Graph, type NodeRegistry, type Plan, type ValidationResult } from '@loom/engine';
 import { DEVICE_CHOICES, type DeviceChoice, type NodePackConfig } from '@loom/nodes';
 import type { Host } from '../host.ts';
 import { readGraphFile } from '../graph-file.ts';
@@ -33,10 +33,13 @@ export function hostSettings(values: { out: string; models?: string | undefined;
 
 /** Reads, validates and applies `--set` values; throws VALIDATION_FAILED listing every problem. */
 export async function loadGraph(file: string, host: Pick<Host, 'registry' | 'comfyMap'> & { validate(document: unknown): ValidationResult }, settings: readonly string[]): Promise<Graph> {
-  const checked = host.validate(await readGraphFile(file, host.registry, host.comfyMap));
-  if (!checked.ok) {
-    const lines = checked.problems.map((p) => `  - ${p.message}`).join('\n');
-    throw new LoomError('VALIDATION_FAILED', `${file}: invalid graph (${checked.problems.length} problem(s)):\n${lines}`, { problems: checked.problems });
-  }
-  return settings.reduce((graph, setting) => applySetting(graph, host.registry as NodeRegistry, setting), checked.plan.graph);
+  const checked = requireValid(file, host.validate(await readGraphFile(file, host.registry, host.comfyMap)));
+  return settings.reduce((graph, setting) => applySetting(graph, host.registry as NodeRegistry, setting), checked.graph);
+}
+
+/** The plan of a valid graph; otherwise a VALIDATION_FAILED error listing every problem. */
+export function requireValid(file: string, checked: ValidationResult): Plan {
+  if (checked.ok) return checked.plan;
+  const lines = checked.problems.map((p) => `  - ${p.message}`).join('\n');
+  throw new LoomError('VALIDATION_FAILED', `${file}: invalid graph (${checked.problems.length} problem(s)):\n${lines}`, { problems: checked.problems });
 }

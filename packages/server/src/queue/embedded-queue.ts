@@ -7,6 +7,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LoomError, toLoomError, type Engine, type EngineEvent, type ErrorInfo } from '@loom/engine';
+import { redactEvent, type PathRedactor } from '../http/redact-paths.ts';
 import { HistoryRecorder } from '../events/history-recorder.ts';
 import { CoalescingWriter } from '../store/atomic-write.ts';
 import type { HistoryStore } from '../store/history-types.ts';
@@ -27,6 +28,8 @@ export interface EmbeddedQueueOptions {
   history: HistoryStore;
   dataDir: string;
   log?: (message: string) => void;
+  /** Applied to failure and log events before clients and history see them (no server paths). */
+  redact?: PathRedactor;
 }
 
 interface Running {
@@ -202,7 +205,8 @@ export class EmbeddedQueue implements PromptQueue {
     this.#changedInBackground();
     const recorder = new HistoryRecorder(prompt);
     let sawEnd = false;
-    const forward = (event: EngineEvent): void => {
+    const forward = (raw: EngineEvent): void => {
+      const event = redactEvent(this.options.redact, raw);
       if (event.type === 'node.started') running.lastNode = event.nodeId;
       if (event.type === 'run.finished' || event.type === 'run.failed' || event.type === 'run.cancelled') sawEnd = true;
       recorder.record(event);
@@ -215,7 +219,8 @@ export class EmbeddedQueue implements PromptQueue {
     } catch (err) {
       const loomError = toLoomError(err, 'NODE_FAILED');
       outcome = loomError.code === 'CANCELLED' ? 'interrupted' : 'error';
-      error = loomError.toJSON();
+      const info = loomError.toJSON();
+      error = this.options.redact ? (this.options.redact.deep(info) as ErrorInfo) : info;
       // Failures before the run started (the graph no longer validates) still reach clients and history.
       if (!sawEnd) forward(outcome === 'interrupted' ? { type: 'run.cancelled', runId: prompt.promptId } : { type: 'run.failed', runId: prompt.promptId, error });
     }

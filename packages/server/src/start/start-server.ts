@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
 import { createServer, type LoomServer } from '../create-server.ts';
 import { createHost } from '../host.ts';
+import { parseHost } from '../http/host-allow-list.ts';
 import { createRedisBackend, type RedisBackend } from '../redis/create-redis-backend.ts';
 import type { ServerHost } from '../server-context.ts';
 
@@ -17,6 +18,9 @@ Options:
   --port N        port (default 8188, like ComfyUI; 0 picks a free one)
   --host ADDR     bind address (default 127.0.0.1). Anything but loopback requires --token
   --token T       require this token on every request (also $LOOM_TOKEN)
+  --allowed-host NAME
+                  also accept requests whose Host is NAME (or NAME:PORT); repeatable. Loopback names
+                  and the bound address are always accepted, any other Host gets 403 (DNS rebinding)
   --models DIR    models folder (default ./models, or $LOOM_MODELS)
   --out DIR       output folder (default ./out)
   --input DIR     uploads for LoadImage (default ./input)
@@ -57,6 +61,7 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
     !Number.isInteger(port) || port < 0 || port > 65535 ? `--port must be 0-65535 (got "${values.port}").` : '',
     !Number.isInteger(threads) || threads < 0 ? `--threads must be a whole number ≥ 0 (got "${values.threads}").` : '',
     DEVICE_CHOICES.includes(device) ? '' : `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").`,
+    ...(values['allowed-host'] ?? []).filter((h) => parseHost(h) === null).map((h) => `--allowed-host must be a host name, address or host:port (got "${h}").`),
   ].filter(Boolean);
   if (problems.length > 0) {
     env.err(`${problems.join('\n')}\n\n${USAGE}`);
@@ -81,7 +86,7 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
       return null;
     }
   }
-  const server = await createServer({ host, dataDir: values.data, templatesDir: values.graphs, ...(token ? { token } : {}), ...(backend && { queue: backend.queue, history: backend.history }), log: env.err });
+  const server = await createServer({ host, dataDir: values.data, templatesDir: values.graphs, allowedHosts: values['allowed-host'] ?? [], ...(token ? { token } : {}), ...(backend && { queue: backend.queue, history: backend.history }), log: env.err });
   let url: string;
   try {
     ({ url } = await server.listen(port, values.host));
@@ -115,6 +120,7 @@ function parse(argv: string[]) {
       port: { type: 'string', default: '8188' },
       host: { type: 'string', default: '127.0.0.1' },
       token: { type: 'string' },
+      'allowed-host': { type: 'string', multiple: true },
       models: { type: 'string' },
       out: { type: 'string', default: 'out' },
       input: { type: 'string', default: 'input' },

@@ -15,6 +15,7 @@ import { encodeEnd, JobDataShape, type InputFile, type JobData } from '../redis/
 import { writeFileAtomic } from '../store/atomic-write.ts';
 import { EventPublisher } from './event-publisher.ts';
 import type { ThreadEngine } from './thread-engine.ts';
+import { hostFolders, PathRedactor, redactEvent } from '../http/redact-paths.ts';
 
 export interface RunnerContext {
   engine: ThreadEngine;
@@ -63,6 +64,8 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
     lost = true;
     controller.abort();
   };
+  // Clients see this worker's files by folder name, never where the worker keeps them.
+  const redactor = new PathRedactor(hostFolders(ctx.engine.config));
   const publisher = new EventPublisher({ ...ctx, promptId: id, jobId: job.id as string, attempt, dirs: ctx.engine.config, onLost: loseOwnership });
   const checkInterrupt = async (): Promise<void> => {
     if ((await ctx.redis.exists(ctx.keys.interrupt(id))) === 1) controller.abort();
@@ -86,12 +89,16 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
       signal: controller.signal,
       targets: data.targets,
       // The terminal event travels with the ending (one atomic step), never on its own.
-      onEvent: (event) => (TERMINAL.has(event.type) ? (terminal = event) : publisher.push(event)),
+      onEvent: (raw) => {
+        const event = redactEvent(redactor, raw);
+        if (TERMINAL.has(event.type)) terminal = event;
+        else publisher.push(event);
+      },
     });
   } catch (err) {
     const loomError = toLoomError(err, 'NODE_FAILED');
     outcome = loomError.code === 'CANCELLED' ? 'interrupted' : 'error';
-    error = loomError.toJSON();
+    error = redactor.deep(loomError.toJSON()) as ErrorInfo;
     terminal ??= outcome === 'interrupted' ? { type: 'run.cancelled', runId: id } : { type: 'run.failed', runId: id, error };
   } finally {
     clearInterval(keeper);

@@ -13,6 +13,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import { decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-schema.ts';
 import { ExternalReader, externalLocation, readTensorFloat32 } from './tensor-data.ts';
 import { initializerInputs } from './weight-inputs.ts';
+import { LoomError } from '@loom/engine';
 
 /** Options for {@link OnnxModel.encode}. */
 export interface EncodeOptions {
@@ -46,12 +47,12 @@ export class OnnxModel {
     try {
       bytes = await readFile(abs);
     } catch (cause) {
-      throw new Error(`cannot read ONNX model ${abs}: ${(cause as Error).message}`, { cause });
+      throw new LoomError((cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'BAD_FILE', `cannot read ONNX model ${abs}: ${(cause as Error).message}`, { cause });
     }
     try {
       return new OnnxModel(abs, decodeModel(bytes));
     } catch (cause) {
-      throw new Error(`${abs} is not a valid ONNX model: ${(cause as Error).message}`, { cause });
+      throw new LoomError('BAD_FILE', `${abs} is not a valid ONNX model: ${(cause as Error).message}`, { cause });
     }
   }
 
@@ -77,7 +78,7 @@ export class OnnxModel {
     try {
       for (const name of names) {
         const t = this.byName.get(name);
-        if (!t) throw new Error(`${this.path}: no initializer named "${name}"`);
+        if (!t) throw new LoomError('UNSUPPORTED_MODEL', `${this.path}: no initializer named "${name}"`);
         out.set(name, await readTensorFloat32(t, this.dir, reader));
       }
     } finally {
@@ -95,7 +96,7 @@ export class OnnxModel {
     const { initializer, input, node } = graph;
     const replace = options.replace;
     if (replace) {
-      for (const name of replace.keys()) if (!this.byName.has(name)) throw new Error(`${this.path}: no initializer named "${name}"`);
+      for (const name of replace.keys()) if (!this.byName.has(name)) throw new LoomError('UNSUPPORTED_MODEL', `${this.path}: no initializer named "${name}"`);
       graph.initializer = initializer.map((t) => replace.get(t.name) ?? t);
     }
     if (options.asInputs) {

@@ -10,6 +10,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, normalize, resolve, sep } from 'node:path';
 import { float32ToHalf, halfToFloat32 } from '../../safetensors/float-convert.ts';
 import { DATA_LOCATION_EXTERNAL, DataType, createMessage, int64, type TensorProto } from './onnx-schema.ts';
+import { LoomError } from '@loom/engine';
 
 /** Where an external tensor's bytes are. */
 export interface ExternalLocation {
@@ -27,7 +28,7 @@ export function tensorSize(t: TensorProto): number {
 function elementBytes(t: TensorProto): 2 | 4 {
   if (t.dataType === DataType.FLOAT) return 4;
   if (t.dataType === DataType.FLOAT16) return 2;
-  throw new Error(`initializer "${t.name}" has data type ${t.dataType}; only FLOAT (1) and FLOAT16 (10) can be patched`);
+  throw new LoomError('UNSUPPORTED_MODEL', `initializer "${t.name}" has data type ${t.dataType}; only FLOAT (1) and FLOAT16 (10) can be patched`);
 }
 
 /** The external location of `t`, or undefined for inline tensors; the path is resolved against `modelDir`. */
@@ -35,11 +36,11 @@ export function externalLocation(t: TensorProto, modelDir: string): ExternalLoca
   if (t.dataLocation !== DATA_LOCATION_EXTERNAL) return undefined;
   const entries = new Map(t.externalData.map((e) => [e.key, e.value]));
   const location = entries.get('location');
-  if (!location) throw new Error(`initializer "${t.name}" is external but has no location`);
+  if (!location) throw new LoomError('BAD_FILE', `initializer "${t.name}" is external but has no location`);
   const rel = normalize(location);
   // Same rule as onnx's checker: the data file must stay inside the model folder.
   if (isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) {
-    throw new Error(`initializer "${t.name}": external location "${location}" escapes the model folder ${modelDir}`);
+    throw new LoomError('BAD_FILE', `initializer "${t.name}": external location "${location}" escapes the model folder ${modelDir}`);
   }
   const length = entries.get('length');
   return { file: resolve(modelDir, rel), offset: Number(entries.get('offset') ?? 0), ...(length ? { length: Number(length) } : {}) };
@@ -61,7 +62,7 @@ export class ExternalReader {
     let done = 0;
     while (done < length) {
       const { bytesRead } = await h.read(out, done, length - done, offset + done);
-      if (bytesRead === 0) throw new Error(`external data file ${file} is truncated: wanted ${length} bytes at offset ${offset}`);
+      if (bytesRead === 0) throw new LoomError('BAD_FILE', `external data file ${file} is truncated: wanted ${length} bytes at offset ${offset}`);
       done += bytesRead;
     }
     return out;
@@ -86,11 +87,11 @@ export async function readTensorFloat32(t: TensorProto, modelDir: string, reader
   let raw: Uint8Array;
   if (ext) {
     if (ext.length !== undefined && ext.length !== n * bytesPer) {
-      throw new Error(`initializer "${t.name}": external length ${ext.length} ≠ ${n} elements × ${bytesPer} bytes`);
+      throw new LoomError('BAD_FILE', `initializer "${t.name}": external length ${ext.length} ≠ ${n} elements × ${bytesPer} bytes`);
     }
     raw = await reader.read(ext.file, ext.offset, n * bytesPer);
   } else if (t.rawData.length > 0 || n === 0) {
-    if (t.rawData.length !== n * bytesPer) throw new Error(`initializer "${t.name}": raw_data has ${t.rawData.length} bytes, expected ${n * bytesPer}`);
+    if (t.rawData.length !== n * bytesPer) throw new LoomError('BAD_FILE', `initializer "${t.name}": raw_data has ${t.rawData.length} bytes, expected ${n * bytesPer}`);
     raw = new Uint8Array(t.rawData); // copy → fresh aligned ArrayBuffer (Buffer#slice would be a view)
   } else if (t.dataType === DataType.FLOAT) {
     return Float32Array.from(t.floatData);
@@ -107,7 +108,7 @@ export async function readTensorFloat32(t: TensorProto, modelDir: string, reader
  */
 export function inlineTensor(t: TensorProto, values: Float32Array): TensorProto {
   const bytesPer = elementBytes(t);
-  if (values.length !== tensorSize(t)) throw new Error(`initializer "${t.name}": ${values.length} values for ${tensorSize(t)} elements`);
+  if (values.length !== tensorSize(t)) throw new LoomError('NODE_FAILED', `initializer "${t.name}": ${values.length} values for ${tensorSize(t)} elements`);
   const data = bytesPer === 4 ? values : float32ToHalf(values);
   return createMessage<TensorProto>('onnx.TensorProto', {
     name: t.name,

@@ -9,13 +9,14 @@
  */
 import { createMessage, type ValueInfoProto } from './onnx-schema.ts';
 import type { OnnxModel } from './onnx-model.ts';
+import { LoomError } from '@loom/engine';
 
 /** Required graph-input declarations (same name, element type and static shape) for the named initializers. */
 export function initializerInputs(model: OnnxModel, names: Iterable<string>): ValueInfoProto[] {
   const out: ValueInfoProto[] = [];
   for (const name of names) {
     const t = model.initializer(name);
-    if (!t) throw new Error(`${model.path}: no initializer named "${name}"`);
+    if (!t) throw new LoomError('UNSUPPORTED_MODEL', `${model.path}: no initializer named "${name}"`);
     out.push(createMessage<ValueInfoProto>('onnx.ValueInfoProto', {
       name,
       type: { tensorType: { elemType: t.dataType, shape: { dim: t.dims.map((d) => ({ dimValue: d })) } } },

@@ -12,6 +12,7 @@ import { DataType, createMessage, int64, type NodeProto, type ValueInfoProto } f
 import type { OnnxModel } from '../../runtime/onnx-model/onnx-model.ts';
 import type { WeightTarget } from './map-onnx.ts';
 import { stackFactors, targetOutIn, type ScaledFactors } from './merge.ts';
+import { LoomError } from '@loom/engine';
 
 /** Graph-input names of the two factors of the branch on `initializer`. */
 export function branchInputs(initializer: string): { a: string; b: string } {
@@ -41,7 +42,7 @@ function checkConv(n: NodeProto, t: WeightTarget): void {
   const strides = (attr('strides')?.ints ?? []).map(int64);
   const group = attr('group')?.i;
   const ok = t.dims.slice(2).every((d) => d === 1) && strides.every((s) => s === 1) && (group === undefined || int64(group) === 1);
-  if (!ok) throw new Error(`${t.module}: only 1×1, stride-1, ungrouped convolutions can carry a LoRA branch`);
+  if (!ok) throw new LoomError('UNSUPPORTED_MODEL', `${t.module}: only 1×1, stride-1, ungrouped convolutions can carry a LoRA branch`);
 }
 
 /** Encodes `model` with a branch on every target; inputs are named by {@link branchInputs}. */

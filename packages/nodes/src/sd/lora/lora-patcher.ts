@@ -18,6 +18,7 @@ import { factorDims, loraScale, stackFactors, targetOutIn, type ScaledFactors } 
 import { mergeProduct } from './merge-kernel.ts';
 import { checkLoraUsable, fileReport, type LoraReport } from './report.ts';
 import type { LoraComponent } from './types.ts';
+import { LoomError } from '@loom/engine';
 
 /** One LoRA to apply and its strength (ComfyUI `strength_model` / `strength_clip`). */
 export interface LoraSpec {
@@ -84,7 +85,7 @@ export class LoraPatcher {
           const [outF, inF] = targetOutIn(t.dims, t.layout);
           const d = factorDims(m.factors, `${lora.file} module ${m.module}`);
           if (d.outF !== outF || d.inF !== inF) {
-            throw new Error(`${lora.file}: module ${m.module} is ${d.outF}×${d.inF} but ${this.model.path} has ${outF}×${inF} (${t.initializer}); is the LoRA for another base model?`);
+            throw new LoomError('BAD_FILE', `${lora.file}: module ${m.module} is ${d.outF}×${d.inF} but ${this.model.path} has ${outF}×${inF} (${t.initializer}); is the LoRA for another base model?`);
           }
           let entry = targets.get(t.initializer);
           if (!entry) {
@@ -127,7 +128,7 @@ export class LoraPatcher {
     const inlineBytes = [...weights.values()].reduce((n, w) => n + w.byteLength, 0);
     if (inlineBytes > PROTOBUF_LIMIT) {
       // e.g. an SDXL fp32 UNet with every attention projection touched (~3.6 GB, SD-ONNX-FACTS §2.4).
-      throw new Error(`${this.model.path}: the ${report.touched.length} patched weights take ${(inlineBytes / 2 ** 30).toFixed(2)} GiB, over protobuf's 2 GiB message limit; use LoraSwitcher, which feeds them instead of inlining them`);
+      throw new LoomError('UNSUPPORTED_MODEL', `${this.model.path}: the ${report.touched.length} patched weights take ${(inlineBytes / 2 ** 30).toFixed(2)} GiB, over protobuf's 2 GiB message limit; use LoraSwitcher, which feeds them instead of inlining them`);
     }
     const replace = new Map<string, TensorProto>();
     for (const [name, values] of weights) replace.set(name, inlineTensor(this.model.initializer(name)!, values));

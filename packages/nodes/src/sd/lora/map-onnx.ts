@@ -14,6 +14,7 @@
  */
 import type { OnnxModel } from '../../runtime/onnx-model/onnx-model.ts';
 import { int64, type NodeProto } from '../../runtime/onnx-model/onnx-schema.ts';
+import { LoomError } from '@loom/engine';
 
 /** How the weight is laid out relative to PyTorch's `[out, in(, kh, kw)]`. */
 export type WeightLayout = 'out_in' | 'in_out' | 'conv';
@@ -90,7 +91,8 @@ export function moduleFromNodeName(name: string): string | undefined {
 export function assertScopedNames(model: OnnxModel): void {
   const matmuls = model.proto.graph.node.filter((n) => n.opType === 'MatMul');
   if (matmuls.length > 0 && !matmuls.some((n) => n.name.startsWith('/'))) {
-    throw new Error(
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
       `${model.path}: node names are generic (e.g. "${matmuls[0]!.name}"), so this model was exported before torch 1.13 ` +
         'and its anonymous MatMul (Linear) weights cannot be matched to LoRA modules by name. Re-export it with torch ≥ 1.13 ' +
         '(e.g. a current Optimum), or use LoRAs that only touch Conv/Gemm layers.',

@@ -8,6 +8,7 @@
  * which `merge-kernel.ts` adds to the base weight.
  */
 import type { WeightLayout } from './map-onnx.ts';
+import { LoomError } from '@loom/engine';
 
 /** One LoRA module's factors, as float32 arrays with their shapes. */
 export interface LoraFactors {
@@ -21,7 +22,7 @@ export interface LoraFactors {
 /** `[out, in]` of a target weight from its ONNX dims and layout (Conv must be 1×1). */
 export function targetOutIn(dims: readonly number[], layout: WeightLayout): [number, number] {
   if (layout === 'conv') return [dims[0]!, dims.slice(1).reduce((a, b) => a * b, 1)];
-  if (dims.length !== 2) throw new Error(`weight of rank ${dims.length} cannot take a linear LoRA`);
+  if (dims.length !== 2) throw new LoomError('BAD_FILE', `weight of rank ${dims.length} cannot take a linear LoRA`);
   return layout === 'in_out' ? [dims[1]!, dims[0]!] : [dims[0]!, dims[1]!];
 }
 
@@ -32,9 +33,9 @@ export function factorDims(f: LoraFactors, what: string): { rank: number; inF: n
   const outF = f.upShape[0]!;
   const upRank = f.upShape.slice(1).reduce((a, b) => a * b, 1);
   if (f.downShape.length === 4 && (f.downShape[2] !== 1 || f.downShape[3] !== 1)) {
-    throw new Error(`${what}: ${f.downShape[2]}×${f.downShape[3]} convolution LoRA (LoCon) is not supported`);
+    throw new LoomError('BAD_FILE', `${what}: ${f.downShape[2]}×${f.downShape[3]} convolution LoRA (LoCon) is not supported`);
   }
-  if (upRank !== rank) throw new Error(`${what}: up ${JSON.stringify(f.upShape)} does not match down ${JSON.stringify(f.downShape)}`);
+  if (upRank !== rank) throw new LoomError('BAD_FILE', `${what}: up ${JSON.stringify(f.upShape)} does not match down ${JSON.stringify(f.downShape)}`);
   return { rank, inF, outF };
 }
 

@@ -4,6 +4,7 @@
  */
 import { chunkPrompt, padToSameChunkCount, type ChunkOptions, type ChunkTokenizer, type ChunkedPrompt } from './chunk-prompt.ts';
 import { parsePromptAttention } from './parse-attention.ts';
+import { LoomError } from '@loom/engine';
 
 /** Parse A1111 emphasis and chunk the prompt for one tokenizer. */
 export function encodeWeightedPrompt(prompt: string, tokenizer: ChunkTokenizer, options?: ChunkOptions): ChunkedPrompt {
@@ -44,7 +45,7 @@ export function encodeWeightedPromptDual(
   const a = chunkPrompt(fragments, first, options);
   const b = chunkPrompt(fragments, second, options);
   if (a.chunks.length !== b.chunks.length) {
-    throw new Error(`SDXL tokenizers split the prompt into ${a.chunks.length} and ${b.chunks.length} windows; their vocabularies differ`);
+    throw new LoomError('UNSUPPORTED_MODEL', `SDXL tokenizers split the prompt into ${a.chunks.length} and ${b.chunks.length} windows; their vocabularies differ`);
   }
   return { first: a, second: b };
 }

@@ -12,6 +12,7 @@
  * Adjacent fragments of equal weight are merged; an empty prompt gives `[{ text: '', weight: 1 }]`.
  * Weights are multiplied in the same order as A1111, so they are equal to its floats bit for bit.
  */
+import { LoomError } from '@loom/engine';
 
 /** One piece of prompt text with its emphasis weight (1 = neutral). */
 export interface PromptFragment {
@@ -80,6 +81,6 @@ export function parsePromptAttention(prompt: string): PromptFragment[] {
 
 function parseWeight(text: string): number {
   // A1111 calls Python's float(); a malformed number like "1.2.3" is an error there too.
-  if (!PYTHON_FLOAT.test(text)) throw new Error(`prompt: invalid emphasis weight "${text}" (write e.g. (word:1.2))`);
+  if (!PYTHON_FLOAT.test(text)) throw new LoomError('PARAM_INVALID', `prompt: invalid emphasis weight "${text}" (write e.g. (word:1.2))`);
   return Number(text);
 }

@@ -12,13 +12,14 @@ import { EulerAncestralScheduler } from './euler-ancestral.ts';
 import { EulerScheduler } from './euler.ts';
 import { LcmScheduler } from './lcm.ts';
 import type { Scheduler, SchedulerName } from './scheduler.ts';
+import { parsePythonJson } from '../python-json.ts';
 
 /** Every supported name, for enum parameters. */
 export const SCHEDULER_NAMES: readonly SchedulerName[] = ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'lcm'];
 
 /** Build a scheduler from a parsed (or raw JSON) config; throws on an unknown name or a bad config. */
 export function createScheduler(name: SchedulerName, config: SchedulerConfigFile | unknown = {}): Scheduler {
-  const file = parseSchedulerConfig(config);
+  const file = parseSchedulerConfig(config, name);
   switch (name) {
     case 'euler':
       return new EulerScheduler(file);
@@ -33,7 +34,7 @@ export function createScheduler(name: SchedulerName, config: SchedulerConfigFile
     case 'lcm':
       return new LcmScheduler(file);
     default:
-      throw new Error(`unknown scheduler "${String(name)}"; expected one of ${SCHEDULER_NAMES.join(', ')}`);
+      throw new LoomError('PARAM_INVALID', `unknown scheduler "${String(name)}"; expected one of ${SCHEDULER_NAMES.join(', ')}`);
   }
 }
 
@@ -53,7 +54,7 @@ export async function readSchedulerConfig(path: string): Promise<SchedulerConfig
     throw new LoomError('BAD_FILE', `Cannot read scheduler config ${path}: ${(cause as Error).message}`, { cause });
   }
   try {
-    return parseSchedulerConfig(JSON.parse(text) as unknown);
+    return parseSchedulerConfig(parsePythonJson(text));
   } catch (cause) {
     throw new Error(`scheduler config ${path} is invalid: ${(cause as Error).message}`, { cause });
   }

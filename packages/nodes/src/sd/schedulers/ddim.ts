@@ -13,6 +13,7 @@ import {
   type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
 } from './scheduler.ts';
 import { ddimTimesteps } from './spacing.ts';
+import { thresholdSample } from './thresholding.ts';
 
 const f = Math.fround;
 const sqrt32 = (x: number): number => f(Math.sqrt(x));
@@ -29,6 +30,7 @@ export class DdimScheduler implements Scheduler {
   private allTimesteps: number[] = [];
   private stepCount = 0;
   private begin = 0;
+  private batch = 1;
 
   constructor(file: SchedulerConfigFile, overrides: Partial<ResolvedSchedulerConfig> = {}) {
     this.config = { ...resolveSchedulerConfig(file, DDIM_DEFAULTS), ...overrides };
@@ -39,6 +41,7 @@ export class DdimScheduler implements Scheduler {
     checkSteps(steps, this.config);
     this.allTimesteps = ddimTimesteps(this.config, steps);
     this.stepCount = steps;
+    this.batch = options.batch ?? 1;
     this.begin = img2imgStartIndex(steps, options.denoise ?? 1);
   }
 
@@ -75,6 +78,8 @@ export class DdimScheduler implements Scheduler {
     const x0 = this.config.predictionType === 'epsilon'
       ? sample.map((x, k) => f(x - f(sb * modelOutput[k]!)) / sa)
       : sample.map((x, k) => f(sa * x) - f(sb * modelOutput[k]!));
+    // diffusers step 4: threshold, else clip (scheduling_ddim.py).
+    if (this.config.thresholding) return thresholdSample(x0, this.batch, this.config.dynamicThresholdingRatio, this.config.sampleMaxValue);
     if (!this.config.clipSample) return x0;
     const r = this.config.clipSampleRange;
     return x0.map((x) => Math.min(r, Math.max(-r, x)));

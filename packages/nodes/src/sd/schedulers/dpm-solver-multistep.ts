@@ -8,30 +8,41 @@
  * - 1st order: `x' = (σ_t/σ_s)·x - α_t(e^{-h} - 1)·x0` (l.897-904);
  * - 2nd order midpoint with the previous x0: `r0 = h_0/h`, `D1 = (m0 - m1)/r0`,
  *   `x' = (σ_t/σ_s0)·x - α_t(e^{-h}-1)·m0 - ½α_t(e^{-h}-1)·D1` (l.976-991);
- * - the first step is first order, and so is the last (final σ = 0, or fewer than 15 steps) (l.1239-1270).
+ * - the first step is first order, and so is the last (final σ = 0, or fewer than 15 steps) (l.1239-1270);
+ *   `solver_order: 1` makes every step first order; `solver_order: 3` (DPM++ 3M) uses the third-order update
+ *   with the two previous x0 once it has them (`multistep_dpm_solver_third_order_update`), second order on the
+ *   step before the last when there are fewer than 15;
+ * - `algorithm_type: "sde-dpmsolver++"`: the same orders in their SDE form, with fresh noise from the
+ *   sampler's generator every step (dpm-updates.ts);
+ * - `use_lu_lambdas`: log σ evenly spaced from log σ_max to log σ_min (Lu et al. 2022, `_convert_to_lu`),
+ *   timesteps rounded from σ like Karras; Karras wins when both are set, as in diffusers' `set_timesteps`.
  * No input scaling, `init_noise_sigma = 1`. Scalars are float32 0-d tensors in diffusers, so float32 here.
  */
+import { LoomError } from '@loom/engine';
 import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerConfigFile } from './config.ts';
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
-import { interpAtIndex, roundHalfEven } from './numpy-compat.ts';
+import { interpAtIndex, npLinspace, roundHalfEven } from './numpy-compat.ts';
 import {
   checkSameLength, checkSteps, img2imgStartIndex,
   type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
 } from './scheduler.ts';
 import { dpmTimesteps, karrasSigmas, logSigmasF32, sigmaToT } from './spacing.ts';
+import { thresholdSample } from './thresholding.ts';
+import { firstOrderUpdate, secondOrderUpdate, thirdOrderUpdate, type AlphaSigma, type DpmUpdate } from './dpm-updates.ts';
 
 const f = Math.fround;
 
 /** diffusers `DPMSolverMultistepScheduler.__init__` defaults. */
 export const DPM_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0, lowerOrderFinal: true } as const;
 
-interface AlphaSigma {
-  alpha: number;
-  sigma: number;
-  lambda: number;
+/** Lu et al.'s schedule: λ = log σ from the table's largest to smallest, `steps` points, linear (ρ = 1). */
+function luSigmas(logSigmas: Float64Array, steps: number): number[] {
+  const max = logSigmas[logSigmas.length - 1]!;
+  const min = logSigmas[0]!;
+  return npLinspace(0, 1, steps).map((ramp) => Math.exp(max + ramp * (min - max)));
 }
 
-/** DPMSolverMultistep, order 2, midpoint; `karras` selects "DPM++ 2M Karras". */
+/** DPMSolverMultistep, order 1–3 (2 by default), midpoint; `karras` selects "DPM++ 2M Karras". */
 export class DpmSolverMultistepScheduler implements Scheduler {
   readonly name: SchedulerName;
   readonly config: ResolvedSchedulerConfig;
@@ -40,14 +51,16 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private allTimesteps: number[] = [];
   private sigmas: number[] = [];
   private begin = 0;
-  private previousX0: Float32Array | undefined;
+  /** The x0 predictions of the last two steps, oldest first (the multistep history). */
+  private previousX0: Float32Array[] = [];
   private lowerOrderNums = 0;
   private nextStep = 0;
+  private batch = 1;
 
   constructor(file: SchedulerConfigFile, karras: boolean, overrides: Partial<ResolvedSchedulerConfig> = {}) {
     this.name = karras ? 'dpmpp_2m_karras' : 'dpmpp_2m';
     this.config = { ...resolveSchedulerConfig(file, DPM_DEFAULTS), ...overrides, useKarrasSigmas: karras };
-    this.schedule = makeNoiseSchedule(this.config);
+    this.schedule = makeNoiseSchedule(this.config, { finiteTerminalSigma: true });
   }
 
   setTimesteps(steps: number, options: SetTimestepsOptions = {}): void {
@@ -55,9 +68,9 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const table = this.schedule.sigmas;
     let timesteps: number[];
     let sigmas: number[];
-    if (this.config.useKarrasSigmas) {
-      sigmas = karrasSigmas(table[0]!, table[table.length - 1]!, steps);
+    if (this.config.useKarrasSigmas || this.config.useLuLambdas) {
       const logSigmas = logSigmasF32(table);
+      sigmas = this.config.useKarrasSigmas ? karrasSigmas(table[0]!, table[table.length - 1]!, steps) : luSigmas(logSigmas, steps);
       timesteps = sigmas.map((s) => roundHalfEven(sigmaToT(s, logSigmas)));
     } else {
       timesteps = dpmTimesteps(this.config, steps);
@@ -67,9 +80,10 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.allTimesteps = timesteps;
     this.sigmas = [...sigmas, last].map(f);
     this.begin = img2imgStartIndex(steps, options.denoise ?? 1);
-    this.previousX0 = undefined;
+    this.previousX0 = [];
     this.lowerOrderNums = 0;
     this.nextStep = 0;
+    this.batch = options.batch ?? 1;
   }
 
   get timesteps(): readonly number[] {
@@ -80,34 +94,36 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     return sample;
   }
 
-  step(modelOutput: Float32Array, i: number, sample: Float32Array, _rng?: NoiseSource): Float32Array {
-    if (i !== this.nextStep) throw new Error(`DPM++ steps must run in order: expected step ${this.nextStep}, got ${i}`);
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): Float32Array {
+    if (i !== this.nextStep) throw new LoomError('NODE_FAILED', `DPM++ steps must run in order: expected step ${this.nextStep}, got ${i}`);
     const index = this.begin + i;
     const x0 = this.denoisedEstimate(modelOutput, i, sample);
     const isLast = index === this.allTimesteps.length - 1;
     const lowerOrderFinal = isLast
       && ((this.config.lowerOrderFinal && this.allTimesteps.length < 15) || this.config.finalSigmasType === 'zero');
-    const t = this.alphaSigma(index + 1);
-    const s0 = this.alphaSigma(index);
-    const h = f(t.lambda - s0.lambda);
-    const ratio = f(t.sigma / s0.sigma);
-    const c = f(t.alpha * f(f(Math.exp(-h)) - 1));
-    let out: Float32Array;
-    if (this.lowerOrderNums < 1 || lowerOrderFinal || !this.previousX0) {
-      out = sample.map((x, k) => f(ratio * x) - f(c * x0[k]!));
-    } else {
-      const s1 = this.alphaSigma(index - 1);
-      const r0 = f(f(s0.lambda - s1.lambda) / h);
-      const invR0 = f(1 / r0);
-      const halfC = f(0.5 * c);
-      const m1 = this.previousX0;
-      out = sample.map((x, k) => {
-        const d1 = f(invR0 * f(x0[k]! - m1[k]!));
-        return f(f(ratio * x) - f(c * x0[k]!)) - f(halfC * d1);
-      });
+    const n = this.allTimesteps.length;
+    const lowerOrderSecond = index === n - 2 && this.config.lowerOrderFinal && n < 15;
+    const m1 = this.previousX0.at(-1);
+    const m2 = this.previousX0.at(-2);
+    // diffusers draws the SDE's noise every step, before choosing the order.
+    let noise: Float32Array | undefined;
+    if (this.config.algorithmType === 'sde-dpmsolver++') {
+      if (!rng) throw new LoomError('NODE_FAILED', 'sde-dpmsolver++ needs a noise source (the seeded generator) for every step');
+      noise = rng.randnLike(sample);
     }
-    this.previousX0 = x0;
-    this.lowerOrderNums = Math.min(this.lowerOrderNums + 1, 2);
+    const update = (order: number): DpmUpdate => ({
+      t: this.alphaSigma(index + 1),
+      s: Array.from({ length: order }, (_, j) => this.alphaSigma(index - j)),
+      sample,
+      m: [x0, m1, m2].slice(0, order).filter((m): m is Float32Array => m !== undefined),
+      ...(noise && { noise }),
+    });
+    let out: Float32Array;
+    if (this.config.solverOrder === 1 || this.lowerOrderNums < 1 || lowerOrderFinal || !m1) out = firstOrderUpdate(update(1));
+    else if (this.config.solverOrder === 2 || this.lowerOrderNums < 2 || lowerOrderSecond || !m2) out = secondOrderUpdate(update(2));
+    else out = thirdOrderUpdate(update(3));
+    this.previousX0 = [m1, x0].filter((m): m is Float32Array => m !== undefined);
+    this.lowerOrderNums = Math.min(this.lowerOrderNums + 1, this.config.solverOrder);
     this.nextStep = i + 1;
     return out;
   }
@@ -121,9 +137,11 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   denoisedEstimate(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
     checkSameLength(modelOutput, sample, 'step');
     const { alpha, sigma } = this.alphaSigma(this.begin + i);
-    return this.config.predictionType === 'epsilon'
+    const x0 = this.config.predictionType === 'epsilon'
       ? sample.map((x, k) => f(x - f(sigma * modelOutput[k]!)) / alpha)
       : sample.map((x, k) => f(alpha * x) - f(sigma * modelOutput[k]!));
+    // `convert_model_output` thresholds the dpmsolver++ x0 prediction.
+    return this.config.thresholding ? thresholdSample(x0, this.batch, this.config.dynamicThresholdingRatio, this.config.sampleMaxValue) : x0;
   }
 
   /** `_sigma_to_alpha_sigma_t` and λ for the schedule's sigma at absolute index `index`. */

@@ -6,6 +6,7 @@
  * in diffusers. Noise is drawn every step (also the last, where σ_up = 0) so the generator stream advances
  * exactly as in diffusers.
  */
+import { LoomError } from '@loom/engine';
 import type { ResolvedSchedulerConfig, SchedulerConfigFile } from './config.ts';
 import { EulerScheduler } from './euler.ts';
 import type { NoiseSource, SchedulerName } from './scheduler.ts';
@@ -21,7 +22,7 @@ export class EulerAncestralScheduler extends EulerScheduler {
   }
 
   override step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): Float32Array {
-    if (!rng) throw new Error('euler_ancestral needs a noise source (the seeded generator) for every step');
+    if (!rng) throw new LoomError('NODE_FAILED', 'euler_ancestral needs a noise source (the seeded generator) for every step');
     const x0 = this.denoisedEstimate(modelOutput, i, sample);
     const from = this.sigmaAt(i);
     const to = this.sigmaAt(i + 1);

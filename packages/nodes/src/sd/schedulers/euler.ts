@@ -2,7 +2,8 @@
  * Euler (diffusers `EulerDiscreteScheduler`, `scheduling_euler_discrete.py`): sigmas interpolated at the
  * spaced timesteps (l.433-450), optional Karras sigmas with fractional timesteps (l.452-455), a final 0;
  * input scaling `x / sqrt(σ²+1)` (l.326-347); epsilon step `x0 = x - σ·ε`, `d = (x - x0)/σ`,
- * `x' = x + d·(σ_next - σ)` with `s_churn = 0` (l.755-790). All element math is float32, op by op, like the
+ * `x' = x + d·(σ_next - σ)` with `s_churn = 0` (l.755-790). `sigma_min`/`sigma_max` bound the Karras sigmas
+ * only, as there; zero terminal SNR sets the last ᾱ to 2⁻²⁴ (see noise-schedule.ts). All element math is float32, op by op, like the
  * torch tensors diffusers uses; the schedule is built in float64 and stored as float32 as there.
  */
 import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerConfigFile } from './config.ts';
@@ -31,7 +32,7 @@ export class EulerScheduler implements Scheduler {
 
   constructor(file: SchedulerConfigFile, overrides: Partial<ResolvedSchedulerConfig> = {}) {
     this.config = { ...resolveSchedulerConfig(file, EULER_DEFAULTS), ...overrides };
-    this.schedule = makeNoiseSchedule(this.config);
+    this.schedule = makeNoiseSchedule(this.config, { finiteTerminalSigma: true });
   }
 
   setTimesteps(steps: number, options: SetTimestepsOptions = {}): void {
@@ -40,7 +41,8 @@ export class EulerScheduler implements Scheduler {
     let timesteps = eulerTimesteps(this.config, steps);
     let sigmas = timesteps.map((t) => interpAtIndex(t, table));
     if (this.config.useKarrasSigmas) {
-      sigmas = karrasSigmas(sigmas[sigmas.length - 1]!, sigmas[0]!, steps);
+      // `sigma_min` / `sigma_max` replace the ends when set (`_convert_to_karras`).
+      sigmas = karrasSigmas(this.config.sigmaMin ?? sigmas[sigmas.length - 1]!, this.config.sigmaMax ?? sigmas[0]!, steps);
       const logSigmas = logSigmasF32(table);
       timesteps = sigmas.map((s) => f(sigmaToT(s, logSigmas)));
     }

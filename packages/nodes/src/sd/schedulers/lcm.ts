@@ -8,10 +8,12 @@
  * img2img strength goes into the schedule itself (`set_timesteps(strength=…)`), as in diffusers' LCM img2img
  * pipeline. LCM UNets also take `timestep_cond` (guidance embedding); that is the sampler's business.
  */
+import { LoomError } from '@loom/engine';
 import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerConfigFile } from './config.ts';
 import { ddpmAddNoise } from './ddim.ts';
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import { npLinspace } from './numpy-compat.ts';
+import { thresholdSample } from './thresholding.ts';
 import {
   checkSameLength, checkSteps, type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
 } from './scheduler.ts';
@@ -33,6 +35,7 @@ export class LcmScheduler implements Scheduler {
   readonly initNoiseSigma = 1;
   private readonly schedule: NoiseSchedule;
   private steps: number[] = [];
+  private batch = 1;
 
   constructor(file: SchedulerConfigFile, overrides: Partial<ResolvedSchedulerConfig> = {}) {
     this.config = { ...resolveSchedulerConfig(file, LCM_DEFAULTS), ...overrides };
@@ -42,12 +45,15 @@ export class LcmScheduler implements Scheduler {
   setTimesteps(steps: number, options: SetTimestepsOptions = {}): void {
     checkSteps(steps, this.config);
     const strength = options.denoise ?? 1;
+    this.batch = options.batch ?? 1;
     const original = this.config.originalInferenceSteps;
     const k = Math.floor(this.config.numTrainTimesteps / original);
     const origin = Array.from({ length: Math.floor(original * strength) }, (_, j) => (j + 1) * k - 1).reverse();
     if (steps > original || Math.floor(origin.length / steps) < 1) {
-      throw new RangeError(
-        `LCM: ${steps} steps need original_inference_steps × denoise >= steps (${original} × ${strength} = ${origin.length})`,
+      throw new LoomError(
+        'PARAM_INVALID',
+        `LCM: ${steps} steps need original_inference_steps × denoise >= steps (${original} × ${strength} = ${origin.length}); use at most ${Math.min(original, origin.length)} steps or a higher denoise.`,
+        { input: 'steps' },
       );
     }
     this.steps = npLinspace(0, origin.length, steps, false).map((x) => origin[Math.floor(x)]!);
@@ -64,7 +70,7 @@ export class LcmScheduler implements Scheduler {
   step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): Float32Array {
     const denoised = this.denoisedEstimate(modelOutput, i, sample);
     if (i === this.steps.length - 1) return denoised;
-    if (!rng) throw new Error('lcm needs a noise source (the seeded generator) for every step but the last');
+    if (!rng) throw new LoomError('NODE_FAILED', 'lcm needs a noise source (the seeded generator) for every step but the last');
     const alphaPrev = this.schedule.alphasCumprod[this.steps[i + 1]!]!;
     return ddpmAddNoise(alphaPrev, denoised, rng.randnLike(sample));
   }
@@ -88,7 +94,8 @@ export class LcmScheduler implements Scheduler {
     let x0 = this.config.predictionType === 'epsilon'
       ? sample.map((x, k) => f(x - f(sb * modelOutput[k]!)) / sa)
       : sample.map((x, k) => f(sa * x) - f(sb * modelOutput[k]!));
-    if (this.config.clipSample) {
+    if (this.config.thresholding) x0 = thresholdSample(x0, this.batch, this.config.dynamicThresholdingRatio, this.config.sampleMaxValue);
+    else if (this.config.clipSample) {
       const r = this.config.clipSampleRange;
       x0 = x0.map((x) => Math.min(r, Math.max(-r, x)));
     }

@@ -73,6 +73,23 @@ export function sigmasFromAlphasCumprod(alphasCumprod: Float32Array): Float32Arr
   return alphasCumprod.map((a) => f(Math.sqrt(f(f(1 - a) / a))));
 }
 
+/**
+ * diffusers `rescale_zero_terminal_snr` (scheduling_ddim.py; Lin et al. 2023, arXiv:2305.08891 Algorithm 1):
+ * shift √ᾱ so its last value is 0, scale it so its first value is unchanged, and turn it back into betas.
+ * float32 tensor ops, as in diffusers.
+ */
+export function rescaleZeroTerminalSnr(betas: Float32Array): Float32Array {
+  const sqrtBar = makeAlphasCumprod(betas).map((a) => f(Math.sqrt(a)));
+  const first = sqrtBar[0]!;
+  const last = sqrtBar[sqrtBar.length - 1]!;
+  const scale = f(first / f(first - last));
+  const bar = sqrtBar.map((v) => {
+    const shifted = f(f(v - last) * scale);
+    return f(shifted * shifted);
+  });
+  return bar.map((b, i) => f(1 - (i === 0 ? b : f(b / bar[i - 1]!))));
+}
+
 /** Everything derived from the config once. */
 export interface NoiseSchedule {
   alphasCumprod: Float32Array;
@@ -80,8 +97,14 @@ export interface NoiseSchedule {
   sigmas: Float32Array;
 }
 
-/** Build the schedule of a resolved config. */
-export function makeNoiseSchedule(config: ResolvedSchedulerConfig): NoiseSchedule {
-  const alphasCumprod = makeAlphasCumprod(makeBetas(config));
+/**
+ * Build the schedule of a resolved config. With zero terminal SNR, the σ-parameterised schedulers (Euler,
+ * DPM-Solver) set the last ᾱ to 2⁻²⁴ so that σ_max stays finite (diffusers: "FP16 smallest positive
+ * subnormal"); DDIM and LCM keep ᾱ = 0 there.
+ */
+export function makeNoiseSchedule(config: ResolvedSchedulerConfig, options: { finiteTerminalSigma?: boolean } = {}): NoiseSchedule {
+  const betas = makeBetas(config);
+  const alphasCumprod = makeAlphasCumprod(config.rescaleBetasZeroSnr ? rescaleZeroTerminalSnr(betas) : betas);
+  if (config.rescaleBetasZeroSnr && options.finiteTerminalSigma) alphasCumprod[alphasCumprod.length - 1] = 2 ** -24;
   return { alphasCumprod, sigmas: sigmasFromAlphasCumprod(alphasCumprod) };
 }

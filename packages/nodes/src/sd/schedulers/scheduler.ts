@@ -34,6 +34,8 @@ export interface SetTimestepsOptions {
    * its own `set_timesteps`, as diffusers' LCM img2img pipeline does). May leave zero steps.
    */
   denoise?: number;
+  /** How many images the flat tensors hold (default 1); dynamic thresholding works per image. */
+  batch?: number;
 }
 
 /** One sampling method; create with `createScheduler`. */

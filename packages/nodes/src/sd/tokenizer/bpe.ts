@@ -3,6 +3,7 @@
  * and transformers `CLIPTokenizer.bpe` do it: the word's last symbol carries the `</w>` end-of-word suffix,
  * then the lowest-ranked adjacent pair is merged everywhere (left to right) until no pair has a rank.
  */
+import { LoomError } from '@loom/engine';
 
 const END_OF_WORD = '</w>';
 
@@ -15,7 +16,7 @@ export class BytePairEncoder {
   constructor(merges: readonly string[], private readonly maxCacheEntries = 10_000) {
     merges.forEach((rule, rank) => {
       const parts = rule.split(' ');
-      if (parts.length !== 2) throw new Error(`bad merge rule ${JSON.stringify(rule)} at rank ${rank}`);
+      if (parts.length !== 2) throw new LoomError('BAD_FILE', `bad merge rule ${JSON.stringify(rule)} at rank ${rank}`);
       const key = pairKey(parts[0]!, parts[1]!);
       if (!this.ranks.has(key)) this.ranks.set(key, rank);
     });

@@ -18,6 +18,7 @@
 import { BytePairEncoder } from './bpe.ts';
 import { fromByteLevel, toByteLevel } from './byte-level.ts';
 import { readTokenizerDir, resolveSpecials, type TokenizerParts } from './tokenizer-files.ts';
+import { LoomError } from '@loom/engine';
 
 const PRETOKENIZE = /'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+/gu;
 
@@ -55,7 +56,7 @@ export class ClipTokenizer {
     const names = resolveSpecials(parts.config, parts.specialTokensMap);
     const idOf = (token: string, role: string): number => {
       const id = this.vocab.get(token);
-      if (id === undefined) throw new Error(`CLIP tokenizer: ${role} token ${JSON.stringify(token)} is not in vocab.json`);
+      if (id === undefined) throw new LoomError('UNSUPPORTED_MODEL', `CLIP tokenizer: ${role} token ${JSON.stringify(token)} is not in vocab.json`);
       return id;
     };
     this.bosId = idOf(names.bos, 'bos');

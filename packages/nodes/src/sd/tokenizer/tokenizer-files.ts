@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { LoomError } from '@loom/engine';
 
 /** A special token is written either as a plain string or as an `AddedToken` object with `content`. */
 const tokenSpec = z.union([z.string(), z.looseObject({ content: z.string() })]).nullish();
@@ -74,7 +75,8 @@ export async function readTokenizerDir(dir: string): Promise<TokenizerParts> {
     try {
       return await readFile(join(dir, name), 'utf8');
     } catch (cause) {
-      throw new Error(`CLIP tokenizer: cannot read ${join(dir, name)} (a tokenizer folder needs vocab.json and merges.txt)`, { cause });
+      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new LoomError(missing ? 'MODEL_NOT_FOUND' : 'BAD_FILE', `CLIP tokenizer: cannot read ${join(dir, name)} (a tokenizer folder needs vocab.json and merges.txt)`, { cause });
     }
   };
   const readJson = async (name: string, optional: boolean): Promise<unknown> => {
@@ -83,17 +85,19 @@ export async function readTokenizerDir(dir: string): Promise<TokenizerParts> {
       text = await readFile(join(dir, name), 'utf8');
     } catch (cause) {
       if (optional) return undefined;
-      throw new Error(`CLIP tokenizer: cannot read ${join(dir, name)}`, { cause });
+      const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new LoomError(missing ? 'MODEL_NOT_FOUND' : 'BAD_FILE', `CLIP tokenizer: cannot read ${join(dir, name)}${missing ? ' (a tokenizer folder needs vocab.json and merges.txt)' : ''}`, { cause });
     }
     try {
       return JSON.parse(text) as unknown;
     } catch (cause) {
-      throw new Error(`CLIP tokenizer: ${join(dir, name)} is not valid JSON`, { cause });
+      throw new LoomError('BAD_FILE', `CLIP tokenizer: ${join(dir, name)} is not valid JSON`, { cause });
     }
   };
-  const vocab = z.record(z.string(), z.number().int().nonnegative()).parse(await readJson('vocab.json', false));
+  const vocab = z.record(z.string(), z.number().int().nonnegative()).safeParse(await readJson('vocab.json', false));
+  if (!vocab.success) throw new LoomError('BAD_FILE', `CLIP tokenizer: ${join(dir, 'vocab.json')} must map each token to a whole number ≥ 0.`);
   return {
-    vocab,
+    vocab: vocab.data,
     merges: parseMerges(await readText('merges.txt')),
     config: await readJson('tokenizer_config.json', true),
     specialTokensMap: await readJson('special_tokens_map.json', true),

@@ -9,12 +9,13 @@
  * on a bound value re-executes.
  */
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, hashOf } from './canonical.ts';
+import { CacheKeys } from './cache-keys.ts';
 import { LoomError, isAbortError, toLoomError } from './errors.ts';
 import type { EngineEvent, EventListener } from './events.ts';
 import type { Engine, RunOptions, RunResult } from './executor.ts';
 import type { Lazy, NodeContext, ParamSpec, UiPayload } from './node.ts';
 import type { CachedOutputs } from './output-cache.ts';
+import { ReadyQueue } from './ready-queue.ts';
 import { isLazyInput, planRun } from './schedule.ts';
 import { paramProblem, type Plan, type PlannedNode } from './validate.ts';
 
@@ -23,18 +24,6 @@ export interface InternalRunOptions extends RunOptions {
   bound?: Map<string, Record<string, unknown>>;
   /** A nested evaluation: node events are forwarded, run-level events are not emitted. */
   nested?: boolean;
-}
-
-const literalsCache = new WeakMap<PlannedNode, string>();
-
-/** A plan's literals never change, so their canonical form is computed once per plan. */
-function literalsJson(node: PlannedNode): string {
-  let json = literalsCache.get(node);
-  if (json === undefined) {
-    json = canonicalJson(node.literals);
-    literalsCache.set(node, json);
-  }
-  return json;
 }
 
 const cancelled = (nodeId?: string, cause?: unknown): LoomError =>
@@ -46,7 +35,7 @@ export class Run {
   readonly #emit: EventListener;
   readonly #values = new Map<string, Record<string, unknown>>();
   readonly #ui: Record<string, UiPayload> = {};
-  readonly #keys = new Map<string, string>();
+  readonly #keys: CacheKeys;
 
   constructor(
     readonly engine: Engine,
@@ -55,6 +44,7 @@ export class Run {
   ) {
     this.runId = options.runId ?? randomUUID();
     this.#signal = options.signal ?? new AbortController().signal;
+    this.#keys = new CacheKeys(options.bound);
     const listener = options.onEvent ?? (() => {});
     this.#emit = options.nested ? (event) => void (event.type.startsWith('run.') || listener(event)) : listener;
   }
@@ -64,11 +54,8 @@ export class Run {
     const { order, eager } = planRun(this.plan, this.options.targets);
     const cached = new Map<string, CachedOutputs>();
     for (const node of order) {
-      const bound = this.options.bound?.get(node.id);
-      const own = await this.#cacheKey(node);
-      // A bound node still runs (its other outputs stay real); the bound values overlay its outputs.
-      const key = bound ? hashOf(`${own}|bound|${canonicalJson(bound)}`) : own;
-      this.#keys.set(node.id, key);
+      const pending = this.#keys.add(node);
+      const key = typeof pending === 'string' ? pending : await pending;
       if (eager.has(node.id)) {
         const hit = this.engine.outputCache.get(key);
         if (hit) cached.set(node.id, hit);
@@ -76,6 +63,7 @@ export class Run {
     }
     const toExecute = order.filter((n) => eager.has(n.id) && !cached.has(n.id));
     this.#emit({ type: 'run.started', runId: this.runId, toExecute: toExecute.map((n) => n.id), cached: [...cached.keys()] });
+    for (const [nodeId, skip] of this.plan.skipped) this.#emit({ type: 'node.skipped', runId: this.runId, nodeId, ...skip });
     for (const [nodeId, hit] of cached) {
       this.#values.set(nodeId, hit.outputs);
       if (hit.ui) this.#ui[nodeId] = hit.ui;
@@ -99,33 +87,29 @@ export class Run {
     return { runId: this.runId, outputs: this.#values, ui: this.#ui, executed, cached: [...cached.keys()] };
   }
 
-  async #cacheKey(node: PlannedNode): Promise<string> {
-    let fingerprint = '';
-    if (node.def.fingerprint) {
-      try {
-        fingerprint = await node.def.fingerprint(node.literals);
-      } catch (err) {
-        throw toLoomError(err, 'NODE_FAILED', { nodeId: node.id });
-      }
-    }
-    const upstream: Record<string, string> = {};
-    for (const [name, link] of Object.entries(node.links)) upstream[name] = `${this.#keys.get(link.node)}.${link.output}`;
-    return hashOf(`${node.def.type}|${literalsJson(node)}|${fingerprint}|${canonicalJson(upstream)}`);
-  }
-
+  /**
+   * Runs `order` (topological) as inputs become ready, at most `concurrency` nodes at once. The ready
+   * queue hands out the earliest node in topological order, so dispatch never depends on completion
+   * timing, and its heap keeps that O(log n) per node however wide the graph.
+   */
   async #executeAll(order: PlannedNode[]): Promise<void> {
-    const position = new Map(order.map((node, i) => [node.id, i]));
+    const position = new Map<string, number>();
+    for (let i = 0; i < order.length; i++) position.set((order[i] as PlannedNode).id, i);
     const waiting = new Map<string, number>();
     const dependents = new Map<string, PlannedNode[]>();
-    const ready: PlannedNode[] = [];
+    const ready = new ReadyQueue<PlannedNode>((a, b) => (position.get(a.id) as number) < (position.get(b.id) as number));
     for (const node of order) {
-      const upstream = new Set(
-        Object.entries(node.links)
-          .filter(([input, link]) => !isLazyInput(node, input) && !this.#values.has(link.node))
-          .map(([, link]) => link.node),
-      );
+      const upstream = new Set<string>();
+      for (const input in node.links) {
+        const from = (node.links[input] as { node: string }).node;
+        if (!isLazyInput(node, input) && !this.#values.has(from)) upstream.add(from);
+      }
       waiting.set(node.id, upstream.size);
-      for (const id of upstream) dependents.set(id, [...(dependents.get(id) ?? []), node]);
+      for (const id of upstream) {
+        const list = dependents.get(id);
+        if (list) list.push(node);
+        else dependents.set(id, [node]);
+      }
       if (upstream.size === 0) ready.push(node);
     }
     const running = new Map<string, Promise<void>>();
@@ -133,17 +117,13 @@ export class Run {
     const finished = (node: PlannedNode): void => {
       running.delete(node.id);
       for (const next of dependents.get(node.id) ?? []) {
-        const left = (waiting.get(next.id) ?? 0) - 1;
+        const left = (waiting.get(next.id) as number) - 1;
         waiting.set(next.id, left);
-        if (left === 0) {
-          // Keep `ready` in topological order so dispatch never depends on completion timing.
-          const at = ready.findIndex((r) => (position.get(r.id) ?? 0) > (position.get(next.id) ?? 0));
-          ready.splice(at < 0 ? ready.length : at, 0, next);
-        }
+        if (left === 0) ready.push(next);
       }
     };
-    while (ready.length > 0 || running.size > 0) {
-      while (failure === undefined && !this.#signal.aborted && ready.length > 0 && running.size < this.engine.concurrency) {
+    while (ready.size > 0 || running.size > 0) {
+      while (failure === undefined && !this.#signal.aborted && ready.size > 0 && running.size < this.engine.concurrency) {
         const node = ready.shift() as PlannedNode;
         const task = this.#executeNode(node).then(
           () => finished(node),
@@ -155,7 +135,7 @@ export class Run {
         running.set(node.id, task);
       }
       if (running.size === 0) break;
-      await Promise.race(running.values());
+      await (running.size === 1 ? running.values().next().value : Promise.race(running.values()));
     }
     if (failure !== undefined) throw failure;
     if (this.#signal.aborted) throw cancelled();

@@ -1,14 +1,19 @@
 /**
- * Engine overhead on a 1,000-node graph of trivial stub nodes: per-node overhead of a cold run, a fully
- * cached re-run, and a re-run after one parameter change. Baseline: calling the same nodes' `run`
- * functions directly in the same order, with no engine.
+ * Engine overhead on graphs of trivial stub nodes, where the nodes' own work is nil:
+ *
+ * 1. Ten chains of 100 (1,000 nodes): a cold run, a fully cached re-run, and a re-run after one
+ *    parameter change, against calling the same nodes' `run` functions directly (wall time, A-B-B-A).
+ * 2. Single chains of 1,000, 10,000 and 100,000 nodes: per-node overhead, which must stay flat with
+ *    depth. Measured in this process's CPU time (user + system), which a loaded machine inflates far
+ *    less than wall time; the 1,000 and 100,000 chains alternate in A-B-B-A rounds. Each sample runs a
+ *    fresh plan on a fresh engine (validation is not timed), after a warm-up of both sizes.
  */
-import { Engine, NodeRegistry, type Graph } from '@loom/engine';
+import { Engine, NodeRegistry, type Graph, type Plan } from '@loom/engine';
 import { runCounts, stubNodes, Add, Source } from '../../packages/engine/src/testing/stub-nodes.ts';
-import { median, writeResult } from '../lib/report.ts';
+import { abba, median, spreadOf, writeResult } from '../lib/report.ts';
 
 const NODES = 1000;
-const REPEATS = 15;
+const ROUNDS = 4;
 const registry = new NodeRegistry(stubNodes);
 
 /** Ten chains of 99 Add nodes fed by one Source each... ends in one Collect per chain: 10 + 980 + 10 = 1,000. */
@@ -27,6 +32,20 @@ function buildGraph(lastFactor = 1): Graph {
   return { version: 1, nodes };
 }
 
+/** Source → (length − 2) Adds → Collect. */
+function chain(length: number): Graph {
+  const nodes: Graph['nodes'] = { n0: { type: 'Source', inputs: { value: 1 } } };
+  for (let i = 1; i < length - 1; i++) nodes[`n${i}`] = { type: 'Add', inputs: { a: { node: `n${i - 1}`, output: i === 1 ? 'out' : 'sum' } } };
+  nodes.out = { type: 'Collect', inputs: { a: { node: `n${length - 2}`, output: 'sum' } } };
+  return { version: 1, nodes };
+}
+
+function planOf(graph: Graph): Plan {
+  const result = new Engine({ registry }).validate(graph);
+  if (!result.ok) throw new Error(`bench graph is invalid: ${result.problems[0]?.message}`);
+  return result.plan;
+}
+
 function directBaseline(): number {
   // The same work without an engine: run each node function in order.
   const ctx = { nodeId: 'x', ui: () => {} } as never;
@@ -38,39 +57,63 @@ function directBaseline(): number {
   return performance.now() - t0;
 }
 
-const graph = buildGraph();
-const plan = new Engine({ registry }).validate(graph);
-if (!plan.ok) throw new Error('bench graph is invalid');
-if (Object.keys(graph.nodes).length !== NODES) throw new Error(`expected ${NODES} nodes`);
+const cpuMs = (since: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1000;
+};
 
-const cold: number[] = [];
-const cached: number[] = [];
-const changed: number[] = [];
-const baseline: number[] = [];
-let rerunCount = 0;
-for (let r = 0; r < REPEATS; r++) {
-  const engine = new Engine({ registry, concurrency: 1 });
-  let t0 = performance.now();
-  await engine.run(plan.plan);
-  cold.push(performance.now() - t0);
-  t0 = performance.now();
-  const again = await engine.run(plan.plan);
-  cached.push(performance.now() - t0);
-  if (again.executed.length !== 0) throw new Error('cached re-run executed nodes');
-  const edited = engine.validate(buildGraph(42));
-  if (!edited.ok) throw new Error('edited graph invalid');
-  t0 = performance.now();
-  const rerun = await engine.run(edited.plan);
-  changed.push(performance.now() - t0);
-  rerunCount = rerun.executed.length;
-  baseline.push(directBaseline());
+/** CPU µs per node of a cold run of a fresh `length`-node chain (repeated to make short chains measurable). */
+async function chainSample(length: number): Promise<number> {
+  const repeats = Math.max(1, Math.round(20_000 / length));
+  const plans = Array.from({ length: repeats }, () => planOf(chain(length)));
+  const t0 = process.cpuUsage();
+  for (const plan of plans) await new Engine({ registry, concurrency: 1 }).run(plan);
   runCounts.clear();
+  return (cpuMs(t0) * 1000) / (repeats * length);
 }
 
+// 1. Ten chains of 100.
+const plan = planOf(buildGraph());
+const edited = planOf(buildGraph(42));
+if (plan.nodes.size !== NODES) throw new Error(`expected ${NODES} nodes`);
+let rerunCount = 0;
+const engineRound = async () => {
+  const engine = new Engine({ registry, concurrency: 1 });
+  let t0 = performance.now();
+  await engine.run(plan);
+  const cold = performance.now() - t0;
+  t0 = performance.now();
+  const again = await engine.run(plan);
+  const cached = performance.now() - t0;
+  if (again.executed.length !== 0) throw new Error('cached re-run executed nodes');
+  t0 = performance.now();
+  const rerun = await engine.run(edited);
+  rerunCount = rerun.executed.length;
+  runCounts.clear();
+  return { cold, cached, changed: performance.now() - t0 };
+};
+for (let i = 0; i < 3; i++) await engineRound(); // JIT warm-up
+const tenChains = await abba(engineRound, async () => ({ cold: directBaseline(), cached: 0, changed: 0 }), ROUNDS);
+const cold = tenChains.a.map((r) => r.cold);
+const baseline = tenChains.b.map((r) => r.cold);
 const perNodeUs = ((median(cold) - median(baseline)) * 1000) / NODES;
-writeResult('engine', 'Engine overhead (1,000-node graph)', [
-  { metric: 'cold run, 1,000 nodes', value: median(cold), unit: 'ms', baseline: { name: 'direct calls', value: median(baseline) } },
+
+// 2. Single chains.
+await chainSample(1_000);
+await chainSample(100_000);
+const deep = await abba(() => chainSample(1_000), () => chainSample(100_000), ROUNDS);
+const mid: number[] = [];
+for (let i = 0; i < 2 * ROUNDS; i++) mid.push(await chainSample(10_000));
+const [us1k, us10k, us100k] = [median(deep.a), median(mid), median(deep.b)];
+const flat = us100k / us1k;
+
+writeResult('engine', 'Engine overhead (1,000-node graph; single chains to 100,000 nodes)', [
+  { metric: 'cold run, 1,000 nodes', value: median(cold), unit: 'ms', baseline: { name: 'direct calls', value: median(baseline) }, spread: spreadOf(cold), note: `A-B-B-A × ${ROUNDS} against direct calls, wall time` },
   { metric: 'engine overhead per node', value: perNodeUs, unit: 'µs', goal: { text: '< 20 µs', met: perNodeUs < 20 } },
-  { metric: 'fully cached re-run, 1,000 nodes', value: median(cached), unit: 'ms', goal: { text: '< 5 ms', met: median(cached) < 5 } },
-  { metric: `re-run after one parameter change (${rerunCount} nodes re-run)`, value: median(changed), unit: 'ms', baseline: { name: 'cold run', value: median(cold) } },
+  { metric: 'fully cached re-run, 1,000 nodes', value: median(tenChains.a.map((r) => r.cached)), unit: 'ms', goal: { text: '< 5 ms', met: median(tenChains.a.map((r) => r.cached)) < 5 }, spread: spreadOf(tenChains.a.map((r) => r.cached)) },
+  { metric: `re-run after one parameter change (${rerunCount} nodes re-run)`, value: median(tenChains.a.map((r) => r.changed)), unit: 'ms', baseline: { name: 'cold run', value: median(cold) } },
+  { metric: 'single 1,000-node chain, per node (CPU time)', value: us1k, unit: 'µs', goal: { text: '< 15 µs', met: us1k < 15 }, spread: spreadOf(deep.a), note: `A-B-B-A × ${ROUNDS} with the 100,000-node chain; each sample 20 fresh runs` },
+  { metric: 'single 10,000-node chain, per node (CPU time)', value: us10k, unit: 'µs', spread: spreadOf(mid) },
+  { metric: 'single 100,000-node chain, per node (CPU time)', value: us100k, unit: 'µs', spread: spreadOf(deep.b) },
+  { metric: 'per-node cost, 100,000-node chain ÷ 1,000-node chain', value: flat, unit: '×', goal: { text: '0.8–1.2× (flat ±20%)', met: flat >= 0.8 && flat <= 1.2 } },
 ]);

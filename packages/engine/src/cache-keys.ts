@@ -5,18 +5,30 @@
  */
 import { canonicalJson, hashOf } from './canonical.ts';
 import { toLoomError } from './errors.ts';
-import type { PlannedNode } from './validate.ts';
+import type { Plan, PlannedNode } from './validate.ts';
 
-const literalsCache = new WeakMap<PlannedNode, string>();
+/** What a node's key is built from that never changes within a plan, computed once per planned node and plan. */
+interface KeyParts {
+  /** Type and canonical literals. */
+  head: string;
+  /** Linked inputs, sorted by name as canonical JSON sorts keys: name (JSON-quoted) and link. */
+  links: { quoted: string; node: string; output: string }[];
+}
 
-/** A plan's literals never change, so their canonical form is computed once per plan. */
-function literalsJson(node: PlannedNode): string {
-  let json = literalsCache.get(node);
-  if (json === undefined) {
-    json = canonicalJson(node.literals);
-    literalsCache.set(node, json);
+// One plain map per plan, not one weak entry per node: V8 processes every weak-map entry at each
+// major GC, which made per-node cost grow with graph size.
+const partsByPlan = new WeakMap<Plan, Map<string, KeyParts>>();
+
+function keyParts(parts: Map<string, KeyParts>, node: PlannedNode): KeyParts {
+  let part = parts.get(node.id);
+  if (part === undefined) {
+    const links = Object.keys(node.links)
+      .sort()
+      .map((name) => ({ quoted: JSON.stringify(name), ...(node.links[name] as { node: string; output: string }) }));
+    part = { head: `${node.def.type}|${canonicalJson(node.literals)}`, links };
+    parts.set(node.id, part);
   }
-  return json;
+  return part;
 }
 
 /**
@@ -25,8 +37,16 @@ function literalsJson(node: PlannedNode): string {
  */
 export class CacheKeys {
   readonly #keys = new Map<string, string>();
+  readonly #parts: Map<string, KeyParts>;
 
-  constructor(private readonly bound?: Map<string, Record<string, unknown>>) {}
+  constructor(
+    plan: Plan,
+    private readonly bound?: Map<string, Record<string, unknown>>,
+  ) {
+    let parts = partsByPlan.get(plan);
+    if (!parts) partsByPlan.set(plan, (parts = new Map()));
+    this.#parts = parts;
+  }
 
   get(nodeId: string): string | undefined {
     return this.#keys.get(nodeId);
@@ -45,13 +65,10 @@ export class CacheKeys {
   }
 
   #record(node: PlannedNode, fingerprint: string): string {
-    // Input names sorted, as canonical JSON would: the key never depends on object key order.
+    const { head, links } = keyParts(this.#parts, node);
     let upstream = '';
-    for (const name of Object.keys(node.links).sort()) {
-      const link = node.links[name] as { node: string; output: string };
-      upstream += `${JSON.stringify(name)}:${JSON.stringify(`${this.#keys.get(link.node)}.${link.output}`)},`;
-    }
-    const own = hashOf(`${node.def.type}|${literalsJson(node)}|${fingerprint}|{${upstream}}`);
+    for (const link of links) upstream += `${link.quoted}:${JSON.stringify(`${this.#keys.get(link.node)}.${link.output}`)},`;
+    const own = hashOf(`${head}|${fingerprint}|{${upstream}}`);
     // A bound node still runs (its other outputs stay real); the bound values overlay its outputs.
     const bound = this.bound?.get(node.id);
     const key = bound ? hashOf(`${own}|bound|${canonicalJson(bound)}`) : own;

@@ -17,7 +17,6 @@
 import type { Problem } from './errors.ts';
 import type { Graph, Link } from './graph.ts';
 import type { NodeRegistry } from './registry.ts';
-import { topologicalOrder } from './schedule.ts';
 import type { PlannedNode } from './validate.ts';
 
 /** Why a node does not run: its own mode, or a required input fed by a muted node. */
@@ -31,10 +30,10 @@ export interface NodeSkip {
 type Resolved = { link: Link } | { muted: true } | { unmatched: string };
 
 /**
- * Rewrites `nodes` in place: links through bypassed nodes point at what they pass through, links from
+ * Rewrites `nodes` (in topological `order`) in place: links through bypassed nodes point at what they pass through, links from
  * muted nodes are dropped, and every node that does not run leaves `nodes`. Returns those nodes.
  */
-export function applyModes(graph: Graph, nodes: Map<string, PlannedNode>, registry: NodeRegistry, problems: Problem[]): Map<string, NodeSkip> {
+export function applyModes(graph: Graph, nodes: Map<string, PlannedNode>, order: PlannedNode[], registry: NodeRegistry, problems: Problem[]): Map<string, NodeSkip> {
   const skipped = new Map<string, NodeSkip>();
   for (const [id, instance] of Object.entries(graph.nodes)) {
     if (instance.mode === 'mute') skipped.set(id, { nodeType: instance.type, reason: 'muted' });
@@ -42,7 +41,7 @@ export function applyModes(graph: Graph, nodes: Map<string, PlannedNode>, regist
   }
   if (skipped.size === 0) return skipped;
   // In dependency order, so a node's upstream is settled (run, skipped or bypassed) before it.
-  for (const node of topologicalOrder([...nodes.values()])) {
+  for (const node of order) {
     if (skipped.has(node.id)) continue;
     for (const [name, link] of Object.entries(node.links)) {
       const resolved = resolve(link, nodes, skipped, registry);

@@ -33,7 +33,8 @@ export class OutputCache {
   /** Stores an entry and evicts the least recently used down to the budget; one larger than the whole budget is not kept. */
   set(key: string, entry: CachedOutputs): void {
     this.#remove(key);
-    const bytes = estimateBytes(entry);
+    // Outputs and ui apart: each is usually flat, which value-bytes.ts sizes without a walk.
+    const bytes = estimateBytes(entry.outputs) + (entry.ui ? estimateBytes(entry.ui) : 0);
     if (bytes > this.budgetBytes) return;
     this.#entries.set(key, { entry, bytes });
     this.#bytes += bytes;

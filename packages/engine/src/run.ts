@@ -10,12 +10,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CacheKeys } from './cache-keys.ts';
+import { dispatch } from './dispatch.ts';
 import { LoomError, isAbortError, toLoomError } from './errors.ts';
-import type { EngineEvent, EventListener } from './events.ts';
+import type { EventListener } from './events.ts';
 import type { Engine, RunOptions, RunResult } from './executor.ts';
-import type { Lazy, NodeContext, ParamSpec, UiPayload } from './node.ts';
+import type { Lazy, ParamSpec, UiPayload } from './node.ts';
+import type { PortType } from './port-types.ts';
+import { cancelled, NodeRunContext, type RunScope } from './node-context.ts';
 import type { CachedOutputs } from './output-cache.ts';
-import { ReadyQueue } from './ready-queue.ts';
 import { isLazyInput, planRun } from './schedule.ts';
 import { paramProblem, type Plan, type PlannedNode } from './validate.ts';
 
@@ -26,13 +28,11 @@ export interface InternalRunOptions extends RunOptions {
   nested?: boolean;
 }
 
-const cancelled = (nodeId?: string, cause?: unknown): LoomError =>
-  new LoomError('CANCELLED', 'The run was cancelled.', { ...(nodeId !== undefined && { nodeId }), ...(cause !== undefined && { cause }) });
-
 export class Run {
   readonly runId: string;
   readonly #signal: AbortSignal;
   readonly #emit: EventListener;
+  readonly #scope: RunScope;
   readonly #values = new Map<string, Record<string, unknown>>();
   readonly #ui: Record<string, UiPayload> = {};
   readonly #keys: CacheKeys;
@@ -44,9 +44,11 @@ export class Run {
   ) {
     this.runId = options.runId ?? randomUUID();
     this.#signal = options.signal ?? new AbortController().signal;
-    this.#keys = new CacheKeys(options.bound);
+    this.#keys = new CacheKeys(plan, options.bound);
     const listener = options.onEvent ?? (() => {});
     this.#emit = options.nested ? (event) => void (event.type.startsWith('run.') || listener(event)) : listener;
+    const { runId } = this;
+    this.#scope = { runId, graph: plan.graph, registry: engine.registry, signal: this.#signal, objects: engine.objects.forRun(runId), emit: this.#emit };
   }
 
   async execute(): Promise<RunResult> {
@@ -71,7 +73,13 @@ export class Run {
       this.#emit({ type: 'node.cached', runId: this.runId, nodeId, nodeType, ...(hit.ui && { ui: hit.ui }) });
     }
     try {
-      await this.#executeAll(toExecute);
+      await dispatch(toExecute, {
+        concurrency: this.engine.concurrency,
+        waitsFor: (node) => this.#waitsFor(node),
+        execute: (node) => this.#executeNode(node),
+        stopped: () => this.#signal.aborted,
+      });
+      if (this.#signal.aborted) throw cancelled();
     } catch (err) {
       if (isAbortError(err) || this.#signal.aborted) {
         const nodeId = err instanceof LoomError ? err.nodeId : undefined;
@@ -87,58 +95,14 @@ export class Run {
     return { runId: this.runId, outputs: this.#values, ui: this.#ui, executed, cached: [...cached.keys()] };
   }
 
-  /**
-   * Runs `order` (topological) as inputs become ready, at most `concurrency` nodes at once. The ready
-   * queue hands out the earliest node in topological order, so dispatch never depends on completion
-   * timing, and its heap keeps that O(log n) per node however wide the graph.
-   */
-  async #executeAll(order: PlannedNode[]): Promise<void> {
-    const position = new Map<string, number>();
-    for (let i = 0; i < order.length; i++) position.set((order[i] as PlannedNode).id, i);
-    const waiting = new Map<string, number>();
-    const dependents = new Map<string, PlannedNode[]>();
-    const ready = new ReadyQueue<PlannedNode>((a, b) => (position.get(a.id) as number) < (position.get(b.id) as number));
-    for (const node of order) {
-      const upstream = new Set<string>();
-      for (const input in node.links) {
-        const from = (node.links[input] as { node: string }).node;
-        if (!isLazyInput(node, input) && !this.#values.has(from)) upstream.add(from);
-      }
-      waiting.set(node.id, upstream.size);
-      for (const id of upstream) {
-        const list = dependents.get(id);
-        if (list) list.push(node);
-        else dependents.set(id, [node]);
-      }
-      if (upstream.size === 0) ready.push(node);
+  /** The upstream nodes `node` waits for: those of its eager inputs whose values are not known yet. */
+  #waitsFor(node: PlannedNode): string[] {
+    const upstream: string[] = [];
+    for (const input in node.links) {
+      const from = (node.links[input] as { node: string }).node;
+      if (!isLazyInput(node, input) && !this.#values.has(from) && !upstream.includes(from)) upstream.push(from);
     }
-    const running = new Map<string, Promise<void>>();
-    let failure: unknown;
-    const finished = (node: PlannedNode): void => {
-      running.delete(node.id);
-      for (const next of dependents.get(node.id) ?? []) {
-        const left = (waiting.get(next.id) as number) - 1;
-        waiting.set(next.id, left);
-        if (left === 0) ready.push(next);
-      }
-    };
-    while (ready.size > 0 || running.size > 0) {
-      while (failure === undefined && !this.#signal.aborted && ready.size > 0 && running.size < this.engine.concurrency) {
-        const node = ready.shift() as PlannedNode;
-        const task = this.#executeNode(node).then(
-          () => finished(node),
-          (err: unknown) => {
-            running.delete(node.id);
-            failure ??= err;
-          },
-        );
-        running.set(node.id, task);
-      }
-      if (running.size === 0) break;
-      await (running.size === 1 ? running.values().next().value : Promise.race(running.values()));
-    }
-    if (failure !== undefined) throw failure;
-    if (this.#signal.aborted) throw cancelled();
+    return upstream;
   }
 
   async #executeNode(node: PlannedNode): Promise<void> {
@@ -146,41 +110,24 @@ export class Run {
     if (this.#signal.aborted) throw cancelled(id);
     const started = performance.now();
     this.#emit({ type: 'node.started', runId: this.runId, nodeId: id, nodeType: def.type });
-    let ui: UiPayload | undefined;
-    const emit = (event: EngineEvent): void => this.#emit(event);
-    const ctx: NodeContext = {
-      runId: this.runId,
-      nodeId: id,
-      graph: this.plan.graph,
-      registry: this.engine.registry,
-      signal: this.#signal,
-      objects: this.engine.objects.forRun(this.runId),
-      progress: (value, max, preview) => emit({ type: 'node.progress', runId: this.runId, nodeId: id, value, max, ...(preview && { preview }) }),
-      log: {
-        info: (message) => emit({ type: 'node.log', runId: this.runId, nodeId: id, level: 'info', message }),
-        warn: (message) => emit({ type: 'node.log', runId: this.runId, nodeId: id, level: 'warn', message }),
-      },
-      ui: (payload) => {
-        ui = payload;
-      },
-      throwIfCancelled: () => {
-        if (this.#signal.aborted) throw cancelled(id);
-      },
-    };
+    const ctx = new NodeRunContext(this.#scope, id);
     try {
       const { inputs, params } = this.#gatherInputs(node);
-      const outputs = { ...(await def.run(inputs, params, ctx)), ...this.options.bound?.get(id) };
+      const produced = await def.run(inputs, params, ctx);
+      const overlay = this.options.bound?.get(id);
+      const outputs = overlay ? { ...produced, ...overlay } : produced;
       this.#checkOutputs(node, outputs);
       this.#values.set(id, outputs);
+      const ui = ctx.shown;
       if (ui) this.#ui[id] = ui;
       this.engine.outputCache.set(this.#keys.get(id) as string, { outputs, ...(ui && { ui }) });
-      emit({ type: 'node.finished', runId: this.runId, nodeId: id, nodeType: def.type, durationMs: performance.now() - started, ...(ui && { ui }) });
+      this.#emit({ type: 'node.finished', runId: this.runId, nodeId: id, nodeType: def.type, durationMs: performance.now() - started, ...(ui && { ui }) });
     } catch (err) {
       if (isAbortError(err) || this.#signal.aborted) throw cancelled(id, err);
       const error = toLoomError(err, 'NODE_FAILED', { nodeId: id });
       const message = error.message.includes(`"${id}"`) ? error.message : `Node "${id}" (${def.type}) failed: ${error.message}`;
       const located = new LoomError(error.code, message, { nodeId: id, cause: err, problems: error.problems, ...(error.input !== undefined && { input: error.input }) });
-      emit({ type: 'node.failed', runId: this.runId, nodeId: id, nodeType: def.type, error: located.toJSON() });
+      this.#emit({ type: 'node.failed', runId: this.runId, nodeId: id, nodeType: def.type, error: located.toJSON() });
       throw located;
     }
   }
@@ -208,7 +155,8 @@ export class Run {
   #gatherInputs(node: PlannedNode): { inputs: Record<string, unknown>; params: Record<string, unknown> } {
     const inputs: Record<string, unknown> = {};
     const params: Record<string, unknown> = { ...node.literals };
-    for (const [name, link] of Object.entries(node.links)) {
+    for (const name in node.links) {
+      const link = node.links[name] as { node: string; output: string };
       const port = node.def.inputs[name];
       if (port?.lazy) {
         inputs[name] = this.#lazy(node, name);
@@ -235,7 +183,8 @@ export class Run {
   }
 
   #checkOutputs(node: PlannedNode, outputs: Record<string, unknown>): void {
-    for (const [name, port] of Object.entries(node.def.outputs)) {
+    for (const name in node.def.outputs) {
+      const port = node.def.outputs[name] as PortType;
       if (!port.guard(outputs[name])) {
         throw new LoomError('NODE_FAILED', `Node "${node.id}" (${node.def.type}) produced no valid ${port.name} for output "${name}" (a bug in the node).`);
       }

@@ -28,56 +28,53 @@ export function planRun(plan: Plan, targets?: string[]): RunOrder {
   const needed = new Set<string>();
   const eager = new Set<string>();
   // A node is revisited at most once more: when first reached only through a lazy input, then eagerly.
-  const stack: [string, boolean][] = roots.map((id) => [id, true]);
-  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
-    const [id, viaEager] = item;
+  const ids = [...roots];
+  const viaEagerLinks = roots.map(() => true);
+  while (ids.length > 0) {
+    const id = ids.pop() as string;
+    const viaEager = viaEagerLinks.pop() as boolean;
     const node = plan.nodes.get(id);
     if (!node) throw new LoomError('LINK_TO_MISSING_NODE', `Requested output node "${id}" is not in the graph.`, { nodeId: id });
     if (needed.has(id) && (eager.has(id) || !viaEager)) continue;
     needed.add(id);
     if (viaEager) eager.add(id);
-    for (const input in node.links) stack.push([(node.links[input] as { node: string }).node, viaEager && !isLazyInput(node, input)]);
+    for (const input in node.links) {
+      ids.push((node.links[input] as { node: string }).node);
+      viaEagerLinks.push(viaEager && !isLazyInput(node, input));
+    }
   }
-  return { order: topologicalOrder([...needed].map((id) => plan.nodes.get(id) as PlannedNode)), eager };
-}
-
-/** The distinct nodes `node` reads from. */
-function upstreamIds(node: PlannedNode): Set<string> {
-  const ids = new Set<string>();
-  for (const input in node.links) ids.add((node.links[input] as { node: string }).node);
-  return ids;
+  // A subsequence of a topological order is one too: the plan's order, computed once at validation.
+  return { order: needed.size === plan.order.length ? plan.order : plan.order.filter((n) => needed.has(n.id)), eager };
 }
 
 /**
- * Kahn's algorithm with ties broken by node id, so the order never depends on object key order. Links
- * to nodes outside `nodes` are ignored.
+ * Kahn's algorithm with ties broken by node id, so the order never depends on object key order; links
+ * to nodes outside `nodes` are ignored. Undefined if the nodes contain a cycle. Nodes are numbered once
+ * so the loop works on arrays, not maps: validation runs it on every graph.
  */
-export function topologicalOrder(nodes: PlannedNode[]): PlannedNode[] {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const indegree = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const node of nodes) {
-    let count = 0;
-    for (const up of upstreamIds(node)) {
-      if (!byId.has(up)) continue;
-      count++;
-      const list = dependents.get(up);
-      if (list) list.push(node.id);
-      else dependents.set(up, [node.id]);
+export function topologicalOrder(nodes: PlannedNode[]): PlannedNode[] | undefined {
+  const index = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) index.set((nodes[i] as PlannedNode).id, i);
+  const indegree = new Int32Array(nodes.length);
+  const dependents: number[][] = nodes.map(() => []);
+  // lastReader[u] = the last node that counted u as upstream: two links from one node count once.
+  const lastReader = new Int32Array(nodes.length).fill(-1);
+  for (let i = 0; i < nodes.length; i++) {
+    const links = (nodes[i] as PlannedNode).links;
+    for (const input in links) {
+      const up = index.get((links[input] as { node: string }).node);
+      if (up === undefined || lastReader[up] === i) continue;
+      lastReader[up] = i;
+      indegree[i] = (indegree[i] as number) + 1;
+      (dependents[up] as number[]).push(i);
     }
-    indegree.set(node.id, count);
   }
-  const ready = new ReadyQueue<string>((a, b) => a < b);
-  for (const node of nodes) if (indegree.get(node.id) === 0) ready.push(node.id);
+  const ready = new ReadyQueue<number>((a, b) => (nodes[a] as PlannedNode).id < (nodes[b] as PlannedNode).id);
+  for (let i = 0; i < nodes.length; i++) if (indegree[i] === 0) ready.push(i);
   const order: PlannedNode[] = [];
-  for (let id = ready.shift(); id !== undefined; id = ready.shift()) {
-    order.push(byId.get(id) as PlannedNode);
-    for (const next of dependents.get(id) ?? []) {
-      const left = (indegree.get(next) ?? 0) - 1;
-      indegree.set(next, left);
-      if (left === 0) ready.push(next);
-    }
+  for (let i = ready.shift(); i !== undefined; i = ready.shift()) {
+    order.push(nodes[i] as PlannedNode);
+    for (const next of dependents[i] as number[]) if (--(indegree[next] as number) === 0) ready.push(next);
   }
-  if (order.length !== nodes.length) throw new LoomError('GRAPH_CYCLE', 'The graph has a cycle; validate it for details.');
-  return order;
+  return order.length === nodes.length ? order : undefined;
 }

@@ -9,6 +9,7 @@ import { applyModes, type NodeSkip } from './modes.ts';
 import type { AnyNodeDefinition } from './node.ts';
 import { portAccepts } from './port-types.ts';
 import type { NodeRegistry } from './registry.ts';
+import { topologicalOrder } from './schedule.ts';
 import { didYouMean } from './suggest.ts';
 
 export interface PlannedNode {
@@ -26,6 +27,8 @@ export interface Plan {
   nodes: Map<string, PlannedNode>;
   /** Nodes that never run: muted, bypassed, or fed a required input by a muted node. */
   skipped: Map<string, NodeSkip>;
+  /** `nodes` in a deterministic topological order (Kahn's, ties broken by id). */
+  order: PlannedNode[];
 }
 
 export type ValidationResult = { ok: true; plan: Plan; problems: [] } | { ok: false; problems: Problem[] };
@@ -56,16 +59,19 @@ export function validateGraph(document: unknown, registry: NodeRegistry, options
   }
 
   for (const node of nodes.values()) checkLinks(node, graph, nodes, registry, problems);
-  problems.push(...findCycles(nodes));
+  // Kahn's algorithm orders an acyclic graph; only when it cannot is the slower search for cycle paths run.
+  const order = topologicalOrder([...nodes.values()]);
+  if (!order) problems.push(...findCycles(nodes));
   if (options.requireOutputNode !== false && !Object.values(graph.nodes).some((n) => registry.get(n.type)?.output)) {
     problems.push({
       code: 'NO_OUTPUT_NODES',
       message: 'The graph has no output node, so nothing would run. Add an output node such as SaveImage or PreviewImage.',
     });
   }
+  if (problems.length > 0 || !order) return { ok: false, problems };
+  const skipped = applyModes(graph, nodes, order, registry, problems);
   if (problems.length > 0) return { ok: false, problems };
-  const skipped = applyModes(graph, nodes, registry, problems);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, plan: { graph, nodes, skipped }, problems: [] };
+  return { ok: true, plan: { graph, nodes, skipped, order: skipped.size > 0 ? order.filter((n) => nodes.has(n.id)) : order }, problems: [] };
 }
 
 function shapeProblem(issue: z.core.$ZodIssue): Problem {

@@ -11,6 +11,8 @@ const SLOT_BYTES = 8;
 const MAX_OBJECTS = 10_000;
 
 export function estimateBytes(value: unknown): number {
+  const flat = flatBytes(value);
+  if (flat !== undefined) return flat;
   let bytes = 0;
   let objects = 0;
   const seen = new Set<object>();
@@ -37,6 +39,25 @@ export function estimateBytes(value: unknown): number {
     else if (item instanceof Set) for (const v of item) stack.push(v);
     else if (Array.isArray(item)) for (const v of item) stack.push(v);
     else for (const key in item) stack.push((item as Record<string, unknown>)[key]);
+  }
+  return bytes;
+}
+
+/**
+ * The common case without a walk: an object whose values are all primitives or binary data (a node's
+ * outputs of numbers, strings, latents). Undefined for anything nested deeper.
+ */
+function flatBytes(value: unknown): number | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Map || value instanceof Set) return undefined;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) return undefined;
+  let bytes = OBJECT_BYTES;
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    const item = record[key];
+    if (typeof item === 'string') bytes += 2 * item.length;
+    else if (typeof item !== 'object' || item === null) bytes += SLOT_BYTES;
+    else if (ArrayBuffer.isView(item) || item instanceof ArrayBuffer) bytes += item.byteLength;
+    else return undefined;
   }
   return bytes;
 }

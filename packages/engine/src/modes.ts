@@ -35,9 +35,10 @@ type Resolved = { link: Link } | { muted: true } | { unmatched: string };
  */
 export function applyModes(graph: Graph, nodes: Map<string, PlannedNode>, order: PlannedNode[], registry: NodeRegistry, problems: Problem[]): Map<string, NodeSkip> {
   const skipped = new Map<string, NodeSkip>();
-  for (const [id, instance] of Object.entries(graph.nodes)) {
-    if (instance.mode === 'mute') skipped.set(id, { nodeType: instance.type, reason: 'muted' });
-    if (instance.mode === 'bypass') skipped.set(id, { nodeType: instance.type, reason: 'bypassed' });
+  for (const id in graph.nodes) {
+    const { mode, type } = graph.nodes[id] as { mode?: string; type: string };
+    if (mode === 'mute') skipped.set(id, { nodeType: type, reason: 'muted' });
+    if (mode === 'bypass') skipped.set(id, { nodeType: type, reason: 'bypassed' });
   }
   if (skipped.size === 0) return skipped;
   // In dependency order, so a node's upstream is settled (run, skipped or bypassed) before it.

@@ -12,12 +12,16 @@ export interface CachedOutputs {
   ui?: UiPayload;
 }
 
+interface Held extends CachedOutputs {
+  bytes: number;
+}
+
 /** 2 GiB: thousands of SD1.5 latents or hundreds of 512² RGB images, well under the object cache's budget. */
 const DEFAULT_BUDGET_BYTES = 2 * 1024 ** 3;
 
 export class OutputCache {
   // Map insertion order doubles as recency order (least recent first).
-  readonly #entries = new Map<string, { entry: CachedOutputs; bytes: number }>();
+  readonly #entries = new Map<string, Held>();
   #bytes = 0;
 
   constructor(readonly budgetBytes = DEFAULT_BUDGET_BYTES) {}
@@ -27,7 +31,7 @@ export class OutputCache {
     if (!held) return undefined;
     this.#entries.delete(key);
     this.#entries.set(key, held);
-    return held.entry;
+    return held;
   }
 
   /** Stores an entry and evicts the least recently used down to the budget; one larger than the whole budget is not kept. */
@@ -36,7 +40,8 @@ export class OutputCache {
     // Outputs and ui apart: each is usually flat, which value-bytes.ts sizes without a walk.
     const bytes = estimateBytes(entry.outputs) + (entry.ui ? estimateBytes(entry.ui) : 0);
     if (bytes > this.budgetBytes) return;
-    this.#entries.set(key, { entry, bytes });
+    // One record per entry (a graph of 100,000 nodes keeps 100,000 of them alive, and each costs the GC).
+    this.#entries.set(key, entry.ui ? { outputs: entry.outputs, ui: entry.ui, bytes } : { outputs: entry.outputs, bytes });
     this.#bytes += bytes;
     for (const oldest of this.#entries.keys()) {
       if (this.#bytes <= this.budgetBytes) break;

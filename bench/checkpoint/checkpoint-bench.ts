@@ -15,9 +15,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { sessionOptions } from '../../packages/nodes/src/runtime/session.ts';
-import { median, writeResult } from '../lib/report.ts';
+import { abba, median, writeResult } from '../lib/report.ts';
 import { LARGE_UNET, largeSkipReason, waitForQuietMachine } from '../throughput/large-model.ts';
-import { paired, timeRun } from '../throughput/unet-step.ts';
+import { timeRun } from '../throughput/unet-step.ts';
 import type { BuildSample } from './build-once.ts';
 import type { OpenSample } from './open-once.ts';
 import { stepFeeds } from './step-feeds.ts';
@@ -67,7 +67,7 @@ try {
   const fe = stepFeeds(exported, 64);
   await timeRun(built, fb);
   await timeRun(exported, fe);
-  const steps = await paired(() => timeRun(built, fb), () => timeRun(exported, fe), ROUNDS);
+  const steps = await abba(() => timeRun(built, fb), () => timeRun(exported, fe), ROUNDS);
   console.log(`step built ${steps.a.map((v) => v.toFixed(2)).join(' ')} | export ${steps.b.map((v) => v.toFixed(2)).join(' ')}`);
   // same weights, same inputs: the two graphs must agree (a 16×16 latent keeps this cheap)
   const outBuilt = (await built.run(stepFeeds(built, 16))).out_sample!.data as Float32Array;

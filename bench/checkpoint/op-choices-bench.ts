@@ -17,9 +17,9 @@ import type { AttentionKind } from '../../packages/nodes/src/builder/layers.ts';
 import { ModuleWeights } from '../../packages/nodes/src/builder/module-weights.ts';
 import { writeModel } from '../../packages/nodes/src/builder/write-model.ts';
 import { sessionOptions } from '../../packages/nodes/src/runtime/session.ts';
-import { median, writeResult } from '../lib/report.ts';
+import { abba, median, writeResult } from '../lib/report.ts';
 import { uniform } from '../throughput/matmul-peak.ts';
-import { paired, timeRun } from '../throughput/unet-step.ts';
+import { timeRun } from '../throughput/unet-step.ts';
 import { randomSource } from './random-source.ts';
 
 const C = 320;
@@ -74,7 +74,7 @@ try {
   const plain = await open('matmul', dir);
   await timeRun(mha, feeds);
   await timeRun(plain, feeds);
-  const t = await paired(() => timeRun(mha, feeds), () => timeRun(plain, feeds), ROUNDS);
+  const t = await abba(() => timeRun(mha, feeds), () => timeRun(plain, feeds), ROUNDS);
   const a = median(t.a);
   const b = median(t.b);
   console.log(`mha ${t.a.map((v) => v.toFixed(3)).join(' ')} | matmul ${t.b.map((v) => v.toFixed(3)).join(' ')}`);

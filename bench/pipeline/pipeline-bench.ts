@@ -12,14 +12,16 @@ import { createHost } from '../../packages/server/src/host.ts';
 import { cachedSession } from '../../packages/nodes/src/runtime/session.ts';
 import { createScheduler } from '../../packages/nodes/src/sd/schedulers/index.ts';
 import { TorchCpuGenerator } from '../../packages/nodes/src/sd/rng/index.ts';
-import { median, writeResult, type Figure } from '../lib/report.ts';
+import { abba, median, spreadOf, writeResult, type Figure } from '../lib/report.ts';
+import { carriedOver } from '../lib/carried-over.ts';
 import { largeSkipReason, waitForQuietMachine } from '../throughput/large-model.ts';
 import { benchConditioning, largePipeline } from '../throughput/large-pipeline.ts';
 import { clockRuns, equalizedRatio, sampleLoop, type LoopSample } from '../throughput/run-clock.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const STEPS = 20;
-const REPEATS = 7;
+/** A-B-B-A rounds: 2 × ROUNDS samples of each loop. */
+const ROUNDS = 8;
 const host = createHost({ modelsDir: join(root, 'models'), device: 'cpu' });
 const link = (node: string, output: string) => ({ node, output });
 const graph = (seed: number): Graph => ({
@@ -76,15 +78,17 @@ const uncond = (warm.outputs.get('neg')?.conditioning as { embeds: Float32Array 
 const pipeline = (warm.outputs.get('loader')?.model as { pipeline: { unet: string; schedulerConfig: Record<string, unknown> } }).pipeline;
 const { session } = await cachedSession(host.engine.objects.forRun('bench'), pipeline.unet, host.config, { warn() {}, info() {} });
 const clock = clockRuns(session);
-const loom: LoopSample[] = [];
-const bare: LoopSample[] = [];
-for (let r = 1; r <= REPEATS; r++) {
-  // Alternate the order so neither side always runs on a warmer cache.
-  if (r % 2) loom.push(await sampleLoop(clock, () => samplerMs(r)));
-  bare.push(await sampleLoop(clock, () => bareMs(session, cond, uncond, pipeline.schedulerConfig, r)));
-  if (!(r % 2)) loom.push(await sampleLoop(clock, () => samplerMs(r)));
-}
+let seed = 0;
+const { a: loom, b: bare } = await abba(
+  () => sampleLoop(clock, () => samplerMs(++seed)),
+  () => sampleLoop(clock, () => bareMs(session, cond, uncond, pipeline.schedulerConfig, ++seed)),
+  ROUNDS,
+);
 const figures: Figure[] = overheadFigures(`tiny SD1.5, ${STEPS}-step UNetSampler (CFG, 64×64)`, loom, bare, 'ms', STEPS);
+
+function fmtRange(values: number[]): string {
+  return `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
+}
 
 /**
  * Two figures per comparison: the wall-time ratio (noisy on a shared machine), and the ratio with the
@@ -97,21 +101,30 @@ function overheadFigures(metric: string, loomSamples: LoopSample[], bareSamples:
   const eq = equalizedRatio(loomSamples, bareSamples);
   const outside = `outside onnxruntime per step: UNetSampler ${(eq.outsideA / steps).toFixed(2)} ms, bare ${(eq.outsideB / steps).toFixed(2)} ms`;
   return [
-    { metric: `${metric}, wall time`, value: wall(loomSamples), unit, baseline: { name: 'bare onnxruntime loop', value: wall(bareSamples) }, note: `median of ${loomSamples.length} runs each, alternating` },
+    {
+      metric: `${metric}, wall time`,
+      value: wall(loomSamples),
+      unit,
+      baseline: { name: 'bare onnxruntime loop', value: wall(bareSamples) },
+      spread: spreadOf(loomSamples.map((x) => x.totalMs), scale),
+      note: `median of ${loomSamples.length} runs each, A-B-B-A rounds in one process; bare loop ${fmtRange(bareSamples.map((x) => x.totalMs * scale))}`,
+    },
     {
       metric: `${metric}, onnxruntime time equalized`,
       value: (eq.insideMs + eq.outsideA) * scale,
       unit,
       baseline: { name: 'bare loop', value: (eq.insideMs + eq.outsideB) * scale },
       goal: { text: '≤ 1.03×', met: eq.ratio <= 1.03 },
-      note: outside,
+      spread: spreadOf(loomSamples.map((x) => x.totalMs - x.insideMs), scale),
+      note: `${outside} (spread: UNetSampler's time outside onnxruntime per run)`,
     },
   ];
 }
 
 const skipLarge = largeSkipReason();
 if (skipLarge) {
-  console.log(`(skipping the SD1.5-size UNet: ${skipLarge})`);
+  console.log(`(skipping the SD1.5-size UNet: ${skipLarge}; its figures are carried over)`);
+  figures.push(...carriedOver('pipeline', (f) => f.metric.startsWith('SD1.5-size')));
 } else {
   await waitForQuietMachine();
   const LARGE_STEPS = 3;
@@ -131,14 +144,13 @@ if (skipLarge) {
     const { session: big } = await cachedSession(large.engine.objects.forRun('bench'), files.pipeline.unet, large.config, { warn() {}, info() {} });
     const [cond, uncond] = [benchConditioning(1).embeds, benchConditioning(2).embeds];
     const bigClock = clockRuns(big);
-    const loomLarge: LoopSample[] = [];
-    const bareLarge: LoopSample[] = [];
     // A B B A order, twice: the machine's drift over these minutes hits both sides alike.
-    for (let r = 1; r <= 4; r++) {
-      if (r % 2) loomLarge.push(await sampleLoop(bigClock, () => runSampler(r, LARGE_STEPS)));
-      bareLarge.push(await sampleLoop(bigClock, () => bareMs(big, cond, uncond, files.pipeline.schedulerConfig, r, LARGE_STEPS, SIZE / 8)));
-      if (!(r % 2)) loomLarge.push(await sampleLoop(bigClock, () => runSampler(r, LARGE_STEPS)));
-    }
+    const rounds = await abba(
+      () => sampleLoop(bigClock, () => runSampler(++seed, LARGE_STEPS)),
+      () => sampleLoop(bigClock, () => bareMs(big, cond, uncond, files.pipeline.schedulerConfig, ++seed, LARGE_STEPS, SIZE / 8)),
+      2,
+    );
+    const [loomLarge, bareLarge] = [rounds.a, rounds.b];
     const secs = (samples: LoopSample[]) => samples.map((x) => (x.totalMs / 1000).toFixed(1)).join(', ');
     console.log(`SD1.5-size, ${LARGE_STEPS} steps: UNetSampler ${secs(loomLarge)} s; bare ${secs(bareLarge)} s`);
     const [wall, equalized] = overheadFigures(`SD1.5-size UNet, ${LARGE_STEPS}-step UNetSampler (CFG, ${SIZE}×${SIZE})`, loomLarge, bareLarge, 's', LARGE_STEPS);

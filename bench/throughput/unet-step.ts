@@ -3,7 +3,7 @@
  *
  * On a shared 2-core machine a step's wall time swings 2–3× within minutes (other processes come and
  * go), so options are never compared across separate time windows: both sessions stay open and their
- * runs interleave A B B A (`paired`), and the ratio of medians is what counts. The first call of a
+ * runs interleave A B B A (`abba` in bench/lib/report.ts), and the ratio of medians is what counts. The first call of a
  * session is reported apart: it pays for arena growth, memory-pattern tracing and, for sessions opened
  * from the optimized-model cache, paging the memory-mapped weights in.
  */
@@ -33,18 +33,6 @@ export async function timeRun(session: ort.InferenceSession, feeds: Record<strin
 export function outputLike(feeds: Record<string, ort.Tensor>): Record<string, ort.Tensor> {
   const sample = feeds.sample as ort.Tensor;
   return { out_sample: new ort.Tensor('float32', new Float32Array(sample.size), sample.dims) };
-}
-
-/** Runs `a` and `b` in A B B A order, `rounds` times (2·rounds samples each), so drift hits both alike. */
-export async function paired(a: () => Promise<number>, b: () => Promise<number>, rounds: number): Promise<{ a: number[]; b: number[] }> {
-  const out = { a: [] as number[], b: [] as number[] };
-  for (let r = 0; r < rounds; r++) {
-    out.a.push(await a());
-    out.b.push(await b());
-    out.b.push(await b());
-    out.a.push(await a());
-  }
-  return out;
 }
 
 /** Resident set size of this process, GiB. */

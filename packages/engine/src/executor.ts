@@ -1,8 +1,8 @@
 /**
  * The engine: a registry, the output cache and the object cache, and `run()`, which validates a graph
- * and executes it (see run.ts): only ancestors of output nodes, cached nodes skipped, independent
- * branches overlapped, typed events throughout. Cancellation is an AbortSignal, checked between nodes
- * and handed to every node as `ctx.signal`.
+ * and executes it (see run.ts): only ancestors of output nodes, cached nodes skipped, muted and bypassed
+ * nodes resolved as ComfyUI does (modes.ts), independent branches overlapped (dispatch.ts), typed events
+ * throughout. Cancellation is an AbortSignal, checked between nodes and handed to every node as `ctx.signal`.
  */
 import { LoomError } from './errors.ts';
 import type { EventListener } from './events.ts';

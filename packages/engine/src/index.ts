@@ -14,3 +14,4 @@ export * from './canonical.ts';
 export * from './param-input.ts';
 export { builtinNodes, MAX_SEED } from './builtins/index.ts';
 export * from './graph-json-schema.ts';
+export type { NodeSkip, SkipReason } from './modes.ts';

@@ -1,44 +1,72 @@
 /**
- * The output cache: a node's outputs (and what an output node shows) by cache key. The key is the node
- * type, its canonical parameters, its fingerprint and the keys of its upstream inputs (see DESIGN.md),
- * so an identical re-run executes nothing and a changed parameter re-runs exactly what is downstream.
+ * The output cache: a node's outputs (and what an output node shows) by cache key (cache-keys.ts), so an
+ * identical re-run executes nothing and a changed parameter re-runs exactly what is downstream. Outputs
+ * hold latents and images, so the cache is bounded by an estimate of their bytes, least recently used
+ * first out, not by an entry count.
  */
 import type { UiPayload } from './node.ts';
+import { estimateBytes } from './value-bytes.ts';
 
 export interface CachedOutputs {
   outputs: Record<string, unknown>;
   ui?: UiPayload;
 }
 
+interface Held extends CachedOutputs {
+  bytes: number;
+}
+
+/** 2 GiB: thousands of SD1.5 latents or hundreds of 512² RGB images, well under the object cache's budget. */
+const DEFAULT_BUDGET_BYTES = 2 * 1024 ** 3;
+
 export class OutputCache {
   // Map insertion order doubles as recency order (least recent first).
-  readonly #entries = new Map<string, CachedOutputs>();
+  readonly #entries = new Map<string, Held>();
+  #bytes = 0;
 
-  constructor(readonly maxEntries = 10_000) {}
+  constructor(readonly budgetBytes = DEFAULT_BUDGET_BYTES) {}
 
   get(key: string): CachedOutputs | undefined {
-    const entry = this.#entries.get(key);
-    if (entry) {
-      this.#entries.delete(key);
-      this.#entries.set(key, entry);
-    }
-    return entry;
+    const held = this.#entries.get(key);
+    if (!held) return undefined;
+    this.#entries.delete(key);
+    this.#entries.set(key, held);
+    return held;
   }
 
+  /** Stores an entry and evicts the least recently used down to the budget; one larger than the whole budget is not kept. */
   set(key: string, entry: CachedOutputs): void {
-    this.#entries.delete(key);
-    this.#entries.set(key, entry);
+    this.#remove(key);
+    // Outputs and ui apart: each is usually flat, which value-bytes.ts sizes without a walk.
+    const bytes = estimateBytes(entry.outputs) + (entry.ui ? estimateBytes(entry.ui) : 0);
+    if (bytes > this.budgetBytes) return;
+    // One record per entry (a graph of 100,000 nodes keeps 100,000 of them alive, and each costs the GC).
+    this.#entries.set(key, entry.ui ? { outputs: entry.outputs, ui: entry.ui, bytes } : { outputs: entry.outputs, bytes });
+    this.#bytes += bytes;
     for (const oldest of this.#entries.keys()) {
-      if (this.#entries.size <= this.maxEntries) break;
-      this.#entries.delete(oldest);
+      if (this.#bytes <= this.budgetBytes) break;
+      this.#remove(oldest);
     }
+  }
+
+  #remove(key: string): void {
+    const held = this.#entries.get(key);
+    if (!held) return;
+    this.#entries.delete(key);
+    this.#bytes -= held.bytes;
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#bytes = 0;
   }
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** Estimated bytes held (see value-bytes.ts). */
+  get bytes(): number {
+    return this.#bytes;
   }
 }

@@ -9,11 +9,14 @@
  * on a bound value re-executes.
  */
 import { randomUUID } from 'node:crypto';
-import { canonicalJson, hashOf } from './canonical.ts';
+import { CacheKeys } from './cache-keys.ts';
+import { dispatch } from './dispatch.ts';
 import { LoomError, isAbortError, toLoomError } from './errors.ts';
-import type { EngineEvent, EventListener } from './events.ts';
+import type { EventListener } from './events.ts';
 import type { Engine, RunOptions, RunResult } from './executor.ts';
-import type { Lazy, NodeContext, ParamSpec, UiPayload } from './node.ts';
+import type { Lazy, ParamSpec, UiPayload } from './node.ts';
+import type { PortType } from './port-types.ts';
+import { cancelled, NodeRunContext, type RunScope } from './node-context.ts';
 import type { CachedOutputs } from './output-cache.ts';
 import { isLazyInput, planRun } from './schedule.ts';
 import { paramProblem, type Plan, type PlannedNode } from './validate.ts';
@@ -25,28 +28,14 @@ export interface InternalRunOptions extends RunOptions {
   nested?: boolean;
 }
 
-const literalsCache = new WeakMap<PlannedNode, string>();
-
-/** A plan's literals never change, so their canonical form is computed once per plan. */
-function literalsJson(node: PlannedNode): string {
-  let json = literalsCache.get(node);
-  if (json === undefined) {
-    json = canonicalJson(node.literals);
-    literalsCache.set(node, json);
-  }
-  return json;
-}
-
-const cancelled = (nodeId?: string, cause?: unknown): LoomError =>
-  new LoomError('CANCELLED', 'The run was cancelled.', { ...(nodeId !== undefined && { nodeId }), ...(cause !== undefined && { cause }) });
-
 export class Run {
   readonly runId: string;
   readonly #signal: AbortSignal;
   readonly #emit: EventListener;
+  readonly #scope: RunScope;
   readonly #values = new Map<string, Record<string, unknown>>();
   readonly #ui: Record<string, UiPayload> = {};
-  readonly #keys = new Map<string, string>();
+  readonly #keys: CacheKeys;
 
   constructor(
     readonly engine: Engine,
@@ -55,8 +44,11 @@ export class Run {
   ) {
     this.runId = options.runId ?? randomUUID();
     this.#signal = options.signal ?? new AbortController().signal;
+    this.#keys = new CacheKeys(plan, options.bound);
     const listener = options.onEvent ?? (() => {});
     this.#emit = options.nested ? (event) => void (event.type.startsWith('run.') || listener(event)) : listener;
+    const { runId } = this;
+    this.#scope = { runId, graph: plan.graph, registry: engine.registry, signal: this.#signal, objects: engine.objects.forRun(runId), emit: this.#emit };
   }
 
   async execute(): Promise<RunResult> {
@@ -64,11 +56,8 @@ export class Run {
     const { order, eager } = planRun(this.plan, this.options.targets);
     const cached = new Map<string, CachedOutputs>();
     for (const node of order) {
-      const bound = this.options.bound?.get(node.id);
-      const own = await this.#cacheKey(node);
-      // A bound node still runs (its other outputs stay real); the bound values overlay its outputs.
-      const key = bound ? hashOf(`${own}|bound|${canonicalJson(bound)}`) : own;
-      this.#keys.set(node.id, key);
+      const pending = this.#keys.add(node);
+      const key = typeof pending === 'string' ? pending : await pending;
       if (eager.has(node.id)) {
         const hit = this.engine.outputCache.get(key);
         if (hit) cached.set(node.id, hit);
@@ -76,6 +65,7 @@ export class Run {
     }
     const toExecute = order.filter((n) => eager.has(n.id) && !cached.has(n.id));
     this.#emit({ type: 'run.started', runId: this.runId, toExecute: toExecute.map((n) => n.id), cached: [...cached.keys()] });
+    for (const [nodeId, skip] of this.plan.skipped) this.#emit({ type: 'node.skipped', runId: this.runId, nodeId, ...skip });
     for (const [nodeId, hit] of cached) {
       this.#values.set(nodeId, hit.outputs);
       if (hit.ui) this.#ui[nodeId] = hit.ui;
@@ -83,7 +73,13 @@ export class Run {
       this.#emit({ type: 'node.cached', runId: this.runId, nodeId, nodeType, ...(hit.ui && { ui: hit.ui }) });
     }
     try {
-      await this.#executeAll(toExecute);
+      await dispatch(toExecute, {
+        concurrency: this.engine.concurrency,
+        waitsFor: (node) => this.#waitsFor(node),
+        execute: (node) => this.#executeNode(node),
+        stopped: () => this.#signal.aborted,
+      });
+      if (this.#signal.aborted) throw cancelled();
     } catch (err) {
       if (isAbortError(err) || this.#signal.aborted) {
         const nodeId = err instanceof LoomError ? err.nodeId : undefined;
@@ -99,66 +95,14 @@ export class Run {
     return { runId: this.runId, outputs: this.#values, ui: this.#ui, executed, cached: [...cached.keys()] };
   }
 
-  async #cacheKey(node: PlannedNode): Promise<string> {
-    let fingerprint = '';
-    if (node.def.fingerprint) {
-      try {
-        fingerprint = await node.def.fingerprint(node.literals);
-      } catch (err) {
-        throw toLoomError(err, 'NODE_FAILED', { nodeId: node.id });
-      }
+  /** The upstream nodes `node` waits for: those of its eager inputs whose values are not known yet. */
+  #waitsFor(node: PlannedNode): string[] {
+    const upstream: string[] = [];
+    for (const input in node.links) {
+      const from = (node.links[input] as { node: string }).node;
+      if (!isLazyInput(node, input) && !this.#values.has(from) && !upstream.includes(from)) upstream.push(from);
     }
-    const upstream: Record<string, string> = {};
-    for (const [name, link] of Object.entries(node.links)) upstream[name] = `${this.#keys.get(link.node)}.${link.output}`;
-    return hashOf(`${node.def.type}|${literalsJson(node)}|${fingerprint}|${canonicalJson(upstream)}`);
-  }
-
-  async #executeAll(order: PlannedNode[]): Promise<void> {
-    const position = new Map(order.map((node, i) => [node.id, i]));
-    const waiting = new Map<string, number>();
-    const dependents = new Map<string, PlannedNode[]>();
-    const ready: PlannedNode[] = [];
-    for (const node of order) {
-      const upstream = new Set(
-        Object.entries(node.links)
-          .filter(([input, link]) => !isLazyInput(node, input) && !this.#values.has(link.node))
-          .map(([, link]) => link.node),
-      );
-      waiting.set(node.id, upstream.size);
-      for (const id of upstream) dependents.set(id, [...(dependents.get(id) ?? []), node]);
-      if (upstream.size === 0) ready.push(node);
-    }
-    const running = new Map<string, Promise<void>>();
-    let failure: unknown;
-    const finished = (node: PlannedNode): void => {
-      running.delete(node.id);
-      for (const next of dependents.get(node.id) ?? []) {
-        const left = (waiting.get(next.id) ?? 0) - 1;
-        waiting.set(next.id, left);
-        if (left === 0) {
-          // Keep `ready` in topological order so dispatch never depends on completion timing.
-          const at = ready.findIndex((r) => (position.get(r.id) ?? 0) > (position.get(next.id) ?? 0));
-          ready.splice(at < 0 ? ready.length : at, 0, next);
-        }
-      }
-    };
-    while (ready.length > 0 || running.size > 0) {
-      while (failure === undefined && !this.#signal.aborted && ready.length > 0 && running.size < this.engine.concurrency) {
-        const node = ready.shift() as PlannedNode;
-        const task = this.#executeNode(node).then(
-          () => finished(node),
-          (err: unknown) => {
-            running.delete(node.id);
-            failure ??= err;
-          },
-        );
-        running.set(node.id, task);
-      }
-      if (running.size === 0) break;
-      await Promise.race(running.values());
-    }
-    if (failure !== undefined) throw failure;
-    if (this.#signal.aborted) throw cancelled();
+    return upstream;
   }
 
   async #executeNode(node: PlannedNode): Promise<void> {
@@ -166,41 +110,24 @@ export class Run {
     if (this.#signal.aborted) throw cancelled(id);
     const started = performance.now();
     this.#emit({ type: 'node.started', runId: this.runId, nodeId: id, nodeType: def.type });
-    let ui: UiPayload | undefined;
-    const emit = (event: EngineEvent): void => this.#emit(event);
-    const ctx: NodeContext = {
-      runId: this.runId,
-      nodeId: id,
-      graph: this.plan.graph,
-      registry: this.engine.registry,
-      signal: this.#signal,
-      objects: this.engine.objects.forRun(this.runId),
-      progress: (value, max, preview) => emit({ type: 'node.progress', runId: this.runId, nodeId: id, value, max, ...(preview && { preview }) }),
-      log: {
-        info: (message) => emit({ type: 'node.log', runId: this.runId, nodeId: id, level: 'info', message }),
-        warn: (message) => emit({ type: 'node.log', runId: this.runId, nodeId: id, level: 'warn', message }),
-      },
-      ui: (payload) => {
-        ui = payload;
-      },
-      throwIfCancelled: () => {
-        if (this.#signal.aborted) throw cancelled(id);
-      },
-    };
+    const ctx = new NodeRunContext(this.#scope, id);
     try {
       const { inputs, params } = this.#gatherInputs(node);
-      const outputs = { ...(await def.run(inputs, params, ctx)), ...this.options.bound?.get(id) };
+      const produced = await def.run(inputs, params, ctx);
+      const overlay = this.options.bound?.get(id);
+      const outputs = overlay ? { ...produced, ...overlay } : produced;
       this.#checkOutputs(node, outputs);
       this.#values.set(id, outputs);
+      const ui = ctx.shown;
       if (ui) this.#ui[id] = ui;
       this.engine.outputCache.set(this.#keys.get(id) as string, { outputs, ...(ui && { ui }) });
-      emit({ type: 'node.finished', runId: this.runId, nodeId: id, nodeType: def.type, durationMs: performance.now() - started, ...(ui && { ui }) });
+      this.#emit({ type: 'node.finished', runId: this.runId, nodeId: id, nodeType: def.type, durationMs: performance.now() - started, ...(ui && { ui }) });
     } catch (err) {
       if (isAbortError(err) || this.#signal.aborted) throw cancelled(id, err);
       const error = toLoomError(err, 'NODE_FAILED', { nodeId: id });
       const message = error.message.includes(`"${id}"`) ? error.message : `Node "${id}" (${def.type}) failed: ${error.message}`;
       const located = new LoomError(error.code, message, { nodeId: id, cause: err, problems: error.problems, ...(error.input !== undefined && { input: error.input }) });
-      emit({ type: 'node.failed', runId: this.runId, nodeId: id, nodeType: def.type, error: located.toJSON() });
+      this.#emit({ type: 'node.failed', runId: this.runId, nodeId: id, nodeType: def.type, error: located.toJSON() });
       throw located;
     }
   }
@@ -228,7 +155,8 @@ export class Run {
   #gatherInputs(node: PlannedNode): { inputs: Record<string, unknown>; params: Record<string, unknown> } {
     const inputs: Record<string, unknown> = {};
     const params: Record<string, unknown> = { ...node.literals };
-    for (const [name, link] of Object.entries(node.links)) {
+    for (const name in node.links) {
+      const link = node.links[name] as { node: string; output: string };
       const port = node.def.inputs[name];
       if (port?.lazy) {
         inputs[name] = this.#lazy(node, name);
@@ -255,7 +183,8 @@ export class Run {
   }
 
   #checkOutputs(node: PlannedNode, outputs: Record<string, unknown>): void {
-    for (const [name, port] of Object.entries(node.def.outputs)) {
+    for (const name in node.def.outputs) {
+      const port = node.def.outputs[name] as PortType;
       if (!port.guard(outputs[name])) {
         throw new LoomError('NODE_FAILED', `Node "${node.id}" (${node.def.type}) produced no valid ${port.name} for output "${name}" (a bug in the node).`);
       }

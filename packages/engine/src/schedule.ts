@@ -1,5 +1,10 @@
-/** Which nodes a run needs, and a deterministic topological order over them. */
+/**
+ * Which nodes a run needs, and a deterministic topological order over them. Every walk here uses an
+ * explicit stack or queue, never recursion, so graph depth is bounded by memory, not the call stack
+ * (a recursive visit overflowed at about 4,000 chained nodes).
+ */
 import { LoomError } from './errors.ts';
+import { ReadyQueue } from './ready-queue.ts';
 import type { Plan, PlannedNode } from './validate.ts';
 
 export interface RunOrder {
@@ -14,50 +19,62 @@ export function isLazyInput(node: PlannedNode, input: string): boolean {
   return node.def.inputs[input]?.lazy === true;
 }
 
-/** The requested output nodes (all output nodes by default) and their ancestors. */
+/**
+ * The requested output nodes (all output nodes by default) and their ancestors. Nodes the plan skips
+ * (muted, bypassed, or fed by a muted node) are never run, even when named as targets.
+ */
 export function planRun(plan: Plan, targets?: string[]): RunOrder {
-  const roots = targets ?? [...plan.nodes.values()].filter((n) => n.def.output).map((n) => n.id);
+  const roots = (targets ?? [...plan.nodes.values()].filter((n) => n.def.output).map((n) => n.id)).filter((id) => !plan.skipped.has(id));
   const needed = new Set<string>();
   const eager = new Set<string>();
-  const visit = (id: string, viaEager: boolean): void => {
+  // A node is revisited at most once more: when first reached only through a lazy input, then eagerly.
+  const ids = [...roots];
+  const viaEagerLinks = roots.map(() => true);
+  while (ids.length > 0) {
+    const id = ids.pop() as string;
+    const viaEager = viaEagerLinks.pop() as boolean;
     const node = plan.nodes.get(id);
     if (!node) throw new LoomError('LINK_TO_MISSING_NODE', `Requested output node "${id}" is not in the graph.`, { nodeId: id });
-    if (needed.has(id) && (eager.has(id) || !viaEager)) return;
+    if (needed.has(id) && (eager.has(id) || !viaEager)) continue;
     needed.add(id);
     if (viaEager) eager.add(id);
-    for (const [input, link] of Object.entries(node.links)) visit(link.node, viaEager && !isLazyInput(node, input));
-  };
-  for (const root of roots) visit(root, true);
-  return { order: topologicalOrder([...needed].map((id) => plan.nodes.get(id) as PlannedNode)), eager };
-}
-
-/** Kahn's algorithm with ties broken by node id, so the order never depends on object key order. */
-function topologicalOrder(nodes: PlannedNode[]): PlannedNode[] {
-  const byId = new Map(nodes.map((n) => [n.id, n]));
-  const indegree = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const node of nodes) {
-    const upstream = new Set(Object.values(node.links).map((l) => l.node));
-    indegree.set(node.id, upstream.size);
-    for (const up of upstream) dependents.set(up, [...(dependents.get(up) ?? []), node.id]);
-  }
-  const ready = nodes.filter((n) => indegree.get(n.id) === 0).map((n) => n.id).sort();
-  const order: PlannedNode[] = [];
-  while (ready.length > 0) {
-    const id = ready.shift() as string;
-    order.push(byId.get(id) as PlannedNode);
-    for (const next of dependents.get(id) ?? []) {
-      const left = (indegree.get(next) ?? 0) - 1;
-      indegree.set(next, left);
-      if (left === 0) insertSorted(ready, next);
+    for (const input in node.links) {
+      ids.push((node.links[input] as { node: string }).node);
+      viaEagerLinks.push(viaEager && !isLazyInput(node, input));
     }
   }
-  if (order.length !== nodes.length) throw new LoomError('GRAPH_CYCLE', 'The graph has a cycle; validate it for details.');
-  return order;
+  // A subsequence of a topological order is one too: the plan's order, computed once at validation.
+  return { order: needed.size === plan.order.length ? plan.order : plan.order.filter((n) => needed.has(n.id)), eager };
 }
 
-function insertSorted(list: string[], id: string): void {
-  let i = 0;
-  while (i < list.length && (list[i] as string) < id) i++;
-  list.splice(i, 0, id);
+/**
+ * Kahn's algorithm with ties broken by node id, so the order never depends on object key order; links
+ * to nodes outside `nodes` are ignored. Undefined if the nodes contain a cycle. Nodes are numbered once
+ * so the loop works on arrays, not maps: validation runs it on every graph.
+ */
+export function topologicalOrder(nodes: PlannedNode[]): PlannedNode[] | undefined {
+  const index = new Map<string, number>();
+  for (let i = 0; i < nodes.length; i++) index.set((nodes[i] as PlannedNode).id, i);
+  const indegree = new Int32Array(nodes.length);
+  const dependents: number[][] = nodes.map(() => []);
+  // lastReader[u] = the last node that counted u as upstream: two links from one node count once.
+  const lastReader = new Int32Array(nodes.length).fill(-1);
+  for (let i = 0; i < nodes.length; i++) {
+    const links = (nodes[i] as PlannedNode).links;
+    for (const input in links) {
+      const up = index.get((links[input] as { node: string }).node);
+      if (up === undefined || lastReader[up] === i) continue;
+      lastReader[up] = i;
+      indegree[i] = (indegree[i] as number) + 1;
+      (dependents[up] as number[]).push(i);
+    }
+  }
+  const ready = new ReadyQueue<number>((a, b) => (nodes[a] as PlannedNode).id < (nodes[b] as PlannedNode).id);
+  for (let i = 0; i < nodes.length; i++) if (indegree[i] === 0) ready.push(i);
+  const order: PlannedNode[] = [];
+  for (let i = ready.shift(); i !== undefined; i = ready.shift()) {
+    order.push(nodes[i] as PlannedNode);
+    for (const next of dependents[i] as number[]) if (--(indegree[next] as number) === 0) ready.push(next);
+  }
+  return order.length === nodes.length ? order : undefined;
 }

@@ -5,9 +5,11 @@
 import { z } from 'zod';
 import { GraphSchema, isLink, type Graph, type Link } from './graph.ts';
 import type { Problem } from './errors.ts';
+import { applyModes, type NodeSkip } from './modes.ts';
 import type { AnyNodeDefinition, CheckView } from './node.ts';
 import { portAccepts } from './port-types.ts';
 import type { NodeRegistry } from './registry.ts';
+import { topologicalOrder } from './schedule.ts';
 import { didYouMean } from './suggest.ts';
 
 export interface PlannedNode {
@@ -21,7 +23,12 @@ export interface PlannedNode {
 
 export interface Plan {
   graph: Graph;
+  /** The nodes that may run, with links through bypassed nodes already resolved (modes.ts). */
   nodes: Map<string, PlannedNode>;
+  /** Nodes that never run: muted, bypassed, or fed a required input by a muted node. */
+  skipped: Map<string, NodeSkip>;
+  /** `nodes` in a deterministic topological order (Kahn's, ties broken by id). */
+  order: PlannedNode[];
 }
 
 export type ValidationResult = { ok: true; plan: Plan; problems: [] } | { ok: false; problems: Problem[] };
@@ -34,6 +41,8 @@ export function validateGraph(document: unknown, registry: NodeRegistry, options
   const nodes = new Map<string, PlannedNode>();
 
   for (const [id, instance] of Object.entries(graph.nodes)) {
+    // A muted node is left out of the prompt, as in ComfyUI: nothing about it is checked.
+    if (instance.mode === 'mute') continue;
     const def = registry.get(instance.type);
     if (!def) {
       problems.push({
@@ -44,20 +53,27 @@ export function validateGraph(document: unknown, registry: NodeRegistry, options
       continue;
     }
     const planned: PlannedNode = { id, def, links: {}, literals: {} };
-    checkInputs(planned, instance.inputs, registry, problems);
+    // A bypassed node never runs: only its links matter (what it passes through), not its parameters.
+    checkInputs(planned, instance.inputs, registry, instance.mode === 'bypass' ? [] : problems);
     nodes.set(id, planned);
   }
 
   for (const node of nodes.values()) checkLinks(node, graph, nodes, registry, problems);
-  problems.push(...findCycles(nodes));
-  if (problems.length === 0) problems.push(...crossChecks(nodes));
-  if (options.requireOutputNode !== false && ![...nodes.values()].some((n) => n.def.output)) {
+  // Kahn's algorithm orders an acyclic graph; only when it cannot is the slower search for cycle paths run.
+  const order = topologicalOrder([...nodes.values()]);
+  if (!order) problems.push(...findCycles(nodes));
+  if (options.requireOutputNode !== false && !Object.values(graph.nodes).some((n) => registry.get(n.type)?.output)) {
     problems.push({
       code: 'NO_OUTPUT_NODES',
       message: 'The graph has no output node, so nothing would run. Add an output node such as SaveImage or PreviewImage.',
     });
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, plan: { graph, nodes }, problems: [] };
+  if (problems.length > 0 || !order) return { ok: false, problems };
+  const skipped = applyModes(graph, nodes, order, registry, problems);
+  // Nodes' own checks see the graph as it will run: muted nodes gone, bypassed links resolved.
+  if (problems.length === 0) problems.push(...crossChecks(nodes));
+  if (problems.length > 0) return { ok: false, problems };
+  return { ok: true, plan: { graph, nodes, skipped, order: skipped.size > 0 ? order.filter((n) => nodes.has(n.id)) : order }, problems: [] };
 }
 
 /** Runs each node's own {@link NodeDefinition.check}; only on an otherwise valid, acyclic graph. */
@@ -224,31 +240,43 @@ function checkLinks(node: PlannedNode, graph: Graph, nodes: Map<string, PlannedN
   }
 }
 
-/** Finds every cycle (each reported once, as the path that closes it). */
+/**
+ * Finds every cycle (each reported once, as the path that closes it). Depth-first along links upstream,
+ * with an explicit stack: a recursive walk would overflow on a long chain.
+ */
 function findCycles(nodes: Map<string, PlannedNode>): Problem[] {
   const problems: Problem[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  const stack: string[] = [];
-  const visit = (id: string): void => {
+  const path: string[] = [];
+  const frames: { links: Link[]; next: number }[] = [];
+  const enter = (id: string): void => {
     state.set(id, 'visiting');
-    stack.push(id);
-    const node = nodes.get(id);
-    for (const link of Object.values(node?.links ?? {})) {
+    path.push(id);
+    frames.push({ links: Object.values(nodes.get(id)?.links ?? {}), next: 0 });
+  };
+  for (const root of [...nodes.keys()].sort()) {
+    if (state.has(root)) continue;
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1] as { links: Link[]; next: number };
+      const link = frame.links[frame.next++];
+      if (link === undefined) {
+        frames.pop();
+        state.set(path.pop() as string, 'done');
+        continue;
+      }
       if (!nodes.has(link.node)) continue;
       const seen = state.get(link.node);
       if (seen === 'visiting') {
-        // The stack follows links upstream; reversed, it reads in the direction data flows.
-        const cycle = [...stack.slice(stack.indexOf(link.node)), link.node].reverse();
+        // The path follows links upstream; reversed, it reads in the direction data flows.
+        const cycle = [...path.slice(path.indexOf(link.node)), link.node].reverse();
         problems.push({
           code: 'GRAPH_CYCLE',
           nodeId: link.node,
           message: `The graph has a cycle: ${cycle.join(' → ')}. Data must flow one way; remove one of these links.`,
         });
-      } else if (seen === undefined) visit(link.node);
+      } else if (seen === undefined) enter(link.node);
     }
-    stack.pop();
-    state.set(id, 'done');
-  };
-  for (const id of [...nodes.keys()].sort()) if (!state.has(id)) visit(id);
+  }
   return problems;
 }

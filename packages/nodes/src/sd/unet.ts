@@ -59,23 +59,30 @@ export function matchLengths(a: Conditioning, b: Conditioning): [Float32Array, F
   return [pad(a), pad(b), tokens];
 }
 
-/** Predicted noise for `latents` [batch, 4, h, w] at timestep t, with guidance. */
-export async function predictNoise(unet: ModelRunner, latents: Float32Array, shape: readonly number[], t: number, g: GuidanceInputs): Promise<Float32Array> {
-  const batch = shape[0] as number;
-  const sample = requireInput(unet.session, 'sample', unet.path);
+interface ConditioningFeeds {
+  session: ort.InferenceSession;
+  batch: number;
+  feeds: Record<string, ort.Tensor>;
+}
+
+// The text-side feeds are the same at every step of a sampling run (sampling.ts passes one guidance
+// object throughout), so they are built at the first step, not at each: rebuilding the 2×77×768 text
+// states every step was most of the sampler's time outside onnxruntime.
+const conditioningCache = new WeakMap<GuidanceInputs, ConditioningFeeds>();
+
+/** encoder_hidden_states (and SDXL's text_embeds and time_ids) for `rows` = batch × CFG passes. */
+function conditioningFeeds(unet: ModelRunner, batch: number, g: GuidanceInputs): Record<string, ort.Tensor> {
+  const cached = conditioningCache.get(g);
+  if (cached && cached.session === unet.session && cached.batch === batch) return cached.feeds;
   const hidden = requireInput(unet.session, 'encoder_hidden_states', unet.path);
-  const guided = g.cfg !== 1;
   if (g.negative.dim !== g.positive.dim) {
     throw new LoomError('PARAM_INVALID', `The positive (${g.positive.dim}-wide) and negative (${g.negative.dim}-wide) conditionings come from different text encoders.`, { input: 'negative' });
   }
+  const guided = g.cfg !== 1;
   const [uncond, cond, tokens] = matchLengths(g.negative, g.positive);
-  const dim = g.positive.dim;
-  const passes = guided ? 2 : 1;
-  const rows = batch * passes;
+  const rows = batch * (guided ? 2 : 1);
   const feeds: Record<string, ort.Tensor> = {
-    sample: floatTensor(sample.type, guided ? repeat(latents, 2) : latents, [rows, ...shape.slice(1)]),
-    timestep: timestepTensor(unet, t, rows),
-    encoder_hidden_states: floatTensor(hidden.type, guided ? concat(repeat(uncond, batch), repeat(cond, batch)) : repeat(cond, batch), [rows, tokens, dim]),
+    encoder_hidden_states: floatTensor(hidden.type, guided ? concat(repeat(uncond, batch), repeat(cond, batch)) : repeat(cond, batch), [rows, tokens, g.positive.dim]),
   };
   if (unet.session.inputNames.includes('text_embeds')) {
     const pooled = [g.negative.pooled, g.positive.pooled];
@@ -86,7 +93,22 @@ export async function predictNoise(unet: ModelRunner, latents: Float32Array, sha
     feeds.text_embeds = floatTensor(embeds.type, pooledRows, [rows, pooled[1].length]);
     feeds.time_ids = floatTensor(ids.type, repeat(Float32Array.from(g.timeIds), rows), [rows, g.timeIds.length]);
   }
-  const out = await unet.run(feeds);
+  conditioningCache.set(g, { session: unet.session, batch, feeds });
+  return feeds;
+}
+
+/** Predicted noise for `latents` [batch, 4, h, w] at timestep t, with guidance. */
+export async function predictNoise(unet: ModelRunner, latents: Float32Array, shape: readonly number[], t: number, g: GuidanceInputs): Promise<Float32Array> {
+  const batch = shape[0] as number;
+  const conditioning = conditioningFeeds(unet, batch, g);
+  const sample = requireInput(unet.session, 'sample', unet.path);
+  const guided = g.cfg !== 1;
+  const rows = batch * (guided ? 2 : 1);
+  const out = await unet.run({
+    ...conditioning,
+    sample: floatTensor(sample.type, guided ? repeat(latents, 2) : latents, [rows, ...shape.slice(1)]),
+    timestep: timestepTensor(unet, t, rows),
+  });
   const prediction = readFloats(out[unet.session.outputNames[0] as string] as ort.Tensor);
   if (!guided) return prediction;
   const half = prediction.length / 2;

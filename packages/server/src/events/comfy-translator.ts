@@ -78,6 +78,8 @@ export class ComfyTranslator {
         return [this.#progressState()];
       }
       case 'node.log':
+      // ComfyUI's frontend leaves muted and bypassed nodes out of the prompt: its clients hear nothing of them.
+      case 'node.skipped':
         return [];
       case 'run.finished':
         return [this.#json('execution_success', { prompt_id, timestamp: this.now() })];

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const json = (path: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(path, new URL('..', import.meta.url)), 'utf8')) as Record<string, unknown>;
-const BINS = ['loom-compare', 'loom-server', 'loom-worker', 'run-graph'];
+const BINS = ['loom', 'loom-compare', 'loom-server', 'loom-worker', 'run-graph'];
 
 test('@loom/server declares every bin, and the lockfile (what npm ci links) lists the same ones', () => {
   const declared = json('packages/server/package.json').bin as Record<string, string>;

@@ -43,8 +43,18 @@ export const LOOM_USAGE = `Usage: loom <command> [options]
 Commands:
   pull     fetch a model from the Hugging Face Hub or a URL into models/ (loom pull --help)`;
 
+/** Where `loom pull` reads and writes; tests pass their own streams, environment and retry pacing. */
+export interface PullIo {
+  env: NodeJS.ProcessEnv;
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  retries?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
 /** Runs `loom pull` with its arguments; returns the exit code. */
-export async function pullCli(argv: string[], env: NodeJS.ProcessEnv = process.env, out: NodeJS.WriteStream = process.stdout, err: NodeJS.WriteStream = process.stderr): Promise<number> {
+export async function pullCli(argv: string[], io: PullIo = { env: process.env, out: process.stdout, err: process.stderr }): Promise<number> {
+  const { env, out, err } = io;
   let request: PullRequest;
   try {
     const { values, positionals } = parseArgs({
@@ -98,7 +108,7 @@ export async function pullCli(argv: string[], env: NodeJS.ProcessEnv = process.e
     progress.clear = bar.clear;
     for (const file of plan.files) {
       bar.fileStarted(file.label, file.size ?? 0);
-      const result = await download({ ...file, ...(request.token !== undefined && { token: request.token }), onBytes: (n, resumed) => bar.bytes(n, resumed) });
+      const result = await download({ ...file, ...(request.token !== undefined && { token: request.token }), onBytes: (n, resumed) => bar.bytes(n, resumed), ...(io.retries !== undefined && { retries: io.retries }), ...(io.sleep && { sleep: io.sleep }) });
       const note = result.skipped ? 'have' : result.resumedFrom > 0 ? `resumed at ${formatBytes(result.resumedFrom)},` : 'got';
       bar.fileDone(file.label, `${note} ${formatBytes(result.bytes)}`);
     }

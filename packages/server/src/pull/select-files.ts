@@ -1,6 +1,6 @@
 /**
  * Which files of a repository Loom needs. A diffusers/ONNX pipeline (a `model_index.json` at the root)
- * keeps its layout: the index, each component's small files (configs, tokenizer vocabularies) and one
+ * keeps its layout: the index (and other root JSON), each component's small files (configs, tokenizer vocabularies) and one
  * set of weights per component — safetensors before `.bin`, the plain file unless `--variant` names one
  * (falling back to the plain file when a component has no such variant, as diffusers does), ONNX only
  * with `--onnx` (or when the repo is an ONNX export with nothing else). Never fetched: flax (`.msgpack`),
@@ -61,7 +61,8 @@ export function selectPipelineFiles(files: readonly RepoFile[], options: SelectO
     list.push(file);
     byComponent.set(parts[0] ?? '', list);
   }
-  const chosen = files.filter((f) => f.path === 'model_index.json');
+  // model_index.json, and any other small JSON at the root (Loom's own latent_preview.json, for one).
+  const chosen = files.filter((f) => !f.path.includes('/') && f.path.endsWith('.json'));
   for (const component of [...byComponent.keys()].sort()) {
     const list = byComponent.get(component) ?? [];
     chosen.push(...list.filter((f) => SMALL.test(f.path) && !f.path.endsWith('.msgpack.index.json')), ...componentWeights(list, options));

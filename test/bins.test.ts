@@ -28,3 +28,9 @@ for (const bin of BINS) {
     assert.match(run.stdout, new RegExp(`^Usage: ${bin} `));
   });
 }
+
+test('npx --no-install loom pull --help prints the pull usage and exits 0', () => {
+  const run = spawnSync('npx', ['--no-install', 'loom', 'pull', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^Usage: loom pull <owner\/name \| URL>/);
+});

@@ -54,7 +54,7 @@ export function createTransferProgress(stream: NodeJS.WritableStream & { columns
     const filled = Math.round(fraction * width);
     const eta = rate !== undefined && rate > 0 ? ` ETA ${formatDuration(((total - done) / rate) * 1000)}` : '';
     const text = `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${String(Math.round(fraction * 100)).padStart(3)}% ${formatBytes(done)}/${formatBytes(total)}${rate !== undefined ? ` ${formatBytes(rate)}/s` : ''}${eta} ${current}`;
-    stream.write(`\r\x1b[2K${text.slice(0, (stream.columns ?? 100) - 1)}`);
+    stream.write(`\r\x1b[2K${text.slice(0, (stream.columns || 100) - 1)}`);
     live = true;
   };
 

@@ -29,8 +29,10 @@ export interface MockHub {
   log: Array<{ host: 'hub' | 'cdn'; url: string; range?: string; auth?: string }>;
   /** Cut the connection after this many bytes of the file with this sha256, `times` times. */
   cut(sha256: string, afterBytes: number, times: number): void;
-  /** Serve these bytes instead of the real ones for the file with this sha256. */
+  /** Serve corrupted bytes for the file with this sha256. */
   corrupt(sha256: string): void;
+  /** Answer every request for the file with this sha256 with 200 and the whole file, ignoring Range. */
+  ignoreRange(sha256: string): void;
   close(): Promise<void>;
 }
 
@@ -46,8 +48,8 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 }
 
 /** 200 or 206 by the Range header, as S3/CloudFront and the hub do; `cutAt` ends the socket early. */
-function sendBytes(req: IncomingMessage, res: ServerResponse, data: Buffer, headers: Record<string, string>, cutAt?: number): void {
-  const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+function sendBytes(req: IncomingMessage, res: ServerResponse, data: Buffer, headers: Record<string, string>, cutAt?: number, honourRange = true): void {
+  const range = honourRange ? /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '') : null;
   let start = 0;
   let end = data.length - 1;
   if (range) {
@@ -83,6 +85,7 @@ export async function startMockHub(repos: Record<string, MockRepo>, pageSize = 1
   const blobs = new Map<string, Buffer>();
   const cuts = new Map<string, { at: number; times: number }>();
   const corrupted = new Set<string>();
+  const rangeless = new Set<string>();
   for (const repo of Object.values(repos)) for (const data of Object.values(repo.files)) blobs.set(sha256(data), data);
   const log: MockHub['log'] = [];
   let cdnUrl = '';
@@ -98,7 +101,7 @@ export async function startMockHub(repos: Record<string, MockRepo>, pageSize = 1
     const cut = cuts.get(hash);
     const cutAt = cut && cut.times > 0 ? cut.at : undefined;
     if (cut) cut.times--;
-    sendBytes(req, res, data, { 'Content-Type': 'binary/octet-stream', ETag: `"${hash}"` }, cutAt);
+    sendBytes(req, res, data, { 'Content-Type': 'binary/octet-stream', ETag: `"${hash}"` }, cutAt, !rangeless.has(hash));
   });
 
   const hub = createServer((req, res) => {
@@ -156,6 +159,9 @@ export async function startMockHub(repos: Record<string, MockRepo>, pageSize = 1
     },
     corrupt(hash) {
       corrupted.add(hash);
+    },
+    ignoreRange(hash) {
+      rangeless.add(hash);
     },
     close: () =>
       Promise.all([hub, cdn].map((server) => new Promise<void>((resolve) => {

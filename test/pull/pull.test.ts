@@ -123,6 +123,17 @@ test('a LoRA repo is detected from its tensor names and lands in models/loras/<r
   assert.deepEqual(readTree(join(run.models, 'loras', 'tiny-lora')), LORAS);
 });
 
+test('a second run finds the files whole (checked by sha256) and fetches nothing; --endpoint beats HF_ENDPOINT', async () => {
+  const first = await pull(['loom/tiny-lora']);
+  assert.equal(first.code, 0, first.err);
+  const seen = hub.log.length;
+  const again = await pullInto(first.models, ['loom/tiny-lora', '--endpoint', hub.endpoint], { HF_ENDPOINT: 'http://127.0.0.1:9' });
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.err, /have 97\.2 KB pytorch_lora_weights_16\.safetensors/);
+  assert.ok(!hub.log.slice(seen).some((r) => r.host === 'cdn' && r.range === undefined), 'no whole file was fetched again');
+  assert.deepEqual(readTree(join(first.models, 'loras', 'tiny-lora')), LORAS);
+});
+
 test('one path in a repo with --kind lands flat in the kind folder', async () => {
   const run = await pull(['loom/tiny-lora', 'pytorch_lora_weights_8.safetensors', '--kind', 'lora']);
   assert.equal(run.code, 0, run.err);
@@ -146,8 +157,10 @@ test('a pull that keeps failing leaves only a .part file; the next run resumes i
   const dest = join(first.models, 'checkpoints', 'model.onnx');
   assert.ok(!existsSync(dest), 'no partial file under its final name');
   assert.equal(statSync(`${dest}.part`).size, 300_000);
+  const seen = hub.log.length;
   const second = await pullInto(first.models, ['loom/tiny-sd15', 'unet/model.onnx', '--kind', 'checkpoint']);
   assert.equal(second.code, 0, second.err);
+  assert.deepEqual(hub.log.slice(seen).filter((r) => r.host === 'cdn').map((r) => r.range), ['bytes=300000-']);
   assert.match(second.err, /resumed at 300\.0 KB/);
   assert.ok(readFileSync(dest).equals(UNET));
   assert.ok(!existsSync(`${dest}.part`));
@@ -198,6 +211,18 @@ test('a plain URL downloads with resume into its kind folder; its kind is read f
   const run = await pull([`${hub.cdn}/repos/plain/${sha(bytes)}/pytorch_lora_weights_8.safetensors`, '--sha256', sha(bytes)]);
   assert.equal(run.code, 0, run.err);
   assert.ok(readFileSync(join(run.models, 'loras', 'pytorch_lora_weights_8.safetensors')).equals(bytes));
+});
+
+test('a server that ignores Range gets a fresh start, never an appended copy', async () => {
+  const bytes = lora(4);
+  hub.ignoreRange(sha(bytes));
+  const models = mkdtempSync(join(work, 'models-'));
+  mkdirSync(join(models, 'loras'));
+  writeFileSync(join(models, 'loras', 'pytorch_lora_weights_4.safetensors.part'), bytes.subarray(0, 1000));
+  const run = await pullInto(models, [`${hub.cdn}/${sha(bytes)}/pytorch_lora_weights_4.safetensors`, '--kind', 'lora', '--sha256', sha(bytes)]);
+  assert.equal(run.code, 0, run.err);
+  assert.match(run.err, /got 31\.0 KB/);
+  assert.deepEqual(readTree(join(models, 'loras')), new Map([['pytorch_lora_weights_4.safetensors', bytes]]));
 });
 
 test('a full disk fails clearly and leaves no file under its final name', (t) => {

@@ -24,7 +24,10 @@ export interface DownloadRequest {
   sha256?: string;
   /** Sent as `Authorization: Bearer …` (fetch drops it on a redirect to another host, as the hub's CDN needs). */
   token?: string;
-  /** Called with each chunk's byte count, and once with the bytes resumed from a `.part` file. */
+  /**
+   * Called with each chunk's byte count, once with the bytes resumed from a `.part` file, and with
+   * minus what was counted when a server ignores `Range` and the download starts over.
+   */
   onBytes?: (bytes: number, resumed: boolean) => void;
   /** Consecutive failed attempts (no new byte) before giving up. */
   retries?: number;
@@ -82,7 +85,7 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
   if (request.size !== undefined && have > request.size) have = 0;
   let hash = createHash('sha256');
   if (have > 0) await hashFile(part, hash);
-  const resumedFrom = have;
+  let resumedFrom = have;
   if (have > 0) request.onBytes?.(have, true);
   let total = request.size;
   let failures = 0;
@@ -113,7 +116,9 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
         if (range[2] !== '*') total ??= Number(range[2]);
       } else {
         // 200: the whole file (a server without Range support): start over rather than append.
+        request.onBytes?.(-have, true);
         have = 0;
+        resumedFrom = 0;
         hash = createHash('sha256');
         const length = response.headers.get('content-length');
         if (length !== null) total ??= Number(length);

@@ -126,7 +126,14 @@ export async function pullCli(argv: string[], io: PullIo = { env: process.env, o
 /** `loom <command>`: the one subcommand today is `pull`. */
 export async function loomCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'pull') return pullCli(rest);
+  if (command === 'pull') {
+    // Ctrl-C: the `.part` file stays, so the same command resumes; 130 as every Loom command.
+    process.once('SIGINT', () => {
+      process.stderr.write('\nloom pull: interrupted; what arrived is kept in .part files, run the same command again to resume.\n');
+      process.exit(EXIT.interrupted);
+    });
+    return pullCli(rest);
+  }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${LOOM_USAGE}\n`);
     return command === undefined ? EXIT.invalid : EXIT.ok;

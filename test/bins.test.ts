@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const json = (path: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(path, new URL('..', import.meta.url)), 'utf8')) as Record<string, unknown>;
-const BINS = ['loom-compare', 'loom-server', 'loom-worker', 'run-graph'];
+const BINS = ['loom', 'loom-compare', 'loom-server', 'loom-worker', 'run-graph'];
 
 test('@loom/server declares every bin, and the lockfile (what npm ci links) lists the same ones', () => {
   const declared = json('packages/server/package.json').bin as Record<string, string>;
@@ -28,3 +28,9 @@ for (const bin of BINS) {
     assert.match(run.stdout, new RegExp(`^Usage: ${bin} `));
   });
 }
+
+test('npx --no-install loom pull --help prints the pull usage and exits 0', () => {
+  const run = spawnSync('npx', ['--no-install', 'loom', 'pull', '--help'], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^Usage: loom pull <owner\/name \| URL>/);
+});

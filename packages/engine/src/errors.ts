@@ -20,6 +20,7 @@ export type LoomErrorCode =
   | 'UNSUPPORTED_MODEL'
   | 'BAD_FILE'
   | 'DEVICE_UNAVAILABLE'
+  | 'DOWNLOAD_FAILED'
   | 'USAGE';
 
 /** One problem found in a graph; validation returns all of them, never just the first. */

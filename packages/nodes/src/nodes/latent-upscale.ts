@@ -4,6 +4,7 @@ import { defineNode, param } from '@loom/engine';
 import { LATENT, latentOf } from '../ports.ts';
 import { RESAMPLE_METHODS, resamplePlanes } from '../sd/upscale/resample.ts';
 import { cropPlanes, cropRect, targetSize } from '../sd/upscale/target-size.ts';
+import { resizedNoiseMask } from '../sd/latent-ops/noise-mask.ts';
 
 const dimension = (what: string) =>
   param(
@@ -31,6 +32,7 @@ export const latentUpscaleNode = () =>
       const rect = cropRect(w, h, size.width, size.height, crop);
       const planes = batch * channels;
       const samples = resamplePlanes(cropPlanes(latent.samples, planes, h, w, rect), planes, rect.height, rect.width, size.height, size.width, method);
-      return { latent: latentOf(samples, [batch, channels, size.height, size.width], latent.meta) };
+      const shape = [batch, channels, size.height, size.width] as const;
+      return { latent: { ...latentOf(samples, shape, latent.meta), ...resizedNoiseMask(latent, [...shape]) } };
     },
   });

@@ -8,6 +8,7 @@ import { sampleLatents } from '../sd/sampling.ts';
 import { SAMPLERS, resolveScheduler } from '../sd/sampler-choice.ts';
 import { effectiveNegative } from '../sd/unet.ts';
 import { openModel } from '../sd/model-session.ts';
+import { checkNoNoiseMask, checkSingleEntry } from '../sd/conditioning/single-entry.ts';
 
 export const unetSamplerNode = (config: NodePackConfig) =>
   defineNode({
@@ -36,6 +37,9 @@ export const unetSamplerNode = (config: NodePackConfig) =>
     },
     outputs: { latent: LATENT },
     run: async ({ model, positive, negative, latent }, p, ctx) => {
+      checkSingleEntry('positive', positive, ctx.log);
+      checkSingleEntry('negative', negative, ctx.log);
+      checkNoNoiseMask(latent);
       const { pipeline } = model;
       const unet = await openModel(pipeline.unet, 'unet', model.loras, config, ctx);
       const height = latent.shape[2] * 8;

@@ -96,7 +96,7 @@ test('export to UI format and back gives the same graph (ids, links, linked para
   const back = importComfyWorkflow(JSON.parse(JSON.stringify(ui)), registry, map);
   for (const [id, node] of Object.entries(graph.nodes)) {
     assert.deepEqual(back.nodes[id]?.inputs, node.inputs, id);
-    assert.equal(back.nodes[id]?.mode, node.mode, id);
+    assert.equal(back.nodes[id]?.mode, (node as { mode?: string }).mode, id);
   }
   assert.deepEqual(back.nodes.two?.ui?.position, [5, 6]);
   assert.equal(back.nodes.two?.ui?.title, 'Two');

@@ -3,7 +3,7 @@
  * `/api`. Validation failures answer `{error, node_errors}` exactly as ComfyUI does.
  */
 import { Router } from 'express';
-import { isComfyPrompt } from '@loom/engine';
+import { isComfyPrompt, withComfyOrigin } from '@loom/engine';
 import { HttpError } from '../http/http-error.ts';
 import { parseOr400 } from '../http/parse-body.ts';
 import { enqueue } from '../queue/enqueue.ts';
@@ -22,6 +22,8 @@ export function queueTuple(p: QueuedPrompt): [number, string, unknown, Record<st
 function historyMap(records: HistoryRecord[]): Record<string, unknown> {
   return Object.fromEntries(records.map((r) => [r.promptId, r.entry]));
 }
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A missing or empty body means `{}` (ComfyUI's `/interrupt` and `/free` accept both, §8 #15). */
 const bodyOf = (body: unknown): unknown => body ?? {};
@@ -50,7 +52,11 @@ export function comfyPromptRoutes(ctx: ServerContext): Router {
       {
         format: native ? 'loom' : 'comfy',
         prompt: body.prompt,
-        graph: prepared.graph,
+        // What the client sent, for the PNG `prompt` and extra_pnginfo chunks (SaveImage).
+        graph: withComfyOrigin(prepared.graph, {
+          ...(!native && { prompt: body.prompt }),
+          ...(isRecord(body.extra_data?.extra_pnginfo) && { extraPngInfo: body.extra_data.extra_pnginfo }),
+        }),
         targets: prepared.targets,
         classTypes: prepared.classTypes,
         extraData: body.extra_data ?? {},

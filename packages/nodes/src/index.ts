@@ -45,6 +45,7 @@ export * from './ports.ts';
 export { listPipelines, readPipeline, type PipelineFiles } from './sd/pipeline.ts';
 export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
 export { readPngText } from './images/png-text.ts';
+export { withSafetensors } from './safetensors/safetensors-file.ts';
 export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';
 export { UPSCALE_MODEL, type UpscaleModelHandle } from './sd/upscale/port.ts';
 

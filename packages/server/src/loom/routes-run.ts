@@ -1,6 +1,6 @@
 /** Loom's own API for running graphs: catalog, validate, submit, queue, history, free, system. */
 import { Router } from 'express';
-import { isComfyPrompt, isComfyWorkflow, importComfyWorkflow, withComfyOrigin } from '@loom/engine';
+import { comfySemantics, isComfyPrompt, isComfyWorkflow, importComfyWorkflow, withComfyOrigin } from '@loom/engine';
 import { prepareComfyPrompt } from '../comfy/prepare-prompt.ts';
 import { HttpError } from '../http/http-error.ts';
 import { parseOr400 } from '../http/parse-body.ts';
@@ -36,7 +36,13 @@ export function loomRunRoutes(ctx: ServerContext): Router {
   const router = Router();
 
   router.get('/catalog', (_req, res) => {
-    res.json({ ...ctx.host.registry.catalog(), comfyAliases: Object.fromEntries(Object.entries(ctx.host.comfyMap).map(([name, m]) => [name, m.type])) });
+    const aliases = Object.entries(ctx.host.comfyMap);
+    res.json({
+      ...ctx.host.registry.catalog(),
+      comfyAliases: Object.fromEntries(aliases.map(([name, m]) => [name, m.type])),
+      // For each ComfyUI class: the Loom node that serves it and how its semantics relate to ComfyUI's.
+      comfy: Object.fromEntries(aliases.map(([name, m]) => [name, { node: m.type, semantics: comfySemantics(name, m) }])),
+    });
   });
 
   router.post('/validate', (req, res) => {

@@ -100,6 +100,49 @@ scale = 1.5
 nw, nh = round(7 * scale), round(5 * scale)
 out["latentUpscaleBy"] = {m: {"shape": [1, 2, nh, nw], "values": flat(F.interpolate(lat, size=(nh, nw), mode=m))} for m in ("bilinear", "bicubic", "nearest-exact", "area")}
 
+
+
+# bislerp (comfy/utils.py), re-derived: per axis, slerp between the truncated bilinear neighbours.
+def slerp_rows(b1, b2, r):
+    n1 = torch.norm(b1, dim=-1, keepdim=True)
+    n2 = torch.norm(b2, dim=-1, keepdim=True)
+    u1 = torch.where(n1 == 0, torch.zeros_like(b1), b1 / n1)
+    u2 = torch.where(n2 == 0, torch.zeros_like(b2), b2 / n2)
+    dot = (u1 * u2).sum(1)
+    omega = torch.acos(dot)
+    so = torch.sin(omega)
+    res = (torch.sin((1.0 - r.squeeze(1)) * omega) / so).unsqueeze(1) * u1 + (torch.sin(r.squeeze(1) * omega) / so).unsqueeze(1) * u2
+    res = res * (n1 * (1.0 - r) + n2 * r)
+    res[dot > 1 - 1e-5] = b1[dot > 1 - 1e-5]
+    res[dot < 1e-5 - 1] = (b1 * (1.0 - r) + b2 * r)[dot < 1e-5 - 1]
+    return res
+
+
+def neighbours(old, new):
+    pos = F.interpolate(torch.arange(old, dtype=torch.float32).reshape(1, 1, 1, -1), size=(1, new), mode="bilinear")
+    nxt = torch.arange(old, dtype=torch.float32).reshape(1, 1, 1, -1) + 1
+    nxt[:, :, :, -1] -= 1
+    nxt = F.interpolate(nxt, size=(1, new), mode="bilinear")
+    return (pos - pos.floor()).reshape(-1), pos.to(torch.int64).reshape(-1), nxt.to(torch.int64).reshape(-1)
+
+
+def bislerp_ref(x, w_new, h_new):
+    n, c, h, w = x.shape
+    r, i1, i2 = neighbours(w, w_new)
+    p1 = x[:, :, :, i1].movedim(1, -1).reshape(-1, c)
+    p2 = x[:, :, :, i2].movedim(1, -1).reshape(-1, c)
+    rows = slerp_rows(p1, p2, r.repeat(n * h).reshape(-1, 1)).reshape(n, h, w_new, c).movedim(-1, 1)
+    r, i1, i2 = neighbours(h, h_new)
+    p1 = rows[:, :, i1, :].movedim(1, -1).reshape(-1, c)
+    p2 = rows[:, :, i2, :].movedim(1, -1).reshape(-1, c)
+    ratios = r.reshape(1, -1, 1).expand(n, h_new, w_new).reshape(-1, 1)
+    return slerp_rows(p1, p2, ratios).reshape(n, h_new, w_new, c).movedim(-1, 1)
+
+
+lat2 = (wave(2 * 4 * 5 * 7, 0.9) * 2 - 1).reshape(2, 4, 5, 7)
+lat2[0, :, 2, 3] = lat2[0, :, 2, 2]  # parallel neighbours: the dot > 1 - 1e-5 branch
+out["bislerp"] = {"up": flat(bislerp_ref(lat2, 11, 8)), "down": flat(bislerp_ref(lat2, 3, 4))}
+
 os.makedirs("test/fixtures/comfy-ops", exist_ok=True)
 with open("test/fixtures/comfy-ops/reference.json", "w") as f:
     json.dump({"torch": torch.__version__, **out}, f)

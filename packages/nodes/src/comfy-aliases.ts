@@ -6,7 +6,6 @@
 import type { ComfyMap } from '@loom/engine';
 
 const IMAGE_SCALE_SEMANTICS = "Sizes as ComfyUI computes them; area is torch's adaptive average pooling as in ComfyUI, but nearest-exact, bilinear, bicubic and lanczos resample with libvips (sharp) on 16-bit data, so pixel values differ slightly from ComfyUI's torch/PIL kernels.";
-const LATENT_SCALE_SEMANTICS = "torch's F.interpolate semantics (nearest-exact, bilinear, bicubic, area) as ComfyUI; bislerp is not available.";
 
 export const comfyAliases: ComfyMap = {
   CheckpointLoaderSimple: { type: 'ModelLoader', inputs: { ckpt_name: 'pipeline' }, semantics: 'Loom\'s ModelLoader: ckpt_name names a pipeline folder of the models directory.' },
@@ -22,7 +21,7 @@ export const comfyAliases: ComfyMap = {
   UpscaleModelLoader: { type: 'UpscaleModelLoader', inputs: { model_name: 'modelName' } },
   ImageUpscaleWithModel: { type: 'ImageUpscaleWithModel', inputs: { upscale_model: 'upscaleModel', image: 'images' } },
   ImageScale: { type: 'ImageScale', inputs: { image: 'images', upscale_method: 'method' }, semantics: IMAGE_SCALE_SEMANTICS },
-  LatentUpscale: { type: 'LatentUpscale', inputs: { samples: 'latent', upscale_method: 'method' }, semantics: LATENT_SCALE_SEMANTICS },
+  LatentUpscale: { type: 'LatentUpscale', inputs: { samples: 'latent', upscale_method: 'method' } },
   // Nodes declared under ComfyUI's own names; only the input names differ (ours are camelCase).
   LoraLoaderModelOnly: { type: 'LoraLoaderModelOnly', inputs: { lora_name: 'lora', strength_model: 'strengthModel' } },
   ConditioningCombine: { type: 'ConditioningCombine', inputs: { conditioning_1: 'conditioning1', conditioning_2: 'conditioning2' } },
@@ -31,7 +30,7 @@ export const comfyAliases: ComfyMap = {
   ConditioningSetArea: { type: 'ConditioningSetArea' },
   ConditioningSetTimestepRange: { type: 'ConditioningSetTimestepRange' },
   ConditioningZeroOut: { type: 'ConditioningZeroOut' },
-  LatentUpscaleBy: { type: 'LatentUpscaleBy', inputs: { samples: 'latent', upscale_method: 'method', scale_by: 'scaleBy' }, semantics: LATENT_SCALE_SEMANTICS },
+  LatentUpscaleBy: { type: 'LatentUpscaleBy', inputs: { samples: 'latent', upscale_method: 'method', scale_by: 'scaleBy' } },
   RepeatLatentBatch: { type: 'RepeatLatentBatch', inputs: { samples: 'latent' } },
   LatentFromBatch: { type: 'LatentFromBatch', inputs: { samples: 'latent', batch_index: 'batchIndex' } },
   ImageScaleBy: { type: 'ImageScaleBy', inputs: { image: 'images', upscale_method: 'method', scale_by: 'scaleBy' }, semantics: IMAGE_SCALE_SEMANTICS },

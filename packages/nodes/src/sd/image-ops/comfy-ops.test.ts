@@ -11,6 +11,7 @@ import { averageConditioning, concatConditioning, zeroOutConditioning, withField
 import { prepareInpaint } from '../latent-ops/inpaint-prep.ts';
 import { noiseMaskFromMask } from '../latent-ops/noise-mask.ts';
 import { batchImages, cropImage, emptyImage, invertImage, padForOutpaint } from './image-ops.ts';
+import { bislerp } from '../upscale/bislerp.ts';
 import { latentUpscaleByNode } from '../../nodes/latent-upscale-by.ts';
 import { conditioningCombineNode } from '../../nodes/conditioning-combine.ts';
 import { totalPixelsSize } from '../../nodes/image-scale-to-total-pixels.ts';
@@ -104,6 +105,14 @@ test('LatentUpscaleBy rounds as Python (7·1.5 = 10.5 → 10) and resamples as t
     assert.deepEqual(out.shape, ref.latentUpscaleBy[method].shape);
     close(out.samples, ref.latentUpscaleBy[method].values);
   }
+});
+
+test("LatentUpscaleBy's bislerp matches ComfyUI's (up and down, with a parallel-neighbour edge case)", async () => {
+  const values = Float32Array.from(wave(2 * 4 * 5 * 7, 0.9), (v) => v * 2 - 1);
+  // The same edit as the reference: pixel (2, 3) of batch 0 copies pixel (2, 2).
+  for (let c = 0; c < 4; c++) values[c * 35 + 2 * 7 + 3] = values[c * 35 + 2 * 7 + 2] as number;
+  close(bislerp(values, 2, 4, 5, 7, 8, 11), ref.bislerp.up, 2e-5);
+  close(bislerp(values, 2, 4, 5, 7, 4, 3), ref.bislerp.down, 2e-5);
 });
 
 test('ImageCrop clamps the origin to the image and cuts at its edge; ImageInvert and EmptyImage by hand', () => {

@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { readPngText } from '@loom/nodes';
 import { root, tinyHost, txt2img } from './pipeline/harness.ts';
 
-const workflowFile = join(root, 'test/fixtures/comfy-workflows/txt2img-ui.json');
+const workflowFile = join(root, 'test/comfy-workflows/txt2img-ui.json');
 
 function runGraph(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [join(root, 'packages/server/bin/run-graph.js'), ...args], { env: { ...process.env, LOOM_MODELS: join(root, 'models') } });

@@ -5,7 +5,7 @@ VAEEncodeForInpaint, ImagePadForOutpaint, ImageBatch, LatentUpscaleBy, ImageCrop
 prepare_mask) and written here in our own words, CPU torch only. Inputs are closed-form so the tests can
 rebuild them: value(i) = 0.5 + 0.5 * sin(0.37 * i + phase).
 
-Run: /usr/bin/python3 tools/comfy-ops/reference.py  (writes test/fixtures/comfy-ops/reference.json)
+Run: /usr/bin/python3 tools/comfy-ops/reference.py  (writes packages/nodes/src/sd/image-ops/comfy-ops.reference.json)
 """
 import json
 import math
@@ -143,7 +143,7 @@ lat2 = (wave(2 * 4 * 5 * 7, 0.9) * 2 - 1).reshape(2, 4, 5, 7)
 lat2[0, :, 2, 3] = lat2[0, :, 2, 2]  # parallel neighbours: the dot > 1 - 1e-5 branch
 out["bislerp"] = {"up": flat(bislerp_ref(lat2, 11, 8)), "down": flat(bislerp_ref(lat2, 3, 4))}
 
-os.makedirs("test/fixtures/comfy-ops", exist_ok=True)
-with open("test/fixtures/comfy-ops/reference.json", "w") as f:
+OUT = "packages/nodes/src/sd/image-ops/comfy-ops.reference.json"
+with open(OUT, "w") as f:
     json.dump({"torch": torch.__version__, **out}, f)
-print("wrote test/fixtures/comfy-ops/reference.json")
+print("wrote " + OUT)

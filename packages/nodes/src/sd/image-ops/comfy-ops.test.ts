@@ -1,7 +1,7 @@
 /**
  * ComfyUI's core image, latent, mask and conditioning operations against torch: expected values come
  * from tools/comfy-ops/reference.py (a torch re-derivation of ComfyUI's nodes), committed as
- * test/fixtures/comfy-ops/reference.json. Inputs are rebuilt here from the same closed form.
+ * comfy-ops.reference.json beside this file. Inputs are rebuilt here from the same closed form.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import { conditioningCombineNode } from '../../nodes/conditioning-combine.ts';
 import { totalPixelsSize } from '../../nodes/image-scale-to-total-pixels.ts';
 import type { NodeContext } from '@loom/engine';
 
-const ref = JSON.parse(readFileSync(new URL('../../../../../test/fixtures/comfy-ops/reference.json', import.meta.url), 'utf8')) as Record<string, any>; // the fixture JSON: its shape is the reference script's
+const ref = JSON.parse(readFileSync(new URL('./comfy-ops.reference.json', import.meta.url), 'utf8')) as Record<string, any>; // the fixture JSON: its shape is the reference script's
 const wave = (n: number, phase = 0) => Float32Array.from({ length: n }, (_, i) => 0.5 + 0.5 * Math.sin(0.37 * i + phase));
 const warnings: string[] = [];
 const log = { info: () => {}, warn: (m: string) => void warnings.push(m) };

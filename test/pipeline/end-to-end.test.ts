@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { Graph, RunResult } from '@loom/engine';
+import { importComfyWorkflow, type Graph, type RunResult } from '@loom/engine';
 import type { ImageBatch } from '@loom/nodes';
 import { readPngText } from '@loom/nodes';
 import { fixturesDir, modelsDir, tinyHost, txt2img } from './harness.ts';
@@ -28,12 +28,20 @@ test('the same seed gives identical PNG bytes; another seed does not', async () 
   assert.match(c[0]!, /test_00002\.png$/, 'the counter continues');
 });
 
-test('the PNG embeds the graph (ComfyUI prompt + native workflow) and A1111 parameters', async () => {
+test('the PNG embeds the graph (ComfyUI prompt and UI workflow, Loom graph) and A1111 parameters', async () => {
   const host = tinyHost();
   const graph = txt2img({ seed: 5, prompt: 'a girl, (red theme:1.2)', negative: 'blurry' });
   const [file] = savedFiles(await host.engine.run(graph), host.config.outputDir);
   const text = readPngText(readFileSync(file!));
-  assert.deepEqual(JSON.parse(text.workflow!), graph);
+  assert.deepEqual(Object.keys(text), ['prompt', 'workflow', 'parameters', 'loom']);
+  assert.deepEqual(JSON.parse(text.loom!), graph);
+  // Without a client workflow, Loom's graph in ComfyUI's UI format, which imports back to the same graph.
+  const workflow = JSON.parse(text.workflow!) as { nodes: unknown[] };
+  assert.equal(workflow.nodes.length, Object.keys(graph.nodes).length);
+  // Every parameter is written (widgets_values is positional), so unset ones come back as their defaults.
+  const imported = importComfyWorkflow(workflow, host.registry).nodes.sampler?.inputs ?? {};
+  assert.deepEqual(Object.fromEntries(Object.keys(graph.nodes.sampler?.inputs ?? {}).map((k) => [k, imported[k]])), graph.nodes.sampler?.inputs);
+  assert.equal(imported.cfg, 7);
   const prompt = JSON.parse(text.prompt!) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
   assert.equal(prompt.sampler?.class_type, 'UNetSampler');
   assert.deepEqual(prompt.sampler?.inputs.model, ['loader', 0]);

@@ -77,7 +77,7 @@ test('a noise mask repaints only where it is 1: elsewhere the input latent comes
   const latent = Float32Array.from({ length: 256 }, (_, i) => Math.sin(i) * 0.8);
   const mask = Float32Array.from({ length: 64 }, (_, p) => (p % 8 < 4 ? 1 : 0));
   const denoiser = unetDenoiser(ms, await open(pipeline.unet), shape, { positive: await encode('a red boat'), negative: await encode(''), cfg: 4, family: 'sd15' });
-  const out = await kSample(ms, denoiser, latent, shape, { sampler: 'euler_ancestral', scheduler: 'karras', steps: 6, seed: 3, noiseMask: { data: mask, shape: [1, 1, 8, 8] } });
+  const out = await kSample(ms, denoiser, latent, shape, { sampler: 'euler_ancestral', scheduler: 'karras', steps: 6, seed: 3, noiseMask: { values: mask, shape: [1, 1, 8, 8] } });
   let changed = 0;
   out.forEach((v, i) => {
     if (mask[i % 64] === 0) assert.ok(Math.abs(v - latent[i]!) <= 1e-5, `kept [${i}] ${v} vs ${latent[i]}`);

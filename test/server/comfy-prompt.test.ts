@@ -16,6 +16,29 @@ async function post(body: unknown, contentType = 'application/json') {
   return api(t.url, '/prompt', { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': contentType } });
 }
 
+test('POST /prompt also takes a UI workflow (Loom extension); its outputs appear in history', async () => {
+  const workflow = {
+    nodes: [
+      { id: 1, type: 'Source', widgets_values: [4] },
+      { id: 5, type: 'Reroute', inputs: [{ name: '', type: '*', link: 1 }] },
+      { id: 2, type: 'Collect', inputs: [{ name: 'a', type: 'FLOAT', link: 2 }], widgets_values: ['from-ui'] },
+    ],
+    links: [
+      [1, 1, 0, 5, 0, 'FLOAT'],
+      [2, 5, 0, 2, 0, 'FLOAT'],
+    ],
+    groups: [{ title: 'g', bounding: [0, 0, 1, 1] }],
+  };
+  const ws = await WsProbe.connect(`${t.wsUrl}/ws?clientId=ui-client`);
+  const res = await post({ prompt: workflow, client_id: 'ui-client' });
+  assert.equal(res.status, 200, res.text);
+  const id = (res.body as { prompt_id: string }).prompt_id;
+  await ws.waitForEnd(id);
+  const history = (await api(t.url, `/history/${id}`)).body as Record<string, { outputs: Record<string, unknown> }>;
+  assert.deepEqual(Object.keys(history[id]?.outputs ?? {}), ['2']);
+  ws.close();
+});
+
 describe('POST /prompt and the WebSocket message sequence', () => {
   test('text/plain body, sid echo, full message order, history before the status broadcast', async () => {
     const ws = await WsProbe.connect(`${t.wsUrl}/ws?clientId=client-a`);

@@ -227,6 +227,11 @@ describe('/object_info, /system_stats, /features and friends', () => {
     assert.equal(info.Collect?.output_node, true);
     assert.deepEqual(Object.keys(info.Collect?.input.optional ?? {}), ['b']);
     assert.deepEqual(Object.keys(info.ComfyCollect?.input.required ?? {}).sort(), ['first', 'label']);
+    // Every ComfyUI class says which Loom node serves it and with what semantics.
+    const alias = info.ComfyCollect as unknown as { comfy: { node: string; semantics: string }; description: string };
+    assert.deepEqual(alias.comfy, { node: 'Collect', semantics: "Loom's Collect, with ComfyUI's semantics." });
+    assert.match(alias.description, /Served by Loom's Collect: Loom's Collect, with ComfyUI's semantics\.$/);
+    assert.equal((info.Collect as unknown as { comfy?: unknown }).comfy, undefined);
     assert.deepEqual(info.PickLora?.input.required.lora?.[0], ['a.safetensors', 'sub/b.safetensors']);
     assert.equal(info.Seed?.input.required.seed?.[1].control_after_generate, true);
     const one = (await api(t.url, '/object_info/Scale')).body as Record<string, unknown>;

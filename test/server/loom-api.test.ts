@@ -32,10 +32,11 @@ async function waitDone(id: string): Promise<Record<string, unknown>> {
 
 describe('catalog, validate, submit', () => {
   test('the catalog lists nodes with parameter JSON Schemas and the ComfyUI aliases', async () => {
-    const body = (await api(t.url, `${L}/catalog`)).body as { nodes: { type: string; params: { name: string; schema: { maximum?: number } }[] }[]; comfyAliases: Record<string, string> };
+    const body = (await api(t.url, `${L}/catalog`)).body as { nodes: { type: string; params: { name: string; schema: { maximum?: number } }[] }[]; comfyAliases: Record<string, string>; comfy: Record<string, unknown> };
     const scale = body.nodes.find((n) => n.type === 'Scale');
     assert.equal(scale?.params.find((p) => p.name === 'factor')?.schema.maximum, 10);
     assert.deepEqual(body.comfyAliases, { ComfyCollect: 'Collect' });
+    assert.deepEqual(body.comfy, { ComfyCollect: { node: 'Collect', semantics: "Loom's Collect, with ComfyUI's semantics." } });
   });
 
   test('validate reports every problem with node and input, and accepts ComfyUI prompts too', async () => {

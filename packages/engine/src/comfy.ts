@@ -17,6 +17,17 @@ export interface ComfyNodeMapping {
   outputs?: string[];
   /** ComfyUI inputs that have no counterpart here and are dropped on import. */
   ignore?: string[];
+  /**
+   * How our node's behaviour differs from ComfyUI's, for the catalogs; absent when it follows ComfyUI's
+   * semantics (see {@link comfySemantics}).
+   */
+  semantics?: string;
+}
+
+/** One line for the catalogs: which Loom node serves a ComfyUI class, and with what semantics. */
+export function comfySemantics(className: string, mapping: ComfyNodeMapping): string {
+  if (mapping.semantics !== undefined) return mapping.semantics;
+  return mapping.type === className ? "ComfyUI's node, re-implemented with ComfyUI's semantics." : `Loom's ${mapping.type}, with ComfyUI's semantics.`;
 }
 
 /** ComfyUI class_type → mapping. Classes not in the map are taken to be our own type names. */

@@ -69,6 +69,11 @@ export type OutputValues<O extends OutputSpecs> = { [K in keyof O]: PortValue<O[
 export interface Preview {
   mime: 'image/png' | 'image/jpeg';
   data: Uint8Array;
+  /**
+   * The image is a result, not a glimpse (ComfyUI's SaveImageWebsocket sends its PNGs as preview frames):
+   * hosts deliver it like a preview but never drop it to relieve a slow socket.
+   */
+  output?: boolean;
 }
 
 /** What an output node shows (ComfyUI's `ui` dict: `{ images: [{ filename, subfolder, type }] }`). */

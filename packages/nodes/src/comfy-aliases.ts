@@ -1,12 +1,15 @@
 /**
- * ComfyUI's core node names and input names, mapped to ours where the semantics match, so API-format
- * prompts from ComfyUI clients run unchanged (COMFYUI-API.md §5 lists the originals). KSampler,
- * KSamplerAdvanced and CLIPTextEncode are real nodes with ComfyUI semantics; only their snake_case inputs map.
+ * ComfyUI's core node names and input names, mapped to ours, so API-format prompts and UI workflows from
+ * ComfyUI run unchanged (COMFYUI-API.md §5 lists the originals). Where our node's behaviour differs from
+ * ComfyUI's, `semantics` says how; the catalogs show it for every class. KSampler, KSamplerAdvanced and
+ * CLIPTextEncode are real nodes with ComfyUI semantics; only their snake_case inputs map.
  */
 import type { ComfyMap } from '@loom/engine';
 
+const IMAGE_SCALE_SEMANTICS = "Sizes as ComfyUI computes them; area is torch's adaptive average pooling as in ComfyUI, but nearest-exact, bilinear, bicubic and lanczos resample with libvips (sharp) on 16-bit data, so pixel values differ slightly from ComfyUI's torch/PIL kernels.";
+
 export const comfyAliases: ComfyMap = {
-  CheckpointLoaderSimple: { type: 'ModelLoader', inputs: { ckpt_name: 'pipeline' } },
+  CheckpointLoaderSimple: { type: 'ModelLoader', inputs: { ckpt_name: 'pipeline' }, semantics: 'Loom\'s ModelLoader: ckpt_name names a pipeline folder of the models directory.' },
   LoraLoader: { type: 'LoRALoader', inputs: { lora_name: 'lora', strength_model: 'strengthModel', strength_clip: 'strengthClip' } },
   CLIPTextEncode: { type: 'CLIPTextEncode' },
   EmptyLatentImage: { type: 'EmptyLatent', inputs: { batch_size: 'batchSize' } },
@@ -19,12 +22,34 @@ export const comfyAliases: ComfyMap = {
     },
   },
   VAEDecode: { type: 'VAEDecode', inputs: { samples: 'latent' } },
-  VAEEncode: { type: 'VAEEncode', inputs: { pixels: 'images' } },
-  SaveImage: { type: 'SaveImage', inputs: { filename_prefix: 'filenamePrefix' } },
+  VAEEncode: { type: 'VAEEncode', inputs: { pixels: 'images' }, semantics: "Loom's VAEEncode: width and height must be multiples of 8 (ComfyUI center-crops them)." },
+  SaveImage: { type: 'SaveImage', inputs: { filename_prefix: 'filenamePrefix' }, semantics: "Loom's SaveImage: files are <prefix>_00001.png (ComfyUI: <prefix>_00001_.png); the PNG chunks are ComfyUI's prompt and workflow plus A1111 parameters and Loom's graph." },
   PreviewImage: { type: 'PreviewImage' },
-  LoadImage: { type: 'LoadImage', ignore: ['upload'] },
+  LoadImage: { type: 'LoadImage', ignore: ['upload'], semantics: "Loom's LoadImage: the first frame only, and EXIF orientation is not applied (ComfyUI rotates by it)." },
   UpscaleModelLoader: { type: 'UpscaleModelLoader', inputs: { model_name: 'modelName' } },
   ImageUpscaleWithModel: { type: 'ImageUpscaleWithModel', inputs: { upscale_model: 'upscaleModel', image: 'images' } },
-  ImageScale: { type: 'ImageScale', inputs: { image: 'images', upscale_method: 'method' } },
+  ImageScale: { type: 'ImageScale', inputs: { image: 'images', upscale_method: 'method' }, semantics: IMAGE_SCALE_SEMANTICS },
   LatentUpscale: { type: 'LatentUpscale', inputs: { samples: 'latent', upscale_method: 'method' } },
+  // Nodes declared under ComfyUI's own names; only the input names differ (ours are camelCase).
+  LoraLoaderModelOnly: { type: 'LoraLoaderModelOnly', inputs: { lora_name: 'lora', strength_model: 'strengthModel' } },
+  ConditioningCombine: { type: 'ConditioningCombine', inputs: { conditioning_1: 'conditioning1', conditioning_2: 'conditioning2' } },
+  ConditioningConcat: { type: 'ConditioningConcat', inputs: { conditioning_to: 'conditioningTo', conditioning_from: 'conditioningFrom' } },
+  ConditioningAverage: { type: 'ConditioningAverage', inputs: { conditioning_to: 'conditioningTo', conditioning_from: 'conditioningFrom', conditioning_to_strength: 'conditioningToStrength' } },
+  ConditioningSetArea: { type: 'ConditioningSetArea' },
+  ConditioningSetTimestepRange: { type: 'ConditioningSetTimestepRange' },
+  ConditioningZeroOut: { type: 'ConditioningZeroOut' },
+  LatentUpscaleBy: { type: 'LatentUpscaleBy', inputs: { samples: 'latent', upscale_method: 'method', scale_by: 'scaleBy' } },
+  RepeatLatentBatch: { type: 'RepeatLatentBatch', inputs: { samples: 'latent' } },
+  LatentFromBatch: { type: 'LatentFromBatch', inputs: { samples: 'latent', batch_index: 'batchIndex' } },
+  ImageScaleBy: { type: 'ImageScaleBy', inputs: { image: 'images', upscale_method: 'method', scale_by: 'scaleBy' }, semantics: IMAGE_SCALE_SEMANTICS },
+  ImageScaleToTotalPixels: { type: 'ImageScaleToTotalPixels', inputs: { image: 'images', upscale_method: 'method', resolution_steps: 'resolutionSteps' }, semantics: IMAGE_SCALE_SEMANTICS },
+  ImageBatch: { type: 'ImageBatch' },
+  ImageInvert: { type: 'ImageInvert', inputs: { image: 'images' } },
+  ImageCrop: { type: 'ImageCrop', inputs: { image: 'images' } },
+  EmptyImage: { type: 'EmptyImage', inputs: { batch_size: 'batchSize' } },
+  LoadImageMask: { type: 'LoadImageMask', ignore: ['upload'] },
+  VAEEncodeForInpaint: { type: 'VAEEncodeForInpaint', inputs: { pixels: 'images', grow_mask_by: 'growMaskBy' } },
+  SetLatentNoiseMask: { type: 'SetLatentNoiseMask', inputs: { samples: 'latent' } },
+  ImagePadForOutpaint: { type: 'ImagePadForOutpaint', inputs: { image: 'images' } },
+  SaveImageWebsocket: { type: 'SaveImageWebsocket' },
 };

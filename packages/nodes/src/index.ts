@@ -21,6 +21,27 @@ import { upscaleModelLoaderNode } from './nodes/upscale-model-loader.ts';
 import { imageUpscaleWithModelNode } from './nodes/image-upscale-with-model.ts';
 import { promptLibraryNode } from './nodes/prompt-library.ts';
 import { comparisonGridNode } from './nodes/comparison-grid.ts';
+import { loraLoaderModelOnlyNode } from './nodes/lora-loader-model-only.ts';
+import { conditioningCombineNode } from './nodes/conditioning-combine.ts';
+import { conditioningConcatNode } from './nodes/conditioning-concat.ts';
+import { conditioningAverageNode } from './nodes/conditioning-average.ts';
+import { conditioningSetAreaNode } from './nodes/conditioning-set-area.ts';
+import { conditioningSetTimestepRangeNode } from './nodes/conditioning-set-timestep-range.ts';
+import { conditioningZeroOutNode } from './nodes/conditioning-zero-out.ts';
+import { latentUpscaleByNode } from './nodes/latent-upscale-by.ts';
+import { repeatLatentBatchNode } from './nodes/repeat-latent-batch.ts';
+import { latentFromBatchNode } from './nodes/latent-from-batch.ts';
+import { imageScaleByNode } from './nodes/image-scale-by.ts';
+import { imageScaleToTotalPixelsNode } from './nodes/image-scale-to-total-pixels.ts';
+import { imageBatchNode } from './nodes/image-batch.ts';
+import { imageInvertNode } from './nodes/image-invert.ts';
+import { imageCropNode } from './nodes/image-crop.ts';
+import { emptyImageNode } from './nodes/empty-image.ts';
+import { loadImageMaskNode } from './nodes/load-image-mask.ts';
+import { vaeEncodeForInpaintNode } from './nodes/vae-encode-for-inpaint.ts';
+import { setLatentNoiseMaskNode } from './nodes/set-latent-noise-mask.ts';
+import { imagePadForOutpaintNode } from './nodes/image-pad-for-outpaint.ts';
+import { saveImageWebsocketNode } from './nodes/save-image-websocket.ts';
 
 export * from './pack-config.ts';
 export * from './ports.ts';
@@ -30,6 +51,7 @@ export type { ModelComponents, ComponentWeights, ModelKind } from './weights/com
 export type { WeightSource, WeightInfo, WeightDtype } from './weights/weight-source.ts';
 export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
 export { readPngText } from './images/png-text.ts';
+export { withSafetensors } from './safetensors/safetensors-file.ts';
 export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';
 export { planGrid, type GridPlan, type Variant } from './sd/grid/plan.ts';
 export { UPSCALE_MODEL, type UpscaleModelHandle } from './sd/upscale/port.ts';
@@ -64,6 +86,28 @@ export function createNodePack(config: NodePackConfig): NodePack {
       imageUpscaleWithModelNode(config),
       promptLibraryNode(config),
       comparisonGridNode(config),
+      // ComfyUI core nodes under their own names (issue 17).
+      loraLoaderModelOnlyNode(config),
+      conditioningCombineNode(),
+      conditioningConcatNode(),
+      conditioningAverageNode(),
+      conditioningSetAreaNode(),
+      conditioningSetTimestepRangeNode(),
+      conditioningZeroOutNode(),
+      latentUpscaleByNode(),
+      repeatLatentBatchNode(),
+      latentFromBatchNode(),
+      imageScaleByNode(),
+      imageScaleToTotalPixelsNode(),
+      imageBatchNode(),
+      imageInvertNode(),
+      imageCropNode(),
+      emptyImageNode(),
+      loadImageMaskNode(config),
+      vaeEncodeForInpaintNode(config),
+      setLatentNoiseMaskNode(),
+      imagePadForOutpaintNode(),
+      saveImageWebsocketNode(),
     ],
     comfyMap: comfyAliases,
   };

@@ -32,9 +32,11 @@ export interface VaeHandle {
   pipeline: PipelineFiles;
 }
 
-/** Text conditioning: hidden states [1, tokens, dim] (+ SDXL's pooled [1, 1280]). */
-export interface Conditioning {
-  kind: 'conditioning';
+/**
+ * One conditioning entry: hidden states [1, tokens, dim] (+ SDXL's pooled [1, 1280]) and, as in ComfyUI's
+ * `[tensor, {area, strength, start_percent, end_percent, pooled_output}]`, where and when it applies.
+ */
+export interface ConditioningEntry {
   family: PipelineFiles['family'];
   embeds: Float32Array;
   tokens: number;
@@ -45,6 +47,29 @@ export interface Conditioning {
   /** The prompt was empty: SDXL's `force_zeros_for_empty_prompt` turns such a negative into zeros. */
   empty: boolean;
   prompt: string;
+  /**
+   * The region it applies to, in latent units (image pixels / 8, floored), as ComfyUI's
+   * ConditioningSetArea stores `area = (h // 8, w // 8, y // 8, x // 8)`. Absent: the whole latent.
+   */
+  area?: { x: number; y: number; width: number; height: number };
+  /** Weight of this entry where areas overlap (ComfyUI's `strength`; default 1). */
+  strength?: number;
+  /**
+   * The part of sampling it applies to, as fractions of the schedule with 0 = the first step (ComfyUI's
+   * `start_percent`/`end_percent` of ConditioningSetTimestepRange). Absent: all of it, `[0, 1]`.
+   */
+  timestepRange?: [number, number];
+}
+
+/**
+ * CONDITIONING: a list of entries (ComfyUI's list of `[tensor, dict]`). The value is its first entry plus
+ * `more`, so a plain one-prompt conditioning (the common case) is just a ConditioningEntry with a kind.
+ * ConditioningCombine appends; the other conditioning nodes map over every entry.
+ */
+export interface Conditioning extends ConditioningEntry {
+  kind: 'conditioning';
+  /** Entries after the first, in order (ConditioningCombine). */
+  more?: ConditioningEntry[];
 }
 
 /** What produced a latent or image, for PNG metadata (A1111's `parameters`). */
@@ -60,14 +85,10 @@ export interface Provenance {
   loras?: AppliedLora[];
 }
 
-/** A latent's inpainting mask (ComfyUI's `noise_mask`): 1 = repaint, 0 = keep. */
+/** A mask [batch, 1, h, w] at latent resolution, 1 = repaint, 0 = keep (ComfyUI's `noise_mask`). */
 export interface NoiseMask {
-  data: Float32Array;
-  /**
-   * [B, 1, h, w] at latent resolution (another size is resized bilinearly, as ComfyUI does); a batch of 1
-   * applies to every latent, and ComfyUI's [B, h, w] is accepted too.
-   */
-  shape: readonly number[];
+  values: Float32Array;
+  shape: [number, 1, number, number];
 }
 
 /** Latents [batch, channels, h, w], in the UNet's (scaled) space. */
@@ -76,10 +97,24 @@ export interface Latent {
   samples: Float32Array;
   shape: [number, number, number, number];
   meta: Provenance;
-  /** Only this area is resampled (SetLatentNoiseMask, VAEEncodeForInpaint); KSampler honours it. */
+  /**
+   * Inpainting: where the sampler may change the latent (SetLatentNoiseMask, VAEEncodeForInpaint). Its batch
+   * equals the latent's and its h, w the latent's (ComfyUI resizes `noise_mask` bilinearly to the latent and
+   * repeats it to the batch when sampling; Loom's nodes do that when they set it).
+   */
   noiseMask?: NoiseMask;
-  /** ComfyUI's `batch_index`: which noise draw of the seed each latent takes (LatentFromBatch, RepeatLatentBatch). */
+  /**
+   * Which members of a larger batch these are (LatentFromBatch, RepeatLatentBatch), so a sampler can give
+   * each the noise it had in the full batch (ComfyUI's `batch_index`). Absent: 0 … batch − 1.
+   */
   batchIndex?: number[];
+}
+
+/** Masks [batch, height, width] in [0, 1] (ComfyUI's MASK; 1 = selected / to repaint). */
+export interface Mask {
+  kind: 'mask';
+  values: Float32Array;
+  shape: [number, number, number];
 }
 
 /** Images [batch, height, width, 3], RGB in [0, 1] (ComfyUI's IMAGE layout). */
@@ -97,6 +132,7 @@ export const CLIP = definePortType<ClipHandle>({ name: 'CLIP', description: 'The
 export const VAE = definePortType<VaeHandle>({ name: 'VAE', description: 'The VAE encoder and decoder', color: '#ef9a9a', guard: (v): v is VaeHandle => hasKind('vae')(v) });
 export const CONDITIONING = definePortType<Conditioning>({ name: 'CONDITIONING', description: 'Encoded prompt', color: '#ffab40', guard: (v): v is Conditioning => hasKind('conditioning')(v) });
 export const LATENT = definePortType<Latent>({ name: 'LATENT', description: 'Latent images', color: '#f48fb1', guard: (v): v is Latent => hasKind('latent')(v) });
+export const MASK = definePortType<Mask>({ name: 'MASK', description: 'Masks, 1 = selected', color: '#81c784', guard: (v): v is Mask => hasKind('mask')(v) });
 export const IMAGE = definePortType<ImageBatch>({ name: 'IMAGE', description: 'RGB images', color: '#64b5f6', guard: (v): v is ImageBatch => hasKind('image')(v) });
 
 // Constructors: node `run` results are inferred without their port types, so literal `kind`s and
@@ -116,3 +152,17 @@ export const imageOf = (pixels: Float32Array, shape: readonly number[], meta: Pr
   shape: [shape[0] ?? 1, shape[1] ?? 0, shape[2] ?? 0, 3],
   meta,
 });
+export const maskOf = (values: Float32Array, shape: readonly number[]): Mask => ({ kind: 'mask', values, shape: [shape[0] ?? 1, shape[1] ?? 0, shape[2] ?? 0] });
+
+/** The entries of a conditioning, in order. */
+export const conditioningEntries = (c: Conditioning): ConditioningEntry[] => {
+  const { kind: _kind, more, ...first } = c;
+  return [first, ...(more ?? [])];
+};
+
+/** A conditioning from its entries (at least one). */
+export function conditioningOf(entries: readonly ConditioningEntry[]): Conditioning {
+  const [first, ...more] = entries;
+  if (!first) throw new Error('A conditioning needs at least one entry');
+  return { ...first, kind: 'conditioning', ...(more.length > 0 && { more }) };
+}

@@ -5,11 +5,13 @@
  */
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import express from 'express';
 import { comfyFileRoutes } from './comfy/routes-files.ts';
 import { comfyInfoRoutes } from './comfy/routes-info.ts';
 import { comfyPromptRoutes } from './comfy/routes-prompt.ts';
+import { comfyUserRoutes } from './comfy/routes-user.ts';
+import { UserStore } from './comfy/user-store.ts';
 import { ModelFolders } from './files/model-folders.ts';
 import { errorHandler, notFound } from './http/http-error.ts';
 import { HostAllowList, isLoopbackHost } from './http/host-allow-list.ts';
@@ -96,13 +98,16 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   app.use(securityMiddleware(policy));
   app.use(redactErrorBodies(redactor));
   // ComfyUI parses JSON whatever the Content-Type (a client sends text/plain, §8 #5); multipart is for uploads.
-  app.use(express.json({ limit: context.limits.maxBodyBytes, strict: false, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') }));
+  // POST /userdata/{file} bodies are file bytes, read raw by that route.
+  const rawBody = (req: { url?: string; method?: string }): boolean => req.method === 'POST' && /^(\/api)?\/userdata\/[^/?]+(\?|$)/.test(req.url ?? '');
+  app.use(express.json({ limit: context.limits.maxBodyBytes, strict: false, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') && !rawBody(req) }));
 
   const loom = express.Router();
   loom.use(loomRunRoutes(context), loomFileRoutes(context));
   loom.get('/schema', (_req, res) => void res.json(openApiDocument(versions().loom)));
   app.use('/loom/api', loom);
-  for (const prefix of ['/api', '/']) app.use(prefix, comfyPromptRoutes(context), comfyInfoRoutes(context), comfyFileRoutes(context));
+  const users = comfyUserRoutes(new UserStore(join(dataDir, 'user', 'default')), context.limits.maxBodyBytes);
+  for (const prefix of ['/api', '/']) app.use(prefix, comfyPromptRoutes(context), comfyInfoRoutes(context), comfyFileRoutes(context), users);
   app.use(editorRoutes(options.editorDir ?? DEFAULT_EDITOR_DIR));
   app.use(notFound);
   app.use(errorHandler(log));

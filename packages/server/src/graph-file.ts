@@ -1,6 +1,6 @@
-/** Reading a graph file from disk, native or ComfyUI API format, with errors that name the file. */
+/** Reading a graph file from disk (native, ComfyUI API format or ComfyUI UI workflow), with errors that name the file. */
 import { readFile } from 'node:fs/promises';
-import { LoomError, importComfyPrompt, isComfyPrompt, type ComfyMap, type NodeRegistry } from '@loom/engine';
+import { LoomError, importComfyPrompt, importComfyWorkflow, isComfyPrompt, isComfyWorkflow, withComfyOrigin, type ComfyMap, type NodeRegistry } from '@loom/engine';
 
 /** Returns the document as a native graph (ComfyUI prompts are converted). Validation happens later. */
 export async function readGraphFile(path: string, registry: NodeRegistry, comfyMap: ComfyMap): Promise<unknown> {
@@ -17,7 +17,16 @@ export async function readGraphFile(path: string, registry: NodeRegistry, comfyM
   } catch (err) {
     throw new LoomError('INVALID_GRAPH', `${path} is not valid JSON: ${(err as Error).message}.`, { cause: err });
   }
-  // ComfyUI clients post {"prompt": {...}}; a saved API-format file is the bare prompt.
+  return importGraphDocument(document, registry, comfyMap);
+}
+
+/**
+ * A parsed document as a native graph: a ComfyUI UI workflow ("Save") or API prompt ("Save (API
+ * Format)", bare or as a POST /prompt body) is converted and remembered in `meta.comfy`, so saved PNGs
+ * carry it as ComfyUI would; anything else is returned as is for validation to judge.
+ */
+export function importGraphDocument(document: unknown, registry: NodeRegistry, comfyMap: ComfyMap): unknown {
+  if (isComfyWorkflow(document)) return importComfyWorkflow(document, registry, comfyMap);
   const prompt = typeof document === 'object' && document !== null && 'prompt' in document ? (document as { prompt: unknown }).prompt : document;
-  return isComfyPrompt(prompt) ? importComfyPrompt(prompt, registry, comfyMap) : document;
+  return isComfyPrompt(prompt) ? withComfyOrigin(importComfyPrompt(prompt, registry, comfyMap), { prompt }) : document;
 }

@@ -1,5 +1,5 @@
 /**
- * Turns a dropped or opened file into a native graph: a PNG made by Loom (its `workflow` chunk, or
+ * Turns a dropped or opened file into a native graph: a PNG made by Loom (its `loom` chunk, or
  * the ComfyUI `prompt` chunk when the native one is absent, e.g. a ComfyUI image), a native graph JSON,
  * or a ComfyUI API-format JSON (bare, or wrapped as `{"prompt": {...}}` like a POST /prompt body).
  */
@@ -39,6 +39,11 @@ function parseJson(text: string, what: string): unknown {
 /** Reads a PNG's embedded graph. */
 export function graphFromPng(bytes: Uint8Array, classes: Map<string, ComfyClass>, what: string): LoadedDocument {
   const text = readPngText(bytes);
+  if (text.loom !== undefined) {
+    const graph = parseJson(text.loom, `${what}'s loom chunk`);
+    if (isNativeGraph(graph)) return { graph, source: `${what} (embedded Loom graph)` };
+  }
+  // Loom wrote its native graph under `workflow` before it had a `loom` chunk.
   if (text.workflow !== undefined) {
     const workflow = parseJson(text.workflow, `${what}'s workflow chunk`);
     if (isNativeGraph(workflow)) return { graph: workflow, source: `${what} (embedded Loom workflow)` };

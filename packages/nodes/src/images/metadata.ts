@@ -1,9 +1,15 @@
 /**
- * What a saved PNG says about how it was made: ComfyUI's `prompt` (API format) and `workflow` keys, and
- * A1111's `parameters` text (prompt, `Negative prompt:`, then `Steps: …, Sampler: …` pairs).
+ * What a saved PNG says about how it was made, in ComfyUI's and A1111's chunks (tEXt, as ComfyUI's
+ * SaveImage writes them with `json.dumps`):
+ * - `prompt`: the API-format prompt the client sent, or Loom's graph in API format;
+ * - one chunk per key of the client's `extra_pnginfo` (the frontend sends `workflow`, its UI graph), or,
+ *   when none was sent, `workflow` = Loom's graph in ComfyUI's UI format, so ComfyUI can open the image;
+ * - `parameters`: A1111's text (prompt, `Negative prompt:`, then `Steps: …, Sampler: …` pairs);
+ * - `loom`: the native graph, which Loom's editor reopens exactly.
  */
-import { exportComfyPrompt, type Graph, type NodeRegistry } from '@loom/engine';
+import { comfyOriginOf, exportComfyPrompt, exportComfyWorkflow, type Graph, type NodeRegistry } from '@loom/engine';
 import type { Provenance } from '../ports.ts';
+import { pythonJsonDumps } from './python-json.ts';
 
 /** Our sampler/scheduler names in A1111's spelling. */
 const A1111_SAMPLERS: Record<string, string> = {
@@ -30,12 +36,29 @@ export function a1111Parameters(meta: Provenance, width: number, height: number)
   return `${meta.prompt ?? ''}${loraTags}\nNegative prompt: ${meta.negativePrompt ?? ''}\n${settings}`;
 }
 
-export function pngTextEntries(graph: Graph, registry: NodeRegistry, meta: Provenance, width: number, height: number): Record<string, string> {
-  const entries: Record<string, string> = { parameters: a1111Parameters(meta, width, height), workflow: JSON.stringify(graph) };
+/** `f()`, or undefined when the graph cannot be expressed that way (it still keeps its `loom` chunk). */
+function attempt<T>(f: () => T): T | undefined {
   try {
-    entries.prompt = JSON.stringify(exportComfyPrompt(graph, registry));
+    return f();
   } catch {
-    // A graph that cannot be expressed in API format still keeps its native form under `workflow`.
+    return undefined;
   }
+}
+
+/** The text chunks, in the order they are written. */
+export function pngTextEntries(graph: Graph, registry: NodeRegistry, meta: Provenance, width: number, height: number): Record<string, string> {
+  const origin = comfyOriginOf(graph);
+  const entries: Record<string, string> = {};
+  const prompt = origin?.prompt ?? attempt(() => exportComfyPrompt(graph, registry));
+  if (prompt !== undefined) entries.prompt = pythonJsonDumps(prompt);
+  const extra = origin?.extraPngInfo ?? {};
+  for (const [key, value] of Object.entries(extra)) entries[key] = pythonJsonDumps(value);
+  if (!('workflow' in extra)) {
+    const workflow = attempt(() => exportComfyWorkflow(graph, registry));
+    if (workflow !== undefined) entries.workflow = pythonJsonDumps(workflow);
+  }
+  entries.parameters = a1111Parameters(meta, width, height);
+  const { comfy: _sent, ...ownMeta } = graph.meta ?? {};
+  entries.loom = JSON.stringify({ ...graph, ...(graph.meta && { meta: ownMeta }) });
   return entries;
 }

@@ -2,7 +2,8 @@
  * PNG text chunks. sharp writes PNGs but cannot add arbitrary tEXt/iTXt chunks, and the small
  * chunk libraries on npm are unmaintained, so this ~60-line module does it per the PNG spec
  * (https://www.w3.org/TR/png-3/#11iTXt): chunks are length, type, data, CRC-32 of type+data.
- * We write iTXt (UTF-8) so prompts with any characters survive; readers also accept tEXt.
+ * Like PIL's `PngInfo.add_text` (which ComfyUI and A1111 use), a text that Latin-1 can hold becomes tEXt
+ * and anything else iTXt (UTF-8), so every prompt survives and ComfyUI's own chunks come out byte-identical.
  */
 import { crc32 } from 'node:zlib';
 import { LoomError } from '@loom/engine';
@@ -43,11 +44,14 @@ function itxt(keyword: string, text: string): Buffer {
   return encodeChunk('iTXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), Buffer.from(text, 'utf8')]));
 }
 
-/** Returns a copy of `png` with the given text entries inserted right after IHDR. */
+// PIL encodes with latin-1 "strict": every code point up to U+00FF fits a tEXt chunk.
+const LATIN1 = /^[\u0000-\u00ff]*$/;
+
+/** Returns a copy of `png` with the given text entries, in order, inserted right after IHDR. */
 export function addPngText(png: Buffer, entries: Record<string, string>): Buffer {
   const first = chunks(png).next();
   if (first.done || first.value.type !== 'IHDR') throw new LoomError('BAD_FILE', 'PNG does not start with IHDR.');
-  const texts = Object.entries(entries).map(([keyword, text]) => itxt(keyword, text));
+  const texts = Object.entries(entries).map(([keyword, text]) => (LATIN1.test(text) ? encodeChunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')])) : itxt(keyword, text)));
   return Buffer.concat([png.subarray(0, first.value.end), ...texts, png.subarray(first.value.end)]);
 }
 

@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import { defineNode, param } from '@loom/engine';
 import { LATENT, latentOf } from '../ports.ts';
-import { RESAMPLE_METHODS, resamplePlanes } from '../sd/upscale/resample.ts';
+import { LATENT_UPSCALE_METHODS, resampleLatents } from '../sd/upscale/bislerp.ts';
 import { cropPlanes, cropRect, targetSize } from '../sd/upscale/target-size.ts';
+import { resizedNoiseMask } from '../sd/latent-ops/noise-mask.ts';
 
 const dimension = (what: string) =>
   param(
@@ -15,10 +16,10 @@ export const latentUpscaleNode = () =>
   defineNode({
     type: 'LatentUpscale',
     category: 'latent',
-    description: 'Resizes latents (nearest-exact, bilinear, bicubic or area, as torch interpolates them). Sizes are image pixels; a 0 width or height keeps the aspect ratio. Follow with a sampler at denoise 0.4–0.6 (hires fix).',
+    description: 'Resizes latents (nearest-exact, bilinear, bicubic or area, as torch interpolates them, or ComfyUI\'s bislerp). Sizes are image pixels; a 0 width or height keeps the aspect ratio. Follow with a sampler at denoise 0.4–0.6 (hires fix).',
     inputs: { latent: { type: LATENT } },
     params: {
-      method: param(z.enum(RESAMPLE_METHODS).default('nearest-exact'), 'Interpolation (torch F.interpolate modes)'),
+      method: param(z.enum(LATENT_UPSCALE_METHODS).default('nearest-exact'), 'Interpolation (torch F.interpolate modes, or ComfyUI\'s bislerp)'),
       width: dimension('width'),
       height: dimension('height'),
       crop: param(z.enum(['disabled', 'center']).default('disabled'), 'center: crop to the target aspect ratio before scaling'),
@@ -30,7 +31,8 @@ export const latentUpscaleNode = () =>
       const size = targetSize(width === 0 ? 0 : Math.floor(width / 8), height === 0 ? 0 : Math.floor(height / 8), w, h);
       const rect = cropRect(w, h, size.width, size.height, crop);
       const planes = batch * channels;
-      const samples = resamplePlanes(cropPlanes(latent.samples, planes, h, w, rect), planes, rect.height, rect.width, size.height, size.width, method);
-      return { latent: latentOf(samples, [batch, channels, size.height, size.width], latent.meta) };
+      const samples = resampleLatents(cropPlanes(latent.samples, planes, h, w, rect), batch, channels, rect.height, rect.width, size.height, size.width, method);
+      const shape = [batch, channels, size.height, size.width] as const;
+      return { latent: { ...latentOf(samples, shape, latent.meta), ...resizedNoiseMask(latent, [...shape]) } };
     },
   });

@@ -10,6 +10,7 @@ import { SAMPLERS, resolveScheduler, type Sampler } from '../sd/sampler-choice.t
 import { schedulerConfigProblem } from '../sd/scheduler-config-check.ts';
 import { effectiveNegative } from '../sd/unet.ts';
 import { openModel } from '../sd/model-session.ts';
+import { checkNoNoiseMask, checkSingleEntry } from '../sd/conditioning/single-entry.ts';
 
 export const unetSamplerNode = (config: NodePackConfig) =>
   defineNode({
@@ -48,6 +49,9 @@ export const unetSamplerNode = (config: NodePackConfig) =>
       return [...(misfit ? [{ input: 'latent', message: misfit }] : []), ...(scheduler ? [scheduler] : [])];
     },
     run: async ({ model, positive, negative, latent }, p, ctx) => {
+      checkSingleEntry('positive', positive, ctx.log);
+      checkSingleEntry('negative', negative, ctx.log);
+      checkNoNoiseMask(latent);
       const { pipeline } = model;
       const height = latent.shape[2] * VAE_FACTOR;
       const width = latent.shape[3] * VAE_FACTOR;

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
-import { LoomError, type EngineEvent, type Graph, type UiPayload } from '@loom/engine';
+import { LoomError, exportComfyPrompt, exportComfyWorkflow, type EngineEvent, type Graph, type UiPayload } from '@loom/engine';
 import { DEVICE_CHOICES } from '@loom/nodes';
 import { createHost } from '../host.ts';
 import { EXIT, HOST_OPTIONS, hostSettings, loadGraph } from './host-options.ts';
@@ -15,7 +15,8 @@ export { EXIT } from './host-options.ts';
 
 const USAGE = `Usage: run-graph <graph.json> [options]
 
-Runs a Loom graph (native or ComfyUI API format) and writes its outputs.
+Runs a Loom graph (native, ComfyUI API format, or a ComfyUI UI workflow as saved by "Save") and writes
+its outputs.
 
 Options:
   --out DIR            where output files go (default ./out)
@@ -26,6 +27,8 @@ Options:
   --json               newline-delimited JSON events on stdout, for scripts
   --quiet              no progress, info or warnings; only written files and errors
   --list-nodes         list the node types this build knows
+  --export FORMAT      print the graph (with --set applied) as loom, comfy-api or comfy-ui JSON
+                       instead of running it
   -h, --help           this help
 
 Exit codes: 0 success, 1 run failed, 2 invalid graph or usage, 130 interrupted.`;
@@ -85,6 +88,16 @@ export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEn
     return fail(err, EXIT.invalid);
   }
 
+  if (values.export !== undefined) {
+    const exported = exportGraph(graph, values.export, host);
+    if (exported === undefined) {
+      io.stderr.write(`--export must be one of ${EXPORT_FORMATS.join(', ')} (got "${values.export}").\n`);
+      return EXIT.invalid;
+    }
+    io.stdout.write(`${JSON.stringify(exported, null, 2)}\n`);
+    return EXIT.ok;
+  }
+
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
@@ -125,8 +138,24 @@ function parse(argv: string[]) {
     options: {
       ...HOST_OPTIONS,
       'list-nodes': { type: 'boolean', default: false },
+      export: { type: 'string' },
     },
   });
+}
+
+const EXPORT_FORMATS = ['loom', 'comfy-api', 'comfy-ui'] as const;
+
+/** The graph in another format; ComfyUI formats use ComfyUI's class names where an alias exists. */
+function exportGraph(graph: Graph, format: string, host: ReturnType<typeof createHost>): unknown {
+  const options = { map: host.comfyMap };
+  if (format === 'loom') {
+    // What a ComfyUI client sent (meta.comfy) describes the original document, not this one.
+    const { comfy: _sent, ...meta } = graph.meta ?? {};
+    return { ...graph, meta };
+  }
+  if (format === 'comfy-api') return exportComfyPrompt(graph, host.registry, options);
+  if (format === 'comfy-ui') return exportComfyWorkflow(graph, host.registry, options);
+  return undefined;
 }
 
 /** Events as JSON lines; binary previews are replaced by their size. */

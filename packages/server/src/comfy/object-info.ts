@@ -3,7 +3,7 @@
  * node under its own name, plus every ComfyUI alias from the node pack's map with ComfyUI's input
  * names. Enums and file widgets become V1 combos `[[options], {...}]` (§8 #13).
  */
-import type { CatalogEntry, CatalogParam, ComfyMap, ComfyNodeMapping, NodeRegistry } from '@loom/engine';
+import { comfySemantics, type CatalogEntry, type CatalogParam, type ComfyMap, type ComfyNodeMapping, type NodeRegistry } from '@loom/engine';
 import type { ModelFolders } from '../files/model-folders.ts';
 
 export type InputConfig = [string | string[], Record<string, unknown>];
@@ -21,6 +21,8 @@ export interface ComfyNodeInfo {
   python_module: string;
   category: string;
   output_node: boolean;
+  /** Loom's addition on ComfyUI class names: the Loom node serving it and with what semantics. */
+  comfy?: { node: string; semantics: string };
 }
 
 /** ComfyUI's V1 config for one parameter; file widgets list their folder. */
@@ -75,10 +77,11 @@ export async function nodeInfo(className: string, entry: CatalogEntry, folders: 
     output_tooltips: outputNames.map(() => ''),
     name: className,
     display_name: className,
-    description: entry.description,
+    description: mapping ? `${entry.description}\n\nServed by Loom's ${entry.type}: ${comfySemantics(className, mapping)}` : entry.description,
     python_module: mapping ? 'loom.comfy_aliases' : 'loom',
     category: entry.category,
     output_node: entry.output,
+    ...(mapping && { comfy: { node: entry.type, semantics: comfySemantics(className, mapping) } }),
   };
 }
 

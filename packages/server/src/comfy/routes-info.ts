@@ -5,6 +5,9 @@ import type { ServerContext } from '../server-context.ts';
 import { comfySystemStats } from '../system/system-info.ts';
 import { buildObjectInfo, objectInfoFor } from './object-info.ts';
 import { readdir } from 'node:fs/promises';
+import { dirname, basename } from 'node:path';
+import { withSafetensors } from '@loom/nodes';
+import { existingFileInside } from '../http/safe-path.ts';
 
 export function comfyInfoRoutes(ctx: ServerContext): Router {
   const router = Router();
@@ -43,6 +46,18 @@ export function comfyInfoRoutes(ctx: ServerContext): Router {
     const exists = folder === 'checkpoints' || (await readdir(ctx.folders.rootOf(folder) as string).then(() => true, () => false));
     if (!exists) throw new HttpError(404, 'not_found', `Unknown model folder "${folder}".`);
     res.json(await ctx.folders.list(folder));
+  });
+
+  // ComfyUI: the `__metadata__` of a .safetensors file in a model folder, or 404 (also when it has none).
+  router.get('/view_metadata/:folder', async (req, res) => {
+    const filename = typeof req.query.filename === 'string' ? req.query.filename : '';
+    const root = req.params.folder === 'checkpoints' ? ctx.host.config.modelsDir : ctx.folders.rootOf(req.params.folder);
+    if (root === null || !filename.endsWith('.safetensors')) throw new HttpError(404, 'not_found', `No safetensors file "${filename}" in "${req.params.folder}".`);
+    const dir = dirname(filename);
+    const path = await existingFileInside(root, dir === '.' ? '' : dir, basename(filename));
+    const metadata = await withSafetensors(path, async (file) => file.metadata).catch(() => undefined);
+    if (metadata === undefined || Object.keys(metadata).length === 0) throw new HttpError(404, 'not_found', `${filename} has no safetensors metadata.`);
+    res.json(metadata);
   });
 
   return router;

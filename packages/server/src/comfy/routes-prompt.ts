@@ -3,7 +3,7 @@
  * `/api`. Validation failures answer `{error, node_errors}` exactly as ComfyUI does.
  */
 import { Router } from 'express';
-import { isComfyPrompt } from '@loom/engine';
+import { importComfyWorkflow, isComfyPrompt, isComfyWorkflow, withComfyOrigin } from '@loom/engine';
 import { HttpError } from '../http/http-error.ts';
 import { parseOr400 } from '../http/parse-body.ts';
 import { enqueue } from '../queue/enqueue.ts';
@@ -24,6 +24,8 @@ function historyMap(records: HistoryRecord[]): Record<string, unknown> {
   return Object.fromEntries(records.map((r) => [r.promptId, r.entry]));
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
 /** A missing or empty body means `{}` (ComfyUI's `/interrupt` and `/free` accept both, §8 #15). */
 const bodyOf = (body: unknown): unknown => body ?? {};
 
@@ -41,7 +43,9 @@ export function comfyPromptRoutes(ctx: ServerContext): Router {
     const body = parseOr400(PromptBodySchema, req.body, 'prompt request');
     const clientId = body.client_id ?? (typeof body.extra_data?.client_id === 'string' ? body.extra_data.client_id : undefined);
     const native = !isComfyPrompt(body.prompt) && typeof body.prompt === 'object' && body.prompt !== null && 'nodes' in body.prompt;
-    const prepared = native ? prepareNativeGraph(body.prompt, ctx.host.registry, body.partial_execution_targets) : prepareComfyPrompt(body.prompt, ctx.host.registry, ctx.host.comfyMap, body.partial_execution_targets);
+    // Loom's extensions of ComfyUI's /prompt: a native graph, or a UI workflow ("Save" format; ComfyUI itself takes only API format).
+    const document = isComfyWorkflow(body.prompt) ? importComfyWorkflow(body.prompt, ctx.host.registry, ctx.host.comfyMap) : body.prompt;
+    const prepared = native ? prepareNativeGraph(document, ctx.host.registry, body.partial_execution_targets) : prepareComfyPrompt(body.prompt, ctx.host.registry, ctx.host.comfyMap, body.partial_execution_targets);
     if (!prepared.ok) {
       res.status(400).json({ error: prepared.error, node_errors: prepared.nodeErrors });
       return;
@@ -56,7 +60,11 @@ export function comfyPromptRoutes(ctx: ServerContext): Router {
       {
         format: native ? 'loom' : 'comfy',
         prompt: body.prompt,
-        graph: prepared.graph,
+        // What the client sent, for the PNG `prompt` and extra_pnginfo chunks (SaveImage).
+        graph: withComfyOrigin(prepared.graph, {
+          ...(!native && { prompt: body.prompt }),
+          ...(isRecord(body.extra_data?.extra_pnginfo) && { extraPngInfo: body.extra_data.extra_pnginfo }),
+        }),
         targets: prepared.targets,
         classTypes: prepared.classTypes,
         extraData: body.extra_data ?? {},

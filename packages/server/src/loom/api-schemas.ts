@@ -9,7 +9,7 @@ export const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 
 export const SubmitBody = z
   .strictObject({
-    graph: z.unknown().describe('A native Loom graph, or a ComfyUI API-format prompt'),
+    graph: z.unknown().describe('A native Loom graph, a ComfyUI API-format prompt, or a ComfyUI UI workflow (the litegraph JSON of "Save")'),
     clientId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/).optional().describe('WebSocket session (/loom/ws or /ws clientId) that receives the events'),
     promptId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/).optional().describe('Client-chosen id; a UUID by default'),
     targets: z.array(z.string()).optional().describe('Output nodes to evaluate; all by default'),
@@ -24,7 +24,7 @@ export const SubmitResponse = z.object({
   nodeErrors: z.record(z.string(), z.unknown()).describe('ComfyUI prompts only: outputs dropped for errors'),
 });
 
-export const ValidateBody = z.strictObject({ graph: z.unknown().describe('A native Loom graph or a ComfyUI API-format prompt') });
+export const ValidateBody = z.strictObject({ graph: z.unknown().describe('A native Loom graph, a ComfyUI API-format prompt or a ComfyUI UI workflow') });
 
 export const ProblemSchema = z.object({
   code: z.string(),

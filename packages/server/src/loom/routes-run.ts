@@ -1,6 +1,6 @@
 /** Loom's own API for running graphs: catalog, validate, submit, queue, history, free, system. */
 import { Router } from 'express';
-import { isComfyPrompt } from '@loom/engine';
+import { comfySemantics, isComfyPrompt, isComfyWorkflow, importComfyWorkflow, withComfyOrigin } from '@loom/engine';
 import { prepareComfyPrompt } from '../comfy/prepare-prompt.ts';
 import { HttpError } from '../http/http-error.ts';
 import { parseOr400 } from '../http/parse-body.ts';
@@ -29,10 +29,13 @@ export function historyItem(r: HistoryRecord) {
 
 function prepare(ctx: ServerContext, graph: unknown, targets?: string[]) {
   if (isComfyPrompt(graph)) {
-    const prepared = prepareComfyPrompt(graph, ctx.host.registry, ctx.host.comfyMap, targets);
+    const checked = prepareComfyPrompt(graph, ctx.host.registry, ctx.host.comfyMap, targets);
+    const prepared = checked.ok ? { ...checked, graph: withComfyOrigin(checked.graph, { prompt: graph }) } : checked;
     return { prepared, format: 'comfy' as const, problems: [] };
   }
-  const prepared = prepareNativeGraph(graph, ctx.host.registry, targets);
+  // A UI workflow is one document the user edits as a whole, like a native graph.
+  const document = isComfyWorkflow(graph) ? importComfyWorkflow(graph, ctx.host.registry, ctx.host.comfyMap) : graph;
+  const prepared = prepareNativeGraph(document, ctx.host.registry, targets);
   return { prepared, format: 'loom' as const, problems: prepared.problems };
 }
 
@@ -40,7 +43,13 @@ export function loomRunRoutes(ctx: ServerContext): Router {
   const router = Router();
 
   router.get('/catalog', (_req, res) => {
-    res.json({ ...ctx.host.registry.catalog(), comfyAliases: Object.fromEntries(Object.entries(ctx.host.comfyMap).map(([name, m]) => [name, m.type])) });
+    const aliases = Object.entries(ctx.host.comfyMap);
+    res.json({
+      ...ctx.host.registry.catalog(),
+      comfyAliases: Object.fromEntries(aliases.map(([name, m]) => [name, m.type])),
+      // For each ComfyUI class: the Loom node that serves it and how its semantics relate to ComfyUI's.
+      comfy: Object.fromEntries(aliases.map(([name, m]) => [name, { node: m.type, semantics: comfySemantics(name, m) }])),
+    });
   });
 
   router.post('/validate', (req, res) => {

@@ -99,7 +99,7 @@ export interface WireEnd {
   error?: ErrorInfo;
 }
 
-const PreviewShape = z.object({ mime: z.enum(['image/png', 'image/jpeg']), data: z.string() });
+const PreviewShape = z.object({ mime: z.enum(['image/png', 'image/jpeg']), data: z.string(), output: z.boolean().optional() });
 const FileRefShape = z.object({ key: z.string(), type: z.enum(['output', 'temp']), subfolder: z.string(), filename: z.string().min(1) });
 // The engine's event union is checked by its discriminant and run id; its payloads are the engine's own.
 const EventShape = z.looseObject({ type: z.string(), runId: z.string(), preview: PreviewShape.optional() });
@@ -109,7 +109,7 @@ const WireEndShape = z.object({ outcome: z.enum(['success', 'error', 'interrupte
 
 export function encodeEvent(event: EngineEvent, files: FileRef[] = []): string {
   if (event.type === 'node.progress' && event.preview) {
-    const preview = { mime: event.preview.mime, data: Buffer.from(event.preview.data).toString('base64') };
+    const preview = { mime: event.preview.mime, data: Buffer.from(event.preview.data).toString('base64'), ...(event.preview.output && { output: true }) };
     return JSON.stringify({ event: { ...event, preview }, files });
   }
   return JSON.stringify({ event, files });
@@ -119,7 +119,7 @@ function restore(event: z.infer<typeof EventShape>): EngineEvent {
   const { preview, ...rest } = event;
   // The shape was checked above; the remaining fields are the engine's event as the worker emitted it.
   const plain = rest as unknown as EngineEvent;
-  if (preview && plain.type === 'node.progress') return { ...plain, preview: { mime: preview.mime, data: new Uint8Array(Buffer.from(preview.data, 'base64')) } };
+  if (preview && plain.type === 'node.progress') return { ...plain, preview: { mime: preview.mime, data: new Uint8Array(Buffer.from(preview.data, 'base64')), ...(preview.output && { output: true }) } };
   return plain;
 }
 

@@ -1,6 +1,8 @@
 /**
- * The built editor (`packages/editor/dist`) on the same port as the API, with an SPA fallback to its
- * index.html; without a build, a small page that says how to make one.
+ * The built editor (`packages/editor/dist`) on the same port as the API: `/` and its asset files, nothing
+ * else (the editor has no client-side routes), so every other path reaches the JSON 404 that ComfyUI
+ * clients and the frontend expect for routes Loom does not have. Without a build, a small page that
+ * says how to make one.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,10 +28,6 @@ export function editorRoutes(editorDir: string): Router {
   const index = join(editorDir, 'index.html');
   if (existsSync(index)) {
     router.use(express.static(editorDir, { index: 'index.html', fallthrough: true }));
-    router.get(/^\/(?!api\/|loom\/).*/, (req, res, next) => {
-      if (!req.accepts('html')) return next();
-      res.sendFile(index);
-    });
   } else {
     router.get('/', (_req, res) => void res.type('html').send(NOT_BUILT));
   }

@@ -45,7 +45,7 @@ export class EventPublisher {
 
   push(event: EngineEvent): void {
     let sent = event;
-    if (sent.type === 'node.progress' && sent.preview && this.#waiting > PREVIEW_BACKLOG) {
+    if (sent.type === 'node.progress' && sent.preview && sent.preview.output !== true && this.#waiting > PREVIEW_BACKLOG) {
       const { preview: _dropped, ...rest } = sent;
       sent = rest;
     }

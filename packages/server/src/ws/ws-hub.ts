@@ -122,7 +122,7 @@ export class WsHub {
         for (const message of translator.translate(event.event)) this.#sendComfy(message, event.clientId);
         const { text, preview } = loomEventMessage(event.promptId, event.event);
         for (const client of this.#loomAudience(event.clientId)) {
-          if (preview) client.send(preview, 'preview');
+          if (preview) client.send(preview, event.event.type === 'node.progress' && event.event.preview?.output ? 'essential' : 'preview');
           client.send(text, event.event.type === 'node.progress' ? 'progress' : 'essential');
         }
         return;
@@ -151,7 +151,7 @@ export class WsHub {
         const frame = client.previewMetadata
           ? (withMeta ??= previewFrameWithMetadata(message.preview, message.nodeId, message.promptId))
           : (plain ??= previewFrame(message.preview));
-        client.send(frame, 'preview');
+        client.send(frame, message.preview.output ? 'essential' : 'preview');
       }
       return;
     }

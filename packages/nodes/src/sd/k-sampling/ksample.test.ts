@@ -81,7 +81,7 @@ test('every sampler × scheduler and the img2img / batch / inpaint / advanced ca
       seed: c.seed,
       ...(c.denoise !== undefined && { denoise: c.denoise }),
       ...(c.batch_index && { batchIndex: c.batch_index }),
-      ...(c.mask && { noiseMask: { data: Float32Array.from(fixture.mask), shape: [1, 1, 3, 3] } }),
+      ...(c.mask && { noiseMask: { values: Float32Array.from(fixture.mask), shape: [1, 1, 3, 3] } }),
       ...(c.add_noise === false && { addNoise: false }),
       ...(c.start_step !== undefined && { startAtStep: c.start_step, endAtStep: c.last_step!, forceFullDenoise: c.force_full_denoise! }),
       onStep: (step, total) => { steps.push(step); assert.ok(step < total); },

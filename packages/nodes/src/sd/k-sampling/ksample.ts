@@ -16,8 +16,7 @@ import { K_SAMPLERS, type KSamplerName } from './samplers/index.ts';
 import type { SchedulerName } from './schedulers.ts';
 import type { ModelSampling } from './model-sampling.ts';
 import { TorchCpuGenerator } from '../rng/index.ts';
-import { expandMask } from './mask.ts';
-import type { NoiseMask } from '../../ports.ts';
+import { expandMask, type SamplerMask } from './mask.ts';
 
 export interface KSampleOptions extends StepRange {
   sampler: KSamplerName;
@@ -29,8 +28,8 @@ export interface KSampleOptions extends StepRange {
   addNoise?: boolean;
   /** The latent's `batch_index` (which noise draw each image takes). */
   batchIndex?: readonly number[];
-  /** 1 = repaint, 0 = keep (see {@link NoiseMask}). */
-  noiseMask?: NoiseMask;
+  /** 1 = repaint, 0 = keep (a LATENT's `noiseMask`, or any mask ComfyUI's sampler takes). */
+  noiseMask?: SamplerMask;
   onStep?: (step: number, total: number, denoised: Float32Array) => void | Promise<void>;
 }
 

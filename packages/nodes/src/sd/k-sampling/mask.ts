@@ -4,16 +4,21 @@
  * mask), the channel axis broadcast, the batch repeated or cut to size (comfy/utils.py `repeat_to_batch_size`).
  */
 import { LoomError } from '@loom/engine';
-import type { NoiseMask } from '../../ports.ts';
 import { resamplePlanes } from '../upscale/resample.ts';
 
-export function expandMask(mask: NoiseMask, shape: readonly number[]): Float32Array {
+/** A mask as ComfyUI accepts one: [B, 1, h, w] (a LATENT's `noiseMask`), [B, C, h, w] or [B, h, w], any h × w. */
+export interface SamplerMask {
+  values: Float32Array;
+  shape: readonly number[];
+}
+
+export function expandMask(mask: SamplerMask, shape: readonly number[]): Float32Array {
   const [batch, channels, height, width] = shape as [number, number, number, number];
   const [mb, mc, mh, mw] = (mask.shape.length === 3 ? [mask.shape[0], 1, mask.shape[1], mask.shape[2]] : mask.shape) as [number, number, number, number];
-  if (mask.shape.length < 3 || mask.shape.length > 4 || (mc !== 1 && mc !== channels) || !(mb > 0) || mask.data.length !== mb * mc * mh * mw) {
-    throw new LoomError('PARAM_INVALID', `The latent's noise mask is ${mask.shape.join('×')} (${mask.data.length} values) but the latent is ${shape.join('×')}; the mask must be [B, 1, h, w] (set it with SetLatentNoiseMask).`, { input: 'latent_image' });
+  if (mask.shape.length < 3 || mask.shape.length > 4 || (mc !== 1 && mc !== channels) || !(mb > 0) || mask.values.length !== mb * mc * mh * mw) {
+    throw new LoomError('PARAM_INVALID', `The latent's noise mask is ${mask.shape.join('×')} (${mask.values.length} values) but the latent is ${shape.join('×')}; the mask must be [B, 1, h, w] (set it with SetLatentNoiseMask).`, { input: 'latent_image' });
   }
-  const data = mh === height && mw === width ? mask.data : resamplePlanes(mask.data, mb * mc, mh, mw, height, width, 'bilinear');
+  const data = mh === height && mw === width ? mask.values : resamplePlanes(mask.values, mb * mc, mh, mw, height, width, 'bilinear');
   const plane = height * width;
   const out = new Float32Array(batch * channels * plane);
   for (let b = 0; b < batch; b++) {

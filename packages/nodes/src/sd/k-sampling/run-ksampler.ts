@@ -3,7 +3,7 @@
  * from its scheduler config, sample, report each step with a latent preview, and return the latent with the new
  * samples (its noise mask and batch index kept, as ComfyUI copies the latent dict).
  */
-import type { NodeContext } from '@loom/engine';
+import { LoomError, type NodeContext } from '@loom/engine';
 import type { NodePackConfig } from '../../pack-config.ts';
 import type { Conditioning, Latent, ModelHandle } from '../../ports.ts';
 import { openModel } from '../model-session.ts';
@@ -20,8 +20,26 @@ export interface KSamplerInputs {
   cfg: number;
 }
 
+/**
+ * ComfyUI's multi-entry conditioning (ConditioningCombine, SetArea, SetTimestepRange: samplers.py
+ * `calc_cond_batch`) is not sampled yet: refused by name rather than silently reduced to its first entry.
+ */
+function checkPlainConditioning(input: 'positive' | 'negative', c: Conditioning): void {
+  const parts = [
+    c.more && c.more.length > 0 && `${c.more.length + 1} combined entries (ConditioningCombine)`,
+    c.area && 'an area (ConditioningSetArea)',
+    c.strength !== undefined && c.strength !== 1 && `strength ${c.strength}`,
+    c.timestepRange && (c.timestepRange[0] !== 0 || c.timestepRange[1] !== 1) && 'a timestep range (ConditioningSetTimestepRange)',
+  ].filter(Boolean);
+  if (parts.length > 0) {
+    throw new LoomError('UNSUPPORTED_MODEL', `Input "${input}" carries ${parts.join(', ')}, which Loom's KSampler does not sample yet; use ConditioningConcat or ConditioningAverage to merge prompts into one entry.`, { input });
+  }
+}
+
 export async function runKSampler(config: NodePackConfig, inputs: KSamplerInputs, options: Omit<KSampleOptions, 'onStep' | 'noiseMask' | 'batchIndex'>, ctx: NodeContext): Promise<Latent> {
   const { model, positive, negative, latentImage: latent, cfg } = inputs;
+  checkPlainConditioning('positive', positive);
+  checkPlainConditioning('negative', negative);
   const { pipeline } = model;
   const unet = await openModel(pipeline.unet, 'unet', model.loras, config, ctx);
   const ms = ModelSampling.fromSchedulerConfig(pipeline.schedulerConfig);

@@ -1,7 +1,8 @@
 /**
  * A scale-out cluster of real processes for tests: redis-server, one API server (`--redis`) and
  * workers (`loom-worker`), each worker with its own models, output and input folders, as on separate
- * machines. Workers get a short BullMQ lock (3 s) so a killed worker's prompt is re-run quickly.
+ * machines. Workers run with the default timings (2 s heartbeat TTL, 30 s BullMQ lock), so a killed
+ * worker's prompt comes back through heartbeat detection, as it does for users.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,6 +54,8 @@ export interface WorkerSpec {
   name: string;
   /** Stub pipeline folders in this worker's models folder. */
   models: string[];
+  /** How long a cold load of each of them takes (ms; default 0). */
+  loadMs?: Record<string, number>;
 }
 
 export class Cluster {
@@ -94,9 +97,9 @@ export class Cluster {
     const models = this.dir(`worker-${spec.name}`, 'models');
     for (const model of spec.models) {
       mkdirSync(join(models, model), { recursive: true });
-      writeFileSync(join(models, model, 'model_index.json'), '{"_class_name": "StableDiffusionPipeline"}');
+      writeFileSync(join(models, model, 'model_index.json'), JSON.stringify({ _class_name: 'StableDiffusionPipeline', loom_stub_load_ms: spec.loadMs?.[model] ?? 0 }));
     }
-    const args = ['--redis', this.redis.url, '--name', spec.name, '--models', models, '--out', this.dir(`worker-${spec.name}`, 'out'), '--input', this.dir(`worker-${spec.name}`, 'input'), '--device', 'cpu', '--lock-ms', '3000', '--stalled-ms', '1000'];
+    const args = ['--redis', this.redis.url, '--name', spec.name, '--models', models, '--out', this.dir(`worker-${spec.name}`, 'out'), '--input', this.dir(`worker-${spec.name}`, 'input'), '--device', 'cpu'];
     this.workers.set(spec.name, await spawnEntry(here('./stub-worker.ts'), args, /is taking prompts/, { LOOM_TEST_WORKER: spec.name }));
   }
 

@@ -22,6 +22,8 @@ export interface RunnerContext {
   keys: RedisKeys;
   scripts: RunScripts;
   workerId: string;
+  /** This worker process's run, recorded with each claim (see WorkerAdvert.instance). */
+  instance: string;
   lockMs: number;
   log: (message: string) => void;
   /** Interrupt hooks by prompt id, called by the control-channel listener. */
@@ -42,16 +44,23 @@ export interface RunHooks {
   claimed: (promptId: string) => void;
   /**
    * The run is over and about to be ended: the worker advertises itself idle with the prompt's
-   * pipelines loaded *before* the ending is published, so the server routes the next prompt knowing it.
+   * pipelines loaded (and what the run cost) *before* the ending is published, so the server routes
+   * the next prompt knowing it. `measured` is null for a run that did not succeed.
    */
-  ran: (models: string[]) => Promise<void>;
+  ran: (models: string[], measured: RunMeasure | null) => Promise<void>;
+}
+
+/** A successful run's wall time and the part of it spent creating cached objects (loading). */
+export interface RunMeasure {
+  wallMs: number;
+  createMs: number;
 }
 
 export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks: RunHooks): Promise<JobResult> {
   // Job data comes back from Redis: checked like any boundary; the graph was validated at submission.
   const data = JobDataShape.parse(job.data) as unknown as JobData;
   const id = data.promptId;
-  const attempt = await ctx.scripts.claim(id, job.id as string, ctx.workerId);
+  const attempt = await ctx.scripts.claim(id, job.id as string, ctx.workerId, ctx.instance);
   if (attempt === 0) {
     await job.moveToCompleted({ outcome: 'stale' }, token, false).catch(() => {});
     return { promptId: id, models: data.models, outcome: 'stale' };
@@ -78,16 +87,19 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
   let terminal: EngineEvent | undefined;
   let outcome: PromptOutcome = 'success';
   let error: ErrorInfo | undefined;
+  let measured: RunMeasure | null = null;
   try {
     await checkInterrupt();
     await writeInputs(ctx.engine.config.inputDir, data.inputs);
-    await ctx.engine.run(data.graph, {
+    const start = performance.now();
+    const stats = await ctx.engine.run(data.graph, {
       runId: id,
       signal: controller.signal,
       targets: data.targets,
       // The terminal event travels with the ending (one atomic step), never on its own.
       onEvent: (event) => (TERMINAL.has(event.type) ? (terminal = event) : publisher.push(event)),
     });
+    measured = { wallMs: performance.now() - start, createMs: stats.createMs };
   } catch (err) {
     const loomError = toLoomError(err, 'NODE_FAILED');
     outcome = loomError.code === 'CANCELLED' ? 'interrupted' : 'error';
@@ -99,10 +111,12 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
   }
   await publisher.drain();
   if (lost || publisher.lost) {
-    ctx.log(`Prompt ${id}: attempt ${attempt} lost its job to another worker; its results are discarded.`);
+    ctx.log(`Prompt ${id}: attempt ${attempt} lost the prompt (this worker was presumed dead, or its lock expired); its results are discarded.`);
+    // Requeued by the server: this job is dead weight. Re-run by BullMQ elsewhere: the lock is not ours and this fails.
+    await job.moveToCompleted({ outcome: 'lost' }, token, false).catch(() => {});
     return { promptId: id, models: data.models, outcome: 'lost' };
   }
-  await hooks.ran(data.models);
+  await hooks.ran(data.models, measured);
   const end = encodeEnd({ outcome, event: terminal ?? { type: 'run.failed', runId: id, error: { code: 'NODE_FAILED', message: 'The run ended without a final event.' } }, ...(error && { error }) });
   if (!(await ctx.scripts.finish(id, attempt, ctx.workerId, end))) {
     return { promptId: id, models: data.models, outcome: 'lost' };

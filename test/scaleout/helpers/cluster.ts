@@ -65,10 +65,14 @@ export class Cluster {
   server: Proc | null = null;
   url = '';
 
-  private constructor(readonly redis: RedisProcess) {}
+  private constructor(
+    readonly redis: RedisProcess,
+    /** Extra `loom-server` flags, e.g. `--affinity off`. */
+    readonly serverArgs: string[],
+  ) {}
 
-  static async start(workers: WorkerSpec[]): Promise<Cluster> {
-    const cluster = new Cluster(await RedisProcess.start());
+  static async start(workers: WorkerSpec[], serverArgs: string[] = []): Promise<Cluster> {
+    const cluster = new Cluster(await RedisProcess.start(), serverArgs);
     try {
       await cluster.startServer();
       await Promise.all(workers.map((w) => cluster.startWorker(w)));
@@ -86,7 +90,7 @@ export class Cluster {
   }
 
   async startServer(): Promise<void> {
-    const args = ['--port', '0', '--redis', this.redis.url, '--data', this.dir('server', 'data'), '--out', this.dir('server', 'out'), '--input', this.dir('server', 'input'), '--models', this.dir('server', 'models'), '--graphs', this.dir('server', 'graphs')];
+    const args = ['--port', '0', '--redis', this.redis.url, '--data', this.dir('server', 'data'), '--out', this.dir('server', 'out'), '--input', this.dir('server', 'input'), '--models', this.dir('server', 'models'), '--graphs', this.dir('server', 'graphs'), ...this.serverArgs];
     const proc = await spawnEntry(here('./stub-server.ts'), args, /Loom is running at (http:\/\/[^/\s]+)/);
     this.server = proc;
     this.url = proc.match[1] as string;

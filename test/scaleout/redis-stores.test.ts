@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import { Worker } from 'bullmq';
+import { JobQueues } from '../../packages/server/src/redis/job-queues.ts';
 import { RedisHistoryStore } from '../../packages/server/src/redis/redis-history-store.ts';
 import { RedisKeys } from '../../packages/server/src/redis/redis-keys.ts';
 import { RunScripts } from '../../packages/server/src/redis/run-scripts.ts';
@@ -54,23 +56,47 @@ describe('Redis building blocks', { skip: skip ?? false }, () => {
     await redis.hset(keys.run('s'), { state: 'dispatched', jobId: 's.r1' });
     await redis.sadd(keys.runs, 's');
     assert.equal(await scripts.claim('s', 's.r1', 'w1', 'i1'), 1);
-    assert.equal(await scripts.requeue('s', 'w2', 7, 2), 0, 'only the worker that runs it can be lost with it');
-    assert.equal(await scripts.requeue('s', 'w1', 7, 2), 1, 'first loss');
+    assert.equal(await scripts.requeue('s', { workerId: 'w2', jobId: '' }, 7, 2), 0, 'only the worker that runs it can be lost with it');
+    assert.equal(await scripts.requeue('s', { workerId: 'w1', jobId: '' }, 7, 2), 1, 'first loss');
     assert.deepEqual(await redis.zrange(keys.pending, '0', '-1', 'WITHSCORES'), ['s', '7']);
     assert.equal(await redis.sismember(keys.runs, 's'), 0);
     assert.equal(await scripts.publish('s', 1, 'event', 'w1', 'late'), false, 'the lost attempt cannot publish');
     assert.equal(await scripts.finish('s', 1, 'w1', 'late-end'), false, '… nor finish');
     assert.equal(await scripts.claim('s', 's.r1', 'w3', 'i3'), 0, 'nor can its old job be claimed again');
-    assert.equal(await scripts.requeue('s', 'w1', 7, 2), 0, 'requeued once only');
+    assert.equal(await scripts.requeue('s', { workerId: 'w1', jobId: '' }, 7, 2), 0, 'requeued once only');
     // The server dispatches it again (prompt-table markDispatched keeps the counter).
     await redis.hset(keys.run('s'), { state: 'dispatched', jobId: 's.r2' });
     assert.equal(await scripts.claim('s', 's.r2', 'w2', 'i2'), 2, 'the next attempt outnumbers the lost one');
-    assert.equal(await scripts.requeue('s', 'w2', 7, 2), 2);
+    assert.equal(await scripts.requeue('s', { workerId: 'w2', jobId: '' }, 7, 2), 2);
     await redis.hset(keys.run('s'), { state: 'dispatched', jobId: 's.r3' });
     assert.equal(await scripts.claim('s', 's.r3', 'w3', 'i3'), 3);
-    assert.equal(await scripts.requeue('s', 'w3', 7, 2), -1, 'a third loss is one too many');
+    assert.equal(await scripts.requeue('s', { workerId: 'w3', jobId: '' }, 7, 2), -1, 'a third loss is one too many');
     assert.equal(await redis.hget(keys.run('s'), 'state'), 'running', 'left for the server to fail');
     assert.equal(await scripts.finish('s', null, 'server', 'given up'), true);
+  });
+
+  test('requeue of a dispatched prompt whose job was fetched by a worker that died before claiming it', async () => {
+    const scripts = new RunScripts(redis, keys);
+    await redis.hset(keys.run('u'), { state: 'dispatched', jobId: 'u.r1' });
+    assert.equal(await scripts.requeue('u', { workerId: '', jobId: 'u.r0' }, 3, 2), 0, 'another job of it: not this one');
+    assert.equal(await scripts.requeue('u', { workerId: '', jobId: 'u.r1' }, 3, 2), 1);
+    assert.equal(await scripts.claim('u', 'u.r1', 'w1', 'i1'), 0, 'the dead fetcher\'s job can no longer be claimed');
+  });
+
+  test('the lock owner of a fetched BullMQ job is the fetching worker\'s token', async () => {
+    const jobs = new JobQueues(redis, keys);
+    const connection = new Redis(server.url, { maxRetriesPerRequest: null }); // as BullMQ workers need
+    const worker = new Worker('run-t', null, { connection, prefix: keys.bull, autorun: false });
+    try {
+      await jobs.add('run-t', 'v.r1', { promptId: 'v', graph: { version: 1, nodes: {} }, targets: [], models: [], inputs: [] });
+      assert.equal(await jobs.lockOwner('run-t', 'v.r1'), null, 'waiting: nobody holds it');
+      assert.ok(await worker.getNextJob('w9:instance:1', { block: false }));
+      assert.equal(await jobs.lockOwner('run-t', 'v.r1'), 'w9:instance:1');
+    } finally {
+      await worker.close(true);
+      await jobs.close();
+      connection.disconnect();
+    }
   });
 
   test('withdrawing a dispatched prompt wins over a later claim, and fails after one', async () => {

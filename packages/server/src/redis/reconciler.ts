@@ -18,6 +18,7 @@ import type { RecordHandler } from './record-handler.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import type { RunScripts } from './run-scripts.ts';
 import { encodeEnd, type ControlMessage, type WorkerAdvert } from './wire.ts';
+import { parseLockToken } from './worker-registry.ts';
 
 export interface ReconcilerDeps {
   redis: Redis;
@@ -42,21 +43,30 @@ export class Reconciler {
   constructor(private readonly d: ReconcilerDeps) {}
 
   /**
-   * Requeues the running prompts of workers not in `live`; returns how many. Call inside the queue's
-   * serial section, and only once `live` can be trusted (see RedisQueue: not right after an outage).
+   * Requeues the prompts of workers not in `live`: the ones they run, and the ones they fetched but
+   * died before claiming (the BullMQ lock names the fetcher). Returns how many. Call inside the
+   * queue's serial section, and only once `live` can be trusted (see RedisQueue: not right after an outage).
    */
   async requeueLost(live: readonly WorkerAdvert[]): Promise<number> {
     const instances = new Map(live.map((w) => [w.id, w.instance]));
+    const alive = (workerId: string, instance: string | undefined): boolean => {
+      const current = instances.get(workerId);
+      return current !== undefined && (!instance || current === instance);
+    };
     let requeued = 0;
     for (const run of [...this.d.table.runs.values()]) {
-      if (run.state !== 'running' || run.worker === undefined) continue;
-      const instance = instances.get(run.worker);
-      if (instance !== undefined && (!run.instance || instance === run.instance)) continue;
+      let worker = run.worker;
+      if (run.state === 'dispatched') {
+        const token = await this.d.jobs.lockOwner(run.queue, run.jobId);
+        const fetcher = token === null ? null : parseLockToken(token);
+        if (!fetcher || alive(fetcher.workerId, fetcher.instance)) continue;
+        worker = fetcher.workerId;
+      } else if (worker === undefined || alive(worker, run.instance)) continue;
       const id = run.stored.prompt.promptId;
-      const losses = await this.d.scripts.requeue(id, run.worker, run.stored.prompt.number, this.d.maxRequeues);
+      const losses = await this.d.scripts.requeue(id, { workerId: worker, jobId: run.jobId }, run.stored.prompt.number, this.d.maxRequeues);
       if (losses > 0) {
         this.d.table.requeued(run);
-        this.d.log(`Prompt ${id}: worker ${run.worker} is gone (no heartbeat); requeued at its place in the queue (loss ${losses} of ${this.d.maxRequeues} allowed).`);
+        this.d.log(`Prompt ${id}: worker ${worker} is gone (no heartbeat); requeued at its place in the queue (loss ${losses} of ${this.d.maxRequeues} allowed).`);
         requeued++;
       } else if (losses < 0) {
         await this.#fail(id, `Its worker was lost (killed, or silent past its heartbeat timeout) ${this.d.maxRequeues + 1} times, so the prompt was given up; check the workers' logs for a crash this graph causes.`);

@@ -45,9 +45,15 @@ redis.call('HSET', KEYS[1], 'state', 'done')
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'p', ARGV[1], 'a', attempt, 'k', 'end', 'w', ARGV[3], 'd', ARGV[4])
 return 1`;
 
-// Back to pending (ZSET KEYS[2], score ARGV[3]) if worker ARGV[2] still runs it; -1: lost too often.
+// Back to pending (ZSET KEYS[2], score ARGV[3]) if worker ARGV[2] still runs it, or if job ARGV[5] is
+// still dispatched unclaimed (its fetcher died before claiming); -1: lost too often.
 const REQUEUE = `
-if redis.call('HGET', KEYS[1], 'state') ~= 'running' or redis.call('HGET', KEYS[1], 'worker') ~= ARGV[2] then return 0 end
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'running' then
+  if redis.call('HGET', KEYS[1], 'worker') ~= ARGV[2] then return 0 end
+elseif state ~= 'dispatched' or redis.call('HGET', KEYS[1], 'jobId') ~= ARGV[5] then
+  return 0
+end
 local losses = redis.call('HINCRBY', KEYS[1], 'losses', 1)
 if losses > tonumber(ARGV[4]) then return -1 end
 redis.call('HSET', KEYS[1], 'state', 'requeued')
@@ -76,11 +82,12 @@ export class RunScripts {
 
   /**
    * Puts a prompt whose worker is gone back among the pending, with its priority `number`: the
-   * losses so far (≥ 1), 0 if `workerId` no longer runs it, or -1 once it has been lost more than
-   * `maxRequeues` times (it is left running, for the caller to fail).
+   * losses so far (≥ 1), 0 if it is no longer `workerId`'s (running) or job `jobId`'s (dispatched), or
+   * -1 once it has been lost more than `maxRequeues` times (left as it is, for the caller to fail).
    */
-  async requeue(promptId: string, workerId: string, number: number, maxRequeues: number): Promise<number> {
-    return Number(await this.redis.eval(REQUEUE, 3, this.keys.run(promptId), this.keys.pending, this.keys.runs, promptId, workerId, number, maxRequeues));
+  async requeue(promptId: string, owner: { workerId: string; jobId: string }, number: number, maxRequeues: number): Promise<number> {
+    const k = this.keys;
+    return Number(await this.redis.eval(REQUEUE, 3, k.run(promptId), k.pending, k.runs, promptId, owner.workerId, number, maxRequeues, owner.jobId));
   }
 
   /** Appends a record if `attempt` still owns the prompt. */

@@ -42,3 +42,17 @@ export async function readLiveWorkers(redis: Redis, keys: RedisKeys, warn: (mess
   if (gone.length > 0) await redis.srem(keys.workerIds, ...gone);
   return live;
 }
+
+/**
+ * The token a worker fetches BullMQ jobs with (BullMQ stores it as the job's lock): it names the worker
+ * and its instance, so the server can tell whose a fetched-but-unclaimed job is.
+ */
+export function lockToken(workerId: string, instance: string, n: number): string {
+  return `${workerId}:${instance}:${n}`;
+}
+
+/** The worker and instance of a {@link lockToken}; null for a token in another form. */
+export function parseLockToken(token: string): { workerId: string; instance: string } | null {
+  const [workerId, instance, n] = token.split(':');
+  return workerId && instance && n !== undefined ? { workerId, instance } : null;
+}

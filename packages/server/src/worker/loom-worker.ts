@@ -20,7 +20,7 @@ import { closeRedis, connectRedis } from '../redis/redis-connection.ts';
 import { RedisKeys } from '../redis/redis-keys.ts';
 import { RunScripts } from '../redis/run-scripts.ts';
 import { ControlShape, type ControlMessage } from '../redis/wire.ts';
-import { ADVERT_TTL_MS, removeAdvert, writeAdvert } from '../redis/worker-registry.ts';
+import { ADVERT_TTL_MS, lockToken, removeAdvert, writeAdvert } from '../redis/worker-registry.ts';
 import { buildAdvert, RecentModels } from './capabilities.ts';
 import { runJob } from './job-runner.ts';
 import { RunCosts } from './run-costs.ts';
@@ -159,7 +159,7 @@ export class LoomWorker {
       .sort((a, b) => Number(b.name === this.#hint) - Number(a.name === this.#hint) || Number(hot(b.models)) - Number(hot(a.models)) || a.name.localeCompare(b.name));
     this.#hint = null;
     for (const { name } of eligible) {
-      const token = `${this.id}:${++this.#tokens}`;
+      const token = lockToken(this.id, this.instance, ++this.#tokens);
       const job = await this.#bullWorker(name).getNextJob(token, { block: false });
       if (job) return { job, token };
     }

@@ -1,7 +1,8 @@
 /**
  * Runs one BullMQ job on this worker's engine: claim the prompt (a new attempt), keep the BullMQ lock
- * alive, stream events back, end it once. If the lock is lost (this worker was considered dead and the
- * job re-runs elsewhere) or the claim is refused, the run stops and publishes nothing more.
+ * alive, stream events back, end it once. If the prompt is no longer this attempt's (the server
+ * presumed this worker dead and requeued it, or the lock expired and BullMQ re-ran the job elsewhere)
+ * or the claim is refused, the run stops and publishes nothing more.
  */
 import { join } from 'node:path';
 import type { Job } from 'bullmq';

@@ -75,6 +75,37 @@ describe('a SIGKILLed worker', { skip: skip ?? false }, () => {
       assert.equal(entry.status.status_str, 'success');
       assert.notEqual(entry.outputs['3']?.worker?.[0], victim);
       assert.equal(ws.forPrompt(victimPrompt).filter((m) => m.type === 'execution_start').length, 2, 'a second attempt, announced');
+      await cluster.restartWorker(victim);
+    } finally {
+      ws.close();
+      redis.disconnect();
+    }
+  });
+
+  test('a worker presumed dead while only frozen drops its attempt as soon as it wakes; the prompt ends once, elsewhere', async () => {
+    const ws = await WsProbe.connect(`${cluster.url.replace(/^http/, 'ws')}/ws?clientId=frozen`);
+    const redis = new Redis(cluster.redis.url);
+    try {
+      // Sleep publishes nothing while it runs: only the worker's ownership check can notice the loss.
+      const id = await submit(cluster.url, { '1': { class_type: 'Source', inputs: { value: 9 } }, '2': { class_type: 'Sleep', inputs: { x: ['1', 0], ms: 12_000 } }, '3': { class_type: 'Tag', inputs: { x: ['2', 0] } } }, 'frozen');
+      await ws.waitFor((m) => m.type === 'executing' && m.data.prompt_id === id && m.data.node === '2', 15_000);
+      const frozen = (await redis.hget(`loom:run:${id}`, 'worker')) as string;
+      const proc = cluster.workers.get(frozen);
+      assert.ok(proc);
+      proc.child.kill('SIGSTOP');
+      try {
+        await ws.waitFor((m) => m.type === 'execution_start' && m.data.prompt_id === id && ws.forPrompt(id).filter((x) => x.type === 'execution_start').length === 2, 20_000);
+      } finally {
+        proc.child.kill('SIGCONT');
+      }
+      // Well before its 12 s sleep would have ended, the woken worker finds the prompt is no longer its own.
+      await until('the woken worker to drop its attempt', async () => (/attempt 1 lost the prompt/.test(proc.output()) ? true : undefined), 6000);
+      await ws.waitForEnd(id, 30_000);
+      const messages = ws.forPrompt(id);
+      assert.equal(messages.filter((m) => m.type === 'execution_success').length, 1);
+      const entry = (await history(cluster.url, id)) as HistoryEntry;
+      assert.equal(entry.status.status_str, 'success');
+      assert.notEqual(entry.outputs['3']?.worker?.[0], frozen, 'the result is the other worker\'s');
     } finally {
       ws.close();
       redis.disconnect();

@@ -40,6 +40,13 @@ export interface JobResult {
 
 const TERMINAL = new Set(['run.finished', 'run.failed', 'run.cancelled']);
 
+/**
+ * How often a running attempt checks that the prompt is still its own. A worker the server presumed
+ * dead (stalled past its heartbeat TTL, cut off) stops within this long of coming back, rather than at
+ * its next publication, which a silent model load can put minutes away.
+ */
+const OWNERSHIP_CHECK_MS = 1000;
+
 export interface RunHooks {
   /** The prompt is this worker's now. */
   claimed: (promptId: string) => void;
@@ -83,6 +90,12 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
       .then((ok) => (ok ? checkInterrupt() : loseOwnership()))
       .catch((err: unknown) => ctx.log(`Could not extend the lock of prompt ${id}: ${(err as Error).message}`));
   }, Math.max(100, Math.floor(ctx.lockMs / 2)));
+  const watch = setInterval(() => {
+    ctx.redis
+      .hmget(ctx.keys.run(id), 'state', 'attempt')
+      .then(([state, current]) => (state !== 'running' || Number(current) !== attempt ? loseOwnership() : undefined))
+      .catch(() => {});
+  }, OWNERSHIP_CHECK_MS);
   ctx.interrupts.set(id, () => controller.abort());
 
   let terminal: EngineEvent | undefined;
@@ -108,6 +121,7 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
     terminal ??= outcome === 'interrupted' ? { type: 'run.cancelled', runId: id } : { type: 'run.failed', runId: id, error };
   } finally {
     clearInterval(keeper);
+    clearInterval(watch);
     ctx.interrupts.delete(id);
   }
   await publisher.drain();

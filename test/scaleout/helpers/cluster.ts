@@ -19,14 +19,18 @@ export interface Proc {
   output: () => string;
 }
 
-/** Spawns `node --import tsx <script>` and waits for a line matching `ready`. */
+/**
+ * Spawns `node --import tsx <script>` and waits for a line matching `ready`. Startup compiles the
+ * server (and a worker's engine thread) with tsx: on a loaded 2-core machine that alone can take
+ * half a minute, hence the generous limit.
+ */
 export async function spawnEntry(script: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Proc & { match: RegExpExecArray }> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${text}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${script} did not start within 120 s: ${text}`)), 120_000);
     const check = (): void => {
       const m = ready.exec(text);
       if (!m) return;

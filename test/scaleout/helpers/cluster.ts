@@ -30,7 +30,10 @@ export async function spawnEntry(script: string, args: string[], ready: RegExp, 
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start within 120 s: ${text}`)), 120_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never left running behind a failed start
+      reject(new Error(`${script} did not start within 120 s: ${text}`));
+    }, 120_000);
     const check = (): void => {
       const m = ready.exec(text);
       if (!m) return;
@@ -79,7 +82,10 @@ export class Cluster {
     const cluster = new Cluster(await RedisProcess.start(), serverArgs);
     try {
       await cluster.startServer();
-      await Promise.all(workers.map((w) => cluster.startWorker(w)));
+      // Settled, not all: every worker that did start must be in the map for close() to stop it.
+      const started = await Promise.allSettled(workers.map((w) => cluster.startWorker(w)));
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     } catch (err) {
       await cluster.close();
       throw err;

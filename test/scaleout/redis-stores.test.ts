@@ -5,6 +5,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Redis } from 'ioredis';
+import { Worker } from 'bullmq';
+import { JobQueues } from '../../packages/server/src/redis/job-queues.ts';
 import { RedisHistoryStore } from '../../packages/server/src/redis/redis-history-store.ts';
 import { RedisKeys } from '../../packages/server/src/redis/redis-keys.ts';
 import { RunScripts } from '../../packages/server/src/redis/run-scripts.ts';
@@ -31,10 +33,10 @@ describe('Redis building blocks', { skip: skip ?? false }, () => {
   test('attempts: a re-run supersedes the old attempt, which can then neither publish nor finish', async () => {
     const scripts = new RunScripts(redis, keys);
     await redis.hset(keys.run('p'), { state: 'dispatched', jobId: 'p.r1', attempt: 0 });
-    assert.equal(await scripts.claim('p', 'p.r0', 'w1'), 0, 'a job id that is not the dispatched one is stale');
-    assert.equal(await scripts.claim('p', 'p.r1', 'w1'), 1);
+    assert.equal(await scripts.claim('p', 'p.r0', 'w1', 'i1'), 0, 'a job id that is not the dispatched one is stale');
+    assert.equal(await scripts.claim('p', 'p.r1', 'w1', 'i1'), 1);
     assert.equal(await scripts.publish('p', 1, 'event', 'w1', 'e1'), true);
-    assert.equal(await scripts.claim('p', 'p.r1', 'w2'), 2, 'BullMQ re-ran the job on w2');
+    assert.equal(await scripts.claim('p', 'p.r1', 'w2', 'i2'), 2, 'BullMQ re-ran the job on w2');
     assert.equal(await scripts.publish('p', 1, 'event', 'w1', 'late'), false);
     assert.equal(await scripts.finish('p', 1, 'w1', 'end-1'), false);
     assert.equal(await scripts.publish('p', 2, 'event', 'w2', 'e2'), true);
@@ -44,17 +46,66 @@ describe('Redis building blocks', { skip: skip ?? false }, () => {
     const entries = (await redis.xrange(keys.events, '-', '+')).map(([id, fields]) => parseRecord(id, fields));
     assert.deepEqual(
       entries.map((r) => `${r?.kind}:${r?.attempt}:${r?.worker}:${r?.data}`),
-      ['claimed:1:w1:', 'event:1:w1:e1', 'claimed:2:w2:', 'event:2:w2:e2', 'end:2:w2:end-2'],
+      ['claimed:1:w1:i1', 'event:1:w1:e1', 'claimed:2:w2:i2', 'event:2:w2:e2', 'end:2:w2:end-2'],
     );
+  });
+
+  test('requeue: a lost worker\'s prompt goes back to pending with its number; its attempt is dead, the count carries on', async () => {
+    const scripts = new RunScripts(redis, keys);
+    await redis.del(keys.pending);
+    await redis.hset(keys.run('s'), { state: 'dispatched', jobId: 's.r1' });
+    await redis.sadd(keys.runs, 's');
+    assert.equal(await scripts.claim('s', 's.r1', 'w1', 'i1'), 1);
+    assert.equal(await scripts.requeue('s', { workerId: 'w2', jobId: '' }, 7, 2), 0, 'only the worker that runs it can be lost with it');
+    assert.equal(await scripts.requeue('s', { workerId: 'w1', jobId: '' }, 7, 2), 1, 'first loss');
+    assert.deepEqual(await redis.zrange(keys.pending, '0', '-1', 'WITHSCORES'), ['s', '7']);
+    assert.equal(await redis.sismember(keys.runs, 's'), 0);
+    assert.equal(await scripts.publish('s', 1, 'event', 'w1', 'late'), false, 'the lost attempt cannot publish');
+    assert.equal(await scripts.finish('s', 1, 'w1', 'late-end'), false, '… nor finish');
+    assert.equal(await scripts.claim('s', 's.r1', 'w3', 'i3'), 0, 'nor can its old job be claimed again');
+    assert.equal(await scripts.requeue('s', { workerId: 'w1', jobId: '' }, 7, 2), 0, 'requeued once only');
+    // The server dispatches it again (prompt-table markDispatched keeps the counter).
+    await redis.hset(keys.run('s'), { state: 'dispatched', jobId: 's.r2' });
+    assert.equal(await scripts.claim('s', 's.r2', 'w2', 'i2'), 2, 'the next attempt outnumbers the lost one');
+    assert.equal(await scripts.requeue('s', { workerId: 'w2', jobId: '' }, 7, 2), 2);
+    await redis.hset(keys.run('s'), { state: 'dispatched', jobId: 's.r3' });
+    assert.equal(await scripts.claim('s', 's.r3', 'w3', 'i3'), 3);
+    assert.equal(await scripts.requeue('s', { workerId: 'w3', jobId: '' }, 7, 2), -1, 'a third loss is one too many');
+    assert.equal(await redis.hget(keys.run('s'), 'state'), 'running', 'left for the server to fail');
+    assert.equal(await scripts.finish('s', null, 'server', 'given up'), true);
+  });
+
+  test('requeue of a dispatched prompt whose job was fetched by a worker that died before claiming it', async () => {
+    const scripts = new RunScripts(redis, keys);
+    await redis.hset(keys.run('u'), { state: 'dispatched', jobId: 'u.r1' });
+    assert.equal(await scripts.requeue('u', { workerId: '', jobId: 'u.r0' }, 3, 2), 0, 'another job of it: not this one');
+    assert.equal(await scripts.requeue('u', { workerId: '', jobId: 'u.r1' }, 3, 2), 1);
+    assert.equal(await scripts.claim('u', 'u.r1', 'w1', 'i1'), 0, 'the dead fetcher\'s job can no longer be claimed');
+  });
+
+  test('the lock owner of a fetched BullMQ job is the fetching worker\'s token', async () => {
+    const jobs = new JobQueues(redis, keys);
+    const connection = new Redis(server.url, { maxRetriesPerRequest: null }); // as BullMQ workers need
+    const worker = new Worker('run-t', null, { connection, prefix: keys.bull, autorun: false });
+    try {
+      await jobs.add('run-t', 'v.r1', { promptId: 'v', graph: { version: 1, nodes: {} }, targets: [], models: [], inputs: [] });
+      assert.equal(await jobs.lockOwner('run-t', 'v.r1'), null, 'waiting: nobody holds it');
+      assert.ok(await worker.getNextJob('w9:instance:1', { block: false }));
+      assert.equal(await jobs.lockOwner('run-t', 'v.r1'), 'w9:instance:1');
+    } finally {
+      await worker.close(true);
+      await jobs.close();
+      connection.disconnect();
+    }
   });
 
   test('withdrawing a dispatched prompt wins over a later claim, and fails after one', async () => {
     const scripts = new RunScripts(redis, keys);
     await redis.hset(keys.run('q'), { state: 'dispatched', jobId: 'q.r1', attempt: 0 });
     assert.equal(await scripts.withdraw('q'), true);
-    assert.equal(await scripts.claim('q', 'q.r1', 'w1'), 0);
+    assert.equal(await scripts.claim('q', 'q.r1', 'w1', 'i1'), 0);
     await redis.hset(keys.run('r'), { state: 'dispatched', jobId: 'r.r1', attempt: 0 });
-    assert.equal(await scripts.claim('r', 'r.r1', 'w1'), 1);
+    assert.equal(await scripts.claim('r', 'r.r1', 'w1', 'i1'), 1);
     assert.equal(await scripts.withdraw('r'), false, 'running: interrupt it instead');
   });
 

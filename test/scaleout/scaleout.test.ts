@@ -174,9 +174,9 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
     }
   });
 
-  test('a node that blocks its thread longer than the lock does not look like a dead worker', async () => {
+  test('a node that blocks its thread longer than the heartbeat timeout does not look like a dead worker', async () => {
     // onnxruntime-node loads sessions synchronously (tens of seconds for a real UNet). The engine runs in
-    // its own thread, so the worker keeps renewing its 3 s lock and no second attempt starts.
+    // its own thread, so the worker keeps its 2 s heartbeat going and no second attempt starts.
     const ws = await WsProbe.connect(`${wsUrl}/ws?clientId=block`);
     try {
       const prompt = { '1': { class_type: 'Source', inputs: { value: 3 } }, '2': { class_type: 'Block', inputs: { x: ['1', 0], ms: 5000 } }, '3': { class_type: 'Tag', inputs: { x: ['2', 0] } } };

@@ -17,3 +17,15 @@ test('--redis pointing at a closed port: a clear error and exit code 2, no serve
     process.exitCode = 0;
   }
 });
+
+test('--affinity takes cost or off only', async () => {
+  const lines: string[] = [];
+  try {
+    const server = await startServer(['--port', '0', '--redis', 'redis://127.0.0.1:1', '--affinity', 'sometimes'], { createHost: stubHost, out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    assert.equal(server, null);
+    assert.equal(process.exitCode, 2);
+    assert.match(lines.join('\n'), /--affinity must be cost or off \(got "sometimes"\)/);
+  } finally {
+    process.exitCode = 0;
+  }
+});

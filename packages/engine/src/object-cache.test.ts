@@ -15,7 +15,31 @@ test('creates once, shares concurrent creation, and counts hits', async () => {
   assert.equal(created, 1);
   assert.equal(a, b);
   await cache.getOrCreate('k', make);
-  assert.deepEqual(store.stats(), { entries: 1, bytes: 10, budgetBytes: 100, hits: 2, misses: 1, evictions: 0 });
+  const { createMs, ...counts } = store.stats();
+  assert.deepEqual(counts, { entries: 1, bytes: 10, budgetBytes: 100, hits: 2, misses: 1, evictions: 0 });
+  assert.ok(createMs >= 4, `the one creation took at least its 5 ms timer (${createMs})`);
+});
+
+test('creation time counts nested and concurrent creations once (the union of their intervals)', async () => {
+  const store = new ObjectStore(1000);
+  const cache = store.forRun('r');
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const start = performance.now();
+  // An outer entry whose creation needs an inner one (conditioning needs the text encoder), and a
+  // concurrent sibling: summed they would be ~100 ms, but only ~40 ms of wall time passes.
+  const outer = cache.getOrCreate('outer', async () => {
+    await cache.getOrCreate('inner', async () => (await sleep(30), { value: 1, bytes: 1 }));
+    await sleep(10);
+    return { value: 2, bytes: 1 };
+  });
+  const sibling = cache.getOrCreate('sibling', async () => (await sleep(30), { value: 3, bytes: 1 }));
+  await Promise.all([outer, sibling]);
+  const elapsed = performance.now() - start;
+  const { createMs } = store.stats();
+  assert.ok(createMs >= 39, `at least the outer creation's 40 ms of timers (${createMs})`);
+  assert.ok(createMs <= elapsed + 1, `no more than the wall time that passed (${createMs} > ${elapsed})`);
+  await cache.getOrCreate('outer', () => ({ value: 0, bytes: 1 }));
+  assert.equal(store.stats().createMs, createMs, 'a hit costs no creation time');
 });
 
 test('evicts least recently used entries beyond the byte budget, disposing them', async () => {

@@ -23,6 +23,12 @@ export interface ObjectCacheStats {
   hits: number;
   misses: number;
   evictions: number;
+  /**
+   * Wall time spent creating entries (loading sessions, encoding, patching), in ms since the store was
+   * made. Nested and concurrent creations count once (the union of their intervals), so a worker can
+   * tell how long a run spent loading rather than computing.
+   */
+  createMs: number;
 }
 
 /** A run's view of the cache: what it touches stays pinned until the run ends. */
@@ -40,6 +46,10 @@ export class ObjectStore {
   #hits = 0;
   #misses = 0;
   #evictions = 0;
+  #createMs = 0;
+  /** Creations in progress, and when the first of them began. */
+  #creating = 0;
+  #creatingSince = 0;
 
   constructor(readonly budgetBytes: number) {}
 
@@ -77,7 +87,7 @@ export class ObjectStore {
     }
     this.#misses++;
     const creating = (async () => {
-      const object = await create();
+      const object = await this.#timed(create);
       this.#entries.set(key, { object, users: new Set([runId]) });
       this.#bytes += object.bytes;
       return object.value;
@@ -89,6 +99,15 @@ export class ObjectStore {
       return value;
     } finally {
       this.#pending.delete(key);
+    }
+  }
+
+  async #timed<T>(create: () => Promise<CachedObject<T>> | CachedObject<T>): Promise<CachedObject<T>> {
+    if (this.#creating++ === 0) this.#creatingSince = performance.now();
+    try {
+      return await create();
+    } finally {
+      if (--this.#creating === 0) this.#createMs += performance.now() - this.#creatingSince;
     }
   }
 
@@ -129,6 +148,7 @@ export class ObjectStore {
       hits: this.#hits,
       misses: this.#misses,
       evictions: this.#evictions,
+      createMs: this.#createMs,
     };
   }
 }

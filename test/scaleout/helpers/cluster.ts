@@ -1,7 +1,8 @@
 /**
  * A scale-out cluster of real processes for tests: redis-server, one API server (`--redis`) and
  * workers (`loom-worker`), each worker with its own models, output and input folders, as on separate
- * machines. Workers get a short BullMQ lock (3 s) so a killed worker's prompt is re-run quickly.
+ * machines. Workers run with the default timings (2 s heartbeat TTL, 30 s BullMQ lock), so a killed
+ * worker's prompt comes back through heartbeat detection, as it does for users.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,14 +19,21 @@ export interface Proc {
   output: () => string;
 }
 
-/** Spawns `node --import tsx <script>` and waits for a line matching `ready`. */
+/**
+ * Spawns `node --import tsx <script>` and waits for a line matching `ready`. Startup compiles the
+ * server (and a worker's engine thread) with tsx: on a loaded 2-core machine that alone can take
+ * half a minute, hence the generous limit.
+ */
 export async function spawnEntry(script: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Proc & { match: RegExpExecArray }> {
   const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${script} did not start: ${text}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never left running behind a failed start
+      reject(new Error(`${script} did not start within 120 s: ${text}`));
+    }, 120_000);
     const check = (): void => {
       const m = ready.exec(text);
       if (!m) return;
@@ -53,6 +61,8 @@ export interface WorkerSpec {
   name: string;
   /** Stub pipeline folders in this worker's models folder. */
   models: string[];
+  /** How long a cold load of each of them takes (ms; default 0). */
+  loadMs?: Record<string, number>;
 }
 
 export class Cluster {
@@ -62,13 +72,20 @@ export class Cluster {
   server: Proc | null = null;
   url = '';
 
-  private constructor(readonly redis: RedisProcess) {}
+  private constructor(
+    readonly redis: RedisProcess,
+    /** Extra `loom-server` flags, e.g. `--affinity off`. */
+    readonly serverArgs: string[],
+  ) {}
 
-  static async start(workers: WorkerSpec[]): Promise<Cluster> {
-    const cluster = new Cluster(await RedisProcess.start());
+  static async start(workers: WorkerSpec[], serverArgs: string[] = []): Promise<Cluster> {
+    const cluster = new Cluster(await RedisProcess.start(), serverArgs);
     try {
       await cluster.startServer();
-      await Promise.all(workers.map((w) => cluster.startWorker(w)));
+      // Settled, not all: every worker that did start must be in the map for close() to stop it.
+      const started = await Promise.allSettled(workers.map((w) => cluster.startWorker(w)));
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     } catch (err) {
       await cluster.close();
       throw err;
@@ -83,7 +100,7 @@ export class Cluster {
   }
 
   async startServer(): Promise<void> {
-    const args = ['--port', '0', '--redis', this.redis.url, '--data', this.dir('server', 'data'), '--out', this.dir('server', 'out'), '--input', this.dir('server', 'input'), '--models', this.dir('server', 'models'), '--graphs', this.dir('server', 'graphs')];
+    const args = ['--port', '0', '--redis', this.redis.url, '--data', this.dir('server', 'data'), '--out', this.dir('server', 'out'), '--input', this.dir('server', 'input'), '--models', this.dir('server', 'models'), '--graphs', this.dir('server', 'graphs'), ...this.serverArgs];
     const proc = await spawnEntry(here('./stub-server.ts'), args, /Loom is running at (http:\/\/[^/\s]+)/);
     this.server = proc;
     this.url = proc.match[1] as string;
@@ -94,9 +111,9 @@ export class Cluster {
     const models = this.dir(`worker-${spec.name}`, 'models');
     for (const model of spec.models) {
       mkdirSync(join(models, model), { recursive: true });
-      writeFileSync(join(models, model, 'model_index.json'), '{"_class_name": "StableDiffusionPipeline"}');
+      writeFileSync(join(models, model, 'model_index.json'), JSON.stringify({ _class_name: 'StableDiffusionPipeline', loom_stub_load_ms: spec.loadMs?.[model] ?? 0 }));
     }
-    const args = ['--redis', this.redis.url, '--name', spec.name, '--models', models, '--out', this.dir(`worker-${spec.name}`, 'out'), '--input', this.dir(`worker-${spec.name}`, 'input'), '--device', 'cpu', '--lock-ms', '3000', '--stalled-ms', '1000'];
+    const args = ['--redis', this.redis.url, '--name', spec.name, '--models', models, '--out', this.dir(`worker-${spec.name}`, 'out'), '--input', this.dir(`worker-${spec.name}`, 'input'), '--device', 'cpu'];
     this.workers.set(spec.name, await spawnEntry(here('./stub-worker.ts'), args, /is taking prompts/, { LOOM_TEST_WORKER: spec.name }));
   }
 

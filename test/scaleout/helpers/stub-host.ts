@@ -2,8 +2,9 @@
  * The host the scale-out tests give the server and every worker: the engine's builtin and stub nodes,
  * the server tests' nodes (StubSaveImage writes real PNGs), and two nodes for routing:
  * `StubPipeline` "loads" a pipeline folder of the models dir through the object cache, like
- * ModelLoader (a `{ file: 'pipelines' }` parameter), and shows which worker ran it and whether the
- * load was cold; `Tag` shows which worker ran a graph; `ReadInput` reads an upload as LoadImage does; `Block` holds its thread like a synchronous onnxruntime call.
+ * ModelLoader (a `{ file: 'pipelines' }` parameter), taking as long to load cold as the folder's
+ * `model_index.json` says (`loom_stub_load_ms`, a timer: no CPU), and shows which worker ran it and
+ * whether the load was cold; `Tag` shows which worker ran a graph; `ReadInput` reads an upload as LoadImage does; `Block` holds its thread like a synchronous onnxruntime call.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -33,8 +34,10 @@ function routingNodes(modelsDir: string, inputDir: string) {
       const index = join(modelsDir, pipeline, 'model_index.json');
       if (!(await stat(index).catch(() => null))) throw new LoomError('MODEL_NOT_FOUND', `No pipeline "${pipeline}" in ${modelsDir}.`, { nodeId: ctx.nodeId, input: 'pipeline' });
       let cold = false;
-      await ctx.objects.getOrCreate(`stub-pipeline|${index}`, () => {
+      await ctx.objects.getOrCreate(`stub-pipeline|${index}`, async () => {
         cold = true;
+        const loadMs = (JSON.parse(await readFile(index, 'utf8')) as { loom_stub_load_ms?: number }).loom_stub_load_ms ?? 0;
+        if (loadMs > 0) await new Promise((r) => setTimeout(r, loadMs));
         return { value: pipeline, bytes: 1 };
       });
       ctx.ui({ worker: [workerName()], pipeline: [pipeline], cold: [cold], seed: [seed] });

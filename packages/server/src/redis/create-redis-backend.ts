@@ -8,7 +8,7 @@ import { RedisHistoryStore } from './redis-history-store.ts';
 import { RedisKeys } from './redis-keys.ts';
 import { RedisQueue, type RedisQueueOptions } from './redis-queue.ts';
 
-export interface RedisBackendOptions extends Pick<RedisQueueOptions, 'coldGraceMs' | 'reserveMs' | 'tickMs'> {
+export interface RedisBackendOptions extends Pick<RedisQueueOptions, 'affinity' | 'maxRequeues' | 'reserveMs' | 'tickMs'> {
   url: string;
   /** Key prefix; one API server per prefix (default `loom`). */
   prefix?: string;

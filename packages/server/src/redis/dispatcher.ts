@@ -14,12 +14,12 @@ import { inputFileNames } from './job-needs.ts';
 import type { JobQueues } from './job-queues.ts';
 import type { PromptTable, StoredPrompt } from './prompt-table.ts';
 import { queueNameFor, type RedisKeys } from './redis-keys.ts';
-import { route, type RoutableWorker } from './routing.ts';
+import { expectedRunMs, remainingMs, route, type RoutableWorker } from './routing.ts';
 import type { ControlMessage, InputFile, JobData, WorkerAdvert } from './wire.ts';
 
 export interface DispatcherOptions {
-  /** How long a prompt waits for a busy worker that has its pipelines loaded before loading them cold elsewhere. */
-  coldGraceMs: number;
+  /** Route by measured cost to workers with the pipelines loaded (see routing.ts); off: first idle worker. */
+  affinity: boolean;
   /** How long a woken worker has to claim its job before it counts as idle again. */
   reserveMs: number;
 }
@@ -43,24 +43,31 @@ export class Dispatcher {
     // The stream is the authority on who runs what: an advert can lag a claim or an ending by a beat.
     const busy = new Set([...this.table.runs.values()].filter((r) => r.state === 'running' && r.worker).map((r) => r.worker as string));
     const stillBusy = (w: WorkerAdvert): boolean => w.state === 'busy' && w.promptId !== undefined && this.table.runs.get(w.promptId)?.worker === w.id;
-    const routable: RoutableWorker[] = workers.map((w) => ({
-      id: w.id,
-      models: w.models,
-      loaded: w.loaded,
-      idle: !busy.has(w.id) && !stillBusy(w) && !this.#reservations.has(w.id),
-    }));
+    const routable: RoutableWorker[] = workers.map((w) => {
+      const idle = !busy.has(w.id) && !stillBusy(w) && !this.#reservations.has(w.id);
+      return { id: w.id, models: w.models, loaded: w.loaded, idle, freeInMs: idle ? 0 : this.#freeInMs(w, now), loadMs: w.loadMs, runMs: w.runMs };
+    });
     const candidates = this.table.pending.filter((p) => !gated.has(p.prompt.promptId));
     const byId = new Map(candidates.map((p) => [p.prompt.promptId, p]));
     const assignments = route(
-      candidates.map((p) => ({ promptId: p.prompt.promptId, models: p.models, waitedMs: now - p.prompt.createdAt })),
+      candidates.map((p) => ({ promptId: p.prompt.promptId, models: p.models })),
       routable,
-      this.options.coldGraceMs,
+      this.options.affinity,
     );
     for (const { promptId, workerId } of assignments) {
       const stored = byId.get(promptId);
       if (stored) await this.#release(stored, workerId, now);
     }
     return assignments.length;
+  }
+
+  /** Expected ms until a busy worker is free: what is left of the prompt it runs (or was handed), by its own run times. */
+  #freeInMs(worker: WorkerAdvert, now: number): number {
+    const reserved = this.#reservations.get(worker.id);
+    const run = [...this.table.runs.values()].find((r) => (r.state === 'running' && r.worker === worker.id) || r.stored.prompt.promptId === reserved?.promptId);
+    if (!run) return 0;
+    const estimate = expectedRunMs(worker, run.stored.models);
+    return run.state === 'running' && run.startedAt !== undefined ? remainingMs(estimate, now - run.startedAt) : estimate;
   }
 
   /** A worker claimed a prompt: whatever was reserved for it, or for that prompt, is settled. */

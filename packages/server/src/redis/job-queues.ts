@@ -35,6 +35,11 @@ export class JobQueues {
     return this.get(name).getJobState(jobId);
   }
 
+  /** The token of the worker holding the job's lock (BullMQ's `<prefix>:<queue>:<jobId>:lock`), null if none does. */
+  async lockOwner(name: string, jobId: string): Promise<string | null> {
+    return this.redis.get(`${this.keys.bull}:${name}:${jobId}:lock`);
+  }
+
   async failedReason(name: string, jobId: string): Promise<string | undefined> {
     return (await this.get(name).getJob(jobId))?.failedReason;
   }

@@ -1,6 +1,8 @@
 /**
  * The server's view of every prompt not yet finished: pending ones (in a Redis ZSET scored by their
- * priority number, as ComfyUI orders its heap) and dispatched or running ones (a Redis HASH each).
+ * priority number, as ComfyUI orders its heap) and dispatched or running ones (a Redis HASH each). A
+ * prompt requeued after a lost worker is pending again but keeps its HASH (state `requeued`): its
+ * attempt counter and loss count carry over to its next dispatch.
  * Redis holds the durable copy; this table mirrors it in memory because the one API server is its only
  * writer, and `snapshot()`, routing and `currentNode()` then need no round trip.
  */
@@ -25,6 +27,8 @@ export interface RunState {
   /** 0 until claimed; each claim (a re-run after a lost worker) adds one. */
   attempt: number;
   worker?: string;
+  /** The worker process that claimed it (a worker restarted under the same id is another instance). */
+  instance?: string;
   dispatchedAt: number;
   startedAt?: number;
   /** Records the current attempt's events into the history entry. */
@@ -79,8 +83,10 @@ export class PromptTable {
         state: run.state === 'dispatched' ? 'dispatched' : 'running',
         jobId: run.jobId,
         queue: run.queue,
-        attempt: Number(run.attempt ?? 0),
+        // A dispatched prompt's counter may hold a lost attempt's number: no record of it counts any more.
+        attempt: run.state === 'dispatched' ? 0 : Number(run.attempt ?? 0),
         ...(run.worker !== undefined && { worker: run.worker }),
+        ...(run.instance !== undefined && { instance: run.instance }),
         dispatchedAt: Number(run.dispatchedAt ?? Date.now()),
         ...(run.startedAt !== undefined && { startedAt: Number(run.startedAt) }),
         recorder: null,
@@ -99,12 +105,17 @@ export class PromptTable {
     this.#insert(stored);
   }
 
-  /** Removes pending prompts; returns the ids removed. */
+  /** Removes pending prompts (and what a requeued one kept from its lost attempts); returns the ids removed. */
   async removePending(promptIds: string[]): Promise<string[]> {
     const ids = new Set(promptIds);
     const removed = this.pending.filter((p) => ids.has(p.prompt.promptId)).map((p) => p.prompt.promptId);
     if (removed.length === 0) return [];
-    await this.redis.multi().zrem(this.keys.pending, ...removed).del(...removed.map((id) => this.keys.prompt(id))).exec();
+    const k = this.keys;
+    await this.redis
+      .multi()
+      .zrem(k.pending, ...removed)
+      .del(...removed.flatMap((id) => [k.prompt(id), k.run(id), k.published(id), k.interrupt(id)]))
+      .exec();
     this.pending = this.pending.filter((p) => !ids.has(p.prompt.promptId));
     return removed;
   }
@@ -123,7 +134,8 @@ export class PromptTable {
     await this.redis
       .multi()
       .zrem(this.keys.pending, id)
-      .hset(this.keys.run(id), { state: 'dispatched', jobId, queue, attempt: 0, dispatchedAt: now })
+      // The attempt counter is left alone: a requeued prompt's next claim must outnumber its lost attempts.
+      .hset(this.keys.run(id), { state: 'dispatched', jobId, queue, dispatchedAt: now })
       .sadd(this.keys.runs, id)
       .hset(this.keys.queues, queue, JSON.stringify(stored.models))
       .exec();
@@ -136,8 +148,13 @@ export class PromptTable {
   /** A dispatched prompt whose job never reached BullMQ goes back to pending. */
   async repend(run: RunState): Promise<void> {
     const id = run.stored.prompt.promptId;
-    await this.redis.multi().del(this.keys.run(id)).srem(this.keys.runs, id).zadd(this.keys.pending, run.stored.prompt.number, id).exec();
-    this.runs.delete(id);
+    await this.redis.multi().hset(this.keys.run(id), 'state', 'requeued').srem(this.keys.runs, id).zadd(this.keys.pending, run.stored.prompt.number, id).exec();
+    this.requeued(run);
+  }
+
+  /** Mirrors a run put back among the pending (in Redis by `repend` or the requeue script), at its old position. */
+  requeued(run: RunState): void {
+    this.runs.delete(run.stored.prompt.promptId);
     this.#insert(run.stored);
   }
 

@@ -1,8 +1,15 @@
 /**
- * Keeps the server's table honest about BullMQ, once a second: a prompt whose job failed (its worker
- * was lost more often than `maxStalledCount` allows) or vanished gets an ending with a clear error; a
- * dispatch whose job never reached BullMQ (the server died in between) goes back to pending; a job
- * that stalled-job detection put back in its queue wakes the idle workers serving that queue.
+ * Keeps the server's table honest about the workers and BullMQ, once a second.
+ *
+ * A running prompt whose worker is gone (its advert expired: no heartbeat for its TTL, 2 s by default;
+ * or another process now advertises under its id) goes back to the pending prompts with its own
+ * priority number, so it runs next, before every prompt submitted after it. After `maxRequeues` such
+ * losses it fails instead: a prompt that kills its workers must not take down the whole fleet.
+ *
+ * A prompt whose job failed (its worker was lost more often than `maxStalledCount` allows) or vanished
+ * gets an ending with a clear error; a dispatch whose job never reached BullMQ (the server died in
+ * between) goes back to pending; a job that stalled-job detection put back in its queue wakes the idle
+ * workers serving that queue.
  */
 import type { Redis } from 'ioredis';
 import type { JobQueues } from './job-queues.ts';
@@ -10,7 +17,8 @@ import type { PromptTable, RunState } from './prompt-table.ts';
 import type { RecordHandler } from './record-handler.ts';
 import type { RedisKeys } from './redis-keys.ts';
 import type { RunScripts } from './run-scripts.ts';
-import { encodeEnd, type ControlMessage } from './wire.ts';
+import { encodeEnd, type ControlMessage, type WorkerAdvert } from './wire.ts';
+import { parseLockToken } from './worker-registry.ts';
 
 export interface ReconcilerDeps {
   redis: Redis;
@@ -20,6 +28,9 @@ export interface ReconcilerDeps {
   scripts: RunScripts;
   handler: RecordHandler;
   control: (message: ControlMessage) => Promise<void>;
+  /** Re-runs allowed after lost workers before the prompt fails (default 2). */
+  maxRequeues: number;
+  log: (message: string) => void;
 }
 
 /** An ending for a prompt the server gives up on, in the worker's wire format. */
@@ -30,6 +41,39 @@ function failure(promptId: string, message: string): string {
 
 export class Reconciler {
   constructor(private readonly d: ReconcilerDeps) {}
+
+  /**
+   * Requeues the prompts of workers not in `live`: the ones they run, and the ones they fetched but
+   * died before claiming (the BullMQ lock names the fetcher). Returns how many. Call inside the
+   * queue's serial section, and only once `live` can be trusted (see RedisQueue: not right after an outage).
+   */
+  async requeueLost(live: readonly WorkerAdvert[]): Promise<number> {
+    const instances = new Map(live.map((w) => [w.id, w.instance]));
+    const alive = (workerId: string, instance: string | undefined): boolean => {
+      const current = instances.get(workerId);
+      return current !== undefined && (!instance || current === instance);
+    };
+    let requeued = 0;
+    for (const run of [...this.d.table.runs.values()]) {
+      let worker = run.worker;
+      if (run.state === 'dispatched') {
+        const token = await this.d.jobs.lockOwner(run.queue, run.jobId);
+        const fetcher = token === null ? null : parseLockToken(token);
+        if (!fetcher || alive(fetcher.workerId, fetcher.instance)) continue;
+        worker = fetcher.workerId;
+      } else if (worker === undefined || alive(worker, run.instance)) continue;
+      const id = run.stored.prompt.promptId;
+      const losses = await this.d.scripts.requeue(id, { workerId: worker, jobId: run.jobId }, run.stored.prompt.number, this.d.maxRequeues);
+      if (losses > 0) {
+        this.d.table.requeued(run);
+        this.d.log(`Prompt ${id}: worker ${worker} is gone (no heartbeat); requeued at its place in the queue (loss ${losses} of ${this.d.maxRequeues} allowed).`);
+        requeued++;
+      } else if (losses < 0) {
+        await this.#fail(id, `Its worker was lost (killed, or silent past its heartbeat timeout) ${this.d.maxRequeues + 1} times, so the prompt was given up; check the workers' logs for a crash this graph causes.`);
+      }
+    }
+    return requeued;
+  }
 
   /** Call inside the queue's serial section. */
   async check(): Promise<void> {

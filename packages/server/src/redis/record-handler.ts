@@ -3,7 +3,7 @@
  * embedded queue produces them: engine events in order, the history entry stored, the prompt leaving
  * `running`, a status broadcast, then `prompt.done`.
  *
- * Only the current attempt counts. When a worker dies and BullMQ re-runs its job elsewhere, the new
+ * Only the current attempt counts. When a worker dies and its prompt runs again elsewhere, the new
  * claim starts a fresh history record; output files are published once per output node (the first
  * publication wins and later attempts re-use it), so a re-run never yields a second copy.
  */
@@ -36,9 +36,9 @@ export class RecordHandler {
 
   async handle(record: StreamRecord): Promise<void> {
     const run = this.d.table.runs.get(record.promptId);
-    if (!run) return; // finished, withdrawn, or a stale record from an earlier life of this id
-    if (record.kind === 'claimed') return this.#claimed(run, record);
-    if (record.attempt !== run.attempt) return; // a superseded attempt
+    if (run && record.kind === 'claimed') return this.#claimed(run, record);
+    // Not the current attempt: the prompt finished, was withdrawn or requeued, or another attempt took over.
+    if (!run || record.attempt !== run.attempt) return this.#discard(record);
     if (record.kind === 'event') {
       const { event, files } = decodeEvent(record.data);
       return this.#event(run, event, files);
@@ -46,12 +46,19 @@ export class RecordHandler {
     return this.#end(run, record);
   }
 
+  /** A superseded attempt's output files are never stored; their bytes leave Redis now rather than in a day. */
+  async #discard(record: StreamRecord): Promise<void> {
+    if (record.kind !== 'event') return;
+    const { files } = decodeEvent(record.data);
+    if (files.length > 0) await this.d.redis.del(...files.map((f) => f.key));
+  }
+
   #claimed(run: RunState, record: StreamRecord): void {
     // After a server restart the table knows the latest attempt but none of its events yet (recorder null).
     if (record.attempt < run.attempt || (record.attempt === run.attempt && run.recorder)) return;
     const id = run.stored.prompt.promptId;
     if (run.recorder) this.d.log(`Prompt ${id}: worker ${run.worker} was lost; attempt ${record.attempt} runs on worker ${record.worker}.`);
-    Object.assign(run, { attempt: record.attempt, state: 'running', worker: record.worker, startedAt: Date.now(), recorder: new HistoryRecorder(run.stored.prompt), lastNode: null });
+    Object.assign(run, { attempt: record.attempt, state: 'running', worker: record.worker, instance: record.data, startedAt: Date.now(), recorder: new HistoryRecorder(run.stored.prompt), lastNode: null });
     this.d.dispatcher.claimed(id, record.worker);
     this.d.emit({ type: 'queue.changed', remaining: this.d.remaining() });
   }

@@ -26,7 +26,7 @@ import { runnableBySomeWorker } from './routing.ts';
 import { RunScripts } from './run-scripts.ts';
 import { StreamReader } from './stream-reader.ts';
 import type { ControlMessage, WorkerAdvert } from './wire.ts';
-import { readLiveWorkers } from './worker-registry.ts';
+import { ADVERT_TTL_MS, readLiveWorkers } from './worker-registry.ts';
 
 export interface RedisQueueOptions {
   url: string;
@@ -38,8 +38,10 @@ export interface RedisQueueOptions {
   history: HistoryStore;
   /** Inputs shipped to workers; outputs stored from them. */
   dirs: { inputDir: string; outputDir: string; tempDir: string };
-  /** Default 10 s: waiting that long for a busy worker with the model loaded beats a cold load elsewhere. */
-  coldGraceMs?: number;
+  /** Route to workers with the pipelines loaded, by measured cost (default on; see routing.ts). */
+  affinity?: boolean;
+  /** Re-runs allowed after lost workers before a prompt fails (default 2). */
+  maxRequeues?: number;
   /** Default 3 s. */
   reserveMs?: number;
   /** Housekeeping period (dispatch retry, BullMQ job checks); default 1 s. */
@@ -65,6 +67,9 @@ export class RedisQueue implements PromptQueue {
   #timer: NodeJS.Timeout | null = null;
   #tail: Promise<unknown> = Promise.resolve();
   #dispatchQueued = false;
+  /** When the command connection last became ready, and the longest advert TTL seen: see #trustAdverts. */
+  #readyAt = Date.now();
+  #longestTtl = ADVERT_TTL_MS;
   #started = false;
   #closed = false;
 
@@ -77,7 +82,7 @@ export class RedisQueue implements PromptQueue {
     this.#jobs = new JobQueues(this.#redis, this.#keys);
     this.#scripts = new RunScripts(this.#redis, this.#keys);
     this.#dispatcher = new Dispatcher(this.#redis, this.#keys, this.#table, this.#jobs, options.registry, options.dirs.inputDir, {
-      coldGraceMs: options.coldGraceMs ?? 10_000,
+      affinity: options.affinity ?? true,
       reserveMs: options.reserveMs ?? 3000,
     });
     const handler = new RecordHandler({
@@ -92,13 +97,25 @@ export class RedisQueue implements PromptQueue {
       log: this.#log,
     });
     this.#handler = handler;
-    this.#reconciler = new Reconciler({ redis: this.#redis, keys: this.#keys, table: this.#table, jobs: this.#jobs, scripts: this.#scripts, handler, control: (m) => this.#control(m) });
+    this.#reconciler = new Reconciler({
+      redis: this.#redis,
+      keys: this.#keys,
+      table: this.#table,
+      jobs: this.#jobs,
+      scripts: this.#scripts,
+      handler,
+      control: (m) => this.#control(m),
+      maxRequeues: options.maxRequeues ?? 2,
+      log: this.#log,
+    });
   }
 
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
     await this.#table.load();
+    this.#readyAt = Date.now();
+    this.#redis.on('ready', () => (this.#readyAt = Date.now()));
     this.#reader = new StreamReader(connectRedis(this.#o.url, { name: 'loom-server-events', log: this.#log }), this.#redis, this.#keys, (records) => this.#serial(async () => {
       for (const record of records) {
         try {
@@ -123,7 +140,7 @@ export class RedisQueue implements PromptQueue {
     await this.#serial(async () => {
       if (this.#table.has(prompt.promptId)) throw new LoomError('USAGE', `A prompt with id "${prompt.promptId}" is already queued.`);
       const models = requiredModels(prompt.graph, this.#o.registry);
-      const workers = await readLiveWorkers(this.#redis, this.#keys, this.#log);
+      const workers = await this.#liveWorkers();
       if (!runnableBySomeWorker(models, workers)) throw this.#modelUnavailable(prompt, models, workers);
       await this.#table.addPending({ prompt, models });
       if (options.gate) {
@@ -244,7 +261,25 @@ export class RedisQueue implements PromptQueue {
   async #housekeeping(): Promise<void> {
     if (this.#closed) return;
     await this.#reconciler.check();
-    await this.#dispatch();
+    if (this.#table.runs.size === 0 && this.#table.pending.length === 0) return;
+    const workers = await this.#liveWorkers();
+    if (this.#trustAdverts() && (await this.#reconciler.requeueLost(workers)) > 0) this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
+    await this.#dispatch(workers);
+  }
+
+  /**
+   * Whether a missing advert means a dead worker. Not until every live worker has had a full TTL to
+   * heartbeat since this server (re)connected: adverts can expire while Redis is down or restarting,
+   * and a restarted server starts with no view of who is alive.
+   */
+  #trustAdverts(): boolean {
+    return this.#redis.status === 'ready' && Date.now() - this.#readyAt >= this.#longestTtl;
+  }
+
+  async #liveWorkers(): Promise<WorkerAdvert[]> {
+    const workers = await readLiveWorkers(this.#redis, this.#keys, this.#log);
+    for (const w of workers) this.#longestTtl = Math.max(this.#longestTtl, w.ttlMs);
+    return workers;
   }
 
   #dispatchSoon(): void {
@@ -256,9 +291,9 @@ export class RedisQueue implements PromptQueue {
     });
   }
 
-  async #dispatch(): Promise<void> {
+  async #dispatch(known?: WorkerAdvert[]): Promise<void> {
     if (this.#closed || this.#table.pending.length === 0) return;
-    const workers = await readLiveWorkers(this.#redis, this.#keys, this.#log);
+    const workers = known ?? (await this.#liveWorkers());
     await this.#dispatcher.dispatch(workers, this.#gated, Date.now());
   }
 

@@ -4,6 +4,10 @@
  * finish it. A worker that lost its job to a re-run (its lock expired, BullMQ gave the job to another
  * worker) therefore cannot publish anything more: no duplicate events, outputs or endings.
  *
+ * A worker presumed dead has its prompt requeued: the run leaves `running`, so the lost attempt can
+ * neither publish nor finish even if the worker was only cut off, and the attempt counter and the
+ * published outputs stay with the prompt for its next attempt.
+ *
  * Records go to one Redis stream (`p` prompt, `a` attempt, `k` kind, `w` worker, `d` data), which the
  * server reads in order; stream entries persist, so a server that reconnects or restarts misses none.
  */
@@ -18,8 +22,8 @@ local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'dispatched' and state ~= 'running' then return 0 end
 if redis.call('HGET', KEYS[1], 'jobId') ~= ARGV[2] then return 0 end
 local attempt = redis.call('HINCRBY', KEYS[1], 'attempt', 1)
-redis.call('HSET', KEYS[1], 'state', 'running', 'worker', ARGV[3], 'startedAt', ARGV[4])
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'p', ARGV[1], 'a', attempt, 'k', 'claimed', 'w', ARGV[3], 'd', '')
+redis.call('HSET', KEYS[1], 'state', 'running', 'worker', ARGV[3], 'instance', ARGV[6], 'startedAt', ARGV[4])
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'p', ARGV[1], 'a', attempt, 'k', 'claimed', 'w', ARGV[3], 'd', ARGV[6])
 return attempt`;
 
 const PUBLISH = `
@@ -41,6 +45,22 @@ redis.call('HSET', KEYS[1], 'state', 'done')
 redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'p', ARGV[1], 'a', attempt, 'k', 'end', 'w', ARGV[3], 'd', ARGV[4])
 return 1`;
 
+// Back to pending (ZSET KEYS[2], score ARGV[3]) if worker ARGV[2] still runs it, or if job ARGV[5] is
+// still dispatched unclaimed (its fetcher died before claiming); -1: lost too often.
+const REQUEUE = `
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'running' then
+  if redis.call('HGET', KEYS[1], 'worker') ~= ARGV[2] then return 0 end
+elseif state ~= 'dispatched' or redis.call('HGET', KEYS[1], 'jobId') ~= ARGV[5] then
+  return 0
+end
+local losses = redis.call('HINCRBY', KEYS[1], 'losses', 1)
+if losses > tonumber(ARGV[4]) then return -1 end
+redis.call('HSET', KEYS[1], 'state', 'requeued')
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[3], ARGV[1])
+return losses`;
+
 const WITHDRAW = `
 if redis.call('HGET', KEYS[1], 'state') ~= 'dispatched' then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'removed')
@@ -52,9 +72,22 @@ export class RunScripts {
     private readonly keys: RedisKeys,
   ) {}
 
-  /** Takes ownership of a dispatched/running prompt for job `jobId`: the new attempt number, or 0 if stale. */
-  async claim(promptId: string, jobId: string, workerId: string): Promise<number> {
-    return Number(await this.redis.eval(CLAIM, 2, this.keys.run(promptId), this.keys.events, promptId, jobId, workerId, Date.now(), STREAM_MAXLEN));
+  /**
+   * Takes ownership of a dispatched/running prompt for job `jobId`: the new attempt number, or 0 if
+   * stale. `instance` (the worker process's run) travels in the claimed record's data.
+   */
+  async claim(promptId: string, jobId: string, workerId: string, instance: string): Promise<number> {
+    return Number(await this.redis.eval(CLAIM, 2, this.keys.run(promptId), this.keys.events, promptId, jobId, workerId, Date.now(), STREAM_MAXLEN, instance));
+  }
+
+  /**
+   * Puts a prompt whose worker is gone back among the pending, with its priority `number`: the
+   * losses so far (≥ 1), 0 if it is no longer `workerId`'s (running) or job `jobId`'s (dispatched), or
+   * -1 once it has been lost more than `maxRequeues` times (left as it is, for the caller to fail).
+   */
+  async requeue(promptId: string, owner: { workerId: string; jobId: string }, number: number, maxRequeues: number): Promise<number> {
+    const k = this.keys;
+    return Number(await this.redis.eval(REQUEUE, 3, k.run(promptId), k.pending, k.runs, promptId, owner.workerId, number, maxRequeues, owner.jobId));
   }
 
   /** Appends a record if `attempt` still owns the prompt. */

@@ -32,9 +32,13 @@ export const JobDataShape = z.object({
   inputs: z.array(z.object({ subfolder: z.string(), filename: z.string().min(1), data: z.string() })),
 });
 
-/** What a worker advertises every heartbeat; routing reads it. */
+/** What a worker advertises every heartbeat; routing and dead-worker detection read it. */
 export interface WorkerAdvert {
   id: string;
+  /** This process's run of the worker: a worker restarted under the same id is a new instance. */
+  instance: string;
+  /** The advert's time to live: the worker is presumed dead this long after its last heartbeat. */
+  ttlMs: number;
   hostname: string;
   pid: number;
   device: string;
@@ -44,14 +48,22 @@ export interface WorkerAdvert {
   models: string[];
   /** Pipelines it has loaded: used by its recent prompts while its object cache still holds entries. */
   loaded: string[];
+  /** Pipeline → ms its last cold load took here (measured, for routing). */
+  loadMs: Record<string, number>;
+  /** Pipeline set (`routing.ts` modelSetKey) → ms a run of it takes here once loaded. */
+  runMs: Record<string, number>;
   state: 'idle' | 'busy';
   promptId?: string;
   startedAt: number;
   lastSeen: number;
 }
 
+const MsByName = z.record(z.string(), z.number().nonnegative());
+
 export const WorkerAdvertShape = z.object({
   id: z.string().min(1),
+  instance: z.string().min(1),
+  ttlMs: z.number().positive(),
   hostname: z.string(),
   pid: z.number(),
   device: z.string(),
@@ -59,6 +71,8 @@ export const WorkerAdvertShape = z.object({
   memory: z.object({ totalBytes: z.number(), freeBytes: z.number(), rssBytes: z.number() }),
   models: z.array(z.string()),
   loaded: z.array(z.string()),
+  loadMs: MsByName,
+  runMs: MsByName,
   state: z.enum(['idle', 'busy']),
   promptId: z.string().optional(),
   startedAt: z.number(),

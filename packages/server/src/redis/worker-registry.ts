@@ -1,16 +1,18 @@
 /**
  * Worker liveness and capabilities. Each worker rewrites its advert every heartbeat with a TTL, so an
  * advert disappears on Redis's own clock when the worker dies: no comparison of clocks across machines.
+ * The server requeues the prompt of a worker whose advert is gone (reconciler.ts), so the TTL is how
+ * fast a dead worker is noticed. Cost per worker: one MULTI/SET/SADD/EXEC per heartbeat.
  */
 import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.ts';
 import { WorkerAdvertShape, type WorkerAdvert } from './wire.ts';
 
-/** A worker that missed this long of heartbeats is gone (heartbeats come every second). */
-export const ADVERT_TTL_MS = 5000;
+/** Default advert lifetime: a worker silent this long is presumed dead (it heartbeats 4× as often). */
+export const ADVERT_TTL_MS = 2000;
 
-export async function writeAdvert(redis: Redis, keys: RedisKeys, advert: WorkerAdvert, ttlMs = ADVERT_TTL_MS): Promise<void> {
-  await redis.multi().set(keys.worker(advert.id), JSON.stringify(advert), 'PX', ttlMs).sadd(keys.workerIds, advert.id).exec();
+export async function writeAdvert(redis: Redis, keys: RedisKeys, advert: WorkerAdvert): Promise<void> {
+  await redis.multi().set(keys.worker(advert.id), JSON.stringify(advert), 'PX', advert.ttlMs).sadd(keys.workerIds, advert.id).exec();
 }
 
 export async function removeAdvert(redis: Redis, keys: RedisKeys, workerId: string): Promise<void> {
@@ -39,4 +41,18 @@ export async function readLiveWorkers(redis: Redis, keys: RedisKeys, warn: (mess
   });
   if (gone.length > 0) await redis.srem(keys.workerIds, ...gone);
   return live;
+}
+
+/**
+ * The token a worker fetches BullMQ jobs with (BullMQ stores it as the job's lock): it names the worker
+ * and its instance, so the server can tell whose a fetched-but-unclaimed job is.
+ */
+export function lockToken(workerId: string, instance: string, n: number): string {
+  return `${workerId}:${instance}:${n}`;
+}
+
+/** The worker and instance of a {@link lockToken}; null for a token in another form. */
+export function parseLockToken(token: string): { workerId: string; instance: string } | null {
+  const [workerId, instance, n] = token.split(':');
+  return workerId && instance && n !== undefined ? { workerId, instance } : null;
 }

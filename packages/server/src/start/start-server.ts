@@ -29,6 +29,8 @@ Options:
   --device D      ${DEVICE_CHOICES.join('|')} (default auto)
   --threads N     onnxruntime intra-op threads (default: onnxruntime's choice)
   --redis URL     scale out: queue and history in Redis, prompts run by \`loom-worker --redis URL\` processes
+  --affinity A    with --redis: cost (default) routes prompts to workers with their pipeline loaded when
+                  waiting beats loading it; off gives each prompt to the first idle worker
   -h, --help      this help`;
 
 export interface StartEnvironment {
@@ -62,6 +64,7 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
     !Number.isInteger(threads) || threads < 0 ? `--threads must be a whole number ≥ 0 (got "${values.threads}").` : '',
     DEVICE_CHOICES.includes(device) ? '' : `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").`,
     ...(values['allowed-host'] ?? []).filter((h) => parseHost(h) === null).map((h) => `--allowed-host must be a host name, address or host:port (got "${h}").`),
+    values.affinity === 'cost' || values.affinity === 'off' ? '' : `--affinity must be cost or off (got "${values.affinity}").`,
   ].filter(Boolean);
   if (problems.length > 0) {
     env.err(`${problems.join('\n')}\n\n${USAGE}`);
@@ -79,7 +82,7 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
   let backend: RedisBackend | undefined;
   if (values.redis !== undefined) {
     try {
-      backend = await createRedisBackend({ url: values.redis, registry: host.registry, dirs: host.config, log: env.err });
+      backend = await createRedisBackend({ url: values.redis, registry: host.registry, dirs: host.config, affinity: values.affinity === 'cost', log: env.err });
     } catch (err) {
       env.err(`Cannot use Redis at ${values.redis}: ${(err as Error).message}`);
       process.exitCode = 2;
@@ -129,6 +132,7 @@ function parse(argv: string[]) {
       device: { type: 'string', default: 'auto' },
       threads: { type: 'string', default: '0' },
       redis: { type: 'string' },
+      affinity: { type: 'string', default: 'cost' },
       help: { type: 'boolean', short: 'h' },
     },
   });

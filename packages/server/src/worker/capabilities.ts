@@ -8,6 +8,7 @@ import os from 'node:os';
 import type { NodePackConfig } from '@loom/nodes';
 import { ModelFolders } from '../files/model-folders.ts';
 import type { WorkerAdvert } from '../redis/wire.ts';
+import type { RunCosts } from './run-costs.ts';
 
 /** The distinct pipelines of recent prompts, most recent last. */
 export class RecentModels {
@@ -35,8 +36,11 @@ export class RecentModels {
 
 export interface AdvertState {
   id: string;
+  instance: string;
+  ttlMs: number;
   startedAt: number;
   busyWith: string | null;
+  costs: RunCosts;
 }
 
 /** `cacheEntries`: how many entries the engine's object cache holds (0: nothing is loaded). */
@@ -44,6 +48,8 @@ export async function buildAdvert(config: NodePackConfig, cacheEntries: number, 
   const folders = new ModelFolders({ modelsDir: config.modelsDir, inputDir: config.inputDir, outputDir: config.outputDir, tempDir: config.tempDir });
   return {
     id: state.id,
+    instance: state.instance,
+    ttlMs: state.ttlMs,
     hostname: os.hostname(),
     pid: process.pid,
     device: config.device,
@@ -51,6 +57,8 @@ export async function buildAdvert(config: NodePackConfig, cacheEntries: number, 
     memory: { totalBytes: os.totalmem(), freeBytes: os.freemem(), rssBytes: process.memoryUsage().rss },
     models: await folders.pipelines(),
     loaded: recent.loaded(cacheEntries),
+    loadMs: { ...state.costs.loadMs },
+    runMs: { ...state.costs.runMs },
     state: state.busyWith === null ? 'idle' : 'busy',
     ...(state.busyWith !== null && { promptId: state.busyWith }),
     startedAt: state.startedAt,

@@ -21,11 +21,16 @@ const post = (message: FromThread): void => port.postMessage(message);
 async function run(promptId: string, message: Extract<ToThread, { type: 'run' }>): Promise<void> {
   const controller = new AbortController();
   runs.set(promptId, controller);
+  const before = host.engine.objects.stats().createMs;
+  const stats = (): { cacheEntries: number; createMs: number } => {
+    const now = host.engine.objects.stats();
+    return { cacheEntries: now.entries, createMs: now.createMs - before };
+  };
   try {
     await host.engine.run(message.graph, { runId: promptId, signal: controller.signal, targets: message.targets, onEvent: (event) => post({ type: 'event', promptId, event }) });
-    post({ type: 'done', promptId, cacheEntries: host.engine.objects.stats().entries });
+    post({ type: 'done', promptId, ...stats() });
   } catch (err) {
-    post({ type: 'done', promptId, error: toLoomError(err, 'NODE_FAILED').toJSON(), cacheEntries: host.engine.objects.stats().entries });
+    post({ type: 'done', promptId, error: toLoomError(err, 'NODE_FAILED').toJSON(), ...stats() });
   } finally {
     runs.delete(promptId);
   }

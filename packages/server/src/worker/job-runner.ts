@@ -1,7 +1,8 @@
 /**
  * Runs one BullMQ job on this worker's engine: claim the prompt (a new attempt), keep the BullMQ lock
- * alive, stream events back, end it once. If the lock is lost (this worker was considered dead and the
- * job re-runs elsewhere) or the claim is refused, the run stops and publishes nothing more.
+ * alive, stream events back, end it once. If the prompt is no longer this attempt's (the server
+ * presumed this worker dead and requeued it, or the lock expired and BullMQ re-ran the job elsewhere)
+ * or the claim is refused, the run stops and publishes nothing more.
  */
 import { join } from 'node:path';
 import type { Job } from 'bullmq';
@@ -23,6 +24,8 @@ export interface RunnerContext {
   keys: RedisKeys;
   scripts: RunScripts;
   workerId: string;
+  /** This worker process's run, recorded with each claim (see WorkerAdvert.instance). */
+  instance: string;
   lockMs: number;
   log: (message: string) => void;
   /** Interrupt hooks by prompt id, called by the control-channel listener. */
@@ -38,21 +41,35 @@ export interface JobResult {
 
 const TERMINAL = new Set(['run.finished', 'run.failed', 'run.cancelled']);
 
+/**
+ * How often a running attempt checks that the prompt is still its own. A worker the server presumed
+ * dead (stalled past its heartbeat TTL, cut off) stops within this long of coming back, rather than at
+ * its next publication, which a silent model load can put minutes away.
+ */
+const OWNERSHIP_CHECK_MS = 1000;
+
 export interface RunHooks {
   /** The prompt is this worker's now. */
   claimed: (promptId: string) => void;
   /**
    * The run is over and about to be ended: the worker advertises itself idle with the prompt's
-   * pipelines loaded *before* the ending is published, so the server routes the next prompt knowing it.
+   * pipelines loaded (and what the run cost) *before* the ending is published, so the server routes
+   * the next prompt knowing it. `measured` is null for a run that did not succeed.
    */
-  ran: (models: string[]) => Promise<void>;
+  ran: (models: string[], measured: RunMeasure | null) => Promise<void>;
+}
+
+/** A successful run's wall time and the part of it spent creating cached objects (loading). */
+export interface RunMeasure {
+  wallMs: number;
+  createMs: number;
 }
 
 export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks: RunHooks): Promise<JobResult> {
   // Job data comes back from Redis: checked like any boundary; the graph was validated at submission.
   const data = JobDataShape.parse(job.data) as unknown as JobData;
   const id = data.promptId;
-  const attempt = await ctx.scripts.claim(id, job.id as string, ctx.workerId);
+  const attempt = await ctx.scripts.claim(id, job.id as string, ctx.workerId, ctx.instance);
   if (attempt === 0) {
     await job.moveToCompleted({ outcome: 'stale' }, token, false).catch(() => {});
     return { promptId: id, models: data.models, outcome: 'stale' };
@@ -76,15 +93,23 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
       .then((ok) => (ok ? checkInterrupt() : loseOwnership()))
       .catch((err: unknown) => ctx.log(`Could not extend the lock of prompt ${id}: ${(err as Error).message}`));
   }, Math.max(100, Math.floor(ctx.lockMs / 2)));
+  const watch = setInterval(() => {
+    ctx.redis
+      .hmget(ctx.keys.run(id), 'state', 'attempt')
+      .then(([state, current]) => (state !== 'running' || Number(current) !== attempt ? loseOwnership() : undefined))
+      .catch(() => {});
+  }, OWNERSHIP_CHECK_MS);
   ctx.interrupts.set(id, () => controller.abort());
 
   let terminal: EngineEvent | undefined;
   let outcome: PromptOutcome = 'success';
   let error: ErrorInfo | undefined;
+  let measured: RunMeasure | null = null;
   try {
     await checkInterrupt();
     await writeInputs(ctx.engine.config.inputDir, data.inputs);
-    await ctx.engine.run(data.graph, {
+    const start = performance.now();
+    const stats = await ctx.engine.run(data.graph, {
       runId: id,
       signal: controller.signal,
       targets: data.targets,
@@ -95,6 +120,7 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
         else publisher.push(event);
       },
     });
+    measured = { wallMs: performance.now() - start, createMs: stats.createMs };
   } catch (err) {
     const loomError = toLoomError(err, 'NODE_FAILED');
     outcome = loomError.code === 'CANCELLED' ? 'interrupted' : 'error';
@@ -102,14 +128,17 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
     terminal ??= outcome === 'interrupted' ? { type: 'run.cancelled', runId: id } : { type: 'run.failed', runId: id, error };
   } finally {
     clearInterval(keeper);
+    clearInterval(watch);
     ctx.interrupts.delete(id);
   }
   await publisher.drain();
   if (lost || publisher.lost) {
-    ctx.log(`Prompt ${id}: attempt ${attempt} lost its job to another worker; its results are discarded.`);
+    ctx.log(`Prompt ${id}: attempt ${attempt} lost the prompt (this worker was presumed dead, or its lock expired); its results are discarded.`);
+    // Requeued by the server: this job is dead weight. Re-run by BullMQ elsewhere: the lock is not ours and this fails.
+    await job.moveToCompleted({ outcome: 'lost' }, token, false).catch(() => {});
     return { promptId: id, models: data.models, outcome: 'lost' };
   }
-  await hooks.ran(data.models);
+  await hooks.ran(data.models, measured);
   const end = encodeEnd({ outcome, event: terminal ?? { type: 'run.failed', runId: id, error: { code: 'NODE_FAILED', message: 'The run ended without a final event.' } }, ...(error && { error }) });
   if (!(await ctx.scripts.finish(id, attempt, ctx.workerId, end))) {
     return { promptId: id, models: data.models, outcome: 'lost' };

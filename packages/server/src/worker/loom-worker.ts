@@ -5,9 +5,14 @@
  * jobs it has the pipelines for, and a job whose worker died goes back to a queue that only capable
  * workers read. Fetching is BullMQ's manual mode (`getNextJob`), which lets one process serve several
  * queues with a single slot: the queue the server woke it for first, then pipelines it has loaded,
- * then the rest. Each queue's BullMQ worker runs the stalled-job check, which is what re-runs the job
- * of a killed worker elsewhere.
+ * then the rest.
+ *
+ * Its advert, rewritten every heartbeat with a short TTL, is how the server notices it died: the server
+ * requeues a dead worker's prompt within `deadAfterMs` (worker-registry.ts). Each queue's BullMQ
+ * worker also runs the stalled-job check, the backstop that re-runs a job whose lock expired (a
+ * worker cut off from Redis longer than `lockMs`).
  */
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Worker as BullWorker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -15,9 +20,10 @@ import { closeRedis, connectRedis } from '../redis/redis-connection.ts';
 import { RedisKeys } from '../redis/redis-keys.ts';
 import { RunScripts } from '../redis/run-scripts.ts';
 import { ControlShape, type ControlMessage } from '../redis/wire.ts';
-import { removeAdvert, writeAdvert } from '../redis/worker-registry.ts';
+import { ADVERT_TTL_MS, lockToken, removeAdvert, writeAdvert } from '../redis/worker-registry.ts';
 import { buildAdvert, RecentModels } from './capabilities.ts';
 import { runJob } from './job-runner.ts';
+import { RunCosts } from './run-costs.ts';
 import type { ThreadEngine } from './thread-engine.ts';
 
 export interface WorkerOptions {
@@ -27,7 +33,9 @@ export interface WorkerOptions {
   prefix?: string;
   /** Unique in the cluster; default `<hostname>-<pid>`. */
   id?: string;
-  /** BullMQ lock: a worker silent this long is presumed dead and its job re-run (default 30 s). */
+  /** Heartbeat TTL: silent this long, the worker is presumed dead and its prompt requeued (default 2 s; it heartbeats 4× as often). */
+  deadAfterMs?: number;
+  /** BullMQ lock, the backstop for a worker cut off from Redis: its job is re-run after this long (default 30 s). */
   lockMs?: number;
   /** How often each queue is checked for stalled jobs (default 5 s). */
   stalledIntervalMs?: number;
@@ -35,15 +43,16 @@ export interface WorkerOptions {
   maxStalledCount?: number;
   /** Checking the queues without a wake-up (default 1 s): picks up re-queued stalled jobs. */
   pollMs?: number;
-  heartbeatMs?: number;
   log?: (message: string) => void;
 }
 
 export class LoomWorker {
   readonly id: string;
+  readonly instance = randomUUID();
   readonly #o: Required<Omit<WorkerOptions, 'id' | 'prefix'>>;
   readonly #keys: RedisKeys;
   readonly #recent = new RecentModels();
+  readonly #costs = new RunCosts();
   readonly #bull = new Map<string, BullWorker>();
   readonly #interrupts = new Map<string, () => void>();
   readonly #startedAt = Date.now();
@@ -69,11 +78,11 @@ export class LoomWorker {
     this.#o = {
       url: options.url,
       engine: options.engine,
+      deadAfterMs: options.deadAfterMs ?? ADVERT_TTL_MS,
       lockMs: options.lockMs ?? 30_000,
       stalledIntervalMs: options.stalledIntervalMs ?? 5000,
       maxStalledCount: options.maxStalledCount ?? 2,
       pollMs: options.pollMs ?? 1000,
-      heartbeatMs: options.heartbeatMs ?? 1000,
       log: options.log ?? (() => {}),
     };
   }
@@ -85,7 +94,8 @@ export class LoomWorker {
     this.#subscriber.on('message', (_channel: string, text: string) => this.#onControl(text));
     await this.#subscriber.subscribe(this.#keys.control);
     await this.#advertise(true);
-    this.#heartbeat = setInterval(() => void this.#advertise(false).catch((err: unknown) => log(`Heartbeat failed: ${(err as Error).message}`)), this.#o.heartbeatMs);
+    // Four beats per TTL: three may be late (a busy event loop, a slow link) before the server gives up on it.
+    this.#heartbeat = setInterval(() => void this.#advertise(false).catch((err: unknown) => log(`Heartbeat failed: ${(err as Error).message}`)), this.#o.deadAfterMs / 4);
     this.#loop = this.#run();
   }
 
@@ -114,10 +124,12 @@ export class LoomWorker {
           await this.#sleep(this.#o.pollMs);
           continue;
         }
-        const ctx = { engine: this.#o.engine, redis, keys: this.#keys, scripts, workerId: this.id, lockMs: this.#o.lockMs, log: this.#o.log, interrupts: this.#interrupts };
+        const ctx = { engine: this.#o.engine, redis, keys: this.#keys, scripts, workerId: this.id, instance: this.instance, lockMs: this.#o.lockMs, log: this.#o.log, interrupts: this.#interrupts };
+        const loadedBefore = this.#recent.loaded(this.#o.engine.cacheEntries);
         const result = await runJob(ctx, next.job, next.token, {
           claimed: (promptId) => void this.#setBusy(promptId),
-          ran: async (models) => {
+          ran: async (models, measured) => {
+            if (measured) this.#costs.record(models, models.filter((m) => !loadedBefore.includes(m)), measured.wallMs, measured.createMs);
             this.#recent.used(models);
             await this.#setBusy(null);
           },
@@ -147,7 +159,7 @@ export class LoomWorker {
       .sort((a, b) => Number(b.name === this.#hint) - Number(a.name === this.#hint) || Number(hot(b.models)) - Number(hot(a.models)) || a.name.localeCompare(b.name));
     this.#hint = null;
     for (const { name } of eligible) {
-      const token = `${this.id}:${++this.#tokens}`;
+      const token = lockToken(this.id, this.instance, ++this.#tokens);
       const job = await this.#bullWorker(name).getNextJob(token, { block: false });
       if (job) return { job, token };
     }
@@ -209,9 +221,10 @@ export class LoomWorker {
     // Chained, so a slow heartbeat can never land after (and undo) a newer state change.
     const next = this.#adverts.then(async () => {
       const redis = this.#redis as Redis;
-      const advert = await buildAdvert(this.#o.engine.config, this.#o.engine.cacheEntries, this.#recent, { id: this.id, startedAt: this.#startedAt, busyWith: this.#busyWith });
+      const state = { id: this.id, instance: this.instance, ttlMs: this.#o.deadAfterMs, startedAt: this.#startedAt, busyWith: this.#busyWith, costs: this.#costs };
+      const advert = await buildAdvert(this.#o.engine.config, this.#o.engine.cacheEntries, this.#recent, state);
       this.#models = advert.models;
-      await writeAdvert(redis, this.#keys, advert, Math.max(5000, this.#o.heartbeatMs * 5));
+      await writeAdvert(redis, this.#keys, advert);
       if (changed) await redis.publish(this.#keys.workerChanged, this.id);
     });
     this.#adverts = next.catch(() => {});

@@ -1,7 +1,7 @@
 /**
  * `loom-worker --redis URL`: joins a scale-out cluster and runs its prompts on this machine's models
  * and device until stopped. SIGINT/SIGTERM let the running prompt finish; a second signal exits at
- * once (the prompt is then re-run elsewhere by BullMQ's stalled-job detection).
+ * once (the server then requeues the prompt, at the front, when the worker's heartbeats stop).
  */
 import { parseArgs } from 'node:util';
 import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
@@ -21,8 +21,11 @@ Options:
   --input DIR        local input folder; uploads arrive with each prompt (default ./input)
   --name ID          worker id, unique in the cluster (default <hostname>-<pid>)
   --prefix P         Redis key prefix (default loom, as the server's)
-  --lock-ms N        a worker silent this long is presumed dead and its prompt re-run (default 30000)
-  --stalled-ms N     how often queues are checked for such prompts (default 5000)
+  --dead-after-ms N  a worker whose heartbeats stop this long is presumed dead and its prompt
+                     requeued at the front (default 2000; it heartbeats every N/4)
+  --lock-ms N        backstop for a worker cut off from Redis: BullMQ re-runs its job after this
+                     long without a lock renewal (default 30000)
+  --stalled-ms N     how often queues are checked for such jobs (default 5000)
   -h, --help         this help`;
 
 export interface WorkerEnvironment {
@@ -53,11 +56,12 @@ export async function startWorker(argv: string[], env: WorkerEnvironment = defau
     return null;
   }
   const url = values.redis ?? process.env.LOOM_REDIS;
-  const numbers = { threads: Number(values.threads), lockMs: Number(values['lock-ms']), stalledMs: Number(values['stalled-ms']) };
+  const numbers = { threads: Number(values.threads), deadAfterMs: Number(values['dead-after-ms']), lockMs: Number(values['lock-ms']), stalledMs: Number(values['stalled-ms']) };
   const device = values.device as DeviceChoice;
   const problems = [
     url ? '' : '--redis URL is required (or set LOOM_REDIS).',
     Number.isInteger(numbers.threads) && numbers.threads >= 0 ? '' : `--threads must be a whole number ≥ 0 (got "${values.threads}").`,
+    Number.isInteger(numbers.deadAfterMs) && numbers.deadAfterMs >= 1000 ? '' : `--dead-after-ms must be a whole number ≥ 1000 (got "${values['dead-after-ms']}").`,
     Number.isInteger(numbers.lockMs) && numbers.lockMs >= 500 ? '' : `--lock-ms must be a whole number ≥ 500 (got "${values['lock-ms']}").`,
     Number.isInteger(numbers.stalledMs) && numbers.stalledMs >= 100 ? '' : `--stalled-ms must be a whole number ≥ 100 (got "${values['stalled-ms']}").`,
     DEVICE_CHOICES.includes(device) ? '' : `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").`,
@@ -80,6 +84,7 @@ export async function startWorker(argv: string[], env: WorkerEnvironment = defau
   const worker = new LoomWorker({
     url: url as string,
     engine,
+    deadAfterMs: numbers.deadAfterMs,
     lockMs: numbers.lockMs,
     stalledIntervalMs: numbers.stalledMs,
     log: env.err,
@@ -124,6 +129,7 @@ function parse(argv: string[]) {
       input: { type: 'string', default: 'input' },
       name: { type: 'string' },
       prefix: { type: 'string' },
+      'dead-after-ms': { type: 'string', default: '2000' },
       'lock-ms': { type: 'string', default: '30000' },
       'stalled-ms': { type: 'string', default: '5000' },
       help: { type: 'boolean', short: 'h' },

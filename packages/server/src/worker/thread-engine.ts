@@ -15,10 +15,16 @@ export interface RunRequest {
   onEvent: (event: EngineEvent) => void;
 }
 
+/** What a successful run measured. */
+export interface RunStats {
+  /** Wall time spent creating object-cache entries: loading, for a run whose pipelines were cold. */
+  createMs: number;
+}
+
 interface Current {
   promptId: string;
   onEvent: (event: EngineEvent) => void;
-  settle: (error?: LoomError) => void;
+  settle: (error?: LoomError, stats?: RunStats) => void;
 }
 
 export class ThreadEngine {
@@ -47,20 +53,20 @@ export class ThreadEngine {
     return this.#cacheEntries;
   }
 
-  async run(graph: Graph, request: RunRequest): Promise<void> {
+  async run(graph: Graph, request: RunRequest): Promise<RunStats> {
     await this.#spawn();
     const thread = this.#thread as Worker;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<RunStats>((resolve, reject) => {
       const abort = (): void => this.#post({ type: 'abort', promptId: request.runId });
       request.signal.addEventListener('abort', abort);
       this.#current = {
         promptId: request.runId,
         onEvent: request.onEvent,
-        settle: (error) => {
+        settle: (error, stats) => {
           request.signal.removeEventListener('abort', abort);
           this.#current = null;
           if (error) reject(error);
-          else resolve();
+          else resolve(stats ?? { createMs: 0 });
         },
       };
       thread.postMessage({ type: 'run', promptId: request.runId, graph, targets: request.targets } satisfies ToThread);
@@ -112,7 +118,10 @@ export class ThreadEngine {
       this.#cacheEntries = message.cacheEntries;
       if (message.promptId !== this.#current?.promptId) return;
       const e = message.error;
-      this.#current.settle(e && new LoomError(e.code, e.message, { ...(e.nodeId !== undefined && { nodeId: e.nodeId }), ...(e.input !== undefined && { input: e.input }), ...(e.problems && { problems: e.problems }) }));
+      this.#current.settle(
+        e && new LoomError(e.code, e.message, { ...(e.nodeId !== undefined && { nodeId: e.nodeId }), ...(e.input !== undefined && { input: e.input }), ...(e.problems && { problems: e.problems }) }),
+        { createMs: message.createMs },
+      );
     } else if (message.type === 'freed') {
       this.#cacheEntries = message.cacheEntries;
       this.#freed?.();

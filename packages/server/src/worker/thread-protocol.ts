@@ -24,6 +24,9 @@ export type ToThread =
 export type FromThread =
   | { type: 'ready'; config: NodePackConfig }
   | { type: 'event'; promptId: string; event: EngineEvent }
-  /** `cacheEntries`: object-cache entries after the run (nothing loaded when 0). */
-  | { type: 'done'; promptId: string; error?: ErrorInfo; cacheEntries: number }
+  /**
+   * `cacheEntries`: object-cache entries after the run (nothing loaded when 0); `createMs`: wall time
+   * the run spent creating object-cache entries (loading sessions and weights), for routing costs.
+   */
+  | { type: 'done'; promptId: string; error?: ErrorInfo; cacheEntries: number; createMs: number }
   | { type: 'freed'; cacheEntries: number };

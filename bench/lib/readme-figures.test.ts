@@ -12,10 +12,12 @@ test('the README Performance table is what bench/results gives (else: npm run ge
 
 test('figures are the committed numbers, hand-checked', () => {
   const table = performanceTable();
-  // pipeline.json, onnxruntime time equalized: 36.3099 ms / 32.4036 ms = 1.1206.
-  assert.match(table, /\| tiny SD1\.5, 20-step UNetSampler vs bare onnxruntime loop \(onnxruntime time equalized\) \| 1\.12× \| ≤ 1\.03× ✗ \| 2026-11-25, machine 1 \(`pipeline\.json`\) \|/);
-  // throughput.json: 235.78 GFLOP/s against the 346.90 GFLOP/s MatMul peak.
-  assert.match(table, /\| 236 GFLOP\/s vs MatMul peak 347 \(2 threads\) \|/);
+  // pipeline.json, onnxruntime time equalized: 976.468 ms / 968.630 ms = 1.0081.
+  assert.match(table, /\| tiny SD1\.5, 20-step UNetSampler vs bare onnxruntime loop \(onnxruntime time equalized\) \| 1\.01× \| ≤ 1\.03× ✓ \| 2026-12-03, machine 1 \(`pipeline\.json`\) \|/);
+  // throughput.json: MatMul 22.22 and 20.47 GFLOP/s (1 and 2 threads, a loaded machine).
+  assert.match(table, /\| 22\.2 GFLOP\/s \/ 20\.5 GFLOP\/s \|/);
+  // checkpoint.json: built UNet step 95.94 s against 143.16 s for the export = 0.6702.
+  assert.match(table, /\| 34\.9 s; 0\.670× \| ≤ 1\.0× export ✓ \|/);
   // model-load.json measured the tiny UNet (0.3727 s / 0.2534 s = 0.680): it must not pass for SD1.5 size.
   assert.match(table, /SD1\.5 size: no committed run; tiny SD1\.5 UNet: 0\.373 s \/ 0\.253 s \(0\.680×\)/);
   assert.match(table, /^Machine 1: 2 CPUs \(AMD EPYC\), 24 GiB, Node v20\.20\.2\.$/m);

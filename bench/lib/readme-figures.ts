@@ -49,12 +49,24 @@ export const ROWS: readonly Row[] = [
     figure: (m) => ratio(m('SD1.5-size UNet, 3-step UNetSampler (CFG, 512×512), onnxruntime time equalized')),
   },
   {
-    benchmark: 'SD1.5-size UNet CFG step (batch 2, 64×64 latent)',
+    benchmark: 'onnxruntime MatMul 2048³ fp32, 1 / 2 threads (checked against the physical peak)',
     file: 'throughput',
-    figure: (m) => {
-      const step = m('SD1.5 UNet CFG step (batch 2, 64×64 latent), Loom defaults');
-      return `${withUnit(step)} vs MatMul peak ${num(step.baseline!.value)} (2 threads)`;
-    },
+    figure: (m) => `${withUnit(m('onnxruntime MatMul 2048³ fp32, 1 thread'))} / ${withUnit(m('onnxruntime MatMul 2048³ fp32, 2 threads'))}`,
+  },
+  {
+    benchmark: 'single chain, per node: 1,000 nodes; 100,000 ÷ 1,000',
+    file: 'engine',
+    figure: (m) => `${withUnit(m('single 1,000-node chain, per node (CPU time)'))}; ${num(m('per-node cost, 100,000-node chain ÷ 1,000-node chain').value)}×`,
+  },
+  {
+    benchmark: 'checkpoint → ONNX, SD1.5-size UNet: build time; built UNet step vs torch.onnx.export',
+    file: 'checkpoint',
+    figure: (m) => `${withUnit(m('UNet build (safetensors → ONNX)'))}; ${ratio(m('UNet step (CFG batch 2, 64×64 latent)'))}`,
+  },
+  {
+    benchmark: 'checkpoint → ONNX, SD1.5-size UNet: build peak RSS; open peak RSS',
+    file: 'checkpoint',
+    figure: (m) => `${withUnit(m('UNet build peak RSS'))}; ${withUnit(m('open peak RSS, built'))}`,
   },
   {
     benchmark: 'UNet load: cold / warm (optimized-model cache)',
@@ -99,6 +111,11 @@ export const ROWS: readonly Row[] = [
     benchmark: 'Redis queue overhead per prompt; 3 workers',
     file: 'scaleout',
     figure: (m) => `${withUnit(m('queue overhead per prompt (Redis − embedded)'))}; ${ratio(m('throughput, 3 workers (500 ms sleep prompts)'))} one worker`,
+  },
+  {
+    benchmark: 'scale-out: SIGKILLed worker → prompt re-running; mixed workload, affinity vs none',
+    file: 'scaleout',
+    figure: (m) => `${withUnit(m('recovery: SIGKILLed worker → its prompt re-running elsewhere'))}; ${ratio(m('mixed tiny/large throughput, cost-based affinity'))}`,
   },
 ];
 

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBrowser, chromiumMissing, type Browser } from './helpers/browser.ts';
-import { ensureEditorBuilt } from './helpers/build-editor.ts';
+import { ensureEditorBuilt, REPO } from './helpers/build-editor.ts';
 import { addNodeWithMenu, dragging, dragLink, links, node, pageValue, settledInputValue, zoomOutTo } from './helpers/canvas.ts';
 import { startLoom, type LoomProcess } from './helpers/loom-process.ts';
 import { pngSize } from './helpers/png.ts';
@@ -459,6 +459,22 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     const gap = Math.min(Math.abs(finalHue - lastPreview), 360 - Math.abs(finalHue - lastPreview));
     assert.ok(gap < 40, `the last preview's hue ${lastPreview.toFixed(0)}° is within 40° of the picture's ${finalHue.toFixed(0)}°`);
     assert.ok(finalHue < 30 || finalHue > 330, `the picture is red (${finalHue.toFixed(0)}°)`);
+  });
+
+  test('drops a ComfyUI UI workflow (groups, reroutes, a primitive) and runs it', async () => {
+    const { page } = browser;
+    const workflow = readFileSync(join(REPO, 'test/comfy-workflows/txt2img-ui.json'), 'utf8');
+    const transfer = await page.evaluateHandle(
+      `(() => { const t = new DataTransfer(); t.items.add(new File([${JSON.stringify(workflow)}], 'workflow.json', { type: 'application/json' })); return t; })()`,
+    );
+    await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer: transfer });
+    await page.getByTestId('confirm-ok').click().catch(() => undefined);
+    await node(page, '3').waitFor();
+    assert.equal(await node(page, '3').getAttribute('data-node-type'), 'KSampler');
+    assert.equal(await page.locator('[data-node-type="Reroute"], [data-node-type="PrimitiveNode"], [data-node-type="Note"]').count(), 0, 'frontend-only nodes are resolved away');
+    await page.getByTestId('cmd-queue').click();
+    await node(page, '9').locator('[data-testid="node-image"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
   });
 
   test('logged no console errors', () => {

@@ -10,10 +10,9 @@
  * value of the upload button after an input-folder file widget.
  */
 import { z } from 'zod';
-import { importComfyPrompt, type ComfyMap } from './comfy.ts';
+import { importComfyPrompt, type ComfyMap, type NodeShapes } from './comfy.ts';
 import { LoomError } from './errors.ts';
 import type { Graph } from './graph.ts';
-import type { NodeRegistry } from './registry.ts';
 
 const Id = z.union([z.number(), z.string()]);
 const LinkArray = z.tuple([Id, Id, z.number(), Id, z.number()]).rest(z.unknown());
@@ -137,7 +136,7 @@ export function comfyWorkflowToPrompt(workflow: unknown, widgetsOf: WidgetsOf): 
 }
 
 /** Widget specs from a registry and its ComfyUI aliases: each class's parameters, under ComfyUI's names. */
-export function registryWidgets(registry: NodeRegistry, map: ComfyMap): WidgetsOf {
+export function registryWidgets(registry: NodeShapes, map: ComfyMap): WidgetsOf {
   return (classType) => {
     const mapping = map[classType];
     const def = registry.get(mapping?.type ?? classType);
@@ -156,7 +155,7 @@ export function registryWidgets(registry: NodeRegistry, map: ComfyMap): WidgetsO
  * `meta.groups`; the workflow itself is kept as `meta.comfy.extraPngInfo.workflow`, which output nodes
  * embed in PNGs as ComfyUI does.
  */
-export function importComfyWorkflow(workflow: unknown, registry: NodeRegistry, map: ComfyMap = {}): Graph {
+export function importComfyWorkflow(workflow: unknown, registry: NodeShapes, map: ComfyMap = {}): Graph {
   const conversion = comfyWorkflowToPrompt(workflow, registryWidgets(registry, map));
   const graph = importComfyPrompt(conversion.prompt, registry, map);
   for (const [id, node] of Object.entries(graph.nodes)) {

@@ -6,7 +6,15 @@
 import { z } from 'zod';
 import { LoomError } from './errors.ts';
 import { isLink, type Graph, type NodeInstance } from './graph.ts';
-import type { NodeRegistry } from './registry.ts';
+import type { Widget } from './node.ts';
+
+/**
+ * What the ComfyUI converters need to know of our node types: output names in order and parameters
+ * (with their widgets) in order. A {@link NodeRegistry} is one; the editor builds one from the catalog.
+ */
+export interface NodeShapes {
+  get(type: string): { readonly outputs: Readonly<Record<string, unknown>>; readonly params: Readonly<Record<string, { readonly widget?: Widget }>> } | undefined;
+}
 
 export interface ComfyNodeMapping {
   /** Our node type. */
@@ -52,7 +60,7 @@ export function isComfyPrompt(document: unknown): boolean {
   return values.length > 0 && values.every((n) => typeof n === 'object' && n !== null && 'class_type' in n);
 }
 
-export function importComfyPrompt(prompt: unknown, registry: NodeRegistry, map: ComfyMap = {}): Graph {
+export function importComfyPrompt(prompt: unknown, registry: NodeShapes, map: ComfyMap = {}): Graph {
   const parsed = ComfyPromptSchema.safeParse(prompt);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -100,7 +108,7 @@ export interface ComfyExportOptions {
   map?: ComfyMap;
 }
 
-export function exportComfyPrompt(graph: Graph, registry: NodeRegistry, options: ComfyExportOptions = {}): Record<string, unknown> {
+export function exportComfyPrompt(graph: Graph, registry: NodeShapes, options: ComfyExportOptions = {}): Record<string, unknown> {
   const aliasOf = new Map<string, [string, ComfyNodeMapping]>();
   for (const [classType, mapping] of Object.entries(options.map ?? {})) {
     if (!aliasOf.has(mapping.type)) aliasOf.set(mapping.type, [classType, mapping]);

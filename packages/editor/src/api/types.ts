@@ -1,8 +1,10 @@
 /**
  * What the editor receives from the Loom server. Engine types come from @loom/engine as types only
- * (erased at build time, so no engine runtime reaches the browser); the HTTP response shapes mirror
+ * (erased at build time); engine code reaches the browser only through `@loom/engine/browser`, which
+ * uses no Node built-ins. The HTTP response shapes mirror
  * the server's zod schemas in packages/server/src/loom/api-schemas.ts.
  */
+import type { ComfyMap } from '@loom/engine/browser';
 import type { Catalog, CatalogEntry, CatalogParam, EngineEvent, ErrorInfo, Graph, NodeInstance, Problem, UiPayload } from '@loom/engine';
 
 export type { Catalog, CatalogEntry, CatalogParam, EngineEvent, ErrorInfo, Graph, NodeInstance, Problem, UiPayload };
@@ -10,6 +12,8 @@ export type { Catalog, CatalogEntry, CatalogParam, EngineEvent, ErrorInfo, Graph
 /** GET /loom/api/catalog: the registry's catalog plus ComfyUI class aliases (class name → our type). */
 export interface ServerCatalog extends Catalog {
   comfyAliases: Record<string, string>;
+  /** The full ComfyUI class/input map the engine's importers take. */
+  comfyMap: ComfyMap;
 }
 
 export interface ValidateResponse {

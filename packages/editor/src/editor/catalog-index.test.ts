@@ -31,6 +31,7 @@ const catalog: ServerCatalog = {
     },
   ],
   comfyAliases: {},
+  comfyMap: {},
 };
 
 test('a node has typed port inputs, a socket for each linkable parameter, outputs and default values', () => {

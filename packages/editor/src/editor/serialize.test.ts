@@ -18,6 +18,7 @@ const catalog: ServerCatalog = {
     },
   ],
   comfyAliases: {},
+  comfyMap: {},
 };
 
 test('mode, collapse and colour survive a save and load, and clearing them leaves no trace', () => {

@@ -4,7 +4,8 @@
  * or a ComfyUI API-format JSON (bare, or wrapped as `{"prompt": {...}}` like a POST /prompt body).
  */
 import type { Graph } from '../api/types.ts';
-import { importComfyPrompt, isComfyPrompt, type ComfyClass } from './comfy-import.ts';
+import { isComfyPrompt, isComfyWorkflow } from '@loom/engine/browser';
+import type { ComfyImporter } from './comfy-import.ts';
 import { isPng, readPngText } from './png-text.ts';
 
 export interface LoadedDocument {
@@ -18,14 +19,12 @@ function isNativeGraph(value: unknown): value is Graph {
 }
 
 /** Interprets parsed JSON as a native graph or a ComfyUI prompt. */
-export function graphFromJson(value: unknown, classes: Map<string, ComfyClass>, what: string): LoadedDocument {
+export function graphFromJson(value: unknown, comfy: ComfyImporter, what: string): LoadedDocument {
   if (isNativeGraph(value)) return { graph: value, source: `${what} (Loom graph)` };
   const prompt = typeof value === 'object' && value !== null && 'prompt' in value ? (value as { prompt: unknown }).prompt : value;
-  if (isComfyPrompt(prompt)) return { graph: importComfyPrompt(prompt, classes), source: `${what} (ComfyUI API prompt)` };
-  if (typeof value === 'object' && value !== null && Array.isArray((value as { nodes?: unknown }).nodes)) {
-    throw new Error(`${what} is a ComfyUI UI workflow (the "Save" format); export it with "Save (API Format)" and drop that instead.`);
-  }
-  throw new Error(`${what} is neither a Loom graph ({"version": 1, "nodes": {...}}) nor a ComfyUI API-format prompt.`);
+  if (isComfyPrompt(prompt)) return { graph: comfy.prompt(prompt), source: `${what} (ComfyUI API prompt)` };
+  if (isComfyWorkflow(value)) return { graph: comfy.workflow(value), source: `${what} (ComfyUI workflow)` };
+  throw new Error(`${what} is neither a Loom graph ({"version": 1, "nodes": {...}}) nor a ComfyUI API-format prompt or UI workflow.`);
 }
 
 function parseJson(text: string, what: string): unknown {
@@ -37,7 +36,7 @@ function parseJson(text: string, what: string): unknown {
 }
 
 /** Reads a PNG's embedded graph. */
-export function graphFromPng(bytes: Uint8Array, classes: Map<string, ComfyClass>, what: string): LoadedDocument {
+export function graphFromPng(bytes: Uint8Array, comfy: ComfyImporter, what: string): LoadedDocument {
   const text = readPngText(bytes);
   if (text.loom !== undefined) {
     const graph = parseJson(text.loom, `${what}'s loom chunk`);
@@ -48,14 +47,14 @@ export function graphFromPng(bytes: Uint8Array, classes: Map<string, ComfyClass>
     const workflow = parseJson(text.workflow, `${what}'s workflow chunk`);
     if (isNativeGraph(workflow)) return { graph: workflow, source: `${what} (embedded Loom workflow)` };
   }
-  if (text.prompt !== undefined) return graphFromJson(parseJson(text.prompt, `${what}'s prompt chunk`), classes, `${what}'s prompt chunk`);
+  if (text.prompt !== undefined) return graphFromJson(parseJson(text.prompt, `${what}'s prompt chunk`), comfy, `${what}'s prompt chunk`);
   throw new Error(`${what} carries no graph: it has no "workflow" or "prompt" text chunk (only images saved by Loom or ComfyUI do).`);
 }
 
 /** Reads any supported file. */
-export async function loadDocumentFile(file: File, classes: Map<string, ComfyClass>): Promise<LoadedDocument> {
+export async function loadDocumentFile(file: File, comfy: ComfyImporter): Promise<LoadedDocument> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  if (isPng(bytes)) return graphFromPng(bytes, classes, file.name);
+  if (isPng(bytes)) return graphFromPng(bytes, comfy, file.name);
   if (file.type.startsWith('image/')) throw new Error(`${file.name} is not a PNG; only PNGs carry their graph.`);
-  return graphFromJson(parseJson(new TextDecoder().decode(bytes), file.name), classes, file.name);
+  return graphFromJson(parseJson(new TextDecoder().decode(bytes), file.name), comfy, file.name);
 }

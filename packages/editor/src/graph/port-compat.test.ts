@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { acceptedOutputTypes, acceptingInputTypes, linkRefusal, portAccepts, wouldCycle } from './port-compat.ts';
+import { portAccepts } from '@loom/engine/browser';
+import { acceptedOutputTypes, acceptingInputTypes, linkRefusal, wouldCycle } from './port-compat.ts';
 
 test('links follow the engine rule: same type, or INT into FLOAT', () => {
   assert.equal(portAccepts('LATENT', 'LATENT'), true);
@@ -11,6 +12,10 @@ test('links follow the engine rule: same type, or INT into FLOAT', () => {
   assert.deepEqual(acceptingInputTypes('INT'), ['INT', 'FLOAT']);
   assert.deepEqual(acceptedOutputTypes('FLOAT'), ['FLOAT', 'INT']);
   assert.deepEqual(acceptedOutputTypes('IMAGE'), ['IMAGE']);
+  // The highlighting helpers list exactly what the engine's rule lets through.
+  const types = ['INT', 'FLOAT', 'STRING', 'LATENT', 'IMAGE'];
+  for (const from of types) for (const to of types) assert.equal(acceptingInputTypes(from).includes(to), portAccepts(to, from), `${from} → ${to}`);
+  for (const to of types) for (const from of types) assert.equal(acceptedOutputTypes(to).includes(from), portAccepts(to, from), `${to} ← ${from}`);
 });
 
 test('a refusal names both ends, their types and what the input takes', () => {

@@ -1,13 +1,9 @@
 /**
- * Link rules the editor enforces while the user drags a connection. They mirror the engine's
- * `portAccepts` (packages/engine/src/port-types.ts), restated here because the editor imports engine
- * types only: INT widens to FLOAT as in ComfyUI's primitives; every other type must match by name.
+ * Link rules the editor enforces while the user drags a connection, on the engine's own `portAccepts`
+ * (through `@loom/engine/browser`): INT widens to FLOAT as in ComfyUI's primitives; every other type
+ * must match by name. The helpers below list, for highlighting, the types that rule lets through.
  */
-
-/** Whether an output of type `from` may feed an input of type `to`. */
-export function portAccepts(to: string, from: string): boolean {
-  return to === from || (to === 'FLOAT' && from === 'INT');
-}
+import { portAccepts } from '@loom/engine/browser';
 
 /** The input types an output of `from` may feed (for highlighting sockets during a drag). */
 export function acceptingInputTypes(from: string): string[] {

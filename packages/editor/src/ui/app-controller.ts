@@ -10,7 +10,7 @@ import type { CatalogIndex } from '../editor/catalog-index.ts';
 import { createLoomEditor, type EditorInstance } from '../editor/create-loom-editor.ts';
 import { clipboardFragment, copySelected, deleteSelected, duplicateSelected, pasteFragment } from '../editor/edit-ops.ts';
 import type { LoomEditor } from '../editor/loom-editor.ts';
-import { comfyClassMap, type ComfyClass } from '../graph/comfy-import.ts';
+import { comfyImporter, type ComfyImporter } from '../graph/comfy-import.ts';
 import { graphFromJson, loadDocumentFile } from '../graph/load-document.ts';
 import { RunController } from '../run/run-controller.ts';
 import { uiImages } from '../run/run-events.ts';
@@ -24,12 +24,12 @@ export class AppController {
   #saved = '';
   #models: ModelsResponse = { pipelines: [], loras: [], upscaleModels: [] };
   #objectInfo: ObjectInfo = {};
-  #classes: Map<string, ComfyClass>;
+  readonly #comfy: ComfyImporter;
   #dirtyTimer: ReturnType<typeof setTimeout> | undefined;
   #ready: Promise<void> = Promise.resolve();
 
   constructor(container: HTMLElement, host: HTMLElement, readonly catalog: CatalogIndex) {
-    this.#classes = comfyClassMap(catalog.catalog, {});
+    this.#comfy = comfyImporter(catalog.catalog);
     this.instance = createLoomEditor(container, host, catalog, {
       refused: (reason) => toast(reason, 'error'),
       files: (folder) => this.files(folder),
@@ -67,7 +67,6 @@ export class AppController {
   async refreshFiles(): Promise<void> {
     try {
       [this.#models, this.#objectInfo] = await Promise.all([api.models(), api.objectInfo()]);
-      this.#classes = comfyClassMap(this.catalog.catalog, this.#objectInfo);
       for (const node of this.loom.nodes()) if (node.entry?.params.some((p) => typeof p.widget === 'object')) void this.loom.plugins.area.update('node', node.id);
     } catch (err) {
       toast(`Could not list model files: ${(err as Error).message}`, 'error');
@@ -189,7 +188,7 @@ export class AppController {
   async importFile(file: File): Promise<void> {
     if (!(await this.#discardOk())) return;
     try {
-      const { graph, source } = await loadDocumentFile(file, this.#classes);
+      const { graph, source } = await loadDocumentFile(file, this.#comfy);
       await this.loadGraph(graph, null, file.name.replace(/\.(json|png)$/i, ''), source);
       // A graph from a file is not saved anywhere yet.
       appState.set({ dirty: true });
@@ -205,7 +204,7 @@ export class AppController {
     const what = `job ${item.promptId.slice(0, 8)}`;
     try {
       const entry = await api.historyEntry(item.promptId);
-      const { graph } = graphFromJson(entry.comfy.prompt[2], this.#classes, what);
+      const { graph } = graphFromJson(entry.comfy.prompt[2], this.#comfy, what);
       await this.loadGraph(graph, null, what, what);
       this.#saved = '';
       appState.set({ dirty: true });

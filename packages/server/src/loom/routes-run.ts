@@ -47,6 +47,7 @@ export function loomRunRoutes(ctx: ServerContext): Router {
     res.json({
       ...ctx.host.registry.catalog(),
       comfyAliases: Object.fromEntries(aliases.map(([name, m]) => [name, m.type])),
+      comfyMap: ctx.host.comfyMap,
       // For each ComfyUI class: the Loom node that serves it and how its semantics relate to ComfyUI's.
       comfy: Object.fromEntries(aliases.map(([name, m]) => [name, { node: m.type, semantics: comfySemantics(name, m) }])),
     });

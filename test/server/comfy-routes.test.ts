@@ -134,7 +134,8 @@ describe('validation failures in ComfyUI\'s shapes', () => {
 describe('queue, history, interrupt, free', () => {
   test('GET /queue 5-tuples, GET /prompt, /history/{id} is {} until done, delete and clear pending', async () => {
     const ws = await WsProbe.connect(`${t.wsUrl}/ws?clientId=queue`);
-    const running = ((await post({ prompt: comfyChain(101, 400), client_id: 'queue' })).body as { prompt_id: string }).prompt_id;
+    // Slow enough to still be running after five more POSTs on a loaded machine.
+    const running = ((await post({ prompt: comfyChain(101, 2000), client_id: 'queue' })).body as { prompt_id: string }).prompt_id;
     await ws.waitFor((m) => m.type === 'execution_start' && m.data.prompt_id === running);
     const p2 = ((await post({ prompt: comfyChain(102), client_id: 'queue' })).body as { prompt_id: string }).prompt_id;
     const p3 = ((await post({ prompt: comfyChain(103), client_id: 'queue' })).body as { prompt_id: string }).prompt_id;
@@ -147,7 +148,7 @@ describe('queue, history, interrupt, free', () => {
     const [number, id, prompt, extra, outputs] = queue.queue_running[0] as [number, string, object, { client_id: string }, string[]];
     assert.equal(typeof number, 'number');
     assert.equal(id, running);
-    assert.deepEqual(prompt, comfyChain(101, 400));
+    assert.deepEqual(prompt, comfyChain(101, 2000));
     assert.equal(extra.client_id, 'queue');
     assert.deepEqual(outputs, ['3']);
     assert.deepEqual(queue.queue_pending.map((item) => item[1]), [p5, p2, p3, p4]);

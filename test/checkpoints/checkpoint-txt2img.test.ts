@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Graph } from '@loom/engine';
 import type { ImageBatch, Latent } from '@loom/nodes';
 import { relativeError, root, tinyHost, txt2img } from '../pipeline/harness.ts';
 
@@ -42,9 +43,21 @@ function userModels(): string {
   return models;
 }
 
-async function sample(modelsDir: string, pipeline: string): Promise<{ latent: Float32Array; pixels: Float32Array }> {
+/** txt2img with a LoRA between the loader and its users (UNet and text encoder). */
+function withLora(graph: Graph, lora: string): Graph {
+  const link = (node: string, output: string) => ({ node, output });
+  const nodes = structuredClone(graph.nodes);
+  nodes.lora = { type: 'LoRALoader', inputs: { model: link('loader', 'model'), clip: link('loader', 'clip'), lora, strengthModel: 1, strengthClip: 1 } };
+  nodes.positive!.inputs.clip = link('lora', 'clip');
+  nodes.negative!.inputs.clip = link('lora', 'clip');
+  nodes.sampler!.inputs.model = link('lora', 'model');
+  return { ...graph, nodes };
+}
+
+async function sample(modelsDir: string, pipeline: string, lora?: string): Promise<{ latent: Float32Array; pixels: Float32Array }> {
   const host = tinyHost({ modelsDir });
-  const result = await host.engine.run(txt2img({ pipeline, seed: 3 }));
+  const graph = txt2img({ pipeline, seed: 3 });
+  const result = await host.engine.run(lora ? withLora(graph, lora) : graph);
   return {
     latent: (result.outputs.get('sampler') as { latent: Latent }).latent.samples,
     pixels: (result.outputs.get('decode') as { images: ImageBatch }).images.pixels,
@@ -77,6 +90,20 @@ test('every checkpoint layout samples the same picture as the ONNX export of its
     assert.deepEqual(builds(models), after, `${layout.name}: the second load rebuilt`);
     assert.deepEqual(again.pixels, built.pixels);
   }
+});
+
+test('a LoRA on a built single file gives the picture the same LoRA gives on the export', async (t) => {
+  const models = join(mkdtempSync(join(tmpdir(), 'loom-ckpt-lora-')), 'models');
+  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(fixtures, f), join(models, 'checkpoints', f), { recursive: true });
+  cpSync(join(root, 'models/loras/tiny-sd15'), join(models, 'loras', 'tiny-sd15'), { recursive: true });
+  const lora = 'tiny-sd15/pytorch_lora_weights_16.safetensors';
+  const reference = await sample(join(root, 'models'), 'tiny-sd15', lora);
+  const built = await sample(models, 'tiny-sd15.safetensors', lora);
+  const plain = await sample(models, 'tiny-sd15.safetensors');
+  const error = relativeError(built.pixels, reference.pixels);
+  t.diagnostic(`LoRA rank 16: built vs export ${error.toExponential(2)}, LoRA vs none ${relativeError(built.pixels, plain.pixels).toExponential(2)}`);
+  assert.ok(error < F16_TOLERANCE, `pixels differ from the export's by ${error}`);
+  assert.ok(relativeError(built.pixels, plain.pixels) > 5 * F16_TOLERANCE, 'the LoRA moves the picture well beyond the tolerance (measured 2.7e-2)');
 });
 
 test('npx run-graph graphs/loom-tiny-txt2img.json --set loader.pipeline=<single file> builds once, then opens the cache', () => {

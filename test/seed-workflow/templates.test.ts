@@ -55,7 +55,7 @@ test('graphs/ holds a template for every seed combination, tiny SD1.5 LoRA ranks
     assert.ok(files.includes(name), name);
   }
   for (const name of files) assert.ok(readme.includes(name), `graphs/README.md documents ${name}`);
-  for (const expected of ['models/dreamshaper-onnx', 'models/sdxl-base-onnx', 'models/loras/dreamshaper-genshin/pytorch_lora_weights_{4,8,16}.safetensors', 'models/loras/sd-xl-genshin/pytorch_lora_weights_4.safetensors']) {
+  for (const expected of ['models/dreamshaper/', 'models/sdxl-base/', 'models/checkpoints/', 'models/loras/dreamshaper-genshin/pytorch_lora_weights_{4,8,16}.safetensors', 'models/loras/sd-xl-genshin/pytorch_lora_weights_4.safetensors']) {
     assert.ok(readme.includes(expected), `graphs/README.md names ${expected}`);
   }
 });

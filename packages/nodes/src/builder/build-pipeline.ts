@@ -2,12 +2,13 @@
  * Builds every component of a model into an Optimum-layout pipeline folder, which the existing
  * loader (sd/pipeline.ts) opens like any export: `model_index.json`, `scheduler/`, `text_encoder/`
  * (+ `text_encoder_2/`), `unet/`, `vae_decoder/`, `vae_encoder/`, each `model.onnx` + `model.onnx_data`
- * + `config.json`, and the tokenizer folders copied from where the caller keeps them.
+ * + `config.json`; `model_index.json`, the scheduler and the tokenizers come from the one writer of
+ * those, weights/cache/pipeline-files.ts.
  *
  * The folder is written under a temporary sibling name and renamed at the end, so an interrupted
  * build never leaves a folder that looks complete.
  */
-import { cp, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { buildTextEncoder } from './clip-text.ts';
 import type { ComponentOptions } from './layers.ts';
@@ -16,6 +17,7 @@ import { buildUnet } from './unet.ts';
 import { buildVaeDecoder, buildVaeEncoder } from './vae.ts';
 import { weightBytes, writeModel } from './write-model.ts';
 import type { ModelComponents } from '../weights/components.ts';
+import { writePipelineFiles } from '../weights/cache/pipeline-files.ts';
 
 /** Progress of a build: the component being written and bytes of weights written over all components. */
 export type BuildProgress = (p: { component: string; done: number; total: number }) => void;
@@ -24,34 +26,8 @@ export type BuildProgress = (p: { component: string; done: number; total: number
 export interface BuildOptions extends ComponentOptions {
   readonly progress?: BuildProgress;
   readonly signal?: AbortSignal;
-  /** Folders with the CLIP tokenizer files (`vocab.json`, `merges.txt`, …), copied as `tokenizer/` and `tokenizer_2/`. */
-  readonly tokenizers?: { readonly tokenizer: string; readonly tokenizer2?: string };
-}
-
-const CLASS = {
-  sd15: 'ORTStableDiffusionPipeline',
-  'sd15-inpaint': 'ORTStableDiffusionInpaintPipeline',
-  sdxl: 'ORTStableDiffusionXLPipeline',
-  'sdxl-inpaint': 'ORTStableDiffusionXLInpaintPipeline',
-} as const;
-
-const ORT = ['diffusers', 'OnnxRuntimeModel'];
-
-/** diffusers' `model_index.json` for an ONNX pipeline of `kind` (optimum/onnxruntime/modeling_diffusion.py). */
-function modelIndex(m: ModelComponents): Record<string, unknown> {
-  const xl = m.kind.startsWith('sdxl');
-  const scheduler = (m.scheduler as { _class_name?: string })._class_name ?? (xl ? 'EulerDiscreteScheduler' : 'PNDMScheduler');
-  return {
-    _class_name: CLASS[m.kind],
-    _diffusers_version: '0.27.2',
-    scheduler: ['diffusers', scheduler],
-    text_encoder: ORT,
-    tokenizer: ['transformers', 'CLIPTokenizer'],
-    unet: ORT,
-    vae_decoder: ORT,
-    vae_encoder: ORT,
-    ...(xl ? { text_encoder_2: ORT, tokenizer_2: ['transformers', 'CLIPTokenizer'], force_zeros_for_empty_prompt: true } : { requires_safety_checker: false }),
-  };
+  /** Folders with the CLIP tokenizer files (`vocab.json`, `merges.txt`, …), copied as `tokenizer/` and `tokenizer_2/`; Loom's bundled CLIP tokenizers when absent. */
+  readonly tokenizers?: { readonly tokenizer?: string; readonly tokenizer2?: string };
 }
 
 /** The graphs of a model, by folder name, with the config each folder gets. */
@@ -86,12 +62,7 @@ export async function buildPipeline(m: ModelComponents, outDir: string, options:
   await mkdir(dirname(outDir), { recursive: true });
   try {
     await writeGraphs(m, tmp, options);
-    await writeJson(join(tmp, 'model_index.json'), modelIndex(m));
-    await writeJson(join(tmp, 'scheduler', 'scheduler_config.json'), m.scheduler);
-    if (options.tokenizers) {
-      await cp(options.tokenizers.tokenizer, join(tmp, 'tokenizer'), { recursive: true });
-      if (options.tokenizers.tokenizer2) await cp(options.tokenizers.tokenizer2, join(tmp, 'tokenizer_2'), { recursive: true });
-    }
+    await writePipelineFiles(tmp, m, { origin: outDir, ...options.tokenizers });
     await rm(outDir, { recursive: true, force: true });
     await rename(tmp, outDir);
   } catch (err) {

@@ -14,7 +14,7 @@ export { writeModel, BUILDER_VERSION, DATA_FILE, type WriteOptions } from './wri
 export type { GraphBuilder } from './graph.ts';
 export type { AttentionKind, ComponentOptions } from './layers.ts';
 
-/** Where and how the built-model cache asks for a build (weights/cache/built-pipeline.ts writes the rest of the folder). */
+/** Where and how the built-model cache asks for a build (weights/cache/pipeline-files.ts writes the rest of the folder). */
 export interface BuildPipelineOptions {
   /** Empty folder to write the ONNX model folders into. */
   readonly outDir: string;
@@ -23,7 +23,7 @@ export interface BuildPipelineOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Writes the ONNX models of `components` into `options.outDir`, one Optimum-layout folder each. */
+/** Writes the ONNX models of `components` into `options.outDir`, one Optimum-layout folder each with its `config.json`. */
 export async function buildPipelineOnnx(components: ModelComponents, options: BuildPipelineOptions): Promise<void> {
   const { progress, signal } = options;
   await writeGraphs(components, options.outDir, { ...(signal && { signal }), ...(progress && { progress: (p) => progress(p.done, p.total) }) });

@@ -15,16 +15,19 @@ const FIXTURES = join(REPO, 'test/fixtures/checkpoints');
 
 /**
  * Stands in for the graph builder: copies the ONNX export of the same seeded weights
- * (models/tiny-sd15 or tiny-sdxl) so readPipeline has real models to open.
+ * (models/tiny-sd15 or tiny-sdxl) so readPipeline has real models to open, and writes each model's
+ * config.json from the components, as the builder does.
  */
 function fakeBuilder(calls: ModelComponents[]): typeof buildPipelineOnnx {
   return async (components, { outDir, progress }) => {
     calls.push(components);
     const from = join(REPO, 'models', components.kind === 'sdxl' ? 'tiny-sdxl' : 'tiny-sd15');
-    const parts = ['text_encoder', 'unet', 'vae_encoder', 'vae_decoder', ...(components.textEncoder2 ? ['text_encoder_2'] : [])];
-    parts.forEach((p, i) => {
+    const parts: [string, object][] = [['text_encoder', components.textEncoder.config], ['unet', components.unet.config], ['vae_encoder', components.vae.config], ['vae_decoder', components.vae.config]];
+    if (components.textEncoder2) parts.push(['text_encoder_2', components.textEncoder2.config]);
+    parts.forEach(([p, config], i) => {
       mkdirSync(join(outDir, p), { recursive: true });
       cpSync(join(from, p, 'model.onnx'), join(outDir, p, 'model.onnx'));
+      writeFileSync(join(outDir, p, 'config.json'), JSON.stringify(config)); // the builder writes each model's config
       progress?.(i + 1, parts.length);
     });
   };

@@ -1,7 +1,9 @@
 /**
- * Everything of a built pipeline folder besides the ONNX models: `model_index.json`, the scheduler,
- * the tokenizers and each component's `config.json`, laid out as an Optimum export so that
- * `readPipeline` (sd/pipeline.ts) opens a built model exactly like an exported one.
+ * The one writer of everything in a built pipeline folder around the ONNX models: `model_index.json`,
+ * the scheduler and the tokenizers, laid out as an Optimum export so that `readPipeline`
+ * (sd/pipeline.ts) opens a built model exactly like an exported one. The builder's `writeGraphs`
+ * writes each model with its `config.json`; the cache (built-pipeline.ts) and the builder's
+ * `buildPipeline` both call this for the rest.
  */
 import { cp, mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -30,7 +32,19 @@ export async function tokenizersBeside(checkpoint: string): Promise<TokenizerSou
   return { origin: checkpoint, ...(tokenizer && { tokenizer }), ...(tokenizer2 && { tokenizer2 }) };
 }
 
-/** Writes the non-ONNX files of the pipeline `c` into `outDir`. */
+/** Optimum's pipeline class per kind (optimum/onnxruntime/modeling_diffusion.py). */
+const CLASS = {
+  sd15: 'ORTStableDiffusionPipeline',
+  'sd15-inpaint': 'ORTStableDiffusionInpaintPipeline',
+  sdxl: 'ORTStableDiffusionXLPipeline',
+  'sdxl-inpaint': 'ORTStableDiffusionXLInpaintPipeline',
+} as const;
+
+/**
+ * Writes `model_index.json`, `scheduler/` and `tokenizer/` (+ `tokenizer_2/`) of the pipeline `c` into
+ * `outDir`. `forceZerosForEmptyPrompt` is the source's own SDXL flag (a diffusers folder's index); SDXL
+ * defaults to true, as diffusers' StableDiffusionXLPipeline does.
+ */
 export async function writePipelineFiles(outDir: string, c: ModelComponents, tokenizers: TokenizerSources, forceZerosForEmptyPrompt?: boolean): Promise<void> {
   const xl = c.kind.startsWith('sdxl');
   const json = async (rel: string, value: unknown): Promise<void> => {
@@ -39,18 +53,15 @@ export async function writePipelineFiles(outDir: string, c: ModelComponents, tok
   };
   const ort = ['diffusers', 'OnnxRuntimeModel'];
   await json('model_index.json', {
-    _class_name: xl ? 'ORTStableDiffusionXLPipeline' : 'ORTStableDiffusionPipeline',
+    _class_name: CLASS[c.kind],
     _diffusers_version: '0.27.2',
-    scheduler: ['diffusers', String(c.scheduler._class_name ?? 'PNDMScheduler')],
+    scheduler: ['diffusers', String(c.scheduler._class_name ?? (xl ? 'EulerDiscreteScheduler' : 'PNDMScheduler'))],
     text_encoder: ort, tokenizer: ['transformers', 'CLIPTokenizer'], unet: ort, vae_decoder: ort, vae_encoder: ort,
-    ...(xl ? { text_encoder_2: ort, tokenizer_2: ['transformers', 'CLIPTokenizer'], force_zeros_for_empty_prompt: forceZerosForEmptyPrompt ?? true } : {}),
+    ...(xl
+      ? { text_encoder_2: ort, tokenizer_2: ['transformers', 'CLIPTokenizer'], force_zeros_for_empty_prompt: forceZerosForEmptyPrompt ?? true }
+      : { requires_safety_checker: false }),
   });
   await json('scheduler/scheduler_config.json', c.scheduler);
-  await json('unet/config.json', c.unet.config);
-  await json('vae_decoder/config.json', c.vae.config);
-  await json('vae_encoder/config.json', c.vae.config);
-  await json('text_encoder/config.json', c.textEncoder.config);
-  if (c.textEncoder2) await json('text_encoder_2/config.json', c.textEncoder2.config);
   await copyTokenizer(join(outDir, 'tokenizer'), tokenizers.tokenizer, 'clip-vit-large-patch14');
   if (c.textEncoder2) await copyTokenizer(join(outDir, 'tokenizer_2'), tokenizers.tokenizer2, 'clip-vit-bigg-14');
 }

@@ -1,7 +1,8 @@
 /**
  * A ComfyUI UI-format workflow (the litegraph JSON of "Save": reroutes, a primitive driving the seed,
  * groups, a note) runs from `run-graph` on the tiny SD1.5 pipeline and gives the same picture as the
- * equivalent native graph; the saved PNG carries that workflow as ComfyUI's `workflow` chunk.
+ * equivalent native graph (ComfyUI's KSampler and CLIPTextEncode, which Loom declares under those names);
+ * the saved PNG carries that workflow as ComfyUI's `workflow` chunk.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,8 +34,15 @@ test('a UI-format workflow with reroutes, a seed primitive and groups runs from 
   const [saved] = readdirSync(out).filter((f) => f.endsWith('.png'));
   assert.ok(saved, `no PNG in ${out}: ${result.stdout}`);
 
+  // txt2img's graph with ComfyUI's sampler and text encoder, as the workflow uses them.
+  const graph = txt2img({ seed: 7, steps: 6 });
+  const { sampler, positive, negative } = graph.nodes;
+  graph.nodes.positive = { type: 'CLIPTextEncode', inputs: positive!.inputs };
+  graph.nodes.negative = { type: 'CLIPTextEncode', inputs: negative!.inputs };
+  const { latent, ...samplerInputs } = sampler!.inputs;
+  graph.nodes.sampler = { type: 'KSampler', inputs: { ...samplerInputs, latentImage: latent, cfg: 7, samplerName: 'euler', scheduler: 'normal', denoise: 1 } };
   const host = tinyHost();
-  const native = await host.engine.run(txt2img({ seed: 7, steps: 6 }));
+  const native = await host.engine.run(graph);
   const nativeFile = join(host.config.outputDir, (native.ui.save?.images?.[0] as { filename: string }).filename);
   assert.ok((await rgb(join(out, saved))).equals(await rgb(nativeFile)), 'same pixels as the native graph with the same settings');
 
@@ -49,7 +57,7 @@ test('run-graph --export turns a UI workflow into the native graph, an API promp
   const loom = await runGraph([workflowFile, '--export', 'loom']);
   assert.equal(loom.code, 0, loom.stderr);
   const graph = JSON.parse(loom.stdout) as { nodes: Record<string, { type: string; ui?: { title?: string } }>; meta: { groups: { title: string }[] } };
-  assert.deepEqual(Object.values(graph.nodes).map((n) => n.type).sort(), ['EmptyLatent', 'ModelLoader', 'SaveImage', 'TextEncoder', 'TextEncoder', 'UNetSampler', 'VAEDecode']);
+  assert.deepEqual(Object.values(graph.nodes).map((n) => n.type).sort(), ['CLIPTextEncode', 'CLIPTextEncode', 'EmptyLatent', 'KSampler', 'ModelLoader', 'SaveImage', 'VAEDecode']);
   assert.equal(graph.nodes['6']?.ui?.title, 'Positive');
   assert.deepEqual(graph.meta.groups.map((g) => g.title), ['Prompts', 'Sampling']);
   const ui = await runGraph([workflowFile, '--export', 'comfy-ui', '--set', '3.steps=4']);

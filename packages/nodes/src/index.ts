@@ -9,6 +9,7 @@ import { unetSamplerNode } from './nodes/unet-sampler.ts';
 import { kSamplerNode } from './nodes/k-sampler.ts';
 import { kSamplerAdvancedNode } from './nodes/k-sampler-advanced.ts';
 import { clipTextEncodeNode } from './nodes/clip-text-encode.ts';
+import { clipSetLastLayerNode } from './nodes/clip-set-last-layer.ts';
 import { vaeDecodeNode } from './nodes/vae-decode.ts';
 import { vaeEncodeNode } from './nodes/vae-encode.ts';
 import { loadImageNode } from './nodes/load-image.ts';
@@ -70,6 +71,7 @@ export function createNodePack(config: NodePackConfig): NodePack {
       loraLoaderNode(config),
       textEncoderNode(config),
       clipTextEncodeNode(config),
+      clipSetLastLayerNode(),
       emptyLatentNode(),
       unetSamplerNode(config),
       kSamplerNode(config),

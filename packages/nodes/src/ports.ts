@@ -25,6 +25,8 @@ export interface ClipHandle {
   kind: 'clip';
   pipeline: PipelineFiles;
   loras: AppliedLora[];
+  /** CLIP skip, A1111's convention: 1 = last layer (the default), 2 = penultimate… Set by CLIPSetLastLayer. */
+  skip?: number;
 }
 
 export interface VaeHandle {

@@ -31,6 +31,7 @@ export const comfyAliases: ComfyMap = {
   ImageScale: { type: 'ImageScale', inputs: { image: 'images', upscale_method: 'method' }, semantics: IMAGE_SCALE_SEMANTICS },
   LatentUpscale: { type: 'LatentUpscale', inputs: { samples: 'latent', upscale_method: 'method' } },
   // Nodes declared under ComfyUI's own names; only the input names differ (ours are camelCase).
+  VAELoader: { type: 'VAELoader', inputs: { vae_name: 'vaeName' } },
   CLIPSetLastLayer: { type: 'CLIPSetLastLayer', inputs: { stop_at_clip_layer: 'stopAtClipLayer' } },
   LoraLoaderModelOnly: { type: 'LoraLoaderModelOnly', inputs: { lora_name: 'lora', strength_model: 'strengthModel' } },
   ConditioningCombine: { type: 'ConditioningCombine', inputs: { conditioning_1: 'conditioning1', conditioning_2: 'conditioning2' } },

@@ -13,6 +13,7 @@ import { readPipeline } from '../../packages/nodes/src/sd/pipeline.ts';
 import { clipHandle } from '../../packages/nodes/src/ports.ts';
 import { ClipTokenizer } from '../../packages/nodes/src/sd/tokenizer/index.ts';
 import { encodeComfyPrompt } from '../../packages/nodes/src/sd/comfy-prompt/encode.ts';
+import { featureLayers } from '../../packages/nodes/src/sd/text-encoding.ts';
 import { ModelSampling, kSample } from '../../packages/nodes/src/sd/k-sampling/index.ts';
 import { unetDenoiser } from '../../packages/nodes/src/sd/k-sampling/unet-denoiser.ts';
 import type { ModelRunner } from '../../packages/nodes/src/sd/model-session.ts';
@@ -71,7 +72,8 @@ test('a noise mask repaints only where it is 1: elsewhere the input latent comes
   };
   const tokenizers = [await ClipTokenizer.fromDir(pipeline.textEncoders[0]!.tokenizerDir)];
   const encoders = [await open(pipeline.textEncoders[0]!.model)];
-  const encode = (text: string) => encodeComfyPrompt(clipHandle(pipeline), encoders, text, { tokenizers, checkCancelled: () => {} });
+  const layers = await featureLayers(clipHandle(pipeline), encoders);
+  const encode = (text: string) => encodeComfyPrompt(clipHandle(pipeline), encoders, text, { tokenizers, layers, checkCancelled: () => {} });
   const ms = ModelSampling.fromSchedulerConfig(pipeline.schedulerConfig);
   const shape = [1, 4, 8, 8];
   const latent = Float32Array.from({ length: 256 }, (_, i) => Math.sin(i) * 0.8);

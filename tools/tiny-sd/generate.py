@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 
-from loom_tiny_sd import build, builder_fixtures, checkpoints, lora_fixtures, manifest, models, reference_files  # noqa: E402
+from loom_tiny_sd import build, builder_fixtures, checkpoints, clip_skip, lora_fixtures, manifest, models, reference_files  # noqa: E402
 from loom_tiny_sd.paths import REPO  # noqa: E402
 
 OUTPUTS = ["models/tiny-sd15", "models/tiny-sdxl", "models/upscale_models", "models/safety_checker", "models/loras",
@@ -43,6 +43,7 @@ def main():
     loras = lora_fixtures.build(m)
     print("computing torch references")
     reference_files.build(m, merges, loras)
+    clip_skip.build(m)
     print("writing the graph builder's fixtures")
     builder_fixtures.build(m)
     doc = manifest.build()

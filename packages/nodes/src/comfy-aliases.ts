@@ -31,6 +31,8 @@ export const comfyAliases: ComfyMap = {
   ImageScale: { type: 'ImageScale', inputs: { image: 'images', upscale_method: 'method' }, semantics: IMAGE_SCALE_SEMANTICS },
   LatentUpscale: { type: 'LatentUpscale', inputs: { samples: 'latent', upscale_method: 'method' } },
   // Nodes declared under ComfyUI's own names; only the input names differ (ours are camelCase).
+  VAELoader: { type: 'VAELoader', inputs: { vae_name: 'vaeName' }, semantics: "Loom's VAELoader builds the file into ONNX once (cached); ComfyUI's taesd and pixel_space entries are not offered." },
+  CLIPSetLastLayer: { type: 'CLIPSetLastLayer', inputs: { stop_at_clip_layer: 'stopAtClipLayer' }, semantics: 'On SDXL, -1 keeps the penultimate layer (ComfyUI switches to the last one); -2 and below match ComfyUI. Pipelines exported without hidden_states outputs refuse values below -1.' },
   LoraLoaderModelOnly: { type: 'LoraLoaderModelOnly', inputs: { lora_name: 'lora', strength_model: 'strengthModel' } },
   ConditioningCombine: { type: 'ConditioningCombine', inputs: { conditioning_1: 'conditioning1', conditioning_2: 'conditioning2' } },
   ConditioningConcat: { type: 'ConditioningConcat', inputs: { conditioning_to: 'conditioningTo', conditioning_from: 'conditioningFrom' } },

@@ -9,6 +9,8 @@ import { unetSamplerNode } from './nodes/unet-sampler.ts';
 import { kSamplerNode } from './nodes/k-sampler.ts';
 import { kSamplerAdvancedNode } from './nodes/k-sampler-advanced.ts';
 import { clipTextEncodeNode } from './nodes/clip-text-encode.ts';
+import { clipSetLastLayerNode } from './nodes/clip-set-last-layer.ts';
+import { vaeLoaderNode } from './nodes/vae-loader.ts';
 import { vaeDecodeNode } from './nodes/vae-decode.ts';
 import { vaeEncodeNode } from './nodes/vae-encode.ts';
 import { loadImageNode } from './nodes/load-image.ts';
@@ -70,6 +72,8 @@ export function createNodePack(config: NodePackConfig): NodePack {
       loraLoaderNode(config),
       textEncoderNode(config),
       clipTextEncodeNode(config),
+      clipSetLastLayerNode(),
+      vaeLoaderNode(config),
       emptyLatentNode(),
       unetSamplerNode(config),
       kSamplerNode(config),

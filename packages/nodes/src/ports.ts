@@ -25,11 +25,19 @@ export interface ClipHandle {
   kind: 'clip';
   pipeline: PipelineFiles;
   loras: AppliedLora[];
+  /** CLIP skip, A1111's convention: 1 = last layer (the default), 2 = penultimate… Set by CLIPSetLastLayer. */
+  skip?: number;
 }
 
+/** A VAE: a pipeline's (ModelLoader) or a standalone file's built by VAELoader. */
 export interface VaeHandle {
   kind: 'vae';
-  pipeline: PipelineFiles;
+  /** The pipeline folder or built VAE folder, for messages. */
+  dir: string;
+  decoder: string;
+  encoder?: string;
+  /** The latent scale factor (config `scaling_factor`) that VAEDecode divides by and VAEEncode multiplies by. */
+  scalingFactor: number;
 }
 
 /**
@@ -139,7 +147,7 @@ export const IMAGE = definePortType<ImageBatch>({ name: 'IMAGE', description: 'R
 // tuple shapes are built here, once, with the right types.
 export const modelHandle = (pipeline: PipelineFiles, loras: AppliedLora[] = []): ModelHandle => ({ kind: 'model', pipeline, loras });
 export const clipHandle = (pipeline: PipelineFiles, loras: AppliedLora[] = []): ClipHandle => ({ kind: 'clip', pipeline, loras });
-export const vaeHandle = (pipeline: PipelineFiles): VaeHandle => ({ kind: 'vae', pipeline });
+export const vaeHandle = (p: PipelineFiles): VaeHandle => ({ kind: 'vae', dir: p.dir, decoder: p.vaeDecoder, ...(p.vaeEncoder && { encoder: p.vaeEncoder }), scalingFactor: p.vaeScalingFactor });
 export const latentOf = (samples: Float32Array, shape: readonly number[], meta: Provenance = {}): Latent => ({
   kind: 'latent',
   samples,

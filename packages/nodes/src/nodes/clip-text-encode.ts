@@ -4,7 +4,7 @@ import { defineNode, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
 import { CLIP, CONDITIONING } from '../ports.ts';
 import { openTextEncoders } from '../sd/clip-sessions.ts';
-import { loadTokenizer } from '../sd/text-encoding.ts';
+import { featureLayers, loadTokenizer } from '../sd/text-encoding.ts';
 import { encodeComfyPrompt } from '../sd/comfy-prompt/encode.ts';
 
 export const clipTextEncodeNode = (config: NodePackConfig) =>
@@ -17,11 +17,13 @@ export const clipTextEncodeNode = (config: NodePackConfig) =>
     params: { text: param(z.string().max(20_000).default(''), 'The prompt', 'textarea') },
     outputs: { conditioning: CONDITIONING },
     run: async ({ clip }, { text }, ctx) => {
-      const key = `comfy-encoding|${clip.pipeline.dir}|${JSON.stringify(clip.loras)}|${text}`;
+      const key = `comfy-encoding|${clip.pipeline.dir}|${JSON.stringify(clip.loras)}|${clip.skip ?? 1}|${text}`;
       const conditioning = await ctx.objects.getOrCreate(key, async () => {
         const tokenizers = await Promise.all(clip.pipeline.textEncoders.map((e) => loadTokenizer(ctx, e.tokenizerDir)));
-        const value = await encodeComfyPrompt(clip, await openTextEncoders(clip, config, ctx), text, {
+        const encoders = await openTextEncoders(clip, config, ctx);
+        const value = await encodeComfyPrompt(clip, encoders, text, {
           tokenizers,
+          layers: await featureLayers(clip, encoders, ctx),
           checkCancelled: () => ctx.throwIfCancelled(),
           onMissingEmbedding: (name) => ctx.log.warn(`CLIPTextEncode: embedding:${name} is not supported yet; the word is ignored.`),
         });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { atInput, defineNode, LoomError, param } from '@loom/engine';
 import type { NodePackConfig } from '../pack-config.ts';
-import { CLIP, MODEL, clipHandle, modelHandle } from '../ports.ts';
+import { CLIP, MODEL, modelHandle } from '../ports.ts';
 import { fileStamp, isMissingSync, MODEL_FOLDERS, resolveInside } from '../model-files.ts';
 import { checkLora } from '../sd/model-session.ts';
 import type { LoraReport } from '../sd/lora/index.ts';
@@ -67,7 +67,7 @@ export const loraLoaderNode = (config: NodePackConfig) => {
       // A LoRA without text-encoder weights leaves CLIP alone, so its encodings stay shared with the base model.
       return {
         model: matchedWeights(unet) === 0 ? model : modelHandle(pipeline, [...model.loras, { file, name: lora, strength: strengthModel }]),
-        clip: matchedWeights(encoders) === 0 ? clip : clipHandle(clip.pipeline, [...clip.loras, { file, name: lora, strength: strengthClip }]),
+        clip: matchedWeights(encoders) === 0 ? clip : { ...clip, loras: [...clip.loras, { file, name: lora, strength: strengthClip }] },
       };
     },
   });

@@ -13,11 +13,15 @@ export const textEncoderNode = (config: NodePackConfig) =>
     description:
       'Encodes a prompt with the CLIP text encoder(s), with A1111 semantics (for ComfyUI weighting use CLIPTextEncode). Supports (word), ((word)), (word:1.3), [word], \\( escapes, BREAK, and prompts longer than 77 tokens (75-token windows).',
     inputs: { clip: { type: CLIP } },
-    params: { text: param(z.string().max(20_000).default(''), 'The prompt', 'textarea') },
+    params: {
+      text: param(z.string().max(20_000).default(''), 'The prompt', 'textarea'),
+      clipSkip: param(z.number().int().min(1).max(24).default(1), 'CLIP skip as A1111 counts it: 1 = last layer, 2 = penultimate, … (final layer norm applied after skipping). 1 keeps the CLIP input\'s setting (CLIPSetLastLayer).'),
+    },
     outputs: { conditioning: CONDITIONING },
-    run: async ({ clip }, { text }, ctx) => {
+    run: async ({ clip: input }, { text, clipSkip }, ctx) => {
+      const clip = clipSkip > 1 ? { ...input, skip: clipSkip } : input;
       // Keyed by value, so the same text is encoded once however the graph around it changes (grids, retries).
-      const key = `encoding|${clip.pipeline.dir}|${JSON.stringify(clip.loras)}|${text}`;
+      const key = `encoding|${clip.pipeline.dir}|${JSON.stringify(clip.loras)}|${clip.skip ?? 1}|${text}`;
       const conditioning = await ctx.objects.getOrCreate(key, async () => {
         const value = await encodePrompt(clip, await openTextEncoders(clip, config, ctx), text, ctx);
         return { value, bytes: (value.embeds.length + value.padWindow.length + (value.pooled?.length ?? 0)) * 4 };

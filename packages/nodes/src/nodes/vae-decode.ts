@@ -18,12 +18,12 @@ export const vaeDecodeNode = (config: NodePackConfig) =>
     },
     outputs: { images: IMAGE },
     run: async ({ vae, latent }, { tileSize, tileOverlap }, ctx) => {
-      const { session } = await cachedSession(ctx.objects, vae.pipeline.vaeDecoder, config, ctx.log);
+      const { session } = await cachedSession(ctx.objects, vae.decoder, config, ctx.log);
       const tiles = tileSize > 0 ? { tile: Math.max(8, Math.floor(tileSize / 8)), overlap: Math.floor(tileOverlap / 8) } : undefined;
       const [batch, , h, w] = latent.shape;
       const perImage = tiles ? tileStarts(h, tiles.tile, tiles.overlap).length * tileStarts(w, tiles.tile, tiles.overlap).length : 1;
       let done = 0;
-      const images = await decodeLatents(session, vae.pipeline.vaeDecoder, latent, vae.pipeline.vaeScalingFactor, tiles, () => ctx.progress(++done, batch * perImage));
+      const images = await decodeLatents(session, vae.decoder, latent, vae.scalingFactor, tiles, () => ctx.progress(++done, batch * perImage));
       return { images };
     },
   });

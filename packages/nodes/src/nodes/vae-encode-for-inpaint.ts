@@ -18,11 +18,11 @@ export const vaeEncodeForInpaintNode = (config: NodePackConfig) =>
     params: { growMaskBy: param(z.int().min(0).max(64).default(6), 'Grow the mask by this many pixels for seamless edges') },
     outputs: { latent: LATENT },
     run: async ({ images, vae, mask }, { growMaskBy }, ctx) => {
-      const encoder = vae.pipeline.vaeEncoder;
-      if (!encoder) throw new LoomError('UNSUPPORTED_MODEL', `Pipeline ${vae.pipeline.dir} has no vae_encoder/model.onnx, so it cannot encode images.`, { input: 'vae' });
+      const encoder = vae.encoder;
+      if (!encoder) throw new LoomError('UNSUPPORTED_MODEL', `Pipeline ${vae.dir} has no vae_encoder/model.onnx, so it cannot encode images.`, { input: 'vae' });
       const prep = prepareInpaint(images, mask, growMaskBy);
       const { session } = await cachedSession(ctx.objects, encoder, config, ctx.log);
-      const latent = await encodeImages(session, encoder, prep.images, vae.pipeline.vaeScalingFactor);
+      const latent = await encodeImages(session, encoder, prep.images, vae.scalingFactor);
       const [, h, w] = prep.images.shape;
       return { latent: { ...latent, noiseMask: noiseMaskOf(prep.noiseMask, prep.maskBatch, h, w, latent.shape) } };
     },

@@ -1,5 +1,6 @@
 /**
- * Prompt → conditioning. SD1.x: the encoder's `last_hidden_state`. SDXL: the penultimate hidden state of
+ * Prompt → conditioning. SD1.x: the encoder's `last_hidden_state` (or, with CLIP skip, an earlier layer
+ * through the final norm: clip-skip.ts). SDXL: the penultimate hidden state of
  * both encoders concatenated on the feature axis, plus encoder 2's pooled `text_embeds`
  * (diffusers pipeline_stable_diffusion_xl.py `encode_prompt`; ONNX output names per Optimum, see
  * SD-ONNX-FACTS §1.3). Long prompts run in 77-token windows whose outputs are concatenated, with
@@ -12,6 +13,7 @@ import { idsTensor, readFloats, requireInput } from '../runtime/tensors.ts';
 import { ClipTokenizer } from './tokenizer/index.ts';
 import { applyTokenWeights, emptyChunk, encodeWeightedPrompt, encodeWeightedPromptDual, type PromptChunk } from './prompt/index.ts';
 import type { ModelRunner } from './model-session.ts';
+import { applyLayerNorm, featureLayer, type FeatureLayer } from './clip-skip.ts';
 
 export async function loadTokenizer(ctx: NodeContext, dir: string): Promise<ClipTokenizer> {
   return ctx.objects.getOrCreate(`tokenizer|${dir}`, async () => {
@@ -23,22 +25,22 @@ export async function loadTokenizer(ctx: NodeContext, dir: string): Promise<Clip
   });
 }
 
-/** The output that holds the features SD conditions on: `last_hidden_state` (SD1.x) or the penultimate hidden state (SDXL). */
-export function featureOutput(session: ort.InferenceSession, family: 'sd15' | 'sdxl', model: string): string {
-  if (family === 'sd15') return 'last_hidden_state';
-  const layers = session.outputNames.flatMap((name) => /^hidden_states\.(\d+)$/.exec(name)?.[1] ?? []).map(Number);
-  if (layers.length === 0) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${model} has no hidden_states.N outputs; SDXL text encoders must be exported with output_hidden_states (Optimum does this).`);
-  }
-  // hidden_states.0 is the embedding output, hidden_states.L the last layer: diffusers' hidden_states[-2] is L-1.
-  return `hidden_states.${Math.max(...layers) - 1}`;
+/** The feature layer of each of the handle's encoders, for the handle's CLIP skip (see clip-skip.ts). */
+export function featureLayers(clip: ClipHandle, encoders: ModelRunner[], ctx?: Pick<NodeContext, 'objects'>): Promise<FeatureLayer[]> {
+  return Promise.all(encoders.map((e) => featureLayer(e.session, e.path, clip.pipeline.family, clip.skip ?? 1, ctx)));
 }
 
-/** One 77-token window through an encoder; the named outputs as floats. */
-export async function runWindow(encoder: ModelRunner, chunk: PromptChunk, outputs: string[]): Promise<Record<string, Float32Array>> {
+/**
+ * One 77-token window through an encoder: the features of `layer` (final norm applied for CLIP skip)
+ * and, when named, the pooled output.
+ */
+export async function runWindow(encoder: ModelRunner, chunk: PromptChunk, layer: FeatureLayer, pooled?: string): Promise<{ features: Float32Array; pooled?: Float32Array }> {
   const ids = requireInput(encoder.session, 'input_ids', encoder.path);
+  const outputs = pooled ? [layer.output, pooled] : [layer.output];
   const result = await encoder.run({ input_ids: idsTensor(ids.type, chunk.ids, [1, chunk.ids.length]) }, outputs);
-  return Object.fromEntries(outputs.map((name) => [name, readFloats(result[name] as ort.Tensor)]));
+  const features = readFloats(result[layer.output] as ort.Tensor);
+  if (layer.norm) applyLayerNorm(features, layer.norm);
+  return { features, ...(pooled && { pooled: readFloats(result[pooled] as ort.Tensor) }) };
 }
 
 /** The prompt's 77-token windows for each of the pipeline's tokenizers (SDXL: same windows, different padding). */
@@ -50,16 +52,16 @@ function promptWindows(text: string, family: 'sd15' | 'sdxl', tokenizers: ClipTo
 }
 
 /** Runs one encoder over every window, applying the emphasis weights; returns [window] blocks of [77, dim]. */
-async function encodeWindows(encoder: ModelRunner, windows: PromptChunk[], feature: string, ctx: NodeContext, pooled?: string): Promise<{ parts: Float32Array[]; pooled?: Float32Array }> {
+async function encodeWindows(encoder: ModelRunner, windows: PromptChunk[], layer: FeatureLayer, ctx: NodeContext, pooled?: string): Promise<{ parts: Float32Array[]; pooled?: Float32Array }> {
   const parts: Float32Array[] = [];
   let firstPooled: Float32Array | undefined;
   for (const chunk of windows) {
     ctx.throwIfCancelled();
-    const out = await runWindow(encoder, chunk, pooled ? [feature, pooled] : [feature]);
-    const hidden = out[feature] as Float32Array;
+    const out = await runWindow(encoder, chunk, layer, pooled);
+    const hidden = out.features;
     parts.push(applyTokenWeights(hidden, chunk.ids.length, hidden.length / chunk.ids.length, chunk.weights));
     // SDXL pools the first window, as ComfyUI and A1111 do for long prompts.
-    if (pooled && !firstPooled) firstPooled = out[pooled];
+    if (!firstPooled) firstPooled = out.pooled;
   }
   return { parts, ...(firstPooled && { pooled: firstPooled }) };
 }
@@ -69,13 +71,11 @@ export async function encodePrompt(clip: ClipHandle, encoders: ModelRunner[], te
   const { family, textEncoders } = clip.pipeline;
   const tokenizers = await Promise.all(textEncoders.map((e) => loadTokenizer(ctx, e.tokenizerDir)));
   const windows = promptWindows(text, family, tokenizers);
-  const features = encoders.map((e) => featureOutput(e.session, family, e.path));
+  const layers = await featureLayers(clip, encoders, ctx);
   const encoded = await Promise.all(
-    encoders.map((encoder, e) => encodeWindows(encoder, windows[e] ?? [], features[e] as string, ctx, family === 'sdxl' && e === 1 ? 'text_embeds' : undefined)),
+    encoders.map((encoder, e) => encodeWindows(encoder, windows[e] ?? [], layers[e] as FeatureLayer, ctx, family === 'sdxl' && e === 1 ? 'text_embeds' : undefined)),
   );
-  const padParts = await Promise.all(
-    encoders.map(async (encoder, e) => (await runWindow(encoder, emptyChunk(tokenizers[e] as ClipTokenizer), [features[e] as string]))[features[e] as string] as Float32Array),
-  );
+  const padParts = await Promise.all(encoders.map(async (encoder, e) => (await runWindow(encoder, emptyChunk(tokenizers[e] as ClipTokenizer), layers[e] as FeatureLayer)).features));
   const tokens = windows[0]?.[0]?.ids.length ?? 77;
   const embeds = concatFeatures(encoded.map((x) => x.parts), tokens);
   const pooled = encoded.find((x) => x.pooled)?.pooled;

@@ -46,7 +46,7 @@ export interface NodeProto {
   domain: string;
   input: string[];
   output: string[];
-  attribute: { name: string; i?: Int64; ints?: Int64[]; type?: number }[];
+  attribute: { name: string; i?: Int64; ints?: Int64[]; f?: number; type?: number }[];
 }
 
 /** `TensorShapeProto.Dimension`. */

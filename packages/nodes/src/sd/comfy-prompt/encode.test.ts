@@ -8,6 +8,7 @@ import { readPipeline } from '../pipeline.ts';
 import { ClipTokenizer } from '../tokenizer/index.ts';
 import type { ModelRunner } from '../model-session.ts';
 import { encodeComfyPrompt } from './encode.ts';
+import { featureLayers } from '../text-encoding.ts';
 import { tokenizeComfyPrompt } from './tokenize.ts';
 
 /*
@@ -53,7 +54,7 @@ test('SD1.5 and SDXL CLIPTextEncode encodings match torch, weighted tokens inter
   for (const [dir, key] of [['tiny-sd15', 'sd15'], ['tiny-sdxl', 'sdxl']] as const) {
     const { clip, encoders, tokenizers } = await open(dir);
     for (const c of cases) {
-      const out = await encodeComfyPrompt(clip, encoders, c.prompt, { tokenizers, checkCancelled: () => {} });
+      const out = await encodeComfyPrompt(clip, encoders, c.prompt, { tokenizers, layers: await featureLayers(clip, encoders), checkCancelled: () => {} });
       const expected = c[key];
       assert.deepEqual([1, out.tokens, out.dim], expected.shape, `${dir} ${JSON.stringify(c.prompt)} shape`);
       close(out.embeds, expected.values, `${dir} ${JSON.stringify(c.prompt)}`);

@@ -4,7 +4,7 @@
  * - each window is encoded on its own and the windows are concatenated (no A1111 mean restore);
  * - if any token is weighted, the empty prompt `[bos, eos, pad…]` is encoded too and each weighted token's
  *   features are moved away from the empty prompt's at the same position: z = (z − z_empty)·w + z_empty;
- * - SD1.x conditions on the last hidden state; SDXL on the penultimate hidden states of both encoders,
+ * - SD1.x conditions on the last hidden state (CLIPSetLastLayer: an earlier one, through the final norm); SDXL on the penultimate hidden states of both encoders,
  *   concatenated per token, with encoder 2's pooled projection of the FIRST window.
  */
 import { LoomError } from '@loom/engine';
@@ -12,7 +12,8 @@ import type { ClipHandle, Conditioning } from '../../ports.ts';
 import type { ClipTokenizer } from '../tokenizer/index.ts';
 import type { PromptChunk } from '../prompt/index.ts';
 import type { ModelRunner } from '../model-session.ts';
-import { concatFeatures, featureOutput, runWindow } from '../text-encoding.ts';
+import { concatFeatures, runWindow } from '../text-encoding.ts';
+import type { FeatureLayer } from '../clip-skip.ts';
 import { tokenizeComfyPrompt, type TokenizeOptions } from './tokenize.ts';
 
 interface Encoded {
@@ -21,17 +22,16 @@ interface Encoded {
   pooled?: Float32Array;
 }
 
-async function encodeWindows(encoder: ModelRunner, tokenizer: ClipTokenizer, windows: PromptChunk[], feature: string, pooledName: string | undefined, checkCancelled: () => void): Promise<Encoded> {
-  const outputs = pooledName ? [feature, pooledName] : [feature];
+async function encodeWindows(encoder: ModelRunner, tokenizer: ClipTokenizer, windows: PromptChunk[], layer: FeatureLayer, pooledName: string | undefined, checkCancelled: () => void): Promise<Encoded> {
   const emptyIds = [tokenizer.bosId, tokenizer.eosId, ...Array<number>(tokenizer.maxLength - 2).fill(tokenizer.padId)];
-  const empty = (await runWindow(encoder, { ids: emptyIds, weights: [] }, [feature]))[feature] as Float32Array;
+  const empty = (await runWindow(encoder, { ids: emptyIds, weights: [] }, layer)).features;
   const weighted = windows.some((w) => w.weights.some((x) => x !== 1));
   const parts: Float32Array[] = [];
   let pooled: Float32Array | undefined;
   for (const window of windows) {
     checkCancelled();
-    const out = await runWindow(encoder, window, outputs);
-    const z = out[feature] as Float32Array;
+    const out = await runWindow(encoder, window, layer, pooledName);
+    const z = out.features;
     const dim = z.length / window.ids.length;
     if (weighted) {
       window.weights.forEach((w, j) => {
@@ -40,14 +40,15 @@ async function encodeWindows(encoder: ModelRunner, tokenizer: ClipTokenizer, win
       });
     }
     parts.push(z);
-    if (pooledName && !pooled) pooled = out[pooledName];
+    if (!pooled) pooled = out.pooled;
   }
   return { parts, empty, ...(pooled && { pooled }) };
 }
 
-/** What the encoding needs besides the sessions: the tokenizers and a cancellation check. */
+/** What the encoding needs besides the sessions: the tokenizers, each encoder's feature layer (CLIP skip) and a cancellation check. */
 export interface ComfyEncodeContext extends TokenizeOptions {
   tokenizers: ClipTokenizer[];
+  layers: FeatureLayer[];
   checkCancelled: () => void;
 }
 
@@ -58,7 +59,7 @@ export async function encodeComfyPrompt(clip: ClipHandle, encoders: ModelRunner[
     const tokenizer = c.tokenizers[e] as ClipTokenizer;
     const windows = tokenizeComfyPrompt(text, tokenizer, c);
     const pooledName = family === 'sdxl' && e === 1 ? 'text_embeds' : undefined;
-    encoded.push(await encodeWindows(encoder, tokenizer, windows, featureOutput(encoder.session, family, encoder.path), pooledName, c.checkCancelled));
+    encoded.push(await encodeWindows(encoder, tokenizer, windows, c.layers[e] as FeatureLayer, pooledName, c.checkCancelled));
   }
   const tokens = c.tokenizers[0]?.maxLength ?? 77;
   // ComfyUI cuts SDXL's two encodings to the shorter; the tokenizers share a vocabulary, so they agree.

@@ -112,7 +112,8 @@ async function forceZeros(source: CheckpointSource): Promise<boolean | undefined
   return index.success ? index.data.force_zeros_for_empty_prompt : undefined;
 }
 
-async function isComplete(dir: string, key: string): Promise<boolean> {
+/** True when `dir` holds a finished build for `key` (its loom-build.json is written last). */
+export async function isComplete(dir: string, key: string): Promise<boolean> {
   try {
     const done = Done.safeParse(JSON.parse(await readFile(join(dir, 'loom-build.json'), 'utf8')));
     return done.success && done.data.key === key;

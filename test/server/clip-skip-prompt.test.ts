@@ -1,0 +1,72 @@
+/**
+ * CLIPSetLastLayer in a ComfyUI API prompt (issue 16): -2 on a checkpoint changes the image that
+ * CLIPTextEncode conditions; on an export without hidden states the
+ * prompt fails naming the cause, and the queue goes on.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from '../../packages/server/src/create-server.ts';
+import { createHost } from '../../packages/server/src/host.ts';
+import { api } from './helpers/test-server.ts';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+
+const txt2img = (ckpt: string, stop: number) => ({
+  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: ckpt } },
+  '10': { class_type: 'CLIPSetLastLayer', inputs: { clip: ['4', 1], stop_at_clip_layer: stop } },
+  '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a red circle', clip: ['10', 0] } },
+  '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['10', 0] } },
+  '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+  '3': { class_type: 'KSampler', inputs: { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0], seed: 1, steps: 2, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 } },
+  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+  '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: `skip${-stop}` } },
+});
+
+interface Entry { status: { status_str: string; messages: [string, Record<string, unknown>][] }; outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }
+
+test('CLIPSetLastLayer -2 conditions CLIPTextEncode on the penultimate layer; refused clearly on an export without hidden states', async () => {
+  const scratch = mkdtempSync(join(tmpdir(), 'loom-clip-skip-server-'));
+  const models = join(scratch, 'models');
+  mkdirSync(join(models, 'checkpoints'), { recursive: true });
+  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(repo, 'test/fixtures/checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
+  cpSync(join(repo, 'models/tiny-sd15'), join(models, 'tiny-sd15'), { recursive: true });
+  const outputDir = join(scratch, 'out');
+  const host = createHost({ modelsDir: models, outputDir, inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });
+  const server = await createServer({ host, dataDir: join(scratch, 'data'), templatesDir: join(scratch, 'graphs'), log: () => {} });
+  const { url } = await server.listen(0);
+  const run = async (prompt: object): Promise<Entry> => {
+    const res = await api(url, '/prompt', { json: { prompt } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const id = (res.body as { prompt_id: string }).prompt_id;
+    for (let i = 0; i < 1200 && !((await api(url, `/history/${id}`)).body as Record<string, unknown>)[id]; i++) await new Promise((r) => setTimeout(r, 50));
+    return ((await api(url, `/history/${id}`)).body as Record<string, Entry>)[id]!;
+  };
+  const image = (e: Entry): Buffer => {
+    const img = e.outputs['9']?.images?.[0];
+    assert.ok(img, 'an image was saved');
+    return readFileSync(join(outputDir, img.subfolder, img.filename));
+  };
+  try {
+    const info = (await api(url, '/object_info/CLIPSetLastLayer')).body as Record<string, { input: { required: Record<string, unknown> } }>;
+    assert.deepEqual(Object.keys(info.CLIPSetLastLayer?.input.required ?? {}).sort(), ['clip', 'stop_at_clip_layer']);
+
+    const last = await run(txt2img('tiny-sd15.safetensors', -1));
+    const penultimate = await run(txt2img('tiny-sd15.safetensors', -2));
+    assert.equal(last.status.status_str, 'success');
+    assert.equal(penultimate.status.status_str, 'success');
+    assert.notDeepEqual(image(penultimate), image(last));
+
+    const failed = await run(txt2img('tiny-sd15', -2));
+    assert.equal(failed.status.status_str, 'error');
+    assert.match(JSON.stringify(failed.status.messages), /has no hidden_states\.N outputs; CLIP skip 2 needs them/);
+
+    const again = await run(txt2img('tiny-sd15', -1));
+    assert.equal(again.status.status_str, 'success', 'the queue goes on');
+  } finally {
+    await server.close();
+  }
+});

@@ -28,6 +28,7 @@ export { listPipelines, readPipeline, type PipelineFiles } from './sd/pipeline.t
 export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
 export { readPngText } from './images/png-text.ts';
 export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';
+export { safetySummary, type CellAttempts } from './sd/grid/markdown.ts';
 export { UPSCALE_MODEL, type UpscaleModelHandle } from './sd/upscale/port.ts';
 export { BUNDLED_TOKENIZERS, bundledTokenizerDir, type BundledTokenizerName } from './sd/tokenizer/index.ts';
 

@@ -164,7 +164,7 @@ test('loom-compare CLI: axes from flags, a JSON summary, the files; no grid node
   const env = { ...process.env, LOOM_MODELS: join(root, 'models') };
   const ok = spawnSync(process.execPath, [bin, join(root, 'graphs/compare-tiny-sd15-lora-ranks.json'), '--ranks', '0,16', '--prompts', '1', '--prompt-seed', '5', '--seeds', '8-9', '--set', 'sampler.steps=1', '--out', out, '--device', 'cpu', '--threads', '1', '--json'], { env, encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
-  const summary = JSON.parse(ok.stdout) as { cells: number; columns: number; rows: number; modelLoads: Record<string, number>; textEncodings: { computed: number; reused: number }; files: string[] };
+  const summary = JSON.parse(ok.stdout) as { cells: number; columns: number; rows: number; modelLoads: Record<string, number>; textEncodings: { computed: number; reused: number }; safetyAttempts?: { attempts: number }[]; files: string[] };
   assert.deepEqual([summary.cells, summary.columns, summary.rows], [4, 2, 2]);
   assert.equal(summary.modelLoads['tiny-sd15/unet/model.onnx'], 2);
   assert.deepEqual(summary.textEncodings, { computed: 4, reused: 4 });

@@ -30,10 +30,10 @@ STAGES = {
 }
 
 
-def lora_stage(rank):
+def lora_stage(rank, prior=False):
     def run():
         from loom_tiny import train_lora
-        train_lora.train(rank)
+        train_lora.train(rank, prior)
     return run
 
 
@@ -62,6 +62,8 @@ def from_onnx_stage():
 
 
 STAGES["from-onnx"] = from_onnx_stage  # a fresh clone's way to the LoRA stages, not part of the default run
+for r in (4, 8, 16):
+    STAGES[f"lora-prior-{r}"] = lora_stage(r, prior=True)  # an experiment (train_lora.PRIOR_WEIGHT), not exported
 
 
 def main(names):

@@ -76,24 +76,21 @@ def train(rank, prior=False):
     factor = latents["scaling_factor"]
     holder = nn.ModuleDict({k.replace(".", "/"): v for k, v in layers.items()})
 
-    def step(i):
-        rng = np.random.default_rng((40 + rank, i))  # from the step: resuming draws the same batches
-        index = torch.from_numpy(rng.integers(0, len(captions), BATCH))
-        x0 = train_unet.sample_latents(latents["style"], index, factor)
+    def batch_loss(rng, params, hidden_set):
+        """The ε-loss on a batch of `params` latents with their captions' encodings (10% empty)."""
+        index = torch.from_numpy(rng.integers(0, len(hidden_set), BATCH))
+        x0 = train_unet.sample_latents(params, index, factor)
         hidden = torch.where(torch.from_numpy(rng.random(BATCH) < train_unet.UNCOND)[:, None, None],
-                             hidden_empty, hidden_all[index])
+                             hidden_empty, hidden_set[index])
         eps = torch.randn_like(x0)
         t = torch.randint(0, noise.BETAS.numel(), (BATCH,))
-        pred = unet(noise.add_noise(x0, eps, t), t, hidden)[0]
-        loss = (pred - eps).pow(2).mean()
+        return (unet(noise.add_noise(x0, eps, t), t, hidden)[0] - eps).pow(2).mean()
+
+    def step(i):
+        rng = np.random.default_rng((40 + rank, i))  # from the step: resuming draws the same batches
+        loss = batch_loss(rng, latents["style"], hidden_all)
         if prior:
-            index_b = torch.from_numpy(rng.integers(0, len(base_captions), BATCH))
-            x0_b = train_unet.sample_latents(latents["base"], index_b, factor)
-            hidden_b = torch.where(torch.from_numpy(rng.random(BATCH) < train_unet.UNCOND)[:, None, None],
-                                   hidden_empty, hidden_base[index_b])
-            eps_b = torch.randn_like(x0_b)
-            t_b = torch.randint(0, noise.BETAS.numel(), (BATCH,))
-            loss = loss + PRIOR_WEIGHT * (unet(noise.add_noise(x0_b, eps_b, t_b), t_b, hidden_b)[0] - eps_b).pow(2).mean()
+            loss = loss + PRIOR_WEIGHT * batch_loss(rng, latents["base"], hidden_base)
         opt.zero_grad()
         loss.backward()
         opt.step()

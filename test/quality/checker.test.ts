@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createChecker, type Detection } from '../../tools/loom-tiny/quality/checker.ts';
+import { createChecker, subjectsOf, type Detection } from '../../tools/loom-tiny/quality/checker.ts';
 import { STYLE_THRESHOLD, styleMetric } from '../../tools/loom-tiny/quality/style-metric.ts';
 import { readRgb, solidImage, type RgbImage } from '../../tools/loom-tiny/quality/image.ts';
 import { LABELLED_DIR, loadLabels } from '../../tools/loom-tiny/quality/labelled.ts';
@@ -116,4 +116,19 @@ test('a hand-placed square: a 20-px blue square centred on (48, 32) is a large b
   assert.ok(d.found, notFound(d));
   assert.deepEqual([d.colour, d.shape, d.position, d.size], ['blue', 'square', 'right', 'large']);
   assert.ok(Math.abs(d.measures.radius - 10 / 0.89) < 1e-9, String(d.measures.radius));
+});
+
+test('a duplicated subject is caught: two 12-px red squares are two subjects, not one shape; a speck beside one is not a subject', () => {
+  // Each square is 144 px, over the 45-px floor (half a small triangle at the lowest radius: ½·2.53·6²).
+  const two = check(paint(paint(solidImage(64, 64, world.background), [6, 26, 18, 38], world.colours.red as number[]), [46, 26, 58, 38], world.colours.red as number[]));
+  assert.equal(two.found, false);
+  assert.equal(subjectsOf(two), 2);
+  assert.match(notFound(two), /2 separate shapes/);
+  const speck = check(paint(paint(solidImage(64, 64, world.background), [6, 26, 18, 38], world.colours.red as number[]), [50, 50, 53, 53], world.colours.red as number[]));
+  assert.ok(speck.found, notFound(speck));
+  assert.equal(subjectsOf(speck), 1);
+});
+
+test('every labelled render is one subject', () => {
+  assert.deepEqual(renders.filter((r) => subjectsOf(check(r.image)) !== 1).map((r) => r.label.file), []);
 });

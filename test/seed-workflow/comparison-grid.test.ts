@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import sharp from 'sharp';
@@ -72,10 +72,50 @@ test('files r{rank:02d}-{index:04d}.png carry their cell’s parameters; README.
   assert.match(text.parameters ?? '', /<lora:tiny-sd15\/pytorch_lora_weights_4:1>/);
   assert.doesNotMatch(readPngText(readFileSync(join(folder, 'img', 'r00-0000.png'))).parameters ?? '', /<lora:/);
   const md = readFileSync(join(folder, 'README.md'), 'utf8');
-  assert.match(md, /^\| base \| lora-4 \| lora-8 \|$/m);
-  assert.match(md, /^\| !\[2\]\(\.\/img\/r00-0002\.png\) \| !\[2\]\(\.\/img\/r04-0002\.png\) \| !\[2\]\(\.\/img\/r08-0002\.png\) \|$/m);
+  assert.match(md, /^\| prompt \| base \| lora-4 \| lora-8 \|$/m);
+  assert.match(md, /^\| [^|]+ · seed 21 \| !\[2\]\(\.\/img\/r00-0002\.png\) \| !\[2\]\(\.\/img\/r04-0002\.png\) \| !\[2\]\(\.\/img\/r08-0002\.png\) \|$/m);
   assert.match(md, /^\| 3 \| 22 \| .+\(prompt-library seed 4\) \|$/m);
+  assert.match(md, /^SafetyRetry: 12 cells checked, all passed on the first attempt\.$/m);
   assert.deepEqual(result.ui.grid?.text, [md]);
+  assert.deepEqual((result.ui.grid?.cells as { safetyAttempts: number }[]).map((c) => c.safetyAttempts), Array(12).fill(1));
+});
+
+test('row labels are the prompts: the Markdown names each row by the prompt its cells were made with', () => {
+  const md = readFileSync(join(folder, 'README.md'), 'utf8');
+  const prompt = readPngText(readFileSync(join(folder, 'img', 'r00-0002.png'))).parameters?.split('\n')[0] ?? '';
+  assert.ok(prompt.length > 0);
+  const label = md.split('\n').find((line) => line.includes('(./img/r00-0002.png)'))?.split(' | ')[0]?.slice(2) ?? '';
+  assert.ok(label.replace(/ · seed 21$/, '').replace(/…$/, '').length > 0 && prompt.startsWith(label.replace(/ · seed 21$/, '').replace(/…$/, '')), `${label} vs ${prompt}`);
+});
+
+test('a cell PNG embeds the graph of that cell: loaded and run, it gives the same pixels', async () => {
+  const png = readFileSync(join(folder, 'img', 'r08-0001.png'));
+  const text = readPngText(png);
+  assert.match(text.parameters ?? '', /<lora:tiny-sd15\/pytorch_lora_weights_8:1>/);
+  assert.match(text.parameters ?? '', /Seed: 22/);
+  const graph = JSON.parse(text.workflow ?? '{}') as Graph;
+  assert.equal(Object.values(graph.nodes).some((n) => n.type === 'ComparisonGrid'), false, 'no grid left');
+  // A fresh engine: nothing of the grid's run is in its caches.
+  const fresh = testHost();
+  const run = await fresh.engine.run(graph);
+  const saved = (run.ui.save?.images as { filename: string; subfolder: string }[])[0];
+  assert.ok(saved, 'the cell graph saves its picture');
+  const rerun = await rgbOf(join(fresh.config.outputDir, saved.subfolder, saved.filename));
+  const cell = await rgbOf(png);
+  assert.deepEqual(rerun.data, cell.data);
+  assert.equal(readPngText(readFileSync(join(fresh.config.outputDir, saved.subfolder, saved.filename))).parameters, text.parameters);
+});
+
+test('a re-run into the same folder leaves only its own cells (the user’s other files stay)', async () => {
+  const one = set(small, `grid.variants=${JSON.stringify([variants[0]])}`, 'grid.prompts=[3]', 'grid.seeds=[21,22]', 'grid.folder=again', 'sampler.steps=1');
+  await host.run(one);
+  const again = join(host.config.outputDir, 'again');
+  writeFileSync(join(again, 'notes.txt'), 'mine');
+  assert.deepEqual(readdirSync(join(again, 'img')).sort(), ['r00-0000.png', 'r00-0001.png']);
+  await host.run(set(one, `grid.variants=${JSON.stringify([variants[1]])}`, 'grid.seeds=[23]'));
+  assert.deepEqual(readdirSync(join(again, 'img')).sort(), ['r04-0000.png']);
+  assert.deepEqual(readdirSync(again).sort(), ['README.md', 'grid.png', 'img', 'notes.txt']);
+  assert.doesNotMatch(readFileSync(join(again, 'README.md'), 'utf8'), /r00-/);
 });
 
 test('model loads: per variant at most, not per cell; text encodings per prompt and variant, not per seed', () => {
@@ -124,10 +164,11 @@ test('loom-compare CLI: axes from flags, a JSON summary, the files; no grid node
   const env = { ...process.env, LOOM_MODELS: join(root, 'models') };
   const ok = spawnSync(process.execPath, [bin, join(root, 'graphs/compare-tiny-sd15-lora-ranks.json'), '--ranks', '0,16', '--prompts', '1', '--prompt-seed', '5', '--seeds', '8-9', '--set', 'sampler.steps=1', '--out', out, '--device', 'cpu', '--threads', '1', '--json'], { env, encoding: 'utf8' });
   assert.equal(ok.status, 0, ok.stderr);
-  const summary = JSON.parse(ok.stdout) as { cells: number; columns: number; rows: number; modelLoads: Record<string, number>; textEncodings: { computed: number; reused: number }; files: string[] };
+  const summary = JSON.parse(ok.stdout) as { cells: number; columns: number; rows: number; modelLoads: Record<string, number>; textEncodings: { computed: number; reused: number }; safetyAttempts?: { attempts: number }[]; files: string[] };
   assert.deepEqual([summary.cells, summary.columns, summary.rows], [4, 2, 2]);
   assert.equal(summary.modelLoads['tiny-sd15/unet/model.onnx'], 2);
   assert.deepEqual(summary.textEncodings, { computed: 4, reused: 4 });
+  assert.deepEqual(summary.safetyAttempts?.map((a) => a.attempts), [1, 1, 1, 1]);
   for (const file of ['r00-0000.png', 'r00-0001.png', 'r16-0000.png', 'r16-0001.png']) assert.ok(existsSync(join(out, 'compare-tiny-sd15', 'img', file)), file);
   assert.ok(summary.files.every((f) => existsSync(f)));
   assert.match(ok.stderr, /^4 cells \(2 variants × 2 rows\), 4 sampler steps;/m, 'the size of the work is said before it starts');

@@ -3,6 +3,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cellFileName, planGrid, type Variant } from '../../packages/nodes/src/sd/grid/plan.ts';
 import { gridMarkdown } from '../../packages/nodes/src/sd/grid/markdown.ts';
+import { ROW_LABEL_CHARS, shortenPrompt } from '../../packages/nodes/src/sd/grid/labels.ts';
+import { cellGraph } from '../../packages/nodes/src/sd/grid/cell-graph.ts';
+import type { Graph } from '@loom/engine';
 import { cellOrigin, gridLayout, wrapLabel } from '../../packages/nodes/src/sd/grid/render.ts';
 import { loraPatternOf, parseIntList, parseVariant, rankVariants } from '../../packages/server/src/cli/compare-args.ts';
 
@@ -31,18 +34,20 @@ test('cells: variant-major order, rows = prompts × seeds, bindings and seed-sty
   assert.throws(() => planGrid([{ label: 'a', rank: 4, set: {} }, { label: 'b', rank: 4, set: {} }], [], []), /Two variants have rank 4/);
 });
 
-test('Markdown: the seed README table (one column per variant, image links per index) plus a legend', () => {
+test('Markdown: the seed README table (rows named by their prompt, one column per variant, image links per index) plus a legend', () => {
   const plan = planGrid(variants, [], [5, 6]);
-  const md = gridMarkdown(plan, './img/', ['girl, red theme', undefined], 'Ranks');
+  const md = gridMarkdown(plan, './img/', ['girl, red theme', undefined], [{ file: 'r00-0000.png', attempts: 1 }, { file: 'r00-0001.png', attempts: 3 }, { file: 'r04-0000.png', attempts: 1 }, { file: 'r04-0001.png', attempts: 2 }], 'Ranks');
   assert.equal(
     md,
     [
       '# Ranks',
       '',
-      '| base | lora-4 |',
-      '|-|-|',
-      '| ![0](./img/r00-0000.png) | ![0](./img/r04-0000.png) |',
-      '| ![1](./img/r00-0001.png) | ![1](./img/r04-0001.png) |',
+      '| prompt | base | lora-4 |',
+      '|-|-|-|',
+      '| girl, red theme · seed 5 | ![0](./img/r00-0000.png) | ![0](./img/r04-0000.png) |',
+      '| row 1 · seed 6 | ![1](./img/r00-0001.png) | ![1](./img/r04-0001.png) |',
+      '',
+      'SafetyRetry: 4 cells checked, 2 retried (3 extra attempts): r00-0001.png 3 attempts, r04-0001.png 2 attempts.',
       '',
       '| index | seed | prompt |',
       '|-|-|-|',
@@ -57,6 +62,16 @@ test('Markdown: the seed README table (one column per variant, image links per i
     ].join('\n'),
   );
   assert.match(gridMarkdown(planGrid([{ label: 'a|b', set: {} }], ['x|y'], []), '.'), /\| a\\\|b \|[\s\S]*\| x\\\|y \|/);
+  assert.match(gridMarkdown(plan, '.'), /^SafetyRetry: not in the graph/m);
+  assert.match(gridMarkdown(plan, '.', [], [{ file: 'r00-0000.png', attempts: 1 }]), /^SafetyRetry: 1 cells checked, all passed on the first attempt\.$/m);
+});
+
+test('row labels: the prompt shortened at a word boundary', () => {
+  assert.equal(shortenPrompt('small  red circle,\non the left'), 'small red circle, on the left');
+  const long = 'masterpiece, best quality, a very detailed small red circle on the left of a wide plain field';
+  const short = shortenPrompt(long);
+  assert.equal(short, 'masterpiece, best quality, a very detailed…');
+  assert.ok(short.length <= ROW_LABEL_CHARS);
 });
 
 test('layout arithmetic and label wrapping', () => {
@@ -84,4 +99,24 @@ test('CLI axes: --variant specs, --ranks with a LoRA pattern, integer lists', ()
   ]);
   assert.deepEqual(parseIntList('1,5-7, 9', '--seeds'), [1, 5, 6, 7, 9]);
   assert.throws(() => parseIntList('a', '--seeds'), /not a whole number/);
+});
+
+test('cell graph: bindings written into primitives (a Seed fixed) or inlined, the grid replaced by SaveImage', () => {
+  const graph: Graph = {
+    version: 1,
+    meta: { title: 't' },
+    nodes: {
+      seed: { type: 'Seed', inputs: { seed: 1, mode: 'random' } },
+      pick: { type: 'PromptLibrary', inputs: { library: 'p.json', set: 's' } },
+      use: { type: 'X', inputs: { seed: { node: 'seed', output: 'seed' }, text: { node: 'pick', output: 'positive' } } },
+      grid: { type: 'ComparisonGrid', inputs: { images: { node: 'use', output: 'images' }, seed: { node: 'seed', output: 'seed' }, prompt: { node: 'pick', output: 'positive' } } },
+    },
+  };
+  const cell = cellGraph(graph, 'grid', { seed: 7, prompt: 'red' }, 'cmp/rerun/r00-0000', 'Cell r00-0000.png of t');
+  assert.deepEqual(cell.nodes.seed?.inputs, { seed: 7, mode: 'fixed' });
+  assert.deepEqual(cell.nodes.use?.inputs, { seed: { node: 'seed', output: 'seed' }, text: 'red' });
+  assert.equal(cell.nodes.grid, undefined);
+  assert.deepEqual(cell.nodes.save, { type: 'SaveImage', inputs: { images: { node: 'use', output: 'images' }, filenamePrefix: 'cmp/rerun/r00-0000' } });
+  assert.equal(cell.meta?.title, 'Cell r00-0000.png of t');
+  assert.equal(graph.nodes.seed?.inputs.seed, 1, 'the run graph is untouched');
 });

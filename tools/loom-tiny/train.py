@@ -4,6 +4,8 @@ checkpoints in tools/loom-tiny/work/, so an interrupted run continues where it s
 
 Usage: /usr/bin/python3 tools/loom-tiny/train.py [stage ...]      (no stage: all, in order)
 Stages: data tokenizer vae vae-objects latents vae-decoder vae-edges unet lora-4 lora-8 lora-16 export, and preview (a sample sheet)
+and from-onnx (the committed models/loom-tiny as the finished unet and vae-edges checkpoints, for LoRA
+work on a clone without work/: `train.py from-onnx data latents lora-16`)
 """
 import os
 import sys
@@ -28,10 +30,10 @@ STAGES = {
 }
 
 
-def lora_stage(rank):
+def lora_stage(rank, prior=False):
     def run():
         from loom_tiny import train_lora
-        train_lora.train(rank)
+        train_lora.train(rank, prior)
     return run
 
 
@@ -52,6 +54,16 @@ def preview_stage():
 
 
 STAGES["preview"] = preview_stage  # a training aid, not part of the default run
+
+
+def from_onnx_stage():
+    from loom_tiny import from_onnx
+    from_onnx.run()
+
+
+STAGES["from-onnx"] = from_onnx_stage  # a fresh clone's way to the LoRA stages, not part of the default run
+for r in (4, 8, 16):
+    STAGES[f"lora-prior-{r}"] = lora_stage(r, prior=True)  # an experiment (train_lora.PRIOR_WEIGHT), not exported
 
 
 def main(names):

@@ -22,6 +22,11 @@ def _save(file, payload):
     os.replace(tmp, file)
 
 
+def save_done(name, payload):
+    """Marks a stage finished with `payload` (what `load_done` returns), e.g. weights from elsewhere."""
+    _save(path(name, done=True), payload)
+
+
 def load_done(name):
     file = path(name, done=True)
     if not file.exists():

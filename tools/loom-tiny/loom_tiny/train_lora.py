@@ -14,6 +14,10 @@ from loom_tiny_sd import lora
 from . import checkpoint, data, noise, train_unet, train_vae
 
 STEPS, BATCH, LR = 800, 32, 1e-3
+# Prior preservation (DreamBooth's, Ruiz et al. 2022, eq. 2): a second batch of the base world with its
+# own captions (no style tag) and the plain ε-loss, weight 1, so the LoRA learns the style as a change
+# the tag asks for, not as a new way to draw every colour. Stages `lora-prior-{rank}`.
+PRIOR_WEIGHT = 1.0
 
 
 class LoRALinear(nn.Module):
@@ -44,13 +48,18 @@ def attach(unet, rank):
     return wrapped
 
 
-def name(rank):
-    return f"lora-{rank}"
+def name(rank, prior=False):
+    return f"lora-{'prior-' if prior else ''}{rank}"
 
 
-def train(rank):
+def _encode(text, tok, captions):
+    return torch.cat([text(train_unet.encode_captions(tok, captions[i:i + 256]))[0] for i in range(0, len(captions), 256)])
+
+
+def train(rank, prior=False):
     latents = train_vae.encode_all()
     _, captions = data.load("style")
+    _, base_captions = data.load("base") if prior else (None, [])
     tok = data.tokenizer()
     unet, text = train_unet.trained()
     for p in list(unet.parameters()) + list(text.parameters()):
@@ -58,8 +67,8 @@ def train(rank):
     torch.manual_seed(30 + rank)
     layers = attach(unet, rank)
     with torch.no_grad():
-        hidden_all = torch.cat([text(train_unet.encode_captions(tok, captions[i:i + 256]))[0]
-                                for i in range(0, len(captions), 256)])
+        hidden_all = _encode(text, tok, captions)
+        hidden_base = _encode(text, tok, base_captions) if prior else None
         hidden_empty = text(train_unet.encode_captions(tok, [""]))[0]
     params = [p for layer in layers.values() for p in (layer.down, layer.up)]
     opt = torch.optim.AdamW(params, lr=LR, weight_decay=0.0)
@@ -67,28 +76,33 @@ def train(rank):
     factor = latents["scaling_factor"]
     holder = nn.ModuleDict({k.replace(".", "/"): v for k, v in layers.items()})
 
-    def step(i):
-        rng = np.random.default_rng((40 + rank, i))  # from the step: resuming draws the same batches
-        index = torch.from_numpy(rng.integers(0, len(captions), BATCH))
-        x0 = train_unet.sample_latents(latents["style"], index, factor)
+    def batch_loss(rng, params, hidden_set):
+        """The ε-loss on a batch of `params` latents with their captions' encodings (10% empty)."""
+        index = torch.from_numpy(rng.integers(0, len(hidden_set), BATCH))
+        x0 = train_unet.sample_latents(params, index, factor)
         hidden = torch.where(torch.from_numpy(rng.random(BATCH) < train_unet.UNCOND)[:, None, None],
-                             hidden_empty, hidden_all[index])
+                             hidden_empty, hidden_set[index])
         eps = torch.randn_like(x0)
         t = torch.randint(0, noise.BETAS.numel(), (BATCH,))
-        pred = unet(noise.add_noise(x0, eps, t), t, hidden)[0]
-        loss = (pred - eps).pow(2).mean()
+        return (unet(noise.add_noise(x0, eps, t), t, hidden)[0] - eps).pow(2).mean()
+
+    def step(i):
+        rng = np.random.default_rng((40 + rank, i))  # from the step: resuming draws the same batches
+        loss = batch_loss(rng, latents["style"], hidden_all)
+        if prior:
+            loss = loss + PRIOR_WEIGHT * batch_loss(rng, latents["base"], hidden_base)
         opt.zero_grad()
         loss.backward()
         opt.step()
         sched.step()
         return loss.item()
 
-    checkpoint.run(name(rank), {"lora": holder, "opt": opt, "sched": sched}, STEPS, step)
+    checkpoint.run(name(rank, prior), {"lora": holder, "opt": opt, "sched": sched}, STEPS, step)
 
 
-def entries(rank):
+def entries(rank, prior=False):
     """The trained pairs as fixture-style entries for `lora.write`."""
-    state = checkpoint.load_done(name(rank))["lora"]
+    state = checkpoint.load_done(name(rank, prior))["lora"]
     modules = sorted(k.removesuffix(".down") for k in state if k.endswith(".down"))
     return [{"component": "unet", "module": m.replace("/", "."), "conv": False, "alpha": None,
              "down": state[f"{m}.down"], "up": state[f"{m}.up"]} for m in modules]

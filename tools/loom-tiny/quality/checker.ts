@@ -16,6 +16,9 @@
  * - shape: the nearest prototype (world.ts SHAPE_PROTOTYPES) in (fill ratio of the box, centroid
  *   drop below the box centre), each axis over its prototype spread (½ for fill, ⅙ for drop), so the
  *   triangle's bottom-heavy mass counts as much as its half-empty box.
+ * - subjects: the regions at that second threshold of at least half the smallest shape (`minimumArea`).
+ *   The world draws one shape per picture, so a second one (a duplicated subject, as rendering far
+ *   above the trained size tends to make) means the picture shows no single shape.
  * - size: the equivalent radius √(area / k) for the detected shape's k (world.ts AREA_PER_R2), less
  *   the outline width when the picture is in loom style (style-metric.ts), against `sizeRadius`
  *   (9.5 px). The style decision rather than the ink itself: a blurred outline is no longer ink-dark
@@ -39,11 +42,19 @@ export interface Measures {
   colourVotes: number;
   /** The style metric calls the picture styled, so the region includes an outline. */
   styled: boolean;
+  /** Separate shape-sized regions: 1 here (more is a miss). */
+  subjects: number;
 }
 
 export type Detection =
   | { found: true; colour: string; shape: ShapeName; position: string; size: SizeName; measures: Measures }
-  | { found: false; reason: string };
+  /** `subjects`: how many shape-sized regions there were, when that is why. */
+  | { found: false; reason: string; subjects?: number };
+
+/** How many subjects a detection saw: 1 when found, else the count it gave up on (0 when it found none). */
+export function subjectsOf(d: Detection): number {
+  return d.found ? d.measures.subjects : (d.subjects ?? 0);
+}
 
 /** "small red circle, left", or why nothing was found: for progress lines, reports and test messages. */
 export function describeDetection(d: Detection): string {
@@ -83,6 +94,8 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     const area = region.pixels.length;
     const ownProblem = areaProblem(area);
     if (ownProblem) return { found: false, reason: ownProblem };
+    const subjects = region.sizes.filter((n) => n >= minArea).length;
+    if (subjects > 1) return { found: false, reason: `${subjects} separate shapes of ${minArea.toFixed(0)} px or more; the world draws one`, subjects };
 
     const m = measureRegion(image, region, world.style.inkLuma);
     const [x0, y0, x1, y1] = m.box;
@@ -104,7 +117,7 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     const radius = Math.sqrt(area / AREA_PER_R2[shape]) - (styled ? world.style.outlinePx : 0);
     const size: SizeName = radius < sizeRadius(world) ? 'small' : 'large';
 
-    return { found: true, colour, shape, position, size, measures: { background, area, box: m.box, fill, drop, radius, colourVotes: count / interior.length, styled } };
+    return { found: true, colour, shape, position, size, measures: { background, area, box: m.box, fill, drop, radius, colourVotes: count / interior.length, styled, subjects } };
   };
 }
 

@@ -37,6 +37,8 @@ export interface Region {
   mask: Uint8Array;
   /** How many pixels differed from the background in total (all regions). */
   foreground: number;
+  /** The size of every region, largest first (this one is the first): how many separate shapes there are. */
+  sizes: number[];
 }
 
 export function largestRegion(image: RgbImage, background: Rgb, threshold: number): Region {
@@ -52,6 +54,7 @@ export function largestRegion(image: RgbImage, background: Rgb, threshold: numbe
   }
   const label = new Int32Array(n).fill(-1);
   let best: number[] = [];
+  const sizes: number[] = [];
   for (let start = 0; start < n; start++) {
     if (!fg[start] || label[start] !== -1) continue;
     const region: number[] = [start];
@@ -73,11 +76,12 @@ export function largestRegion(image: RgbImage, background: Rgb, threshold: numbe
         }
       }
     }
+    sizes.push(region.length);
     if (region.length > best.length) best = region;
   }
   const mask = new Uint8Array(n);
   for (const i of best) mask[i] = 1;
-  return { pixels: best, mask, foreground };
+  return { pixels: best, mask, foreground, sizes: sizes.sort((a, b) => b - a) };
 }
 
 /** Measurements of a region, in pixel units (pixel i covers [i, i+1), so its centre is i + ½). */

@@ -5,7 +5,8 @@
  * `sampler`, `cfg`, `steps`), so only what a binding changes re-runs: model sessions and LoRA merges
  * are shared by a column, text encodings by every cell with the same prompt (the output cache).
  * Writes `img/r{rank:02d}-{index:04d}.png` per cell, `grid.png` (labelled) and `README.md` (the seed
- * playground's Markdown table) into the output folder, and outputs the grid as an IMAGE.
+ * playground's Markdown table) into the output folder, and outputs the grid as an IMAGE. A re-run
+ * first clears the previous run's files; each cell PNG embeds the graph that re-renders that cell.
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -22,6 +23,9 @@ import { PromptEntry, VariantSchema, planGrid } from '../sd/grid/plan.ts';
 import { gridMarkdown } from '../sd/grid/markdown.ts';
 import { gridLayout, renderGrid } from '../sd/grid/render.ts';
 import { writeFileAtomic } from '../sd/grid/write-file.ts';
+import { cellGraph } from '../sd/grid/cell-graph.ts';
+import { clearPreviousRun } from '../sd/grid/clear-previous.ts';
+import { rowLabel, safetyAttempts } from '../sd/grid/labels.ts';
 
 /** Inputs a variant or an axis may bind; each must be linked from the node that feeds the real input. */
 const BINDABLE = ['seed', 'promptSeed', 'prompt', 'lora', 'strength', 'sampler', 'cfg', 'steps'] as const;
@@ -61,7 +65,10 @@ export const comparisonGridNode = (config: NodePackConfig) =>
         if (!isLink(links[name])) throw new LoomError('PARAM_INVALID', `The grid binds "${name}", so link the grid's "${name}" input from the node that feeds the real ${name} (linked now: ${BINDABLE.filter((b) => isLink(links[b])).join(', ') || 'none'}).`, { input: name });
       }
       const folder = p.save ? await atInput('folder', () => resolveInside(config.outputDir, p.folder, 'Comparison folder')) : '';
+      if (p.save) await clearPreviousRun(folder);
       const cells: (Buffer | undefined)[][] = plan.rows.map(() => plan.variants.map(() => undefined));
+      const attempts: { file: string; attempts: number }[] = [];
+      let checked = false;
       const prompts: (string | undefined)[] = [];
       let cellShape: [number, number] | undefined;
       let thumb: { width: number; height: number } | undefined;
@@ -74,8 +81,13 @@ export const comparisonGridNode = (config: NodePackConfig) =>
         cellShape ??= [height, width];
         if (cellShape[0] !== height || cellShape[1] !== width) throw new LoomError('NODE_FAILED', `Cell ${cell.order} is ${width}×${height}, the first was ${cellShape[1]}×${cellShape[0]}; every cell must have the same size.`);
         prompts[cell.row] ??= batch.meta.prompt;
+        const tries = safetyAttempts(batch);
+        checked ||= tries !== undefined;
+        attempts.push({ file: cell.file, attempts: tries ?? 1 });
         if (p.save) {
-          const png = addPngText(await encodePng(batch, 0), pngTextEntries(ctx.graph, ctx.registry, batch.meta, width, height));
+          const title = `Cell ${cell.file} of ${String(ctx.graph.meta?.title ?? 'a comparison')}`;
+          const own = cellGraph(ctx.graph, ctx.nodeId, cell.bindings, `${p.folder}/rerun/${cell.file.replace(/\.png$/, '')}`, title);
+          const png = addPngText(await encodePng(batch, 0), pngTextEntries(own, ctx.registry, batch.meta, width, height));
           await writeFileAtomic(join(folder, 'img', cell.file), png);
         }
         const scale = p.cellSize > 0 ? Math.min(1, p.cellSize / Math.max(width, height)) : 1;
@@ -87,9 +99,9 @@ export const comparisonGridNode = (config: NodePackConfig) =>
       }
       const size = thumb ?? { width: 1, height: 1 };
       const layout = gridLayout(plan.variants.length, plan.rows.length, size.width, size.height);
-      const rowLabels = plan.rows.map((r) => [`#${r.index}`, r.seed !== undefined ? `seed ${r.seed}` : '', typeof r.prompt === 'number' ? `p${r.prompt}` : ''].filter(Boolean).join(' '));
+      const rowLabels = plan.rows.map((r) => rowLabel(plan, r, prompts[r.index]));
       const { rgb } = await renderGrid(layout, plan.variants.map((v) => v.label), rowLabels, cells);
-      const markdown = gridMarkdown(plan, './img', prompts);
+      const markdown = gridMarkdown(plan, './img', prompts, checked ? attempts : undefined);
       if (p.save) {
         await writeFileAtomic(join(folder, 'grid.png'), await sharp(rgb, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toBuffer());
         await writeFileAtomic(join(folder, 'README.md'), markdown);
@@ -98,7 +110,7 @@ export const comparisonGridNode = (config: NodePackConfig) =>
       ctx.ui({
         ...(p.save && { images: [{ filename: 'grid.png', subfolder, type: 'output' }] }),
         text: [markdown],
-        cells: plan.cells.map((c) => ({ file: c.file, variant: plan.variants[c.variant]?.label, row: c.row, bindings: c.bindings })),
+        cells: plan.cells.map((c, i) => ({ file: c.file, variant: plan.variants[c.variant]?.label, row: c.row, bindings: c.bindings, ...(checked && { safetyAttempts: attempts[i]?.attempts }) })),
       });
       return { grid: imageOf(Float32Array.from(rgb, (v) => v / 255), [1, layout.height, layout.width, 3]) };
     },

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { basename, join } from 'node:path';
 import { Engine, LoomError, applySetting, isLink, type EngineEvent, type Graph } from '@loom/engine';
-import { CountingObjectStore, DEVICE_CHOICES, planGrid, type GridPlan, type Variant } from '@loom/nodes';
+import { CountingObjectStore, DEVICE_CHOICES, planGrid, safetySummary, type GridPlan, type Variant } from '@loom/nodes';
 import { createHost } from '../host.ts';
 import { EXIT, HOST_OPTIONS, hostSettings, loadGraph, requireValid } from './host-options.ts';
 import { CellClock, describePlan, overLimit } from './compare-estimate.ts';
@@ -49,6 +49,8 @@ export interface CompareSummary {
   /** Sessions created, per model file (plain and LoRA-switching). */
   modelLoads: Record<string, number>;
   textEncodings: { computed: number; reused: number };
+  /** SafetyRetry attempts per cell; absent when the graph has no SafetyRetry. */
+  safetyAttempts?: { file: string; attempts: number }[];
   files: string[];
 }
 
@@ -124,7 +126,7 @@ export async function compareCli(argv: string[], io: Io = { stdout: process.stdo
     const result = await engine.run(graph, { signal: controller.signal, onEvent, targets: [gridId] });
     if (tty) io.stderr.write('\n');
     const ui = result.ui[gridId] ?? {};
-    const cells = (ui.cells ?? []) as { file: string; variant: string; row: number }[];
+    const cells = (ui.cells ?? []) as { file: string; variant: string; row: number; safetyAttempts?: number }[];
     const grid = graph.nodes[gridId]?.inputs ?? {};
     const folder = join(host.config.outputDir, typeof grid.folder === 'string' ? grid.folder : 'compare');
     const summary: CompareSummary = {
@@ -134,6 +136,7 @@ export async function compareCli(argv: string[], io: Io = { stdout: process.stdo
       seconds: (performance.now() - started) / 1000,
       modelLoads: Object.fromEntries(Object.entries(objects.loads().byModel).map(([path, n]) => [shortModel(path, host.config.modelsDir), n])),
       textEncodings: encodings,
+      ...(cells.some((c) => c.safetyAttempts !== undefined) && { safetyAttempts: cells.map((c) => ({ file: c.file, attempts: c.safetyAttempts ?? 1 })) }),
       files: grid.save === false ? [] : [join(folder, 'grid.png'), join(folder, 'README.md'), ...cells.map((c) => join(folder, 'img', c.file))],
     };
     if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
@@ -229,6 +232,7 @@ function describe(s: CompareSummary, folder: string): string {
     `${s.cells} cells (${s.columns} variants × ${s.rows} rows) in ${s.seconds.toFixed(1)} s`,
     `model loads: ${Object.values(s.modelLoads).reduce((a, b) => a + b, 0)} sessions (${loads})`,
     `text encodings: ${s.textEncodings.computed} computed, ${s.textEncodings.reused} reused from the cache`,
+    safetySummary(s.safetyAttempts),
     s.files.length > 0 ? `wrote ${join(folder, 'grid.png')}, ${join(folder, 'README.md')} and ${s.cells} images in ${join(folder, 'img')}` : 'nothing written (save is off)',
     '',
   ].join('\n');

@@ -93,7 +93,7 @@ test('a cell PNG embeds the graph of that cell: loaded and run, it gives the sam
   const text = readPngText(png);
   assert.match(text.parameters ?? '', /<lora:tiny-sd15\/pytorch_lora_weights_8:1>/);
   assert.match(text.parameters ?? '', /Seed: 22/);
-  const graph = JSON.parse(text.workflow ?? '{}') as Graph;
+  const graph = JSON.parse(text.loom ?? '{}') as Graph; // Loom's own graph; `workflow` is ComfyUI's UI form of it
   assert.equal(Object.values(graph.nodes).some((n) => n.type === 'ComparisonGrid'), false, 'no grid left');
   // A fresh engine: nothing of the grid's run is in its caches.
   const fresh = testHost();

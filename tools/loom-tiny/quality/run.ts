@@ -8,6 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXIT, hostSettings } from '../../../packages/server/src/cli/host-options.ts';
@@ -16,7 +17,8 @@ import { QUALITY_BARS, verdict } from './bars.ts';
 import { createChecker, describeDetection } from './checker.ts';
 import { loadHeldOut } from './held-out.ts';
 import { createRenderer, loraName, RENDER_SETTINGS } from './render.ts';
-import { writeReport } from './report.ts';
+import { qualitySummary } from './readme.ts';
+import { writeReport, type QualityReport } from './report.ts';
 import { measureRoundTrip } from './roundtrip.ts';
 import { measureStyle } from './style-eval.ts';
 import { loadWorld } from './world.ts';
@@ -27,6 +29,7 @@ const USAGE = `Usage: npm run quality -- [options]
   --styles K       held-out prompts for the style check (default 20; 0 skips)
   --ranks LIST     LoRA ranks (default 4,8,16)
   --out DIR        report folder (default out/quality)
+  --results FILE   also write the figures the README shows (tools/loom-tiny/quality/results.json)
   --models DIR     models folder (default ./models or $LOOM_MODELS)
   --pipeline NAME  pipeline folder (default loom-tiny); its LoRAs are loras/NAME/pytorch_lora_weights_{rank}.safetensors
   --device D       onnxruntime device (default cpu)
@@ -60,6 +63,7 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
         styles: { type: 'string', default: '20' },
         ranks: { type: 'string', default: '4,8,16' },
         out: { type: 'string', default: 'out/quality' },
+        results: { type: 'string' },
         models: { type: 'string' },
         pipeline: { type: 'string', default: RENDER_SETTINGS.pipeline },
         device: { type: 'string', default: 'cpu' },
@@ -78,6 +82,7 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
       styles: heldOut.slice(0, count(values.styles, 'styles', heldOut.length)).map((p) => `${p.prompt}, ${loadWorld().style.tag}`),
       ranks,
       out: resolve(values.out),
+      ...(values.results !== undefined && { results: resolve(values.results) }),
       pipeline: values.pipeline,
       host: hostSettings({ out: values.out, models: values.models, device: values.device, threads: values.threads }),
     };
@@ -109,7 +114,7 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
     const styleSeconds = (performance.now() - started) / 1000;
     const pictures = options.prompts.length + options.styles.length * (1 + options.ranks.length * STRENGTHS.length);
     const result = verdict(adherence, style);
-    const files = await writeReport(options.out, {
+    const report: QualityReport = {
       date: new Date().toISOString(),
       settings: { ...RENDER_SETTINGS, pipeline: options.pipeline, device: renderer.config.device, prompts: options.prompts.length, styles: options.styles.length, ranks: options.ranks, strengths: STRENGTHS },
       seconds: { adherence: adherenceSeconds, style: styleSeconds, perImage: (adherenceSeconds + styleSeconds) / Math.max(1, pictures) },
@@ -118,7 +123,12 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
       ...(style && { style }),
       bars: QUALITY_BARS,
       verdict: result,
-    });
+    };
+    const files = await writeReport(options.out, report);
+    if (options.results) {
+      await writeFile(options.results, `${JSON.stringify(qualitySummary(report), null, 1)}\n`);
+      files.push(options.results);
+    }
     if (adherence) line(`adherence ${(100 * adherence.adherence).toFixed(1)}% (colour ${(100 * adherence.perAttribute.colour).toFixed(1)}%, shape ${(100 * adherence.perAttribute.shape).toFixed(1)}%, position ${(100 * adherence.perAttribute.position).toFixed(1)}%, size ${(100 * adherence.perAttribute.size).toFixed(1)}%)`);
     if (roundTrip) line(`VAE round trip of ${roundTrip.count} labelled renders: ${(100 * roundTrip.adherence).toFixed(1)}% keep colour, shape and position (shape ${(100 * roundTrip.perAttribute.shape).toFixed(1)}%)`);
     for (const r of style?.ranks ?? []) line(`style rank ${r.rank}: accuracy ${(100 * r.accuracy).toFixed(1)}%, means ${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')} (${r.monotonic ? 'monotonic' : 'not monotonic'})`);

@@ -2,8 +2,8 @@
  * Fixture test for the tiny Stable Diffusion models (tools/tiny-sd, issue 3).
  *
  * - Every .onnx fixture loads in onnxruntime-node and its inputs/outputs match the REAL exporters'
- *   contracts, written down here from ../shared/SD-ONNX-FACTS.md §1.1 (diffusers script) and §1.2 (Optimum),
- *   not read from the fixtures.
+ *   contracts, written down here (diffusers' scripts/convert_stable_diffusion_checkpoint_to_onnx.py and
+ *   Optimum's ONNX export of Stable Diffusion), not read from the fixtures.
  * - Each model runs once on the reference inputs and matches the torch fp32 outputs (base.safetensors).
  * - LoRA files follow the documented key formats (SD-ONNX-FACTS §3) and change the outputs measurably.
  * - Tokenizer files have the real CLIP layout (checked against the bundled real vocab, packages/nodes/data/tokenizers),

@@ -1,6 +1,7 @@
 /**
  * ComfyUI compatibility of POST /prompt and its WebSocket messages, checked against the wire formats
- * and orders in ../shared/COMFYUI-API.md (§2.3, §3.1–3.3, §8.1), over real HTTP and real sockets.
+ * and orders of ComfyUI's server.py and execution.py (the prompt response, status/execution_start/
+ * executing/executed messages, node_errors), over real HTTP and real sockets.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

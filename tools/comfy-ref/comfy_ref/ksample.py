@@ -62,7 +62,8 @@ def inpaint_wrap(model, latent, noise, mask):
 
 
 def ksample(table, sampler, scheduler, steps, cfg, seed, latent, denoise=1.0, batch_index=None, mask=None,
-            add_noise=True, start_step=None, last_step=None, force_full_denoise=False, prediction="epsilon"):
+            add_noise=True, start_step=None, last_step=None, force_full_denoise=False, prediction="epsilon", model=None):
+    """`model` (x, sigma) -> denoised replaces the toy prompt pair (e.g. cond_batch.guided)."""
     noise = prepare_noise(latent.shape, seed, batch_index) if add_noise else torch.zeros(latent.shape)
     sigmas = ksampler_sigmas(table, scheduler, sampler, steps, denoise, start_step, last_step, force_full_denoise)
     if sigmas is None or len(sigmas) == 0:
@@ -74,7 +75,7 @@ def ksample(table, sampler, scheduler, steps, cfg, seed, latent, denoise=1.0, ba
         inpaint_noise = torch.randn(latent.shape, generator=torch.manual_seed(seed + 1))
     if mask is not None:
         mask = mask.expand(latent.shape)
-    model = inpaint_wrap(toy_denoiser(table, cfg, prediction), latent, inpaint_noise, mask)
+    model = inpaint_wrap(model or toy_denoiser(table, cfg, prediction), latent, inpaint_noise, mask)
     x = noise * torch.sqrt(1.0 + sigmas[0] ** 2.0) if max_denoise else noise * sigmas[0]
     x = x + latent
     return SAMPLERS[sampler](model, x, sigmas.clone(), seed), sigmas

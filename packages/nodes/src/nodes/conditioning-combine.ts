@@ -7,7 +7,7 @@ export const conditioningCombineNode = () =>
     type: 'ConditioningCombine',
     category: 'conditioning',
     description:
-      "ComfyUI's Conditioning (Combine): keeps both conditionings as separate entries; a sampler evaluates each and averages the predictions (weighted by strength and area). Needs KSampler; UNetSampler refuses combined conditionings.",
+      "ComfyUI's Conditioning (Combine): keeps both conditionings as separate entries; KSampler evaluates each entry and averages their denoised outputs, weighted by strength and area (ComfyUI's calc_cond_batch); UNetSampler refuses combined conditionings.",
     inputs: { conditioning1: { type: CONDITIONING }, conditioning2: { type: CONDITIONING } },
     params: {},
     outputs: { conditioning: CONDITIONING },

@@ -11,7 +11,7 @@ export const conditioningSetAreaNode = () =>
     type: 'ConditioningSetArea',
     category: 'conditioning',
     description:
-      "ComfyUI's Conditioning (Set Area): every entry applies only inside the rectangle (stored in latent units, pixels // 8) with the given strength. Combine it with a whole-image prompt; KSampler honours areas, UNetSampler ignores them with a warning.",
+      "ComfyUI's Conditioning (Set Area): every entry applies only inside the rectangle (stored in latent units, pixels // 8) with the given strength, blended in over a ramp of up to 8 latent rows/columns on its inner edges; the other side gets the same area too, as in ComfyUI. Combine it with a whole-image prompt (where no entry of a side applies, that side's estimate is 0, as in ComfyUI); KSampler honours areas, UNetSampler ignores them with a warning.",
     inputs: { conditioning: { type: CONDITIONING } },
     params: {
       width: pixels('Width', 64, 64),

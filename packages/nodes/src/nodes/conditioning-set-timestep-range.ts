@@ -11,7 +11,7 @@ export const conditioningSetTimestepRangeNode = () =>
     type: 'ConditioningSetTimestepRange',
     category: 'conditioning',
     description:
-      "ComfyUI's ConditioningSetTimestepRange: every entry applies only between start and end (fractions of the schedule, ComfyUI's start_percent/end_percent). Combine two prompts with complementary ranges to switch prompts mid-way; KSampler honours it, UNetSampler ignores it with a warning.",
+      "ComfyUI's ConditioningSetTimestepRange: every entry applies only between start and end (fractions of the model's full σ range, ComfyUI's start_percent/end_percent, compared with each step's σ through percent_to_sigma). Combine two prompts with complementary ranges to switch prompts mid-way; KSampler honours it, UNetSampler ignores it with a warning.",
     inputs: { conditioning: { type: CONDITIONING } },
     params: { start: fraction('Start', 0), end: fraction('End', 1) },
     outputs: { conditioning: CONDITIONING },

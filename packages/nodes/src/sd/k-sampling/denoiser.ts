@@ -14,12 +14,19 @@ export type Denoiser = (x: Float32Array, sigma: number) => Promise<Float32Array>
 /** The UNet (with CFG) on scaled input at an integer timestep; returns ε or v. */
 export type ModelPrediction = (scaledInput: Float32Array, timestep: number) => Promise<Float32Array>;
 
+/** The UNet's input scale at σ (model_sampling.py `EPS.calculate_input`). */
+export const inputScale = (sigma: number): number => 1 / Math.sqrt(sigma * sigma + 1);
+
+/** The denoised estimate from the model's output `out` on input `x` (`EPS` / `V_PREDICTION.calculate_denoised`). */
+export function calculateDenoised(ms: ModelSampling, sigma: number, x: Float32Array, out: Float32Array): Float32Array {
+  if (ms.prediction === 'epsilon') return combine([1, x], [-sigma, out]);
+  return combine([1 / (sigma * sigma + 1), x], [-sigma * inputScale(sigma), out]);
+}
+
 export function discreteDenoiser(ms: ModelSampling, predict: ModelPrediction): Denoiser {
   return async (x, sigma) => {
-    const cIn = 1 / Math.sqrt(sigma * sigma + 1);
-    const out = await predict(x.map((v) => v * cIn), ms.timestep(sigma));
-    if (ms.prediction === 'epsilon') return combine([1, x], [-sigma, out]);
-    return combine([1 / (sigma * sigma + 1), x], [-sigma * cIn, out]);
+    const cIn = inputScale(sigma);
+    return calculateDenoised(ms, sigma, x, await predict(x.map((v) => v * cIn), ms.timestep(sigma)));
   };
 }
 

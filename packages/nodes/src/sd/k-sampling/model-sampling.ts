@@ -90,4 +90,15 @@ export class ModelSampling {
     const logSigma = f(f(f(1 - w) * (this.logSigmas[lo] as number)) + f(w * (this.logSigmas[Math.ceil(t)] as number)));
     return expSleefF32(logSigma);
   }
+
+  /**
+   * σ at a fraction of the schedule, 0 = the start (`ModelSamplingDiscrete.percent_to_sigma`): the table's σ at
+   * timestep (1 − percent)·999; 0 maps above every σ and 1 to 0, so those ends never exclude a step.
+   */
+  percentToSigma(percent: number): number {
+    if (percent <= 0) return 999999999.9;
+    if (percent >= 1) return 0;
+    // ComfyUI hard-codes 999 (1000 − 1) whatever the table's length.
+    return this.sigma((1 - percent) * 999);
+  }
 }

@@ -1,11 +1,13 @@
 /**
  * What KSampler and KSamplerAdvanced share (nodes.py `common_ksampler`): open the UNet, build the model's σ table
  * from its scheduler config, sample, report each step with a latent preview, and return the latent with the new
- * samples (its noise mask and batch index kept, as ComfyUI copies the latent dict).
+ * samples (its noise mask and batch index kept, as ComfyUI copies the latent dict). Conditionings may hold several
+ * entries with areas, strengths and timestep ranges ({@link unetDenoiser}); the PNG's prompt joins the entries'
+ * prompts with A1111's " AND ".
  */
-import { LoomError, type NodeContext } from '@loom/engine';
+import type { NodeContext } from '@loom/engine';
 import type { NodePackConfig } from '../../pack-config.ts';
-import type { Conditioning, Latent, ModelHandle } from '../../ports.ts';
+import { conditioningEntries, type Conditioning, type Latent, type ModelHandle } from '../../ports.ts';
 import { openModel } from '../model-session.ts';
 import { latentPreview } from '../latent-preview.ts';
 import { ModelSampling } from './model-sampling.ts';
@@ -20,26 +22,10 @@ export interface KSamplerInputs {
   cfg: number;
 }
 
-/**
- * ComfyUI's multi-entry conditioning (ConditioningCombine, SetArea, SetTimestepRange: samplers.py
- * `calc_cond_batch`) is not sampled yet: refused by name rather than silently reduced to its first entry.
- */
-function checkPlainConditioning(input: 'positive' | 'negative', c: Conditioning): void {
-  const parts = [
-    c.more && c.more.length > 0 && `${c.more.length + 1} combined entries (ConditioningCombine)`,
-    c.area && 'an area (ConditioningSetArea)',
-    c.strength !== undefined && c.strength !== 1 && `strength ${c.strength}`,
-    c.timestepRange && (c.timestepRange[0] !== 0 || c.timestepRange[1] !== 1) && 'a timestep range (ConditioningSetTimestepRange)',
-  ].filter(Boolean);
-  if (parts.length > 0) {
-    throw new LoomError('UNSUPPORTED_MODEL', `Input "${input}" carries ${parts.join(', ')}, which Loom's KSampler does not sample yet; use ConditioningConcat or ConditioningAverage to merge prompts into one entry.`, { input });
-  }
-}
+const promptOf = (c: Conditioning): string => conditioningEntries(c).map((e) => e.prompt).join(' AND ');
 
 export async function runKSampler(config: NodePackConfig, inputs: KSamplerInputs, options: Omit<KSampleOptions, 'onStep' | 'noiseMask' | 'batchIndex'>, ctx: NodeContext): Promise<Latent> {
   const { model, positive, negative, latentImage: latent, cfg } = inputs;
-  checkPlainConditioning('positive', positive);
-  checkPlainConditioning('negative', negative);
   const { pipeline } = model;
   const unet = await openModel(pipeline.unet, 'unet', model.loras, config, ctx);
   const ms = ModelSampling.fromSchedulerConfig(pipeline.schedulerConfig);
@@ -55,8 +41,8 @@ export async function runKSampler(config: NodePackConfig, inputs: KSamplerInputs
   });
   const meta = {
     ...latent.meta,
-    prompt: positive.prompt,
-    negativePrompt: negative.prompt,
+    prompt: promptOf(positive),
+    negativePrompt: promptOf(negative),
     seed: Number(options.seed),
     steps: options.steps,
     cfg,

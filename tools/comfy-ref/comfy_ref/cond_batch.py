@@ -6,7 +6,8 @@ sampling_function, calc_cond_batch, get_area_and_mult, cfg_function) and comfy/m
 An entry is a dict: "prompt" (what the toy model reads instead of text-encoder states), optional "area"
 (h, w, y, x in latent units, as nodes.py ConditioningSetArea stores it), "strength", "start_percent",
 "end_percent". Every model call sees one entry on its (cropped) input; ComfyUI batches compatible entries
-into one call, which changes nothing numerically, so this reference runs them one by one."""
+into one call, which changes nothing numerically, so this reference runs them one by one. A model is called as
+`model(crop, sigma, prompt, area)` (area None = the whole latent) and returns the crop's denoised estimate."""
 import math
 
 import torch
@@ -104,7 +105,7 @@ def calc_side(model, side, x, sigma):
         if p is None:
             continue
         crop, mult, area = p
-        denoised = model(crop, sigma, c["prompt"])
+        denoised = model(crop, sigma, c["prompt"], area)
         if area is None:
             out += denoised * mult
             count += mult
@@ -128,7 +129,7 @@ def guided(model, positive, negative, cfg):
 def toy_entry_model(table):
     """A toy eps-UNet whose prompt is (M, bias): eps = scale(t)·M x_c + bias·t/1000 + 0.1·mean_hw(x_c).
     The mean over the (cropped) input makes what the model sees of an area visible in its output."""
-    def model(x, sigma, prompt):
+    def model(x, sigma, prompt, area):
         m, bias = torch.tensor(prompt[0]), torch.tensor(prompt[1])
         xc = x / (sigma ** 2 + 1.0) ** 0.5
         t = table.timestep(sigma.reshape(1)).float()

@@ -98,11 +98,11 @@ VAE_PARAMS = """        embed_dim: 4
 """
 
 
-def sd15_yaml():
-    """A1111's v1-inference.yaml with the tiny sizes. `norm_num_groups` and the text encoder's
-    `num_attention_heads` are Loom extensions: real SD always uses 32 groups and 64-wide heads,
+def sd15_yaml(inpaint=False):
+    """A1111's v1-inference.yaml with the tiny sizes (v1-inpainting-inference.yaml with `inpaint`). `norm_num_groups`
+    and the text encoder's `num_attention_heads` are Loom extensions: real SD always uses 32 groups and 64-wide heads,
     which shapes cannot tell from the tiny models' 8 groups and 8-wide heads."""
-    return """model:
+    text = """model:
   base_learning_rate: 1.0e-04
   target: ldm.models.diffusion.ddpm.LatentDiffusion
   params:
@@ -139,6 +139,10 @@ def sd15_yaml():
       params:
         num_attention_heads: 4
 """.replace("{VAE_PARAMS}", VAE_PARAMS)
+    if inpaint:
+        text = (text.replace("ddpm.LatentDiffusion", "ddpm.LatentInpaintDiffusion").replace("conditioning_key: crossattn", "conditioning_key: hybrid")
+                .replace("in_channels: 4", "in_channels: 9"))
+    return text
 
 
 def sdxl_yaml():
@@ -224,6 +228,15 @@ def single_files(m, merges, root):
     bpe.write(root / "tiny-sdxl.tokenizer_2", merges, "!", "loom/tiny-sd/tokenizer_2")
 
 
+def inpaint_file(m, merges, root):
+    """A pruned fp16 SD1.5 inpainting single file (sd-v1-5-inpainting.safetensors): sd15's text encoder and VAE, a
+    9-channel UNet of its own."""
+    state = ldm_names.ldm_state({**m, "sd15.unet": m["sd15-inpaint.unet"]}, "sd15", torch.float16, torch.float16, torch.float16)
+    safetensors_io.save(root / "tiny-sd15-inpainting.safetensors", state, {"format": "pt"})
+    (root / "tiny-sd15-inpainting.yaml").write_text(sd15_yaml(inpaint=True))
+    bpe.write(root / "tiny-sd15-inpainting.tokenizer", merges, bpe.EOS, "loom/tiny-sd/tokenizer")
+
+
 def strided_file(root):
     """Tensors torch saves as views (a transpose, a slice at a storage offset), next to training metadata."""
     base = torch.arange(12, dtype=torch.float32).reshape(3, 4)
@@ -268,5 +281,6 @@ def build(m, merges, root):
     sd15_diffusers(m, merges, root / "tiny-sd15-diffusers")
     sdxl_diffusers(m, merges, root / "tiny-sdxl-diffusers")
     single_files(m, merges, root)
+    inpaint_file(m, merges, root)
     strided_file(root)
     hostile_files(root)

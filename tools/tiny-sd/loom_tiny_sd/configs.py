@@ -41,6 +41,10 @@ SD15_UNET = {**unet_common(), "attention_head_dim": 8, "block_out_channels": [16
              "down_block_types": ["CrossAttnDownBlock2D", "DownBlock2D"], "layers_per_block": 1,
              "up_block_types": ["UpBlock2D", "CrossAttnUpBlock2D"], "use_linear_projection": False}
 
+# An SD1.5 inpainting UNet (sd-v1-5-inpainting): the same blocks, conv_in takes the noisy latent (4), the mask (1)
+# and the masked image's latent (4).
+SD15_INPAINT_UNET = {**SD15_UNET, "in_channels": 9}
+
 # SDXL pattern: no attention in the first block, transformer depth growing with depth, linear
 # projections, constant head width (16, like SDXL's 64), layers_per_block 2 (so kohya's LDM block numbering is the real one), text_time embedding
 # of pooled text_embeds (48) + 6 time ids x 8 = 96 inputs; cross_attention_dim 32 + 48 = 80.

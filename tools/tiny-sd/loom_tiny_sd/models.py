@@ -22,6 +22,7 @@ def build_all():
         "sd15.text_encoder": seeded(101, lambda: CLIPTextModel(configs.SD15_TEXT)),
         "sd15.unet": seeded(102, lambda: UNet2DConditionModel(configs.SD15_UNET)),
         "sd15.vae": seeded(103, lambda: AutoencoderKL(configs.SD15_VAE)),
+        "sd15-inpaint.unet": seeded(104, lambda: UNet2DConditionModel(configs.SD15_INPAINT_UNET)),
         "sdxl.text_encoder": seeded(201, lambda: CLIPTextModel(configs.SDXL_TEXT)),
         "sdxl.text_encoder_2": seeded(202, lambda: CLIPTextModelWithProjection(configs.SDXL_TEXT_2)),
         "sdxl.unet": seeded(203, lambda: UNet2DConditionModel(configs.SDXL_UNET)),

@@ -11,7 +11,7 @@ export const kSamplerNode = (config: NodePackConfig) =>
     type: 'KSampler',
     category: 'sampling',
     description:
-      "ComfyUI's KSampler with ComfyUI/k-diffusion semantics: the model's discrete σ table, ComfyUI's schedulers, samplers and seeded noise, so a ComfyUI workflow's seed and settings give ComfyUI's latents (as ComfyUI computes them on the CPU). Conditionings with several entries (ConditioningCombine), areas, strengths and timestep ranges are sampled as ComfyUI's calc_cond_batch does. For diffusers' schedulers use UNetSampler.",
+      "ComfyUI's KSampler with ComfyUI/k-diffusion semantics: the model's discrete σ table, ComfyUI's schedulers, samplers and seeded noise, so a ComfyUI workflow's seed and settings give ComfyUI's latents (as ComfyUI computes them on the CPU). Conditionings with several entries (ConditioningCombine), areas, strengths and timestep ranges are sampled as ComfyUI's calc_cond_batch does; inpainting (9-channel) checkpoints get the latent's noise mask and the latent as their extra channels. For diffusers' schedulers use UNetSampler.",
     inputs: {
       model: { type: MODEL },
       positive: { type: CONDITIONING, description: 'What the image should show' },

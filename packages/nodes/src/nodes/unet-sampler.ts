@@ -10,7 +10,7 @@ import { SAMPLERS, resolveScheduler, type Sampler } from '../sd/sampler-choice.t
 import { schedulerConfigProblem } from '../sd/scheduler-config-check.ts';
 import { effectiveNegative } from '../sd/unet.ts';
 import { openModel } from '../sd/model-session.ts';
-import { checkNoNoiseMask, checkSingleEntry } from '../sd/conditioning/single-entry.ts';
+import { checkNoNoiseMask, checkNotInpaintModel, checkSingleEntry } from '../sd/conditioning/single-entry.ts';
 
 export const unetSamplerNode = (config: NodePackConfig) =>
   defineNode({
@@ -59,6 +59,7 @@ export const unetSamplerNode = (config: NodePackConfig) =>
       const misfit = pipeline.unetDownFactor && latentSizeProblem(width, height, pipeline.unetDownFactor, pipeline.name);
       if (misfit) throw new LoomError('PARAM_INVALID', misfit, { input: 'latent' });
       const unet = await openModel(pipeline.unet, 'unet', model.loras, config, ctx);
+      checkNotInpaintModel(unet, latent, pipeline.name);
       // diffusers _get_add_time_ids: original_size + crops_coords_top_left + target_size.
       const timeIds = [p.originalHeight || height, p.originalWidth || width, p.cropTop, p.cropLeft, height, width];
       const samples = await sampleLatents(

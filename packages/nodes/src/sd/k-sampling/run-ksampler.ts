@@ -3,7 +3,8 @@
  * from its scheduler config, sample, report each step with a latent preview, and return the latent with the new
  * samples (its noise mask and batch index kept, as ComfyUI copies the latent dict). Conditionings may hold several
  * entries with areas, strengths and timestep ranges ({@link unetDenoiser}); the PNG's prompt joins the entries'
- * prompts with A1111's " AND ".
+ * prompts with A1111's " AND ". An inpainting UNet is fed the latent's noise mask and the latent itself as its extra
+ * channels (inpaint-concat.ts), as ComfyUI does for such models.
  */
 import type { NodeContext } from '@loom/engine';
 import type { NodePackConfig } from '../../pack-config.ts';
@@ -13,6 +14,7 @@ import { latentPreview } from '../latent-preview.ts';
 import { ModelSampling } from './model-sampling.ts';
 import { kSample, type KSampleOptions } from './ksample.ts';
 import { unetDenoiser } from './unet-denoiser.ts';
+import { inpaintConcat, unetSampleChannels } from './inpaint-concat.ts';
 
 export interface KSamplerInputs {
   model: ModelHandle;
@@ -29,7 +31,10 @@ export async function runKSampler(config: NodePackConfig, inputs: KSamplerInputs
   const { pipeline } = model;
   const unet = await openModel(pipeline.unet, 'unet', model.loras, config, ctx);
   const ms = ModelSampling.fromSchedulerConfig(pipeline.schedulerConfig);
-  const denoiser = unetDenoiser(ms, unet, latent.shape, { positive, negative, cfg, family: pipeline.family });
+  // An inpainting UNet (9 input channels) also reads the mask and the masked image's latent.
+  const inpaintModel = unetSampleChannels(unet) === latent.shape[1] * 2 + 1;
+  const concat = inpaintModel ? { values: inpaintConcat(latent), channels: latent.shape[1] + 1 } : undefined;
+  const denoiser = unetDenoiser(ms, unet, latent.shape, { positive, negative, cfg, family: pipeline.family, ...(concat && { concat }) });
   const samples = await kSample(ms, denoiser, latent.samples, latent.shape, {
     ...options,
     ...(latent.noiseMask && { noiseMask: latent.noiseMask }),

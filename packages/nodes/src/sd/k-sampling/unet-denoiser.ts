@@ -5,7 +5,8 @@
  * least common multiple of the lengths (comfy/conds.py `CONDCrossAttn.can_concat` / `concat`, at most 4× the
  * shorter; repeated keys leave cross-attention unchanged, so this equals running them apart), not by A1111's
  * empty-window padding; there is no SDXL zeroing of an empty negative; SDXL size conditioning is the latent's size
- * with no crop, whatever an entry's area (model_base.py `SDXL.encode_adm` defaults).
+ * with no crop, whatever an entry's area (model_base.py `SDXL.encode_adm` defaults). An inpainting UNet gets its
+ * extra channels (inpaint-concat.ts) after the latent's, cropped to the entry's area like the latent.
  */
 import type * as ort from 'onnxruntime-node';
 import { LoomError } from '@loom/engine';
@@ -34,6 +35,26 @@ export interface UnetGuidance {
   negative: Conditioning;
   cfg: number;
   family: 'sd15' | 'sdxl';
+  /** An inpainting UNet's extra input channels over the whole latent, [batch, channels, h, w] (inpaint-concat.ts `inpaintConcat`). */
+  concat?: { values: Float32Array; channels: number };
+}
+
+/** The UNet's sample rows of `run`: its crop of x (already scaled) with the concat channels' crop after each member's. */
+function sampleRows(scaled: Float32Array, channels: number, run: EntryRun, batch: number, concat: UnetGuidance['concat'] & { width: number; height: number }): Float32Array {
+  const { x, y, width: w, height: h } = run.area;
+  const plane = h * w;
+  const extra = concat.channels;
+  const out = new Float32Array(batch * (channels + extra) * plane);
+  for (let b = 0; b < batch; b++) {
+    out.set(scaled.subarray(b * channels * plane, (b + 1) * channels * plane), b * (channels + extra) * plane);
+    for (let c = 0; c < extra; c++) {
+      for (let row = 0; row < h; row++) {
+        const from = ((b * extra + c) * concat.height + y + row) * concat.width + x;
+        out.set(concat.values.subarray(from, from + w), ((b * (channels + extra) + channels + c) * h + row) * w);
+      }
+    }
+  }
+  return out;
 }
 
 /** Runs of one UNet call: consecutive runs whose prompts stack (same width, common length within 4× the shortest). */
@@ -82,12 +103,16 @@ function textFeeds(unet: ModelRunner, call: readonly EntryRun[], batch: number, 
   return feeds;
 }
 
-/** ε or v for stacked crops, one UNet call per stackable group of runs. */
-export function unetPrediction(unet: ModelRunner, batch: number, timeIds?: number[]): EntryPrediction {
+/**
+ * ε or v for stacked crops, one UNet call per stackable group of runs. `concat` (an inpainting UNet's extra
+ * channels over the whole `height` × `width` latent) is cropped like each run's input and appended to it.
+ */
+export function unetPrediction(unet: ModelRunner, batch: number, timeIds?: number[], concat?: UnetGuidance['concat'] & { width: number; height: number }): EntryPrediction {
   const cache = new Map<string, Record<string, ort.Tensor>>();
   return async (scaledInput, shape, timestep, runs) => {
     const [, channels, h, w] = shape as [number, number, number, number];
     const rowSize = channels * h * w;
+    const inputChannels = channels + (concat?.channels ?? 0);
     const sample = requireInput(unet.session, 'sample', unet.path);
     const out = new Float32Array(scaledInput.length);
     for (const call of callsOf(runs)) {
@@ -96,12 +121,13 @@ export function unetPrediction(unet: ModelRunner, batch: number, timeIds?: numbe
       if (!text) cache.set(key, (text = textFeeds(unet, call, batch, timeIds)));
       // A call's runs need not be consecutive in `runs`: their rows are gathered and put back by run.
       const rows = call.length * batch;
-      const input = new Float32Array(rows * rowSize);
+      const input = new Float32Array(rows * inputChannels * h * w);
       call.forEach((r, i) => {
         const at = runs.indexOf(r) * batch * rowSize;
-        input.set(scaledInput.subarray(at, at + batch * rowSize), i * batch * rowSize);
+        const own = scaledInput.subarray(at, at + batch * rowSize);
+        input.set(concat ? sampleRows(own, channels, r, batch, concat) : own, i * batch * inputChannels * h * w);
       });
-      const result = await unet.run({ ...text, sample: floatTensor(sample.type, input, [rows, channels, h, w]), timestep: timestepTensor(unet, timestep, rows) });
+      const result = await unet.run({ ...text, sample: floatTensor(sample.type, input, [rows, inputChannels, h, w]), timestep: timestepTensor(unet, timestep, rows) });
       const prediction = readFloats(result[unet.session.outputNames[0] as string] as ort.Tensor);
       call.forEach((r, i) => out.set(prediction.subarray(i * batch * rowSize, (i + 1) * batch * rowSize), runs.indexOf(r) * batch * rowSize));
     }
@@ -113,5 +139,6 @@ export function unetDenoiser(ms: ModelSampling, unet: ModelRunner, shape: readon
   const height = (shape[2] as number) * 8;
   const width = (shape[3] as number) * 8;
   const timeIds = g.family === 'sdxl' ? [height, width, 0, 0, height, width] : undefined;
-  return conditionedDenoiser(ms, unetPrediction(unet, shape[0] as number, timeIds), shape, g.positive, g.negative, g.cfg);
+  const concat = g.concat && { ...g.concat, height: shape[2] as number, width: shape[3] as number };
+  return conditionedDenoiser(ms, unetPrediction(unet, shape[0] as number, timeIds, concat), shape, g.positive, g.negative, g.cfg);
 }

@@ -9,7 +9,6 @@ import { createHash } from 'node:crypto';
 import { access, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import { LoomError } from '@loom/engine';
 import { BUILDER_VERSION, buildPipelineOnnx } from '../../builder/index.ts';
 import type { ModelComponents } from '../components.ts';
 import { loadDiffusersFolder } from '../diffusers-folder.ts';
@@ -46,9 +45,6 @@ export async function ensureBuiltPipeline(source: CheckpointSource, options: Ens
     const dir = join(options.cacheRoot, 'built', `${key.slice(0, 24)}-${version}`);
     if (await isComplete(dir, key)) return dir;
     tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
-    if (components.kind.endsWith('-inpaint')) {
-      throw new LoomError('UNSUPPORTED_MODEL', `${source.path} is an inpainting checkpoint (9-channel UNet): Loom detects it but cannot sample with it yet. Use a txt2img checkpoint.`);
-    }
     const tokenizers = await tokenizersOf(source);
     checkTokenizersFit(components, tokenizers);
     await mkdir(tmp, { recursive: true });

@@ -15,7 +15,7 @@ import type { Latent } from '@loom/nodes';
 import { conditioningEntries, conditioningOf, latentOf, type Conditioning } from '../../packages/nodes/src/ports.ts';
 import { ensureBuiltPipeline } from '../../packages/nodes/src/weights/cache/built-pipeline.ts';
 import { readPipeline } from '../../packages/nodes/src/sd/pipeline.ts';
-import { ModelSampling, kSample, type KSamplerName, type SchedulerName } from '../../packages/nodes/src/sd/k-sampling/index.ts';
+import { ModelSampling, kSample, type KSampleOptions } from '../../packages/nodes/src/sd/k-sampling/index.ts';
 import { unetDenoiser } from '../../packages/nodes/src/sd/k-sampling/unet-denoiser.ts';
 import { inpaintConcat, unetSampleChannels } from '../../packages/nodes/src/sd/k-sampling/inpaint-concat.ts';
 import { withFields } from '../../packages/nodes/src/sd/conditioning/ops.ts';
@@ -25,18 +25,15 @@ import { root, tinyHost } from '../pipeline/harness.ts';
 const fixtures = join(root, 'test/fixtures/checkpoints');
 const FILES = ['tiny-sd15-inpainting.safetensors', 'tiny-sd15-inpainting.yaml', 'tiny-sd15-inpainting.tokenizer'];
 
-interface Case {
+/** A fixture case: sampler settings, the positive's entries (area as h, w, y, x in latent units), the start. */
+type Case = Pick<KSampleOptions, 'sampler' | 'scheduler' | 'steps' | 'seed'> & {
   name: string;
   positive: { prompt: string; area?: [number, number, number, number]; strength?: number }[];
   latent: 'start' | 'zeros';
   mask: boolean;
-  sampler: KSamplerName;
-  scheduler: SchedulerName;
-  steps: number;
   cfg: number;
-  seed: number;
   final: number[];
-}
+};
 const ref = JSON.parse(readFileSync(join(root, 'packages/nodes/src/sd/k-sampling/fixtures/inpaint-model.json'), 'utf8')) as {
   shape: [number, number, number, number];
   start: number[];

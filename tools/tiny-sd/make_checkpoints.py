@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Writes test/fixtures/checkpoints only (also part of generate.py) and refreshes manifest.json.
 
-Usage: /usr/bin/python3 tools/tiny-sd/make_checkpoints.py     (about 10 s)
+Usage: /usr/bin/python3 tools/tiny-sd/make_checkpoints.py [--inpaint-only]    (about 10 s)
+`--inpaint-only` writes just tiny-sd15-inpainting.* (leaving the legacy-format files, whose bytes change on every
+write, untouched).
 """
 import sys
 from pathlib import Path
@@ -15,6 +17,7 @@ from loom_tiny_sd.paths import REPO  # noqa: E402
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
-    checkpoints.build(models.build_all(), bpe.train(corpus.captions(), configs.VOCAB_SIZE), REPO / "test/fixtures/checkpoints")
+    write = checkpoints.inpaint_file if "--inpaint-only" in sys.argv[1:] else checkpoints.build
+    write(models.build_all(), bpe.train(corpus.captions(), configs.VOCAB_SIZE), REPO / "test/fixtures/checkpoints")
     doc = manifest.build()
     print(f"{len(doc['files'])} files, {doc['total_bytes']:,} bytes")

@@ -11,9 +11,7 @@ import { ModelSampling } from './model-sampling.ts';
 import { conditionedDenoiser, type EntryPrediction } from './conditioned-denoiser.ts';
 import { areaMult } from './cond-batch.ts';
 import { prepareEntries } from './cond-entries.ts';
-import { kSample } from './ksample.ts';
-import type { KSamplerName } from './samplers/index.ts';
-import type { SchedulerName } from './schedulers.ts';
+import { kSample, type KSampleOptions } from './ksample.ts';
 
 /*
  * KSampler with ComfyUI's multi-entry conditioning (Combine, SetArea, SetTimestepRange, ZeroOut) against
@@ -28,17 +26,8 @@ interface EntrySpec {
   strength?: number;
   range?: [number, number];
 }
-interface Case {
-  name: string;
-  positive: EntrySpec[];
-  negative: EntrySpec[];
-  sampler: KSamplerName;
-  scheduler: SchedulerName;
-  steps: number;
-  cfg: number;
-  seed: number;
-  final: number[];
-}
+/** A fixture case: the sampler settings and both sides' entries. */
+type Case = Pick<KSampleOptions, 'sampler' | 'scheduler' | 'steps' | 'seed'> & { name: string; positive: EntrySpec[]; negative: EntrySpec[]; cfg: number; final: number[] };
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/conditioning.json', import.meta.url), 'utf8')) as { shape: number[]; start: number[]; denoise: number; prompts: Record<string, number[]>; cases: Case[] };
 const ctx = {} as NodeContext;
 

@@ -19,11 +19,14 @@ import { conditionedDenoiser, type EntryPrediction } from './conditioned-denoise
 import type { Denoiser } from './denoiser.ts';
 import type { ModelSampling } from './model-sampling.ts';
 
+/** UNet rows (batch members × entries) per call beyond the first two entries. */
+const MAX_ROWS = 8;
+
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 const lcm = (a: number, b: number): number => (a * b) / gcd(a, b);
 
 /** `c`'s hidden states with its token sequence repeated to `tokens` tokens (a multiple of its own length). */
-export function repeatTokens(c: ConditioningEntry, tokens: number): Float32Array {
+function repeatTokens(c: ConditioningEntry, tokens: number): Float32Array {
   if (c.tokens === tokens) return c.embeds;
   const embeds = new Float32Array(tokens * c.dim);
   for (let at = 0; at < tokens; at += c.tokens) embeds.set(c.embeds, at * c.dim);
@@ -57,12 +60,17 @@ function sampleRows(scaled: Float32Array, channels: number, run: EntryRun, batch
   return out;
 }
 
-/** Runs of one UNet call: consecutive runs whose prompts stack (same width, common length within 4× the shortest). */
-function callsOf(runs: readonly EntryRun[]): EntryRun[][] {
+/**
+ * Runs of one UNet call: runs whose prompts stack (same width, common length within 4× the shortest), at most
+ * `maxRuns` per call so that many entries on a large batch do not make one huge call (ComfyUI sizes its batches by
+ * free memory; the numbers do not depend on it).
+ */
+function callsOf(runs: readonly EntryRun[], maxRuns: number): EntryRun[][] {
   const calls: EntryRun[][] = [];
   for (const run of runs) {
     const e = run.sampled.entry;
     const fits = (call: EntryRun[]): boolean => {
+      if (call.length >= maxRuns) return false;
       const first = call[0]!.sampled.entry;
       const tokens = call.reduce((t, r) => lcm(t, r.sampled.entry.tokens), e.tokens);
       const shortest = Math.min(e.tokens, ...call.map((r) => r.sampled.entry.tokens));
@@ -115,7 +123,8 @@ export function unetPrediction(unet: ModelRunner, batch: number, timeIds?: numbe
     const inputChannels = channels + (concat?.channels ?? 0);
     const sample = requireInput(unet.session, 'sample', unet.path);
     const out = new Float32Array(scaledInput.length);
-    for (const call of callsOf(runs)) {
+    // The positive and negative of a plain prompt always share a call, as they did before multi-entry conditioning.
+    for (const call of callsOf(runs, Math.max(2, Math.floor(MAX_ROWS / batch)))) {
       const key = `${call.map((r) => r.sampled.id).join(',')}|${batch}`;
       let text = cache.get(key);
       if (!text) cache.set(key, (text = textFeeds(unet, call, batch, timeIds)));

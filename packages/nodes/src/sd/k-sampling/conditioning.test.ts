@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { NodeContext } from '@loom/engine';
+import { LoomError, type NodeContext } from '@loom/engine';
 import { conditioningOf, type Conditioning } from '../../ports.ts';
 import { conditioningCombineNode } from '../../nodes/conditioning-combine.ts';
 import { conditioningSetAreaNode } from '../../nodes/conditioning-set-area.ts';
@@ -109,4 +109,11 @@ test('an area entry gets a twin with the same area on the other side, prompted b
   assert.deepEqual(pos.map(label), [['A', null, 1], ['B', 8, 0.6], ['A', 12, 1]]);
   assert.deepEqual(neg.map(label), [['N', null, 1], ['0', 12, 1], ['0', 8, 0.6]]);
   assert.deepEqual(new Set([...pos, ...neg].map((e) => e.id)).size, 6, 'ids are unique');
+});
+
+test('an area that starts outside the latent fails at the first step, naming the input and the pixel position', async () => {
+  const ms = ModelSampling.fromSchedulerConfig({});
+  const positive = await combined([{ prompt: 'A' }, { prompt: 'B', area: { width: 64, height: 64, x: 200, y: 0 } }]);
+  const denoiser = conditionedDenoiser(ms, toyPrediction, fixture.shape, positive, await combined([{ prompt: 'N' }]), 3);
+  await assert.rejects(denoiser(Float32Array.from(fixture.start), 2), (err: unknown) => err instanceof LoomError && err.input === 'positive' && /x 200, y 0 px, outside the 128×96 image/.test(err.message));
 });

@@ -166,6 +166,7 @@ test('bad input on a real model graph is refused at validation, before any node 
   const size = await run([graph, '--json', '--set', 'latent.width=72', '--set', 'latent.height=64']);
   assert.equal(size.code, 2, size.stderr);
   assert.match(size.stderr, /Image size 72×64 does not fit the UNet of "tiny-sd15".*multiples of 16\. Nearest sizes: width 72 → 64 or 80\./);
+  // eslint-disable-next-line no-control-regex -- ESC starts the colour codes this asserts are absent
   assert.doesNotMatch(size.stderr, /\x1b\[|Concat/);
   assert.doesNotMatch(size.stdout, /node\.started/);
   const prefix = await run([graph, '--json', '--set', 'save.filenamePrefix=../escape']);

@@ -67,6 +67,7 @@ export class LoomError extends Error {
 }
 
 /** Terminal colour and cursor codes (ECMA-48 CSI sequences), which native libraries put in messages. */
+// eslint-disable-next-line no-control-regex -- ESC is the character this pattern exists to find
 const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]/g;
 
 /** Wraps anything thrown into a LoomError, keeping a LoomError's own code; terminal escapes are removed. */

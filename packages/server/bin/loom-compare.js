@@ -1,7 +1,6 @@
-#!/usr/bin/env node
-// Runs the comparison CLI through tsx's loader, so the workspace needs no build step.
-import { register } from 'tsx/esm/api';
+#!/usr/bin/env -S node --conditions=loom-dist
+// Renders a LoRA comparison grid (`loom-compare --help`). Runs the build in dist/ (see launch.js for how and why).
+import { load } from './launch.js';
 
-register();
-const { compareCli } = await import('../src/cli/compare.ts');
+const { compareCli } = await load('cli/compare');
 process.exitCode = await compareCli(process.argv.slice(2));

@@ -1,7 +1,6 @@
-#!/usr/bin/env node
-// Starts the Loom server through tsx's loader, so the workspace needs no build step.
-import { register } from 'tsx/esm/api';
+#!/usr/bin/env -S node --conditions=loom-dist
+// Starts the Loom server (`loom-server --help`). Runs the build in dist/ (see launch.js for how and why).
+import { load } from './launch.js';
 
-register();
-const { startServer } = await import('../src/start/start-server.ts');
+const { startServer } = await load('start/start-server');
 await startServer(process.argv.slice(2));

@@ -1,7 +1,6 @@
-#!/usr/bin/env node
-// Starts a Loom scale-out worker through tsx's loader, so the workspace needs no build step.
-import { register } from 'tsx/esm/api';
+#!/usr/bin/env -S node --conditions=loom-dist
+// Starts a Loom scale-out worker (`loom-worker --help`). Runs the build in dist/ (see launch.js for how and why).
+import { load } from './launch.js';
 
-register();
-const { startWorker } = await import('../src/worker/start-worker.ts');
+const { startWorker } = await load('worker/start-worker');
 await startWorker(process.argv.slice(2));

@@ -1,7 +1,6 @@
-#!/usr/bin/env node
-// `loom <command>` (today: `loom pull`), run through tsx's loader so the workspace needs no build step.
-import { register } from 'tsx/esm/api';
+#!/usr/bin/env -S node --conditions=loom-dist
+// `loom <command>` (today: `loom pull`). Runs the build in dist/ (see launch.js for how and why).
+import { load } from './launch.js';
 
-register();
-const { loomCli } = await import('../src/pull/pull-cli.ts');
+const { loomCli } = await load('pull/pull-cli');
 process.exitCode = await loomCli(process.argv.slice(2));

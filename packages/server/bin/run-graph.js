@@ -1,7 +1,6 @@
-#!/usr/bin/env node
-// Runs the TypeScript CLI through tsx's loader, so the workspace needs no build step.
-import { register } from 'tsx/esm/api';
+#!/usr/bin/env -S node --conditions=loom-dist
+// Runs a graph headless (`run-graph --help`). Runs the build in dist/ (see launch.js for how and why).
+import { load } from './launch.js';
 
-register();
-const { runGraphCli } = await import('../src/cli/run-graph.ts');
+const { runGraphCli } = await load('cli/run-graph');
 process.exitCode = await runGraphCli(process.argv.slice(2));

@@ -13,7 +13,7 @@ import { connectionFor, refusalFor } from './connection-rules.ts';
 import { highlightFor } from './drag-highlight.ts';
 import { copySelected, deleteSelected, duplicateSelected } from './edit-ops.ts';
 import { LoomEditor } from './loom-editor.ts';
-import { NODE_COLORS, type LoomNode, type Schemes } from './loom-node.ts';
+import { NODE_COLORS, type LoomNode } from './loom-node.ts';
 import type { NodeEnv } from './node-env.ts';
 import type { Item } from './node-menu.tsx';
 import { setupPlugins } from './setup-plugins.ts';

@@ -45,6 +45,7 @@ function itxt(keyword: string, text: string): Buffer {
 }
 
 // PIL encodes with latin-1 "strict": every code point up to U+00FF fits a tEXt chunk.
+// eslint-disable-next-line no-control-regex -- the range deliberately starts at U+0000
 const LATIN1 = /^[\u0000-\u00ff]*$/;
 
 /** Returns a copy of `png` with the given text entries, in order, inserted right after IHDR. */

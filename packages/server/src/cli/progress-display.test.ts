@@ -114,7 +114,7 @@ test('on a TTY: one live line with node, step, weighted percentage and ETA', () 
   play(display, clock, (step) => {
     if (step === 10) lineAt10 = text().split('\r\x1b[2K').filter(Boolean).at(-1) ?? '';
   });
-  assert.match(lineAt10, /  51% 3\/6 nodes UNetSampler "sampler" step 10\/20 ETA 6s$/);
+  assert.match(lineAt10, / {2}51% 3\/6 nodes UNetSampler "sampler" step 10\/20 ETA 6s$/);
   display.onEvent({ type: 'node.log', ...base, nodeId: 'sampler', level: 'warn', message: 'careful' });
   const frames = text().split('\r\x1b[2K').filter(Boolean);
   assert.ok(!frames.some((f) => f.includes('\n') && !f.startsWith('warning')), 'progress never scrolls');

@@ -77,8 +77,8 @@ export class ComfyTranslator {
         this.#progress.set(event.nodeId, { ...current, state: 'error' });
         return [this.#progressState()];
       }
-      case 'node.log':
       // ComfyUI's frontend leaves muted and bypassed nodes out of the prompt: its clients hear nothing of them.
+      case 'node.log':
       case 'node.skipped':
         return [];
       case 'run.finished':

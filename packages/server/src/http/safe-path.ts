@@ -62,6 +62,7 @@ export async function writableFolderInside(root: string, subfolder: string): Pro
 export function safeFileName(name: string): string {
   checkName(name, 'file name');
   const base = basename(name.replaceAll('\\', '/'));
+  // eslint-disable-next-line no-control-regex -- control characters are what this check refuses
   if (base === '' || base === '.' || base === '..' || base.startsWith('.') || /[\0-\x1f]/.test(base) || base.length > 255) {
     throw new HttpError(400, 'invalid_filename', `"${name}" is not an acceptable file name.`);
   }

@@ -39,7 +39,8 @@ export interface WorkerEnvironment {
   err: (line: string) => void;
 }
 
-const defaults: WorkerEnvironment = { hostModule: new URL('../host.ts', import.meta.url).href, hostExport: 'createHost', out: (l) => console.log(l), err: (l) => console.error(l) };
+// The host module beside this one: host.ts run as TypeScript, host.js in the build (dist/).
+const defaults: WorkerEnvironment = { hostModule: new URL(import.meta.url.endsWith('.ts') ? '../host.ts' : '../host.js', import.meta.url).href, hostExport: 'createHost', out: (l) => console.log(l), err: (l) => console.error(l) };
 
 /** Starts a worker from command-line flags; null after --help or a usage error. */
 export async function startWorker(argv: string[], env: WorkerEnvironment = defaults): Promise<LoomWorker | null> {

@@ -90,7 +90,10 @@ export class ThreadEngine {
 
   #spawn(): Promise<NodePackConfig> {
     if (this.#ready) return this.#ready;
-    const thread = new Worker(new URL('./engine-thread.mjs', import.meta.url), { workerData: this.factory });
+    // A thread is a fresh isolate: run as TypeScript it registers tsx for itself (engine-thread.mjs);
+    // the build (dist/) starts its compiled entry, and inherits the bin's --conditions=loom-dist.
+    const entry = import.meta.url.endsWith('.ts') ? './engine-thread.mjs' : './engine-thread-main.js';
+    const thread = new Worker(new URL(entry, import.meta.url), { workerData: this.factory });
     this.#thread = thread;
     this.#ready = new Promise<NodePackConfig>((resolve, reject) => {
       thread.on('message', (message: FromThread) => {

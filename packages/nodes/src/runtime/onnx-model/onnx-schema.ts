@@ -1,6 +1,7 @@
 /**
- * The ONNX protobuf schema (the real `onnx.proto` of ONNX 1.12, next to this file) loaded with
- * protobufjs, plus TypeScript views of the message fields this package reads or writes.
+ * The ONNX protobuf schema (the real `onnx.proto` of ONNX 1.12, in packages/nodes/data: the same
+ * `../../../data` from src/ and from the build in dist/) loaded with protobufjs, plus TypeScript views
+ * of the message fields this package reads or writes.
  *
  * protobufjs re-encodes only the fields a decoded message actually carried, in field-number order,
  * so decode → encode of an unmodified torch export gives the same bytes (checked in the tests).
@@ -88,7 +89,7 @@ let modelType: protobuf.Type | undefined;
 /** The `onnx.ModelProto` message type, parsed once from the bundled onnx.proto. */
 export function modelProtoType(): protobuf.Type {
   if (!modelType) {
-    const root = protobuf.loadSync(fileURLToPath(new URL('./onnx.proto', import.meta.url)));
+    const root = protobuf.loadSync(fileURLToPath(new URL('../../../data/onnx.proto', import.meta.url)));
     modelType = root.lookupType('onnx.ModelProto');
   }
   return modelType;

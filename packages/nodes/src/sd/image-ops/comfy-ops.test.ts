@@ -17,7 +17,8 @@ import { conditioningCombineNode } from '../../nodes/conditioning-combine.ts';
 import { totalPixelsSize } from '../../nodes/image-scale-to-total-pixels.ts';
 import type { NodeContext } from '@loom/engine';
 
-const ref = JSON.parse(readFileSync(new URL('./comfy-ops.reference.json', import.meta.url), 'utf8')) as Record<string, any>; // the fixture JSON: its shape is the reference script's
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the fixture JSON: its shape is the reference script's
+const ref = JSON.parse(readFileSync(new URL('./comfy-ops.reference.json', import.meta.url), 'utf8')) as Record<string, any>;
 const wave = (n: number, phase = 0) => Float32Array.from({ length: n }, (_, i) => 0.5 + 0.5 * Math.sin(0.37 * i + phase));
 const warnings: string[] = [];
 const log = { info: () => {}, warn: (m: string) => void warnings.push(m) };

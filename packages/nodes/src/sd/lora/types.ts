@@ -11,7 +11,7 @@ export type LoraFormat =
   | 'peft'
   /** `…to_q.lora.down.weight` / `…lora_linear_layer.down.weight` (diffusers ≥ 0.25). */
   | 'diffusers'
-  /** `lora_unet_…​.lora_down.weight` + `.alpha` (kohya sd-scripts, A1111). */
+  /** `lora_unet_….lora_down.weight` + `.alpha` (kohya sd-scripts, A1111). */
   | 'kohya';
 
 /** One adapted module, named the diffusers way, with the tensor keys that hold its factors. */

@@ -13,6 +13,7 @@ import { fmaf } from './fmaf.ts';
 const f = Math.fround;
 
 // Cephes logf constants (avx_mathfun.h `_ps256_cephes_log_*`), rounded to float32 like the C initialisers.
+// eslint-disable-next-line no-loss-of-precision -- the constant as its source publishes it; JS rounds it as C does
 const SQRTHF = f(0.707106781186547524);
 const LOG_P = [
   7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1,
@@ -51,6 +52,7 @@ export function logCephesF32(value: number): number {
 // Cephes sinf/cosf constants (avx_mathfun.h).
 const DP1 = f(-0.78515625);
 const DP2 = f(-2.4187564849853515625e-4);
+// eslint-disable-next-line no-loss-of-precision -- the constant as its source publishes it; JS rounds it as C does
 const DP3 = f(-3.77489497744594108e-8);
 const SIN_P = [-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1].map(f);
 const COS_P = [2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2].map(f);

@@ -10,6 +10,7 @@
 import { fmaf } from './fmaf.ts';
 
 const f = Math.fround;
+// eslint-disable-next-line no-loss-of-precision -- the constant as its source publishes it; JS rounds it as C does
 const R_LN2F = f(1.442695040888963407359924681001892137426645954152985934135449406931);
 const L2UF = f(0.693145751953125);
 const L2LF = f(1.428606765330187045e-6);

@@ -70,8 +70,10 @@ test('DDIM 50 steps with the SD config (leading + offset 1): 981, 961, …, 1', 
 test('Euler with use_karras_sigmas: fractional timesteps from σ→t [torch]', () => {
   const s = createScheduler('euler', { ...SD, use_karras_sigmas: true });
   s.setTimesteps(10);
+  /* eslint-disable no-loss-of-precision -- the values as the reference printed them */
   const expected = [999, 916.2839965820312, 815.044921875, 687.1532592773438, 523.1989135742188, 327.147216796875,
     145.93902587890625, 40.85687255859375, 6.73240852355957, 0];
+  /* eslint-enable no-loss-of-precision */
   s.timesteps.forEach((t, i) => close(t, expected[i]!, 1e-6));
   assert.equal(s.initNoiseSigma, Math.fround(14.614645004272461)); // first Karras σ = σ_max
 });

@@ -1,0 +1,44 @@
+/**
+ * How a bin finds its code.
+ *
+ * `@loom/*` packages export their TypeScript source by default and their build (`dist/`, written by
+ * `npm run build`, which `npm ci` runs) under the custom condition `loom-dist`. Source is the default
+ * so that everything that runs TypeScript (tsx, the tests, scripts, Vite, tsc) sees the code in the
+ * tree with no flag to remember and no stale build to trip on; the bins opt into the build through
+ * their shebang (`node --conditions=loom-dist`), which npx and npm's Windows shims both honour.
+ *
+ * So a bin started by npx runs prebuilt JavaScript, with no TypeScript loader at run time. Started as
+ * `node packages/server/bin/<bin>.js` (no condition: `@loom/engine` resolves to a .ts file), it runs
+ * the source through tsx instead, as it did before there was a build. A bin that wants the build but
+ * finds none says so on one line and exits 1.
+ */
+import { existsSync } from 'node:fs';
+
+/**
+ * Imports `<path>` of this package (e.g. `cli/run-graph`): `dist/<path>.js` when the process resolves
+ * `@loom/*` to their builds, else `src/<path>.ts` through tsx.
+ * @param {string} path
+ * @returns {Promise<Record<string, unknown>>}
+ */
+export async function load(path) {
+  let engine;
+  try {
+    engine = import.meta.resolve('@loom/engine');
+  } catch {
+    return missingBuild(); // the loom-dist condition points at a dist/ that is not there
+  }
+  if (engine.endsWith('.ts')) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    return import(new URL(`../src/${path}.ts`, import.meta.url).href);
+  }
+  const built = new URL(`../dist/${path}.js`, import.meta.url);
+  if (!existsSync(built)) return missingBuild();
+  return import(built.href);
+}
+
+/** @returns {never} */
+function missingBuild() {
+  process.stderr.write('Loom is not built (packages/*/dist is missing): run `npm run build` in the Loom folder, then try again.\n');
+  process.exit(1);
+}

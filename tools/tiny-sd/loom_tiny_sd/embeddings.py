@@ -14,8 +14,10 @@ test/fixtures/reference/embeddings.safetensors: the conditioning Loom's nodes mu
 in torch from the replicas' modules: token embeddings with the file's vectors written over the placeholder
 slots (A1111 sd_hijack.py `EmbeddingsWithFixes.forward`; ComfyUI sd1_clip.py `process_tokens`), the encoder,
 then each tool's weighting:
-- `<pipeline>.a1111`: TextEncoder "a (tinycat:1.2) cat": z·w then the mean restore (A1111 sd_hijack_clip.py
-  `process_tokens`), per encoder;
+- `<pipeline>.a1111`: TextEncoder "a (tinyxl:1.2) cat": z·w then the mean restore (A1111 sd_hijack_clip.py
+  `process_tokens`), per encoder. SD1.5's is "a tinycat cat" without a weight: the tiny encoder's final norm has
+  zero bias, so its output's mean is ~0 and the restore's ratio of means would only measure float32 noise;
+  weights on embedding slots are covered by SDXL here and by the ComfyUI references;
 - `<pipeline>.comfy`: CLIPTextEncode "a (embedding:tinycat:1.2) cat": z = (z − z_empty)·w + z_empty
   (ComfyUI sd1_clip.py `ClipTokenWeightEncoder.encode_token_weights`); SDXL also `<pipeline>.comfy.pooled`.
 SD1.5 conditions on last_hidden_state; SDXL on hidden_states[-2] of both encoders, concatenated.
@@ -134,7 +136,7 @@ def build(m):
             items = [("ids", ids_of(tok, "a"), 1.0), ("emb", emb, 1.2), ("ids", ids_of(tok, "cat"), 1.0)]
             ids, weights, fixes = window(tok, items)
             z, pooled = features(m[key], family, ids, fixes)
-            parts["a1111"].append(a1111(z, weights))
+            parts["a1111"].append(a1111(z, weights) if family == "sdxl" else z)
             empty_ids, _, _ = window(tok, [])
             z_empty, _ = features(m[key], family, empty_ids, {})
             parts["comfy"].append(comfy(z, z_empty, weights))

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Graph, RunEvent } from '@loom/engine';
+import type { EngineEvent, Graph } from '@loom/engine';
 import type { Conditioning } from '@loom/nodes';
 import { readSafetensors, toFloat32 } from '../helpers/safetensors-lite.ts';
 import { fixturesDir, root, tinyHost } from '../pipeline/harness.ts';
@@ -39,7 +39,7 @@ async function encode(pipeline: string, type: 'TextEncoder' | 'CLIPTextEncode', 
     nodes: { loader: { type: 'ModelLoader', inputs: { pipeline } }, enc: { type, inputs: { clip: link('loader', 'clip'), text } } },
   };
   const warnings: string[] = [];
-  const onEvent = (e: RunEvent) => void (e.type === 'node.log' && e.level === 'warn' && warnings.push(e.message));
+  const onEvent = (e: EngineEvent) => void (e.type === 'node.log' && e.level === 'warn' && warnings.push(e.message));
   const result = await tinyHost({ modelsDir: models }).engine.run(graph, { targets: ['enc'], onEvent });
   return { cond: result.outputs.get('enc')?.conditioning as Conditioning, warnings };
 }

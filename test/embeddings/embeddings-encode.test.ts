@@ -7,42 +7,16 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineEvent, Graph } from '@loom/engine';
-import type { Conditioning } from '@loom/nodes';
 import { readSafetensors, toFloat32 } from '../helpers/safetensors-lite.ts';
-import { fixturesDir, root, tinyHost } from '../pipeline/harness.ts';
+import { fixturesDir } from '../pipeline/harness.ts';
+import { embeddingModels, encodeWith } from './harness.ts';
 
 const refs = readSafetensors(join(fixturesDir, 'reference', 'embeddings.safetensors')).tensors;
 const ref = (key: string): Float32Array => toFloat32(refs.get(key)!);
 
-/** A models folder with the tiny exports, the SD1.5 checkpoint and diffusers folder, and every embedding fixture. */
-export function embeddingModels(): string {
-  const models = mkdtempSync(join(tmpdir(), 'loom-embeddings-models-'));
-  for (const p of ['tiny-sd15', 'tiny-sdxl']) cpSync(join(root, 'models', p), join(models, p), { recursive: true });
-  cpSync(join(fixturesDir, 'checkpoints', 'tiny-sd15-diffusers'), join(models, 'tiny-sd15-diffusers'), { recursive: true });
-  mkdirSync(join(models, 'checkpoints'));
-  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(fixturesDir, 'checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
-  cpSync(join(fixturesDir, 'embeddings', 'sd15'), join(models, 'embeddings'), { recursive: true });
-  cpSync(join(fixturesDir, 'embeddings', 'sdxl'), join(models, 'embeddings', 'xl'), { recursive: true });
-  return models;
-}
-
 const models = embeddingModels();
-const link = (node: string, output: string) => ({ node, output });
-
-async function encode(pipeline: string, type: 'TextEncoder' | 'CLIPTextEncode', text: string): Promise<{ cond: Conditioning; warnings: string[] }> {
-  const graph: Graph = {
-    version: 1,
-    nodes: { loader: { type: 'ModelLoader', inputs: { pipeline } }, enc: { type, inputs: { clip: link('loader', 'clip'), text } } },
-  };
-  const warnings: string[] = [];
-  const onEvent = (e: EngineEvent) => void (e.type === 'node.log' && e.level === 'warn' && warnings.push(e.message));
-  const result = await tinyHost({ modelsDir: models }).engine.run(graph, { targets: ['enc'], onEvent });
-  return { cond: result.outputs.get('enc')?.conditioning as Conditioning, warnings };
-}
+const encode = (pipeline: string, type: 'TextEncoder' | 'CLIPTextEncode', text: string) => encodeWith(models, pipeline, type, text);
 
 function assertClose(actual: Float32Array, expected: Float32Array, label: string): void {
   assert.equal(actual.length, expected.length, `${label}: length`);

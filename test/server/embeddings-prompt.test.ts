@@ -7,13 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { readPngText } from '@loom/nodes';
 import { createServer } from '../../packages/server/src/create-server.ts';
 import { createHost } from '../../packages/server/src/host.ts';
 import { embeddingModels } from '../embeddings/harness.ts';
 import { api } from './helpers/test-server.ts';
+import { runPrompt, savedImage, type HistoryEntry } from './helpers/comfy-run.ts';
 
 const txt2img = (positive: string, negative: string, prefix: string) => ({
   '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd15' } },
@@ -25,7 +26,6 @@ const txt2img = (positive: string, negative: string, prefix: string) => ({
   '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: prefix } },
 });
 
-interface Entry { status: { status_str: string; messages: [string, Record<string, unknown>][] }; outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }
 
 test('ComfyUI API: /embeddings lists the files; embedding:Name in CLIPTextEncode renders, is hashed in the PNG, and bad ones fail clearly', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-ti-server-'));
@@ -33,18 +33,8 @@ test('ComfyUI API: /embeddings lists the files; embedding:Name in CLIPTextEncode
   const host = createHost({ modelsDir: embeddingModels(), outputDir, inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });
   const server = await createServer({ host, dataDir: join(scratch, 'data'), templatesDir: join(scratch, 'graphs'), log: () => {} });
   const { url } = await server.listen(0);
-  const run = async (prompt: object): Promise<Entry> => {
-    const res = await api(url, '/prompt', { json: { prompt } });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    const id = (res.body as { prompt_id: string }).prompt_id;
-    for (let i = 0; i < 1200 && !((await api(url, `/history/${id}`)).body as Record<string, unknown>)[id]; i++) await new Promise((r) => setTimeout(r, 50));
-    return ((await api(url, `/history/${id}`)).body as Record<string, Entry>)[id]!;
-  };
-  const png = (e: Entry): Buffer => {
-    const img = e.outputs['9']?.images?.[0];
-    assert.ok(img, 'an image was saved');
-    return readFileSync(join(outputDir, img.subfolder, img.filename));
-  };
+  const run = (prompt: object): Promise<HistoryEntry> => runPrompt(url, prompt);
+  const png = (e: HistoryEntry): Buffer => savedImage(outputDir, e, '9');
   try {
     assert.deepEqual((await api(url, '/embeddings')).body, ['concept', 'learned_embeds', 'tinycat', 'tinystyle', 'wide', 'xl/tinyxl']);
 

@@ -8,17 +8,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import torch  # noqa: E402
-
-from loom_tiny_sd import embeddings, manifest, models  # noqa: E402
-
-
-def main():
-    torch.set_num_threads(1)
-    keys = embeddings.build(models.build_all())
-    doc = manifest.build()
-    print(f"wrote {embeddings.OUT} and {embeddings.REF} {keys}; manifest: {len(doc['files'])} files")
-
+from loom_tiny_sd import embeddings, manifest  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    keys, doc = manifest.rebuild_part(embeddings.build)
+    print(f"wrote {embeddings.OUT} and {embeddings.REF} {keys}; manifest: {len(doc['files'])} files")

@@ -6,7 +6,7 @@ import { comfySystemStats } from '../system/system-info.ts';
 import { buildObjectInfo, objectInfoFor } from './object-info.ts';
 import { readdir } from 'node:fs/promises';
 import { dirname, basename, join } from 'node:path';
-import { EMBEDDINGS_FOLDER, listEmbeddingNames, withSafetensors } from '@loom/nodes';
+import { listEmbeddingNames, MODEL_FOLDERS, withSafetensors } from '@loom/nodes';
 import { existingFileInside } from '../http/safe-path.ts';
 
 export function comfyInfoRoutes(ctx: ServerContext): Router {
@@ -32,7 +32,7 @@ export function comfyInfoRoutes(ctx: ServerContext): Router {
 
   // ComfyUI answers the names a prompt can use after `embedding:` (files of models/embeddings, no extension).
   router.get('/embeddings', async (_req, res) => {
-    res.json(await listEmbeddingNames(join(ctx.host.config.modelsDir, EMBEDDINGS_FOLDER)));
+    res.json(await listEmbeddingNames(join(ctx.host.config.modelsDir, MODEL_FOLDERS.embeddings)));
   });
   // Loom has no frontend extensions; clients expect a list.
   router.get('/extensions', (_req, res) => void res.json([]));

@@ -10,11 +10,9 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { isRelativeName, listFiles, resolveInside } from '../../model-files.ts';
+import { isRelativeName, listFiles, MODEL_FOLDERS, resolveInside } from '../../model-files.ts';
 import { WEIGHT_EXTENSIONS } from '../../weights/open-weight-file.ts';
 
-/** The subfolder of the models folder. */
-export const EMBEDDINGS_FOLDER = 'embeddings';
 /** What ComfyUI appends to a name that is not a file itself. */
 const COMFY_EXTENSIONS = ['.safetensors', '.pt', '.bin'] as const;
 /** The files A1111 registers as embeddings (besides images with embedded data, which Loom does not read). */

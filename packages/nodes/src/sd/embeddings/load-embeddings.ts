@@ -7,16 +7,16 @@ import { join } from 'node:path';
 import type { NodeContext } from '@loom/engine';
 import type { ClipHandle } from '../../ports.ts';
 import type { NodePackConfig } from '../../pack-config.ts';
-import { fileStamp } from '../../model-files.ts';
+import { fileStamp, MODEL_FOLDERS } from '../../model-files.ts';
 import type { ChunkTokenizer, EmbeddingMatcher } from '../prompt/index.ts';
 import { embeddingWords } from '../comfy-prompt/tokenize.ts';
 import { A1111Names } from './a1111-match.ts';
 import { readEmbeddingFile, type EmbeddingFile } from './embedding-file.ts';
-import { a1111EmbeddingFiles, EMBEDDINGS_FOLDER, findComfyEmbedding } from './embedding-folder.ts';
+import { a1111EmbeddingFiles, findComfyEmbedding } from './embedding-folder.ts';
 import { PromptEmbeddings } from './prompt-embeddings.ts';
 
 /** `models/embeddings` of a node pack. */
-export const embeddingsDir = (config: NodePackConfig): string => join(config.modelsDir, EMBEDDINGS_FOLDER);
+export const embeddingsDir = (config: NodePackConfig): string => join(config.modelsDir, MODEL_FOLDERS.embeddings);
 
 async function loadFile(path: string, ctx: NodeContext): Promise<EmbeddingFile> {
   return ctx.objects.getOrCreate(`embedding-file|${path}|${await fileStamp(path)}`, async () => {

@@ -32,6 +32,7 @@ test('A1111: an embedding\'s vectors take slots with the fragment\'s weight and 
     [[98, 0, 0, 0, 2, 99, 0], [{ name: 'emb', start: 1, rows: 3 }]],
   ]);
   assert.deepEqual(names.used('w1 w2', toy), [], 'no name, no embedding');
+  assert.throws(() => chunkPrompt(parsePromptAttention('emb'), toy, { embeddings: names.matcher(new Map([['emb', 6]])) }), /Embedding emb has 6 vectors, more than the 5 tokens of a prompt window/);
 });
 
 test('ComfyUI: embedding:name is one word of N slots; 8+ vectors split across windows keep their vector order', () => {

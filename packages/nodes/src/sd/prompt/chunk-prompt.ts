@@ -17,6 +17,7 @@
  * the current window starts the next one, so it is never split. (A1111's backtracking leaves the embeddings
  * of moved words behind, a bug; here they move with their slots.)
  */
+import { LoomError } from '@loom/engine';
 import { isBreak, type PromptFragment } from './parse-attention.ts';
 
 /** What the chunker needs from a tokenizer ({@link ClipTokenizer} satisfies it). */
@@ -125,6 +126,7 @@ export function chunkPrompt(
         position++;
         continue;
       }
+      if (embedding.rows > windowLength) throw new LoomError('UNSUPPORTED_MODEL', `Embedding ${embedding.name} has ${embedding.rows} vectors, more than the ${windowLength} tokens of a prompt window.`);
       if (ids.length + embedding.rows > windowLength) closeWindow();
       slots.push({ name: embedding.name, start: ids.length + 1, rows: embedding.rows }); // + 1: bos comes first
       for (let i = 0; i < embedding.rows; i++) {

@@ -27,6 +27,7 @@ import json
 import torch
 
 from .bpe import BOS, EOS, Tokenizer, words_of
+from .clip import causal_mask
 from .paths import REPO
 from .safetensors_io import save
 
@@ -38,8 +39,7 @@ def tokenizer(folder):
     vocab = json.loads((REPO / folder / "vocab.json").read_text(encoding="utf-8"))
     merges = [tuple(line.split(" ")) for line in (REPO / folder / "merges.txt").read_text(encoding="utf-8").splitlines()[1:] if line]
     special = json.loads((REPO / folder / "special_tokens_map.json").read_text(encoding="utf-8"))
-    pad = special["pad_token"] if isinstance(special["pad_token"], str) else special["pad_token"]["content"]
-    return Tokenizer(vocab, merges, pad_token=pad)
+    return Tokenizer(vocab, merges, pad_token=special["pad_token"])
 
 
 def ids_of(tok, text):
@@ -97,7 +97,6 @@ def run(model, ids, fixes):
     for slot, row in fixes.items():
         tokens[0, slot] = row
     hidden = tokens + tm.embeddings.position_embedding(tm.embeddings.position_ids[:, : ids.shape[1]])
-    from .clip import causal_mask
     last, states = tm.encoder(hidden, causal_mask(1, ids.shape[1], hidden.dtype))
     last = tm.final_layer_norm(last)
     pooled = last[0, ids[0].to(torch.int).argmax()]

@@ -5,13 +5,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '../../packages/server/src/create-server.ts';
 import { createHost } from '../../packages/server/src/host.ts';
 import { api } from './helpers/test-server.ts';
+import { runPrompt, savedImage, type HistoryEntry } from './helpers/comfy-run.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -26,7 +27,6 @@ const txt2img = (ckpt: string, stop: number) => ({
   '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: `skip${-stop}` } },
 });
 
-interface Entry { status: { status_str: string; messages: [string, Record<string, unknown>][] }; outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }
 
 test('CLIPSetLastLayer -2 conditions CLIPTextEncode on the penultimate layer; refused clearly on an export without hidden states', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-clip-skip-server-'));
@@ -38,18 +38,8 @@ test('CLIPSetLastLayer -2 conditions CLIPTextEncode on the penultimate layer; re
   const host = createHost({ modelsDir: models, outputDir, inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });
   const server = await createServer({ host, dataDir: join(scratch, 'data'), templatesDir: join(scratch, 'graphs'), log: () => {} });
   const { url } = await server.listen(0);
-  const run = async (prompt: object): Promise<Entry> => {
-    const res = await api(url, '/prompt', { json: { prompt } });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    const id = (res.body as { prompt_id: string }).prompt_id;
-    for (let i = 0; i < 1200 && !((await api(url, `/history/${id}`)).body as Record<string, unknown>)[id]; i++) await new Promise((r) => setTimeout(r, 50));
-    return ((await api(url, `/history/${id}`)).body as Record<string, Entry>)[id]!;
-  };
-  const image = (e: Entry): Buffer => {
-    const img = e.outputs['9']?.images?.[0];
-    assert.ok(img, 'an image was saved');
-    return readFileSync(join(outputDir, img.subfolder, img.filename));
-  };
+  const run = (prompt: object): Promise<HistoryEntry> => runPrompt(url, prompt);
+  const image = (e: HistoryEntry): Buffer => savedImage(outputDir, e, '9');
   try {
     const info = (await api(url, '/object_info/CLIPSetLastLayer')).body as Record<string, { input: { required: Record<string, unknown> } }>;
     assert.deepEqual(Object.keys(info.CLIPSetLastLayer?.input.required ?? {}).sort(), ['clip', 'stop_at_clip_layer']);

@@ -7,17 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import torch  # noqa: E402
-
-from loom_tiny_sd import clip_skip, manifest, models  # noqa: E402
-
-
-def main():
-    torch.set_num_threads(1)
-    keys = clip_skip.build(models.build_all())
-    doc = manifest.build()
-    print(f"wrote {clip_skip.REF / 'clip-skip.safetensors'} {keys}; manifest: {len(doc['files'])} files")
-
+from loom_tiny_sd import clip_skip, manifest  # noqa: E402
 
 if __name__ == "__main__":
-    main()
+    keys, doc = manifest.rebuild_part(clip_skip.build)
+    print(f"wrote {clip_skip.REF / 'clip-skip.safetensors'} {keys}; manifest: {len(doc['files'])} files")

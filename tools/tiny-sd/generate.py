@@ -12,12 +12,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 
-from loom_tiny_sd import build, builder_fixtures, checkpoints, clip_skip, lora_fixtures, manifest, models, reference_files  # noqa: E402
+from loom_tiny_sd import build, builder_fixtures, checkpoints, clip_skip, embeddings, lora_fixtures, manifest, models, reference_files  # noqa: E402
 from loom_tiny_sd.paths import REPO  # noqa: E402
 
 OUTPUTS = ["models/tiny-sd15", "models/tiny-sdxl", "models/upscale_models", "models/safety_checker", "models/loras",
            "test/fixtures/tiny-sd15-script", "test/fixtures/tiny-sd15-fp16", "test/fixtures/tiny-unet-external",
-           "test/fixtures/loras", "test/fixtures/reference", "test/fixtures/builder"]
+           "test/fixtures/loras", "test/fixtures/reference", "test/fixtures/builder", "test/fixtures/embeddings"]
 
 
 def main():
@@ -44,6 +44,7 @@ def main():
     print("computing torch references")
     reference_files.build(m, merges, loras)
     clip_skip.build(m)
+    embeddings.build(m)
     print("writing the graph builder's fixtures")
     builder_fixtures.build(m)
     doc = manifest.build()

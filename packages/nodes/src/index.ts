@@ -52,6 +52,7 @@ export { checkModel, listModels, CHECKPOINTS_FOLDER } from './sd/model-source.ts
 export type { ModelComponents, ComponentWeights, ModelKind } from './weights/components.ts';
 export type { WeightSource, WeightInfo, WeightDtype } from './weights/weight-source.ts';
 export { listFiles, resolveInside, MODEL_FOLDERS } from './model-files.ts';
+export { listEmbeddingNames } from './sd/embeddings/embedding-folder.ts';
 export { readPngText } from './images/png-text.ts';
 export { withSafetensors } from './safetensors/safetensors-file.ts';
 export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { LoomError } from '@loom/engine';
 
 /** ComfyUI-like subfolders of the models folder; pipelines sit at its top level. */
-export const MODEL_FOLDERS = { loras: 'loras', upscale_models: 'upscale_models', safety_checker: 'safety_checker', vae: 'vae' } as const;
+export const MODEL_FOLDERS = { loras: 'loras', upscale_models: 'upscale_models', safety_checker: 'safety_checker', vae: 'vae', embeddings: 'embeddings' } as const;
 
 /** True for a relative name that stays inside its folder by its text alone (symlinks are checked on use). */
 export function isRelativeName(name: string): boolean {

@@ -3,7 +3,7 @@ export type DeviceChoice = 'auto' | 'cpu' | 'cuda' | 'webgpu' | 'dml' | 'coreml'
 export const DEVICE_CHOICES: readonly DeviceChoice[] = ['auto', 'cpu', 'cuda', 'webgpu', 'dml', 'coreml'];
 
 export interface NodePackConfig {
-  /** ComfyUI-like models folder: pipelines at the top, `loras/`, `upscale_models/`, `safety_checker/`. */
+  /** ComfyUI-like models folder: pipelines at the top, `loras/`, `upscale_models/`, `safety_checker/`, `vae/`, `embeddings/`. */
   modelsDir: string;
   /** Where output nodes write files. */
   outputDir: string;

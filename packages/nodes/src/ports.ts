@@ -15,6 +15,12 @@ export interface AppliedLora {
   strength: number;
 }
 
+/** A textual-inversion embedding a prompt used: its name and A1111's short hash of its file. */
+export interface UsedEmbedding {
+  name: string;
+  hash: string;
+}
+
 export interface ModelHandle {
   kind: 'model';
   pipeline: PipelineFiles;
@@ -55,6 +61,8 @@ export interface ConditioningEntry {
   /** The prompt was empty: SDXL's `force_zeros_for_empty_prompt` turns such a negative into zeros. */
   empty: boolean;
   prompt: string;
+  /** Textual-inversion embeddings the prompt used, with A1111's short file hashes (for `TI hashes`). */
+  embeddings?: UsedEmbedding[];
   /**
    * The region it applies to, in latent units (image pixels / 8, floored), as ComfyUI's
    * ConditioningSetArea stores `area = (h // 8, w // 8, y // 8, x // 8)`. Absent: the whole latent.
@@ -91,6 +99,8 @@ export interface Provenance {
   denoise?: number;
   model?: string;
   loras?: AppliedLora[];
+  /** Embeddings of the positive and negative prompts. */
+  embeddings?: UsedEmbedding[];
 }
 
 /** A mask [batch, 1, h, w] at latent resolution, 1 = repaint, 0 = keep (ComfyUI's `noise_mask`). */

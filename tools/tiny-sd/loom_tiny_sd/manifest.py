@@ -23,3 +23,15 @@ def build():
            "files": dict(sorted(files.items()))}
     (TOOL_DIR / "manifest.json").write_text(json.dumps(doc, indent=2) + "\n")
     return doc
+
+
+def rebuild_part(part):
+    """For the scripts that rewrite one part of the fixtures: runs `part(models)` on the seeded models with one
+    torch thread (bitwise-reproducible), then rewrites the manifest. Returns (what `part` returned, manifest)."""
+    import torch
+
+    from . import models
+
+    torch.set_num_threads(1)
+    out = part(models.build_all())
+    return out, build()

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { builtinNodes, NodeRegistry, withComfyOrigin, type Graph } from '@loom/engine';
 import { addPngText, readPngText } from './png-text.ts';
-import { pngTextEntries } from './metadata.ts';
+import { a1111Parameters, pngTextEntries } from './metadata.ts';
 
 const registry = new NodeRegistry(builtinNodes);
 const graph: Graph = { version: 1, nodes: { n: { type: 'Int', inputs: { value: 3 } } }, meta: { title: 'é' } };
@@ -45,4 +45,11 @@ test('without a client workflow, Loom writes its graph as a ComfyUI UI workflow 
   assert.deepEqual(JSON.parse(entries.prompt ?? ''), { n: { class_type: 'Int', inputs: { value: 3 }, _meta: { title: 'Int' } } });
   const workflow = JSON.parse(entries.workflow ?? '') as { nodes: { type: string; widgets_values: unknown[] }[]; version: number };
   assert.deepEqual([workflow.version, workflow.nodes[0]?.type, workflow.nodes[0]?.widgets_values], [0.4, 'Int', [3]]);
+});
+
+test('A1111 parameters name the embeddings used as `TI hashes`, quoted, names without ":" and ","', () => {
+  // the format of A1111 modules/sd_hijack_clip.py (name: shorthash, joined by ", ") and create_infotext's quote()
+  const meta = { prompt: 'a BadDream cat', negativePrompt: 'x', steps: 2, embeddings: [{ name: 'BadDream', hash: '758aac443515' }, { name: 'a:b,c', hash: '0123456789ab' }] };
+  assert.equal(a1111Parameters(meta, 64, 64), 'a BadDream cat\nNegative prompt: x\nSteps: 2, Size: 64x64, TI hashes: "BadDream: 758aac443515, abc: 0123456789ab"');
+  assert.doesNotMatch(a1111Parameters({ ...meta, embeddings: [] }, 64, 64), /TI hashes/);
 });

@@ -8,7 +8,7 @@
  * - `loom`: the native graph, which Loom's editor reopens exactly.
  */
 import { comfyOriginOf, exportComfyPrompt, exportComfyWorkflow, type Graph, type NodeRegistry } from '@loom/engine';
-import type { Provenance } from '../ports.ts';
+import type { Provenance, UsedEmbedding } from '../ports.ts';
 import { pythonJsonDumps } from './python-json.ts';
 
 /** Our sampler/scheduler names in A1111's spelling. */
@@ -19,6 +19,15 @@ const A1111_SAMPLERS: Record<string, string> = {
   dpmpp_2m: 'DPM++ 2M',
   lcm: 'LCM',
 };
+
+/**
+ * A1111's `TI hashes` value, quoted as its `create_infotext` quotes values with `:` or `,` (JSON string):
+ * `"name: hash, …"`, names without `:` and `,` (modules/sd_hijack_clip.py `forward`).
+ */
+function tiHashes(embeddings: readonly UsedEmbedding[] | undefined): string | undefined {
+  if (!embeddings?.length) return undefined;
+  return JSON.stringify(embeddings.map((e) => `${e.name.replaceAll(':', '').replaceAll(',', '')}: ${e.hash}`).join(', '));
+}
 
 export function a1111Parameters(meta: Provenance, width: number, height: number): string {
   const loraTags = (meta.loras ?? []).map((l) => ` <lora:${l.name.replace(/\.safetensors$/, '')}:${l.strength}>`).join('');
@@ -31,6 +40,7 @@ export function a1111Parameters(meta: Provenance, width: number, height: number)
     ['Size', `${width}x${height}`],
     ['Model', meta.model],
     ['Denoising strength', meta.denoise !== undefined && meta.denoise < 1 ? meta.denoise : undefined],
+    ['TI hashes', tiHashes(meta.embeddings)],
   ];
   const settings = pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${String(v)}`).join(', ');
   return `${meta.prompt ?? ''}${loraTags}\nNegative prompt: ${meta.negativePrompt ?? ''}\n${settings}`;

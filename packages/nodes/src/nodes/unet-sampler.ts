@@ -9,6 +9,7 @@ import { sampleLatents } from '../sd/sampling.ts';
 import { SAMPLERS, resolveScheduler, type Sampler } from '../sd/sampler-choice.ts';
 import { schedulerConfigProblem } from '../sd/scheduler-config-check.ts';
 import { effectiveNegative } from '../sd/unet.ts';
+import { embeddingsOf } from '../sd/embeddings/used-embeddings.ts';
 import { openModel } from '../sd/model-session.ts';
 import { checkNoNoiseMask, checkNotInpaintModel, checkSingleEntry } from '../sd/conditioning/single-entry.ts';
 
@@ -87,6 +88,7 @@ export const unetSamplerNode = (config: NodePackConfig) =>
         denoise: p.denoise,
         model: pipeline.name,
         loras: model.loras,
+        embeddings: embeddingsOf(positive, negative),
       };
       return { latent: latentOf(samples, latent.shape, meta) };
     },

@@ -4,14 +4,18 @@
  * both encoders concatenated on the feature axis, plus encoder 2's pooled `text_embeds`
  * (diffusers pipeline_stable_diffusion_xl.py `encode_prompt`; ONNX output names per Optimum, see
  * SD-ONNX-FACTS §1.3). Long prompts run in 77-token windows whose outputs are concatenated, with
- * A1111 emphasis weights applied per window.
+ * A1111 emphasis weights applied per window. Textual-inversion embeddings named by bare words (A1111) run
+ * their windows through the encoder's embeds model (sd/embeddings/).
  */
 import type * as ort from 'onnxruntime-node';
 import { LoomError, type NodeContext } from '@loom/engine';
 import type { ClipHandle, Conditioning } from '../ports.ts';
 import { idsTensor, readFloats, requireInput } from '../runtime/tensors.ts';
 import { ClipTokenizer } from './tokenizer/index.ts';
-import { applyTokenWeights, emptyChunk, encodeWeightedPrompt, encodeWeightedPromptDual, type PromptChunk } from './prompt/index.ts';
+import type { NodePackConfig } from '../pack-config.ts';
+import { applyTokenWeights, emptyChunk, encodeWeightedPrompt, encodeWeightedPromptDual, type ChunkOptions, type PromptChunk } from './prompt/index.ts';
+import { a1111PromptEmbeddings } from './embeddings/load-embeddings.ts';
+import type { PromptEmbeddings, WindowEmbeds } from './embeddings/prompt-embeddings.ts';
 import type { ModelRunner } from './model-session.ts';
 import { applyLayerNorm, featureLayer, type FeatureLayer } from './clip-skip.ts';
 
@@ -32,32 +36,33 @@ export function featureLayers(clip: ClipHandle, encoders: ModelRunner[], ctx?: P
 
 /**
  * One 77-token window through an encoder: the features of `layer` (final norm applied for CLIP skip)
- * and, when named, the pooled output.
+ * and, when named, the pooled output. A window with embeddings runs the embeds model with their feeds.
  */
-export async function runWindow(encoder: ModelRunner, chunk: PromptChunk, layer: FeatureLayer, pooled?: string): Promise<{ features: Float32Array; pooled?: Float32Array }> {
-  const ids = requireInput(encoder.session, 'input_ids', encoder.path);
+export async function runWindow(encoder: ModelRunner, chunk: PromptChunk, layer: FeatureLayer, pooled?: string, embeds?: WindowEmbeds): Promise<{ features: Float32Array; pooled?: Float32Array }> {
+  const runner = embeds?.runner ?? encoder;
+  const ids = requireInput(runner.session, 'input_ids', runner.path);
   const outputs = pooled ? [layer.output, pooled] : [layer.output];
-  const result = await encoder.run({ input_ids: idsTensor(ids.type, chunk.ids, [1, chunk.ids.length]) }, outputs);
+  const result = await runner.run({ input_ids: idsTensor(ids.type, chunk.ids, [1, chunk.ids.length]), ...embeds?.feeds }, outputs);
   const features = readFloats(result[layer.output] as ort.Tensor);
   if (layer.norm) applyLayerNorm(features, layer.norm);
   return { features, ...(pooled && { pooled: readFloats(result[pooled] as ort.Tensor) }) };
 }
 
 /** The prompt's 77-token windows for each of the pipeline's tokenizers (SDXL: same windows, different padding). */
-function promptWindows(text: string, family: 'sd15' | 'sdxl', tokenizers: ClipTokenizer[]): PromptChunk[][] {
+function promptWindows(text: string, family: 'sd15' | 'sdxl', tokenizers: ClipTokenizer[], options: ChunkOptions): PromptChunk[][] {
   const [first, second] = tokenizers as [ClipTokenizer, ClipTokenizer];
-  if (family === 'sd15') return [encodeWeightedPrompt(text, first).chunks];
-  const dual = encodeWeightedPromptDual(text, first, second);
+  if (family === 'sd15') return [encodeWeightedPrompt(text, first, options).chunks];
+  const dual = encodeWeightedPromptDual(text, first, second, options);
   return [dual.first.chunks, dual.second.chunks];
 }
 
 /** Runs one encoder over every window, applying the emphasis weights; returns [window] blocks of [77, dim]. */
-async function encodeWindows(encoder: ModelRunner, windows: PromptChunk[], layer: FeatureLayer, ctx: NodeContext, pooled?: string): Promise<{ parts: Float32Array[]; pooled?: Float32Array }> {
+async function encodeWindows(encoder: ModelRunner, e: number, windows: PromptChunk[], layer: FeatureLayer, ctx: NodeContext, pooled?: string, embeddings?: PromptEmbeddings): Promise<{ parts: Float32Array[]; pooled?: Float32Array }> {
   const parts: Float32Array[] = [];
   let firstPooled: Float32Array | undefined;
   for (const chunk of windows) {
     ctx.throwIfCancelled();
-    const out = await runWindow(encoder, chunk, layer, pooled);
+    const out = await runWindow(encoder, chunk, layer, pooled, await embeddings?.forWindow(encoder, e, chunk));
     const hidden = out.features;
     parts.push(applyTokenWeights(hidden, chunk.ids.length, hidden.length / chunk.ids.length, chunk.weights));
     // SDXL pools the first window, as ComfyUI and A1111 do for long prompts.
@@ -66,15 +71,17 @@ async function encodeWindows(encoder: ModelRunner, windows: PromptChunk[], layer
   return { parts, ...(firstPooled && { pooled: firstPooled }) };
 }
 
-/** Prompt → conditioning; see the module doc. */
-export async function encodePrompt(clip: ClipHandle, encoders: ModelRunner[], text: string, ctx: NodeContext): Promise<Conditioning> {
+/** Prompt → conditioning; see the module doc. With `config`, bare words naming files in models/embeddings are embeddings. */
+export async function encodePrompt(clip: ClipHandle, encoders: ModelRunner[], text: string, ctx: NodeContext, config?: NodePackConfig): Promise<Conditioning> {
   const { family, textEncoders } = clip.pipeline;
   const tokenizers = await Promise.all(textEncoders.map((e) => loadTokenizer(ctx, e.tokenizerDir)));
-  const windows = promptWindows(text, family, tokenizers);
+  const found = config && (await a1111PromptEmbeddings(clip, text, tokenizers[0] as ClipTokenizer, config, ctx));
+  const windows = promptWindows(text, family, tokenizers, found ? { embeddings: found.matcher } : {});
   const layers = await featureLayers(clip, encoders, ctx);
   const encoded = await Promise.all(
-    encoders.map((encoder, e) => encodeWindows(encoder, windows[e] ?? [], layers[e] as FeatureLayer, ctx, family === 'sdxl' && e === 1 ? 'text_embeds' : undefined)),
+    encoders.map((encoder, e) => encodeWindows(encoder, e, windows[e] ?? [], layers[e] as FeatureLayer, ctx, family === 'sdxl' && e === 1 ? 'text_embeds' : undefined, found?.embeddings)),
   );
+  const used = found?.embeddings.used() ?? [];
   const padParts = await Promise.all(encoders.map(async (encoder, e) => (await runWindow(encoder, emptyChunk(tokenizers[e] as ClipTokenizer), layers[e] as FeatureLayer)).features));
   const tokens = windows[0]?.[0]?.ids.length ?? 77;
   const embeds = concatFeatures(encoded.map((x) => x.parts), tokens);
@@ -89,6 +96,7 @@ export async function encodePrompt(clip: ClipHandle, encoders: ModelRunner[], te
     padWindow: concatFeatures(padParts.map((p) => [p]), tokens),
     empty: text.trim() === '',
     prompt: text,
+    ...(used.length > 0 && { embeddings: used }),
   };
 }
 

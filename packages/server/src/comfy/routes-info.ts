@@ -5,8 +5,8 @@ import type { ServerContext } from '../server-context.ts';
 import { comfySystemStats } from '../system/system-info.ts';
 import { buildObjectInfo, objectInfoFor } from './object-info.ts';
 import { readdir } from 'node:fs/promises';
-import { dirname, basename } from 'node:path';
-import { withSafetensors } from '@loom/nodes';
+import { dirname, basename, join } from 'node:path';
+import { listEmbeddingNames, MODEL_FOLDERS, withSafetensors } from '@loom/nodes';
 import { existingFileInside } from '../http/safe-path.ts';
 
 export function comfyInfoRoutes(ctx: ServerContext): Router {
@@ -30,8 +30,11 @@ export function comfyInfoRoutes(ctx: ServerContext): Router {
     res.json({ supports_preview_metadata: true, max_upload_size: ctx.limits.maxUploadBytes });
   });
 
-  // Loom has no textual-inversion embeddings or frontend extensions; clients expect lists.
-  router.get('/embeddings', (_req, res) => void res.json([]));
+  // ComfyUI answers the names a prompt can use after `embedding:` (files of models/embeddings, no extension).
+  router.get('/embeddings', async (_req, res) => {
+    res.json(await listEmbeddingNames(join(ctx.host.config.modelsDir, MODEL_FOLDERS.embeddings)));
+  });
+  // Loom has no frontend extensions; clients expect a list.
   router.get('/extensions', (_req, res) => void res.json([]));
 
   router.get('/models', async (_req, res) => {

@@ -5,7 +5,8 @@
  * - if any token is weighted, the empty prompt `[bos, eos, pad…]` is encoded too and each weighted token's
  *   features are moved away from the empty prompt's at the same position: z = (z − z_empty)·w + z_empty;
  * - SD1.x conditions on the last hidden state (CLIPSetLastLayer: an earlier one, through the final norm); SDXL on the penultimate hidden states of both encoders,
- *   concatenated per token, with encoder 2's pooled projection of the FIRST window.
+ *   concatenated per token, with encoder 2's pooled projection of the FIRST window;
+ * - `embedding:Name` vectors take their slots (sd/embeddings/), weighted like tokens.
  */
 import { LoomError } from '@loom/engine';
 import type { ClipHandle, Conditioning } from '../../ports.ts';
@@ -14,6 +15,7 @@ import type { PromptChunk } from '../prompt/index.ts';
 import type { ModelRunner } from '../model-session.ts';
 import { concatFeatures, runWindow } from '../text-encoding.ts';
 import type { FeatureLayer } from '../clip-skip.ts';
+import type { PromptEmbeddings } from '../embeddings/prompt-embeddings.ts';
 import { tokenizeComfyPrompt, type TokenizeOptions } from './tokenize.ts';
 
 interface Encoded {
@@ -22,15 +24,15 @@ interface Encoded {
   pooled?: Float32Array;
 }
 
-async function encodeWindows(encoder: ModelRunner, tokenizer: ClipTokenizer, windows: PromptChunk[], layer: FeatureLayer, pooledName: string | undefined, checkCancelled: () => void): Promise<Encoded> {
+async function encodeWindows(encoder: ModelRunner, e: number, tokenizer: ClipTokenizer, windows: PromptChunk[], layer: FeatureLayer, pooledName: string | undefined, c: ComfyEncodeContext): Promise<Encoded> {
   const emptyIds = [tokenizer.bosId, tokenizer.eosId, ...Array<number>(tokenizer.maxLength - 2).fill(tokenizer.padId)];
   const empty = (await runWindow(encoder, { ids: emptyIds, weights: [] }, layer)).features;
   const weighted = windows.some((w) => w.weights.some((x) => x !== 1));
   const parts: Float32Array[] = [];
   let pooled: Float32Array | undefined;
   for (const window of windows) {
-    checkCancelled();
-    const out = await runWindow(encoder, window, layer, pooledName);
+    c.checkCancelled();
+    const out = await runWindow(encoder, window, layer, pooledName, await c.embeddings?.forWindow(encoder, e, window));
     const z = out.features;
     const dim = z.length / window.ids.length;
     if (weighted) {
@@ -45,10 +47,11 @@ async function encodeWindows(encoder: ModelRunner, tokenizer: ClipTokenizer, win
   return { parts, empty, ...(pooled && { pooled }) };
 }
 
-/** What the encoding needs besides the sessions: the tokenizers, each encoder's feature layer (CLIP skip) and a cancellation check. */
-export interface ComfyEncodeContext extends TokenizeOptions {
+/** What the encoding needs besides the sessions: the tokenizers, each encoder's feature layer (CLIP skip), the prompt's embeddings and a cancellation check. */
+export interface ComfyEncodeContext extends Pick<TokenizeOptions, 'onMissingEmbedding'> {
   tokenizers: ClipTokenizer[];
   layers: FeatureLayer[];
+  embeddings?: PromptEmbeddings | undefined;
   checkCancelled: () => void;
 }
 
@@ -57,15 +60,18 @@ export async function encodeComfyPrompt(clip: ClipHandle, encoders: ModelRunner[
   const encoded: Encoded[] = [];
   for (const [e, encoder] of encoders.entries()) {
     const tokenizer = c.tokenizers[e] as ClipTokenizer;
-    const windows = tokenizeComfyPrompt(text, tokenizer, c);
+    const rows = c.embeddings?.rows();
+    // the missing-name warning once, not once per encoder
+    const windows = tokenizeComfyPrompt(text, tokenizer, { embeddingRows: (name) => rows?.get(name), ...(e === 0 && c.onMissingEmbedding && { onMissingEmbedding: c.onMissingEmbedding }) });
     const pooledName = family === 'sdxl' && e === 1 ? 'text_embeds' : undefined;
-    encoded.push(await encodeWindows(encoder, tokenizer, windows, c.layers[e] as FeatureLayer, pooledName, c.checkCancelled));
+    encoded.push(await encodeWindows(encoder, e, tokenizer, windows, c.layers[e] as FeatureLayer, pooledName, c));
   }
   const tokens = c.tokenizers[0]?.maxLength ?? 77;
   // ComfyUI cuts SDXL's two encodings to the shorter; the tokenizers share a vocabulary, so they agree.
   const windows = Math.min(...encoded.map((x) => x.parts.length));
   const embeds = concatFeatures(encoded.map((x) => x.parts.slice(0, windows)), tokens);
   const pooled = encoded.find((x) => x.pooled)?.pooled;
+  const used = c.embeddings?.used() ?? [];
   if (family === 'sdxl' && !pooled) throw new LoomError('UNSUPPORTED_MODEL', `${clip.pipeline.dir}: the second SDXL text encoder has no text_embeds output.`);
   return {
     kind: 'conditioning',
@@ -77,5 +83,6 @@ export async function encodeComfyPrompt(clip: ClipHandle, encoders: ModelRunner[
     padWindow: concatFeatures(encoded.map((x) => [x.empty]), tokens),
     empty: text.trim() === '',
     prompt: text,
+    ...(used.length > 0 && { embeddings: used }),
   };
 }

@@ -9,6 +9,7 @@
 import type { NodeContext } from '@loom/engine';
 import type { NodePackConfig } from '../../pack-config.ts';
 import { conditioningEntries, type Conditioning, type Latent, type ModelHandle } from '../../ports.ts';
+import { embeddingsOf } from '../embeddings/used-embeddings.ts';
 import { openModel } from '../model-session.ts';
 import { latentPreview } from '../latent-preview.ts';
 import { ModelSampling } from './model-sampling.ts';
@@ -55,6 +56,7 @@ export async function runKSampler(config: NodePackConfig, inputs: KSamplerInputs
     ...(options.denoise !== undefined && { denoise: options.denoise }),
     model: pipeline.name,
     loras: model.loras,
+    embeddings: embeddingsOf(positive, negative),
   };
   return { ...latent, samples, meta };
 }

@@ -1,7 +1,9 @@
 /**
  * Finds the state dict in an unpickled checkpoint object.
  * Lightning checkpoints nest it under `state_dict` (ComfyUI `comfy/utils.py` load_torch_file does the
- * same unwrapping); transformers' `pytorch_model.bin` is the state dict itself.
+ * same unwrapping); transformers' `pytorch_model.bin` is the state dict itself; A1111 textual-inversion
+ * `.pt` files keep their vectors under `string_to_param` (modules/textual_inversion/textual_inversion.py
+ * `Embedding.save`), beside metadata (`name`, `step`, …) that holds no tensors.
  */
 import { LoomError } from '@loom/engine';
 import { isTensorRef, type TensorRef } from './restricted-unpickler.ts';
@@ -20,7 +22,7 @@ export function stateDictOf(root: unknown, origin: string): Map<string, TensorRe
 
 function unwrap(root: unknown): Map<unknown, unknown> | undefined {
   if (!(root instanceof Map)) return undefined;
-  for (const key of ['state_dict', 'model', 'module']) {
+  for (const key of ['state_dict', 'model', 'module', 'string_to_param']) {
     const inner = root.get(key);
     if (inner instanceof Map && [...inner.values()].some(isTensorRef)) return inner;
   }

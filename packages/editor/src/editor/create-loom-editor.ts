@@ -66,6 +66,7 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
       { label: 'Rename…', key: 'rename', handler: () => callbacks.rename(node) },
       { label: `${node.mode === 'bypass' ? 'Un-bypass' : 'Bypass'}  (Ctrl+B)`, key: 'bypass', handler: onSelection(() => loom.toggleMode(loom.selected(), 'bypass')) },
       { label: `${node.mode === 'mute' ? 'Unmute' : 'Mute'}  (Ctrl+M)`, key: 'mute', handler: onSelection(() => loom.toggleMode(loom.selected(), 'mute')) },
+      { label: 'Group selected  (Ctrl+G)', key: 'group', handler: onSelection(() => loom.groupSelected()) },
       { label: node.look().collapsed ? 'Expand' : 'Collapse', key: 'collapse', handler: onSelection(() => loom.changeLook(loom.selected(), { collapsed: node.look().collapsed ? undefined : true })) },
       ...Object.keys(NODE_COLORS).map((color) => ({ label: `Colour: ${color.replace('_', ' ')}`, key: `color-${color}`, handler: onSelection(() => loom.changeLook(loom.selected(), { color })) })),
       ...(node.look().color ? [{ label: 'Colour: none', key: 'color-none', handler: onSelection(() => loom.changeLook(loom.selected(), { color: undefined })) }] : []),

@@ -7,10 +7,13 @@
 import { AreaExtensions } from 'rete-area-plugin';
 import type { Graph, Problem } from '../api/types.ts';
 import { CatalogIndex } from './catalog-index.ts';
+import { GroupLayer } from './group-layer.ts';
+import { groupAround, readGroups } from './groups.ts';
 import { LookAction, ParamAction } from './grouped-history.ts';
 import type { LoomNode, NodeLook, NodeMode, NodeRun, SeedMode } from './loom-node.ts';
 import { fromGraph, toGraph, type PlacedGraph } from './serialize.ts';
 import type { Plugins } from './setup-plugins.ts';
+import { nodeRect } from './view-culler.ts';
 import { numberSpec, randomSeed } from './views/widget-math.ts';
 
 function nextFrames(count: number): Promise<void> {
@@ -24,13 +27,16 @@ export class LoomEditor {
   readonly #listeners = new Set<() => void>();
   #quiet = 0;
   #gesture = false;
+  /** The document's meta, except its groups (which {@link groups} holds while the graph is open). */
   meta: Record<string, unknown> = {};
+  readonly groups: GroupLayer;
 
   constructor(
     readonly plugins: Plugins,
     readonly catalog: CatalogIndex,
   ) {
     const { editor, area } = plugins;
+    this.groups = new GroupLayer(plugins, () => this.changed());
     editor.addPipe((context) => {
       if (context.type === 'connectioncreated' || context.type === 'connectionremoved') {
         const target = editor.getNode(context.data.target);
@@ -81,7 +87,16 @@ export class LoomEditor {
   }
 
   toGraph(): Graph {
-    return toGraph(this.plugins.editor, this.plugins.area, this.meta);
+    const groups = this.groups.list();
+    return toGraph(this.plugins.editor, this.plugins.area, { ...this.meta, ...(groups.length > 0 && { groups }) });
+  }
+
+  /** Surrounds the selected nodes with a new group (ComfyUI's Ctrl+G); false when nothing is selected. */
+  groupSelected(title = 'Group'): boolean {
+    const rects = this.selected().flatMap((n) => nodeRect(this.plugins.area, n) ?? []);
+    if (rects.length === 0) return false;
+    this.groups.add(groupAround(rects, title));
+    return true;
   }
 
   freshId(type: string, reserved: Set<string> = new Set()): string {
@@ -90,10 +105,7 @@ export class LoomEditor {
 
   /** `at`, or the first spot below it where a node of `size` overlaps no other node. */
   freeSpot(at: { x: number; y: number }, size = { width: 280, height: 160 }): { x: number; y: number } {
-    const rects = this.nodes().flatMap((n) => {
-      const p = this.plugins.area.nodeViews.get(n.id)?.position;
-      return p ? [{ left: p.x, top: p.y, right: p.x + n.width, bottom: p.y + n.height }] : [];
-    });
+    const rects = this.nodes().flatMap((n) => nodeRect(this.plugins.area, n) ?? []);
     const spot = { ...at };
     for (let tries = 0; tries < 50; tries++) {
       const hit = rects.find((r) => r.left < spot.x + size.width && r.right > spot.x && r.top < spot.y + size.height && r.bottom > spot.y);
@@ -129,18 +141,29 @@ export class LoomEditor {
   async load(graph: Graph): Promise<string[]> {
     const placed = fromGraph(graph, this.catalog);
     this.#quiet++;
+    // One pass at the end mounts what is in view: no node renders while the graph is being built.
+    this.plugins.culler.suspend();
     try {
       await this.plugins.editor.clear();
-      this.meta = structuredClone(graph.meta ?? {});
+      const { groups, ...meta } = structuredClone(graph.meta ?? {});
+      this.meta = meta;
+      const read = readGroups(groups);
+      this.groups.load(read.groups);
+      if (read.dropped > 0) placed.notes.push(`${read.dropped} entr${read.dropped === 1 ? 'y' : 'ies'} of meta.groups had no [x, y, width, height] bounding and ${read.dropped === 1 ? 'was' : 'were'} dropped.`);
       await this.place(placed);
-      // Nodes must be rendered and measured before they are laid out or fitted in view.
-      await nextFrames(2);
-      if (placed.nodes.some((n) => n.position === undefined)) await this.#layout();
+      if (placed.nodes.some((n) => n.position === undefined)) {
+        // Small graphs without positions are laid out from their measured sizes.
+        this.plugins.culler.resume();
+        await nextFrames(2);
+        this.plugins.culler.suspend();
+        await this.#layout();
+      }
+      await this.zoomToFit();
     } finally {
       this.#quiet--;
+      this.plugins.culler.resume();
     }
     this.plugins.history.clear();
-    await this.zoomToFit();
     this.changed();
     return placed.notes;
   }

@@ -20,7 +20,9 @@ import { GroupedHistory } from './grouped-history.ts';
 import type { LoomNode, Schemes } from './loom-node.ts';
 import type { NodeEnv } from './node-env.ts';
 import { nodeMenuPreset, type Item } from './node-menu.tsx';
+import { LodCanvas } from './lod-canvas.ts';
 import { NodeSocketWatcher } from './socket-watcher.ts';
+import { ViewCuller } from './view-culler.ts';
 import { connectionView } from './views/connection-view.tsx';
 import { NodeView } from './views/node-view.tsx';
 import { SocketView } from './views/socket-view.tsx';
@@ -32,6 +34,8 @@ export interface Plugins {
   history: GroupedHistory;
   arrange: AutoArrangePlugin<Schemes, AreaExtra>;
   sockets: NodeSocketWatcher;
+  /** Which node and link views are mounted (those near the viewport). */
+  culler: ViewCuller;
   selectable: { select(id: string, accumulate: boolean): Promise<void>; unselect(id: string): Promise<void> };
   selector: ReturnType<typeof AreaExtensions.selector>;
   /** Whether a modifier that adds to the selection (Ctrl, Cmd, Shift) is held. */
@@ -60,6 +64,8 @@ export function setupPlugins(options: SetupOptions): Plugins {
   const { container, catalog, env } = options;
   const editor = new NodeEditor<Schemes>();
   const area = new AreaPlugin<Schemes, AreaExtra>(container);
+  // Before the React plugin joins the area, so the culler sees every render first.
+  const culler = new ViewCuller(editor, area);
   const connection = new ConnectionPlugin<Schemes, AreaExtra>();
   const render = new ReactPlugin<Schemes, AreaExtra>({ createRoot });
   const history = new GroupedHistory();
@@ -70,6 +76,7 @@ export function setupPlugins(options: SetupOptions): Plugins {
   const minimap = new MinimapPlugin<Schemes>({ boundViewport: true });
 
   const ConnectionView = connectionView((type) => catalog.color(type));
+  new LodCanvas(editor, area, culler, (type) => catalog.color(type));
   // One component for every node: a new function per render would remount nodes and drop focus.
   const NodeComponent = (props: Omit<Parameters<typeof NodeView>[0], 'env'>) => createElement(NodeView, { ...props, env });
   render.addPreset(
@@ -104,5 +111,5 @@ export function setupPlugins(options: SetupOptions): Plugins {
   // Far enough out that Fit shows a 5,000-node graph.
   AreaExtensions.restrictor(area, { scaling: () => ({ min: 0.01, max: 2.5 }) });
 
-  return { editor, area, connection, history, arrange, sockets, selectable, selector, accumulating };
+  return { editor, area, connection, history, arrange, sockets, culler, selectable, selector, accumulating };
 }

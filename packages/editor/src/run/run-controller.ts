@@ -33,7 +33,7 @@ export class RunController {
   readonly state: Store<RunState> = createStore<RunState>({ phase: 'idle', message: '', graphProblems: [], queueRemaining: 0, connected: false, history: [] });
   readonly #socket: LiveSocket;
   readonly jobs: JobBoard;
-  readonly #pending = new Map<string, { event: EngineEvent; url?: string }>();
+  readonly #pending: { event: EngineEvent; url?: string | undefined }[] = [];
   #frame: number | undefined;
 
   constructor(private readonly loom: LoomEditor) {
@@ -116,33 +116,33 @@ export class RunController {
     if (!this.#own(promptId)) return;
     if (event.type === 'run.started') this.state.set({ promptId });
     if (promptId !== this.state.get().promptId) return;
-    if (event.type === 'node.progress') {
-      // Steps can arrive faster than frames: keep the latest per node and draw once per frame.
-      const previous = this.#pending.get(event.nodeId);
-      const url = preview ? URL.createObjectURL(preview) : previous?.url;
-      if (previous?.url && previous.url !== url) URL.revokeObjectURL(previous.url);
-      this.#pending.set(event.nodeId, { event, ...(url && { url }) });
-      this.#frame ??= requestAnimationFrame(() => this.#flush());
-      return;
-    }
-    this.#flush();
     if (event.type === 'run.started') this.state.set({ phase: 'running', message: `Running ${this.#name(promptId)}: ${event.toExecute.length} to run, ${event.cached.length} cached` });
-    this.#apply(event);
-    if (event.type === 'run.failed' && event.error.problems) this.loom.setProblems(event.error.problems);
+    // Events can arrive far faster than frames (a 1,000-node chain sends 2,000): they are queued in
+    // order and drawn once per frame; successive progress steps of one node keep only the latest.
+    const last = this.#pending.at(-1);
+    const url = preview ? URL.createObjectURL(preview) : undefined;
+    if (event.type === 'node.progress' && last?.event.type === 'node.progress' && last.event.nodeId === event.nodeId) {
+      if (url && last.url) URL.revokeObjectURL(last.url);
+      this.#pending[this.#pending.length - 1] = { event, url: url ?? last.url };
+    } else this.#pending.push({ event, url });
+    this.#frame ??= requestAnimationFrame(() => this.#flush());
   }
 
   #flush(): void {
     if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
     this.#frame = undefined;
-    for (const { event, url } of this.#pending.values()) {
-      if (event.type === 'node.progress') this.state.set({ message: `${this.#name(this.state.get().promptId ?? '')}: ${event.nodeId} step ${event.value}/${event.max}` });
-      this.#apply(event, url);
-    }
-    this.#pending.clear();
+    const events = this.#pending.splice(0);
+    for (const { event, url } of events) this.#apply(event, url);
+    const progress = events.findLast((e) => e.event.type === 'node.progress')?.event;
+    if (progress?.type === 'node.progress') this.state.set({ message: `${this.#name(this.state.get().promptId ?? '')}: ${progress.nodeId} step ${progress.value}/${progress.max}` });
+    const failed = events.find((e) => e.event.type === 'run.failed')?.event;
+    if (failed?.type === 'run.failed' && failed.error.problems) this.loom.setProblems(failed.error.problems);
   }
 
+  /** One event on the nodes it concerns: its own node, or every node for run-wide events. */
   #apply(event: EngineEvent, previewUrl?: string): void {
-    for (const node of this.loom.nodes()) {
+    const own = 'nodeId' in event && typeof event.nodeId === 'string' ? this.loom.plugins.editor.getNode(event.nodeId) : undefined;
+    for (const node of own ? [own] : 'nodeId' in event ? [] : this.loom.nodes()) {
       const next = nodeRunFor(node.id, node.run, event, previewUrl);
       if (next) this.loom.setRun(node.id, next);
     }

@@ -61,13 +61,16 @@ async function doneLag(browser: Browser, url: string): Promise<{ lagMs: number; 
   const ws = new WebSocket(`${url.replace('http', 'ws')}/loom/ws?clientId=bench-observer&all=1`);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   const serverDone = new Promise<number>((resolve) => ws.on('message', (data, binary) => !binary && JSON.parse(String(data)).type === 'prompt.done' && resolve(Date.now())));
+  // The page watches for success from before the click, so a quick run cannot slip past it.
+  const uiDone = page.evaluate(AWAIT_DONE) as Promise<number>;
   const queued = Date.now();
   await page.locator('[data-testid="cmd-queue"]').click();
-  await page.locator('[data-testid="run-status"][data-phase="running"], [data-testid="run-status"][data-phase="queued"]').first().waitFor({ timeout: 60_000 });
-  const uiDone = (await page.evaluate(AWAIT_DONE)) as number;
-  const server = await serverDone;
+  const server = await Promise.race([serverDone, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no prompt.done within 5 minutes')), 300_000))]).catch(async (err: Error) => {
+    throw new Error(`${err.message}; the status line says: ${await page.locator('[data-testid="run-status"]').textContent()}`);
+  });
+  const ui = await uiDone;
   ws.close();
-  return { lagMs: uiDone - server, serverMs: server - queued };
+  return { lagMs: ui - server, serverMs: server - queued };
 }
 
 async function main(): Promise<void> {
@@ -110,7 +113,8 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    await browser?.close();
+    // A crashed page must not hide the error that ended the run.
+    await browser?.close().catch((err: Error) => console.error(`closing the browser: ${err.message}`));
     await loom?.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -144,10 +144,10 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
   }
 
   // Double-click on empty canvas opens the node search, as in ComfyUI. Caught on the way down so the
-  // area plugin's own double-click zoom never sees it; a double-click on a node is left alone.
+  // area plugin's own double-click zoom never sees it; a double-click on a node or a group's title (rename) is left alone.
   const searchOnDoubleClick = (e: MouseEvent) => {
     const target = e.target as Element | null;
-    if (target?.closest('[data-node-id], [data-testid="context-menu"], [data-testid="minimap"]')) return;
+    if (target?.closest('[data-node-id], [data-testid="context-menu"], [data-testid="minimap"], .group-title')) return;
     e.stopPropagation();
     e.preventDefault();
     openAddMenu(e.clientX, e.clientY);

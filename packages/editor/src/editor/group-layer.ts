@@ -158,6 +158,8 @@ export class GroupLayer {
       down.stopPropagation();
       const start = this.#groups[index];
       if (!start) return;
+      // Selected nodes follow each other's moves (Rete's selectableNodes): the group moves its nodes itself.
+      void this.plugins.selector.unselectAll();
       const from = structuredClone(this.#groups);
       const members = kind === 'move' ? this.#members(start) : new Map<string, { x: number; y: number }>();
       const k = this.plugins.area.area.transform.k;

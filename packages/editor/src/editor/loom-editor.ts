@@ -23,6 +23,9 @@ function nextFrames(count: number): Promise<void> {
   });
 }
 
+/** Longest stretch of graph building between two chances for the page to paint (ms). */
+const SLICE_MS = 40;
+
 export class LoomEditor {
   readonly #listeners = new Set<() => void>();
   #quiet = 0;
@@ -126,15 +129,29 @@ export class LoomEditor {
     return node;
   }
 
-  /** Adds placed nodes and links; nodes without a position are laid out in a row after `origin`. */
+  /**
+   * Adds placed nodes and links; nodes without a position are laid out in a row after `origin`.
+   * Every node and link passes through all plugins' pipes (~1 ms each), so a big graph is added in
+   * slices of {@link SLICE_MS}, letting the page paint and answer input in between.
+   */
   async place(placed: PlacedGraph, origin = { x: 0, y: 0 }): Promise<void> {
     let column = 0;
+    let slice = performance.now();
+    const breathe = async () => {
+      if (performance.now() - slice < SLICE_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      slice = performance.now();
+    };
     for (const { node, position } of placed.nodes) {
       await this.plugins.editor.addNode(node);
       const at = position ? { x: position[0] + origin.x, y: position[1] + origin.y } : { x: origin.x + 320 * column++, y: origin.y };
       await this.plugins.area.translate(node.id, at);
+      await breathe();
     }
-    for (const connection of placed.connections) await this.plugins.editor.addConnection(connection);
+    for (const connection of placed.connections) {
+      await this.plugins.editor.addConnection(connection);
+      await breathe();
+    }
   }
 
   /** Replaces the document. Returns notes about anything that could not be shown as it was. */
@@ -158,6 +175,8 @@ export class LoomEditor {
         this.plugins.culler.suspend();
         await this.#layout();
       }
+      // Fit needs the page's final layout (on a reload the restore runs while the page is still laying out).
+      await nextFrames(2);
       await this.zoomToFit();
     } finally {
       this.#quiet--;

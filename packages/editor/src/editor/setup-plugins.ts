@@ -60,6 +60,27 @@ function modifierTracker(): { active(): boolean } {
   return { active: () => held };
 }
 
+/**
+ * The minimap plugin redraws (every node's box, through React) on each node event: O(n²) while a
+ * graph loads and a full redraw per pointer move. It redraws at most once per frame instead, in the
+ * culler's frame (so not at all while a graph is being loaded); its `render` is private in the
+ * typings, hence the cast.
+ */
+function minimapOncePerFrame(minimap: MinimapPlugin<Schemes>, culler: ViewCuller): void {
+  const target = minimap as unknown as { render(): void };
+  const draw = target.render.bind(minimap);
+  let dirty = false;
+  target.render = () => {
+    dirty = true;
+    culler.schedule();
+  };
+  culler.onFrame(() => {
+    if (!dirty) return;
+    dirty = false;
+    draw();
+  });
+}
+
 export function setupPlugins(options: SetupOptions): Plugins {
   const { container, catalog, env } = options;
   const editor = new NodeEditor<Schemes>();
@@ -74,6 +95,7 @@ export function setupPlugins(options: SetupOptions): Plugins {
   // The menu type is wider than the plugin's (it also offers link actions), hence the cast at this boundary.
   const menu = new ContextMenuPlugin<Schemes>({ delay: 300, items: options.menuItems as ConstructorParameters<typeof ContextMenuPlugin<Schemes>>[0]['items'] });
   const minimap = new MinimapPlugin<Schemes>({ boundViewport: true });
+  minimapOncePerFrame(minimap, culler);
 
   const ConnectionView = connectionView((type) => catalog.color(type));
   new LodCanvas(editor, area, culler, (type) => catalog.color(type));

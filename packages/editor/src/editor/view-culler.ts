@@ -18,8 +18,8 @@ import type { Schemes } from './loom-node.ts';
 
 /** Zoom below which nodes are drawn on the canvas only (no widget is usable that small). */
 export const FAR_SCALE = 0.35;
-/** Mounts per frame: each costs a synchronous React render, so a burst is spread over frames. */
-const MOUNTS_PER_FRAME = 60;
+/** Time for mounts per frame (ms): each is a synchronous React render, so a burst is spread over frames. */
+const MOUNT_BUDGET_MS = 10;
 const UNMOUNTS_PER_FRAME = 120;
 
 /** An axis-aligned box in area coordinates. */
@@ -74,11 +74,12 @@ export class ViewCuller {
 
   /** Holds every mount until {@link resume} (a graph is being loaded: one pass at the end). */
   suspend(): void {
-    this.#suspended++;
+    // Hidden while it is built, the content layer costs no style or layout work per frame.
+    if (this.#suspended++ === 0) this.area.area.content.holder.style.display = 'none';
   }
 
   resume(): void {
-    this.#suspended--;
+    if (--this.#suspended === 0) this.area.area.content.holder.style.display = '';
     this.schedule();
   }
 
@@ -146,7 +147,7 @@ export class ViewCuller {
     const near = this.viewport(0.5);
     const keep = this.viewport(1.5);
     const hits = (r: Rect | undefined, v: Rect) => r !== undefined && r.left < v.right && r.right > v.left && r.top < v.bottom && r.bottom > v.top;
-    let mounts = 0;
+    const started = performance.now();
     let more = false;
     const drop = new Set<string>();
     // Far out, mounted nodes stay mounted but hidden (CSS), so zooming back in is instant.
@@ -154,7 +155,7 @@ export class ViewCuller {
       const rect = nodeRect(this.area, node);
       if (!this.#mounted.has(node.id)) {
         if (this.#far || !hits(rect, near)) continue;
-        if (mounts++ >= MOUNTS_PER_FRAME) more = true;
+        if (performance.now() - started > MOUNT_BUDGET_MS) more = true;
         else this.#mount(node.id);
       } else if (!hits(rect, keep)) {
         if (drop.size >= UNMOUNTS_PER_FRAME) more = true;

@@ -35,6 +35,8 @@ export class RunController {
   readonly jobs: JobBoard;
   readonly #pending: { event: EngineEvent; url?: string | undefined }[] = [];
   #frame: number | undefined;
+  #submitting = 0;
+  readonly #held: (() => void)[] = [];
 
   constructor(private readonly loom: LoomEditor) {
     this.#socket = new LiveSocket({
@@ -59,14 +61,22 @@ export class RunController {
       const check = await api.validate(graph);
       if (!check.ok) return this.#invalid(check.problems);
       this.loom.setProblems([]);
-      const { promptId } = await api.submit(graph, this.#socket.clientId);
+      this.#submitting++;
+      let promptId: string;
+      try {
+        ({ promptId } = await api.submit(graph, this.#socket.clientId));
+      } finally {
+        this.#submitting--;
+      }
       this.jobs.plan(promptId, plannedSteps(graph));
+      // A job of ours already running stays the one the status line and Cancel describe.
+      const other = this.jobs.ownRunning();
+      if (other) this.state.set({ message: `Queued ${promptId.slice(0, 8)}.` });
+      else this.state.set({ phase: 'queued', promptId, message: `Queued ${promptId.slice(0, 8)}.` });
+      this.#replayHeld();
       await this.jobs.refresh();
       const job = this.jobs.find(promptId);
-      const name = job ? jobLabel(job) : promptId.slice(0, 8);
-      // A job of ours already running stays the one the status line and Cancel describe.
-      if (this.jobs.ownRunning()) this.state.set({ phase: 'running', message: `Queued ${name}.` });
-      else this.state.set({ phase: 'queued', promptId, message: `Queued ${name}.` });
+      if (job && this.state.get().phase === 'queued') this.state.set({ message: `Queued ${jobLabel(job)}.` });
       return promptId;
     } catch (err) {
       const problems = submitProblems(err);
@@ -111,7 +121,22 @@ export class RunController {
     return job ? jobLabel(job) : promptId.slice(0, 8);
   }
 
+  /**
+   * While a submit is in flight, events of prompts nobody has claimed are held: a small graph can
+   * start and even finish before the submit's answer names it, and those events are ours.
+   */
+  #holdsUnclaimed(promptId: string, replay: () => void): boolean {
+    if (this.#submitting === 0 || this.jobs.find(promptId) || promptId === this.state.get().promptId) return false;
+    this.#held.push(replay);
+    return true;
+  }
+
+  #replayHeld(): void {
+    for (const replay of this.#held.splice(0)) replay();
+  }
+
   #onEvent(promptId: string, event: EngineEvent, preview?: Blob): void {
+    if (this.#holdsUnclaimed(promptId, () => this.#onEvent(promptId, event, preview))) return;
     this.jobs.apply(promptId, event);
     if (!this.#own(promptId)) return;
     if (event.type === 'run.started') this.state.set({ promptId });
@@ -154,6 +179,7 @@ export class RunController {
   }
 
   #onDone(promptId: string, outcome: 'success' | 'error' | 'interrupted', error?: string): void {
+    if (this.#holdsUnclaimed(promptId, () => this.#onDone(promptId, outcome, error))) return;
     const name = this.#name(promptId);
     this.jobs.finished(promptId);
     void this.refreshHistory();

@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Graph, NodeInstance } from '../../packages/engine/src/graph.ts';
+import { isLink, type Graph, type NodeInstance } from '../../packages/engine/src/graph.ts';
 
 /** Node pitch of the generated layouts (a StringJoin node is about 260 × 210 px). */
 const PITCH = { x: 320, y: 260 };
@@ -57,7 +57,7 @@ export function realisticGraph(blocks = 25): Graph {
     (copy['positive'] as NodeInstance).inputs['text'] = { node: 'prompt', output: 'value' };
     for (const [id, instance] of Object.entries(copy)) {
       const inputs = Object.fromEntries(
-        Object.entries(instance.inputs).map(([name, value]) => [name, typeof value === 'object' && value !== null && 'node' in value ? { ...value, node: rename(value.node) } : value]),
+        Object.entries(instance.inputs).map(([name, value]) => [name, isLink(value) ? { ...value, node: rename(value.node) } : value]),
       );
       const [x, y] = BLOCK_LAYOUT[id] ?? [0, 0];
       nodes[rename(id)] = { ...instance, inputs, ui: { position: [origin[0]! + x, origin[1]! + y] } };

@@ -60,22 +60,35 @@ function modifierTracker(): { active(): boolean } {
   return { active: () => held };
 }
 
+/** Above this many nodes the minimap waits for the view to rest before it redraws. */
+const BIG_GRAPH = 300;
+const MINIMAP_REST_MS = 150;
+
 /**
  * The minimap plugin redraws (every node's box, through React) on each node event: O(n²) while a
  * graph loads and a full redraw per pointer move. It redraws at most once per frame instead, in the
- * culler's frame (so not at all while a graph is being loaded); its `render` is private in the
- * typings, hence the cast.
+ * culler's frame (so not at all while a graph is being loaded), and on a big graph only once a pan
+ * or zoom has paused, since a thousand boxes through React cost more than a frame. Its `render` is
+ * private in the typings, hence the cast.
  */
-function minimapOncePerFrame(minimap: MinimapPlugin<Schemes>, culler: ViewCuller): void {
+function calmMinimap(minimap: MinimapPlugin<Schemes>, editor: NodeEditor<Schemes>, culler: ViewCuller): void {
   const target = minimap as unknown as { render(): void };
   const draw = target.render.bind(minimap);
   let dirty = false;
+  let asked = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   target.render = () => {
     dirty = true;
+    asked = performance.now();
     culler.schedule();
   };
   culler.onFrame(() => {
     if (!dirty) return;
+    if (editor.getNodes().length > BIG_GRAPH && performance.now() - asked < MINIMAP_REST_MS) {
+      clearTimeout(timer);
+      timer = setTimeout(() => culler.schedule(), MINIMAP_REST_MS);
+      return;
+    }
     dirty = false;
     draw();
   });
@@ -95,7 +108,7 @@ export function setupPlugins(options: SetupOptions): Plugins {
   // The menu type is wider than the plugin's (it also offers link actions), hence the cast at this boundary.
   const menu = new ContextMenuPlugin<Schemes>({ delay: 300, items: options.menuItems as ConstructorParameters<typeof ContextMenuPlugin<Schemes>>[0]['items'] });
   const minimap = new MinimapPlugin<Schemes>({ boundViewport: true });
-  minimapOncePerFrame(minimap, culler);
+  calmMinimap(minimap, editor, culler);
 
   const ConnectionView = connectionView((type) => catalog.color(type));
   new LodCanvas(editor, area, culler, (type) => catalog.color(type));

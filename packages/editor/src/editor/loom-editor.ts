@@ -158,29 +158,30 @@ export class LoomEditor {
   async load(graph: Graph): Promise<string[]> {
     const placed = fromGraph(graph, this.catalog);
     this.#quiet++;
-    // One pass at the end mounts what is in view: no node renders while the graph is being built.
-    this.plugins.culler.suspend();
     try {
-      await this.plugins.editor.clear();
-      const { groups, ...meta } = structuredClone(graph.meta ?? {});
-      this.meta = meta;
-      const read = readGroups(groups);
-      this.groups.load(read.groups);
-      if (read.dropped > 0) placed.notes.push(`${read.dropped} entr${read.dropped === 1 ? 'y' : 'ies'} of meta.groups had no [x, y, width, height] bounding and ${read.dropped === 1 ? 'was' : 'were'} dropped.`);
-      await this.place(placed);
-      if (placed.nodes.some((n) => n.position === undefined)) {
-        // Small graphs without positions are laid out from their measured sizes.
+      // One pass at the end mounts what is in view: no node renders while the graph is being built.
+      this.plugins.culler.suspend();
+      try {
+        await this.plugins.editor.clear();
+        const { groups, ...meta } = structuredClone(graph.meta ?? {});
+        this.meta = meta;
+        const read = readGroups(groups);
+        this.groups.load(read.groups);
+        if (read.dropped > 0) placed.notes.push(`${read.dropped} entr${read.dropped === 1 ? 'y' : 'ies'} of meta.groups had no [x, y, width, height] bounding and ${read.dropped === 1 ? 'was' : 'were'} dropped.`);
+        await this.place(placed);
+      } finally {
         this.plugins.culler.resume();
-        await nextFrames(2);
-        this.plugins.culler.suspend();
-        await this.#layout();
       }
-      // Fit needs the page's final layout (on a reload the restore runs while the page is still laying out).
+      // Fit and layout need the page's final layout and the measured sizes of the nodes in view
+      // (on a reload the restore runs while the page is still laying out).
       await nextFrames(2);
+      if (placed.nodes.some((n) => n.position === undefined)) {
+        await this.#layout();
+        await nextFrames(2);
+      }
       await this.zoomToFit();
     } finally {
       this.#quiet--;
-      this.plugins.culler.resume();
     }
     this.plugins.history.clear();
     this.changed();

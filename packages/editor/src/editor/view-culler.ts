@@ -17,7 +17,7 @@ import type { AreaExtra } from './area-extra.ts';
 import type { Schemes } from './loom-node.ts';
 
 /** Zoom below which nodes are drawn on the canvas only (no widget is usable that small). */
-export const FAR_SCALE = 0.35;
+export const FAR_SCALE = 0.25;
 /** Time for mounts per frame (ms): each is a synchronous React render, so a burst is spread over frames. */
 const MOUNT_BUDGET_MS = 10;
 const UNMOUNTS_PER_FRAME = 120;

@@ -89,6 +89,10 @@ export class CatalogIndex {
     });
     // Text areas need room; everything else fits the default width.
     if (entry.params.some((p) => p.widget === 'textarea' || p.widget === 'json')) node.width = 300;
+    // Until its view is measured (a culled node never is), its height is estimated from its rows,
+    // so Fit, culling and the far-zoom canvas see about the right box.
+    const tall = entry.params.filter((p) => p.widget === 'textarea' || p.widget === 'json').length;
+    node.height = 34 + 26 * (entry.inputs.length + entry.params.length + entry.outputs.length) + 40 * tall;
     return node;
   }
 

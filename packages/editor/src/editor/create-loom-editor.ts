@@ -66,6 +66,7 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
       { label: 'Rename…', key: 'rename', handler: () => callbacks.rename(node) },
       { label: `${node.mode === 'bypass' ? 'Un-bypass' : 'Bypass'}  (Ctrl+B)`, key: 'bypass', handler: onSelection(() => loom.toggleMode(loom.selected(), 'bypass')) },
       { label: `${node.mode === 'mute' ? 'Unmute' : 'Mute'}  (Ctrl+M)`, key: 'mute', handler: onSelection(() => loom.toggleMode(loom.selected(), 'mute')) },
+      { label: 'Group selected  (Ctrl+G)', key: 'group', handler: onSelection(() => loom.groupSelected()) },
       { label: node.look().collapsed ? 'Expand' : 'Collapse', key: 'collapse', handler: onSelection(() => loom.changeLook(loom.selected(), { collapsed: node.look().collapsed ? undefined : true })) },
       ...Object.keys(NODE_COLORS).map((color) => ({ label: `Colour: ${color.replace('_', ' ')}`, key: `color-${color}`, handler: onSelection(() => loom.changeLook(loom.selected(), { color })) })),
       ...(node.look().color ? [{ label: 'Colour: none', key: 'color-none', handler: onSelection(() => loom.changeLook(loom.selected(), { color: undefined })) }] : []),
@@ -143,10 +144,10 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
   }
 
   // Double-click on empty canvas opens the node search, as in ComfyUI. Caught on the way down so the
-  // area plugin's own double-click zoom never sees it; a double-click on a node is left alone.
+  // area plugin's own double-click zoom never sees it; a double-click on a node or a group's title (rename) is left alone.
   const searchOnDoubleClick = (e: MouseEvent) => {
     const target = e.target as Element | null;
-    if (target?.closest('[data-node-id], [data-testid="context-menu"], [data-testid="minimap"]')) return;
+    if (target?.closest('[data-node-id], [data-testid="context-menu"], [data-testid="minimap"], .group-title')) return;
     e.stopPropagation();
     e.preventDefault();
     openAddMenu(e.clientX, e.clientY);

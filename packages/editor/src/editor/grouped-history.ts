@@ -55,8 +55,22 @@ const MERGE_MS = 1200;
 export class GroupedHistory extends HistoryPlugin<Schemes> {
   #batch: HistoryAction[] | null = null;
   #depth = 0;
+  #paused = 0;
+
+  /**
+   * Records nothing until {@link resume}: an edit that moves nodes step by step (dragging a group)
+   * records itself once, at the end, instead of one node move per pointer event.
+   */
+  pause(): void {
+    this.#paused++;
+  }
+
+  resume(): void {
+    this.#paused--;
+  }
 
   override add(action: HistoryAction): void {
+    if (this.#paused > 0) return;
     if (this.#batch) this.#batch.push(action);
     else this.#record(action);
   }

@@ -7,10 +7,13 @@
 import { AreaExtensions } from 'rete-area-plugin';
 import type { Graph, Problem } from '../api/types.ts';
 import { CatalogIndex } from './catalog-index.ts';
+import { GroupLayer } from './group-layer.ts';
+import { groupAround, readGroups } from './groups.ts';
 import { LookAction, ParamAction } from './grouped-history.ts';
 import type { LoomNode, NodeLook, NodeMode, NodeRun, SeedMode } from './loom-node.ts';
 import { fromGraph, toGraph, type PlacedGraph } from './serialize.ts';
 import type { Plugins } from './setup-plugins.ts';
+import { nodeRect } from './view-culler.ts';
 import { numberSpec, randomSeed } from './views/widget-math.ts';
 
 function nextFrames(count: number): Promise<void> {
@@ -20,17 +23,23 @@ function nextFrames(count: number): Promise<void> {
   });
 }
 
+/** Longest stretch of graph building between two chances for the page to paint (ms). */
+const SLICE_MS = 40;
+
 export class LoomEditor {
   readonly #listeners = new Set<() => void>();
   #quiet = 0;
   #gesture = false;
+  /** The document's meta, except its groups (which {@link groups} holds while the graph is open). */
   meta: Record<string, unknown> = {};
+  readonly groups: GroupLayer;
 
   constructor(
     readonly plugins: Plugins,
     readonly catalog: CatalogIndex,
   ) {
     const { editor, area } = plugins;
+    this.groups = new GroupLayer(plugins, () => this.changed());
     editor.addPipe((context) => {
       if (context.type === 'connectioncreated' || context.type === 'connectionremoved') {
         const target = editor.getNode(context.data.target);
@@ -81,7 +90,16 @@ export class LoomEditor {
   }
 
   toGraph(): Graph {
-    return toGraph(this.plugins.editor, this.plugins.area, this.meta);
+    const groups = this.groups.list();
+    return toGraph(this.plugins.editor, this.plugins.area, { ...this.meta, ...(groups.length > 0 && { groups }) });
+  }
+
+  /** Surrounds the selected nodes with a new group (ComfyUI's Ctrl+G); false when nothing is selected. */
+  groupSelected(title = 'Group'): boolean {
+    const rects = this.selected().flatMap((n) => nodeRect(this.plugins.area, n) ?? []);
+    if (rects.length === 0) return false;
+    this.groups.add(groupAround(rects, title));
+    return true;
   }
 
   freshId(type: string, reserved: Set<string> = new Set()): string {
@@ -90,10 +108,7 @@ export class LoomEditor {
 
   /** `at`, or the first spot below it where a node of `size` overlaps no other node. */
   freeSpot(at: { x: number; y: number }, size = { width: 280, height: 160 }): { x: number; y: number } {
-    const rects = this.nodes().flatMap((n) => {
-      const p = this.plugins.area.nodeViews.get(n.id)?.position;
-      return p ? [{ left: p.x, top: p.y, right: p.x + n.width, bottom: p.y + n.height }] : [];
-    });
+    const rects = this.nodes().flatMap((n) => nodeRect(this.plugins.area, n) ?? []);
     const spot = { ...at };
     for (let tries = 0; tries < 50; tries++) {
       const hit = rects.find((r) => r.left < spot.x + size.width && r.right > spot.x && r.top < spot.y + size.height && r.bottom > spot.y);
@@ -114,15 +129,29 @@ export class LoomEditor {
     return node;
   }
 
-  /** Adds placed nodes and links; nodes without a position are laid out in a row after `origin`. */
+  /**
+   * Adds placed nodes and links; nodes without a position are laid out in a row after `origin`.
+   * Every node and link passes through all plugins' pipes (~1 ms each), so a big graph is added in
+   * slices of {@link SLICE_MS}, letting the page paint and answer input in between.
+   */
   async place(placed: PlacedGraph, origin = { x: 0, y: 0 }): Promise<void> {
     let column = 0;
+    let slice = performance.now();
+    const breathe = async () => {
+      if (performance.now() - slice < SLICE_MS) return;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      slice = performance.now();
+    };
     for (const { node, position } of placed.nodes) {
       await this.plugins.editor.addNode(node);
       const at = position ? { x: position[0] + origin.x, y: position[1] + origin.y } : { x: origin.x + 320 * column++, y: origin.y };
       await this.plugins.area.translate(node.id, at);
+      await breathe();
     }
-    for (const connection of placed.connections) await this.plugins.editor.addConnection(connection);
+    for (const connection of placed.connections) {
+      await this.plugins.editor.addConnection(connection);
+      await breathe();
+    }
   }
 
   /** Replaces the document. Returns notes about anything that could not be shown as it was. */
@@ -130,17 +159,31 @@ export class LoomEditor {
     const placed = fromGraph(graph, this.catalog);
     this.#quiet++;
     try {
-      await this.plugins.editor.clear();
-      this.meta = structuredClone(graph.meta ?? {});
-      await this.place(placed);
-      // Nodes must be rendered and measured before they are laid out or fitted in view.
+      // One pass at the end mounts what is in view: no node renders while the graph is being built.
+      this.plugins.culler.suspend();
+      try {
+        await this.plugins.editor.clear();
+        const { groups, ...meta } = structuredClone(graph.meta ?? {});
+        this.meta = meta;
+        const read = readGroups(groups);
+        this.groups.load(read.groups);
+        if (read.dropped > 0) placed.notes.push(`${read.dropped} entr${read.dropped === 1 ? 'y' : 'ies'} of meta.groups had no [x, y, width, height] bounding and ${read.dropped === 1 ? 'was' : 'were'} dropped.`);
+        await this.place(placed);
+      } finally {
+        this.plugins.culler.resume();
+      }
+      // Fit and layout need the page's final layout and the measured sizes of the nodes in view
+      // (on a reload the restore runs while the page is still laying out).
       await nextFrames(2);
-      if (placed.nodes.some((n) => n.position === undefined)) await this.#layout();
+      if (placed.nodes.some((n) => n.position === undefined)) {
+        await this.#layout();
+        await nextFrames(2);
+      }
+      await this.zoomToFit();
     } finally {
       this.#quiet--;
     }
     this.plugins.history.clear();
-    await this.zoomToFit();
     this.changed();
     return placed.notes;
   }

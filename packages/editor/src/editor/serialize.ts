@@ -30,9 +30,11 @@ export function nodeInstance(node: LoomNode, connections: LoomConnection[], posi
 
 /** The whole editor as a graph document. */
 export function toGraph(editor: NodeEditor<Schemes>, area: Area, meta?: Record<string, unknown>): Graph {
-  const connections = editor.getConnections();
+  // Links by target, so a 5,000-node graph is not 5,000 scans of every link.
+  const incoming = new Map<string, LoomConnection[]>();
+  for (const c of editor.getConnections()) incoming.set(c.target, [...(incoming.get(c.target) ?? []), c]);
   const nodes: Graph['nodes'] = {};
-  for (const node of editor.getNodes()) nodes[node.id] = nodeInstance(node, connections, area.nodeViews.get(node.id)?.position);
+  for (const node of editor.getNodes()) nodes[node.id] = nodeInstance(node, incoming.get(node.id) ?? [], area.nodeViews.get(node.id)?.position);
   return { version: 1, nodes, ...(meta && Object.keys(meta).length > 0 && { meta }) };
 }
 

@@ -20,7 +20,9 @@ import { GroupedHistory } from './grouped-history.ts';
 import type { LoomNode, Schemes } from './loom-node.ts';
 import type { NodeEnv } from './node-env.ts';
 import { nodeMenuPreset, type Item } from './node-menu.tsx';
+import { LodCanvas } from './lod-canvas.ts';
 import { NodeSocketWatcher } from './socket-watcher.ts';
+import { ViewCuller } from './view-culler.ts';
 import { connectionView } from './views/connection-view.tsx';
 import { NodeView } from './views/node-view.tsx';
 import { SocketView } from './views/socket-view.tsx';
@@ -32,6 +34,8 @@ export interface Plugins {
   history: GroupedHistory;
   arrange: AutoArrangePlugin<Schemes, AreaExtra>;
   sockets: NodeSocketWatcher;
+  /** Which node and link views are mounted (those near the viewport). */
+  culler: ViewCuller;
   selectable: { select(id: string, accumulate: boolean): Promise<void>; unselect(id: string): Promise<void> };
   selector: ReturnType<typeof AreaExtensions.selector>;
   /** Whether a modifier that adds to the selection (Ctrl, Cmd, Shift) is held. */
@@ -56,10 +60,46 @@ function modifierTracker(): { active(): boolean } {
   return { active: () => held };
 }
 
+/** Above this many nodes the minimap waits for the view to rest before it redraws. */
+const BIG_GRAPH = 300;
+const MINIMAP_REST_MS = 150;
+
+/**
+ * The minimap plugin redraws (every node's box, through React) on each node event: O(n²) while a
+ * graph loads and a full redraw per pointer move. It redraws at most once per frame instead, in the
+ * culler's frame (so not at all while a graph is being loaded), and on a big graph only once a pan
+ * or zoom has paused, since a thousand boxes through React cost more than a frame. Its `render` is
+ * private in the typings, hence the cast.
+ */
+function calmMinimap(minimap: MinimapPlugin<Schemes>, editor: NodeEditor<Schemes>, culler: ViewCuller): void {
+  const target = minimap as unknown as { render(): void };
+  const draw = target.render.bind(minimap);
+  let dirty = false;
+  let asked = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  target.render = () => {
+    dirty = true;
+    asked = performance.now();
+    culler.schedule();
+  };
+  culler.onFrame(() => {
+    if (!dirty) return;
+    if (editor.getNodes().length > BIG_GRAPH && performance.now() - asked < MINIMAP_REST_MS) {
+      clearTimeout(timer);
+      timer = setTimeout(() => culler.schedule(), MINIMAP_REST_MS);
+      return;
+    }
+    dirty = false;
+    draw();
+  });
+}
+
 export function setupPlugins(options: SetupOptions): Plugins {
   const { container, catalog, env } = options;
   const editor = new NodeEditor<Schemes>();
   const area = new AreaPlugin<Schemes, AreaExtra>(container);
+  // Before the React plugin joins the area, so the culler sees every render first.
+  const culler = new ViewCuller(editor, area);
   const connection = new ConnectionPlugin<Schemes, AreaExtra>();
   const render = new ReactPlugin<Schemes, AreaExtra>({ createRoot });
   const history = new GroupedHistory();
@@ -68,8 +108,10 @@ export function setupPlugins(options: SetupOptions): Plugins {
   // The menu type is wider than the plugin's (it also offers link actions), hence the cast at this boundary.
   const menu = new ContextMenuPlugin<Schemes>({ delay: 300, items: options.menuItems as ConstructorParameters<typeof ContextMenuPlugin<Schemes>>[0]['items'] });
   const minimap = new MinimapPlugin<Schemes>({ boundViewport: true });
+  calmMinimap(minimap, editor, culler);
 
   const ConnectionView = connectionView((type) => catalog.color(type));
+  new LodCanvas(editor, area, culler, (type) => catalog.color(type));
   // One component for every node: a new function per render would remount nodes and drop focus.
   const NodeComponent = (props: Omit<Parameters<typeof NodeView>[0], 'env'>) => createElement(NodeView, { ...props, env });
   render.addPreset(
@@ -104,5 +146,5 @@ export function setupPlugins(options: SetupOptions): Plugins {
   // Far enough out that Fit shows a 5,000-node graph.
   AreaExtensions.restrictor(area, { scaling: () => ({ min: 0.01, max: 2.5 }) });
 
-  return { editor, area, connection, history, arrange, sockets, selectable, selector, accumulating };
+  return { editor, area, connection, history, arrange, sockets, culler, selectable, selector, accumulating };
 }

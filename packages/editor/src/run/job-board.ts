@@ -37,6 +37,7 @@ export class JobBoard {
   #items: { running: QueueItem[]; pending: QueueItem[] } = { running: [], pending: [] };
   #refreshing: Promise<void> | undefined;
   #again = false;
+  #frame: number | undefined;
 
   constructor(private readonly clientId: string) {}
 
@@ -71,7 +72,11 @@ export class JobBoard {
     let progress = this.#progress.get(promptId);
     if (event.type === 'run.started' || !progress) this.#progress.set(promptId, (progress = new JobProgress(this.#plans.get(promptId))));
     progress.apply(event);
-    this.#publish();
+    // Events come by the thousand on big graphs; the panel is redrawn once per frame.
+    this.#frame ??= requestAnimationFrame(() => {
+      this.#frame = undefined;
+      this.#publish();
+    });
   }
 
   /** A prompt ended: forget its progress and re-read the queue. */

@@ -33,8 +33,10 @@ export class RunController {
   readonly state: Store<RunState> = createStore<RunState>({ phase: 'idle', message: '', graphProblems: [], queueRemaining: 0, connected: false, history: [] });
   readonly #socket: LiveSocket;
   readonly jobs: JobBoard;
-  readonly #pending = new Map<string, { event: EngineEvent; url?: string }>();
+  readonly #pending: { event: EngineEvent; url?: string | undefined }[] = [];
   #frame: number | undefined;
+  #submitting = 0;
+  readonly #held: (() => void)[] = [];
 
   constructor(private readonly loom: LoomEditor) {
     this.#socket = new LiveSocket({
@@ -59,14 +61,22 @@ export class RunController {
       const check = await api.validate(graph);
       if (!check.ok) return this.#invalid(check.problems);
       this.loom.setProblems([]);
-      const { promptId } = await api.submit(graph, this.#socket.clientId);
+      this.#submitting++;
+      let promptId: string;
+      try {
+        ({ promptId } = await api.submit(graph, this.#socket.clientId));
+      } finally {
+        this.#submitting--;
+      }
       this.jobs.plan(promptId, plannedSteps(graph));
+      // A job of ours already running stays the one the status line and Cancel describe.
+      const other = this.jobs.ownRunning();
+      if (other) this.state.set({ message: `Queued ${promptId.slice(0, 8)}.` });
+      else this.state.set({ phase: 'queued', promptId, message: `Queued ${promptId.slice(0, 8)}.` });
+      this.#replayHeld();
       await this.jobs.refresh();
       const job = this.jobs.find(promptId);
-      const name = job ? jobLabel(job) : promptId.slice(0, 8);
-      // A job of ours already running stays the one the status line and Cancel describe.
-      if (this.jobs.ownRunning()) this.state.set({ phase: 'running', message: `Queued ${name}.` });
-      else this.state.set({ phase: 'queued', promptId, message: `Queued ${name}.` });
+      if (job && this.state.get().phase === 'queued') this.state.set({ message: `Queued ${jobLabel(job)}.` });
       return promptId;
     } catch (err) {
       const problems = submitProblems(err);
@@ -111,38 +121,53 @@ export class RunController {
     return job ? jobLabel(job) : promptId.slice(0, 8);
   }
 
+  /**
+   * While a submit is in flight, events of prompts nobody has claimed are held: a small graph can
+   * start and even finish before the submit's answer names it, and those events are ours.
+   */
+  #holdsUnclaimed(promptId: string, replay: () => void): boolean {
+    if (this.#submitting === 0 || this.jobs.find(promptId) || promptId === this.state.get().promptId) return false;
+    this.#held.push(replay);
+    return true;
+  }
+
+  #replayHeld(): void {
+    for (const replay of this.#held.splice(0)) replay();
+  }
+
   #onEvent(promptId: string, event: EngineEvent, preview?: Blob): void {
+    if (this.#holdsUnclaimed(promptId, () => this.#onEvent(promptId, event, preview))) return;
     this.jobs.apply(promptId, event);
     if (!this.#own(promptId)) return;
     if (event.type === 'run.started') this.state.set({ promptId });
     if (promptId !== this.state.get().promptId) return;
-    if (event.type === 'node.progress') {
-      // Steps can arrive faster than frames: keep the latest per node and draw once per frame.
-      const previous = this.#pending.get(event.nodeId);
-      const url = preview ? URL.createObjectURL(preview) : previous?.url;
-      if (previous?.url && previous.url !== url) URL.revokeObjectURL(previous.url);
-      this.#pending.set(event.nodeId, { event, ...(url && { url }) });
-      this.#frame ??= requestAnimationFrame(() => this.#flush());
-      return;
-    }
-    this.#flush();
     if (event.type === 'run.started') this.state.set({ phase: 'running', message: `Running ${this.#name(promptId)}: ${event.toExecute.length} to run, ${event.cached.length} cached` });
-    this.#apply(event);
-    if (event.type === 'run.failed' && event.error.problems) this.loom.setProblems(event.error.problems);
+    // Events can arrive far faster than frames (a 1,000-node chain sends 2,000): they are queued in
+    // order and drawn once per frame; successive progress steps of one node keep only the latest.
+    const last = this.#pending.at(-1);
+    const url = preview ? URL.createObjectURL(preview) : undefined;
+    if (event.type === 'node.progress' && last?.event.type === 'node.progress' && last.event.nodeId === event.nodeId) {
+      if (url && last.url) URL.revokeObjectURL(last.url);
+      this.#pending[this.#pending.length - 1] = { event, url: url ?? last.url };
+    } else this.#pending.push({ event, url });
+    this.#frame ??= requestAnimationFrame(() => this.#flush());
   }
 
   #flush(): void {
     if (this.#frame !== undefined) cancelAnimationFrame(this.#frame);
     this.#frame = undefined;
-    for (const { event, url } of this.#pending.values()) {
-      if (event.type === 'node.progress') this.state.set({ message: `${this.#name(this.state.get().promptId ?? '')}: ${event.nodeId} step ${event.value}/${event.max}` });
-      this.#apply(event, url);
-    }
-    this.#pending.clear();
+    const events = this.#pending.splice(0);
+    for (const { event, url } of events) this.#apply(event, url);
+    const progress = events.findLast((e) => e.event.type === 'node.progress')?.event;
+    if (progress?.type === 'node.progress') this.state.set({ message: `${this.#name(this.state.get().promptId ?? '')}: ${progress.nodeId} step ${progress.value}/${progress.max}` });
+    const failed = events.find((e) => e.event.type === 'run.failed')?.event;
+    if (failed?.type === 'run.failed' && failed.error.problems) this.loom.setProblems(failed.error.problems);
   }
 
+  /** One event on the nodes it concerns: its own node, or every node for run-wide events. */
   #apply(event: EngineEvent, previewUrl?: string): void {
-    for (const node of this.loom.nodes()) {
+    const own = 'nodeId' in event && typeof event.nodeId === 'string' ? this.loom.plugins.editor.getNode(event.nodeId) : undefined;
+    for (const node of own ? [own] : 'nodeId' in event ? [] : this.loom.nodes()) {
       const next = nodeRunFor(node.id, node.run, event, previewUrl);
       if (next) this.loom.setRun(node.id, next);
     }
@@ -154,6 +179,7 @@ export class RunController {
   }
 
   #onDone(promptId: string, outcome: 'success' | 'error' | 'interrupted', error?: string): void {
+    if (this.#holdsUnclaimed(promptId, () => this.#onDone(promptId, outcome, error))) return;
     const name = this.#name(promptId);
     this.jobs.finished(promptId);
     void this.refreshHistory();

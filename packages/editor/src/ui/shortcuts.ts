@@ -32,6 +32,7 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl+A', what: 'Select all nodes', match: key('a', true), run: (a) => a.loom.selectAll() },
   { keys: 'Ctrl+B', what: 'Bypass the selected nodes (they pass their input through) or undo it', match: key('b', true), run: (a) => a.loom.toggleMode(a.loom.selected(), 'bypass') },
   { keys: 'Ctrl+M', what: 'Mute the selected nodes (they and what depends only on them are skipped) or undo it', match: key('m', true), run: (a) => a.loom.toggleMode(a.loom.selected(), 'mute') },
+  { keys: 'Ctrl+G', what: 'Group the selected nodes (drag the title to move the group with its nodes; double-click it to rename)', match: key('g', true), run: (a) => a.loom.groupSelected() },
   { keys: 'Delete / Backspace', what: 'Delete selected nodes', match: (e) => (e.key === 'Delete' || e.key === 'Backspace') && !ctrl(e), run: (a) => a.deleteSelection() },
   { keys: 'Space / Tab', what: 'Add a node (search) at the pointer', match: (e) => (e.key === ' ' || e.key === 'Tab') && !ctrl(e) && !e.shiftKey && (e.target as HTMLElement | null)?.tagName === 'BODY', run: (a, p) => a.instance.openAddMenu(p.x, p.y) },
   { keys: 'F', what: 'Zoom to fit', match: key('f', false), run: (a) => a.loom.zoomToFit() },

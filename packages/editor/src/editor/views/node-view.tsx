@@ -38,7 +38,8 @@ export function NodeView({ data: node, emit, env }: Props): ReactNode {
     const el = root.current;
     if (!el) return;
     const observer = new ResizeObserver(() => {
-      if (el.offsetHeight === node.height && el.offsetWidth === node.width) return;
+      // A hidden view (its layer is hidden while a graph loads) measures 0: keep the last size.
+      if (el.offsetHeight === 0 || (el.offsetHeight === node.height && el.offsetWidth === node.width)) return;
       node.height = el.offsetHeight;
       env.sizeChanged(node);
     });

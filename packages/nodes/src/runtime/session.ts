@@ -1,7 +1,7 @@
 /**
  * onnxruntime sessions for model files, created lazily, kept in the engine's object cache and keyed
  * by content (path, size, mtime of the model and its external data), device and thread count, and
- * opened through the optimized-model cache (optimized-model-cache.ts) where that pays ({@link worthCaching}).
+ * opened through the optimized-model cache (optimized-model-cache.ts) at whatever level they optimize ({@link worthCaching}).
  *
  * Defaults, from `npm run bench -- throughput model-load` on the SD1.5-size random UNet (2-core AMD
  * EPYC, onnxruntime-node 1.30, CPU; one CFG step, batch 2; each option timed against a reference
@@ -79,13 +79,14 @@ export function sessionOptions(device: ConcreteDevice, threads: number): ort.Inf
 }
 
 /**
- * Whether loading with these options gains from the optimized-model cache: only level `all`, whose
- * layout optimization dominates a load (SD1.5 UNet on the CPU: 26–71 s cold, 4.6–7 s warm). At
- * `extended` a cold load is already 5.2 s and a warm one 4.6 s, not worth the first load's extra
- * 16 s and 3.4 GB of disk per model.
+ * Whether loading with these options goes through the optimized-model cache: every level that
+ * optimizes (basic, extended, all), so no model pays its optimizers twice. Level `all`, whose layout
+ * optimization dominates a load (SD1.5 UNet on the CPU: 26–71 s cold, 4.6–7 s warm), gains most; at
+ * the CPU's `extended` the gain and the cache's own cost are in `bench/results/model-load.json`
+ * (`npm run bench -- model-load`). Only `disabled` has nothing to save.
  */
 export function worthCaching(options: ort.InferenceSession.SessionOptions): boolean {
-  return (options.graphOptimizationLevel ?? 'all') === 'all';
+  return (options.graphOptimizationLevel ?? 'all') !== 'disabled';
 }
 
 /**

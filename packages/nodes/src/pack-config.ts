@@ -16,6 +16,11 @@ export interface NodePackConfig {
   threads: number;
   /** Folder of onnxruntime's optimized-model cache (warm loads); unset or empty turns it off. */
   cacheDir?: string;
+  /**
+   * Weight precision of the UNet, text encoders and VAE sessions: `fp32` (default) or `int8` (MatMul
+   * weights quantized, opt-in; measured in bench/results/precision.json).
+   */
+  precision?: 'fp32' | 'int8';
   /** Where ONNX models built from checkpoints are cached (`built/`, `hashes.json`); default `<modelsDir>/.loom`. */
   builtCacheDir?: string;
 }

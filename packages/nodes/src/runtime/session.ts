@@ -28,7 +28,9 @@ import * as ort from 'onnxruntime-node';
 import { LoomError, type ObjectCache } from '@loom/engine';
 import type { DeviceChoice } from '../pack-config.ts';
 import { executionProviders, withDevice, type ConcreteDevice, type DeviceLog } from './device.ts';
-import { createWithOptimizedCache, type CacheOrigin } from './optimized-model-cache.ts';
+import { createFrom, createWithOptimizedCache, type CacheOrigin, type OptimizedModelRequest } from './optimized-model-cache.ts';
+import { OnnxModel } from './onnx-model/onnx-model.ts';
+import { quantizeMatMulsInt8 } from './onnx-model/quantize-int8.ts';
 
 export interface SessionSettings {
   device: DeviceChoice;
@@ -36,7 +38,13 @@ export interface SessionSettings {
   threads: number;
   /** Folder of the optimized-model cache; undefined or empty turns the cache off. */
   cacheDir?: string | undefined;
+  /** Weight precision; `int8` quantizes MatMul weights (onnx-model/quantize-int8.ts). Default fp32. */
+  precision?: Precision | undefined;
 }
+
+/** Weight precisions a session can be opened with. */
+export type Precision = 'fp32' | 'int8';
+export const PRECISIONS: readonly Precision[] = ['fp32', 'int8'];
 
 export interface LoadedSession {
   session: ort.InferenceSession;
@@ -101,19 +109,36 @@ export async function openSession(path: string, settings: SessionSettings, log: 
     settings.device,
     async (d): Promise<{ session: ort.InferenceSession; origin: CacheOrigin }> => {
       const options = sessionOptions(d, settings.threads);
-      if (!cacheDir || !worthCaching(options)) return { session: await ort.InferenceSession.create(path, options), origin: 'direct' };
-      return createWithOptimizedCache({ cacheDir, source: path, fingerprint, device: d, options }, log);
+      const source = modelSource(path, settings.precision);
+      if (!cacheDir || !worthCaching(options)) return { session: await createFrom(source, options), origin: 'direct' };
+      return createWithOptimizedCache({ cacheDir, ...source, fingerprint, device: d, options }, log);
     },
     log,
   );
   return { session: value.session, origin: value.origin, device, path };
 }
 
+/** What a session of `path` at `precision` is created from: the file itself, or its int8 variant. */
+export function modelSource(path: string, precision: Precision = 'fp32'): Pick<OptimizedModelRequest, 'source' | 'variant'> {
+  return { source: path, ...(precision === 'int8' && { variant: int8Variant(path) }) };
+}
+
+/** The int8 model of `path`, built in memory; its float weights stay in the source folder's external files. */
+function int8Variant(path: string): NonNullable<OptimizedModelRequest['variant']> {
+  return {
+    name: 'int8-matmul',
+    prepare: async () => {
+      const model = await OnnxModel.load(path);
+      return { model: (await quantizeMatMulsInt8(model)).bytes, options: model.sessionOptions() };
+    },
+  };
+}
+
 /** The session for `path`, from the object cache or freshly created. */
 export async function cachedSession(objects: ObjectCache, path: string, settings: SessionSettings, log: DeviceLog): Promise<LoadedSession> {
   const { key, bytes } = await modelFingerprint(path);
   // The cache folder is not part of the key: a warm and a cold session of one model compute the same thing.
-  return objects.getOrCreate(`session|${key}|${settings.device}|${settings.threads}`, async () => {
+  return objects.getOrCreate(`session|${key}|${settings.device}|${settings.threads}|${settings.precision ?? 'fp32'}`, async () => {
     let loaded: LoadedSession;
     try {
       loaded = await openSession(path, settings, log);

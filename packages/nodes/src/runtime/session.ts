@@ -21,6 +21,19 @@
  *   runners return fresh tensors.
  * With these, one CFG step at 64×64 takes ~6.4 s: ~250 GFLOP/s at 0.803 TFLOP per sample-step, 0.74×
  * onnxruntime's MatMul 2048³ peak (342 GFLOP/s, 2 threads) measured in the same run.
+ *
+ * Memory and the first call (`npm run bench -- session-options`, bench/results/session-options.json: each
+ * variant in its own process, peak RSS = the kernel's VmHWM, SD1.5-size UNet, 3.20 GiB of weights, 32×32
+ * latent, machine load average 15–20, so step times are only comparable within the A-B-B-A pair):
+ * - Loom's defaults peak at 3.84–3.85 GiB (1.20× the weights) at 32×32; at 64×64 one process peaked at
+ *   9.75 GiB (2.84×), the activations and memory-pattern buffers of the larger latent, not the weights.
+ * - memory patterns off: 3.63 GiB (1.13×); prepacking off (`session.disable_prepacking`): 3.85 GiB, no
+ *   gain (the MLAS packed copies replace, not add to, the weights at this onnxruntime version); their
+ *   steady steps (15–20 s) fell in a quieter window than the defaults' (21–41 s), so no speed verdict.
+ * - first call ÷ steady at 32×32: 0.72× and 1.20× for the defaults (two processes); at 64×64 the one
+ *   process above ran 194 / 206 / 196 s, so no first-call penalty showed there either.
+ * The defaults stay: no variant measured both less memory and no slower steps. On a machine short of
+ * memory at 64×64, `enableMemPattern: false` is the lever (above).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';

@@ -13,8 +13,19 @@
  *
  * Gemm and Conv are left in float: the UNet's Linear layers export as MatMul (+ Add), Gemm only appears
  * on the tiny time embedding, and onnxruntime's CPU ConvInteger has no fast kernel (this machine's CPU has
- * AVX2 but no VNNI, so an integer convolution would not gain either). What this costs and gains is
- * measured in `bench/results/precision.json`.
+ * AVX2 but no VNNI, so an integer convolution would not gain either).
+ *
+ * Measured, and why it stays opt-in and not recommended on this CPU:
+ * - quality (tools/loom-tiny/quality/results-int8.json, `npm run quality -- --prompts 200 --styles 0
+ *   --precision int8`): prompt adherence 94.0% against fp32's 95.5% (results.json), within the 2-point
+ *   bar; the VAE round trip 90.0% against 91.7%.
+ * - speed (bench/results/session-options.json, SD1.5-size UNet, 32×32 latent, A-B-B-A over processes):
+ *   steady CFG step 23.2–27.7 s against fp32's 20.7–41.4 s on a machine at load average 15–20; the
+ *   spreads overlap, so no speed-up is shown, and a cold load costs 60–131 s against 18–24 s (the
+ *   quantization reads every MatMul weight). Without VNNI, onnxruntime's u8s8 GEMM does not beat its
+ *   fp32 SGEMM by enough to pay for quantizing activations at every call.
+ * - memory: peak RSS 3.97 GiB against 3.84 GiB: the float convolution weights and the quantization pass
+ *   keep the peak where it was.
  */
 import { createMessage, DataType, int64, type NodeProto, type TensorProto } from './onnx-schema.ts';
 import type { OnnxModel } from './onnx-model.ts';

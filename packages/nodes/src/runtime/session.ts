@@ -27,11 +27,13 @@
  * latent, machine load average 15–20, so step times are only comparable within the A-B-B-A pair):
  * - Loom's defaults peak at 3.84–3.85 GiB (1.20× the weights) at 32×32; at 64×64 one process peaked at
  *   9.75 GiB (2.84×), the activations and memory-pattern buffers of the larger latent, not the weights.
- * - memory patterns off: 3.63 GiB (1.13×); prepacking off (`session.disable_prepacking`): 3.85 GiB, no
- *   gain (the MLAS packed copies replace, not add to, the weights at this onnxruntime version); their
- *   steady steps (15–20 s) fell in a quieter window than the defaults' (21–41 s), so no speed verdict.
- * - first call ÷ steady at 32×32: 0.72× and 1.20× for the defaults (two processes); at 64×64 the one
- *   process above ran 194 / 206 / 196 s, so no first-call penalty showed there either.
+ * - memory patterns off: 3.63 GiB (1.13×); prepacking off (`session.disable_prepacking`): 3.85 GiB;
+ *   both: 3.63 GiB; initializers in the device allocator (`session.use_device_allocator_for_initializers`):
+ *   3.86 GiB. Only memory patterns move the peak, by 6%. Steady steps ranged 15–50 s across these
+ *   processes as the machine's load changed, within one variant as much as between them: no speed verdict.
+ * - first call ÷ steady at 32×32: 0.72× and 1.20× for the defaults (two processes); a warm-up call at
+ *   8×8 made no difference (first 20.7 s, then 46.9 and 49.7 s); at 64×64 the one process above ran
+ *   194 / 206 / 196 s. No first-call penalty showed, so Loom adds no warm-up.
  * The defaults stay: no variant measured both less memory and no slower steps. On a machine short of
  * memory at 64×64, `enableMemPattern: false` is the lever (above).
  */

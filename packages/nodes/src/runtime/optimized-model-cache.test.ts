@@ -182,3 +182,22 @@ test('an unusable cache folder only costs a warning', async () => {
   assert.equal(log.warnings.length, 1);
   assert.match(log.warnings[0]!, /Cannot write the optimized-model cache/);
 });
+
+test('openSession at precision int8: the quantized model is cached as its own entry, cold then warm, close to the float math', async () => {
+  const dir = join(scratch, 'int8');
+  const cacheDir = join(scratch, 'int8-cache');
+  const model = linearModel(dir, 6);
+  const x = values(64, 23);
+  const expected = expectedLinear(x, model.weight);
+  const peak = Math.max(...expected.map(Math.abs));
+  for (const origin of ['cold', 'warm']) {
+    const loaded = await openSession(model.path, { device: 'cpu', threads: 1, cacheDir, precision: 'int8' }, recorder());
+    assert.equal(loaded.origin, origin);
+    const y = await runLinear(loaded, x);
+    const worst = Math.max(...expected.map((e, i) => Math.abs(y[i]! - e)));
+    // 7-bit weights and 8-bit activations over 32 products: about 1% of the output range.
+    assert.ok(worst < 0.02 * peak && worst > 0, `${origin}: int8 error ${worst} vs peak ${peak}`);
+  }
+  const [entry] = readdirSync(cacheDir);
+  assert.equal(JSON.parse(readFileSync(join(cacheDir, entry!, 'manifest.json'), 'utf8')).variant, 'int8-matmul');
+});

@@ -1,9 +1,11 @@
 /**
  * One model load in a fresh process, the way an app start sees it:
- * `node --import tsx load-once.ts <model> default|all|cached [cacheDir]`
- *   default — Loom's `openSession` on the CPU (2 threads): its own level, no cache;
- *   all     — the same options at level `all` (Loom's CPU default before the sweep), optimized at load;
- *   cached  — level `all` through the optimized-model cache in `cacheDir` (cold the first time, then warm).
+ * `node --import tsx load-once.ts <model> default|all|cached|cached-all [cacheDir]`
+ *   default    — Loom's `openSession` on the CPU (2 threads): its own level (`extended`), no cache;
+ *   all        — the same options at level `all` (Loom's CPU default before the sweep), optimized at load;
+ *   cached     — Loom's `openSession` with the cache folder `cacheDir`: its own level through the
+ *                optimized-model cache (cold the first time, then warm), as the host loads;
+ *   cached-all — level `all` through the optimized-model cache in `cacheDir`.
  * It then makes one small UNet call (8×8 latent, which still touches every weight) and prints one JSON
  * line: load and first-call seconds, how the session was made, RSS, and a hash of the output so cold
  * and warm sessions can be checked for identical results.
@@ -23,15 +25,15 @@ export interface LoadSample {
 }
 
 const [model, mode, cacheDir] = process.argv.slice(2);
-if (!model || !['default', 'all', 'cached'].includes(mode ?? '') || (mode === 'cached' && !cacheDir)) {
-  throw new Error('usage: load-once.ts <model.onnx> default|all|cached [cacheDir]');
+if (!model || !['default', 'all', 'cached', 'cached-all'].includes(mode ?? '') || (mode?.startsWith('cached') && !cacheDir)) {
+  throw new Error('usage: load-once.ts <model.onnx> default|all|cached|cached-all [cacheDir]');
 }
 const log = { warn: (m: string) => console.error(m), info: () => {} };
 const levelAll = { ...sessionOptions('cpu', 2), graphOptimizationLevel: 'all' } as const;
 const t0 = performance.now();
 const loaded =
-  mode === 'default'
-    ? await openSession(model, { device: 'cpu', threads: 2 }, log)
+  mode === 'default' || mode === 'cached'
+    ? await openSession(model, { device: 'cpu', threads: 2, cacheDir: mode === 'cached' ? cacheDir : undefined }, log)
     : mode === 'all'
       ? { session: await ort.InferenceSession.create(model, levelAll), origin: 'direct' }
       : await createWithOptimizedCache({ cacheDir: cacheDir as string, source: model, fingerprint: (await modelFingerprint(model)).key, device: 'cpu', options: levelAll }, log);

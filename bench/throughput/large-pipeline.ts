@@ -50,7 +50,7 @@ export function largePipeline(): LargePipeline {
   copyFileSync(join(tiny, 'model_index.json'), join(dir, 'model_index.json'));
   for (const part of ['scheduler', 'tokenizer', 'text_encoder', 'vae_decoder']) symlinkSync(join(tiny, part), join(dir, part));
   symlinkSync(dirname(LARGE_UNET), join(dir, 'unet'));
-  // The host's default cache folder, as a real run has (the CPU level loads directly; see worthCaching).
+  // The host's default cache folder, as a real run has (its optimized-model cache; see worthCaching).
   const config: NodePackConfig = { modelsDir, outputDir: join(modelsDir, 'out'), inputDir: join(modelsDir, 'in'), tempDir: join(modelsDir, 'temp'), device: 'cpu', threads: 2, cacheDir: join(repo, '.loom/ort-cache') };
   const engine = new Engine({ registry: new NodeRegistry([...builtinNodes, ...createNodePack(config).nodes, conditioningNode]) });
   const link = (node: string, output: string) => ({ node, output });

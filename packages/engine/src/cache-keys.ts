@@ -2,34 +2,14 @@
  * Output-cache keys. A node's key hashes its type, canonical literal parameters, fingerprint (state
  * outside the graph, such as a file's size and mtime) and the keys of the outputs it reads, so an
  * identical re-run executes nothing and a changed parameter re-keys exactly what is downstream of it.
+ *
+ * The text hashed is rebuilt for every key rather than kept per node: it is short-lived garbage, which
+ * V8's young generation frees almost for free, whereas parts kept for every node of a 100,000-node plan
+ * survive each scavenge and are copied into the old generation, which made per-node cost grow with size.
  */
 import { canonicalJson, hashOf } from './canonical.ts';
 import { toLoomError } from './errors.ts';
-import type { Plan, PlannedNode } from './validate.ts';
-
-/** What a node's key is built from that never changes within a plan, computed once per planned node and plan. */
-interface KeyParts {
-  /** Type and canonical literals. */
-  head: string;
-  /** Linked inputs, sorted by name as canonical JSON sorts keys: name (JSON-quoted) and link. */
-  links: { quoted: string; node: string; output: string }[];
-}
-
-// One plain map per plan, not one weak entry per node: V8 processes every weak-map entry at each
-// major GC, which made per-node cost grow with graph size.
-const partsByPlan = new WeakMap<Plan, Map<string, KeyParts>>();
-
-function keyParts(parts: Map<string, KeyParts>, node: PlannedNode): KeyParts {
-  let part = parts.get(node.id);
-  if (part === undefined) {
-    const links = Object.keys(node.links)
-      .sort()
-      .map((name) => ({ quoted: JSON.stringify(name), ...(node.links[name] as { node: string; output: string }) }));
-    part = { head: `${node.def.type}|${canonicalJson(node.literals)}`, links };
-    parts.set(node.id, part);
-  }
-  return part;
-}
+import type { PlannedNode } from './validate.ts';
 
 /**
  * Keys for the nodes of one run, computed in dependency order (each node's upstream keys must exist).
@@ -37,16 +17,8 @@ function keyParts(parts: Map<string, KeyParts>, node: PlannedNode): KeyParts {
  */
 export class CacheKeys {
   readonly #keys = new Map<string, string>();
-  readonly #parts: Map<string, KeyParts>;
 
-  constructor(
-    plan: Plan,
-    private readonly bound?: Map<string, Record<string, unknown>>,
-  ) {
-    let parts = partsByPlan.get(plan);
-    if (!parts) partsByPlan.set(plan, (parts = new Map()));
-    this.#parts = parts;
-  }
+  constructor(private readonly bound?: Map<string, Record<string, unknown>>) {}
 
   get(nodeId: string): string | undefined {
     return this.#keys.get(nodeId);
@@ -65,10 +37,15 @@ export class CacheKeys {
   }
 
   #record(node: PlannedNode, fingerprint: string): string {
-    const { head, links } = keyParts(this.#parts, node);
+    // Linked inputs sorted by name, as canonical JSON sorts keys (a single link needs no sort).
+    const names = Object.keys(node.links);
+    if (names.length > 1) names.sort();
     let upstream = '';
-    for (const link of links) upstream += `${link.quoted}:${JSON.stringify(`${this.#keys.get(link.node)}.${link.output}`)},`;
-    const own = hashOf(`${head}|${fingerprint}|{${upstream}}`);
+    for (const name of names) {
+      const link = node.links[name] as { node: string; output: string };
+      upstream += `${JSON.stringify(name)}:${JSON.stringify(`${this.#keys.get(link.node)}.${link.output}`)},`;
+    }
+    const own = hashOf(`${node.def.type}|${canonicalJson(node.literals)}|${fingerprint}|{${upstream}}`);
     // A bound node still runs (its other outputs stay real); the bound values overlay its outputs.
     const bound = this.bound?.get(node.id);
     const key = bound ? hashOf(`${own}|bound|${canonicalJson(bound)}`) : own;

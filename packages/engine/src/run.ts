@@ -44,7 +44,7 @@ export class Run {
   ) {
     this.runId = options.runId ?? randomUUID();
     this.#signal = options.signal ?? new AbortController().signal;
-    this.#keys = new CacheKeys(plan, options.bound);
+    this.#keys = new CacheKeys(options.bound);
     const listener = options.onEvent ?? (() => {});
     this.#emit = options.nested ? (event) => void (event.type.startsWith('run.') || listener(event)) : listener;
     const { runId } = this;

@@ -16,6 +16,11 @@ export interface NodePackConfig {
   threads: number;
   /** Folder of onnxruntime's optimized-model cache (warm loads); unset or empty turns it off. */
   cacheDir?: string;
+  /**
+   * Weight precision of every session: `fp32` (default) or `int8` (MatMul weights quantized; opt-in and
+   * not recommended on CPUs without VNNI, see runtime/onnx-model/quantize-int8.ts). LoRA branch sessions stay fp32.
+   */
+  precision?: 'fp32' | 'int8';
   /** Where ONNX models built from checkpoints are cached (`built/`, `hashes.json`); default `<modelsDir>/.loom`. */
   builtCacheDir?: string;
 }

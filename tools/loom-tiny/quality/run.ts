@@ -12,6 +12,7 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EXIT, hostSettings } from '../../../packages/server/src/cli/host-options.ts';
+import { PRECISIONS, type Precision } from '../../../packages/nodes/src/runtime/session.ts';
 import { measureAdherence } from './adherence.ts';
 import { QUALITY_BARS, verdict } from './bars.ts';
 import { createChecker, describeDetection } from './checker.ts';
@@ -34,6 +35,7 @@ const USAGE = `Usage: npm run quality -- [options]
   --pipeline NAME  pipeline folder (default loom-tiny); its LoRAs are loras/NAME/pytorch_lora_weights_{rank}.safetensors
   --device D       onnxruntime device (default cpu)
   --threads N      onnxruntime intra-op threads (default: onnxruntime's choice)
+  --precision P    weight precision, fp32 or int8 (int8 MatMul weights; default fp32)
   -h, --help       this help
 
 Exit codes: 0 every bar met, 1 a bar missed or the run failed, 2 bad arguments.`;
@@ -68,6 +70,7 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
         pipeline: { type: 'string', default: RENDER_SETTINGS.pipeline },
         device: { type: 'string', default: 'cpu' },
         threads: { type: 'string', default: '0' },
+        precision: { type: 'string', default: 'fp32' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -76,6 +79,8 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
       return EXIT.ok;
     }
     const heldOut = loadHeldOut();
+    const precision = values.precision as Precision;
+    if (!PRECISIONS.includes(precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}").`);
     const ranks = values.ranks.split(',').map((r) => count(r.trim(), 'ranks', 1024));
     options = {
       prompts: heldOut.slice(0, count(values.prompts, 'prompts', heldOut.length)),
@@ -84,7 +89,7 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
       out: resolve(values.out),
       ...(values.results !== undefined && { results: resolve(values.results) }),
       pipeline: values.pipeline,
-      host: hostSettings({ out: values.out, models: values.models, device: values.device, threads: values.threads }),
+      host: { ...hostSettings({ out: values.out, models: values.models, device: values.device, threads: values.threads }), precision },
     };
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
@@ -116,7 +121,7 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
     const result = verdict(adherence, style);
     const report: QualityReport = {
       date: new Date().toISOString(),
-      settings: { ...RENDER_SETTINGS, pipeline: options.pipeline, device: renderer.config.device, prompts: options.prompts.length, styles: options.styles.length, ranks: options.ranks, strengths: STRENGTHS },
+      settings: { ...RENDER_SETTINGS, pipeline: options.pipeline, device: renderer.config.device, precision: renderer.config.precision ?? 'fp32', prompts: options.prompts.length, styles: options.styles.length, ranks: options.ranks, strengths: STRENGTHS },
       seconds: { adherence: adherenceSeconds, style: styleSeconds, perImage: (adherenceSeconds + styleSeconds) / Math.max(1, pictures) },
       ...(adherence && { adherence }),
       ...(roundTrip && { roundTrip }),

@@ -18,7 +18,7 @@ function recorder(): { warn(message: string): void; info(message: string): void;
   return { warnings, warn: (m) => void warnings.push(m), info: () => {} };
 }
 
-/** Level `all`: what Loom caches (see `worthCaching`), and on the CPU the machine-specific NCHWc layouts. */
+/** Level `all`: on the CPU the machine-specific NCHWc layouts, the hardest level to cache. */
 const CACHED_OPTIONS = { ...sessionOptions('cpu', 1), graphOptimizationLevel: 'all' } as const;
 
 interface Loaded {
@@ -27,9 +27,9 @@ interface Loaded {
 }
 
 /** Opens `path` through the cache in `cacheDir`, as `openSession` does for a cached level. */
-async function load(path: string, cacheDir: string, log: CacheLog = recorder()): Promise<Loaded> {
+async function load(path: string, cacheDir: string, log: CacheLog = recorder(), options: ort.InferenceSession.SessionOptions = CACHED_OPTIONS): Promise<Loaded> {
   const { key } = await modelFingerprint(path);
-  return createWithOptimizedCache({ cacheDir, source: path, fingerprint: key, device: 'cpu', options: CACHED_OPTIONS }, log);
+  return createWithOptimizedCache({ cacheDir, source: path, fingerprint: key, device: 'cpu', options }, log);
 }
 
 /** Deterministic inputs in [-1, 1). */
@@ -70,11 +70,12 @@ function assertClose(actual: Float32Array, expected: number[], label: string): v
   expected.forEach((e, i) => assert.ok(Math.abs(actual[i]! - e) < 1e-4, `${label}: y[${i}] = ${actual[i]} vs ${e}`));
 }
 
-test('the tiny SD1.5 UNet opened warm from the cache gives exactly the outputs of a direct session', async () => {
-  const dir = join(scratch, 'unet');
+for (const level of ['basic', 'extended', 'all'] as const) test(`the tiny SD1.5 UNet opened warm from the cache at level ${level} gives exactly the outputs of a direct session`, async () => {
+  const options = { ...CACHED_OPTIONS, graphOptimizationLevel: level };
+  const dir = join(scratch, `unet-${level}`);
   cpSync(join(repo, 'models/tiny-sd15/unet'), dir, { recursive: true });
   const path = join(dir, 'model.onnx');
-  const cacheDir = join(scratch, 'unet-cache');
+  const cacheDir = join(scratch, `unet-${level}-cache`);
   const feeds = {
     sample: new ort.Tensor('float32', values(2 * 4 * 8 * 8, 3), [2, 4, 8, 8]),
     timestep: new ort.Tensor('int64', new BigInt64Array([999n, 999n]), [2]),
@@ -82,11 +83,11 @@ test('the tiny SD1.5 UNet opened warm from the cache gives exactly the outputs o
   };
   const outputs: Float32Array[] = [];
   const log = recorder();
-  const direct = await ort.InferenceSession.create(path, CACHED_OPTIONS);
+  const direct = await ort.InferenceSession.create(path, options);
   outputs.push((await direct.run(feeds)).out_sample!.data as Float32Array);
   await direct.release();
   for (const origin of ['cold', 'warm']) {
-    const loaded = await load(path, cacheDir, log);
+    const loaded = await load(path, cacheDir, log, options);
     outputs.push((await loaded.session.run(feeds)).out_sample!.data as Float32Array);
     await loaded.session.release();
     assert.equal(loaded.origin, origin);
@@ -150,19 +151,22 @@ test('entries are per device and optimization level', () => {
   assert.equal(a, cacheEntryDir('/c', 'fp', 'cpu', 'all'));
 });
 
-test('openSession: the CPU level (extended) loads directly even with a cache folder; level all is cached', async () => {
-  const dir = join(scratch, 'cpu-direct');
-  const cacheDir = join(scratch, 'cpu-direct-cache');
+test('openSession: the CPU level (extended) goes through the cache too; without a folder or at level disabled it loads directly', async () => {
+  const dir = join(scratch, 'cpu-level');
+  const cacheDir = join(scratch, 'cpu-level-cache');
   const model = linearModel(dir, 4);
   const x = values(64, 17);
-  for (const folder of [undefined, '', cacheDir]) {
+  for (const [folder, origin] of [[undefined, 'direct'], ['', 'direct'], [cacheDir, 'cold'], [cacheDir, 'warm']] as const) {
     const loaded = await openSession(model.path, { device: 'cpu', threads: 1, cacheDir: folder }, recorder());
-    assert.equal(loaded.origin, 'direct');
+    assert.equal(loaded.origin, origin, `cache folder ${folder}`);
     assertClose(await runLinear(loaded, x), expectedLinear(x, model.weight), `cache folder ${folder}`);
   }
-  assert.equal(existsSync(cacheDir), false, 'nothing written');
-  assert.equal(worthCaching(sessionOptions('cpu', 1)), false);
+  const [entry] = readdirSync(cacheDir);
+  assert.equal(JSON.parse(readFileSync(join(cacheDir, entry!, 'manifest.json'), 'utf8')).level, 'extended');
+  assert.equal(worthCaching(sessionOptions('cpu', 1)), true);
+  assert.equal(worthCaching({ ...sessionOptions('cpu', 1), graphOptimizationLevel: 'basic' }), true);
   assert.equal(worthCaching(CACHED_OPTIONS), true);
+  assert.equal(worthCaching({ ...sessionOptions('cpu', 1), graphOptimizationLevel: 'disabled' }), false);
 });
 
 test('an unusable cache folder only costs a warning', async () => {
@@ -177,4 +181,23 @@ test('an unusable cache folder only costs a warning', async () => {
   assertClose(await runLinear(loaded, x), expectedLinear(x, model.weight), 'unusable cache');
   assert.equal(log.warnings.length, 1);
   assert.match(log.warnings[0]!, /Cannot write the optimized-model cache/);
+});
+
+test('openSession at precision int8: the quantized model is cached as its own entry, cold then warm, close to the float math', async () => {
+  const dir = join(scratch, 'int8');
+  const cacheDir = join(scratch, 'int8-cache');
+  const model = linearModel(dir, 6);
+  const x = values(64, 23);
+  const expected = expectedLinear(x, model.weight);
+  const peak = Math.max(...expected.map(Math.abs));
+  for (const origin of ['cold', 'warm']) {
+    const loaded = await openSession(model.path, { device: 'cpu', threads: 1, cacheDir, precision: 'int8' }, recorder());
+    assert.equal(loaded.origin, origin);
+    const y = await runLinear(loaded, x);
+    const worst = Math.max(...expected.map((e, i) => Math.abs(y[i]! - e)));
+    // 7-bit weights and 8-bit activations over 32 products: about 1% of the output range.
+    assert.ok(worst < 0.02 * peak && worst > 0, `${origin}: int8 error ${worst} vs peak ${peak}`);
+  }
+  const [entry] = readdirSync(cacheDir);
+  assert.equal(JSON.parse(readFileSync(join(cacheDir, entry!, 'manifest.json'), 'utf8')).variant, 'int8-matmul');
 });

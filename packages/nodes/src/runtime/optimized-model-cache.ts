@@ -53,6 +53,17 @@ export interface OptimizedModelRequest {
   /** The concrete execution provider the session is for. */
   device: string;
   options: ort.InferenceSession.SessionOptions;
+  /**
+   * A transformed model to optimize instead of the source file (e.g. int8 weights), and what its
+   * entry is called in the key; built only when the cache has no valid entry.
+   */
+  variant?: { name: string; prepare(): Promise<PreparedModel> };
+}
+
+/** A model in memory and the session options it needs (e.g. the folder of its external weights). */
+export interface PreparedModel {
+  model: Uint8Array;
+  options: ort.InferenceSession.SessionOptions;
 }
 
 /** How a session came to be: opened from the cache, optimized from the source (and cached), or loaded without the cache. */
@@ -63,6 +74,8 @@ interface Manifest {
   fingerprint: string;
   device: string;
   level: string;
+  /** The transformed model's name ('' for the source itself). */
+  variant?: string;
   machine: string;
   /** SHA-256 of the optimized model.onnx (small: the weights are in the data file). */
   modelSha256: string;
@@ -88,8 +101,8 @@ export function machineSignature(): string {
 }
 
 /** The cache folder of one (model, device, level) on this machine. */
-export function cacheEntryDir(cacheDir: string, fingerprint: string, device: string, level: string): string {
-  const key = createHash('sha256').update(JSON.stringify([CACHE_FORMAT, fingerprint, device, level, machineSignature()])).digest('hex').slice(0, 32);
+export function cacheEntryDir(cacheDir: string, fingerprint: string, device: string, level: string, variant = ''): string {
+  const key = createHash('sha256').update(JSON.stringify([CACHE_FORMAT, fingerprint, device, level, machineSignature(), variant])).digest('hex').slice(0, 32);
   return join(cacheDir, key);
 }
 
@@ -100,7 +113,7 @@ export function cacheEntryDir(cacheDir: string, fingerprint: string, device: str
  */
 export async function createWithOptimizedCache(request: OptimizedModelRequest, log: CacheLog): Promise<{ session: ort.InferenceSession; origin: CacheOrigin }> {
   const level = request.options.graphOptimizationLevel ?? 'all';
-  const entry = cacheEntryDir(request.cacheDir, request.fingerprint, request.device, level);
+  const entry = cacheEntryDir(request.cacheDir, request.fingerprint, request.device, level, request.variant?.name);
   const manifest = await readManifest(entry);
   if (manifest !== undefined) {
     const problem = manifest === 'unreadable' ? 'its manifest is unreadable' : await checkEntry(entry, manifest);
@@ -126,15 +139,15 @@ async function buildEntry(request: OptimizedModelRequest, level: string, entry: 
     await mkdir(staging, { recursive: true });
   } catch (err) {
     log.warn(`Cannot write the optimized-model cache in ${request.cacheDir} (${firstLine(err)}); loading ${request.source} without it.`);
-    return { session: await ort.InferenceSession.create(request.source, request.options), origin: 'direct' };
+    return { session: await createFrom(request, request.options), origin: 'direct' };
   }
   try {
     let session: ort.InferenceSession;
     try {
-      session = await ort.InferenceSession.create(request.source, withSaving(request.options, join(staging, MODEL_FILE)));
+      session = await createFrom(request, withSaving(request.options, join(staging, MODEL_FILE)));
     } catch (saveError) {
       // Some providers cannot serialize their optimized graph: load without saving, and if that fails too, its error is the real one.
-      session = await ort.InferenceSession.create(request.source, request.options);
+      session = await createFrom(request, request.options);
       log.warn(`onnxruntime could not save the optimized model of ${request.source} (${firstLine(saveError)}); it is loaded without the cache.`);
       return { session, origin: 'direct' };
     }
@@ -152,6 +165,15 @@ async function buildEntry(request: OptimizedModelRequest, level: string, entry: 
   } finally {
     await rm(staging, { recursive: true, force: true });
   }
+}
+
+/** A session of the source file, or of the request's variant with its own options added. */
+export async function createFrom(request: Pick<OptimizedModelRequest, 'source' | 'variant'>, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+  if (!request.variant) return ort.InferenceSession.create(request.source, options);
+  const prepared = await request.variant.prepare();
+  const extra = (options.extra ?? {}) as { session?: Record<string, string> };
+  const own = (prepared.options.extra ?? {}) as { session?: Record<string, string> };
+  return ort.InferenceSession.create(prepared.model, { ...options, extra: { ...extra, session: { ...extra.session, ...own.session } } });
 }
 
 function withSaving(options: ort.InferenceSession.SessionOptions, modelPath: string): ort.InferenceSession.SessionOptions {
@@ -180,6 +202,7 @@ async function writeManifest(dir: string, request: OptimizedModelRequest, level:
     fingerprint: request.fingerprint,
     device: request.device,
     level,
+    variant: request.variant?.name ?? '',
     machine: machineSignature(),
     modelSha256: sha256(await readFile(join(dir, MODEL_FILE))),
     sizes,
@@ -222,7 +245,9 @@ async function pruneStale(request: OptimizedModelRequest, level: string, keep: s
     const dir = join(request.cacheDir, name);
     if (dir === keep || name.includes('.tmp-')) continue;
     const manifest = await readManifest(dir);
-    if (typeof manifest === 'object' && manifest.source === request.source && manifest.device === request.device && manifest.level === level) {
+    if (typeof manifest !== 'object') continue;
+    const sameVariant = (manifest.variant ?? '') === (request.variant?.name ?? '');
+    if (manifest.source === request.source && manifest.device === request.device && manifest.level === level && sameVariant) {
       await rm(dir, { recursive: true, force: true });
     }
   }

@@ -1,7 +1,7 @@
 /**
  * onnxruntime sessions for model files, created lazily, kept in the engine's object cache and keyed
  * by content (path, size, mtime of the model and its external data), device and thread count, and
- * opened through the optimized-model cache (optimized-model-cache.ts) where that pays ({@link worthCaching}).
+ * opened through the optimized-model cache (optimized-model-cache.ts) at whatever level they optimize ({@link worthCaching}).
  *
  * Defaults, from `npm run bench -- throughput model-load` on the SD1.5-size random UNet (2-core AMD
  * EPYC, onnxruntime-node 1.30, CPU; one CFG step, batch 2; each option timed against a reference
@@ -21,6 +21,21 @@
  *   runners return fresh tensors.
  * With these, one CFG step at 64×64 takes ~6.4 s: ~250 GFLOP/s at 0.803 TFLOP per sample-step, 0.74×
  * onnxruntime's MatMul 2048³ peak (342 GFLOP/s, 2 threads) measured in the same run.
+ *
+ * Memory and the first call (`npm run bench -- session-options`, bench/results/session-options.json: each
+ * variant in its own process, peak RSS = the kernel's VmHWM, SD1.5-size UNet, 3.20 GiB of weights, 32×32
+ * latent, machine load average 15–20, so step times are only comparable within the A-B-B-A pair):
+ * - Loom's defaults peak at 3.84–3.85 GiB (1.20× the weights) at 32×32; at 64×64 one process peaked at
+ *   9.75 GiB (2.84×), the activations and memory-pattern buffers of the larger latent, not the weights.
+ * - memory patterns off: 3.63 GiB (1.13×); prepacking off (`session.disable_prepacking`): 3.85 GiB;
+ *   both: 3.63 GiB; initializers in the device allocator (`session.use_device_allocator_for_initializers`):
+ *   3.86 GiB. Only memory patterns move the peak, by 6%. Steady steps ranged 15–50 s across these
+ *   processes as the machine's load changed, within one variant as much as between them: no speed verdict.
+ * - first call ÷ steady at 32×32: 0.72× and 1.20× for the defaults (two processes); a warm-up call at
+ *   8×8 made no difference (first 20.7 s, then 46.9 and 49.7 s); at 64×64 the one process above ran
+ *   194 / 206 / 196 s. No first-call penalty showed, so Loom adds no warm-up.
+ * The defaults stay: no variant measured both less memory and no slower steps. On a machine short of
+ * memory at 64×64, `enableMemPattern: false` is the lever (above).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -28,7 +43,9 @@ import * as ort from 'onnxruntime-node';
 import { LoomError, type ObjectCache } from '@loom/engine';
 import type { DeviceChoice } from '../pack-config.ts';
 import { executionProviders, withDevice, type ConcreteDevice, type DeviceLog } from './device.ts';
-import { createWithOptimizedCache, type CacheOrigin } from './optimized-model-cache.ts';
+import { createFrom, createWithOptimizedCache, type CacheOrigin, type OptimizedModelRequest } from './optimized-model-cache.ts';
+import { OnnxModel } from './onnx-model/onnx-model.ts';
+import { quantizeMatMulsInt8 } from './onnx-model/quantize-int8.ts';
 
 export interface SessionSettings {
   device: DeviceChoice;
@@ -36,7 +53,13 @@ export interface SessionSettings {
   threads: number;
   /** Folder of the optimized-model cache; undefined or empty turns the cache off. */
   cacheDir?: string | undefined;
+  /** Weight precision; `int8` quantizes MatMul weights (onnx-model/quantize-int8.ts). Default fp32. */
+  precision?: Precision | undefined;
 }
+
+/** Weight precisions a session can be opened with. */
+export type Precision = 'fp32' | 'int8';
+export const PRECISIONS: readonly Precision[] = ['fp32', 'int8'];
 
 export interface LoadedSession {
   session: ort.InferenceSession;
@@ -79,13 +102,14 @@ export function sessionOptions(device: ConcreteDevice, threads: number): ort.Inf
 }
 
 /**
- * Whether loading with these options gains from the optimized-model cache: only level `all`, whose
- * layout optimization dominates a load (SD1.5 UNet on the CPU: 26–71 s cold, 4.6–7 s warm). At
- * `extended` a cold load is already 5.2 s and a warm one 4.6 s, not worth the first load's extra
- * 16 s and 3.4 GB of disk per model.
+ * Whether loading with these options goes through the optimized-model cache: every level that
+ * optimizes (basic, extended, all), so no model pays its optimizers twice. Level `all`, whose layout
+ * optimization dominates a load (SD1.5 UNet on the CPU: 26–71 s cold, 4.6–7 s warm), gains most; at
+ * the CPU's `extended` the gain and the cache's own cost are in `bench/results/model-load.json`
+ * (`npm run bench -- model-load`). Only `disabled` has nothing to save.
  */
 export function worthCaching(options: ort.InferenceSession.SessionOptions): boolean {
-  return (options.graphOptimizationLevel ?? 'all') === 'all';
+  return (options.graphOptimizationLevel ?? 'all') !== 'disabled';
 }
 
 /**
@@ -100,19 +124,36 @@ export async function openSession(path: string, settings: SessionSettings, log: 
     settings.device,
     async (d): Promise<{ session: ort.InferenceSession; origin: CacheOrigin }> => {
       const options = sessionOptions(d, settings.threads);
-      if (!cacheDir || !worthCaching(options)) return { session: await ort.InferenceSession.create(path, options), origin: 'direct' };
-      return createWithOptimizedCache({ cacheDir, source: path, fingerprint, device: d, options }, log);
+      const source = modelSource(path, settings.precision);
+      if (!cacheDir || !worthCaching(options)) return { session: await createFrom(source, options), origin: 'direct' };
+      return createWithOptimizedCache({ cacheDir, ...source, fingerprint, device: d, options }, log);
     },
     log,
   );
   return { session: value.session, origin: value.origin, device, path };
 }
 
+/** What a session of `path` at `precision` is created from: the file itself, or its int8 variant. */
+export function modelSource(path: string, precision: Precision = 'fp32'): Pick<OptimizedModelRequest, 'source' | 'variant'> {
+  return { source: path, ...(precision === 'int8' && { variant: int8Variant(path) }) };
+}
+
+/** The int8 model of `path`, built in memory; its float weights stay in the source folder's external files. */
+function int8Variant(path: string): NonNullable<OptimizedModelRequest['variant']> {
+  return {
+    name: 'int8-matmul',
+    prepare: async () => {
+      const model = await OnnxModel.load(path);
+      return { model: (await quantizeMatMulsInt8(model)).bytes, options: model.sessionOptions() };
+    },
+  };
+}
+
 /** The session for `path`, from the object cache or freshly created. */
 export async function cachedSession(objects: ObjectCache, path: string, settings: SessionSettings, log: DeviceLog): Promise<LoadedSession> {
   const { key, bytes } = await modelFingerprint(path);
   // The cache folder is not part of the key: a warm and a cold session of one model compute the same thing.
-  return objects.getOrCreate(`session|${key}|${settings.device}|${settings.threads}`, async () => {
+  return objects.getOrCreate(`session|${key}|${settings.device}|${settings.threads}|${settings.precision ?? 'fp32'}`, async () => {
     let loaded: LoadedSession;
     try {
       loaded = await openSession(path, settings, log);

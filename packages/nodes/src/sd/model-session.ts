@@ -36,6 +36,8 @@ export async function openModel(path: string, component: Component, loras: reado
     const { session } = await cachedSession(ctx.objects, path, config, ctx.log);
     return { session, path, run: (feeds, outputs) => (outputs ? session.run(feeds, [...outputs]) : session.run(feeds)) };
   }
+  // Branch sessions feed float LoRA factors into the float weights they adapt: no int8 variant of them.
+  if (config.precision === 'int8') ctx.log.warn(`precision int8 does not apply with LoRAs: ${path} runs in fp32 while LoRAs are active.`);
   const { key, bytes } = await modelFingerprint(path);
   const patcher = await loraPatcher(path, component, ctx);
   const wanted = JSON.stringify(active.map((l) => [l.file, l.strength]));

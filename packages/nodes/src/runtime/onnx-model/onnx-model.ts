@@ -25,6 +25,10 @@ export interface EncodeOptions {
   readonly nodes?: readonly NodeProto[];
   /** More graph inputs to declare. */
   readonly addInputs?: readonly ValueInfoProto[];
+  /** A replacement initializer list (applied before `replace` and `asInputs`), e.g. with quantized weights. */
+  readonly initializers?: readonly TensorProto[];
+  /** A replacement opset list, e.g. with an added contrib-op domain. */
+  readonly opsetImport?: ModelProto['opsetImport'];
 }
 
 /** A decoded ONNX model file. The proto is shared: treat it as read-only. */
@@ -94,25 +98,29 @@ export class OnnxModel {
   encode(options: EncodeOptions = {}): Uint8Array {
     const graph = this.proto.graph;
     const { initializer, input, node } = graph;
-    const replace = options.replace;
-    if (replace) {
-      for (const name of replace.keys()) if (!this.byName.has(name)) throw new LoomError('UNSUPPORTED_MODEL', `${this.path}: no initializer named "${name}"`);
-      graph.initializer = initializer.map((t) => replace.get(t.name) ?? t);
-    }
-    if (options.asInputs) {
-      const added: ValueInfoProto[] = initializerInputs(this, options.asInputs);
-      const drop = new Set(added.map((v) => v.name));
-      graph.initializer = graph.initializer.filter((t) => !drop.has(t.name));
-      graph.input = [...input, ...added];
-    }
-    if (options.nodes) graph.node = [...options.nodes];
-    if (options.addInputs) graph.input = [...graph.input, ...options.addInputs];
+    const opsetImport = this.proto.opsetImport;
     try {
+      if (options.initializers) graph.initializer = [...options.initializers];
+      if (options.opsetImport) this.proto.opsetImport = [...options.opsetImport];
+      const replace = options.replace;
+      if (replace) {
+        for (const name of replace.keys()) if (!this.byName.has(name)) throw new LoomError('UNSUPPORTED_MODEL', `${this.path}: no initializer named "${name}"`);
+        graph.initializer = graph.initializer.map((t) => replace.get(t.name) ?? t);
+      }
+      if (options.asInputs) {
+        const added: ValueInfoProto[] = initializerInputs(this, options.asInputs);
+        const drop = new Set(added.map((v) => v.name));
+        graph.initializer = graph.initializer.filter((t) => !drop.has(t.name));
+        graph.input = [...input, ...added];
+      }
+      if (options.nodes) graph.node = [...options.nodes];
+      if (options.addInputs) graph.input = [...graph.input, ...options.addInputs];
       return encodeModel(this.proto);
     } finally {
       graph.initializer = initializer;
       graph.input = input;
       graph.node = node;
+      this.proto.opsetImport = opsetImport;
     }
   }
 

@@ -1,7 +1,7 @@
 /**
  * Scheduler config keys: the six that used to be ignored are implemented per diffusers; values Loom does
  * not implement and unknown keys are refused in one line naming the key and the scheduler; other classes' keys are dropped as `from_config` drops them.
- * Numbers marked [torch] come from `/usr/bin/python3 reference/config_keys_rederived.py`, a hand
+ * Numbers marked [torch] come from `/usr/bin/python3 tools/diffusers-schedulers/config_keys_rederived.py`, a hand
  * re-derivation of the diffusers formulas in torch float32.
  */
 import { test } from 'node:test';

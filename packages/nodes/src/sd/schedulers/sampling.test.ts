@@ -10,7 +10,7 @@ const f = Math.fround;
 /*
  * Full sampling loops on a toy "model" ε(x, t) = 0.5·x + 0.001·t over a 16-value latent drawn from
  * torch.randn(16, generator=Generator().manual_seed(3)), compared with a hand re-derivation of each
- * diffusers `step` in torch 1.13.1 float32 (`/usr/bin/python3 reference/diffusers_rederived.py`; the per-class formulas
+ * diffusers `step` in torch 1.13.1 float32 (`/usr/bin/python3 tools/diffusers-schedulers/diffusers_rederived.py`; the per-class formulas
  * as in scheduling_euler_discrete.py, scheduling_euler_ancestral_discrete.py, scheduling_ddim.py,
  * scheduling_dpmsolver_multistep.py, scheduling_lcm.py, with the generator passed through for the noise).
  * The values are the final latents printed with '%.9g'.

@@ -16,7 +16,7 @@ const SD = { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear
 
 /*
  * Reference numbers marked [torch] were printed by a hand re-derivation of diffusers' formulas in
- * torch 1.13.1 / numpy (no diffusers on this machine): `/usr/bin/python3 reference/diffusers_rederived.py`.
+ * torch 1.13.1 / numpy (no diffusers on this machine): `/usr/bin/python3 tools/diffusers-schedulers/diffusers_rederived.py`.
  *   betas = torch.linspace(0.00085**0.5, 0.012**0.5, 1000, dtype=float32)**2; ac = torch.cumprod(1 - betas, 0)
  *   table = np.array(((1 - ac) / ac)**0.5); then each class's set_timesteps as written in diffusers.
  */

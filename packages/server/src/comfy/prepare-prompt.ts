@@ -6,6 +6,7 @@
  */
 import {
   LoomError,
+  comfyInputNamer,
   importComfyPrompt,
   isLink,
   validateGraph,
@@ -51,10 +52,7 @@ export function prepareComfyPrompt(prompt: unknown, registry: NodeRegistry, comf
   if (outputs.length === 0) {
     return { ok: false, error: { type: 'prompt_no_outputs', message: 'Prompt has no outputs', details: '', extra_info: {} }, nodeErrors: {} };
   }
-  const comfyInput = (nodeId: string, input: string): string => {
-    const renames = comfyMap[classTypes[nodeId] ?? '']?.inputs ?? {};
-    return Object.entries(renames).find(([, ours]) => ours === input)?.[0] ?? input;
-  };
+  const comfyInput = (nodeId: string, input: string): string => comfyInputNamer(comfyMap[classTypes[nodeId] ?? ''])(input);
   const ancestors = new Map(outputs.map((id) => [id, ancestorsOf(graph, id)]));
   const first = validateGraph(subgraph(graph, outputs, ancestors), registry);
   if (first.ok) return { ok: true, graph: first.plan.graph, targets: outputs, classTypes, nodeErrors: {} };

@@ -11,7 +11,7 @@ import { TorchCpuGenerator } from '../rng/torch-generator.ts';
 import { createScheduler } from './create-scheduler.ts';
 import { makeNoiseSchedule } from './noise-schedule.ts';
 import { resolveSchedulerConfig } from './config.ts';
-import { SCHEDULER_NAMES } from './create-scheduler.ts';
+import { SCHEDULER_NAMES } from './scheduler.ts';
 import { thresholdSample } from './thresholding.ts';
 
 const SD = { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000 } as const;

@@ -18,8 +18,16 @@
  */
 import type { ResolvedSchedulerConfig } from './config.ts';
 
-/** The schedulers we implement (ComfyUI-style names). */
-export type SchedulerName = 'euler' | 'euler_ancestral' | 'ddim' | 'dpmpp_2m' | 'dpmpp_2m_karras' | 'lcm';
+/**
+ * The samplers UNetSampler offers (ComfyUI-style names, diffusers semantics): the one list its parameter,
+ * its checks and the scheduler factory read.
+ */
+export const SAMPLERS = ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m', 'lcm'] as const;
+export type Sampler = (typeof SAMPLERS)[number];
+
+/** The schedulers we implement: one per sampler, plus DPM++ 2M on Karras sigmas (its own configuration). */
+export const SCHEDULER_NAMES = [...SAMPLERS, 'dpmpp_2m_karras'] as const;
+export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
 /** A stream of standard-normal noise (e.g. `TorchCpuGenerator`), used by ancestral and LCM steps. */
 export interface NoiseSource {

@@ -59,7 +59,7 @@ test('solver_order 1: every DPM++ step is first order [torch loop]', () => {
   s.setTimesteps(8);
   let x: Float32Array = new TorchCpuGenerator(3).randn(16);
   s.timesteps.forEach((t, i) => {
-    x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x);
+    x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x).prevSample;
   });
   x.forEach((v, i) => close(v, expected[i]!, 4e-6));
 });
@@ -73,7 +73,7 @@ for (const [steps, expected] of [
     s.setTimesteps(steps);
     let x: Float32Array = new TorchCpuGenerator(3).randn(16);
     s.timesteps.forEach((t, i) => {
-      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x);
+      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x).prevSample;
     });
     x.forEach((v, i) => close(v, expected[i]!, 4e-6));
   });
@@ -89,7 +89,7 @@ for (const [order, steps, expected] of [
     const rng = new TorchCpuGenerator(3);
     let x: Float32Array = rng.randn(16);
     s.timesteps.forEach((t, i) => {
-      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x, rng);
+      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x, rng).prevSample;
     });
     x.forEach((v, i) => close(v, expected[i]!, 4e-6));
     const noRng = createScheduler('dpmpp_2m', { ...SD, algorithm_type: 'sde-dpmsolver++' });
@@ -117,7 +117,7 @@ for (const { name, config, steps, expected } of LOOPS) {
     s.setTimesteps(steps, { batch: 2 });
     let x: Float32Array = new TorchCpuGenerator(3).randn(16).map((v) => f(v * 3));
     s.timesteps.forEach((t, i) => {
-      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x);
+      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x).prevSample;
     });
     x.forEach((v, i) => close(v, expected[i]!, 4e-6));
   });

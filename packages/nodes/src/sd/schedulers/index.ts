@@ -1,7 +1,7 @@
 /** diffusers-exact schedulers (Euler, Euler ancestral, DDIM, DPM++ 2M (Karras), LCM) on flat float32 tensors. */
 export {
   img2imgStartIndex, timestepForInt64Input, SAMPLERS, SCHEDULER_NAMES,
-  type NoiseSource, type Sampler, type Scheduler, type SchedulerName, type SetTimestepsOptions,
+  type NoiseSource, type Sampler, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
 } from './scheduler.ts';
 export { createScheduler, readSchedulerConfig } from './create-scheduler.ts';
 export {

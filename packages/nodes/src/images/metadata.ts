@@ -21,7 +21,7 @@ const A1111_SAMPLERS: Readonly<Record<Sampler, string>> = {
   lcm: 'LCM',
 };
 
-export function a1111Parameters(meta: Provenance, width: number, height: number): string {
+function a1111Parameters(meta: Provenance, width: number, height: number): string {
   const loraTags = (meta.loras ?? []).map((l) => ` <lora:${l.name.replace(/\.safetensors$/, '')}:${l.strength}>`).join('');
   const sampler = meta.sampler ? `${(A1111_SAMPLERS as Readonly<Record<string, string>>)[meta.sampler.replace(/_karras$/, '')] ?? meta.sampler}${meta.sampler.endsWith('_karras') ? ' Karras' : ''}` : undefined;
   const pairs: [string, unknown][] = [

@@ -23,7 +23,7 @@ export interface GuidanceInputs {
   timeIds?: number[];
 }
 
-export function timestepTensor(unet: ModelRunner, t: number, batch: number): ort.Tensor {
+function timestepTensor(unet: ModelRunner, t: number, batch: number): ort.Tensor {
   const { type, rank } = requireInput(unet.session, 'timestep', unet.path);
   const dims = rank === 0 ? [] : [batch];
   const count = rank === 0 ? 1 : batch;
@@ -47,7 +47,7 @@ export function effectiveNegative(negative: Conditioning, forceZeros: boolean): 
 }
 
 /** Pads the shorter of two conditionings with empty windows so both have the same token count (A1111). */
-export function matchLengths(a: Conditioning, b: Conditioning): [Float32Array, Float32Array, number] {
+function matchLengths(a: Conditioning, b: Conditioning): [Float32Array, Float32Array, number] {
   const tokens = Math.max(a.tokens, b.tokens);
   const pad = (c: Conditioning): Float32Array => {
     if (c.tokens === tokens) return c.embeds;

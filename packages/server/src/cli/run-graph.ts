@@ -124,7 +124,7 @@ function jsonEvent(event: EngineEvent): unknown {
 }
 
 /** Written files (ComfyUI's `{filename, subfolder, type}` entries) as paths, and shown texts. */
-export function describeOutputs(ui: UiPayload, outputDir: string): string[] {
+function describeOutputs(ui: UiPayload, outputDir: string): string[] {
   const lines: string[] = [];
   for (const [kind, items] of Object.entries(ui)) {
     for (const item of items) {

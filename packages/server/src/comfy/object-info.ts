@@ -26,7 +26,7 @@ export interface ComfyNodeInfo {
 }
 
 /** ComfyUI's V1 config for one parameter; file widgets list their folder. */
-export async function paramConfig(param: CatalogParam, folders: ModelFolders): Promise<InputConfig> {
+async function paramConfig(param: CatalogParam, folders: ModelFolders): Promise<InputConfig> {
   const { schema, widget } = param;
   const options: Record<string, unknown> = { tooltip: param.description };
   if (param.default !== undefined) options.default = param.default;
@@ -59,7 +59,7 @@ export async function paramConfig(param: CatalogParam, folders: ModelFolders): P
  * One node's V1 entry, under `className` with ComfyUI's input names when it is an alias, its inputs in
  * ComfyUI's `INPUT_TYPES` order (links and widgets interleaved as the mapping declares).
  */
-export async function nodeInfo(className: string, entry: CatalogEntry, folders: ModelFolders, mapping?: ComfyNodeMapping): Promise<ComfyNodeInfo> {
+async function nodeInfo(className: string, entry: CatalogEntry, folders: ModelFolders, mapping?: ComfyNodeMapping): Promise<ComfyNodeInfo> {
   const nameOf = comfyInputNamer(mapping);
   const inputs = new Map(entry.inputs.map((input) => [input.name, input]));
   const params = new Map(entry.params.map((param) => [param.name, param]));

@@ -92,7 +92,7 @@ function dropUnknownInputs(graph: Graph, registry: NodeRegistry): Graph {
 }
 
 /** The node and everything upstream of it (links to missing nodes are left for validation to report). */
-export function ancestorsOf(graph: Graph, id: string): Set<string> {
+function ancestorsOf(graph: Graph, id: string): Set<string> {
   const seen = new Set<string>();
   const stack = [id];
   while (stack.length > 0) {

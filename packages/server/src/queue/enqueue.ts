@@ -11,7 +11,7 @@ import type { ServerContext } from '../server-context.ts';
 import type { PromptFormat, QueuedPrompt } from './prompt-queue.ts';
 
 /** Prompt ids name history files, so they are restricted to a safe alphabet. */
-export const PROMPT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const PROMPT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export interface EnqueueRequest {
   format: PromptFormat;

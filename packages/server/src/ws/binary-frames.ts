@@ -6,7 +6,7 @@
 import type { Preview } from '@loom/engine';
 
 export const PREVIEW_IMAGE = 1;
-export const PREVIEW_IMAGE_WITH_METADATA = 4;
+const PREVIEW_IMAGE_WITH_METADATA = 4;
 
 /** Type 1: `uint32 BE format` (1 = JPEG, 2 = PNG), then the encoded image. */
 export function previewFrame(preview: Preview): Buffer {

@@ -15,7 +15,7 @@ import type { ModelSampling } from './model-sampling.ts';
 const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
 
 /** `c` with its token sequence repeated to `tokens` tokens (a multiple of its own length). */
-export function repeatTokens(c: Conditioning, tokens: number): Conditioning {
+function repeatTokens(c: Conditioning, tokens: number): Conditioning {
   if (c.tokens === tokens) return c;
   const embeds = new Float32Array(tokens * c.dim);
   for (let at = 0; at < tokens; at += c.tokens) embeds.set(c.embeds, at * c.dim);

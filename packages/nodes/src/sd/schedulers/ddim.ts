@@ -19,7 +19,7 @@ const f = Math.fround;
 const sqrt32 = (x: number): number => f(Math.sqrt(x));
 
 /** diffusers `DDIMScheduler.__init__` defaults. */
-export const DDIM_DEFAULTS = { timestepSpacing: 'leading', stepsOffset: 0, clipSample: true, setAlphaToOne: true } as const;
+const DDIM_DEFAULTS = { timestepSpacing: 'leading', stepsOffset: 0, clipSample: true, setAlphaToOne: true } as const;
 
 /** DDIM (deterministic). */
 export class DdimScheduler implements Scheduler {

@@ -33,7 +33,7 @@ import { firstOrderUpdate, secondOrderUpdate, thirdOrderUpdate, type AlphaSigma,
 const f = Math.fround;
 
 /** diffusers `DPMSolverMultistepScheduler.__init__` defaults. */
-export const DPM_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0, lowerOrderFinal: true } as const;
+const DPM_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0, lowerOrderFinal: true } as const;
 
 /** Lu et al.'s schedule: λ = log σ from the table's largest to smallest, `steps` points, linear (ρ = 1). */
 function luSigmas(logSigmas: Float64Array, steps: number): number[] {

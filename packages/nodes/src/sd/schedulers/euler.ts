@@ -18,7 +18,7 @@ import { eulerTimesteps, karrasSigmas, logSigmasF32, sigmaToT } from './spacing.
 const f = Math.fround;
 
 /** diffusers `EulerDiscreteScheduler.__init__` defaults. */
-export const EULER_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0 } as const;
+const EULER_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0 } as const;
 
 /** EulerDiscrete; also the base of Euler ancestral (same sigmas, different step). */
 export class EulerScheduler implements Scheduler {

@@ -23,7 +23,7 @@ const sqrt32 = (x: number): number => f(Math.sqrt(x));
 const SIGMA_DATA_SQ = 0.25;
 
 /** diffusers `LCMScheduler.__init__` defaults. */
-export const LCM_DEFAULTS = {
+const LCM_DEFAULTS = {
   betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear', setAlphaToOne: true, timestepSpacing: 'leading',
   originalInferenceSteps: 50, timestepScaling: 10, clipSample: false,
 } as const;

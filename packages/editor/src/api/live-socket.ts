@@ -15,7 +15,7 @@ export interface LiveHandlers {
   connection(open: boolean): void;
 }
 
-/** ComfyUI binary frame types (COMFYUI-API.md §3.4): 1 = preview image, format 1 JPEG / 2 PNG. */
+/** ComfyUI binary frame types (ComfyUI server.py `BinaryEventTypes`, `send_image`): 1 = preview image, format 1 JPEG / 2 PNG. */
 const PREVIEW_IMAGE = 1;
 
 function decodePreviewFrame(frame: ArrayBuffer): Blob | undefined {

@@ -1,7 +1,7 @@
 /**
  * One UNet call with classifier-free guidance. The inputs are built from what the session declares:
  * `timestep` as int64 [batch] (Optimum 1.6–1.23), float [batch] (diffusers script) or a float scalar
- * (Optimum ≥ 1.24); SDXL adds `text_embeds` and `time_ids` (SD-ONNX-FACTS §1.2–1.3).
+ * (Optimum ≥ 1.24); SDXL adds `text_embeds` and `time_ids` (Optimum exporters/onnx/model_configs.py `UNetOnnxConfig`).
  * CFG batches [uncond, cond] in one call and combines `uncond + cfg·(cond − uncond)`
  * (diffusers pipeline_stable_diffusion.py); cfg 1 runs the conditional half only.
  */

@@ -1,5 +1,5 @@
 /**
- * `/object_info` in ComfyUI's V1 format (COMFYUI-API.md §2.5), built from the node catalog: every Loom
+ * `/object_info` in ComfyUI's V1 format (ComfyUI server.py `node_info`), built from the node catalog: every Loom
  * node under its own name, plus every ComfyUI alias from the node pack's map with ComfyUI's input
  * names. Enums and file widgets become V1 combos `[[options], {...}]` (§8 #13).
  */

@@ -1,5 +1,5 @@
 /**
- * ComfyUI's `validate_prompt` semantics on top of Loom validation (COMFYUI-API.md §4.4): every node's
+ * ComfyUI's `validate_prompt` semantics on top of Loom validation (ComfyUI execution.py `validate_prompt`): every node's
  * class must exist; only output nodes and their ancestors are validated; unknown inputs are ignored;
  * outputs with errors are dropped and the rest run (200 with `node_errors`), and only when no output
  * survives is the prompt refused (400 `prompt_outputs_failed_validation`).

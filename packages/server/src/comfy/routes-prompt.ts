@@ -1,5 +1,5 @@
 /**
- * ComfyUI's prompt, queue and history routes (COMFYUI-API.md §1, §2.2–2.4), mounted bare and under
+ * ComfyUI's prompt, queue and history routes (ComfyUI server.py `PromptServer` routes), mounted bare and under
  * `/api`. Validation failures answer `{error, node_errors}` exactly as ComfyUI does.
  */
 import { Router } from 'express';

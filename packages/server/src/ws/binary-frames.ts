@@ -1,5 +1,5 @@
 /**
- * ComfyUI's binary WebSocket frames (COMFYUI-API.md §3.4): a 4-byte big-endian event type, then a
+ * ComfyUI's binary WebSocket frames (ComfyUI server.py `BinaryEventTypes`, `encode_bytes`): a 4-byte big-endian event type, then a
  * type-specific layout. Only types 1 (preview) and 4 (preview with metadata, after negotiation) are
  * sent: clients throw on unknown types (§8 #7).
  */

@@ -1,6 +1,6 @@
 /**
  * Finds, for every PyTorch module of an exported model, the ONNX initializer that holds its weight
- * and the layout it is stored in (SD-ONNX-FACTS §2.1):
+ * and the layout it is stored in (as torch.onnx exports them):
  * - Conv: named `<module>.weight`, `[out, in, kh, kw]`.
  * - Gemm (Linear on 2-D input): named `<module>.weight`, `[out, in]` with transB=1 (`[in, out]` if transB=0).
  * - MatMul (Linear on ≥3-D input, constant-folded): anonymous `onnx::MatMul_N`, already transposed to

@@ -23,7 +23,7 @@ const SD = { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear
 const close = (actual: number, expected: number, tol = 1e-6): void =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${actual} vs ${expected}`);
 
-test('scaled_linear schedule: σ_min ≈ 0.0292, σ_max ≈ 14.6146 (SD-ONNX-FACTS §6)', () => {
+test('scaled_linear schedule: σ_min ≈ 0.0292, σ_max ≈ 14.6146 (diffusers scheduling_euler_discrete.py, scaled_linear betas)', () => {
   const { sigmas, alphasCumprod } = makeNoiseSchedule(resolveSchedulerConfig(SD, {}));
   close(sigmas[0]!, 0.0292, 2e-3);
   close(sigmas[999]!, 14.6146, 1e-5);

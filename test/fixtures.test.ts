@@ -5,7 +5,7 @@
  *   contracts, written down here (diffusers' scripts/convert_stable_diffusion_checkpoint_to_onnx.py and
  *   Optimum's ONNX export of Stable Diffusion), not read from the fixtures.
  * - Each model runs once on the reference inputs and matches the torch fp32 outputs (base.safetensors).
- * - LoRA files follow the documented key formats (SD-ONNX-FACTS §3) and change the outputs measurably.
+ * - LoRA files follow the documented key formats (diffusers `lora_conversion_utils.py`) and change the outputs measurably.
  * - Tokenizer files have the real CLIP layout (checked against the bundled real vocab, packages/nodes/data/tokenizers),
  *   and configs carry the real values (test/fixtures/upstream, copied from the public SD1.4 / SDXL repositories).
  * - tools/tiny-sd/manifest.json matches every generated file, and the total stays under 48 MB.
@@ -317,7 +317,7 @@ const INDEX = json(at('test/fixtures/reference/index.json')) as { files: IndexEn
 
 const TE = String.raw`text_encoder(_2)?\.text_model\.encoder\.layers\.\d+\.(self_attn\.(q|k|v|out)_proj|mlp\.fc[12])`;
 const UNET = String.raw`(down_blocks|mid_block|up_blocks)\.[\w.]+`;
-/** Key grammar of each format (SD-ONNX-FACTS §3.1), written from the sources, not from the files. */
+/** Key grammar of each format (diffusers `state_dict_utils.py`), written from the sources, not from the files. */
 const FORMATS: Record<string, RegExp> = {
   seed: new RegExp(String.raw`^(unet\.${UNET}\.(to_q|to_k|to_v|to_out\.0)\.lora\.(down|up)|${TE}\.lora_linear_layer\.(down|up))\.weight$`),
   attnproc: new RegExp(String.raw`^((unet\.)?${UNET}\.attn[12]\.processor\.(to_q|to_k|to_v|to_out)_lora\.(down|up)|${TE}\.lora_linear_layer\.(down|up))\.weight$`),
@@ -464,7 +464,7 @@ function lorableModules(model: string): Set<string> {
   return new Set(names.map((n) => n.slice(1).replace(/\/(MatMul|Conv)$/, '').replace(/\//g, '.')));
 }
 
-/** diffusers' LDM -> diffusers block mapping for layers_per_block 2 (SD-ONNX-FACTS §3.2), on kohya's flat names. */
+/** diffusers' LDM -> diffusers block mapping for layers_per_block 2 (diffusers `lora_conversion_utils.py`), on kohya's flat names. */
 function ldmToDiffusers(flat: string): string {
   return flat
     .replace(/^input_blocks_(\d+)_1_/, (_, i: string) => `down_blocks_${Math.floor((Number(i) - 1) / 3)}_attentions_${(Number(i) - 1) % 3}_`)

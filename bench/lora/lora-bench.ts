@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { LoraPatcher, type LoraSpec } from '../../packages/nodes/src/sd/lora/lora-patcher.ts';
-import { LoraSwitcher } from '../../packages/nodes/src/sd/lora/lora-switcher.ts';
+import { LoraSwitcher } from './lora-switcher.ts';
 import { LoraBranchSession } from '../../packages/nodes/src/sd/lora/lora-branch-session.ts';
 import { mergeSessionOptions } from '../../packages/nodes/src/sd/lora/session-options.ts';
 import { withSafetensors } from '../../packages/nodes/src/safetensors/safetensors-file.ts';

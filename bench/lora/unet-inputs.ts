@@ -1,6 +1,6 @@
 /**
  * Seeded random UNet inputs shaped from `session.inputMetadata` (names and dtypes differ between
- * exporters: SD-ONNX-FACTS §1.2), with symbolic dims filled in: batch, latent height/width, 77 tokens.
+ * exporters: Optimum `UNetOnnxConfig`, diffusers convert_stable_diffusion_checkpoint_to_onnx.py), with symbolic dims filled in: batch, latent height/width, 77 tokens.
  */
 import * as ort from 'onnxruntime-node';
 

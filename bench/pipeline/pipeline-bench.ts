@@ -66,7 +66,7 @@ async function bareMs(session: ort.InferenceSession, cond: Float32Array, uncond:
     const eps = out.out_sample!.data as Float32Array;
     const guided = new Float32Array(input.length);
     for (let k = 0; k < guided.length; k++) guided[k] = eps[k]! + 7 * (eps[input.length + k]! - eps[k]!);
-    x = scheduler.step(guided, i, x, generator);
+    x = scheduler.step(guided, i, x, generator).prevSample;
   }
   return performance.now() - t0;
 }

@@ -108,7 +108,7 @@ async function fanOut(url: string): Promise<Figure[]> {
       ws.once('error', reject);
     })),
   );
-  // No client_id: ComfyUI broadcasts progress to every socket (COMFYUI-API.md §3.2).
+  // No client_id: ComfyUI broadcasts progress to every socket (server.py `send_sync` without a sid).
   const prompt = { '1': { class_type: 'Source', inputs: { value: 1 } }, '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps: STEPS, bytes: 16, ms: 0 } }, '3': { class_type: 'Collect', inputs: { a: ['2', 0] } } };
   const started = performance.now();
   const posted = await fetch(`${url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt }) });

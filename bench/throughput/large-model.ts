@@ -18,7 +18,7 @@ export const LARGE_UNET = process.env.LOOM_BENCH_UNET ?? fileURLToPath(new URL('
 /** What the figures measured on {@link LARGE_UNET} are labelled with: a smoke run on another UNet never says "SD1.5-size". */
 export const LARGE_UNET_LABEL = process.env.LOOM_BENCH_UNET ? `UNet ${process.env.LOOM_BENCH_UNET} (LOOM_BENCH_UNET)` : 'SD1.5-size UNet';
 
-/** Floating-point operations of one UNet call per sample at a 64×64 latent (SD1.5, 859.5 M parameters; STACK-NOTES). */
+/** Floating-point operations of one UNet call per sample at a 64×64 latent (SD1.5, 859.5 M parameters). */
 export const SD15_TFLOP_PER_SAMPLE_STEP = 0.803;
 
 /** Why the large-model part is skipped, or undefined when it runs. */

@@ -1,5 +1,5 @@
 /**
- * A tiny safetensors reader for fixture tests (format: huggingface/safetensors README, SD-ONNX-FACTS §4):
+ * A tiny safetensors reader for fixture tests (format: huggingface/safetensors README):
  * u64 little-endian header length N, N bytes of JSON `{name: {dtype, shape, data_offsets}}` with an optional
  * `__metadata__` map, then the little-endian tensor bytes. Deliberately independent of packages/nodes.
  */

@@ -53,7 +53,7 @@ test('the npm client connects, enqueues, follows progress and gets images back (
     assert.match(image.data, /\/view\?filename=npm_\d{5}_\.png&subfolder=&type=output$/);
     assert.deepEqual(await imageAt(image.data), { mime: 'image/png', width: 4, height: 4 });
 
-    // The same prompt again is fully cached: the client still gets its result (COMFYUI-API.md §8 #3).
+    // The same prompt again is fully cached: the client still gets its result (ComfyUI execution.py keeps cached nodes' outputs).
     const cached = await client.enqueue(prompt, { timeout_ms: 10_000 });
     assert.equal(cached.images.length, 1);
 

@@ -1,5 +1,5 @@
 /**
- * ComfyUI routes other than the happy path of /prompt: node_errors shapes (COMFYUI-API.md §2.3, §4.4),
+ * ComfyUI routes other than the happy path of /prompt: node_errors shapes (ComfyUI execution.py `validate_inputs`, `validate_prompt`),
  * /queue, /history, /interrupt, /free, /object_info (§2.5), /system_stats, /features, the /api prefix.
  */
 import { after, before, describe, test } from 'node:test';

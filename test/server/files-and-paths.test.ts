@@ -1,6 +1,6 @@
 /**
  * /view and /upload/image stay inside their folders: `..`, percent-encoded `..`, absolute paths, NUL
- * bytes and symlinks pointing out are refused (COMFYUI-API.md §1: 400 for `..`/leading `/`, 403 when the
+ * bytes and symlinks pointing out are refused (ComfyUI server.py `/view`: 400 for `..`/leading `/`, 403 when the
  * subfolder escapes, 404 when missing). Uploads must be real images within the size limit.
  */
 import { after, before, describe, test } from 'node:test';

@@ -5,7 +5,8 @@
  * `widgets_values` in declaration order (a seed followed by "fixed", an input-folder file by "image", as
  * the frontend stores them), linked parameters as widget inputs, modes 2/4, and `meta.groups` as groups.
  */
-import { exportComfyPrompt, type ComfyMap, type ComfyNodeMapping } from './comfy.ts';
+import { exportComfyPrompt } from './comfy.ts';
+import { comfyClassByType, comfyInputNamer, type ComfyMap } from './comfy-map.ts';
 import { isLink, type Graph } from './graph.ts';
 import { LOOM_ID_PROPERTY } from './comfy-workflow.ts';
 import type { NodeRegistry } from './registry.ts';
@@ -24,7 +25,8 @@ export function exportComfyWorkflow(graph: Graph, registry: NodeRegistry, option
   const numeric = new Map(ids.map((id, i) => [id, /^\d+$/.test(id) && !ids.some((o, j) => j < i && Number(o) === Number(id)) ? Number(id) : 0]));
   let next = Math.max(0, ...numeric.values()) + 1;
   for (const [id, n] of numeric) if (n === 0) numeric.set(id, next++);
-  const mappingOf = (type: string): ComfyNodeMapping | undefined => Object.values(options.map ?? {}).find((m) => m.type === type);
+  const aliasOf = comfyClassByType(options.map ?? {});
+  const mappingOf = (type: string) => aliasOf.get(type)?.[1];
 
   const links: [number, number, number, number, number, string][] = [];
   const outputLinks = new Map<string, number[]>();
@@ -32,8 +34,7 @@ export function exportComfyWorkflow(graph: Graph, registry: NodeRegistry, option
     const node = graph.nodes[id] as Graph['nodes'][string];
     const def = registry.get(node.type);
     const classType = prompt[id]?.class_type ?? node.type;
-    const comfyName = new Map(Object.entries(mappingOf(node.type)?.inputs ?? {}).map(([comfy, ours]) => [ours, comfy]));
-    const nameOf = (ours: string): string => comfyName.get(ours) ?? ours;
+    const nameOf = comfyInputNamer(mappingOf(node.type));
     const inputs: UiInput[] = [];
     const linkInto = (name: string, value: unknown): number | null => {
       if (!isLink(value)) return null;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ComfyMap } from './comfy.ts';
+import type { ComfyMap } from './comfy-map.ts';
 import { comfyWorkflowToPrompt, importComfyWorkflow, isComfyWorkflow, registryWidgets } from './comfy-workflow.ts';
 import { exportComfyWorkflow } from './comfy-workflow-export.ts';
 import { NodeRegistry } from './registry.ts';

@@ -10,7 +10,8 @@
  * value of the upload button after an input-folder file widget.
  */
 import { z } from 'zod';
-import { importComfyPrompt, type ComfyMap, type NodeShapes } from './comfy.ts';
+import { importComfyPrompt, type NodeShapes } from './comfy.ts';
+import { comfyInputNamer, type ComfyMap } from './comfy-map.ts';
 import { LoomError } from './errors.ts';
 import type { Graph } from './graph.ts';
 
@@ -141,9 +142,9 @@ export function registryWidgets(registry: NodeShapes, map: ComfyMap): WidgetsOf 
     const mapping = map[classType];
     const def = registry.get(mapping?.type ?? classType);
     if (!def) return undefined;
-    const comfyName = new Map(Object.entries(mapping?.inputs ?? {}).map(([comfy, ours]) => [ours, comfy]));
+    const comfyName = comfyInputNamer(mapping);
     return Object.entries(def.params).map(([name, spec]) => ({
-      name: comfyName.get(name) ?? name,
+      name: comfyName(name),
       ...(spec.widget === 'seed' && { control: true }),
       ...(typeof spec.widget === 'object' && spec.widget.file === 'input' && { upload: true }),
     }));

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { exportComfyPrompt, importComfyPrompt, isComfyPrompt, type ComfyMap } from './comfy.ts';
+import { exportComfyPrompt, importComfyPrompt, isComfyPrompt } from './comfy.ts';
+import type { ComfyMap } from './comfy-map.ts';
 import { NodeRegistry } from './registry.ts';
 import { validateGraph } from './validate.ts';
 import { LoomError } from './errors.ts';

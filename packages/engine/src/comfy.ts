@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { LoomError } from './errors.ts';
 import { isLink, type Graph, type NodeInstance } from './graph.ts';
 import type { Widget } from './node.ts';
+import { comfyClassByType, comfyInputNamer, type ComfyMap } from './comfy-map.ts';
 
 /**
  * What the ComfyUI converters need to know of our node types: output names in order and parameters
@@ -15,31 +16,6 @@ import type { Widget } from './node.ts';
 export interface NodeShapes {
   get(type: string): { readonly outputs: Readonly<Record<string, unknown>>; readonly params: Readonly<Record<string, { readonly widget?: Widget }>> } | undefined;
 }
-
-export interface ComfyNodeMapping {
-  /** Our node type. */
-  type: string;
-  /** ComfyUI input name → our input name, where they differ. */
-  inputs?: Record<string, string>;
-  /** Our output names in ComfyUI's output order; defaults to our declaration order. */
-  outputs?: string[];
-  /** ComfyUI inputs that have no counterpart here and are dropped on import. */
-  ignore?: string[];
-  /**
-   * How our node's behaviour differs from ComfyUI's, for the catalogs; absent when it follows ComfyUI's
-   * semantics (see {@link comfySemantics}).
-   */
-  semantics?: string;
-}
-
-/** One line for the catalogs: which Loom node serves a ComfyUI class, and with what semantics. */
-export function comfySemantics(className: string, mapping: ComfyNodeMapping): string {
-  if (mapping.semantics !== undefined) return mapping.semantics;
-  return mapping.type === className ? "ComfyUI's node, re-implemented with ComfyUI's semantics." : `Loom's ${mapping.type}, with ComfyUI's semantics.`;
-}
-
-/** ComfyUI class_type → mapping. Classes not in the map are taken to be our own type names. */
-export type ComfyMap = Record<string, ComfyNodeMapping>;
 
 const ComfyLinkSchema = z.tuple([z.union([z.string(), z.number()]), z.number().int().nonnegative()]);
 const ComfyPromptSchema = z.record(
@@ -109,19 +85,16 @@ export interface ComfyExportOptions {
 }
 
 export function exportComfyPrompt(graph: Graph, registry: NodeShapes, options: ComfyExportOptions = {}): Record<string, unknown> {
-  const aliasOf = new Map<string, [string, ComfyNodeMapping]>();
-  for (const [classType, mapping] of Object.entries(options.map ?? {})) {
-    if (!aliasOf.has(mapping.type)) aliasOf.set(mapping.type, [classType, mapping]);
-  }
+  const aliasOf = comfyClassByType(options.map ?? {});
   const outputsOf = (type: string): string[] =>
     aliasOf.get(type)?.[1].outputs ?? Object.keys(registry.get(type)?.outputs ?? {});
   const prompt: Record<string, unknown> = {};
   for (const [id, node] of Object.entries(graph.nodes)) {
     const [classType, mapping] = aliasOf.get(node.type) ?? [node.type, undefined];
-    const renamed = new Map(Object.entries(mapping?.inputs ?? {}).map(([comfy, ours]) => [ours, comfy]));
+    const comfyNameOf = comfyInputNamer(mapping);
     const inputs: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(node.inputs)) {
-      const comfyName = renamed.get(name) ?? name;
+      const comfyName = comfyNameOf(name);
       if (isLink(value)) {
         const upstream = graph.nodes[value.node];
         const index = upstream ? outputsOf(upstream.type).indexOf(value.output) : -1;

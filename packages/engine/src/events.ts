@@ -28,5 +28,4 @@ export type EngineEvent =
   | { type: 'run.failed'; runId: string; error: ErrorInfo }
   | { type: 'run.cancelled'; runId: string; nodeId?: string };
 
-export type EngineEventType = EngineEvent['type'];
 export type EventListener = (event: EngineEvent) => void;

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 
 /** A link to another node's named output. */
-export const LinkSchema = z
+const LinkSchema = z
   .strictObject({
     node: z.string().min(1).describe('Id of the upstream node'),
     output: z.string().min(1).describe('Name of the upstream output'),
@@ -14,9 +14,9 @@ export const LinkSchema = z
 export type Link = z.infer<typeof LinkSchema>;
 
 /** Any JSON value; parameters are checked later against their node's schema. */
-export const LiteralSchema: z.ZodType<unknown> = z.json().describe('A literal parameter value');
+const LiteralSchema: z.ZodType<unknown> = z.json().describe('A literal parameter value');
 
-export const NodeInstanceSchema = z.strictObject({
+const NodeInstanceSchema = z.strictObject({
   type: z.string().min(1).describe('Node type, e.g. "UNetSampler"'),
   inputs: z
     .record(z.string(), z.union([LinkSchema, LiteralSchema]))

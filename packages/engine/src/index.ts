@@ -10,6 +10,7 @@ export * from './executor.ts';
 export * from './output-cache.ts';
 export * from './object-cache.ts';
 export * from './comfy.ts';
+export * from './comfy-map.ts';
 export * from './comfy-workflow.ts';
 export * from './comfy-workflow-export.ts';
 export * from './comfy-origin.ts';

@@ -53,8 +53,6 @@ export const BOOLEAN = definePortType<boolean>({
   guard: (v): v is boolean => typeof v === 'boolean',
 });
 
-export const PRIMITIVE_PORT_TYPES = [STRING, INT, FLOAT, BOOLEAN] as const;
-
 /**
  * Whether a value of port type `from` may be linked into a socket of type `to`.
  * INT widens to FLOAT, as in ComfyUI's primitive handling; everything else must match by name.

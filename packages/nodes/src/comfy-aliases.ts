@@ -1,8 +1,11 @@
 /**
  * ComfyUI's core node names and input names, mapped to ours, so API-format prompts and UI workflows from
- * ComfyUI run unchanged (COMFYUI-API.md §5 lists the originals). Where our node's behaviour differs from
+ * ComfyUI run unchanged (the originals are the classes of ComfyUI's nodes.py,
+ * https://github.com/comfyanonymous/ComfyUI/blob/master/nodes.py). Where our node's behaviour differs from
  * ComfyUI's, `semantics` says how; the catalogs show it for every class. KSampler, KSamplerAdvanced and
- * CLIPTextEncode are real nodes with ComfyUI semantics; only their snake_case inputs map.
+ * CLIPTextEncode are real nodes with ComfyUI semantics; only their snake_case inputs map. `inputOrder` is
+ * given where ComfyUI's `INPUT_TYPES` interleaves links and widgets or lists them in another order than
+ * our declaration; `/object_info` lists inputs in that order. Hosts check every alias at start.
  */
 import type { ComfyMap } from '@loom/engine';
 
@@ -11,18 +14,23 @@ const IMAGE_SCALE_SEMANTICS = "Sizes as ComfyUI computes them; area is torch's a
 export const comfyAliases: ComfyMap = {
   CheckpointLoaderSimple: { type: 'ModelLoader', inputs: { ckpt_name: 'pipeline' }, semantics: 'Loom\'s ModelLoader: ckpt_name names a pipeline folder of the models directory.' },
   LoraLoader: { type: 'LoRALoader', inputs: { lora_name: 'lora', strength_model: 'strengthModel', strength_clip: 'strengthClip' } },
-  CLIPTextEncode: { type: 'CLIPTextEncode' },
+  CLIPTextEncode: { type: 'CLIPTextEncode', inputOrder: ['text', 'clip'] },
   EmptyLatentImage: { type: 'EmptyLatent', inputs: { batch_size: 'batchSize' } },
-  KSampler: { type: 'KSampler', inputs: { sampler_name: 'samplerName', latent_image: 'latentImage' } },
+  KSampler: {
+    type: 'KSampler',
+    inputs: { sampler_name: 'samplerName', latent_image: 'latentImage' },
+    inputOrder: ['model', 'seed', 'steps', 'cfg', 'sampler_name', 'scheduler', 'positive', 'negative', 'latent_image', 'denoise'],
+  },
   KSamplerAdvanced: {
     type: 'KSamplerAdvanced',
     inputs: {
       add_noise: 'addNoise', noise_seed: 'noiseSeed', sampler_name: 'samplerName', latent_image: 'latentImage',
       start_at_step: 'startAtStep', end_at_step: 'endAtStep', return_with_leftover_noise: 'returnWithLeftoverNoise',
     },
+    inputOrder: ['model', 'add_noise', 'noise_seed', 'steps', 'cfg', 'sampler_name', 'scheduler', 'positive', 'negative', 'latent_image', 'start_at_step', 'end_at_step', 'return_with_leftover_noise'],
   },
-  VAEDecode: { type: 'VAEDecode', inputs: { samples: 'latent' } },
-  VAEEncode: { type: 'VAEEncode', inputs: { pixels: 'images' }, semantics: "Loom's VAEEncode: width and height must be multiples of 8 (ComfyUI center-crops them)." },
+  VAEDecode: { type: 'VAEDecode', inputs: { samples: 'latent' }, inputOrder: ['samples', 'vae'] },
+  VAEEncode: { type: 'VAEEncode', inputs: { pixels: 'images' }, inputOrder: ['pixels', 'vae'], semantics: "Loom's VAEEncode: width and height must be multiples of 8 (ComfyUI center-crops them)." },
   SaveImage: { type: 'SaveImage', inputs: { filename_prefix: 'filenamePrefix' }, semantics: "Loom's SaveImage: files are <prefix>_00001.png (ComfyUI: <prefix>_00001_.png); the PNG chunks are ComfyUI's prompt and workflow plus A1111 parameters and Loom's graph." },
   PreviewImage: { type: 'PreviewImage' },
   LoadImage: { type: 'LoadImage', ignore: ['upload'], semantics: "Loom's LoadImage: the first frame only, and EXIF orientation is not applied (ComfyUI rotates by it)." },

@@ -58,6 +58,7 @@ export { withSafetensors } from './safetensors/safetensors-file.ts';
 export { CountingObjectStore, type LoadCount } from './sd/grid/counting-store.ts';
 export { planGrid, type GridPlan, type Variant } from './sd/grid/plan.ts';
 export { safetySummary, type CellAttempts } from './sd/grid/markdown.ts';
+export { gridResultOf, type GridCellResult, type GridResult } from './sd/grid/grid-result.ts';
 export { UPSCALE_MODEL, type UpscaleModelHandle } from './sd/upscale/port.ts';
 export { BUNDLED_TOKENIZERS, bundledTokenizerDir, type BundledTokenizerName } from './sd/tokenizer/index.ts';
 

@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import express from 'express';
+import { assertComfyMap } from '@loom/engine';
 import { comfyFileRoutes } from './comfy/routes-files.ts';
 import { comfyInfoRoutes } from './comfy/routes-info.ts';
 import { comfyPromptRoutes } from './comfy/routes-prompt.ts';
@@ -71,6 +72,8 @@ export const DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 export const DEFAULT_MAX_UPLOAD = 32 * 1024 * 1024;
 
 export async function createServer(options: ServerOptions): Promise<LoomServer> {
+  // An injected host's aliases get the check createHost gives the real one: a wrong one fails here, not per prompt.
+  assertComfyMap(options.host.comfyMap, options.host.registry, "The host's ComfyUI aliases");
   const log = options.log ?? ((message: string) => console.error(message));
   const dataDir = resolve(options.dataDir ?? '.loom');
   const history = options.history ?? new FileHistoryStore(dataDir, undefined, log);

@@ -25,7 +25,7 @@ export async function readGraphFile(path: string, registry: NodeRegistry, comfyM
  * Format)", bare or as a POST /prompt body) is converted and remembered in `meta.comfy`, so saved PNGs
  * carry it as ComfyUI would; anything else is returned as is for validation to judge.
  */
-export function importGraphDocument(document: unknown, registry: NodeRegistry, comfyMap: ComfyMap): unknown {
+function importGraphDocument(document: unknown, registry: NodeRegistry, comfyMap: ComfyMap): unknown {
   if (isComfyWorkflow(document)) return importComfyWorkflow(document, registry, comfyMap);
   const prompt = typeof document === 'object' && document !== null && 'prompt' in document ? (document as { prompt: unknown }).prompt : document;
   return isComfyPrompt(prompt) ? withComfyOrigin(importComfyPrompt(prompt, registry, comfyMap), { prompt }) : document;

@@ -1,10 +1,11 @@
 /**
  * The host: one engine with the built-in utility nodes and the Stable Diffusion node pack, configured
- * for a models folder, an output folder and a device. The CLI and the server both start from here.
+ * for a models folder, an output folder and a device. The CLI and the server both start from here, and a
+ * ComfyUI alias naming a missing node or input stops them here.
  */
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Engine, NodeRegistry, builtinNodes, type ComfyMap } from '@loom/engine';
+import { Engine, NodeRegistry, assertComfyMap, builtinNodes, type ComfyMap } from '@loom/engine';
 import { createNodePack, type NodePackConfig } from '@loom/nodes';
 
 export interface Host {
@@ -28,5 +29,6 @@ export function createHost(config: Partial<NodePackConfig> = {}): Host {
   };
   const pack = createNodePack(full);
   const registry = new NodeRegistry([...builtinNodes, ...pack.nodes]);
+  assertComfyMap(pack.comfyMap, registry, '@loom/nodes comfy-aliases.ts');
   return { engine: new Engine({ registry }), registry, comfyMap: pack.comfyMap, config: full };
 }

@@ -28,7 +28,7 @@ export interface ServerContext {
   limits: ServerLimits;
   /** Where `graphs/*.json` templates live. */
   templatesDir: string;
-  /** Delay between flushing a POST /prompt response and starting the prompt (COMFYUI-API.md §8 #2). */
+  /** Delay between flushing a POST /prompt response and starting the prompt: clients listen only after reading the response. */
   startDelayMs: number;
   startedAt: number;
   log: (message: string) => void;

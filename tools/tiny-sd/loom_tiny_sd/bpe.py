@@ -1,6 +1,6 @@
 """A small CLIP-style byte-level BPE: trainer, encoder and the real vocab.json / merges.txt layout.
 
-Layout (openai/CLIP `simple_tokenizer.py`, transformers `tokenization_clip.py`; SD-ONNX-FACTS §5):
+Layout (openai/CLIP `simple_tokenizer.py`, transformers `tokenization_clip.py`):
 ids 0..255 are the `bytes_to_unicode()` characters, 256..511 the same with `</w>`, then one entry per
 merge (the concatenated pair), then `<|startoftext|>` and `<|endoftext|>` as the last two ids.
 merges.txt starts with `#version: 0.2`. vocab.json is written like transformers' `save_vocabulary`

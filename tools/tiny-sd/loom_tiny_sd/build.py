@@ -19,7 +19,7 @@ def tokenizer_merges():
 def write_tokenizers(root, merges, second=False):
     bpe.write(root / "tokenizer", merges, bpe.EOS, "loom/tiny-sd/tokenizer")
     if second:
-        # SDXL's tokenizer_2 pads with "!" (id 0), SD-ONNX-FACTS §5
+        # SDXL's tokenizer_2 pads with "!" (id 0) (stable-diffusion-xl-base-1.0 tokenizer_2/special_tokens_map.json)
         bpe.write(root / "tokenizer_2", merges, "!", "loom/tiny-sd/tokenizer_2")
 
 

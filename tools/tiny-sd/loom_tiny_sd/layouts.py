@@ -1,4 +1,4 @@
-"""Per-component exports with each real exporter's I/O contract (SD-ONNX-FACTS §1.1, §1.2).
+"""Per-component exports with each real exporter's I/O contract (diffusers convert_stable_diffusion_checkpoint_to_onnx.py, Optimum `UNetOnnxConfig` and its siblings).
 
 Optimum: `optimum/exporters/onnx/model_configs.py` (CLIPTextOnnxConfig, CLIPTextWithProjectionOnnxConfig,
 UNetOnnxConfig, VaeEncoderOnnxConfig, VaeDecoderOnnxConfig) and `exporters/utils.py`

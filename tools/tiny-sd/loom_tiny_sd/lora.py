@@ -1,5 +1,5 @@
 """LoRA fixtures: one canonical (module, down, up, alpha) list per file, written in the key format
-users meet (SD-ONNX-FACTS §3), and the fp32 merge used for the torch references.
+users meet (diffusers `lora_conversion_utils.py`, kohya sd-scripts), and the fp32 merge used for the torch references.
 
 Merge (kohya `networks/merge_lora.py`, diffusers `LoRALinearLayer`): W += s * scale * up @ down,
 scale = alpha / rank when the file stores alpha, else 1; 1x1 convs are reshaped to 2-D and back.

@@ -1,4 +1,4 @@
-"""A minimal safetensors writer (format: huggingface/safetensors README, SD-ONNX-FACTS §4).
+"""A minimal safetensors writer (format: huggingface/safetensors README).
 
 8-byte little-endian header length N, N bytes of JSON (`dtype`, `shape`, `data_offsets` per tensor,
 optional `__metadata__` string map) padded with spaces to a multiple of 8, then the raw little-endian

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from .clip import CLIPVisionModel
 
-# CLIP image preprocessing of the real feature_extractor/preprocessor_config.json (SD-ONNX-FACTS §1.4)
+# CLIP image preprocessing of the real feature_extractor/preprocessor_config.json (transformers `CLIPImageProcessor`)
 CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073]
 CLIP_STD = [0.26862954, 0.26130258, 0.27577711]
 

@@ -15,10 +15,10 @@ export interface LiveHandlers {
   connection(open: boolean): void;
 }
 
-/** ComfyUI binary frame types (COMFYUI-API.md §3.4): 1 = preview image, format 1 JPEG / 2 PNG. */
+/** ComfyUI binary frame types (ComfyUI server.py `BinaryEventTypes`, `send_image`): 1 = preview image, format 1 JPEG / 2 PNG. */
 const PREVIEW_IMAGE = 1;
 
-export function decodePreviewFrame(frame: ArrayBuffer): Blob | undefined {
+function decodePreviewFrame(frame: ArrayBuffer): Blob | undefined {
   if (frame.byteLength < 8) return undefined;
   const view = new DataView(frame);
   if (view.getUint32(0) !== PREVIEW_IMAGE) return undefined;

@@ -10,7 +10,7 @@ import { linkRefusal, wouldCycle } from '../graph/port-compat.ts';
 import { LoomConnection, type Schemes } from './loom-node.ts';
 
 /** Source (output) and target (input) of a drop, in either drag direction; null for same-side ends. */
-export function linkEnds(from: SocketData, to: SocketData): [SocketData, SocketData] | null {
+function linkEnds(from: SocketData, to: SocketData): [SocketData, SocketData] | null {
   const ends = getSourceTarget(from, to);
   return ends && ends[0] && ends[1] ? [ends[0], ends[1]] : null;
 }

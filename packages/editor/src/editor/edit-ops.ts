@@ -23,7 +23,7 @@ export async function deleteSelected(loom: LoomEditor): Promise<number> {
 }
 
 /** The selection as a graph fragment, or null when nothing is selected. */
-export function selectionFragment(loom: LoomEditor): Graph | null {
+function selectionFragment(loom: LoomEditor): Graph | null {
   const chosen = loom.selected();
   if (chosen.length === 0) return null;
   const ids = new Set(chosen.map((n) => n.id));

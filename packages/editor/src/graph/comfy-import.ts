@@ -8,7 +8,7 @@ import { importComfyPrompt, importComfyWorkflow, type NodeShapes } from '@loom/e
 import type { Graph, ServerCatalog } from '../api/types.ts';
 
 /** The catalog seen as the importers' node shapes: outputs and parameters in declaration order. */
-export function catalogShapes(catalog: ServerCatalog): NodeShapes {
+function catalogShapes(catalog: ServerCatalog): NodeShapes {
   const byType = new Map(
     catalog.nodes.map((e) => [
       e.type,

@@ -36,7 +36,7 @@ function parseJson(text: string, what: string): unknown {
 }
 
 /** Reads a PNG's embedded graph. */
-export function graphFromPng(bytes: Uint8Array, comfy: ComfyImporter, what: string): LoadedDocument {
+function graphFromPng(bytes: Uint8Array, comfy: ComfyImporter, what: string): LoadedDocument {
   const text = readPngText(bytes);
   if (text.loom !== undefined) {
     const graph = parseJson(text.loom, `${what}'s loom chunk`);

@@ -18,7 +18,7 @@ import { ModuleWeights } from './module-weights.ts';
 import type { WeightSource } from '../weights/weight-source.ts';
 
 /** The config.json fields the text encoder graph depends on. */
-export const ClipTextConfig = z.looseObject({
+const ClipTextConfig = z.looseObject({
   hidden_size: z.number().int().positive(),
   num_hidden_layers: z.number().int().positive(),
   num_attention_heads: z.number().int().positive(),

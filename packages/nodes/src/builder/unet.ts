@@ -20,7 +20,7 @@ import type { WeightSource } from '../weights/weight-source.ts';
  * diffusers embeddings.get_timestep_embedding: exp(-ln(max_period)·i / (half − shift)) frequencies,
  * [sin, cos] (flipped to [cos, sin] when flip_sin_to_cos), computed in float32 like torch.
  */
-export function timestepEmbedding(g: GraphBuilder, t: string, dim: number, flip: boolean, shift: number): string {
+function timestepEmbedding(g: GraphBuilder, t: string, dim: number, flip: boolean, shift: number): string {
   if (dim % 2 === 1) throw new Error(`odd timestep embedding size ${dim} is not supported`);
   const half = dim / 2;
   // float32 at every step, as torch's `-math.log(max_period) * arange(half, dtype=float32) / (half - shift)`

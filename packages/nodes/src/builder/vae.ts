@@ -15,7 +15,7 @@ import { ModuleWeights } from './module-weights.ts';
 import { attentionModule, fromTokens, resnet, toTokens, upsample2x, type BlockContext } from './blocks.ts';
 import type { WeightSource } from '../weights/weight-source.ts';
 
-export const VaeConfig = z.looseObject({
+const VaeConfig = z.looseObject({
   block_out_channels: z.array(z.number().int().positive()),
   layers_per_block: z.number().int().positive().default(1),
   norm_num_groups: z.number().int().positive().default(32),

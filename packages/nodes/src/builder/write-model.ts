@@ -1,6 +1,6 @@
 /**
  * Writes a {@link GraphBuilder} as `<dir>/model.onnx` plus one external data file `model.onnx_data`
- * (the Optimum layout, SD-ONNX-FACTS §2.4), streaming each weight from its reader to disk so that only
+ * (the Optimum layout: `model.onnx` + `model.onnx_data`), streaming each weight from its reader to disk so that only
  * one tensor is in memory at a time.
  *
  * Alignment follows onnx `external_data_helper` (`align_offset`, onnx ≥ 1.16): tensors of 1 MB or more

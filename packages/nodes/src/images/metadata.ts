@@ -9,10 +9,11 @@
  */
 import { comfyOriginOf, exportComfyPrompt, exportComfyWorkflow, type Graph, type NodeRegistry } from '@loom/engine';
 import type { Provenance, UsedEmbedding } from '../ports.ts';
+import type { Sampler } from '../sd/schedulers/index.ts';
 import { pythonJsonDumps } from './python-json.ts';
 
-/** Our sampler/scheduler names in A1111's spelling. */
-const A1111_SAMPLERS: Record<string, string> = {
+/** UNetSampler's samplers in A1111's spelling (typed by the one list, so a new sampler needs its name here). */
+const A1111_SAMPLERS: Readonly<Record<Sampler, string>> = {
   euler: 'Euler',
   euler_ancestral: 'Euler a',
   ddim: 'DDIM',
@@ -31,7 +32,7 @@ function tiHashes(embeddings: readonly UsedEmbedding[] | undefined): string | un
 
 export function a1111Parameters(meta: Provenance, width: number, height: number): string {
   const loraTags = (meta.loras ?? []).map((l) => ` <lora:${l.name.replace(/\.safetensors$/, '')}:${l.strength}>`).join('');
-  const sampler = meta.sampler ? `${A1111_SAMPLERS[meta.sampler.replace(/_karras$/, '')] ?? meta.sampler}${meta.sampler.endsWith('_karras') ? ' Karras' : ''}` : undefined;
+  const sampler = meta.sampler ? `${(A1111_SAMPLERS as Readonly<Record<string, string>>)[meta.sampler.replace(/_karras$/, '')] ?? meta.sampler}${meta.sampler.endsWith('_karras') ? ' Karras' : ''}` : undefined;
   const pairs: [string, unknown][] = [
     ['Steps', meta.steps],
     ['Sampler', sampler],

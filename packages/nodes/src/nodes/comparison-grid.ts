@@ -7,6 +7,7 @@
  * Writes `img/r{rank:02d}-{index:04d}.png` per cell, `grid.png` (labelled) and `README.md` (the seed
  * playground's Markdown table) into the output folder, and outputs the grid as an IMAGE. A re-run
  * first clears the previous run's files; each cell PNG embeds the graph that re-renders that cell.
+ * Hosts read what a run produced with `gridResultOf` (sd/grid/grid-result.ts).
  */
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -26,6 +27,7 @@ import { writeFileAtomic } from '../sd/grid/write-file.ts';
 import { cellGraph } from '../sd/grid/cell-graph.ts';
 import { clearPreviousRun } from '../sd/grid/clear-previous.ts';
 import { rowLabel, safetyAttempts } from '../sd/grid/labels.ts';
+import { GRID_FILES } from '../sd/grid/grid-result.ts';
 
 /** Inputs a variant or an axis may bind; each must be linked from the node that feeds the real input. */
 const BINDABLE = ['seed', 'promptSeed', 'prompt', 'lora', 'strength', 'sampler', 'cfg', 'steps'] as const;
@@ -88,7 +90,7 @@ export const comparisonGridNode = (config: NodePackConfig) =>
           const title = `Cell ${cell.file} of ${String(ctx.graph.meta?.title ?? 'a comparison')}`;
           const own = cellGraph(ctx.graph, ctx.nodeId, cell.bindings, `${p.folder}/rerun/${cell.file.replace(/\.png$/, '')}`, title);
           const png = addPngText(await encodePng(batch, 0), pngTextEntries(own, ctx.registry, batch.meta, width, height));
-          await writeFileAtomic(join(folder, 'img', cell.file), png);
+          await writeFileAtomic(join(folder, GRID_FILES.cells, cell.file), png);
         }
         const scale = p.cellSize > 0 ? Math.min(1, p.cellSize / Math.max(width, height)) : 1;
         thumb ??= { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
@@ -101,14 +103,14 @@ export const comparisonGridNode = (config: NodePackConfig) =>
       const layout = gridLayout(plan.variants.length, plan.rows.length, size.width, size.height);
       const rowLabels = plan.rows.map((r) => rowLabel(plan, r, prompts[r.index]));
       const { rgb } = await renderGrid(layout, plan.variants.map((v) => v.label), rowLabels, cells);
-      const markdown = gridMarkdown(plan, './img', prompts, checked ? attempts : undefined);
+      const markdown = gridMarkdown(plan, `./${GRID_FILES.cells}`, prompts, checked ? attempts : undefined);
       if (p.save) {
-        await writeFileAtomic(join(folder, 'grid.png'), await sharp(rgb, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toBuffer());
-        await writeFileAtomic(join(folder, 'README.md'), markdown);
+        await writeFileAtomic(join(folder, GRID_FILES.grid), await sharp(rgb, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toBuffer());
+        await writeFileAtomic(join(folder, GRID_FILES.readme), markdown);
       }
       const subfolder = p.save ? p.folder.replaceAll('\\', '/') : '';
       ctx.ui({
-        ...(p.save && { images: [{ filename: 'grid.png', subfolder, type: 'output' }] }),
+        ...(p.save && { images: [{ filename: GRID_FILES.grid, subfolder, type: 'output' }] }),
         text: [markdown],
         cells: plan.cells.map((c, i) => ({ file: c.file, variant: plan.variants[c.variant]?.label, row: c.row, bindings: c.bindings, ...(checked && { safetyAttempts: attempts[i]?.attempts }) })),
       });

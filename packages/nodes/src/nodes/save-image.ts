@@ -12,7 +12,7 @@ import { savePng, type SavedFile } from '../images/save-png.ts';
 import { relativeName, resolveInside } from '../model-files.ts';
 
 /** `{seed}` and `{date}` (YYYY-MM-DD) in a prefix are replaced; the rest is taken literally. */
-export function expandPrefix(prefix: string, images: ImageBatch, date: Date): string {
+function expandPrefix(prefix: string, images: ImageBatch, date: Date): string {
   return prefix.replaceAll('{seed}', String(images.meta.seed ?? 0)).replaceAll('{date}', date.toISOString().slice(0, 10));
 }
 

@@ -6,7 +6,8 @@ import { CONDITIONING, LATENT, MODEL, latentOf } from '../ports.ts';
 import { latentPreview } from '../sd/latent-preview.ts';
 import { latentPixelSize, latentSizeProblem, modelPipeline, pipelineDownFactor, VAE_FACTOR } from '../sd/latent-size.ts';
 import { sampleLatents } from '../sd/sampling.ts';
-import { SAMPLERS, resolveScheduler, type Sampler } from '../sd/sampler-choice.ts';
+import { SCHEDULES, resolveScheduler, type Schedule } from '../sd/sampler-choice.ts';
+import { SAMPLERS, type Sampler } from '../sd/schedulers/index.ts';
 import { schedulerConfigProblem } from '../sd/scheduler-config-check.ts';
 import { effectiveNegative } from '../sd/unet.ts';
 import { embeddingsOf } from '../sd/embeddings/used-embeddings.ts';
@@ -30,7 +31,7 @@ export const unetSamplerNode = (config: NodePackConfig) =>
       steps: param(z.int().min(1).max(1000).default(20), 'Denoising steps'),
       cfg: param(z.number().min(0).max(100).default(7), 'Classifier-free guidance scale (1 skips the unconditional pass)', 'slider'),
       sampler: param(z.enum(SAMPLERS).default('euler'), 'Sampling method, following diffusers (ComfyUI names)'),
-      schedule: param(z.enum(['normal', 'karras']).default('normal'), "Sigma schedule: the model's own, or Karras (euler and dpmpp_2m only)"),
+      schedule: param(z.enum(SCHEDULES).default('normal'), "Sigma schedule: the model's own, or Karras (euler and dpmpp_2m only)"),
       denoise: param(z.number().min(0).max(1).default(1), 'How much to change the input: 1 = txt2img, 0.4–0.6 for img2img', 'slider'),
       preview: param(z.boolean().default(true), 'Send a cheap latent preview with each step'),
       originalWidth: param(z.int().min(0).max(16384).default(0), 'SDXL: original size conditioning, 0 = the output size'),
@@ -45,7 +46,7 @@ export const unetSamplerNode = (config: NodePackConfig) =>
       const size = latentPixelSize(view.source('latent')?.node);
       const factor = pipelineDownFactor(config.modelsDir, pipeline);
       const misfit = size && factor && latentSizeProblem(size.width, size.height, factor, pipeline);
-      const { sampler, schedule } = view.params as { sampler?: Sampler; schedule?: 'normal' | 'karras' };
+      const { sampler, schedule } = view.params as { sampler?: Sampler; schedule?: Schedule };
       const scheduler = sampler && schedule && schedulerConfigProblem(config.modelsDir, pipeline, sampler, schedule);
       return [...(misfit ? [{ input: 'latent', message: misfit }] : []), ...(scheduler ? [scheduler] : [])];
     },

@@ -41,7 +41,7 @@ export function executionProviders(device: ConcreteDevice): InferenceSession.Ses
  * Why a provider cannot work, found without trying it (trying CUDA without its binaries makes
  * onnxruntime print a native error), or undefined if it is worth a try.
  */
-export function missingBinaries(device: ConcreteDevice): string | undefined {
+function missingBinaries(device: ConcreteDevice): string | undefined {
   if (device !== 'cuda') return undefined;
   const binaries = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json')), 'bin', 'napi-v6', process.platform, process.arch);
   const files = existsSync(binaries) ? readdirSync(binaries) : [];

@@ -86,7 +86,7 @@ interface Manifest {
 let machine: string | undefined;
 
 /** onnxruntime version, platform and CPU (model and feature flags): what an optimized graph may depend on. */
-export function machineSignature(): string {
+function machineSignature(): string {
   if (machine === undefined) {
     let flags = '';
     try {

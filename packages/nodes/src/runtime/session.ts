@@ -164,10 +164,3 @@ export async function cachedSession(objects: ObjectCache, path: string, settings
     return { value: loaded, bytes, dispose: () => loaded.session.release() };
   });
 }
-
-/** Reads a session input's element type and rank, the way the diffusers ONNX pipeline does (never assumed). */
-export function inputSignature(session: ort.InferenceSession, name: string): { type: string; rank: number } | undefined {
-  const meta = session.inputMetadata.find((m) => m.name === name);
-  if (!meta || !meta.isTensor) return undefined;
-  return { type: meta.type, rank: meta.shape.length };
-}

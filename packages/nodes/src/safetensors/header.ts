@@ -9,7 +9,7 @@
 import { LoomError } from '@loom/engine';
 
 /** Element types a safetensors file may declare, with their size in bytes. */
-export const DTYPE_SIZES = {
+const DTYPE_SIZES = {
   BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
   I16: 2, U16: 2, F16: 2, BF16: 2,
   I32: 4, U32: 4, F32: 4,

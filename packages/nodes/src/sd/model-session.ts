@@ -75,7 +75,7 @@ function serialize<T>(shared: SharedBranches, work: () => Promise<T>): Promise<T
 }
 
 /** The LoRA resolver for one model file, shared by the LoRALoader's checks and the branch sessions. */
-export async function loraPatcher(path: string, component: Component, ctx: NodeContext): Promise<LoraPatcher> {
+async function loraPatcher(path: string, component: Component, ctx: NodeContext): Promise<LoraPatcher> {
   const { key } = await modelFingerprint(path);
   return ctx.objects.getOrCreate(`lora-patcher|${key}|${component}`, async () => ({
     value: await LoraPatcher.open(path, { component }),

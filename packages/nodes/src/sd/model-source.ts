@@ -30,7 +30,7 @@ export async function listModels(modelsDir: string): Promise<string[]> {
 }
 
 /** The file or folder `name` refers to, and whether it needs building. */
-export async function locateModel(config: NodePackConfig, name: string): Promise<CheckpointSource | { kind: 'onnx'; path: string }> {
+async function locateModel(config: NodePackConfig, name: string): Promise<CheckpointSource | { kind: 'onnx'; path: string }> {
   if (isWeightFile(name)) {
     const places = [join(config.modelsDir, CHECKPOINTS_FOLDER), config.modelsDir];
     for (const root of places) {

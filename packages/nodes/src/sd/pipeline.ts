@@ -2,7 +2,7 @@
  * Reading a Stable Diffusion pipeline folder in any real ONNX layout: Optimum (SD1.5, SDXL) and the
  * diffusers ONNX script (with `weights.pb`). The family and layout come from `model_index.json` and the
  * folders present; input dtypes and ranks are read later from the sessions, never assumed.
- * Facts: ../shared/SD-ONNX-FACTS.md §1.
+ * Layout: diffusers' `OnnxStableDiffusionPipeline.save_pretrained` and Optimum's `ORTStableDiffusionPipeline` folders.
  */
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';

@@ -4,17 +4,18 @@
  * (Karras et al. 2022, ρ = 7), which diffusers offers for Euler and DPM++ 2M.
  */
 import { LoomError } from '@loom/engine';
-import type { SchedulerName } from './schedulers/index.ts';
+import type { Sampler, SchedulerName } from './schedulers/index.ts';
 
-export const SAMPLERS = ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m', 'lcm'] as const;
-export type Sampler = (typeof SAMPLERS)[number];
+/** UNetSampler's sigma schedules: the model's own, or Karras sigmas. */
+export const SCHEDULES = ['normal', 'karras'] as const;
+export type Schedule = (typeof SCHEDULES)[number];
 
 export interface SchedulerChoice {
   name: SchedulerName;
   configOverrides: Record<string, unknown>;
 }
 
-export function resolveScheduler(sampler: Sampler, schedule: 'normal' | 'karras'): SchedulerChoice {
+export function resolveScheduler(sampler: Sampler, schedule: Schedule): SchedulerChoice {
   if (schedule === 'normal') return { name: sampler, configOverrides: {} };
   if (sampler === 'dpmpp_2m') return { name: 'dpmpp_2m_karras', configOverrides: {} };
   if (sampler === 'euler') return { name: 'euler', configOverrides: { use_karras_sigmas: true } };

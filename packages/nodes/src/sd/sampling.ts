@@ -34,8 +34,10 @@ export async function sampleLatents(unet: ModelRunner, latent: Latent, guidance:
   for (let i = 0; i < total; i++) {
     ctx.throwIfCancelled();
     const eps = await predictNoise(unet, scheduler.scaleModelInput(x, i), latent.shape, scheduler.timesteps[i] as number, guidance);
-    const preview = options.preview ? await options.preview(scheduler.denoisedEstimate(eps, i, x), latent.shape) : undefined;
-    x = scheduler.step(eps, i, x, generator);
+    const { prevSample, predOriginalSample } = scheduler.step(eps, i, x, generator);
+    // The step's own x0 prediction is the preview: nothing is computed twice.
+    const preview = options.preview ? await options.preview(predOriginalSample, latent.shape) : undefined;
+    x = prevSample;
     ctx.progress(i + 1, total, preview);
   }
   return x;

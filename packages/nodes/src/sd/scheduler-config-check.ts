@@ -7,12 +7,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LoomError, type CheckProblem } from '@loom/engine';
 import { isRelativeName } from '../model-files.ts';
-import { resolveScheduler, type Sampler } from './sampler-choice.ts';
-import { parseSchedulerConfig } from './schedulers/index.ts';
+import { resolveScheduler, type Schedule } from './sampler-choice.ts';
+import { parseSchedulerConfig, type Sampler } from './schedulers/index.ts';
 import { parsePythonJson } from './python-json.ts';
 
 /** The problem with `sampler`/`schedule` on `pipeline` (its scheduler config, or the pair itself), if any. */
-export function schedulerConfigProblem(modelsDir: string, pipeline: string, sampler: Sampler, schedule: 'normal' | 'karras'): CheckProblem | undefined {
+export function schedulerConfigProblem(modelsDir: string, pipeline: string, sampler: Sampler, schedule: Schedule): CheckProblem | undefined {
   if (!isRelativeName(pipeline)) return undefined;
   let raw: unknown;
   try {

@@ -3,9 +3,9 @@
  * through the final norm: clip-skip.ts). SDXL: the penultimate hidden state of
  * both encoders concatenated on the feature axis, plus encoder 2's pooled `text_embeds`
  * (diffusers pipeline_stable_diffusion_xl.py `encode_prompt`; ONNX output names per Optimum, see
- * SD-ONNX-FACTS §1.3). Long prompts run in 77-token windows whose outputs are concatenated, with
- * A1111 emphasis weights applied per window. Textual-inversion embeddings named by bare words (A1111) run
- * their windows through the encoder's embeds model (sd/embeddings/).
+ * diffusers pipeline_onnx_stable_diffusion.py `_encode_prompt`). Long prompts run in 77-token windows whose outputs are
+ * concatenated, with A1111 emphasis weights applied per window. Textual-inversion embeddings named by bare words (A1111)
+ * run their windows through the encoder's embeds model (sd/embeddings/).
  */
 import type * as ort from 'onnxruntime-node';
 import { LoomError, type NodeContext } from '@loom/engine';

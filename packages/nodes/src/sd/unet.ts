@@ -1,7 +1,7 @@
 /**
  * One UNet call with classifier-free guidance. The inputs are built from what the session declares:
  * `timestep` as int64 [batch] (Optimum 1.6–1.23), float [batch] (diffusers script) or a float scalar
- * (Optimum ≥ 1.24); SDXL adds `text_embeds` and `time_ids` (SD-ONNX-FACTS §1.2–1.3).
+ * (Optimum ≥ 1.24); SDXL adds `text_embeds` and `time_ids` (Optimum exporters/onnx/model_configs.py `UNetOnnxConfig`).
  * CFG batches [uncond, cond] in one call and combines `uncond + cfg·(cond − uncond)`
  * (diffusers pipeline_stable_diffusion.py); cfg 1 runs the conditional half only.
  */
@@ -23,7 +23,7 @@ export interface GuidanceInputs {
   timeIds?: number[];
 }
 
-export function timestepTensor(unet: ModelRunner, t: number, batch: number): ort.Tensor {
+function timestepTensor(unet: ModelRunner, t: number, batch: number): ort.Tensor {
   const { type, rank } = requireInput(unet.session, 'timestep', unet.path);
   const dims = rank === 0 ? [] : [batch];
   const count = rank === 0 ? 1 : batch;
@@ -47,7 +47,7 @@ export function effectiveNegative(negative: Conditioning, forceZeros: boolean): 
 }
 
 /** Pads the shorter of two conditionings with empty windows so both have the same token count (A1111). */
-export function matchLengths(a: Conditioning, b: Conditioning): [Float32Array, Float32Array, number] {
+function matchLengths(a: Conditioning, b: Conditioning): [Float32Array, Float32Array, number] {
   const tokens = Math.max(a.tokens, b.tokens);
   const pad = (c: Conditioning): Float32Array => {
     if (c.tokens === tokens) return c.embeds;

@@ -6,7 +6,7 @@ import { openSafetensorsSource } from './safetensors-source.ts';
 import type { WeightSource } from './weight-source.ts';
 
 /** Extensions of PyTorch pickle checkpoints (`torch.save` output). */
-export const PICKLE_EXTENSIONS = ['.ckpt', '.pt', '.pth', '.bin', '.pkl'] as const;
+const PICKLE_EXTENSIONS = ['.ckpt', '.pt', '.pth', '.bin', '.pkl'] as const;
 /** Every weight-file extension Loom reads. */
 export const WEIGHT_EXTENSIONS = ['.safetensors', ...PICKLE_EXTENSIONS] as const;
 

@@ -4,12 +4,11 @@
  * by the object store) and text encodings (TextEncoder runs vs cache hits). The grid node writes the
  * cell PNGs (`r{rank:02d}-{index:04d}.png`), grid.png and README.md. Exit codes as run-graph.
  */
-import { parseArgs } from 'node:util';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { Engine, LoomError, applySetting, isLink, type EngineEvent, type Graph } from '@loom/engine';
-import { CountingObjectStore, DEVICE_CHOICES, planGrid, safetySummary, type GridPlan, type Variant } from '@loom/nodes';
-import { createHost } from '../host.ts';
-import { EXIT, HOST_OPTIONS, hostSettings, loadGraph, requireValid } from './host-options.ts';
+import { CountingObjectStore, DEVICE_CHOICES, gridResultOf, planGrid, safetySummary, type GridPlan, type GridResult, type Variant } from '@loom/nodes';
+import { EXIT, loadGraph, requireValid } from './host-options.ts';
+import { graphFileArg, printFailure, runExitCode, startCli, withCancellation, type CliFlags, type CliIo } from './cli-scaffold.ts';
 import { CellClock, describePlan, overLimit } from './compare-estimate.ts';
 import { loraPatternOf, parseIntList, parseVariant, rankVariants, type VariantArg } from './compare-args.ts';
 
@@ -54,33 +53,12 @@ export interface CompareSummary {
   files: string[];
 }
 
-type Io = { stdout: NodeJS.WritableStream & { isTTY?: boolean }; stderr: NodeJS.WritableStream & { isTTY?: boolean } };
-
-export async function compareCli(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return EXIT.invalid;
-  }
-  const { values, positionals } = args;
-  if (values.help) {
-    io.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
-  const fail = (err: unknown, code: number): number => {
-    io.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    return code;
-  };
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) return fail(`${file === undefined ? 'No graph file given.' : `Unexpected arguments: ${extra.join(' ')}`}\n\n${USAGE}`, EXIT.invalid);
-  let host: ReturnType<typeof createHost>;
-  try {
-    host = createHost(hostSettings(values));
-  } catch (err) {
-    return fail(err, EXIT.invalid);
-  }
+export async function compareCli(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const start = startCli(argv, OPTIONS, USAGE, io);
+  if (typeof start === 'number') return start;
+  const { values, positionals, host } = start;
+  const file = graphFileArg(positionals, USAGE, io);
+  if (typeof file === 'number') return file;
   const objects = new CountingObjectStore(host.engine.objects.budgetBytes);
   const engine = new Engine({ registry: host.registry, objects });
   let graph: Graph;
@@ -98,14 +76,11 @@ export async function compareCli(argv: string[], io: Io = { stdout: process.stdo
     const tooBig = overLimit(grid, maxCells);
     if (tooBig !== undefined) throw new LoomError('USAGE', tooBig);
   } catch (err) {
-    return fail(err, EXIT.invalid);
+    return printFailure(io, err, EXIT.invalid);
   }
   if (!values.quiet) io.stderr.write(`${describePlan(grid, (b) => stepsOf(graph, gridId, b))}\n`);
   const clock = new CellClock(grid.cells.length);
 
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.on('SIGINT', onSigint);
   const encodings = { computed: 0, reused: 0 };
   const tty = io.stderr.isTTY === true && !values.quiet;
   const onEvent = (event: EngineEvent): void => {
@@ -123,12 +98,9 @@ export async function compareCli(argv: string[], io: Io = { stdout: process.stdo
   };
   const started = performance.now();
   try {
-    const result = await engine.run(graph, { signal: controller.signal, onEvent, targets: [gridId] });
+    const result = await withCancellation(io, (signal) => engine.run(graph, { signal, onEvent, targets: [gridId] }));
     if (tty) io.stderr.write('\n');
-    const ui = result.ui[gridId] ?? {};
-    const cells = (ui.cells ?? []) as { file: string; variant: string; row: number; safetyAttempts?: number }[];
-    const grid = graph.nodes[gridId]?.inputs ?? {};
-    const folder = join(host.config.outputDir, typeof grid.folder === 'string' ? grid.folder : 'compare');
+    const { cells, written, files } = gridResultOf(result.ui[gridId], host.config.outputDir);
     const summary: CompareSummary = {
       cells: cells.length,
       columns: new Set(cells.map((c) => c.variant)).size,
@@ -137,38 +109,28 @@ export async function compareCli(argv: string[], io: Io = { stdout: process.stdo
       modelLoads: Object.fromEntries(Object.entries(objects.loads().byModel).map(([path, n]) => [shortModel(path, host.config.modelsDir), n])),
       textEncodings: encodings,
       ...(cells.some((c) => c.safetyAttempts !== undefined) && { safetyAttempts: cells.map((c) => ({ file: c.file, attempts: c.safetyAttempts ?? 1 })) }),
-      files: grid.save === false ? [] : [join(folder, 'grid.png'), join(folder, 'README.md'), ...cells.map((c) => join(folder, 'img', c.file))],
+      files,
     };
     if (values.json) io.stdout.write(`${JSON.stringify(summary)}\n`);
-    else io.stdout.write(describe(summary, folder));
+    else io.stdout.write(describe(summary, written));
     return EXIT.ok;
   } catch (err) {
     if (tty) io.stderr.write('\n');
-    if (err instanceof LoomError && err.code === 'CANCELLED') return fail(err, EXIT.interrupted);
-    return fail(err, EXIT.failed);
-  } finally {
-    process.off('SIGINT', onSigint);
+    return printFailure(io, err, runExitCode(err));
   }
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      variant: { type: 'string', multiple: true, default: [] },
-      ranks: { type: 'string' },
-      'lora-pattern': { type: 'string' },
-      prompts: { type: 'string' },
-      'prompt-seed': { type: 'string', default: '0' },
-      prompt: { type: 'string', multiple: true, default: [] },
-      seeds: { type: 'string' },
-      node: { type: 'string' },
-      'max-cells': { type: 'string', default: '1000' },
-      ...HOST_OPTIONS,
-    },
-  });
-}
+const OPTIONS = {
+  variant: { type: 'string' as const, multiple: true as const, default: [] as string[] },
+  ranks: { type: 'string' as const },
+  'lora-pattern': { type: 'string' as const },
+  prompts: { type: 'string' as const },
+  'prompt-seed': { type: 'string' as const, default: '0' },
+  prompt: { type: 'string' as const, multiple: true as const, default: [] as string[] },
+  seeds: { type: 'string' as const },
+  node: { type: 'string' as const },
+  'max-cells': { type: 'string' as const, default: '1000' },
+};
 
 function findGrid(graph: Graph, wanted: string | undefined): string {
   const grids = Object.entries(graph.nodes).filter(([, n]) => n.type === 'ComparisonGrid').map(([id]) => id);
@@ -181,7 +143,7 @@ function findGrid(graph: Graph, wanted: string | undefined): string {
 }
 
 /** The grid parameters the command line sets. */
-function axes(graph: Graph, gridId: string, values: ReturnType<typeof parse>['values']): Record<string, unknown> {
+function axes(graph: Graph, gridId: string, values: CliFlags<typeof OPTIONS>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const variants: VariantArg[] = values.variant.map(parseVariant);
   if (values.ranks !== undefined) {
@@ -226,14 +188,14 @@ function shortModel(path: string, modelsDir: string): string {
   return path.startsWith(modelsDir) ? path.slice(modelsDir.length + 1) : basename(path);
 }
 
-function describe(s: CompareSummary, folder: string): string {
+function describe(s: CompareSummary, written: GridResult['written']): string {
   const loads = Object.entries(s.modelLoads).map(([model, n]) => `${model} ${n}`).join(', ');
   return [
     `${s.cells} cells (${s.columns} variants × ${s.rows} rows) in ${s.seconds.toFixed(1)} s`,
     `model loads: ${Object.values(s.modelLoads).reduce((a, b) => a + b, 0)} sessions (${loads})`,
     `text encodings: ${s.textEncodings.computed} computed, ${s.textEncodings.reused} reused from the cache`,
     safetySummary(s.safetyAttempts),
-    s.files.length > 0 ? `wrote ${join(folder, 'grid.png')}, ${join(folder, 'README.md')} and ${s.cells} images in ${join(folder, 'img')}` : 'nothing written (save is off)',
+    written === undefined ? 'nothing written (save is off)' : `wrote ${written.grid}, ${written.readme} and ${s.cells} images in ${written.cellFolder}`,
     '',
   ].join('\n');
 }

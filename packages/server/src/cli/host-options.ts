@@ -22,13 +22,20 @@ export const HOST_OPTIONS = {
   help: { type: 'boolean' as const, short: 'h', default: false },
 };
 
-/** The host settings the options ask for; throws a USAGE error naming the bad option. */
-export function hostSettings(values: { out: string; models?: string | undefined; device: string; threads: string }): Partial<NodePackConfig> {
-  const device = values.device as DeviceChoice;
-  if (!DEVICE_CHOICES.includes(device)) throw new LoomError('USAGE', `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${values.device}").`);
+/** Problems with `--device` and `--threads`, one line each (empty when both are fine); every command takes them. */
+export function hostFlagProblems(values: { device: string; threads: string }): string[] {
   const threads = Number(values.threads);
-  if (!Number.isInteger(threads) || threads < 0) throw new LoomError('USAGE', `--threads must be a whole number ≥ 0 (got "${values.threads}").`);
-  return { outputDir: values.out, device, threads, ...(values.models !== undefined && { modelsDir: values.models }) };
+  return [
+    DEVICE_CHOICES.includes(values.device as DeviceChoice) ? '' : `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${values.device}").`,
+    Number.isInteger(threads) && threads >= 0 ? '' : `--threads must be a whole number ≥ 0 (got "${values.threads}").`,
+  ].filter(Boolean);
+}
+
+/** The host settings the options ask for; throws a USAGE error naming the bad options. */
+export function hostSettings(values: { out: string; models?: string | undefined; device: string; threads: string }): Partial<NodePackConfig> {
+  const problems = hostFlagProblems(values);
+  if (problems.length > 0) throw new LoomError('USAGE', problems.join('\n'));
+  return { outputDir: values.out, device: values.device as DeviceChoice, threads: Number(values.threads), ...(values.models !== undefined && { modelsDir: values.models }) };
 }
 
 /** Reads, validates and applies `--set` values; throws VALIDATION_FAILED listing every problem. */

@@ -35,7 +35,7 @@ export function planOf(graph: Graph): PlannedNode[] {
  * Prior cost per node type in sampler-step units, for types without a `steps` input. Loading a model
  * happens inside the first node that uses it, so encoders and decoders include a share of loading.
  */
-export const PRIOR_UNITS: Readonly<Record<string, number>> = {
+const PRIOR_UNITS: Readonly<Record<string, number>> = {
   VAEDecode: 2,
   VAEEncode: 1,
   ImageUpscaleWithModel: 4,

@@ -2,12 +2,12 @@
  * `run-graph graph.json`: runs a graph headless. Exit codes: 0 success, 1 run failed, 2 invalid graph
  * or usage, 130 interrupted (Ctrl-C cancels the run; output files are only ever renamed into place).
  */
-import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { LoomError, exportComfyPrompt, exportComfyWorkflow, type EngineEvent, type Graph, type UiPayload } from '@loom/engine';
 import { DEVICE_CHOICES } from '@loom/nodes';
 import { createHost } from '../host.ts';
-import { EXIT, HOST_OPTIONS, hostSettings, loadGraph } from './host-options.ts';
+import { EXIT, loadGraph } from './host-options.ts';
+import { graphFileArg, printFailure, runExitCode, startCli, withCancellation, type CliIo } from './cli-scaffold.ts';
 import { createProgressDisplay } from './progress-display.ts';
 import { planOf } from './progress-estimate.ts';
 
@@ -33,7 +33,7 @@ Options:
 
 Exit codes: 0 success, 1 run failed, 2 invalid graph or usage, 130 interrupted.`;
 
-export interface CliEnvironment {
+export interface CliEnvironment extends CliIo {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   /** Builds the host; tests substitute one with extra node types. */
@@ -43,42 +43,22 @@ export interface CliEnvironment {
 const defaultEnvironment: CliEnvironment = { stdout: process.stdout, stderr: process.stderr, createHost };
 
 export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEnvironment): Promise<number> {
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
-    return EXIT.invalid;
-  }
-  const { values, positionals } = args;
-  if (values.help) {
-    io.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
-  let host: ReturnType<typeof createHost>;
-  try {
-    host = io.createHost(hostSettings(values));
-  } catch (err) {
-    io.stderr.write(`${(err as Error).message}\n`);
-    return EXIT.invalid;
-  }
+  const start = startCli(argv, OPTIONS, USAGE, io, io.createHost);
+  if (typeof start === 'number') return start;
+  const { values, positionals, host } = start;
   if (values['list-nodes']) {
     for (const node of host.registry.catalog().nodes) io.stdout.write(`${node.type.padEnd(24)} ${node.category.padEnd(22)} ${node.description}\n`);
     return EXIT.ok;
   }
-  const [file, ...extra] = positionals;
-  if (file === undefined || extra.length > 0) {
-    io.stderr.write(`${file === undefined ? 'No graph file given.' : `Unexpected arguments: ${extra.join(' ')}`}\n\n${USAGE}\n`);
-    return EXIT.invalid;
-  }
+  const file = graphFileArg(positionals, USAGE, io);
+  if (typeof file === 'number') return file;
 
   const json = values.json === true;
   const report = (line: string): void => void (json ? io.stderr : io.stdout).write(`${line}\n`);
   const fail = (err: unknown, code: number): number => {
     const error = err instanceof LoomError ? err : new LoomError('NODE_FAILED', String((err as Error)?.message ?? err));
     if (json) io.stdout.write(`${JSON.stringify({ type: 'error', error: error.toJSON() })}\n`);
-    io.stderr.write(`${error.message}\n`);
-    return code;
+    return printFailure(io, error, code);
   };
 
   let graph: Graph;
@@ -98,17 +78,6 @@ export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEn
     return EXIT.ok;
   }
 
-  const controller = new AbortController();
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(EXIT.interrupted);
-    io.stderr.write('\nCancelling… (press Ctrl-C again to quit immediately)\n');
-    controller.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-
   const display = values.quiet || json ? undefined : createProgressDisplay(io.stderr, io.stderr.isTTY === true, { plan: planOf(graph) });
   const onEvent = (event: EngineEvent): void => {
     // --quiet shows nothing but errors and the written files: no progress, no node info or warnings.
@@ -116,32 +85,20 @@ export async function runGraphCli(argv: string[], io: CliEnvironment = defaultEn
     display?.onEvent(event);
   };
   try {
-    const result = await host.engine.run(graph, { signal: controller.signal, onEvent });
+    const result = await withCancellation(io, (signal) => host.engine.run(graph, { signal, onEvent }));
     display?.clear();
     for (const ui of Object.values(result.ui)) for (const line of describeOutputs(ui, host.config.outputDir)) report(line);
     return EXIT.ok;
   } catch (err) {
     display?.clear();
-    if (err instanceof LoomError && err.code === 'CANCELLED') return fail(err, EXIT.interrupted);
-    if (err instanceof LoomError && err.code === 'VALIDATION_FAILED') return fail(err, EXIT.invalid);
-    return fail(err, EXIT.failed);
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    return fail(err, runExitCode(err));
   }
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...HOST_OPTIONS,
-      'list-nodes': { type: 'boolean', default: false },
-      export: { type: 'string' },
-    },
-  });
-}
+const OPTIONS = {
+  'list-nodes': { type: 'boolean', default: false },
+  export: { type: 'string' },
+} as const;
 
 const EXPORT_FORMATS = ['loom', 'comfy-api', 'comfy-ui'] as const;
 
@@ -167,7 +124,7 @@ function jsonEvent(event: EngineEvent): unknown {
 }
 
 /** Written files (ComfyUI's `{filename, subfolder, type}` entries) as paths, and shown texts. */
-export function describeOutputs(ui: UiPayload, outputDir: string): string[] {
+function describeOutputs(ui: UiPayload, outputDir: string): string[] {
   const lines: string[] = [];
   for (const [kind, items] of Object.entries(ui)) {
     for (const item of items) {

@@ -1,5 +1,5 @@
 /**
- * Loom validation problems in ComfyUI's `node_errors` vocabulary (COMFYUI-API.md §2.3): the ComfyUI
+ * Loom validation problems in ComfyUI's `node_errors` vocabulary (ComfyUI execution.py `validate_inputs`): the ComfyUI
  * error type and message, our precise explanation in `details`, and ComfyUI's `extra_info` fields.
  */
 import { isLink, type Graph, type NodeRegistry, type Problem } from '@loom/engine';

@@ -1,9 +1,9 @@
 /**
- * `/object_info` in ComfyUI's V1 format (COMFYUI-API.md §2.5), built from the node catalog: every Loom
+ * `/object_info` in ComfyUI's V1 format (ComfyUI server.py `node_info`), built from the node catalog: every Loom
  * node under its own name, plus every ComfyUI alias from the node pack's map with ComfyUI's input
  * names. Enums and file widgets become V1 combos `[[options], {...}]` (§8 #13).
  */
-import { comfySemantics, type CatalogEntry, type CatalogParam, type ComfyMap, type ComfyNodeMapping, type NodeRegistry } from '@loom/engine';
+import { comfyInputNamer, comfyInputOrder, comfySemantics, type CatalogEntry, type CatalogParam, type ComfyMap, type ComfyNodeMapping, type NodeRegistry } from '@loom/engine';
 import type { ModelFolders } from '../files/model-folders.ts';
 
 export type InputConfig = [string | string[], Record<string, unknown>];
@@ -26,7 +26,7 @@ export interface ComfyNodeInfo {
 }
 
 /** ComfyUI's V1 config for one parameter; file widgets list their folder. */
-export async function paramConfig(param: CatalogParam, folders: ModelFolders): Promise<InputConfig> {
+async function paramConfig(param: CatalogParam, folders: ModelFolders): Promise<InputConfig> {
   const { schema, widget } = param;
   const options: Record<string, unknown> = { tooltip: param.description };
   if (param.default !== undefined) options.default = param.default;
@@ -55,17 +55,24 @@ export async function paramConfig(param: CatalogParam, folders: ModelFolders): P
   }
 }
 
-/** One node's V1 entry, under `className` with ComfyUI's input names when it is an alias. */
-export async function nodeInfo(className: string, entry: CatalogEntry, folders: ModelFolders, mapping?: ComfyNodeMapping): Promise<ComfyNodeInfo> {
-  const comfyName = new Map(Object.entries(mapping?.inputs ?? {}).map(([comfy, ours]) => [ours, comfy]));
-  const nameOf = (ours: string): string => comfyName.get(ours) ?? ours;
+/**
+ * One node's V1 entry, under `className` with ComfyUI's input names when it is an alias, its inputs in
+ * ComfyUI's `INPUT_TYPES` order (links and widgets interleaved as the mapping declares).
+ */
+async function nodeInfo(className: string, entry: CatalogEntry, folders: ModelFolders, mapping?: ComfyNodeMapping): Promise<ComfyNodeInfo> {
+  const nameOf = comfyInputNamer(mapping);
+  const inputs = new Map(entry.inputs.map((input) => [input.name, input]));
+  const params = new Map(entry.params.map((param) => [param.name, param]));
+  const order = comfyInputOrder({ inputs: Object.fromEntries(inputs), params: Object.fromEntries(params) }, mapping);
   const required: Record<string, InputConfig> = {};
   const optional: Record<string, InputConfig> = {};
-  for (const input of entry.inputs) {
-    (input.optional ? optional : required)[nameOf(input.name)] = [input.type, { tooltip: input.description }];
+  for (const name of order) {
+    const input = inputs.get(name);
+    const param = params.get(name);
+    if (input) (input.optional ? optional : required)[nameOf(name)] = [input.type, { tooltip: input.description }];
+    // ComfyUI lists widgets with defaults as required too; the default is what an absent value means.
+    else if (param) required[nameOf(name)] = await paramConfig(param, folders);
   }
-  // ComfyUI lists widgets with defaults as required too; the default is what an absent value means.
-  for (const param of entry.params) required[nameOf(param.name)] = await paramConfig(param, folders);
   const outputNames = mapping?.outputs ?? entry.outputs.map((o) => o.name);
   const outputs = outputNames.map((name) => entry.outputs.find((o) => o.name === name)?.type ?? '*');
   return {

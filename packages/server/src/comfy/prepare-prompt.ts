@@ -1,11 +1,12 @@
 /**
- * ComfyUI's `validate_prompt` semantics on top of Loom validation (COMFYUI-API.md §4.4): every node's
+ * ComfyUI's `validate_prompt` semantics on top of Loom validation (ComfyUI execution.py `validate_prompt`): every node's
  * class must exist; only output nodes and their ancestors are validated; unknown inputs are ignored;
  * outputs with errors are dropped and the rest run (200 with `node_errors`), and only when no output
  * survives is the prompt refused (400 `prompt_outputs_failed_validation`).
  */
 import {
   LoomError,
+  comfyInputNamer,
   importComfyPrompt,
   isLink,
   validateGraph,
@@ -51,10 +52,7 @@ export function prepareComfyPrompt(prompt: unknown, registry: NodeRegistry, comf
   if (outputs.length === 0) {
     return { ok: false, error: { type: 'prompt_no_outputs', message: 'Prompt has no outputs', details: '', extra_info: {} }, nodeErrors: {} };
   }
-  const comfyInput = (nodeId: string, input: string): string => {
-    const renames = comfyMap[classTypes[nodeId] ?? '']?.inputs ?? {};
-    return Object.entries(renames).find(([, ours]) => ours === input)?.[0] ?? input;
-  };
+  const comfyInput = (nodeId: string, input: string): string => comfyInputNamer(comfyMap[classTypes[nodeId] ?? ''])(input);
   const ancestors = new Map(outputs.map((id) => [id, ancestorsOf(graph, id)]));
   const first = validateGraph(subgraph(graph, outputs, ancestors), registry);
   if (first.ok) return { ok: true, graph: first.plan.graph, targets: outputs, classTypes, nodeErrors: {} };
@@ -94,7 +92,7 @@ function dropUnknownInputs(graph: Graph, registry: NodeRegistry): Graph {
 }
 
 /** The node and everything upstream of it (links to missing nodes are left for validation to report). */
-export function ancestorsOf(graph: Graph, id: string): Set<string> {
+function ancestorsOf(graph: Graph, id: string): Set<string> {
   const seen = new Set<string>();
   const stack = [id];
   while (stack.length > 0) {

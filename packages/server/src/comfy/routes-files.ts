@@ -18,13 +18,13 @@ import { ViewQuerySchema } from './comfy-schemas.ts';
 
 type FolderType = 'output' | 'input' | 'temp';
 
-export function rootFor(ctx: ServerContext, type: FolderType): string {
+function rootFor(ctx: ServerContext, type: FolderType): string {
   const { inputDir, outputDir, tempDir } = ctx.folders.dirs;
   return type === 'input' ? inputDir : type === 'temp' ? tempDir : outputDir;
 }
 
 /** `inline; filename="…"` with an ASCII fallback and the exact name in RFC 6266's `filename*`. */
-export function contentDisposition(name: string): string {
+function contentDisposition(name: string): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }

@@ -1,5 +1,5 @@
 /**
- * ComfyUI's prompt, queue and history routes (COMFYUI-API.md §1, §2.2–2.4), mounted bare and under
+ * ComfyUI's prompt, queue and history routes (ComfyUI server.py `PromptServer` routes), mounted bare and under
  * `/api`. Validation failures answer `{error, node_errors}` exactly as ComfyUI does.
  */
 import { Router } from 'express';
@@ -16,7 +16,7 @@ import { modelFileError, modelFileErrors } from './check-models.ts';
 import { prepareNativeGraph } from '../loom/prepare-graph.ts';
 
 /** The `/queue` 5-tuple: [number, prompt_id, prompt, extra_data, outputs_to_execute]. */
-export function queueTuple(p: QueuedPrompt): [number, string, unknown, Record<string, unknown>, string[]] {
+function queueTuple(p: QueuedPrompt): [number, string, unknown, Record<string, unknown>, string[]] {
   return [p.number, p.promptId, p.prompt, p.extraData, p.targets];
 }
 

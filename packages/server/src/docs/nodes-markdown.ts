@@ -3,7 +3,7 @@
  * drives validation, `--set`, `/object_info` and the editor) and from the ComfyUI alias map, so it
  * cannot drift from the code. `npm run gen:docs` writes it; a test fails when it is stale.
  */
-import type { Catalog, CatalogEntry, CatalogParam, ComfyMap } from '@loom/engine';
+import { comfyInputNamer, type Catalog, type CatalogEntry, type CatalogParam, type ComfyMap, type ComfyNodeMapping } from '@loom/engine';
 
 type Schema = CatalogParam['schema'] & {
   type?: string | string[];
@@ -36,17 +36,17 @@ export function describeRange(param: CatalogParam): string {
   return parts.join(', ');
 }
 
-/** The ComfyUI classes that map onto a node type, each with the inputs it renames (ComfyUI name → ours). */
-function aliasesOf(type: string, comfyMap: ComfyMap): { className: string; renamed: Map<string, string> }[] {
+/** The ComfyUI classes that map onto a node type, each with ComfyUI's name for our inputs. */
+function aliasesOf(type: string, comfyMap: ComfyMap): { className: string; mapping: ComfyNodeMapping; nameOf: (ours: string) => string }[] {
   return Object.entries(comfyMap)
     .filter(([, mapping]) => mapping.type === type)
-    .map(([className, mapping]) => ({ className, renamed: new Map(Object.entries(mapping.inputs ?? {}).map(([comfy, ours]) => [ours, comfy])) }));
+    .map(([className, mapping]) => ({ className, mapping, nameOf: comfyInputNamer(mapping) }));
 }
 
 function nodeSection(node: CatalogEntry, comfyMap: ComfyMap): string[] {
   const aliases = aliasesOf(node.type, comfyMap);
-  const comfyName = (name: string): string => aliases.map((a) => a.renamed.get(name)).filter((n) => n !== undefined).map(code).join(', ');
-  const withComfy = aliases.some((a) => a.renamed.size > 0);
+  const comfyName = (name: string): string => aliases.map((a) => a.nameOf(name)).filter((n) => n !== name).map(code).join(', ');
+  const withComfy = aliases.some((a) => Object.keys(a.mapping.inputs ?? {}).length > 0);
   const lines = [`### ${node.type}`, '', node.description, ''];
   if (aliases.length > 0) lines.push(`ComfyUI: ${aliases.map((a) => code(a.className)).join(', ')}${node.output ? '. Output node.' : ''}`, '');
   else if (node.output) lines.push('Output node.', '');

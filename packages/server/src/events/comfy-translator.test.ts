@@ -17,7 +17,7 @@ const events: EngineEvent[] = [
   { type: 'run.finished', runId: run, durationMs: 2, executed: ['2', '3'], cached: ['1', '9'] },
 ];
 
-test('engine events become ComfyUI messages in ComfyUI order, with ComfyUI audiences (COMFYUI-API.md §3.2–3.3)', () => {
+test('engine events become ComfyUI messages in ComfyUI order, with ComfyUI audiences (ComfyUI execution.py, server.py `send_sync`)', () => {
   const translator = new ComfyTranslator(run, { '2': 'KSampler', '3': 'SaveImage' }, () => 1000);
   const out = events.flatMap((e) => translator.translate(e)).concat(translator.finalExecuting());
   const summary = out.map((m) => (m.kind === 'preview' ? `preview>${m.to}` : `${m.type}${m.type === 'executing' || m.type === 'executed' ? `:${m.data.node}` : ''}>${m.to}`));

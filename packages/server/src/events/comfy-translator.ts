@@ -1,5 +1,5 @@
 /**
- * Engine events → ComfyUI WebSocket messages for one prompt (COMFYUI-API.md §3.3), with ComfyUI's
+ * Engine events → ComfyUI WebSocket messages for one prompt (ComfyUI execution.py `PromptExecutor.execute`), with ComfyUI's
  * routing rules (§3.2) attached to each message. Pure: the hub decides where to send, the embedded
  * queue reuses it to record the same payloads into history.
  */

@@ -1,6 +1,6 @@
 /**
  * Builds a prompt's history record from its engine events: ComfyUI's `outputs` (ui of every output
- * node, cached ones included, COMFYUI-API.md §8 #3), `status.messages` with the same payloads the
+ * node, cached ones included, as ComfyUI's execution.py records cached outputs), `status.messages` with the same payloads the
  * WebSocket carried, and `meta`.
  */
 import type { EngineEvent, ErrorInfo, UiPayload } from '@loom/engine';

@@ -1,5 +1,5 @@
 /**
- * Every error response is JSON (ComfyUI clients call `res.json()` before throwing, COMFYUI-API.md §8 #8):
+ * Every error response is JSON (ComfyUI clients call `res.json()` before throwing, e.g. the ComfyUI frontend's `api.ts` `queuePrompt`):
  * `{"error": {"type", "message", "details", "extra_info"}}`, the shape of ComfyUI's own prompt errors.
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';

@@ -28,7 +28,7 @@ function cookieToken(req: IncomingMessage): string | undefined {
 }
 
 /** The token a request presents, wherever it put it. */
-export function presentedToken(req: IncomingMessage, query: URLSearchParams): string | undefined {
+function presentedToken(req: IncomingMessage, query: URLSearchParams): string | undefined {
   const header = req.headers.authorization;
   if (header?.startsWith('Bearer ')) return header.slice(7).trim();
   return query.get('token') ?? cookieToken(req);

@@ -26,7 +26,7 @@ export const SubmitResponse = z.object({
 
 export const ValidateBody = z.strictObject({ graph: z.unknown().describe('A native Loom graph, a ComfyUI API-format prompt or a ComfyUI UI workflow') });
 
-export const ProblemSchema = z.object({
+const ProblemSchema = z.object({
   code: z.string(),
   nodeId: z.string().optional(),
   input: z.string().optional(),
@@ -35,7 +35,7 @@ export const ProblemSchema = z.object({
 
 export const ValidateResponse = z.object({ ok: z.boolean(), problems: z.array(ProblemSchema) });
 
-export const QueueItemSchema = z.object({
+const QueueItemSchema = z.object({
   promptId: z.string(),
   number: z.number(),
   format: z.enum(['comfy', 'loom']),
@@ -74,7 +74,7 @@ export const HistoryItemSchema = z.object({
 
 export const HistoryResponse = z.object({ items: z.array(HistoryItemSchema), total: z.number().int(), offset: z.number().int(), limit: z.number().int() });
 
-export const OutputFileSchema = z.object({ filename: z.string(), subfolder: z.string(), size: z.number().int(), modified: z.number(), url: z.string() });
+const OutputFileSchema = z.object({ filename: z.string(), subfolder: z.string(), size: z.number().int(), modified: z.number(), url: z.string() });
 export const OutputsResponse = z.object({ items: z.array(OutputFileSchema), total: z.number().int(), offset: z.number().int(), limit: z.number().int() });
 
 export const TemplateSummary = z.object({ name: z.string(), title: z.string().optional(), description: z.string().optional(), modified: z.number() });

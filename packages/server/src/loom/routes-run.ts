@@ -23,7 +23,7 @@ function graphTitle(p: QueuedPrompt): { title?: string } {
   return typeof title === 'string' && title.trim() !== '' ? { title } : {};
 }
 
-export function historyItem(r: HistoryRecord) {
+function historyItem(r: HistoryRecord) {
   return { promptId: r.promptId, ...r.loom, outputs: r.entry.outputs };
 }
 

@@ -22,7 +22,7 @@ const authFetch = (token: string | undefined): typeof fetch => (input, init) =>
   fetch(input, token === undefined ? init : { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } });
 
 /** What a failed hub call means to the user: 401/403 → the token, 404 → the name. */
-export function hubError(err: unknown, what: string, options: HubOptions): LoomError {
+function hubError(err: unknown, what: string, options: HubOptions): LoomError {
   if (err instanceof HubApiError) {
     if (err.statusCode === 401 || err.statusCode === 403) {
       const hint = options.token === undefined ? 'if it is private or gated, set HF_TOKEN to a token with read access (and accept its terms on the hub)' : 'the token in HF_TOKEN was refused for it: check the token and that you accepted the repository\'s terms';

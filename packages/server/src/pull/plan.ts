@@ -43,7 +43,7 @@ const MAX_HEADER_PROBES = 8;
  * The kind of a set of weight files: from each safetensors header's tensor names, else the file name.
  * Throws a USAGE error asking for `--kind` when the files say nothing or disagree.
  */
-export async function detectKind(files: ReadonlyArray<{ label: string; url: string }>, what: string, token: string | undefined): Promise<ModelKind> {
+async function detectKind(files: ReadonlyArray<{ label: string; url: string }>, what: string, token: string | undefined): Promise<ModelKind> {
   const found = new Map<string, ModelKind | undefined>();
   for (const file of files.slice(0, MAX_HEADER_PROBES)) {
     const byHeader = file.label.endsWith('.safetensors') ? kindFromTensorNames(await remoteTensorNames(file.url, token)) : undefined;

@@ -12,7 +12,7 @@ import { KINDS, KIND_FOLDERS, parseKind } from './kinds.ts';
 import { planPull, type PullRequest } from './plan.ts';
 import { createTransferProgress, formatBytes } from './transfer-progress.ts';
 
-export const PULL_USAGE = `Usage: loom pull <owner/name | URL> [path/in/repo] [options]
+const PULL_USAGE = `Usage: loom pull <owner/name | URL> [path/in/repo] [options]
 
 Fetches a model into the models folder, by kind:
   pipeline    models/<name>/ (a diffusers or ONNX folder, its layout kept; found by model_index.json)
@@ -38,7 +38,7 @@ Options:
 A token in $HF_TOKEN is sent as "Authorization: Bearer" (needed for gated and private repositories).
 An interrupted pull resumes where it stopped: run the same command again.`;
 
-export const LOOM_USAGE = `Usage: loom <command> [options]
+const LOOM_USAGE = `Usage: loom <command> [options]
 
 Commands:
   pull     fetch a model from the Hugging Face Hub or a URL into models/ (loom pull --help)`;

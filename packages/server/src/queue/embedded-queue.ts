@@ -12,11 +12,11 @@ import { HistoryRecorder } from '../events/history-recorder.ts';
 import { CoalescingWriter } from '../store/atomic-write.ts';
 import type { HistoryStore } from '../store/history-types.ts';
 import { readQueueFile, type QueueFile } from './queue-file.ts';
+import { QueueListeners } from './queue-listeners.ts';
 import type {
   FreeOptions,
   PromptOutcome,
   PromptQueue,
-  QueueEvent,
   QueueListener,
   QueuedPrompt,
   QueueSnapshot,
@@ -47,7 +47,7 @@ export class EmbeddedQueue implements PromptQueue {
   readonly #history: HistoryStore;
   readonly #log: (message: string) => void;
   readonly #writer: CoalescingWriter;
-  readonly #listeners = new Set<QueueListener>();
+  readonly #events: QueueListeners;
   /** Pending prompts sorted by number (ties keep submission order). */
   #pending: QueuedPrompt[] = [];
   /** Pending prompts whose start gate has not opened yet. */
@@ -55,13 +55,13 @@ export class EmbeddedQueue implements PromptQueue {
   #counter = 0;
   #running: Running | null = null;
   #free: FreeOptions = { unloadModels: false, freeMemory: false };
-  #closed = false;
   #started = false;
 
   constructor(private readonly options: EmbeddedQueueOptions) {
     this.#engine = options.engine;
     this.#history = options.history;
     this.#log = options.log ?? (() => {});
+    this.#events = new QueueListeners(this.#log);
     this.#writer = new CoalescingWriter(join(options.dataDir, 'queue.json'), () => JSON.stringify(this.#fileState()));
   }
 
@@ -87,7 +87,7 @@ export class EmbeddedQueue implements PromptQueue {
   }
 
   async submit(prompt: QueuedPrompt, options: SubmitOptions = {}): Promise<void> {
-    this.#assertOpen();
+    this.#events.assertOpen();
     if (this.#running?.prompt.promptId === prompt.promptId || this.#pending.some((p) => p.promptId === prompt.promptId)) {
       throw new LoomError('USAGE', `A prompt with id "${prompt.promptId}" is already queued.`);
     }
@@ -102,7 +102,7 @@ export class EmbeddedQueue implements PromptQueue {
       options.gate.then(open, open);
     }
     await this.#writer.write();
-    this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
+    this.#events.emit({ type: 'queue.changed', remaining: this.#remaining() });
     this.#pump();
   }
 
@@ -171,13 +171,12 @@ export class EmbeddedQueue implements PromptQueue {
   }
 
   on(listener: QueueListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#events.on(listener);
   }
 
   /** Stops taking prompts; a running prompt is interrupted and recorded before this resolves. */
   async close(): Promise<void> {
-    this.#closed = true;
+    this.#events.close();
     const running = this.#running;
     if (running) {
       running.controller.abort();
@@ -187,7 +186,7 @@ export class EmbeddedQueue implements PromptQueue {
   }
 
   #pump(): void {
-    if (this.#closed || !this.#started || this.#running) return;
+    if (this.#events.closed || !this.#started || this.#running) return;
     const next = this.#pending[0];
     // Strict priority order: a head still behind its gate (its HTTP response not yet flushed) waits.
     if (!next || this.#gated.has(next.promptId)) return;
@@ -210,7 +209,7 @@ export class EmbeddedQueue implements PromptQueue {
       if (event.type === 'node.started') running.lastNode = event.nodeId;
       if (event.type === 'run.finished' || event.type === 'run.failed' || event.type === 'run.cancelled') sawEnd = true;
       recorder.record(event);
-      this.#emit({ type: 'prompt.event', promptId: prompt.promptId, classTypes: prompt.classTypes, event, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }) });
+      this.#events.emit({ type: 'prompt.event', promptId: prompt.promptId, classTypes: prompt.classTypes, event, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }) });
     };
     let outcome: PromptOutcome = 'success';
     let error: ErrorInfo | undefined;
@@ -233,7 +232,7 @@ export class EmbeddedQueue implements PromptQueue {
     // A crash before the queue file catches up finds the prompt "running" with its history stored: dropped.
     this.#running = null;
     this.#changedInBackground();
-    this.#emit({ type: 'prompt.done', promptId: prompt.promptId, outcome, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }), ...(error && { error }) });
+    this.#events.emit({ type: 'prompt.done', promptId: prompt.promptId, outcome, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }), ...(error && { error }) });
     await this.#applyFree();
     this.#pump();
   }
@@ -247,12 +246,12 @@ export class EmbeddedQueue implements PromptQueue {
 
   async #changed(): Promise<void> {
     await this.#writer.write();
-    this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
+    this.#events.emit({ type: 'queue.changed', remaining: this.#remaining() });
   }
 
   #changedInBackground(): void {
     this.#writer.write().catch((err: unknown) => this.#log(`Could not write the queue file: ${(err as Error).message}`));
-    this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
+    this.#events.emit({ type: 'queue.changed', remaining: this.#remaining() });
   }
 
   #remaining(): number {
@@ -263,18 +262,4 @@ export class EmbeddedQueue implements PromptQueue {
     return { version: 1, counter: this.#counter, running: this.#running?.prompt ?? null, pending: this.#pending };
   }
 
-  #emit(event: QueueEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        // A broken listener (a socket bug) must never stop the worker.
-        this.#log(`Queue listener failed: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new LoomError('USAGE', 'The server is shutting down and accepts no new prompts.');
-  }
 }

@@ -1,7 +1,7 @@
 /**
  * Putting a validated prompt on the queue from an HTTP handler: checks a client-chosen id, assigns the
  * priority number, and gates the start on the response being flushed plus a short delay, because
- * clients attach their listeners only after reading the response (COMFYUI-API.md §8 #1–2).
+ * clients attach their listeners only after reading the response (ComfyUI's script_examples/websockets_api_example.py queues, then reads the socket).
  */
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
@@ -11,7 +11,7 @@ import type { ServerContext } from '../server-context.ts';
 import type { PromptFormat, QueuedPrompt } from './prompt-queue.ts';
 
 /** Prompt ids name history files, so they are restricted to a safe alphabet. */
-export const PROMPT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+const PROMPT_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 export interface EnqueueRequest {
   format: PromptFormat;

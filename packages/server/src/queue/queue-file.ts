@@ -34,7 +34,7 @@ export interface QueueFile {
   pending: QueuedPrompt[];
 }
 
-export const EMPTY_QUEUE: QueueFile = { version: 1, counter: 0, running: null, pending: [] };
+const EMPTY_QUEUE: QueueFile = { version: 1, counter: 0, running: null, pending: [] };
 
 /** Reads the queue file; a missing file is an empty queue, an unreadable one is set aside and reported. */
 export async function readQueueFile(path: string, warn: (message: string) => void): Promise<QueueFile> {

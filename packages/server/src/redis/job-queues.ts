@@ -5,7 +5,7 @@ import type { RedisKeys } from './redis-keys.ts';
 import type { JobData } from './wire.ts';
 
 /** Failed jobs are kept a day so the server can read why (a job that stalled too often). */
-export const KEEP_FAILED = { age: 24 * 3600, count: 1000 };
+const KEEP_FAILED = { age: 24 * 3600, count: 1000 };
 
 export class JobQueues {
   readonly #queues = new Map<string, Queue>();

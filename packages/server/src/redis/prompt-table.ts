@@ -42,7 +42,7 @@ const StoredShape = z.object({
 });
 
 /** Queue order: number, then submission time, then id (ComfyUI breaks ties by insertion order). */
-export function comparePrompts(a: StoredPrompt, b: StoredPrompt): number {
+function comparePrompts(a: StoredPrompt, b: StoredPrompt): number {
   return a.prompt.number - b.prompt.number || a.prompt.createdAt - b.prompt.createdAt || a.prompt.promptId.localeCompare(b.prompt.promptId);
 }
 

@@ -106,7 +106,7 @@ export class RecordHandler {
     } catch (err) {
       this.d.log(`Could not store history for prompt ${prompt.promptId}: ${(err as Error).message}`);
     }
-    // ComfyUI's order (COMFYUI-API.md §8.1): history stored → prompt leaves running → status → end marker.
+    // ComfyUI's order (ComfyUI main.py `prompt_worker`: `task_done` stores history before `executing` null): history stored → prompt leaves running → status → end marker.
     await this.d.table.forget(prompt.promptId);
     this.d.emit({ type: 'queue.changed', remaining: this.d.remaining() });
     this.d.emit({ type: 'prompt.done', promptId: prompt.promptId, outcome, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }), ...(error && { error }) });

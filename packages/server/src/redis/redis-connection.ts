@@ -12,7 +12,7 @@ export interface ConnectOptions {
 }
 
 /** Reconnect quickly at first, then every 2 s at most: a restarted Redis is picked up within ~2 s. */
-export const retryDelay = (attempt: number): number => Math.min(100 * attempt, 2000);
+const retryDelay = (attempt: number): number => Math.min(100 * attempt, 2000);
 
 export function connectRedis(url: string, options: ConnectOptions): Redis {
   const redis = new Redis(url, {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 
-export const DEFAULT_PREFIX = 'loom';
+const DEFAULT_PREFIX = 'loom';
 
 /** Key names for one cluster. */
 export class RedisKeys {

@@ -11,7 +11,8 @@
 import type { Redis } from 'ioredis';
 import { LoomError, type NodeRegistry } from '@loom/engine';
 import { HttpError } from '../http/http-error.ts';
-import type { FreeOptions, PromptQueue, QueueEvent, QueueListener, QueuedPrompt, QueueSnapshot, SubmitOptions } from '../queue/prompt-queue.ts';
+import type { FreeOptions, PromptQueue, QueueListener, QueuedPrompt, QueueSnapshot, SubmitOptions } from '../queue/prompt-queue.ts';
+import { QueueListeners } from '../queue/queue-listeners.ts';
 import type { HistoryStore } from '../store/history-types.ts';
 import { Dispatcher } from './dispatcher.ts';
 import { JobQueues } from './job-queues.ts';
@@ -60,7 +61,7 @@ export class RedisQueue implements PromptQueue {
   readonly #dispatcher: Dispatcher;
   readonly #handler: RecordHandler;
   readonly #reconciler: Reconciler;
-  readonly #listeners = new Set<QueueListener>();
+  readonly #events: QueueListeners;
   readonly #gated = new Set<string>();
   #reader: StreamReader | null = null;
   #subscriber: Redis | null = null;
@@ -71,13 +72,13 @@ export class RedisQueue implements PromptQueue {
   #readyAt = Date.now();
   #longestTtl = ADVERT_TTL_MS;
   #started = false;
-  #closed = false;
 
   constructor(options: RedisQueueOptions) {
     this.#o = options;
     this.#redis = options.redis;
     this.#keys = options.keys;
     this.#log = options.log ?? (() => {});
+    this.#events = new QueueListeners(this.#log);
     this.#table = new PromptTable(this.#redis, this.#keys);
     this.#jobs = new JobQueues(this.#redis, this.#keys);
     this.#scripts = new RunScripts(this.#redis, this.#keys);
@@ -92,7 +93,7 @@ export class RedisQueue implements PromptQueue {
       dispatcher: this.#dispatcher,
       outputs: new OutputStore(this.#redis, options.dirs),
       history: options.history,
-      emit: (event) => this.#emit(event),
+      emit: (event) => this.#events.emit(event),
       remaining: () => this.#remaining(),
       log: this.#log,
     });
@@ -136,7 +137,7 @@ export class RedisQueue implements PromptQueue {
   }
 
   async submit(prompt: QueuedPrompt, options: SubmitOptions = {}): Promise<void> {
-    this.#assertOpen();
+    this.#events.assertOpen();
     await this.#serial(async () => {
       if (this.#table.has(prompt.promptId)) throw new LoomError('USAGE', `A prompt with id "${prompt.promptId}" is already queued.`);
       const models = requiredModels(prompt.graph, this.#o.registry);
@@ -152,7 +153,7 @@ export class RedisQueue implements PromptQueue {
         options.gate.then(open, open);
       }
     });
-    this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
+    this.#events.emit({ type: 'queue.changed', remaining: this.#remaining() });
     this.#dispatchSoon();
   }
 
@@ -182,7 +183,7 @@ export class RedisQueue implements PromptQueue {
       }
       return done;
     });
-    if (removed.length > 0) this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
+    if (removed.length > 0) this.#events.emit({ type: 'queue.changed', remaining: this.#remaining() });
     return removed;
   }
 
@@ -205,7 +206,7 @@ export class RedisQueue implements PromptQueue {
       await this.#table.renumber(list[from] as (typeof list)[number], number);
       return true;
     });
-    if (moved) this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
+    if (moved) this.#events.emit({ type: 'queue.changed', remaining: this.#remaining() });
     return moved;
   }
 
@@ -234,14 +235,13 @@ export class RedisQueue implements PromptQueue {
   }
 
   on(listener: QueueListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#events.on(listener);
   }
 
   /** Stops this server's part. Prompts running on workers keep running; a restarted server picks up their records. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+    if (this.#events.closed) return;
+    this.#events.close();
     if (this.#timer) clearInterval(this.#timer);
     await this.#reader?.stop();
     await this.#serial(async () => {});
@@ -259,11 +259,11 @@ export class RedisQueue implements PromptQueue {
   }
 
   async #housekeeping(): Promise<void> {
-    if (this.#closed) return;
+    if (this.#events.closed) return;
     await this.#reconciler.check();
     if (this.#table.runs.size === 0 && this.#table.pending.length === 0) return;
     const workers = await this.#liveWorkers();
-    if (this.#trustAdverts() && (await this.#reconciler.requeueLost(workers)) > 0) this.#emit({ type: 'queue.changed', remaining: this.#remaining() });
+    if (this.#trustAdverts() && (await this.#reconciler.requeueLost(workers)) > 0) this.#events.emit({ type: 'queue.changed', remaining: this.#remaining() });
     await this.#dispatch(workers);
   }
 
@@ -283,7 +283,7 @@ export class RedisQueue implements PromptQueue {
   }
 
   #dispatchSoon(): void {
-    if (this.#dispatchQueued || this.#closed || !this.#started) return;
+    if (this.#dispatchQueued || this.#events.closed || !this.#started) return;
     this.#dispatchQueued = true;
     void this.#serial(async () => {
       this.#dispatchQueued = false;
@@ -292,7 +292,7 @@ export class RedisQueue implements PromptQueue {
   }
 
   async #dispatch(known?: WorkerAdvert[]): Promise<void> {
-    if (this.#closed || this.#table.pending.length === 0) return;
+    if (this.#events.closed || this.#table.pending.length === 0) return;
     const workers = known ?? (await this.#liveWorkers());
     await this.#dispatcher.dispatch(workers, this.#gated, Date.now());
   }
@@ -325,18 +325,4 @@ export class RedisQueue implements PromptQueue {
     return this.#table.pending.length + this.#table.runs.size;
   }
 
-  #emit(event: QueueEvent): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        // A broken listener (a socket bug) must never stop the queue.
-        this.#log(`Queue listener failed: ${(err as Error).message}`);
-      }
-    }
-  }
-
-  #assertOpen(): void {
-    if (this.#closed) throw new LoomError('USAGE', 'The server is shutting down and accepts no new prompts.');
-  }
 }

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.ts';
 
 /** Approximate cap of the event stream (XADD MAXLEN ~): records are consumed within milliseconds. */
-export const STREAM_MAXLEN = 20_000;
+const STREAM_MAXLEN = 20_000;
 
 const CLAIM = `
 local state = redis.call('HGET', KEYS[1], 'state')

@@ -2,11 +2,12 @@
  * `loom-server` / `npm start`: the API, the ComfyUI-compatible endpoints and the built editor on one
  * port. Loopback by default; a non-loopback `--host` needs `--token` (or LOOM_TOKEN).
  */
-import { parseArgs } from 'node:util';
 import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
 import { createServer, type LoomServer } from '../create-server.ts';
 import { createHost } from '../host.ts';
+import { hostFlagProblems } from '../cli/host-options.ts';
 import { parseHost } from '../http/host-allow-list.ts';
+import { parseDaemonArgs, refuse, stopOnSignals, type DaemonOutput } from './daemon-cli.ts';
 import { createRedisBackend, type RedisBackend } from '../redis/create-redis-backend.ts';
 import type { ServerHost } from '../server-context.ts';
 
@@ -33,42 +34,28 @@ Options:
                   waiting beats loading it; off gives each prompt to the first idle worker
   -h, --help      this help`;
 
-export interface StartEnvironment {
+export interface StartEnvironment extends DaemonOutput {
   /** Builds the host; tests pass one with stub nodes. */
   createHost: (config: Parameters<typeof createHost>[0]) => ServerHost;
-  out: (line: string) => void;
-  err: (line: string) => void;
 }
 
 const defaults: StartEnvironment = { createHost, out: (l) => console.log(l), err: (l) => console.error(l) };
 
 /** Starts the server from command-line flags. Resolves with the running server, or null after --help or a usage error. */
 export async function startServer(argv: string[], env: StartEnvironment = defaults): Promise<LoomServer | null> {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse(argv).values;
-  } catch (err) {
-    env.err(`${(err as Error).message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return null;
-  }
-  if (values.help) {
-    env.out(USAGE);
-    return null;
-  }
+  const values = parseDaemonArgs(argv, OPTIONS, USAGE, env);
+  if (!values) return null;
   const port = Number(values.port);
   const threads = Number(values.threads);
   const device = values.device as DeviceChoice;
   const problems = [
     !Number.isInteger(port) || port < 0 || port > 65535 ? `--port must be 0-65535 (got "${values.port}").` : '',
-    !Number.isInteger(threads) || threads < 0 ? `--threads must be a whole number ≥ 0 (got "${values.threads}").` : '',
-    DEVICE_CHOICES.includes(device) ? '' : `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").`,
+    ...hostFlagProblems(values),
     ...(values['allowed-host'] ?? []).filter((h) => parseHost(h) === null).map((h) => `--allowed-host must be a host name, address or host:port (got "${h}").`),
     values.affinity === 'cost' || values.affinity === 'off' ? '' : `--affinity must be cost or off (got "${values.affinity}").`,
   ].filter(Boolean);
   if (problems.length > 0) {
-    env.err(`${problems.join('\n')}\n\n${USAGE}`);
-    process.exitCode = 2;
+    refuse(problems, USAGE, env);
     return null;
   }
   const token = values.token ?? process.env.LOOM_TOKEN;
@@ -102,38 +89,23 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
   env.out(`Loom is running at ${url}/${token ? '?token=<your token>' : ''}`);
   if (values.redis !== undefined) env.out(`Queue and history in Redis at ${values.redis}; prompts run on workers: loom-worker --redis ${values.redis}`);
   env.out(`ComfyUI clients: ${url} (HTTP) and ${url.replace(/^http/, 'ws')}/ws (WebSocket). Data: ${server.context.history.size} finished prompts on record.`);
-  const stop = (): void => {
-    env.err('Shutting down…');
-    server
-      .close()
-      .catch((err: unknown) => env.err(`Error while shutting down: ${(err as Error).message}`))
-      .finally(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopOnSignals('Shutting down…', () => server.close(), env);
   return server;
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      port: { type: 'string', default: '8188' },
-      host: { type: 'string', default: '127.0.0.1' },
-      token: { type: 'string' },
-      'allowed-host': { type: 'string', multiple: true },
-      models: { type: 'string' },
-      out: { type: 'string', default: 'out' },
-      input: { type: 'string', default: 'input' },
-      data: { type: 'string', default: '.loom' },
-      graphs: { type: 'string', default: 'graphs' },
-      device: { type: 'string', default: 'auto' },
-      threads: { type: 'string', default: '0' },
-      redis: { type: 'string' },
-      affinity: { type: 'string', default: 'cost' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
+const OPTIONS = {
+  port: { type: 'string', default: '8188' },
+  host: { type: 'string', default: '127.0.0.1' },
+  token: { type: 'string' },
+  'allowed-host': { type: 'string', multiple: true },
+  models: { type: 'string' },
+  out: { type: 'string', default: 'out' },
+  input: { type: 'string', default: 'input' },
+  data: { type: 'string', default: '.loom' },
+  graphs: { type: 'string', default: 'graphs' },
+  device: { type: 'string', default: 'auto' },
+  threads: { type: 'string', default: '0' },
+  redis: { type: 'string' },
+  affinity: { type: 'string', default: 'cost' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

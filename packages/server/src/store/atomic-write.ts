@@ -30,7 +30,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /** Makes a rename durable: the directory entry itself must reach the disk. */
-export async function syncDirectory(dir: string): Promise<void> {
+async function syncDirectory(dir: string): Promise<void> {
   let handle;
   try {
     handle = await open(dir, 'r');

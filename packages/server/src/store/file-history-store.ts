@@ -5,31 +5,20 @@
  */
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { writeFileAtomic } from './atomic-write.ts';
-import type { HistoryPage, HistoryRecord, HistoryStore } from './history-types.ts';
+import type { HistoryRecord } from './history-types.ts';
+import { IndexedHistoryStore, MAX_HISTORY, parseStoredRecord } from './indexed-history-store.ts';
 
-/** ComfyUI's MAXIMUM_HISTORY_SIZE. */
-export const MAX_HISTORY = 10_000;
-
-// Only the fields the index relies on are checked; the rest was written by this code.
-const RecordShape = z.looseObject({
-  promptId: z.string().min(1),
-  seq: z.number().int().nonnegative(),
-  entry: z.looseObject({ prompt: z.array(z.unknown()), outputs: z.record(z.string(), z.unknown()), status: z.looseObject({}) }),
-  loom: z.looseObject({ outcome: z.enum(['success', 'error', 'interrupted']) }),
-});
-
-export class FileHistoryStore implements HistoryStore {
+export class FileHistoryStore extends IndexedHistoryStore {
   readonly #dir: string;
-  readonly #records = new Map<string, HistoryRecord>();
   #seq = 0;
 
   constructor(
     dataDir: string,
-    private readonly max = MAX_HISTORY,
+    max = MAX_HISTORY,
     private readonly warn: (message: string) => void = () => {},
   ) {
+    super(max);
     this.#dir = join(dataDir, 'history');
   }
 
@@ -44,48 +33,28 @@ export class FileHistoryStore implements HistoryStore {
       }
       if (!name.endsWith('.json')) continue;
       try {
-        const parsed = RecordShape.parse(JSON.parse(await readFile(path, 'utf8')));
-        loaded.push(parsed as unknown as HistoryRecord); // the loose shape was checked above; the rest is ours
+        loaded.push(parseStoredRecord(await readFile(path, 'utf8')));
       } catch (err) {
         this.warn(`Skipping unreadable history file ${path}: ${(err as Error).message}`);
       }
     }
     loaded.sort((a, b) => a.seq - b.seq);
-    this.#records.clear();
-    for (const record of loaded) this.#records.set(record.promptId, record);
+    this.records.clear();
+    for (const record of loaded) this.records.set(record.promptId, record);
     this.#seq = loaded.at(-1)?.seq ?? 0;
-  }
-
-  get size(): number {
-    return this.#records.size;
   }
 
   async put(record: Omit<HistoryRecord, 'seq'>): Promise<HistoryRecord> {
     const full: HistoryRecord = { ...record, seq: ++this.#seq };
     await writeFileAtomic(this.#file(full.promptId), JSON.stringify(full));
-    this.#records.delete(full.promptId);
-    this.#records.set(full.promptId, full);
-    if (this.#records.size > this.max) {
-      const excess = [...this.#records.keys()].slice(0, this.#records.size - this.max);
-      await this.delete(excess);
-    }
+    await this.indexStored(full);
     return full;
-  }
-
-  get(promptId: string): HistoryRecord | undefined {
-    return this.#records.get(promptId);
-  }
-
-  page(offset: number, limit: number): HistoryPage {
-    const all = [...this.#records.values()];
-    const start = Math.max(0, offset);
-    return { items: all.slice(start, start + Math.max(0, limit)), total: all.length };
   }
 
   async delete(promptIds: string[]): Promise<number> {
     let removed = 0;
     for (const id of promptIds) {
-      if (!this.#records.delete(id)) continue;
+      if (!this.records.delete(id)) continue;
       removed++;
       await rm(this.#file(id), { force: true });
     }
@@ -93,7 +62,7 @@ export class FileHistoryStore implements HistoryStore {
   }
 
   async clear(): Promise<void> {
-    await this.delete([...this.#records.keys()]);
+    await this.delete([...this.records.keys()]);
   }
 
   #file(promptId: string): string {

@@ -5,7 +5,7 @@ import type { PromptFormat, PromptOutcome, PromptOutputs } from '../queue/prompt
 /** `[event, data]` pairs kept in `status.messages` (execution_start, execution_cached, and the end). */
 export type HistoryMessage = [string, Record<string, unknown>];
 
-/** ComfyUI's history entry (COMFYUI-API.md §2.4). */
+/** ComfyUI's history entry (ComfyUI execution.py `PromptQueue.task_done`). */
 export interface ComfyHistoryEntry {
   /** The `/queue` 5-tuple: [number, prompt_id, prompt, extra_data, outputs_to_execute]. */
   prompt: [number, string, unknown, Record<string, unknown>, string[]];

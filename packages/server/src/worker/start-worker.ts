@@ -3,8 +3,9 @@
  * and device until stopped. SIGINT/SIGTERM let the running prompt finish; a second signal exits at
  * once (the server then requeues the prompt, at the front, when the worker's heartbeats stop).
  */
-import { parseArgs } from 'node:util';
 import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
+import { hostFlagProblems } from '../cli/host-options.ts';
+import { parseDaemonArgs, refuse, stopOnSignals, type DaemonOutput } from '../start/daemon-cli.ts';
 import { LoomWorker } from './loom-worker.ts';
 import { ThreadEngine } from './thread-engine.ts';
 
@@ -28,15 +29,13 @@ Options:
   --stalled-ms N     how often queues are checked for such jobs (default 5000)
   -h, --help         this help`;
 
-export interface WorkerEnvironment {
+export interface WorkerEnvironment extends DaemonOutput {
   /**
    * The module (file URL) and export that build the host inside the engine thread, with
    * `createHost`'s signature; tests name one with stub nodes.
    */
   hostModule: string;
   hostExport: string;
-  out: (line: string) => void;
-  err: (line: string) => void;
 }
 
 // The host module beside this one: host.ts run as TypeScript, host.js in the build (dist/).
@@ -44,33 +43,21 @@ const defaults: WorkerEnvironment = { hostModule: new URL(import.meta.url.endsWi
 
 /** Starts a worker from command-line flags; null after --help or a usage error. */
 export async function startWorker(argv: string[], env: WorkerEnvironment = defaults): Promise<LoomWorker | null> {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse(argv).values;
-  } catch (err) {
-    env.err(`${(err as Error).message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return null;
-  }
-  if (values.help) {
-    env.out(USAGE);
-    return null;
-  }
+  const values = parseDaemonArgs(argv, OPTIONS, USAGE, env);
+  if (!values) return null;
   const url = values.redis ?? process.env.LOOM_REDIS;
   const numbers = { threads: Number(values.threads), deadAfterMs: Number(values['dead-after-ms']), lockMs: Number(values['lock-ms']), stalledMs: Number(values['stalled-ms']) };
   const device = values.device as DeviceChoice;
   const problems = [
     url ? '' : '--redis URL is required (or set LOOM_REDIS).',
-    Number.isInteger(numbers.threads) && numbers.threads >= 0 ? '' : `--threads must be a whole number ≥ 0 (got "${values.threads}").`,
+    ...hostFlagProblems(values),
     Number.isInteger(numbers.deadAfterMs) && numbers.deadAfterMs >= 1000 ? '' : `--dead-after-ms must be a whole number ≥ 1000 (got "${values['dead-after-ms']}").`,
     Number.isInteger(numbers.lockMs) && numbers.lockMs >= 500 ? '' : `--lock-ms must be a whole number ≥ 500 (got "${values['lock-ms']}").`,
     Number.isInteger(numbers.stalledMs) && numbers.stalledMs >= 100 ? '' : `--stalled-ms must be a whole number ≥ 100 (got "${values['stalled-ms']}").`,
-    DEVICE_CHOICES.includes(device) ? '' : `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${device}").`,
     values.name === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(values.name) ? '' : '--name must be 1-64 letters, digits or _ . -',
   ].filter(Boolean);
   if (problems.length > 0) {
-    env.err(`${problems.join('\n')}\n\n${USAGE}`);
-    process.exitCode = 2;
+    refuse(problems, USAGE, env);
     return null;
   }
   const config = { outputDir: values.out, inputDir: values.input, device, threads: numbers.threads, ...(values.models !== undefined && { modelsDir: values.models }) };
@@ -101,39 +88,21 @@ export async function startWorker(argv: string[], env: WorkerEnvironment = defau
     return null;
   }
   env.out(`Loom worker ${worker.id} is taking prompts from ${url} (models: ${engine.config.modelsDir}, device: ${device}).`);
-  let stopping = false;
-  const stop = (): void => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    env.err('Stopping after the running prompt (signal again to exit now)…');
-    worker
-      .close()
-      .catch((err: unknown) => env.err(`Error while stopping: ${(err as Error).message}`))
-      .finally(() => process.exit(0));
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  stopOnSignals('Stopping after the running prompt (signal again to exit now)…', () => worker.close(), env);
   return worker;
 }
 
-function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    strict: true,
-    allowPositionals: false,
-    options: {
-      redis: { type: 'string' },
-      models: { type: 'string' },
-      device: { type: 'string', default: 'auto' },
-      threads: { type: 'string', default: '0' },
-      out: { type: 'string', default: 'out' },
-      input: { type: 'string', default: 'input' },
-      name: { type: 'string' },
-      prefix: { type: 'string' },
-      'dead-after-ms': { type: 'string', default: '2000' },
-      'lock-ms': { type: 'string', default: '30000' },
-      'stalled-ms': { type: 'string', default: '5000' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
+const OPTIONS = {
+  redis: { type: 'string' },
+  models: { type: 'string' },
+  device: { type: 'string', default: 'auto' },
+  threads: { type: 'string', default: '0' },
+  out: { type: 'string', default: 'out' },
+  input: { type: 'string', default: 'input' },
+  name: { type: 'string' },
+  prefix: { type: 'string' },
+  'dead-after-ms': { type: 'string', default: '2000' },
+  'lock-ms': { type: 'string', default: '30000' },
+  'stalled-ms': { type: 'string', default: '5000' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

@@ -1,12 +1,12 @@
 /**
- * ComfyUI's binary WebSocket frames (COMFYUI-API.md §3.4): a 4-byte big-endian event type, then a
+ * ComfyUI's binary WebSocket frames (ComfyUI server.py `BinaryEventTypes`, `encode_bytes`): a 4-byte big-endian event type, then a
  * type-specific layout. Only types 1 (preview) and 4 (preview with metadata, after negotiation) are
  * sent: clients throw on unknown types (§8 #7).
  */
 import type { Preview } from '@loom/engine';
 
 export const PREVIEW_IMAGE = 1;
-export const PREVIEW_IMAGE_WITH_METADATA = 4;
+const PREVIEW_IMAGE_WITH_METADATA = 4;
 
 /** Type 1: `uint32 BE format` (1 = JPEG, 2 = PNG), then the encoded image. */
 export function previewFrame(preview: Preview): Buffer {

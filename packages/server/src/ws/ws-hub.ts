@@ -1,6 +1,6 @@
 /**
  * The WebSocket hub: ComfyUI sockets (`/ws?clientId=`) get ComfyUI messages routed by the prompt's
- * `client_id` (COMFYUI-API.md §3.2); Loom sockets (`/loom/ws`) get typed engine events. Queue status is
+ * `client_id` (ComfyUI server.py `send_sync`: no sid broadcasts); Loom sockets (`/loom/ws`) get typed engine events. Queue status is
  * broadcast. A timer-driven heartbeat keeps clients alive during long silent work (model loads) and
  * detects dead peers with ping/pong.
  */

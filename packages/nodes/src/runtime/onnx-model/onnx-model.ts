@@ -5,7 +5,7 @@
  * Why this shape: a Stable Diffusion UNet export is a 1–7 MB `model.onnx` plus a multi-GB external
  * file. Patching LoRA weights only needs the graph and the touched tensors; onnxruntime reads the
  * rest from the original files when the session is given the model's folder
- * (`session.model_external_initializers_file_folder_path`, verified in SD-ONNX-FACTS §2.4).
+ * (`session.model_external_initializers_file_folder_path`, onnxruntime_session_options_config_keys.h; verified by the external-data tests).
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';

@@ -87,7 +87,7 @@ export const DATA_LOCATION_EXTERNAL = 1;
 let modelType: protobuf.Type | undefined;
 
 /** The `onnx.ModelProto` message type, parsed once from the bundled onnx.proto. */
-export function modelProtoType(): protobuf.Type {
+function modelProtoType(): protobuf.Type {
   if (!modelType) {
     const root = protobuf.loadSync(fileURLToPath(new URL('../../../data/onnx.proto', import.meta.url)));
     modelType = root.lookupType('onnx.ModelProto');

@@ -20,7 +20,7 @@ export interface ExternalLocation {
 }
 
 /** Number of elements of a tensor. */
-export function tensorSize(t: TensorProto): number {
+function tensorSize(t: TensorProto): number {
   return t.dims.reduce<number>((n, d) => n * int64(d), 1);
 }
 

@@ -1,6 +1,6 @@
 /**
  * Test helper: writes small ONNX files laid out the way `torch.onnx.export` (torch ≥ 1.13, constant
- * folding) lays out Linear/Conv layers (SD-ONNX-FACTS §2.1), for unit tests of the weight IO and the
+ * folding) lays out Linear/Conv layers (Linear as Gemm, or MatMul on a transposed `onnx::MatMul_*` initializer; Conv weights [out, in, kh, kw]), for unit tests of the weight IO and the
  * LoRA mapping. Each layer gets its own graph input `x_<k>` and output `y_<k>` so a test can check
  * every layer's result against hand-computed math. Not a model fixture: real fixtures are exported.
  */

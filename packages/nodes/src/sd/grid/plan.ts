@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { LoomError } from '@loom/engine';
 
-export const BindingValue = z.union([z.string(), z.number(), z.boolean()]);
+const BindingValue = z.union([z.string(), z.number(), z.boolean()]);
 
 export const VariantSchema = z.strictObject({
   label: z.string().min(1).max(80).describe('Column header'),

@@ -7,7 +7,8 @@
  * (`map-onnx.ts`: named Conv/Gemm weights, anonymous transposed `onnx::MatMul_*` through scoped node
  * names) → merge `W' = W + Σ strength·scale·(up @ down)` (`merge.ts`, computed by an ORT Gemm in
  * `merge-kernel.ts`) → either a re-encoded model with the touched initializers inlined
- * (`LoraPatcher.patch`) or one long-lived session fed with patched weights (`LoraSwitcher`).
+ * (`LoraPatcher.patch`) or one long-lived session fed with patched weights (`LoraSwitcher`, kept in
+ * bench/lora as the measured alternative).
  *
  * Switching technique, chosen by measurement (bench/lora/lora-bench.ts → bench/results/lora.json;
  * SD1.5-size random UNet, 859 M params, rank-16 attention LoRA touching 128 weights, batch 1 at
@@ -30,7 +31,6 @@
  * (`merge-kernel.ts`): JS loops took 4.4–5.6 s for SD1.5 rank 16, 11–14 % of a cold load.
  */
 export { LoraPatcher, type LoraSpec, type PatchedWeights, type PatcherOptions, type TargetContribution } from './lora-patcher.ts';
-export { LoraSwitcher } from './lora-switcher.ts';
 export { LoraBranchSession } from './lora-branch-session.ts';
 export { mergeSessionOptions } from './session-options.ts';
 export { normalizeLoraKeys, type NormalizedKeys } from './keys.ts';

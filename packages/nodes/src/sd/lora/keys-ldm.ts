@@ -3,7 +3,7 @@
  * `output_blocks`) → diffusers block names, still in kohya's `_`-joined form.
  *
  * Block arithmetic from diffusers `lora_conversion_utils.py` `_maybe_map_sgm_blocks_to_diffusers`
- * (SD-ONNX-FACTS §3.2), with `lpb` = the UNet's `layers_per_block`:
+ * (diffusers `lora_conversion_utils.py` `_convert_non_diffusers_lora_to_diffusers`), with `lpb` = the UNet's `layers_per_block`:
  *   input_blocks.i.j  → down_blocks.{(i-1)//(lpb+1)}.{resnets|attentions}.{(i-1)%(lpb+1)}, `op` → downsamplers.0.conv
  *   middle_block.0/1/2 → mid_block.resnets.0 / attentions.0 / resnets.1
  *   output_blocks.i.j → up_blocks.{i//(lpb+1)}.{resnets|attentions|upsamplers}.{i%(lpb+1)} (upsamplers: 0)

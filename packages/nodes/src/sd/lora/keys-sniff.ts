@@ -2,7 +2,7 @@
  * Format sniffing and per-key classification of LoRA state-dict keys.
  *
  * Sniff order follows diffusers `convert_state_dict_to_diffusers` (state_dict_utils.py) and
- * `lora_conversion_utils.py` (SD-ONNX-FACTS §3.4): old attention-processor keys first, then PEFT
+ * `lora_conversion_utils.py`: old attention-processor keys first, then PEFT
  * `lora_A`, then the current diffusers spellings, then kohya prefixes. LyCORIS variants are
  * recognised by their tensor suffixes (KohakuBlueleaf/LyCORIS module names) and reported by name.
  */

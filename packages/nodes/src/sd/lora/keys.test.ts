@@ -12,7 +12,7 @@ function modulesOf(keys: string[], sets = {}): [string, string][] {
   return normalizeLoraKeys(keys, sets).modules.map((m) => [m.component, m.module]);
 }
 
-// Key spellings below are the ones listed in SD-ONNX-FACTS §3.1 (diffusers state_dict_utils.py maps).
+// Key spellings below are the ones listed in diffusers state_dict_utils.py's maps.
 test('old diffusers attention-processor keys', () => {
   const keys = [
     `down_blocks.0.attentions.0.transformer_blocks.0.attn1.processor.to_q_lora.down.weight`,
@@ -69,7 +69,7 @@ test('kohya names are resolved against the modules the model has', () => {
   assert.deepEqual(sdxl.modules.map((m) => [m.component, m.module]), [['text_encoder_2', TEQ]]);
 });
 
-test('LDM block names follow the diffusers renumbering (SD-ONNX-FACTS §3.2 examples, lpb = 2)', () => {
+test('LDM block names follow the diffusers renumbering (diffusers lora_conversion_utils.py, lpb = 2)', () => {
   const cases: [string, string][] = [
     ['input_blocks_4_1_transformer_blocks_0_attn1_to_q', 'down_blocks_1_attentions_0_transformer_blocks_0_attn1_to_q'],
     ['input_blocks_7_1_proj_in', 'down_blocks_2_attentions_0_proj_in'],

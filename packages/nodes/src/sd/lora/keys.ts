@@ -1,6 +1,6 @@
 /**
  * Normalises the keys of any supported LoRA file to `{component, module (diffusers path), down,
- * up, alpha?}`; see {@link LoraFormat} for the layouts and SD-ONNX-FACTS §3 for their history.
+ * up, alpha?}`; see {@link LoraFormat} for the layouts and diffusers `state_dict_utils.py` and `lora_conversion_utils.py` for their history.
  *
  * kohya joins module paths with `_`, which is ambiguous (`transformer_blocks` vs `transformer.blocks`).
  * Instead of guessing like diffusers' string repairs, a kohya stem is resolved by looking its

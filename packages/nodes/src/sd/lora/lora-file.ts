@@ -32,7 +32,7 @@ export interface LoadedLora {
 }
 
 /** The component a raw key is for, by its prefix; undefined when the key does not say. */
-export function keyComponent(key: string): LoraComponent | undefined {
+function keyComponent(key: string): LoraComponent | undefined {
   if (/^(?:text_encoder_2\.|lora_te2_)/.test(key)) return 'text_encoder_2';
   if (/^(?:text_encoder\.|lora_te1?_|text_model\.)/.test(key)) return 'text_encoder';
   if (/^(?:unet\.|lora_unet_)/.test(key)) return 'unet';

@@ -8,7 +8,6 @@ import { writeTestModel, type LayerSpec } from '../../runtime/onnx-model/test-mo
 import { writeSafetensors } from '../../safetensors/test-writer.ts';
 import { float32ToHalf, halfBitsToFloat } from '../../safetensors/float-convert.ts';
 import { LoraPatcher } from './lora-patcher.ts';
-import { LoraSwitcher } from './lora-switcher.ts';
 import { LoraBranchSession } from './lora-branch-session.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'loom-lora-'));
@@ -150,25 +149,6 @@ test('a pre-torch-1.13 export with generic node names gets an error naming the m
   const lora = loraFile('old.safetensors', (m) => `unet.${m}`);
   const patcher = await LoraPatcher.open(modelPath);
   await assert.rejects(patcher.patch([{ file: lora, strength: 1 }]), (e: Error) => e.message.includes(modelPath) && /before torch 1\.13/.test(e.message));
-});
-
-test('LoraSwitcher feeds merged weights to one session; only new weights rebuild it', async () => {
-  const modelPath = writeTestModel(join(root, 'switch', 'unet'), layers, { storage: 'weights.pb' });
-  const a = loraFile('sw-a.safetensors', (m) => `unet.${m}`);
-  const patcher = await LoraPatcher.open(modelPath);
-  const sw = await LoraSwitcher.create(patcher);
-  const xc = new Float32Array(2 * IN);
-  for (let n = 0; n < 2; n++) for (let i = 0; i < IN; i++) xc[i * 2 + n] = x[n * IN + i]!;
-  const feeds = { x_0: new ort.Tensor('float32', x, [2, IN]), x_1: new ort.Tensor('float32', x, [2, IN]), x_2: new ort.Tensor('float32', xc, [1, IN, 2, 1]), x_3: new ort.Tensor('float32', x, [2, IN]) };
-  const y0 = async (): Promise<number[]> => [...((await sw.run(feeds)).y_0!.data as Float32Array)];
-  const base = await y0();
-  assert.equal((await sw.apply([{ file: a, strength: 1 }])).rebuilt, true);
-  close(await y0(), expected(1), 1e-6, 'switch s=1');
-  assert.equal((await sw.apply([{ file: a, strength: 0.5 }])).rebuilt, false);
-  close(await y0(), expected(0.5), 1e-6, 'switch s=0.5');
-  await sw.apply([{ file: a, strength: 0 }]);
-  assert.deepEqual(await y0(), base);
-  await sw.release();
 });
 
 test('LoraBranchSession adds (x·A)·B branches on MatMul, Gemm, Conv 1×1 and Transpose→MatMul layers', async () => {

@@ -4,8 +4,8 @@
  * The base ModelProto, the base values of every weight a LoRA touched so far, and each LoRA file's
  * factors are cached, so a switch of LoRA or strength only recomputes deltas. The patched model is
  * the small `model.onnx` re-encoded with just the touched initializers inlined; onnxruntime reads
- * every other weight from the original external files (SD-ONNX-FACTS §0.4 / §2.4), so the full
- * weights never enter JS memory. See `lora-switcher.ts` for switching without a new session.
+ * every other weight from the original external files (external data paths are relative to the model file), so the full
+ * weights never enter JS memory. Switching without a new session is `LoraBranchSession`'s job.
  */
 import { basename, dirname } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
@@ -127,8 +127,8 @@ export class LoraPatcher {
     const { weights, report } = await this.patchedWeights(loras);
     const inlineBytes = [...weights.values()].reduce((n, w) => n + w.byteLength, 0);
     if (inlineBytes > PROTOBUF_LIMIT) {
-      // e.g. an SDXL fp32 UNet with every attention projection touched (~3.6 GB, SD-ONNX-FACTS §2.4).
-      throw new LoomError('UNSUPPORTED_MODEL', `${this.model.path}: the ${report.touched.length} patched weights take ${(inlineBytes / 2 ** 30).toFixed(2)} GiB, over protobuf's 2 GiB message limit; use LoraSwitcher, which feeds them instead of inlining them`);
+      // e.g. an SDXL fp32 UNet with every attention projection touched (~3.6 GB in fp32).
+      throw new LoomError('UNSUPPORTED_MODEL', `${this.model.path}: the ${report.touched.length} patched weights take ${(inlineBytes / 2 ** 30).toFixed(2)} GiB, over protobuf's 2 GiB message limit; use LoraBranchSession, which adds low-rank branches instead of inlining merged weights`);
     }
     const replace = new Map<string, TensorProto>();
     for (const [name, values] of weights) replace.set(name, inlineTensor(this.model.initializer(name)!, values));

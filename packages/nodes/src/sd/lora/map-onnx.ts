@@ -1,6 +1,6 @@
 /**
  * Finds, for every PyTorch module of an exported model, the ONNX initializer that holds its weight
- * and the layout it is stored in (SD-ONNX-FACTS §2.1):
+ * and the layout it is stored in (as torch.onnx exports them):
  * - Conv: named `<module>.weight`, `[out, in, kh, kw]`.
  * - Gemm (Linear on 2-D input): named `<module>.weight`, `[out, in]` with transB=1 (`[in, out]` if transB=0).
  * - MatMul (Linear on ≥3-D input, constant-folded): anonymous `onnx::MatMul_N`, already transposed to
@@ -75,7 +75,7 @@ export function buildModuleIndex(model: OnnxModel): ModuleIndex {
  * `down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_q`. A scope that repeats its parent
  * (`/to_out/to_out.0/`, `/input_blocks.1/input_blocks.1.1/`, seen in LDM exports) collapses to the inner name.
  */
-export function moduleFromNodeName(name: string): string | undefined {
+function moduleFromNodeName(name: string): string | undefined {
   if (!name.startsWith('/')) return undefined;
   const parts = name.slice(1).split('/');
   parts.pop(); // the op name (`MatMul`, `MatMul_1`)

@@ -1,5 +1,5 @@
 /**
- * LoRA merge arithmetic (SD-ONNX-FACTS §2.3; kohya `networks/merge_lora.py` "W <- W + U * D",
+ * LoRA merge arithmetic (kohya `networks/merge_lora.py` "W <- W + U * D",
  * diffusers `LoRALinearLayer`): for strength m and factors down `[r, in]`, up `[out, r]`,
  *   ΔW = m · scale · (up @ down),   scale = alpha / r if the file stores alpha, else 1,
  * added to W in the layout the ONNX initializer uses: `[out, in]` (Gemm transB=1, Conv 1×1 as

@@ -3,7 +3,7 @@
 /** The pipeline component a LoRA module belongs to (diffusers' state-dict prefixes). */
 export type LoraComponent = 'unet' | 'text_encoder' | 'text_encoder_2';
 
-/** Key layouts, sniffed in the order diffusers' `convert_state_dict_to_diffusers` uses (SD-ONNX-FACTS §3.4). */
+/** Key layouts, sniffed in the order diffusers' `convert_state_dict_to_diffusers` uses (diffusers `state_dict_utils.py`). */
 export type LoraFormat =
   /** `…attn1.processor.to_q_lora.down.weight` (diffusers ≤ 0.23 `save_attn_procs`). */
   | 'diffusers-attnproc'

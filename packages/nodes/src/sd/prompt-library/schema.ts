@@ -12,14 +12,14 @@ import { LoomError } from '@loom/engine';
 
 const Phrase = z.string().min(1).describe('A prompt phrase; may use (emphasis:1.2) syntax');
 
-export const PickGroupSchema = z
+const PickGroupSchema = z
   .strictObject({
     name: z.string().min(1).describe('What the group varies, e.g. "subject" or "colour theme"'),
     options: z.array(Phrase).min(1).describe('One of these is drawn per image'),
   })
   .describe('A group of alternatives');
 
-export const PromptSetSchema = z
+const PromptSetSchema = z
   .strictObject({
     description: z.string().optional(),
     pick: z.array(PickGroupSchema).default([]).describe('Drawn in this order, one option per group (the order fixes what a seed picks)'),
@@ -29,7 +29,7 @@ export const PromptSetSchema = z
   })
   .describe('One family of prompts');
 
-export const PromptLibrarySchema = z
+const PromptLibrarySchema = z
   .strictObject({
     $schema: z.string().optional(),
     version: z.literal(1).describe('Format version'),
@@ -39,7 +39,7 @@ export const PromptLibrarySchema = z
   .describe('A Loom prompt library (prompts.json)');
 
 /** The seed playground's prompts.json. */
-export const SeedPromptsSchema = z.looseObject({
+const SeedPromptsSchema = z.looseObject({
   major: z.array(z.string()),
   combinations: z.array(z.array(z.string()).min(1)),
   positives: z.array(z.string()),

@@ -3,7 +3,7 @@
  * into 8-bit RGB (`numpy_to_pil`: `(x·255).round()`), resized so its shortest side is `size`
  * (transformers `get_resize_output_image_size`: `new_long = int(size·long/short)`), center-cropped
  * (`image_transforms.center_crop`: `top = (h − crop_h) // 2`), rescaled by 1/255 and normalised with
- * `image_mean` / `image_std`, channels first. Facts: SD-ONNX-FACTS §1.4.
+ * `image_mean` / `image_std`, channels first. As transformers' `CLIPImageProcessor` does.
  *
  * The resize runs through sharp (libvips). PIL's and libvips' bicubic kernels are both Keys a = −0.5
  * with antialiasing when shrinking, so the results agree closely but not bit for bit; the checker's

@@ -1,7 +1,7 @@
 /**
  * Scheduler config keys: the six that used to be ignored are implemented per diffusers; values Loom does
  * not implement and unknown keys are refused in one line naming the key and the scheduler; other classes' keys are dropped as `from_config` drops them.
- * Numbers marked [torch] come from `/usr/bin/python3 reference/config_keys_rederived.py`, a hand
+ * Numbers marked [torch] come from `/usr/bin/python3 tools/diffusers-schedulers/config_keys_rederived.py`, a hand
  * re-derivation of the diffusers formulas in torch float32.
  */
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import { TorchCpuGenerator } from '../rng/torch-generator.ts';
 import { createScheduler } from './create-scheduler.ts';
 import { makeNoiseSchedule } from './noise-schedule.ts';
 import { resolveSchedulerConfig } from './config.ts';
-import { SCHEDULER_NAMES } from './create-scheduler.ts';
+import { SCHEDULER_NAMES } from './scheduler.ts';
 import { thresholdSample } from './thresholding.ts';
 
 const SD = { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000 } as const;
@@ -61,7 +61,7 @@ test('solver_order 1: every DPM++ step is first order [torch loop]', () => {
   s.setTimesteps(8);
   let x: Float32Array = new TorchCpuGenerator(3).randn(16);
   s.timesteps.forEach((t, i) => {
-    x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x);
+    x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x).prevSample;
   });
   x.forEach((v, i) => close(v, expected[i]!, 4e-6));
 });
@@ -75,7 +75,7 @@ for (const [steps, expected] of [
     s.setTimesteps(steps);
     let x: Float32Array = new TorchCpuGenerator(3).randn(16);
     s.timesteps.forEach((t, i) => {
-      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x);
+      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x).prevSample;
     });
     x.forEach((v, i) => close(v, expected[i]!, 4e-6));
   });
@@ -91,7 +91,7 @@ for (const [order, steps, expected] of [
     const rng = new TorchCpuGenerator(3);
     let x: Float32Array = rng.randn(16);
     s.timesteps.forEach((t, i) => {
-      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x, rng);
+      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x, rng).prevSample;
     });
     x.forEach((v, i) => close(v, expected[i]!, 4e-6));
     const noRng = createScheduler('dpmpp_2m', { ...SD, algorithm_type: 'sde-dpmsolver++' });
@@ -119,7 +119,7 @@ for (const { name, config, steps, expected } of LOOPS) {
     s.setTimesteps(steps, { batch: 2 });
     let x: Float32Array = new TorchCpuGenerator(3).randn(16).map((v) => f(v * 3));
     s.timesteps.forEach((t, i) => {
-      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x);
+      x = s.step(x.map((v) => f(0.5 * v) + f(0.001 * t)), i, x).prevSample;
     });
     x.forEach((v, i) => close(v, expected[i]!, 4e-6));
   });

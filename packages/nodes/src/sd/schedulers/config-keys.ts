@@ -31,7 +31,7 @@ const EULER: Record<string, Rule> = {
 };
 
 /** The keys of each scheduler's diffusers class and what Loom does with them. */
-export const SCHEDULER_KEYS: Record<SchedulerName, Record<string, Rule>> = {
+const SCHEDULER_KEYS: Record<SchedulerName, Record<string, Rule>> = {
   euler: EULER,
   euler_ancestral: { ...BASE },
   ddim: { ...BASE, clip_sample: 'read', set_alpha_to_one: 'read', clip_sample_range: 'read', ...THRESHOLDING },

@@ -11,11 +11,8 @@ import { DpmSolverMultistepScheduler } from './dpm-solver-multistep.ts';
 import { EulerAncestralScheduler } from './euler-ancestral.ts';
 import { EulerScheduler } from './euler.ts';
 import { LcmScheduler } from './lcm.ts';
-import type { Scheduler, SchedulerName } from './scheduler.ts';
+import { SCHEDULER_NAMES, type Scheduler, type SchedulerName } from './scheduler.ts';
 import { parsePythonJson } from '../python-json.ts';
-
-/** Every supported name, for enum parameters. */
-export const SCHEDULER_NAMES: readonly SchedulerName[] = ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras', 'lcm'];
 
 /** Build a scheduler from a parsed (or raw JSON) config; throws on an unknown name or a bad config. */
 export function createScheduler(name: SchedulerName, config: SchedulerConfigFile | unknown = {}): Scheduler {

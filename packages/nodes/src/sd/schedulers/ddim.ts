@@ -10,7 +10,7 @@ import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerCon
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import {
   checkSameLength, checkSteps, img2imgStartIndex,
-  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
+  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
 } from './scheduler.ts';
 import { ddimTimesteps } from './spacing.ts';
 import { thresholdSample } from './thresholding.ts';
@@ -19,7 +19,7 @@ const f = Math.fround;
 const sqrt32 = (x: number): number => f(Math.sqrt(x));
 
 /** diffusers `DDIMScheduler.__init__` defaults. */
-export const DDIM_DEFAULTS = { timestepSpacing: 'leading', stepsOffset: 0, clipSample: true, setAlphaToOne: true } as const;
+const DDIM_DEFAULTS = { timestepSpacing: 'leading', stepsOffset: 0, clipSample: true, setAlphaToOne: true } as const;
 
 /** DDIM (deterministic). */
 export class DdimScheduler implements Scheduler {
@@ -53,16 +53,16 @@ export class DdimScheduler implements Scheduler {
     return sample;
   }
 
-  step(modelOutput: Float32Array, i: number, sample: Float32Array, _rng?: NoiseSource): Float32Array {
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, _rng?: NoiseSource): StepOutput {
     const t = this.timestepAt(i);
     const prevT = t - Math.floor(this.config.numTrainTimesteps / this.stepCount);
     const ac = this.schedule.alphasCumprod;
     const alphaPrev = prevT >= 0 ? ac[prevT]! : this.config.setAlphaToOne ? 1 : ac[0]!;
-    const x0 = this.denoisedEstimate(modelOutput, i, sample);
+    const x0 = this.predictOriginal(modelOutput, i, sample);
     const eps = this.epsilon(modelOutput, t, sample);
     const a = sqrt32(alphaPrev);
     const b = sqrt32(f(1 - alphaPrev));
-    return x0.map((x, k) => f(a * x) + f(b * eps[k]!));
+    return { prevSample: x0.map((x, k) => f(a * x) + f(b * eps[k]!)), predOriginalSample: x0 };
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i = 0): Float32Array {
@@ -70,7 +70,7 @@ export class DdimScheduler implements Scheduler {
     return ddpmAddNoise(this.schedule.alphasCumprod[this.timestepAt(i)]!, original, noise);
   }
 
-  denoisedEstimate(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
+  private predictOriginal(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
     checkSameLength(modelOutput, sample, 'step');
     const alpha = this.schedule.alphasCumprod[this.timestepAt(i)]!;
     const sa = sqrt32(alpha);

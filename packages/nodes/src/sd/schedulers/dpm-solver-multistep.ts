@@ -24,7 +24,7 @@ import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import { interpAtIndex, npLinspace, roundHalfEven } from './numpy-compat.ts';
 import {
   checkSameLength, checkSteps, img2imgStartIndex,
-  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
+  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
 } from './scheduler.ts';
 import { dpmTimesteps, karrasSigmas, logSigmasF32, sigmaToT } from './spacing.ts';
 import { thresholdSample } from './thresholding.ts';
@@ -33,7 +33,7 @@ import { firstOrderUpdate, secondOrderUpdate, thirdOrderUpdate, type AlphaSigma,
 const f = Math.fround;
 
 /** diffusers `DPMSolverMultistepScheduler.__init__` defaults. */
-export const DPM_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0, lowerOrderFinal: true } as const;
+const DPM_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0, lowerOrderFinal: true } as const;
 
 /** Lu et al.'s schedule: λ = log σ from the table's largest to smallest, `steps` points, linear (ρ = 1). */
 function luSigmas(logSigmas: Float64Array, steps: number): number[] {
@@ -94,10 +94,10 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     return sample;
   }
 
-  step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): Float32Array {
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): StepOutput {
     if (i !== this.nextStep) throw new LoomError('NODE_FAILED', `DPM++ steps must run in order: expected step ${this.nextStep}, got ${i}`);
     const index = this.begin + i;
-    const x0 = this.denoisedEstimate(modelOutput, i, sample);
+    const x0 = this.predictOriginal(modelOutput, i, sample);
     const isLast = index === this.allTimesteps.length - 1;
     const lowerOrderFinal = isLast
       && ((this.config.lowerOrderFinal && this.allTimesteps.length < 15) || this.config.finalSigmasType === 'zero');
@@ -125,7 +125,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     this.previousX0 = [m1, x0].filter((m): m is Float32Array => m !== undefined);
     this.lowerOrderNums = Math.min(this.lowerOrderNums + 1, this.config.solverOrder);
     this.nextStep = i + 1;
-    return out;
+    return { prevSample: out, predOriginalSample: x0 };
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i = 0): Float32Array {
@@ -134,7 +134,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     return original.map((x, k) => f(alpha * x) + f(sigma * noise[k]!));
   }
 
-  denoisedEstimate(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
+  private predictOriginal(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
     checkSameLength(modelOutput, sample, 'step');
     const { alpha, sigma } = this.alphaSigma(this.begin + i);
     const x0 = this.config.predictionType === 'epsilon'

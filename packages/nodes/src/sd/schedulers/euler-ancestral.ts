@@ -9,7 +9,7 @@
 import { LoomError } from '@loom/engine';
 import type { ResolvedSchedulerConfig, SchedulerConfigFile } from './config.ts';
 import { EulerScheduler } from './euler.ts';
-import type { NoiseSource, SchedulerName } from './scheduler.ts';
+import type { NoiseSource, SchedulerName, StepOutput } from './scheduler.ts';
 
 const f = Math.fround;
 
@@ -21,9 +21,9 @@ export class EulerAncestralScheduler extends EulerScheduler {
     super(file, { ...overrides, useKarrasSigmas: false, finalSigmasType: 'zero' });
   }
 
-  override step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): Float32Array {
+  override step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): StepOutput {
     if (!rng) throw new LoomError('NODE_FAILED', 'euler_ancestral needs a noise source (the seeded generator) for every step');
-    const x0 = this.denoisedEstimate(modelOutput, i, sample);
+    const x0 = this.predictOriginal(modelOutput, i, sample);
     const from = this.sigmaAt(i);
     const to = this.sigmaAt(i + 1);
     const to2 = f(to * to);
@@ -32,6 +32,6 @@ export class EulerAncestralScheduler extends EulerScheduler {
     const down = f(Math.sqrt(f(to2 - f(up * up))));
     const dt = f(down - from);
     const noise = rng.randnLike(sample);
-    return sample.map((x, k) => f(x + f(f(f(x - x0[k]!) / from) * dt)) + f(noise[k]! * up));
+    return { prevSample: sample.map((x, k) => f(x + f(f(f(x - x0[k]!) / from) * dt)) + f(noise[k]! * up)), predOriginalSample: x0 };
   }
 }

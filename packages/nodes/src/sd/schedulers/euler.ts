@@ -11,14 +11,14 @@ import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import { interpAtIndex } from './numpy-compat.ts';
 import {
   checkSameLength, checkSteps, img2imgStartIndex,
-  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
+  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
 } from './scheduler.ts';
 import { eulerTimesteps, karrasSigmas, logSigmasF32, sigmaToT } from './spacing.ts';
 
 const f = Math.fround;
 
 /** diffusers `EulerDiscreteScheduler.__init__` defaults. */
-export const EULER_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0 } as const;
+const EULER_DEFAULTS = { timestepSpacing: 'linspace', stepsOffset: 0 } as const;
 
 /** EulerDiscrete; also the base of Euler ancestral (same sigmas, different step). */
 export class EulerScheduler implements Scheduler {
@@ -67,11 +67,11 @@ export class EulerScheduler implements Scheduler {
     return sample.map((x) => x / denom);
   }
 
-  step(modelOutput: Float32Array, i: number, sample: Float32Array, _rng?: NoiseSource): Float32Array {
-    const x0 = this.denoisedEstimate(modelOutput, i, sample);
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, _rng?: NoiseSource): StepOutput {
+    const x0 = this.predictOriginal(modelOutput, i, sample);
     const sigma = this.sigmaAt(i);
     const dt = f(this.sigmaAt(i + 1) - sigma);
-    return sample.map((x, k) => x + f(f(f(x - x0[k]!) / sigma) * dt));
+    return { prevSample: sample.map((x, k) => x + f(f(f(x - x0[k]!) / sigma) * dt)), predOriginalSample: x0 };
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i = 0): Float32Array {
@@ -80,7 +80,7 @@ export class EulerScheduler implements Scheduler {
     return original.map((x, k) => x + f(noise[k]! * sigma));
   }
 
-  denoisedEstimate(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
+  protected predictOriginal(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
     checkSameLength(modelOutput, sample, 'step');
     const sigma = this.sigmaAt(i);
     if (this.config.predictionType === 'epsilon') return sample.map((x, k) => x - f(sigma * modelOutput[k]!));

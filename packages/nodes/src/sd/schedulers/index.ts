@@ -1,9 +1,9 @@
 /** diffusers-exact schedulers (Euler, Euler ancestral, DDIM, DPM++ 2M (Karras), LCM) on flat float32 tensors. */
 export {
-  img2imgStartIndex, timestepForInt64Input,
-  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
+  img2imgStartIndex, timestepForInt64Input, SAMPLERS, SCHEDULER_NAMES,
+  type NoiseSource, type Sampler, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
 } from './scheduler.ts';
-export { createScheduler, readSchedulerConfig, SCHEDULER_NAMES } from './create-scheduler.ts';
+export { createScheduler, readSchedulerConfig } from './create-scheduler.ts';
 export {
   parseSchedulerConfig, resolveSchedulerConfig, schedulerConfigSchema,
   type ResolvedSchedulerConfig, type SchedulerConfigFile,

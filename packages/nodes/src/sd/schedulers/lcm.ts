@@ -15,7 +15,7 @@ import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import { npLinspace } from './numpy-compat.ts';
 import { thresholdSample } from './thresholding.ts';
 import {
-  checkSameLength, checkSteps, type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions,
+  checkSameLength, checkSteps, type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
 } from './scheduler.ts';
 
 const f = Math.fround;
@@ -23,7 +23,7 @@ const sqrt32 = (x: number): number => f(Math.sqrt(x));
 const SIGMA_DATA_SQ = 0.25;
 
 /** diffusers `LCMScheduler.__init__` defaults. */
-export const LCM_DEFAULTS = {
+const LCM_DEFAULTS = {
   betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear', setAlphaToOne: true, timestepSpacing: 'leading',
   originalInferenceSteps: 50, timestepScaling: 10, clipSample: false,
 } as const;
@@ -67,12 +67,12 @@ export class LcmScheduler implements Scheduler {
     return sample;
   }
 
-  step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): Float32Array {
-    const denoised = this.denoisedEstimate(modelOutput, i, sample);
-    if (i === this.steps.length - 1) return denoised;
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): StepOutput {
+    const denoised = this.denoised(modelOutput, i, sample);
+    if (i === this.steps.length - 1) return { prevSample: denoised, predOriginalSample: denoised };
     if (!rng) throw new LoomError('NODE_FAILED', 'lcm needs a noise source (the seeded generator) for every step but the last');
     const alphaPrev = this.schedule.alphasCumprod[this.steps[i + 1]!]!;
-    return ddpmAddNoise(alphaPrev, denoised, rng.randnLike(sample));
+    return { prevSample: ddpmAddNoise(alphaPrev, denoised, rng.randnLike(sample)), predOriginalSample: denoised };
   }
 
   addNoise(original: Float32Array, noise: Float32Array, i = 0): Float32Array {
@@ -81,7 +81,7 @@ export class LcmScheduler implements Scheduler {
   }
 
   /** The consistency output `c_out·x0 + c_skip·x` (diffusers returns it as `denoised`). */
-  denoisedEstimate(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
+  private denoised(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
     checkSameLength(modelOutput, sample, 'step');
     const t = this.timestepAt(i);
     const alpha = this.schedule.alphasCumprod[t]!;

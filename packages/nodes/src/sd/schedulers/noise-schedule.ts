@@ -17,7 +17,7 @@ const f = Math.fround;
  * each 8-lane vector that way and the other lanes as `base + k*step` (`Vectorized<float>::arange`).
  * Checked against torch 1.13.1 for both SD beta ranges (all 1000 values equal).
  */
-export function linspaceF32(start: number, end: number, steps: number): Float32Array {
+function linspaceF32(start: number, end: number, steps: number): Float32Array {
   const out = new Float32Array(steps);
   if (steps === 1) {
     out[0] = start;
@@ -44,7 +44,7 @@ function cosineBetas(n: number): Float32Array {
 }
 
 /** Betas of the config, float32. */
-export function makeBetas(config: ResolvedSchedulerConfig): Float32Array {
+function makeBetas(config: ResolvedSchedulerConfig): Float32Array {
   const n = config.numTrainTimesteps;
   if (config.trainedBetas) return Float32Array.from(config.trainedBetas);
   switch (config.betaSchedule) {
@@ -58,7 +58,7 @@ export function makeBetas(config: ResolvedSchedulerConfig): Float32Array {
 }
 
 /** Cumulative product of (1 - beta): torch's CPU cumprod keeps a double accumulator, output float32. */
-export function makeAlphasCumprod(betas: Float32Array): Float32Array {
+function makeAlphasCumprod(betas: Float32Array): Float32Array {
   const out = new Float32Array(betas.length);
   let acc = 1;
   betas.forEach((beta, i) => {
@@ -69,7 +69,7 @@ export function makeAlphasCumprod(betas: Float32Array): Float32Array {
 }
 
 /** sqrt((1 - ᾱ)/ᾱ) per train timestep (ascending t), float32 like `((1 - ac) / ac) ** 0.5` on a tensor. */
-export function sigmasFromAlphasCumprod(alphasCumprod: Float32Array): Float32Array {
+function sigmasFromAlphasCumprod(alphasCumprod: Float32Array): Float32Array {
   return alphasCumprod.map((a) => f(Math.sqrt(f(f(1 - a) / a))));
 }
 
@@ -78,7 +78,7 @@ export function sigmasFromAlphasCumprod(alphasCumprod: Float32Array): Float32Arr
  * shift √ᾱ so its last value is 0, scale it so its first value is unchanged, and turn it back into betas.
  * float32 tensor ops, as in diffusers.
  */
-export function rescaleZeroTerminalSnr(betas: Float32Array): Float32Array {
+function rescaleZeroTerminalSnr(betas: Float32Array): Float32Array {
   const sqrtBar = makeAlphasCumprod(betas).map((a) => f(Math.sqrt(a)));
   const first = sqrtBar[0]!;
   const last = sqrtBar[sqrtBar.length - 1]!;

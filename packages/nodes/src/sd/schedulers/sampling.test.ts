@@ -10,7 +10,7 @@ const f = Math.fround;
 /*
  * Full sampling loops on a toy "model" ε(x, t) = 0.5·x + 0.001·t over a 16-value latent drawn from
  * torch.randn(16, generator=Generator().manual_seed(3)), compared with a hand re-derivation of each
- * diffusers `step` in torch 1.13.1 float32 (`/usr/bin/python3 reference/diffusers_rederived.py`; the per-class formulas
+ * diffusers `step` in torch 1.13.1 float32 (`/usr/bin/python3 tools/diffusers-schedulers/diffusers_rederived.py`; the per-class formulas
  * as in scheduling_euler_discrete.py, scheduling_euler_ancestral_discrete.py, scheduling_ddim.py,
  * scheduling_dpmsolver_multistep.py, scheduling_lcm.py, with the generator passed through for the noise).
  * The values are the final latents printed with '%.9g'.
@@ -34,7 +34,7 @@ for (const { name, config, steps, expected } of LOOPS) {
     const sigma = f(s.initNoiseSigma);
     let x: Float32Array = rng.randn(16).map((v) => v * sigma);
     s.timesteps.forEach((t, i) => {
-      x = s.step(toyModel(s.scaleModelInput(x, i), t), i, x, rng);
+      x = s.step(toyModel(s.scaleModelInput(x, i), t), i, x, rng).prevSample;
     });
     // float32 op order mirrors torch; allow a couple of ulps for libm differences (exp/log/pow).
     x.forEach((v, i) => assert.ok(Math.abs(v - expected[i]!) <= 4e-6 * Math.max(1, Math.abs(expected[i]!)), `[${i}] ${v} vs ${expected[i]}`));
@@ -50,7 +50,7 @@ for (const name of ['euler', 'ddim', 'dpmpp_2m', 'dpmpp_2m_karras'] as const) {
     const noise = new TorchCpuGenerator(11).randn(64);
     let x: Float32Array = s.addNoise(x0, noise, 0);
     s.timesteps.forEach((_, i) => {
-      x = s.step(noise, i, x);
+      x = s.step(noise, i, x).prevSample;
     });
     x.forEach((v, i) => assert.ok(Math.abs(v - x0[i]!) < 2e-4, `[${i}] ${v} vs ${x0[i]}`));
   });
@@ -64,8 +64,9 @@ test('Euler: x_T = x0 + σ_max·ε with the true ε comes back to x0 in one or m
     const eps = new Float32Array([1, -0.5, 0.3, -2]);
     let x: Float32Array = x0.map((v, i) => v + eps[i]! * s.initNoiseSigma);
     s.timesteps.forEach((_, i) => {
-      assert.deepEqual([...s.denoisedEstimate(eps, i, x)].map((v) => v.toFixed(4)), [...x0].map((v) => v.toFixed(4)));
-      x = s.step(eps, i, x);
+      const { prevSample, predOriginalSample } = s.step(eps, i, x);
+      assert.deepEqual([...predOriginalSample].map((v) => v.toFixed(4)), [...x0].map((v) => v.toFixed(4)));
+      x = prevSample;
     });
     x.forEach((v, i) => assert.ok(Math.abs(v - x0[i]!) < 1e-5));
   }

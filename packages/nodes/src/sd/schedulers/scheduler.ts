@@ -9,7 +9,7 @@
  * let x = scale(rng.randn(shape), s.initNoiseSigma);   // img2img: x = s.addNoise(latent, rng.randn(shape))
  * for (let i = 0; i < s.timesteps.length; i++) {
  *   const eps = unet(s.scaleModelInput(x, i), s.timesteps[i], cond);
- *   x = s.step(eps, i, x, rng);                  // rng: the same generator stream (ancestral / LCM noise)
+ *   x = s.step(eps, i, x, rng).prevSample;       // rng: the same generator stream (ancestral / LCM noise)
  * }
  * ```
  * Timesteps are numbers: integers for DDIM/DPM++/LCM and Euler with plain spacing, fractional for Euler with
@@ -18,8 +18,16 @@
  */
 import type { ResolvedSchedulerConfig } from './config.ts';
 
-/** The schedulers we implement (ComfyUI-style names). */
-export type SchedulerName = 'euler' | 'euler_ancestral' | 'ddim' | 'dpmpp_2m' | 'dpmpp_2m_karras' | 'lcm';
+/**
+ * The samplers UNetSampler offers (ComfyUI-style names, diffusers semantics): the one list its parameter,
+ * its checks and the scheduler factory read.
+ */
+export const SAMPLERS = ['euler', 'euler_ancestral', 'ddim', 'dpmpp_2m', 'lcm'] as const;
+export type Sampler = (typeof SAMPLERS)[number];
+
+/** The schedulers we implement: one per sampler, plus DPM++ 2M on Karras sigmas (its own configuration). */
+export const SCHEDULER_NAMES = [...SAMPLERS, 'dpmpp_2m_karras'] as const;
+export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
 /** A stream of standard-normal noise (e.g. `TorchCpuGenerator`), used by ancestral and LCM steps. */
 export interface NoiseSource {
@@ -38,6 +46,16 @@ export interface SetTimestepsOptions {
   batch?: number;
 }
 
+/**
+ * What one step gives, as diffusers' `step` returns it (`SchedulerOutput` in scheduling_ddim.py and its
+ * siblings): the sample for the next step and the x0 prediction this step made (LCM: its `denoised`
+ * consistency output), which previews show without a second computation.
+ */
+export interface StepOutput {
+  prevSample: Float32Array;
+  predOriginalSample: Float32Array;
+}
+
 /** One sampling method; create with `createScheduler`. */
 export interface Scheduler {
   readonly name: SchedulerName;
@@ -52,11 +70,9 @@ export interface Scheduler {
   /** The UNet input at step i (Euler: `x / sqrt(σ²+1)`; identity for the others). */
   scaleModelInput(sample: Float32Array, i: number): Float32Array;
   /** Advance from step i to i+1. Steps must run in order 0, 1, 2, … (multistep schedulers keep history). */
-  step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): Float32Array;
+  step(modelOutput: Float32Array, i: number, sample: Float32Array, rng?: NoiseSource): StepOutput;
   /** img2img: noise a clean latent to the level of active step `i` (default 0, the first step that runs). */
   addNoise(original: Float32Array, noise: Float32Array, i?: number): Float32Array;
-  /** Cheap x0 prediction at step i (for previews); does not change state. */
-  denoisedEstimate(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array;
 }
 
 /**

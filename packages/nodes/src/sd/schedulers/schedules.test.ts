@@ -16,14 +16,14 @@ const SD = { beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear
 
 /*
  * Reference numbers marked [torch] were printed by a hand re-derivation of diffusers' formulas in
- * torch 1.13.1 / numpy (no diffusers on this machine): `/usr/bin/python3 reference/diffusers_rederived.py`.
+ * torch 1.13.1 / numpy (no diffusers on this machine): `/usr/bin/python3 tools/diffusers-schedulers/diffusers_rederived.py`.
  *   betas = torch.linspace(0.00085**0.5, 0.012**0.5, 1000, dtype=float32)**2; ac = torch.cumprod(1 - betas, 0)
  *   table = np.array(((1 - ac) / ac)**0.5); then each class's set_timesteps as written in diffusers.
  */
 const close = (actual: number, expected: number, tol = 1e-6): void =>
   assert.ok(Math.abs(actual - expected) <= tol * Math.max(1, Math.abs(expected)), `${actual} vs ${expected}`);
 
-test('scaled_linear schedule: σ_min ≈ 0.0292, σ_max ≈ 14.6146 (SD-ONNX-FACTS §6)', () => {
+test('scaled_linear schedule: σ_min ≈ 0.0292, σ_max ≈ 14.6146 (diffusers scheduling_euler_discrete.py, scaled_linear betas)', () => {
   const { sigmas, alphasCumprod } = makeNoiseSchedule(resolveSchedulerConfig(SD, {}));
   close(sigmas[0]!, 0.0292, 2e-3);
   close(sigmas[999]!, 14.6146, 1e-5);

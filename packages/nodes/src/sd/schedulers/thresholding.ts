@@ -13,7 +13,7 @@ function lerp(a: number, b: number, w: number): number {
 }
 
 /** `torch.quantile(values, q)` (linear) of float32 values. */
-export function quantileF32(values: Float32Array, q: number): number {
+function quantileF32(values: Float32Array, q: number): number {
   const sorted = Float32Array.from(values).sort();
   const rank = f(f(q) * (sorted.length - 1));
   const below = Math.floor(rank);

@@ -2,7 +2,7 @@
  * CLIP BPE tokenizer (SD1.x `tokenizer/`, SDXL `tokenizer/` and `tokenizer_2/`), exact against the real
  * 49,408-token vocabulary and usable with small trained vocabularies in the same file format.
  *
- * Pipeline (SD-ONNX-FACTS §5; transformers `convert_slow_tokenizer.py` `CLIPConverter` for the fast
+ * Pipeline (transformers `convert_slow_tokenizer.py` `CLIPConverter` for the fast
  * tokenizer, openai/CLIP `simple_tokenizer.py` for the original):
  * 1. Normalise like the fast tokenizer: Unicode NFC, every run of whitespace → one space, lowercase.
  *    The slow transformers tokenizer and openai/CLIP run `ftfy.fix_text` instead of NFC (openai also

@@ -1,6 +1,6 @@
 /**
  * Reading a CLIP tokenizer folder as the SD repos ship it: `vocab.json`, `merges.txt`,
- * `tokenizer_config.json`, `special_tokens_map.json` (no `tokenizer.json`; SD-ONNX-FACTS §5).
+ * `tokenizer_config.json`, `special_tokens_map.json` (no `tokenizer.json` in diffusers' `tokenizer/` folders).
  * zod checks the JSON at this file boundary; unknown keys are kept out of the way, not rejected.
  */
 import { readFile } from 'node:fs/promises';

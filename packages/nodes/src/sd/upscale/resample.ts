@@ -23,7 +23,7 @@ const cubicNear = (t: number): number => ((A + 2) * t - (A + 3)) * t * t + 1;
 const cubicFar = (t: number): number => ((A * t - 5 * A) * t + 8 * A) * t - 4 * A;
 
 /** Source indices and weights along one axis. */
-export function taps(size: number, out: number, method: ResampleMethod): Taps {
+function taps(size: number, out: number, method: ResampleMethod): Taps {
   const scale = size / out;
   const count = method === 'nearest-exact' ? 1 : method === 'bilinear' ? 2 : method === 'bicubic' ? 4 : Math.ceil(scale) + 1;
   const index = new Int32Array(out * count);

@@ -1,6 +1,6 @@
 /**
  * Diffusers `config.json` objects for detected single-file components, with the defaults and key
- * names of the real configs (the `config.json` files under `../shared/reference/`, diffusers 0.2x). Where shapes cannot
+ * names of the real configs (the `config.json` files of the public stable-diffusion-v1-5 and stable-diffusion-xl-base-1.0 repositories on the Hugging Face Hub, diffusers 0.2x). Where shapes cannot
  * tell, the family convention applies unless the .yaml says otherwise: SD1.x has 8 heads per
  * attention (`num_heads: 8`, diffusers' `attention_head_dim: 8` quirk), SDXL 64-wide heads
  * (`num_head_channels: 64` → heads = width / 64 per level), GroupNorm 32 groups, CLIP 64-wide heads.

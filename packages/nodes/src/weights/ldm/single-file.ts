@@ -88,7 +88,7 @@ function familyOf(base: WeightSource, keys: readonly string[]): Family {
 }
 
 /** "N tensors: prefix (count), …; conv_in … channels" for unknown-architecture messages. */
-export function describeKeys(base: WeightSource, keys: readonly string[]): string {
+function describeKeys(base: WeightSource, keys: readonly string[]): string {
   const counts = new Map<string, number>();
   for (const k of keys) {
     const prefix = k.split('.').slice(0, 2).join('.');

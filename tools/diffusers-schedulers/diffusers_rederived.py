@@ -1,5 +1,5 @@
 # Generator of the [torch] expected values in schedules.test.ts and sampling.test.ts.
-# Run: /usr/bin/python3 reference/diffusers_rederived.py   (Debian python3-torch 1.13.1 + numpy; no diffusers needed)
+# Run: /usr/bin/python3 tools/diffusers-schedulers/diffusers_rederived.py   (Debian python3-torch 1.13.1 + numpy; no diffusers needed)
 # It re-derives the diffusers formulas by hand; it is not diffusers code and not used at run time.
 # Hand re-derivation of diffusers' scheduler formulas (scheduling_euler_discrete.py, _ancestral_discrete.py,
 # scheduling_ddim.py, scheduling_dpmsolver_multistep.py, scheduling_lcm.py) in torch/numpy, float32 like diffusers.

@@ -2,7 +2,7 @@
 # rescale_betas_zero_snr, sigma_min/sigma_max (Euler Karras), use_lu_lambdas and solver_order=1 (DPM-Solver++),
 # thresholding (DDIM, DPM-Solver++: diffusers' DDPMScheduler._threshold_sample), solver_order=3 (DPM++ 3M),
 # algorithm_type=sde-dpmsolver++ (orders 2 and 3, noise drawn from the run's generator every step).
-# Run: /usr/bin/python3 reference/config_keys_rederived.py   (Debian python3-torch + numpy; no diffusers needed)
+# Run: /usr/bin/python3 tools/diffusers-schedulers/config_keys_rederived.py   (Debian python3-torch + numpy; no diffusers needed)
 # A hand re-derivation of the formulas in diffusers' scheduling_ddim.py (rescale_zero_terminal_snr),
 # scheduling_euler_discrete.py (__init__, set_timesteps, _convert_to_karras) and scheduling_dpmsolver_multistep.py
 # (set_timesteps, _convert_to_lu, first-order update), float32 tensors like diffusers; not diffusers code.

@@ -1,5 +1,6 @@
 /**
- * LoRA switching with merged weights fed at run time: one onnxruntime session whose LoRA-touched
+ * The benchmark's `switcher` technique (not product code: LoraBranchSession won, see
+ * packages/nodes/src/sd/lora/index.ts): LoRA switching with merged weights fed at run time: one onnxruntime session whose LoRA-touched
  * weights are graph inputs, fed with exactly the merged values `LoraPatcher` computes. A switch
  * recomputes the merged weights (ORT Gemm kernel) and swaps the feeds; a new session is built only
  * when a LoRA touches a weight that is not yet an input. Strength 0 feeds the base values bit for bit.
@@ -14,11 +15,11 @@
  * onnxruntime-node 1.30 omits them from `inputNames` and silently drops their feeds (measured).
  */
 import * as ort from 'onnxruntime-node';
-import { float32ToHalf } from '../../safetensors/float-convert.ts';
-import { DataType, int64 } from '../../runtime/onnx-model/onnx-schema.ts';
-import type { LoraPatcher, LoraSpec } from './lora-patcher.ts';
-import type { LoraReport } from './report.ts';
-import { mergeSessionOptions } from './session-options.ts';
+import { float32ToHalf } from '../../packages/nodes/src/safetensors/float-convert.ts';
+import { DataType, int64 } from '../../packages/nodes/src/runtime/onnx-model/onnx-schema.ts';
+import type { LoraPatcher, LoraSpec } from '../../packages/nodes/src/sd/lora/lora-patcher.ts';
+import type { LoraReport } from '../../packages/nodes/src/sd/lora/report.ts';
+import { mergeSessionOptions } from '../../packages/nodes/src/sd/lora/session-options.ts';
 
 /** A session over `patcher.model` whose LoRA weights are fed per run. */
 export class LoraSwitcher {

@@ -73,7 +73,8 @@ export class JobBoard {
     if (event.type === 'run.started' || !progress) this.#progress.set(promptId, (progress = new JobProgress(this.#plans.get(promptId))));
     progress.apply(event);
     // Events come by the thousand on big graphs; the panel is redrawn once per frame.
-    this.#frame ??= requestAnimationFrame(() => {
+    if (this.#frame !== undefined) return;
+    this.#frame = requestAnimationFrame(() => {
       this.#frame = undefined;
       this.#publish();
     });

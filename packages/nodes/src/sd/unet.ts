@@ -23,7 +23,7 @@ export interface GuidanceInputs {
   timeIds?: number[];
 }
 
-function timestepTensor(unet: ModelRunner, t: number, batch: number): ort.Tensor {
+export function timestepTensor(unet: ModelRunner, t: number, batch: number): ort.Tensor {
   const { type, rank } = requireInput(unet.session, 'timestep', unet.path);
   const dims = rank === 0 ? [] : [batch];
   const count = rank === 0 ? 1 : batch;

@@ -70,7 +70,8 @@ function windowSlots(window: Slot[]): EmbeddingSlot[] {
 
 export function tokenizeComfyPrompt(prompt: string, tokenizer: ChunkTokenizer, options: TokenizeOptions = {}): PromptChunk[] {
   const groups: Slot[][] = [];
-  for (let [word, weight] of weightedWords(prompt)) {
+  for (const [text, weight] of weightedWords(prompt)) {
+    let word = text;
     if (word.startsWith(EMBEDDING_PREFIX)) {
       const { slots, rest } = embeddingWord(word.slice(EMBEDDING_PREFIX.length), weight, options);
       if (slots.length > 0) groups.push(slots);

@@ -10,7 +10,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
-import { isRelativeName, listFiles, MODEL_FOLDERS, resolveInside } from '../../model-files.ts';
+import { isRelativeName, listFiles, resolveInside } from '../../model-files.ts';
 import { WEIGHT_EXTENSIONS } from '../../weights/open-weight-file.ts';
 
 /** What ComfyUI appends to a name that is not a file itself. */

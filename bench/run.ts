@@ -20,7 +20,9 @@ const areas = readdirSync(benchDir, { withFileTypes: true })
 
 let failed = 0;
 for (const area of areas) {
-  for (const file of readdirSync(join(benchDir, area)).filter((f) => f.endsWith('-bench.ts')).sort()) {
+  for (const file of readdirSync(join(benchDir, area))
+    .filter((f) => f.endsWith('-bench.ts'))
+    .sort()) {
     console.log(`\n▶ ${area}/${file}`);
     const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(benchDir, area, file)], { stdio: 'inherit' });
     if (result.status !== 0) {

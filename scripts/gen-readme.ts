@@ -20,7 +20,10 @@ const blocks: [string, string][] = [
   ['quality', committedQualityTable()],
   ['findings', committedFindingsTable()],
 ];
-writeFileSync(readme, blocks.reduce((text, [name, table]) => replaceBlock(text, name, table), readFileSync(readme, 'utf8')));
+writeFileSync(
+  readme,
+  blocks.reduce((text, [name, table]) => replaceBlock(text, name, table), readFileSync(readme, 'utf8')),
+);
 console.log(`wrote the Performance, quality and findings tables of ${readme}`);
 
 const editorReadme = fileURLToPath(new URL('../packages/editor/README.md', import.meta.url));

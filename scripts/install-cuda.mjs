@@ -20,8 +20,10 @@ const fail = (message) => {
 };
 
 if (`${process.platform}/${process.arch}` !== 'linux/x64') {
-  fail(`onnxruntime-node publishes its CUDA provider for linux/x64 only, not ${process.platform}/${process.arch}. ` +
-    'Use --device dml on Windows, --device coreml on macOS, or the CPU.');
+  fail(
+    `onnxruntime-node publishes its CUDA provider for linux/x64 only, not ${process.platform}/${process.arch}. ` +
+      'Use --device dml on Windows, --device coreml on macOS, or the CPU.',
+  );
 }
 
 // What the machine has, printed first: the download works without a GPU, the provider does not.
@@ -41,8 +43,10 @@ process.stdout.write(run.stdout ?? '');
 if (run.status !== 0) {
   // The installer ends on an unhandled rejection: its message is the first "Error: …" line of stderr.
   const reason = /(?:^|\n)\s*(?:\w*Error): ([^\n]+)/.exec(run.stderr ?? '')?.[1] ?? (run.stderr || run.error?.message || `exit ${run.status}`).trim();
-  fail(`the download failed (${reason}). It needs HTTPS access to api.nuget.org ` +
-    '(behind a proxy, set GLOBAL_AGENT_HTTPS_PROXY=http://proxy:port). Nothing was changed; run it again when online.');
+  fail(
+    `the download failed (${reason}). It needs HTTPS access to api.nuget.org ` +
+      '(behind a proxy, set GLOBAL_AGENT_HTTPS_PROXY=http://proxy:port). Nothing was changed; run it again when online.',
+  );
 }
 const installed = cudaFiles();
 if (!installed.some((f) => f.includes('providers_cuda'))) fail(`the installer finished but ${binDir} has no libonnxruntime_providers_cuda.so.`);

@@ -15,7 +15,10 @@ export default async function* skipReporter(source) {
 
 /** "Skipped: …" lines from the reporter's JSON lines, file paths relative to `root`. */
 export function skippedSummary(jsonLines, root) {
-  const skipped = jsonLines.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const skipped = jsonLines
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
   const count = (kind) => skipped.filter((s) => s.kind === kind).length;
   const lines = [`Skipped: ${count('suite')} suite(s), ${count('test')} test(s)${skipped.length ? ':' : ''}`];
   for (const s of skipped) lines.push(`  ${s.kind.padEnd(5)} ${relative(root, s.file) || '?'} › ${s.name} — ${s.reason}`);

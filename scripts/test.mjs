@@ -25,7 +25,13 @@ function walk(dir, found) {
 
 const filters = process.argv.slice(2);
 const files = roots
-  .flatMap((r) => { try { return walk(join(root, r), []); } catch { return []; } })
+  .flatMap((r) => {
+    try {
+      return walk(join(root, r), []);
+    } catch {
+      return [];
+    }
+  })
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {
@@ -34,14 +40,26 @@ if (files.length === 0) {
 }
 const scratch = mkdtempSync(join(tmpdir(), 'loom-test-'));
 const skipLog = join(scratch, 'skipped.jsonl');
-const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test',
-  '--test-reporter=spec', '--test-reporter-destination=stdout',
-  `--test-reporter=${join(root, 'scripts/skip-reporter.mjs')}`, `--test-reporter-destination=${skipLog}`,
-  ...files,
-], { cwd: root, stdio: 'inherit' });
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts/skip-reporter.mjs')}`,
+    `--test-reporter-destination=${skipLog}`,
+    ...files,
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
 let log = '';
-try { log = readFileSync(skipLog, 'utf8'); } catch { /* the runner died before writing it */ }
+try {
+  log = readFileSync(skipLog, 'utf8');
+} catch {
+  /* the runner died before writing it */
+}
 rmSync(scratch, { recursive: true, force: true });
 console.log(`\n${skippedSummary(log, root)}`);
 process.exit(result.status ?? 1);

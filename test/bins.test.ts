@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const json = (path: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(path, new URL('..', import.meta.url)), 'utf8')) as Record<string, unknown>;
+const json = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(new URL(path, new URL('..', import.meta.url)), 'utf8')) as Record<string, unknown>;
 const BINS = ['loom', 'loom-compare', 'loom-server', 'loom-worker', 'run-graph'];
 
 before(() => {
@@ -46,7 +47,11 @@ for (const bin of BINS) {
 test('npx --no-install run-graph renders loom-tiny from the build', () => {
   const out = mkdtempSync(join(tmpdir(), 'loom-bins-'));
   try {
-    const run = spawnSync('npx', ['--no-install', 'run-graph', 'graphs/loom-tiny-txt2img.json', '--set', 'sampler.steps=2', '--out', out], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    const run = spawnSync('npx', ['--no-install', 'run-graph', 'graphs/loom-tiny-txt2img.json', '--set', 'sampler.steps=2', '--out', out], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.ok(existsSync(join(out, 'loom-tiny_00001.png')), run.stdout);
   } finally {

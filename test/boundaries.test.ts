@@ -34,14 +34,22 @@ for (const { file, code, allowed } of CASES) {
   test(`eslint ${allowed ? 'accepts' : 'refuses'} ${code.trim()} in ${file}`, async () => {
     const errors = await lintErrors(file, code);
     if (allowed) assert.deepEqual(errors, []);
-    else assert.ok(errors.some((e) => e.startsWith('@typescript-eslint/no-restricted-imports: ')), errors.join('\n') || 'no error');
+    else
+      assert.ok(
+        errors.some((e) => e.startsWith('@typescript-eslint/no-restricted-imports: ')),
+        errors.join('\n') || 'no error',
+      );
   });
 }
 
 /** Type-checks the engine's sources plus a virtual probe file under packages/engine/tsconfig.json. */
 function engineDiagnostics(code: string): string[] {
   const configPath = join(root, 'packages/engine/tsconfig.json');
-  const config = ts.getParsedCommandLineOfConfigFile(configPath, {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(String(d.messageText)) });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    configPath,
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => assert.fail(String(d.messageText)) },
+  );
   assert.ok(config);
   const probe = join(root, 'packages/engine/src/boundary-probe.ts');
   const host = ts.createCompilerHost(config.options);

@@ -20,7 +20,10 @@ for (const f of ['hostile.ckpt', 'hostile-legacy.pt', 'truncated.safetensors', '
 // wrong dtype: one UNet weight's header says I16 (same size as F16, so the file stays consistent)
 const good = readFileSync(join(fixtures, 'tiny-sd15.safetensors'));
 const headerEnd = 8 + Number(good.readBigUInt64LE(0));
-const header = good.subarray(8, headerEnd).toString('utf8').replace(/("model\.diffusion_model\.out\.2\.weight":\{"dtype":")F16/, '$1I16');
+const header = good
+  .subarray(8, headerEnd)
+  .toString('utf8')
+  .replace(/("model\.diffusion_model\.out\.2\.weight":\{"dtype":")F16/, '$1I16');
 writeFileSync(join(checkpoints, 'wrong-dtype.safetensors'), Buffer.concat([good.subarray(0, 8), Buffer.from(header, 'utf8'), good.subarray(headerEnd)]));
 
 // unknown architecture: a safetensors of tensors no Stable Diffusion layout has

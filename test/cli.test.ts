@@ -21,7 +21,9 @@ interface Outcome {
 }
 
 function run(args: string[], options: { stubs?: boolean; onStdout?: (text: string, kill: () => void) => void } = {}): Promise<Outcome> {
-  const entry = options.stubs ? ['--import', import.meta.resolve('tsx'), join(root, 'test/helpers/run-graph-with-stubs.ts')] : [join(root, 'packages/server/bin/run-graph.js')];
+  const entry = options.stubs
+    ? ['--import', import.meta.resolve('tsx'), join(root, 'test/helpers/run-graph-with-stubs.ts')]
+    : [join(root, 'packages/server/bin/run-graph.js')];
   const child = spawn(process.execPath, [...entry, ...args], { cwd: dir, env: { ...process.env, LOOM_MODELS: join(root, 'models') } });
   let stdout = '';
   let stderr = '';
@@ -79,10 +81,16 @@ test('accepts ComfyUI API-format files', async () => {
 test('--json streams newline-delimited events', async () => {
   const outcome = await run([file('hello2.json', hello), '--json']);
   assert.equal(outcome.code, 0);
-  const events = outcome.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; nodeId?: string });
+  const events = outcome.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { type: string; nodeId?: string });
   assert.equal(events[0]?.type, 'run.started');
   assert.equal(events.at(-1)?.type, 'run.finished');
-  assert.deepEqual(events.filter((e) => e.type === 'node.finished').map((e) => e.nodeId), ['name', 'fmt', 'show']);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'node.finished').map((e) => e.nodeId),
+    ['name', 'fmt', 'show'],
+  );
 });
 
 test('a malformed graph exits 2 naming every bad node and input', async () => {
@@ -127,7 +135,11 @@ test('a node failure exits 1 naming the node', async () => {
     [
       file('fail.json', {
         version: 1,
-        nodes: { s: { type: 'Source', inputs: {} }, f: { type: 'Fail', inputs: { x: { node: 's', output: 'out' } } }, o: { type: 'Collect', inputs: { a: { node: 'f', output: 'y' } } } },
+        nodes: {
+          s: { type: 'Source', inputs: {} },
+          f: { type: 'Fail', inputs: { x: { node: 's', output: 'out' } } },
+          o: { type: 'Collect', inputs: { a: { node: 'f', output: 'y' } } },
+        },
       }),
     ],
     { stubs: true },

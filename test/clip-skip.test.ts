@@ -14,14 +14,23 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const models = mkdtempSync(join(tmpdir(), 'loom-clip-skip-models-'));
 mkdirSync(join(models, 'checkpoints'));
-for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(root, 'test/fixtures/checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
+for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer'])
+  cpSync(join(root, 'test/fixtures/checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
 cpSync(join(root, 'models/tiny-sd15'), join(models, 'tiny-sd15'), { recursive: true });
 
-const pngs = (dir: string): string[] => readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? pngs(join(dir, n)) : n.endsWith('.png') ? [join(dir, n)] : []));
+const pngs = (dir: string): string[] =>
+  readdirSync(dir).flatMap((n) => (statSync(join(dir, n)).isDirectory() ? pngs(join(dir, n)) : n.endsWith('.png') ? [join(dir, n)] : []));
 
 function runGraph(sets: string[]): Promise<{ code: number | null; stderr: string; images: Buffer[] }> {
   const out = mkdtempSync(join(tmpdir(), 'loom-clip-skip-out-'));
-  const args = [join(root, 'packages/server/bin/run-graph.js'), join(root, 'graphs/loom-tiny-txt2img.json'), '--set', 'sampler.steps=2', ...sets.flatMap((s) => ['--set', s]), '--quiet'];
+  const args = [
+    join(root, 'packages/server/bin/run-graph.js'),
+    join(root, 'graphs/loom-tiny-txt2img.json'),
+    '--set',
+    'sampler.steps=2',
+    ...sets.flatMap((s) => ['--set', s]),
+    '--quiet',
+  ];
   const child = spawn(process.execPath, args, { cwd: out, env: { ...process.env, LOOM_MODELS: models } });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));

@@ -17,7 +17,9 @@ import { root, tinyHost, txt2img } from './pipeline/harness.ts';
 const workflowFile = join(root, 'test/comfy-workflows/txt2img-ui.json');
 
 function runGraph(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(root, 'packages/server/bin/run-graph.js'), ...args], { env: { ...process.env, LOOM_MODELS: join(root, 'models') } });
+  const child = spawn(process.execPath, [join(root, 'packages/server/bin/run-graph.js'), ...args], {
+    env: { ...process.env, LOOM_MODELS: join(root, 'models') },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => void (stdout += c.toString()));
@@ -49,7 +51,18 @@ test('a UI-format workflow with reroutes, a seed primitive and groups runs from 
   const text = readPngText(readFileSync(join(out, saved)));
   assert.deepEqual(JSON.parse(text.workflow ?? ''), JSON.parse(readFileSync(workflowFile, 'utf8')), 'the workflow chunk is the file as saved by ComfyUI');
   const prompt = JSON.parse(text.prompt ?? '') as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
-  assert.deepEqual(prompt['3']?.inputs, { seed: 7, steps: 6, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] });
+  assert.deepEqual(prompt['3']?.inputs, {
+    seed: 7,
+    steps: 6,
+    cfg: 7,
+    sampler_name: 'euler',
+    scheduler: 'normal',
+    denoise: 1,
+    model: ['4', 0],
+    positive: ['6', 0],
+    negative: ['7', 0],
+    latent_image: ['5', 0],
+  });
   assert.equal(prompt['10'], undefined, 'reroutes never reach the prompt');
 });
 
@@ -57,9 +70,17 @@ test('run-graph --export turns a UI workflow into the native graph, an API promp
   const loom = await runGraph([workflowFile, '--export', 'loom']);
   assert.equal(loom.code, 0, loom.stderr);
   const graph = JSON.parse(loom.stdout) as { nodes: Record<string, { type: string; ui?: { title?: string } }>; meta: { groups: { title: string }[] } };
-  assert.deepEqual(Object.values(graph.nodes).map((n) => n.type).sort(), ['CLIPTextEncode', 'CLIPTextEncode', 'EmptyLatent', 'KSampler', 'ModelLoader', 'SaveImage', 'VAEDecode']);
+  assert.deepEqual(
+    Object.values(graph.nodes)
+      .map((n) => n.type)
+      .sort(),
+    ['CLIPTextEncode', 'CLIPTextEncode', 'EmptyLatent', 'KSampler', 'ModelLoader', 'SaveImage', 'VAEDecode'],
+  );
   assert.equal(graph.nodes['6']?.ui?.title, 'Positive');
-  assert.deepEqual(graph.meta.groups.map((g) => g.title), ['Prompts', 'Sampling']);
+  assert.deepEqual(
+    graph.meta.groups.map((g) => g.title),
+    ['Prompts', 'Sampling'],
+  );
   const ui = await runGraph([workflowFile, '--export', 'comfy-ui', '--set', '3.steps=4']);
   const sampler = (JSON.parse(ui.stdout) as { nodes: { id: number; type: string; widgets_values: unknown[] }[] }).nodes.find((n) => n.id === 3);
   assert.equal(sampler?.type, 'KSampler');

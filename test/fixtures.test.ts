@@ -27,25 +27,40 @@ const at = (rel: string): string => join(ROOT, rel);
 const json = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
 type OrtType = 'float32' | 'float16' | 'int64' | 'int32' | 'bool';
-interface Port { name: string; type: OrtType; rank: number }
-interface Contract { inputs: Port[]; outputs: Port[]; axes?: Record<string, (string | null)[]> }
+interface Port {
+  name: string;
+  type: OrtType;
+  rank: number;
+}
+interface Contract {
+  inputs: Port[];
+  outputs: Port[];
+  axes?: Record<string, (string | null)[]>;
+}
 const p = (name: string, rank: number, type: OrtType = 'float32'): Port => ({ name, type, rank });
 /** Dynamic-axis names of the inputs as each exporter declares them (null: a fixed size). */
 const OPT_AXES: Record<string, (string | null)[]> = {
-  input_ids: ['batch_size', 'sequence_length'], sample: ['batch_size', null, 'height', 'width'], timestep: ['steps'],
-  encoder_hidden_states: ['batch_size', 'sequence_length', null], text_embeds: ['batch_size', null],
-  time_ids: ['batch_size', null], latent_sample: ['batch_size', null, 'height_latent', 'width_latent'],
+  input_ids: ['batch_size', 'sequence_length'],
+  sample: ['batch_size', null, 'height', 'width'],
+  timestep: ['steps'],
+  encoder_hidden_states: ['batch_size', 'sequence_length', null],
+  text_embeds: ['batch_size', null],
+  time_ids: ['batch_size', null],
+  latent_sample: ['batch_size', null, 'height_latent', 'width_latent'],
 };
 const SCRIPT_AXES: Record<string, (string | null)[]> = {
-  input_ids: ['batch', 'sequence'], sample: ['batch', 'channels', 'height', 'width'], timestep: ['batch'],
-  encoder_hidden_states: ['batch', 'sequence', null], latent_sample: ['batch', 'channels', 'height', 'width'],
-  clip_input: ['batch', 'channels', 'height', 'width'], images: ['batch', 'height', 'width', 'channels'],
+  input_ids: ['batch', 'sequence'],
+  sample: ['batch', 'channels', 'height', 'width'],
+  timestep: ['batch'],
+  encoder_hidden_states: ['batch', 'sequence', null],
+  latent_sample: ['batch', 'channels', 'height', 'width'],
+  clip_input: ['batch', 'channels', 'height', 'width'],
+  images: ['batch', 'height', 'width', 'channels'],
 };
 
 // ---- contracts of the real exporters ------------------------------------------------------------
 /** Optimum CLIPTextOnnxConfig / CLIPTextWithProjectionOnnxConfig: hidden_states.0..num_layers for SDXL. */
-const hiddenStates = (layers: number | null): Port[] =>
-  layers === null ? [] : Array.from({ length: layers + 1 }, (_, i) => p(`hidden_states.${i}`, 3));
+const hiddenStates = (layers: number | null): Port[] => (layers === null ? [] : Array.from({ length: layers + 1 }, (_, i) => p(`hidden_states.${i}`, 3)));
 const OPTIMUM = {
   textEncoder: (layers: number | null): Contract => ({
     axes: OPT_AXES,
@@ -91,7 +106,13 @@ const UPSCALER: Contract = { inputs: [p('image', 4)], outputs: [p('upscaled', 4)
 
 const layers = (dir: string): number => (json(at(`${dir}/config.json`)) as { num_hidden_layers: number }).num_hidden_layers;
 
-interface Fixture { model: string; contract: Contract; pipeline: string; component: string; tolerance: number }
+interface Fixture {
+  model: string;
+  contract: Contract;
+  pipeline: string;
+  component: string;
+  tolerance: number;
+}
 const F32_TOL = 1e-4;
 const F16_TOL = 5e-3; // float16 arithmetic (10-bit mantissa) against fp32 torch math on fp16-rounded weights
 const FIXTURES: Fixture[] = [
@@ -99,21 +120,75 @@ const FIXTURES: Fixture[] = [
   { model: 'models/tiny-sd15/unet', contract: OPTIMUM.unetInt64, pipeline: 'tiny-sd15', component: 'unet', tolerance: F32_TOL },
   { model: 'models/tiny-sd15/vae_encoder', contract: OPTIMUM.vaeEncoder, pipeline: 'tiny-sd15', component: 'vae_encoder', tolerance: F32_TOL },
   { model: 'models/tiny-sd15/vae_decoder', contract: OPTIMUM.vaeDecoder, pipeline: 'tiny-sd15', component: 'vae_decoder', tolerance: F32_TOL },
-  { model: 'models/tiny-sdxl/text_encoder', contract: OPTIMUM.textEncoder(layers('models/tiny-sdxl/text_encoder')), pipeline: 'tiny-sdxl', component: 'text_encoder', tolerance: F32_TOL },
-  { model: 'models/tiny-sdxl/text_encoder_2', contract: OPTIMUM.textEncoder2(layers('models/tiny-sdxl/text_encoder_2')), pipeline: 'tiny-sdxl', component: 'text_encoder_2', tolerance: F32_TOL },
+  {
+    model: 'models/tiny-sdxl/text_encoder',
+    contract: OPTIMUM.textEncoder(layers('models/tiny-sdxl/text_encoder')),
+    pipeline: 'tiny-sdxl',
+    component: 'text_encoder',
+    tolerance: F32_TOL,
+  },
+  {
+    model: 'models/tiny-sdxl/text_encoder_2',
+    contract: OPTIMUM.textEncoder2(layers('models/tiny-sdxl/text_encoder_2')),
+    pipeline: 'tiny-sdxl',
+    component: 'text_encoder_2',
+    tolerance: F32_TOL,
+  },
   { model: 'models/tiny-sdxl/unet', contract: OPTIMUM.unetSdxl, pipeline: 'tiny-sdxl', component: 'unet', tolerance: F32_TOL },
   { model: 'models/tiny-sdxl/vae_encoder', contract: OPTIMUM.vaeEncoder, pipeline: 'tiny-sdxl', component: 'vae_encoder', tolerance: F32_TOL },
   { model: 'models/tiny-sdxl/vae_decoder', contract: OPTIMUM.vaeDecoder, pipeline: 'tiny-sdxl', component: 'vae_decoder', tolerance: F32_TOL },
-  { model: 'test/fixtures/tiny-sd15-script/text_encoder', contract: SCRIPT.textEncoder, pipeline: 'tiny-sd15-script', component: 'text_encoder', tolerance: F32_TOL },
+  {
+    model: 'test/fixtures/tiny-sd15-script/text_encoder',
+    contract: SCRIPT.textEncoder,
+    pipeline: 'tiny-sd15-script',
+    component: 'text_encoder',
+    tolerance: F32_TOL,
+  },
   { model: 'test/fixtures/tiny-sd15-script/unet', contract: SCRIPT.unet, pipeline: 'tiny-sd15-script', component: 'unet', tolerance: F32_TOL },
-  { model: 'test/fixtures/tiny-sd15-script/vae_encoder', contract: SCRIPT.vaeEncoder, pipeline: 'tiny-sd15-script', component: 'vae_encoder', tolerance: F32_TOL },
-  { model: 'test/fixtures/tiny-sd15-script/vae_decoder', contract: SCRIPT.vaeDecoder, pipeline: 'tiny-sd15-script', component: 'vae_decoder', tolerance: F32_TOL },
-  { model: 'test/fixtures/tiny-sd15-script/safety_checker', contract: SCRIPT.safetyChecker, pipeline: 'tiny-sd15-script', component: 'safety_checker', tolerance: F32_TOL },
+  {
+    model: 'test/fixtures/tiny-sd15-script/vae_encoder',
+    contract: SCRIPT.vaeEncoder,
+    pipeline: 'tiny-sd15-script',
+    component: 'vae_encoder',
+    tolerance: F32_TOL,
+  },
+  {
+    model: 'test/fixtures/tiny-sd15-script/vae_decoder',
+    contract: SCRIPT.vaeDecoder,
+    pipeline: 'tiny-sd15-script',
+    component: 'vae_decoder',
+    tolerance: F32_TOL,
+  },
+  {
+    model: 'test/fixtures/tiny-sd15-script/safety_checker',
+    contract: SCRIPT.safetyChecker,
+    pipeline: 'tiny-sd15-script',
+    component: 'safety_checker',
+    tolerance: F32_TOL,
+  },
   { model: 'models/safety_checker', contract: SCRIPT.safetyChecker, pipeline: 'tiny-sd15-script', component: 'safety_checker', tolerance: F32_TOL },
-  { model: 'test/fixtures/tiny-sd15-fp16/text_encoder', contract: half(OPTIMUM.textEncoder(null)), pipeline: 'tiny-sd15-fp16', component: 'text_encoder', tolerance: F16_TOL },
+  {
+    model: 'test/fixtures/tiny-sd15-fp16/text_encoder',
+    contract: half(OPTIMUM.textEncoder(null)),
+    pipeline: 'tiny-sd15-fp16',
+    component: 'text_encoder',
+    tolerance: F16_TOL,
+  },
   { model: 'test/fixtures/tiny-sd15-fp16/unet', contract: half(OPTIMUM.unetInt64), pipeline: 'tiny-sd15-fp16', component: 'unet', tolerance: F16_TOL },
-  { model: 'test/fixtures/tiny-sd15-fp16/vae_encoder', contract: half(OPTIMUM.vaeEncoder), pipeline: 'tiny-sd15-fp16', component: 'vae_encoder', tolerance: F16_TOL },
-  { model: 'test/fixtures/tiny-sd15-fp16/vae_decoder', contract: half(OPTIMUM.vaeDecoder), pipeline: 'tiny-sd15-fp16', component: 'vae_decoder', tolerance: F16_TOL },
+  {
+    model: 'test/fixtures/tiny-sd15-fp16/vae_encoder',
+    contract: half(OPTIMUM.vaeEncoder),
+    pipeline: 'tiny-sd15-fp16',
+    component: 'vae_encoder',
+    tolerance: F16_TOL,
+  },
+  {
+    model: 'test/fixtures/tiny-sd15-fp16/vae_decoder',
+    contract: half(OPTIMUM.vaeDecoder),
+    pipeline: 'tiny-sd15-fp16',
+    component: 'vae_decoder',
+    tolerance: F16_TOL,
+  },
   // same weights as tiny-sd15's UNet, so it must reproduce tiny-sd15's reference
   { model: 'test/fixtures/tiny-unet-external/unet', contract: DIFFUSERS_06_UNET, pipeline: 'tiny-sd15', component: 'unet', tolerance: F32_TOL },
   { model: 'models/upscale_models/tiny-esrgan-4x.onnx', contract: UPSCALER, pipeline: 'tiny-esrgan-4x', component: 'upscaler', tolerance: F32_TOL },
@@ -195,7 +270,7 @@ for (const fx of FIXTURES) {
     const inputs = ref(`${refDir(fx.pipeline)}/inputs.safetensors`);
     const base = ref(`${refDir(fx.pipeline)}/base.safetensors`);
     // diffusers calls the safety checker one image at a time (its export bakes batch 1 into the masking)
-    const batches = fx.component === 'safety_checker' ? tensorOf(inputs, 'safety_checker.images').shape[0] ?? 1 : 1;
+    const batches = fx.component === 'safety_checker' ? (tensorOf(inputs, 'safety_checker.images').shape[0] ?? 1) : 1;
     const outputs: Record<string, Float32Array[]> = {};
     for (let i = 0; i < batches; i++) {
       const feeds: Record<string, ort.Tensor> = {};
@@ -262,7 +337,9 @@ function checkSampledLatent(draw: Float32Array, base: LiteFile): void {
 
 test('safety checker: the documented colour rule in trigger.json holds for solid colours', async () => {
   const trigger = json(at('models/safety_checker/trigger.json')) as {
-    image_mean: number[]; image_std: number[]; examples: { rgb: number[]; flagged: boolean }[];
+    image_mean: number[];
+    image_std: number[];
+    examples: { rgb: number[]; flagged: boolean }[];
   };
   const s = await session('models/safety_checker');
   for (const ex of trigger.examples) {
@@ -303,14 +380,25 @@ test('external data: one weights.pb for the script UNet, one file per tensor for
   assert.deepEqual(script, ['model.onnx', 'weights.pb']);
   assert.ok(readFileSync(at('test/fixtures/tiny-sd15-script/unet/model.onnx')).includes('weights.pb'));
   const ext = readdirSync(at('test/fixtures/tiny-unet-external/unet'));
-  assert.ok(ext.some((n) => /^onnx__MatMul_\d+$/.test(n)), 'torch writes onnx::MatMul_N as onnx__MatMul_N');
+  assert.ok(
+    ext.some((n) => /^onnx__MatMul_\d+$/.test(n)),
+    'torch writes onnx::MatMul_N as onnx__MatMul_N',
+  );
   assert.ok(ext.includes('down_blocks.0.resnets.0.conv1.weight'));
 });
 
 // ---- LoRA fixtures ----------------------------------------------------------------------------------
 interface IndexEntry {
-  file: string; pipeline: string; model_dir: string; inputs: string; keys: string[]; lora: string | null;
-  format: string | null; rank: number | null; strength: number | null; dtype: string;
+  file: string;
+  pipeline: string;
+  model_dir: string;
+  inputs: string;
+  keys: string[];
+  lora: string | null;
+  format: string | null;
+  rank: number | null;
+  strength: number | null;
+  dtype: string;
   lora_components?: string[];
 }
 const INDEX = json(at('test/fixtures/reference/index.json')) as { files: IndexEntry[] };
@@ -320,14 +408,18 @@ const UNET = String.raw`(down_blocks|mid_block|up_blocks)\.[\w.]+`;
 /** Key grammar of each format (diffusers `state_dict_utils.py`), written from the sources, not from the files. */
 const FORMATS: Record<string, RegExp> = {
   seed: new RegExp(String.raw`^(unet\.${UNET}\.(to_q|to_k|to_v|to_out\.0)\.lora\.(down|up)|${TE}\.lora_linear_layer\.(down|up))\.weight$`),
-  attnproc: new RegExp(String.raw`^((unet\.)?${UNET}\.attn[12]\.processor\.(to_q|to_k|to_v|to_out)_lora\.(down|up)|${TE}\.lora_linear_layer\.(down|up))\.weight$`),
+  attnproc: new RegExp(
+    String.raw`^((unet\.)?${UNET}\.attn[12]\.processor\.(to_q|to_k|to_v|to_out)_lora\.(down|up)|${TE}\.lora_linear_layer\.(down|up))\.weight$`,
+  ),
   'peft-ab': new RegExp(String.raw`^(unet\.${UNET}|${TE})\.lora_[AB]\.weight$`),
   'peft-updown': new RegExp(String.raw`^(unet\.${UNET}\.lora\.(down|up)|${TE}\.lora_linear_layer\.(down|up))\.weight$`),
   kohya: /^lora_(unet|te|te1|te2)_[a-z0-9_]+\.(lora_down\.weight|lora_up\.weight|alpha)$/,
 };
 const DTYPES: Record<string, Record<number, string>> = {
-  seed: { 4: 'F32', 8: 'F32', 16: 'F32' }, attnproc: { 4: 'F16', 8: 'F16', 16: 'F16' },
-  'peft-ab': { 4: 'BF16', 8: 'BF16', 16: 'BF16' }, 'peft-updown': { 4: 'F32', 8: 'F32', 16: 'F32' },
+  seed: { 4: 'F32', 8: 'F32', 16: 'F32' },
+  attnproc: { 4: 'F16', 8: 'F16', 16: 'F16' },
+  'peft-ab': { 4: 'BF16', 8: 'BF16', 16: 'BF16' },
+  'peft-updown': { 4: 'F32', 8: 'F32', 16: 'F32' },
   kohya: { 4: 'F16', 8: 'BF16', 16: 'F32' },
 };
 
@@ -336,9 +428,10 @@ for (const flavour of ['sd15', 'sdxl']) {
     const seen = new Set<string>();
     for (const fmt of Object.keys(FORMATS)) {
       for (const rank of [4, 8, 16]) {
-        const path = fmt === 'seed'
-          ? at(`models/loras/tiny-${flavour}/pytorch_lora_weights_${rank}.safetensors`)
-          : at(`test/fixtures/loras/${flavour}/${fmt}/pytorch_lora_weights_${rank}.safetensors`);
+        const path =
+          fmt === 'seed'
+            ? at(`models/loras/tiny-${flavour}/pytorch_lora_weights_${rank}.safetensors`)
+            : at(`test/fixtures/loras/${flavour}/${fmt}/pytorch_lora_weights_${rank}.safetensors`);
         const file = readSafetensors(path);
         const grammar = FORMATS[fmt];
         assert.ok(grammar);
@@ -360,8 +453,19 @@ for (const flavour of ['sd15', 'sdxl']) {
       }
     }
     const all = [...seen].join('\n');
-    for (const family of [/to_q/, /to_out/, /ff[._]net[._]0[._]proj/, /ff[._]net[._]2/, /proj_in/, /proj_out/,
-      /q_proj/, /out_proj/, /mlp[._]fc1/, /mlp[._]fc2/]) assert.match(all, family, `${flavour}: no LoRA on ${family}`);
+    for (const family of [
+      /to_q/,
+      /to_out/,
+      /ff[._]net[._]0[._]proj/,
+      /ff[._]net[._]2/,
+      /proj_in/,
+      /proj_out/,
+      /q_proj/,
+      /out_proj/,
+      /mlp[._]fc1/,
+      /mlp[._]fc2/,
+    ])
+      assert.match(all, family, `${flavour}: no LoRA on ${family}`);
   });
 }
 
@@ -390,15 +494,22 @@ test('LoRA references: every listed file exists and each LoRA changes its output
 // ---- tokenizers, configs ---------------------------------------------------------------------------
 test('tokenizers have the real CLIP vocab.json / merges.txt layout', () => {
   const real = json(join(bundledTokenizerDir('clip-vit-large-patch14'), 'vocab.json')) as Record<string, number>;
-  for (const dir of ['models/tiny-sd15/tokenizer', 'models/tiny-sdxl/tokenizer', 'models/tiny-sdxl/tokenizer_2',
-    'test/fixtures/tiny-sd15-script/tokenizer', 'test/fixtures/tiny-sd15-fp16/tokenizer']) {
+  for (const dir of [
+    'models/tiny-sd15/tokenizer',
+    'models/tiny-sdxl/tokenizer',
+    'models/tiny-sdxl/tokenizer_2',
+    'test/fixtures/tiny-sd15-script/tokenizer',
+    'test/fixtures/tiny-sd15-fp16/tokenizer',
+  ]) {
     const vocab = json(at(`${dir}/vocab.json`)) as Record<string, number>;
     const size = Object.keys(vocab).length;
     // the 512 byte-level tokens carry the same ids as in the real 49,408-token vocabulary
     for (const [tok, id] of Object.entries(real)) if (id < 512) assert.equal(vocab[tok], id, `${dir}: ${tok}`);
     assert.equal(vocab['<|startoftext|>'], size - 2);
     assert.equal(vocab['<|endoftext|>'], size - 1);
-    const lines = readFileSync(at(`${dir}/merges.txt`), 'utf8').split('\n').filter((l) => l.length > 0);
+    const lines = readFileSync(at(`${dir}/merges.txt`), 'utf8')
+      .split('\n')
+      .filter((l) => l.length > 0);
     assert.equal(lines[0], '#version: 0.2');
     assert.equal(lines.length - 1, size - 514, 'one vocab entry per merge');
     lines.slice(1).forEach((l, i) => assert.equal(vocab[l.replace(' ', '')], 512 + i, l));
@@ -437,7 +548,11 @@ test('manifest: sha256 and size of every generated file; total under 48 MB', () 
   // test/fixtures/upstream holds real configs copied from public repositories (its README);
   // latent_preview.json is fitted on the exported VAE by `npm run fit-preview` (checked in preview-factors.test.ts)
   const generated = (f: string): boolean => !f.includes('loom-tiny') && !f.startsWith('test/fixtures/upstream/') && !f.endsWith('/latent_preview.json');
-  const onDisk = roots.flatMap((r) => walk(at(r))).map((f) => f.slice(ROOT.length)).filter(generated).sort();
+  const onDisk = roots
+    .flatMap((r) => walk(at(r)))
+    .map((f) => f.slice(ROOT.length))
+    .filter(generated)
+    .sort();
   assert.deepEqual(onDisk, Object.keys(manifest.files).sort(), 'manifest lists exactly the generated files');
   let total = 0;
   for (const [rel, info] of Object.entries(manifest.files)) {
@@ -453,7 +568,11 @@ test('manifest: sha256 and size of every generated file; total under 48 MB', () 
 
 test('every .onnx fixture on disk is covered by a contract above', () => {
   const roots = ['models/tiny-sd15', 'models/tiny-sdxl', 'models/upscale_models', 'models/safety_checker', 'test/fixtures'];
-  const onnx = roots.flatMap((r) => walk(at(r))).filter((f) => f.endsWith('.onnx')).map((f) => f.slice(ROOT.length)).sort();
+  const onnx = roots
+    .flatMap((r) => walk(at(r)))
+    .filter((f) => f.endsWith('.onnx'))
+    .map((f) => f.slice(ROOT.length))
+    .sort();
   assert.deepEqual(onnx, FIXTURES.map((fx) => modelPath(fx.model).slice(ROOT.length)).sort());
 });
 
@@ -461,7 +580,14 @@ test('every .onnx fixture on disk is covered by a contract above', () => {
 function lorableModules(model: string): Set<string> {
   const text = readFileSync(modelPath(model)).toString('latin1');
   const names = text.match(/\/[A-Za-z0-9_./]+\/(MatMul|Conv)(?![A-Za-z0-9_])/g) ?? [];
-  return new Set(names.map((n) => n.slice(1).replace(/\/(MatMul|Conv)$/, '').replace(/\//g, '.')));
+  return new Set(
+    names.map((n) =>
+      n
+        .slice(1)
+        .replace(/\/(MatMul|Conv)$/, '')
+        .replace(/\//g, '.'),
+    ),
+  );
 }
 
 /** diffusers' LDM -> diffusers block mapping for layers_per_block 2 (diffusers `lora_conversion_utils.py`), on kohya's flat names. */
@@ -477,27 +603,30 @@ function targetOf(key: string): { component: string; flat: string } | null {
   const kohya = /^lora_(unet|te|te1|te2)_(.+)\.lora_down\.weight$/.exec(key);
   if (kohya) {
     const component = kohya[1] === 'unet' ? 'unet' : kohya[1] === 'te2' ? 'text_encoder_2' : 'text_encoder';
-    return { component, flat: component === 'unet' ? ldmToDiffusers(kohya[2] ?? '') : kohya[2] ?? '' };
+    return { component, flat: component === 'unet' ? ldmToDiffusers(kohya[2] ?? '') : (kohya[2] ?? '') };
   }
-  const m = /^(?:(unet|text_encoder|text_encoder_2)\.)?(.+?)(?:\.lora\.down|\.lora_linear_layer\.down|\.lora_A|\.processor\.(to_[qkv]|to_out)_lora\.down)\.weight$/.exec(key);
+  const m =
+    /^(?:(unet|text_encoder|text_encoder_2)\.)?(.+?)(?:\.lora\.down|\.lora_linear_layer\.down|\.lora_A|\.processor\.(to_[qkv]|to_out)_lora\.down)\.weight$/.exec(
+      key,
+    );
   if (!m) return null;
   const proc = m[3] === 'to_out' ? 'to_out.0' : m[3];
-  const module = proc ? `${m[2]}.${proc}` : m[2] ?? '';
+  const module = proc ? `${m[2]}.${proc}` : (m[2] ?? '');
   return { component: m[1] ?? 'unet', flat: module.replace(/\./g, '_') };
 }
 
 test('every LoRA key adapts a MatMul/Conv node that exists in the exported graph', () => {
-  for (const [flavour, dir] of [['sd15', 'models/tiny-sd15'], ['sdxl', 'models/tiny-sdxl']] as const) {
+  for (const [flavour, dir] of [
+    ['sd15', 'models/tiny-sd15'],
+    ['sdxl', 'models/tiny-sdxl'],
+  ] as const) {
     const graphs = new Map<string, Set<string>>();
     const flatOf = (component: string): Set<string> => {
       const hit = graphs.get(component) ?? new Set([...lorableModules(`${dir}/${component}`)].map((m) => m.replace(/\./g, '_')));
       graphs.set(component, hit);
       return hit;
     };
-    const files = [
-      ...walk(at(`models/loras/tiny-${flavour}`)),
-      ...walk(at(`test/fixtures/loras/${flavour}`)).filter((f) => !f.includes('/loha/')),
-    ];
+    const files = [...walk(at(`models/loras/tiny-${flavour}`)), ...walk(at(`test/fixtures/loras/${flavour}`)).filter((f) => !f.includes('/loha/'))];
     for (const file of files) {
       let count = 0;
       for (const key of readSafetensors(file).tensors.keys()) {

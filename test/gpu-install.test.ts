@@ -28,22 +28,26 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-test('without network: exit 1, the reason and the fix on stderr, the provider folder unchanged', { skip: !linuxX64 && 'onnxruntime-node downloads CUDA binaries on linux/x64 only' }, async () => {
-  const before = listing();
-  const port = await closedPort();
-  const run = spawnSync('npm', ['run', '-s', 'gpu:install-cuda'], {
-    cwd: root,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, GLOBAL_AGENT_HTTPS_PROXY: `http://127.0.0.1:${port}` },
-  });
-  assert.equal(run.status, 1, run.stdout + run.stderr);
-  assert.match(run.stdout, /NVIDIA driver: .*; CUDA toolkit: /);
-  assert.match(run.stdout, /Downloading the CUDA 12 provider of onnxruntime-node \d+\.\d+\.\d+ from api\.nuget\.org/);
-  assert.equal(
-    run.stderr.trim(),
-    `CUDA provider not installed: the download failed (connect ECONNREFUSED 127.0.0.1:${port}). It needs HTTPS access to api.nuget.org ` +
-      '(behind a proxy, set GLOBAL_AGENT_HTTPS_PROXY=http://proxy:port). Nothing was changed; run it again when online.',
-  );
-  assert.deepEqual(listing(), before);
-});
+test(
+  'without network: exit 1, the reason and the fix on stderr, the provider folder unchanged',
+  { skip: !linuxX64 && 'onnxruntime-node downloads CUDA binaries on linux/x64 only' },
+  async () => {
+    const before = listing();
+    const port = await closedPort();
+    const run = spawnSync('npm', ['run', '-s', 'gpu:install-cuda'], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, GLOBAL_AGENT_HTTPS_PROXY: `http://127.0.0.1:${port}` },
+    });
+    assert.equal(run.status, 1, run.stdout + run.stderr);
+    assert.match(run.stdout, /NVIDIA driver: .*; CUDA toolkit: /);
+    assert.match(run.stdout, /Downloading the CUDA 12 provider of onnxruntime-node \d+\.\d+\.\d+ from api\.nuget\.org/);
+    assert.equal(
+      run.stderr.trim(),
+      `CUDA provider not installed: the download failed (connect ECONNREFUSED 127.0.0.1:${port}). It needs HTTPS access to api.nuget.org ` +
+        '(behind a proxy, set GLOBAL_AGENT_HTTPS_PROXY=http://proxy:port). Nothing was changed; run it again when online.',
+    );
+    assert.deepEqual(listing(), before);
+  },
+);

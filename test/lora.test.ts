@@ -62,7 +62,12 @@ function feedsFor(session: ort.InferenceSession, component: string, inputs: Map<
     if (!t) continue; // LoRA weight inputs of a switcher session are fed by the switcher
     if (!meta.isTensor || meta.type === t.type) feeds[meta.name] = t;
     else if (meta.type === 'int32') feeds[meta.name] = new ort.Tensor('int32', Int32Array.from(t.data as BigInt64Array, Number), t.dims);
-    else if (meta.type === 'int64') feeds[meta.name] = new ort.Tensor('int64', BigInt64Array.from(t.data as ArrayLike<number>, (v) => BigInt(Math.round(v))), t.dims);
+    else if (meta.type === 'int64')
+      feeds[meta.name] = new ort.Tensor(
+        'int64',
+        BigInt64Array.from(t.data as ArrayLike<number>, (v) => BigInt(Math.round(v))),
+        t.dims,
+      );
     else if (meta.type === 'float32') feeds[meta.name] = new ort.Tensor('float32', Float32Array.from(t.data as BigInt64Array, Number), t.dims);
     else if (meta.type === 'float16') feeds[meta.name] = new ort.Tensor('float16', float32ToHalf(t.data as Float32Array), t.dims);
     else throw new Error(`cannot feed ${component}.${meta.name} as ${meta.type}`);
@@ -91,10 +96,15 @@ const patcherFor = (modelDir: string, component: string): Promise<LoraPatcher> =
   once(`patcher:${modelDir}/${component}`, () => LoraPatcher.open(join(repo, modelDir, component, 'model.onnx'), { component: component as LoraComponent }));
 const inputsOf = (path: string): Promise<Map<string, ort.Tensor>> => once(`inputs:${path}`, () => readAll(join(repo, path)));
 
-async function runOutputs(session: ort.InferenceSession, component: string, inputs: Map<string, ort.Tensor>, run?: (f: Record<string, ort.Tensor>) => Promise<ort.InferenceSession.ReturnType>): Promise<Record<string, Float32Array>> {
+async function runOutputs(
+  session: ort.InferenceSession,
+  component: string,
+  inputs: Map<string, ort.Tensor>,
+  run?: (f: Record<string, ort.Tensor>) => Promise<ort.InferenceSession.ReturnType>,
+): Promise<Record<string, Float32Array>> {
   const feeds = feedsFor(session, component, inputs);
   const out = await (run ? run(feeds) : session.run(feeds));
-  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.type === 'float16' ? halfToFloat32(v.data as Uint16Array) : v.data as Float32Array]));
+  return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.type === 'float16' ? halfToFloat32(v.data as Uint16Array) : (v.data as Float32Array)]));
 }
 
 function compare(component: string, outputs: Record<string, Float32Array>, ref: Map<string, ort.Tensor>, what: string): number {
@@ -187,38 +197,46 @@ for (const pipeline of new Set(loraRefs.map((e) => e.pipeline))) {
 // the external files and give the same outputs as the Optimum (inline) export.
 const sd15Refs = loraRefs.filter((e) => e.pipeline === 'tiny-sd15' && (e.format === 'kohya' || e.format === 'peft-ab'));
 for (const dir of ['test/fixtures/tiny-sd15-script', 'test/fixtures/tiny-unet-external']) {
-  test(`external data (${dir}): merged UNet matches the torch references`, { skip: (sd15Refs.length === 0 || !existsSync(join(repo, dir, 'unet/model.onnx'))) && 'fixtures not generated yet' }, async () => {
-    const patcher = await LoraPatcher.open(join(repo, dir, 'unet/model.onnx'));
-    assert.equal(patcher.model.hasExternalData, true);
-    const fileSize = readFileSync(patcher.model.path).length;
-    for (const ref of sd15Refs) {
-      const { model, sessionOptions, report } = await patcher.patch([{ file: join(repo, ref.lora!), strength: ref.strength! }]);
-      // Only the touched tensors are inlined; everything else still points at the external files.
-      const touchedBytes = report.touched.reduce((n, name) => n + 4 * patcher.model.initializer(name)!.dims.reduce<number>((a, d) => a * Number(d), 1), 0);
-      assert.ok(model.length <= fileSize + touchedBytes + 4096, `${model.length} bytes`);
-      const session = await ort.InferenceSession.create(model, sessionOptions);
-      const outputs = await runOutputs(session, 'unet', await inputsOf(ref.inputs));
-      await session.release();
-      compare('unet', outputs, await readAll(join(repo, ref.file)), `${dir} ${ref.format} r${ref.rank} s${ref.strength}`);
-    }
-  });
+  test(
+    `external data (${dir}): merged UNet matches the torch references`,
+    { skip: (sd15Refs.length === 0 || !existsSync(join(repo, dir, 'unet/model.onnx'))) && 'fixtures not generated yet' },
+    async () => {
+      const patcher = await LoraPatcher.open(join(repo, dir, 'unet/model.onnx'));
+      assert.equal(patcher.model.hasExternalData, true);
+      const fileSize = readFileSync(patcher.model.path).length;
+      for (const ref of sd15Refs) {
+        const { model, sessionOptions, report } = await patcher.patch([{ file: join(repo, ref.lora!), strength: ref.strength! }]);
+        // Only the touched tensors are inlined; everything else still points at the external files.
+        const touchedBytes = report.touched.reduce((n, name) => n + 4 * patcher.model.initializer(name)!.dims.reduce<number>((a, d) => a * Number(d), 1), 0);
+        assert.ok(model.length <= fileSize + touchedBytes + 4096, `${model.length} bytes`);
+        const session = await ort.InferenceSession.create(model, sessionOptions);
+        const outputs = await runOutputs(session, 'unet', await inputsOf(ref.inputs));
+        await session.release();
+        compare('unet', outputs, await readAll(join(repo, ref.file)), `${dir} ${ref.format} r${ref.rank} s${ref.strength}`);
+      }
+    },
+  );
 }
 
-test('fp16 UNet: the merge lands in the float16 initializers', { skip: (sd15Refs.length === 0 || !existsSync(join(repo, 'test/fixtures/tiny-sd15-fp16/unet/model.onnx'))) && 'fixtures not generated yet' }, async () => {
-  const ref = sd15Refs.find((e) => e.strength === 1)!;
-  const inputs = await inputsOf(ref.inputs);
-  const expected = (await readAll(join(repo, ref.file))).get('unet.out_sample')!.data as Float32Array;
-  const base = (await readAll(join(repo, 'test/fixtures/reference/tiny-sd15/base.safetensors'))).get('unet.out_sample')!.data as Float32Array;
-  const patcher = await LoraPatcher.open(join(repo, 'test/fixtures/tiny-sd15-fp16/unet/model.onnx'));
-  const { model, sessionOptions } = await patcher.patch([{ file: join(repo, ref.lora!), strength: 1 }]);
-  const session = await ort.InferenceSession.create(model, sessionOptions);
-  const got = (await runOutputs(session, 'unet', inputs)).out_sample!;
-  await session.release();
-  // fp16 weights and activations cost ~1e-3 relative; the LoRA's own effect is far larger.
-  const effect = relError(base, expected);
-  const err = relError(got, expected);
-  assert.ok(err < 1e-2 && err < effect / 5, `fp16 error ${err.toExponential(2)} vs LoRA effect ${effect.toExponential(2)}`);
-});
+test(
+  'fp16 UNet: the merge lands in the float16 initializers',
+  { skip: (sd15Refs.length === 0 || !existsSync(join(repo, 'test/fixtures/tiny-sd15-fp16/unet/model.onnx'))) && 'fixtures not generated yet' },
+  async () => {
+    const ref = sd15Refs.find((e) => e.strength === 1)!;
+    const inputs = await inputsOf(ref.inputs);
+    const expected = (await readAll(join(repo, ref.file))).get('unet.out_sample')!.data as Float32Array;
+    const base = (await readAll(join(repo, 'test/fixtures/reference/tiny-sd15/base.safetensors'))).get('unet.out_sample')!.data as Float32Array;
+    const patcher = await LoraPatcher.open(join(repo, 'test/fixtures/tiny-sd15-fp16/unet/model.onnx'));
+    const { model, sessionOptions } = await patcher.patch([{ file: join(repo, ref.lora!), strength: 1 }]);
+    const session = await ort.InferenceSession.create(model, sessionOptions);
+    const got = (await runOutputs(session, 'unet', inputs)).out_sample!;
+    await session.release();
+    // fp16 weights and activations cost ~1e-3 relative; the LoRA's own effect is far larger.
+    const effect = relError(base, expected);
+    const err = relError(got, expected);
+    assert.ok(err < 1e-2 && err < effect / 5, `fp16 error ${err.toExponential(2)} vs LoRA effect ${effect.toExponential(2)}`);
+  },
+);
 
 const lohaPath = join(repo, 'test/fixtures/loras/sd15/loha/loha.safetensors');
 const sd15Unet = join(repo, 'models/tiny-sd15/unet/model.onnx');

@@ -27,7 +27,11 @@ const diffusersUnet = join(root, 'diffusers', 'unet');
 const builtDir = join(root, 'built', 'unet');
 const ROUNDS = Number(process.env.LOOM_BENCH_ROUNDS ?? 2);
 
-const skip = largeSkipReason() ?? (existsSync(join(diffusersUnet, 'diffusion_pytorch_model.safetensors')) ? undefined : `${diffusersUnet} is not generated (run /usr/bin/python3 tools/tiny-sd/make_full_unet.py)`);
+const skip =
+  largeSkipReason() ??
+  (existsSync(join(diffusersUnet, 'diffusion_pytorch_model.safetensors'))
+    ? undefined
+    : `${diffusersUnet} is not generated (run /usr/bin/python3 tools/tiny-sd/make_full_unet.py)`);
 if (skip) {
   console.log(`(skipping the checkpoint bench: ${skip}; bench/results/checkpoint.json keeps its last result)`);
   process.exit(0);
@@ -35,7 +39,10 @@ if (skip) {
 await waitForQuietMachine();
 
 function child<T>(script: string, args: string[]): T {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL(script, import.meta.url)), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
   if (run.status !== 0 || !line.startsWith('{')) throw new Error(`${script} failed with status ${run.status}: ${run.stdout}`);
   return JSON.parse(line) as T;
@@ -67,7 +74,11 @@ try {
   const fe = stepFeeds(exported, 64);
   await timeRun(built, fb);
   await timeRun(exported, fe);
-  const steps = await abba(() => timeRun(built, fb), () => timeRun(exported, fe), ROUNDS);
+  const steps = await abba(
+    () => timeRun(built, fb),
+    () => timeRun(exported, fe),
+    ROUNDS,
+  );
   console.log(`step built ${steps.a.map((v) => v.toFixed(2)).join(' ')} | export ${steps.b.map((v) => v.toFixed(2)).join(' ')}`);
   // same weights, same inputs: the two graphs must agree (a 16×16 latent keeps this cheap)
   const outBuilt = (await built.run(stepFeeds(built, 16))).out_sample!.data as Float32Array;
@@ -82,12 +93,39 @@ try {
   const stepExport = median(steps.b);
   writeResult('checkpoint', 'Graph builder at SD1.5 size (random 859.5 M-parameter UNet, CPU, 2 threads)', [
     { metric: 'UNet build (safetensors → ONNX)', value: build.buildSeconds, unit: 's' },
-    { metric: 'UNet build peak RSS', value: build.peakRssGiB, unit: 'GiB', goal: { text: `≤ 1.3× F32 weights (${limit.toFixed(2)} GiB)`, met: build.peakRssGiB <= limit } },
-    { metric: 'cold load (build + open + first call)', value: build.buildSeconds + loadMed(opens.built, 'loadSeconds') + loadMed(opens.built, 'firstCallSeconds'), unit: 's' },
-    { metric: 'warm load (open built + first call)', value: loadMed(opens.built, 'loadSeconds') + loadMed(opens.built, 'firstCallSeconds'), unit: 's', baseline: { name: 'export', value: loadMed(opens.export, 'loadSeconds') + loadMed(opens.export, 'firstCallSeconds') } },
-    { metric: 'open peak RSS, built', value: loadMed(opens.built, 'peakRssGiB'), unit: 'GiB', baseline: { name: 'export', value: loadMed(opens.export, 'peakRssGiB') }, goal: { text: `≤ 1.3× F32 weights (${limit.toFixed(2)} GiB)`, met: loadMed(opens.built, 'peakRssGiB') <= limit } },
+    {
+      metric: 'UNet build peak RSS',
+      value: build.peakRssGiB,
+      unit: 'GiB',
+      goal: { text: `≤ 1.3× F32 weights (${limit.toFixed(2)} GiB)`, met: build.peakRssGiB <= limit },
+    },
+    {
+      metric: 'cold load (build + open + first call)',
+      value: build.buildSeconds + loadMed(opens.built, 'loadSeconds') + loadMed(opens.built, 'firstCallSeconds'),
+      unit: 's',
+    },
+    {
+      metric: 'warm load (open built + first call)',
+      value: loadMed(opens.built, 'loadSeconds') + loadMed(opens.built, 'firstCallSeconds'),
+      unit: 's',
+      baseline: { name: 'export', value: loadMed(opens.export, 'loadSeconds') + loadMed(opens.export, 'firstCallSeconds') },
+    },
+    {
+      metric: 'open peak RSS, built',
+      value: loadMed(opens.built, 'peakRssGiB'),
+      unit: 'GiB',
+      baseline: { name: 'export', value: loadMed(opens.export, 'peakRssGiB') },
+      goal: { text: `≤ 1.3× F32 weights (${limit.toFixed(2)} GiB)`, met: loadMed(opens.built, 'peakRssGiB') <= limit },
+    },
     { metric: 'built vs export output, max |Δ| / max |export|', value: difference, unit: '', goal: { text: '< 1e-4', met: difference < 1e-4 } },
-    { metric: 'UNet step (CFG batch 2, 64×64 latent)', value: stepBuilt, unit: 's', baseline: { name: 'torch.onnx.export', value: stepExport }, goal: { text: '≤ 1.0× export', met: stepBuilt <= stepExport }, note: `A B B A × ${ROUNDS}, medians` },
+    {
+      metric: 'UNet step (CFG batch 2, 64×64 latent)',
+      value: stepBuilt,
+      unit: 's',
+      baseline: { name: 'torch.onnx.export', value: stepExport },
+      goal: { text: '≤ 1.0× export', met: stepBuilt <= stepExport },
+      note: `A B B A × ${ROUNDS}, medians`,
+    },
   ]);
 } finally {
   rmSync(join(root, 'built'), { recursive: true, force: true });

@@ -74,12 +74,23 @@ try {
   const plain = await open('matmul', dir);
   await timeRun(mha, feeds);
   await timeRun(plain, feeds);
-  const t = await abba(() => timeRun(mha, feeds), () => timeRun(plain, feeds), ROUNDS);
+  const t = await abba(
+    () => timeRun(mha, feeds),
+    () => timeRun(plain, feeds),
+    ROUNDS,
+  );
   const a = median(t.a);
   const b = median(t.b);
   console.log(`mha ${t.a.map((v) => v.toFixed(3)).join(' ')} | matmul ${t.b.map((v) => v.toFixed(3)).join(' ')}`);
   writeResult('checkpoint-op-choices', `Graph builder op choices (SD1.5 Transformer2D, ${LATENT}×${LATENT} latent, batch 2, 2 threads)`, [
-    { metric: 'Transformer2D block, MultiHeadAttention', value: a * 1000, unit: 'ms', baseline: { name: 'MatMul/Softmax attention', value: b * 1000 }, goal: { text: '≤ 1.0× MatMul/Softmax', met: a <= b }, note: `A B B A × ${ROUNDS}, medians` },
+    {
+      metric: 'Transformer2D block, MultiHeadAttention',
+      value: a * 1000,
+      unit: 'ms',
+      baseline: { name: 'MatMul/Softmax attention', value: b * 1000 },
+      goal: { text: '≤ 1.0× MatMul/Softmax', met: a <= b },
+      note: `A B B A × ${ROUNDS}, medians`,
+    },
   ]);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,11 @@ export function randomSource(shapes: Record<string, number[]>): WeightSource {
     origin: 'random weights',
     names: () => names,
     info: (name) => (shapes[name] ? { name, dtype: 'F32', shape: shapes[name] } : undefined),
-    readFloat32: async (name) => uniform(shapes[name]!.reduce((a, b) => a * b, 1), names.indexOf(name) + 1).map((v) => v / 10),
+    readFloat32: async (name) =>
+      uniform(
+        shapes[name]!.reduce((a, b) => a * b, 1),
+        names.indexOf(name) + 1,
+      ).map((v) => v / 10),
     readBytes: async () => {
       throw new Error('random weights have no stored bytes');
     },

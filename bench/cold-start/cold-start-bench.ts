@@ -84,7 +84,9 @@ try {
     for (const way of ['tsx', 'build', 'npx', 'npx', 'build', 'tsx'] as const) {
       const s = await coldStart(way, out);
       samples[way].push(s);
-      console.log(`${way}: first event ${s.firstEvent.toFixed(2)} s, first step ${s.firstStep.toFixed(2)} s, exit ${s.exit.toFixed(2)} s, CPU ${s.cpu.toFixed(2)} s`);
+      console.log(
+        `${way}: first event ${s.firstEvent.toFixed(2)} s, first step ${s.firstStep.toFixed(2)} s, exit ${s.exit.toFixed(2)} s, CPU ${s.cpu.toFixed(2)} s`,
+      );
     }
   }
 } finally {
@@ -102,7 +104,9 @@ const figure = (way: Way, key: keyof Sample, what: string, extra: Partial<Figure
 });
 const npxStep = median(of('npx', 'firstStep'));
 const figures: Figure[] = [
-  figure('tsx', 'firstEvent', 'spawn → first graph event', { note: `TypeScript source through tsx at run time (before the build); ${ROUNDS} rounds of tsx, build, npx, npx, build, tsx` }),
+  figure('tsx', 'firstEvent', 'spawn → first graph event', {
+    note: `TypeScript source through tsx at run time (before the build); ${ROUNDS} rounds of tsx, build, npx, npx, build, tsx`,
+  }),
   figure('build', 'firstEvent', 'spawn → first graph event', { note: 'prebuilt dist/ (node --conditions=loom-dist bin/run-graph.js)' }),
   figure('npx', 'firstEvent', 'spawn → first graph event', { note: 'npx --no-install run-graph (the build, as the README starts it)' }),
   figure('tsx', 'firstStep', 'spawn → first sampler step'),

@@ -50,8 +50,19 @@ function frameFigures(label: string, kind: string, intervals: number[], goal: bo
   const m = median(intervals);
   const p = p95(intervals);
   return [
-    { metric: `${label}: ${kind} frame interval, median`, value: m, unit: 'ms', spread: spreadOf(intervals), ...(goal && { goal: { text: `≤ ${FRAME_GOAL_MS} ms`, met: m <= FRAME_GOAL_MS } }) },
-    { metric: `${label}: ${kind} frame interval, p95`, value: p, unit: 'ms', ...(goal && { goal: { text: `≤ ${FRAME_GOAL_MS} ms`, met: p <= FRAME_GOAL_MS } }) },
+    {
+      metric: `${label}: ${kind} frame interval, median`,
+      value: m,
+      unit: 'ms',
+      spread: spreadOf(intervals),
+      ...(goal && { goal: { text: `≤ ${FRAME_GOAL_MS} ms`, met: m <= FRAME_GOAL_MS } }),
+    },
+    {
+      metric: `${label}: ${kind} frame interval, p95`,
+      value: p,
+      unit: 'ms',
+      ...(goal && { goal: { text: `≤ ${FRAME_GOAL_MS} ms`, met: p <= FRAME_GOAL_MS } }),
+    },
   ];
 }
 
@@ -60,12 +71,17 @@ async function doneLag(browser: Browser, url: string): Promise<{ lagMs: number; 
   const { page } = browser;
   const ws = new WebSocket(`${url.replace('http', 'ws')}/loom/ws?clientId=bench-observer&all=1`);
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const serverDone = new Promise<number>((resolve) => ws.on('message', (data, binary) => !binary && JSON.parse(String(data)).type === 'prompt.done' && resolve(Date.now())));
+  const serverDone = new Promise<number>((resolve) =>
+    ws.on('message', (data, binary) => !binary && JSON.parse(String(data)).type === 'prompt.done' && resolve(Date.now())),
+  );
   // The page watches for success from before the click, so a quick run cannot slip past it.
   const uiDone = page.evaluate(AWAIT_DONE) as Promise<number>;
   const queued = Date.now();
   await page.locator('[data-testid="cmd-queue"]').click();
-  const server = await Promise.race([serverDone, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no prompt.done within 5 minutes')), 300_000))]).catch(async (err: Error) => {
+  const server = await Promise.race([
+    serverDone,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no prompt.done within 5 minutes')), 300_000)),
+  ]).catch(async (err: Error) => {
     throw new Error(`${err.message}; the status line says: ${await page.locator('[data-testid="run-status"]').textContent()}`);
   });
   const ui = await uiDone;
@@ -97,8 +113,18 @@ async function main(): Promise<void> {
       const loaded = await load(browser, loom.url, file);
       console.log(`${label}: loaded in ${loaded.loadMs.toFixed(0)} ms, longest task ${loaded.longestTaskMs.toFixed(0)} ms, ${loaded.domElements} DOM elements`);
       figures.push(
-        { metric: `${label}: load to interactive`, value: loaded.loadMs, unit: 'ms', ...(goals && { goal: { text: '< 1,500 ms', met: loaded.loadMs < 1500 } }) },
-        { metric: `${label}: longest main-thread task while loading`, value: loaded.longestTaskMs, unit: 'ms', ...(goals && { goal: { text: '≤ 200 ms', met: loaded.longestTaskMs <= 200 } }) },
+        {
+          metric: `${label}: load to interactive`,
+          value: loaded.loadMs,
+          unit: 'ms',
+          ...(goals && { goal: { text: '< 1,500 ms', met: loaded.loadMs < 1500 } }),
+        },
+        {
+          metric: `${label}: longest main-thread task while loading`,
+          value: loaded.longestTaskMs,
+          unit: 'ms',
+          ...(goals && { goal: { text: '≤ 200 ms', met: loaded.longestTaskMs <= 200 } }),
+        },
         { metric: `${label}: DOM elements after load`, value: loaded.domElements, unit: 'elements' },
         ...frameFigures(label, 'pan', await frames(browser, 'pan'), goals),
         ...frameFigures(label, 'zoom', await frames(browser, 'zoom'), goals),

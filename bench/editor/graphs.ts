@@ -24,7 +24,11 @@ export function chainGraph(count: number, perRow = Math.ceil(Math.sqrt(count * 1
   };
   nodes['n0'] = { type: 'String', inputs: { value: 'start' }, ui: { position: at(0) } };
   for (let i = 1; i < count - 1; i++) {
-    nodes[`n${i}`] = { type: 'StringJoin', inputs: { a: { node: `n${i - 1}`, output: i === 1 ? 'value' : 'text' }, b: i % 50 === 0 ? String(i) : '', separator: '-' }, ui: { position: at(i) } };
+    nodes[`n${i}`] = {
+      type: 'StringJoin',
+      inputs: { a: { node: `n${i - 1}`, output: i === 1 ? 'value' : 'text' }, b: i % 50 === 0 ? String(i) : '', separator: '-' },
+      ui: { position: at(i) },
+    };
   }
   nodes[`n${count - 1}`] = { type: 'ShowText', inputs: { text: { node: `n${count - 2}`, output: 'text' } }, ui: { position: at(count - 1) } };
   return { version: 1, nodes, meta: { title: `chain of ${count}` } };
@@ -69,7 +73,8 @@ export function realisticGraph(blocks = 25): Graph {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [dir = '.', ...counts] = process.argv.slice(2);
   mkdirSync(dir, { recursive: true });
-  for (const count of counts.length > 0 ? counts.map(Number) : [1000, 5000]) writeFileSync(join(dir, `chain-${count}.json`), `${JSON.stringify(chainGraph(count))}\n`);
+  for (const count of counts.length > 0 ? counts.map(Number) : [1000, 5000])
+    writeFileSync(join(dir, `chain-${count}.json`), `${JSON.stringify(chainGraph(count))}\n`);
   writeFileSync(join(dir, 'realistic-200.json'), `${JSON.stringify(realisticGraph())}\n`);
   console.log(`wrote the bench graphs to ${dir}`);
 }

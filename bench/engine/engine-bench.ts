@@ -120,7 +120,11 @@ const perNodeUs = ((median(cold) - median(baseline)) * 1000) / NODES;
 // 2. Single chains.
 await chainSample(1_000);
 await chainSample(100_000);
-const deep = await abba(() => chainSample(1_000), () => chainSample(100_000), ROUNDS);
+const deep = await abba(
+  () => chainSample(1_000),
+  () => chainSample(100_000),
+  ROUNDS,
+);
 const mid: number[] = [];
 for (let i = 0; i < 2 * ROUNDS; i++) mid.push((await chainSample(10_000)).us);
 const per = (samples: ChainSample[]) => samples.map((s) => s.us);
@@ -129,12 +133,48 @@ const [us1k, us10k, us100k] = [median(per(deep.a)), median(mid), median(per(deep
 const flat = us100k / us1k;
 
 writeResult('engine', 'Engine overhead (1,000-node graph; single chains to 100,000 nodes)', [
-  { metric: 'cold run, 1,000 nodes', value: median(cold), unit: 'ms', baseline: { name: 'direct calls', value: median(baseline) }, spread: spreadOf(cold), note: `A-B-B-A × ${ROUNDS} against direct calls; CPU time, like every figure here` },
+  {
+    metric: 'cold run, 1,000 nodes',
+    value: median(cold),
+    unit: 'ms',
+    baseline: { name: 'direct calls', value: median(baseline) },
+    spread: spreadOf(cold),
+    note: `A-B-B-A × ${ROUNDS} against direct calls; CPU time, like every figure here`,
+  },
   { metric: 'engine overhead per node', value: perNodeUs, unit: 'µs', goal: { text: '< 20 µs', met: perNodeUs < 20 } },
-  { metric: 'fully cached re-run, 1,000 nodes', value: median(tenChains.a.map((r) => r.cached)), unit: 'ms', goal: { text: '< 5 ms', met: median(tenChains.a.map((r) => r.cached)) < 5 }, spread: spreadOf(tenChains.a.map((r) => r.cached)) },
-  { metric: `re-run after one parameter change (${rerunCount} nodes re-run)`, value: median(tenChains.a.map((r) => r.changed)), unit: 'ms', baseline: { name: 'cold run', value: median(cold) } },
-  { metric: 'single 1,000-node chain, per node (CPU time)', value: us1k, unit: 'µs', goal: { text: '< 15 µs', met: us1k < 15 }, spread: spreadOf(per(deep.a)), note: `A-B-B-A × ${ROUNDS} with the 100,000-node chain; each sample 20 fresh runs; GC pauses (wall time, inflated by a loaded machine) ${gc(deep.a).toFixed(1)} µs per node` },
+  {
+    metric: 'fully cached re-run, 1,000 nodes',
+    value: median(tenChains.a.map((r) => r.cached)),
+    unit: 'ms',
+    goal: { text: '< 5 ms', met: median(tenChains.a.map((r) => r.cached)) < 5 },
+    spread: spreadOf(tenChains.a.map((r) => r.cached)),
+  },
+  {
+    metric: `re-run after one parameter change (${rerunCount} nodes re-run)`,
+    value: median(tenChains.a.map((r) => r.changed)),
+    unit: 'ms',
+    baseline: { name: 'cold run', value: median(cold) },
+  },
+  {
+    metric: 'single 1,000-node chain, per node (CPU time)',
+    value: us1k,
+    unit: 'µs',
+    goal: { text: '< 15 µs', met: us1k < 15 },
+    spread: spreadOf(per(deep.a)),
+    note: `A-B-B-A × ${ROUNDS} with the 100,000-node chain; each sample 20 fresh runs; GC pauses (wall time, inflated by a loaded machine) ${gc(deep.a).toFixed(1)} µs per node`,
+  },
   { metric: 'single 10,000-node chain, per node (CPU time)', value: us10k, unit: 'µs', spread: spreadOf(mid) },
-  { metric: 'single 100,000-node chain, per node (CPU time)', value: us100k, unit: 'µs', spread: spreadOf(per(deep.b)), note: `GC pauses (wall time) ${gc(deep.b).toFixed(1)} µs per node` },
-  { metric: 'per-node cost, 100,000-node chain ÷ 1,000-node chain', value: flat, unit: '×', goal: { text: '0.8–1.2× (flat ±20%)', met: flat >= 0.8 && flat <= 1.2 } },
+  {
+    metric: 'single 100,000-node chain, per node (CPU time)',
+    value: us100k,
+    unit: 'µs',
+    spread: spreadOf(per(deep.b)),
+    note: `GC pauses (wall time) ${gc(deep.b).toFixed(1)} µs per node`,
+  },
+  {
+    metric: 'per-node cost, 100,000-node chain ÷ 1,000-node chain',
+    value: flat,
+    unit: '×',
+    goal: { text: '0.8–1.2× (flat ±20%)', met: flat >= 0.8 && flat <= 1.2 },
+  },
 ]);

@@ -14,7 +14,14 @@ import { median, writeResult } from '../lib/report.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'loom-grid-bench-'));
-const config: NodePackConfig = { modelsDir: join(root, 'models'), outputDir: join(dir, 'out'), inputDir: join(dir, 'in'), tempDir: join(dir, 'tmp'), device: 'cpu', threads: 0 };
+const config: NodePackConfig = {
+  modelsDir: join(root, 'models'),
+  outputDir: join(dir, 'out'),
+  inputDir: join(dir, 'in'),
+  tempDir: join(dir, 'tmp'),
+  device: 'cpu',
+  threads: 0,
+};
 const registry = new NodeRegistry([...builtinNodes, ...createNodePack(config).nodes]);
 const template = JSON.parse(readFileSync(join(root, 'graphs/compare-tiny-sd15-lora-ranks.json'), 'utf8')) as Graph;
 const VARIANTS = 4;
@@ -43,7 +50,10 @@ function counter(): { counts: Counts; onEvent: (e: EngineEvent) => void } {
 }
 
 const totalLoads = (objects: CountingObjectStore): number => objects.loads().sessions.length;
-const loadsOf = (objects: CountingObjectStore, part: string): number => Object.entries(objects.loads().byModel).filter(([p]) => p.includes(part)).reduce((n, [, c]) => n + c, 0);
+const loadsOf = (objects: CountingObjectStore, part: string): number =>
+  Object.entries(objects.loads().byModel)
+    .filter(([p]) => p.includes(part))
+    .reduce((n, [, c]) => n + c, 0);
 
 // The grid as shipped.
 const grid = applySetting(template, registry, `grid.prompts=${JSON.stringify(Array.from({ length: PROMPTS }, (_, i) => i))}`);
@@ -60,7 +70,11 @@ const naiveMs: number[] = [];
 const naiveLoads: number[] = [];
 for (const variant of variants) {
   const fresh = engineWithCounter();
-  const one = applySetting(applySetting(applySetting(grid, registry, `grid.variants=${JSON.stringify([variant])}`), registry, 'grid.prompts=[0]'), registry, 'grid.save=false');
+  const one = applySetting(
+    applySetting(applySetting(grid, registry, `grid.variants=${JSON.stringify([variant])}`), registry, 'grid.prompts=[0]'),
+    registry,
+    'grid.save=false',
+  );
   const t = performance.now();
   await fresh.engine.run(one);
   naiveMs.push(performance.now() - t);
@@ -73,9 +87,30 @@ writeResult('grid', 'Comparison grid: tiny SD1.5, 4 variants × 10 prompts (20 s
   { metric: 'cells', value: cells, unit: 'cells', note: `${VARIANTS} variants × ${PROMPTS} prompts × 1 seed` },
   { metric: 'grid wall time', value: gridSeconds, unit: 's', baseline: { name: 'fresh engine per cell', value: (naiveCellMs * cells) / 1000 } },
   { metric: 'time per cell', value: (gridSeconds * 1000) / cells, unit: 'ms', baseline: { name: 'fresh engine per cell', value: naiveCellMs } },
-  { metric: 'model loads (sessions created)', value: totalLoads(objects), unit: 'sessions', baseline: { name: 'fresh engine per cell', value: naiveLoadsPerCell * cells }, note: JSON.stringify(objects.loads().byModel).replaceAll(config.modelsDir + '/', '') },
-  { metric: 'UNet loads', value: loadsOf(objects, 'tiny-sd15/unet/'), unit: 'sessions', goal: { text: `≤ ${VARIANTS} (variants)`, met: loadsOf(objects, 'tiny-sd15/unet/') <= VARIANTS } },
-  { metric: 'all model loads vs variants', value: totalLoads(objects), unit: 'sessions', goal: { text: `not per cell (< ${cells})`, met: totalLoads(objects) < cells } },
-  { metric: 'text encodings computed', value: gridCount.counts.computed, unit: 'encodings', note: `${gridCount.counts.reused} served from the cache; one seed per prompt, so each (variant, prompt) pair is encoded once (positive + negative)` },
+  {
+    metric: 'model loads (sessions created)',
+    value: totalLoads(objects),
+    unit: 'sessions',
+    baseline: { name: 'fresh engine per cell', value: naiveLoadsPerCell * cells },
+    note: JSON.stringify(objects.loads().byModel).replaceAll(config.modelsDir + '/', ''),
+  },
+  {
+    metric: 'UNet loads',
+    value: loadsOf(objects, 'tiny-sd15/unet/'),
+    unit: 'sessions',
+    goal: { text: `≤ ${VARIANTS} (variants)`, met: loadsOf(objects, 'tiny-sd15/unet/') <= VARIANTS },
+  },
+  {
+    metric: 'all model loads vs variants',
+    value: totalLoads(objects),
+    unit: 'sessions',
+    goal: { text: `not per cell (< ${cells})`, met: totalLoads(objects) < cells },
+  },
+  {
+    metric: 'text encodings computed',
+    value: gridCount.counts.computed,
+    unit: 'encodings',
+    note: `${gridCount.counts.reused} served from the cache; one seed per prompt, so each (variant, prompt) pair is encoded once (positive + negative)`,
+  },
   { metric: 'sampler runs', value: gridCount.counts.samplers, unit: 'runs', note: 'cells plus safety retries' },
 ]);

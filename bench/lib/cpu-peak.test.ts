@@ -4,7 +4,10 @@ import { assertBelowPeak, cpuPeakFrom } from './cpu-peak.ts';
 
 /** Two vCPUs of an AMD EPYC (Zen 3) VM: no cpufreq, no GHz in the model name, base clock in `cpu MHz`. */
 const epycVm = ['0', '1']
-  .map((id) => `processor\t: ${id}\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel name\t: AMD EPYC\ncpu MHz\t\t: 2445.000\nphysical id\t: 0\ncore id\t\t: ${id}\nflags\t\t: fpu sse2 avx fma avx2\n`)
+  .map(
+    (id) =>
+      `processor\t: ${id}\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel name\t: AMD EPYC\ncpu MHz\t\t: 2445.000\nphysical id\t: 0\ncore id\t\t: ${id}\nflags\t\t: fpu sse2 avx fma avx2\n`,
+  )
   .join('\n');
 
 test('an AVX2+FMA VM without a max clock: 32 FLOP/cycle at 1.6 × the reported clock', () => {
@@ -19,7 +22,10 @@ test('an AVX2+FMA VM without a max clock: 32 FLOP/cycle at 1.6 × the reported c
 
 test('cpufreq, the model name or LOOM_CPU_MAX_GHZ give the clock; SMT siblings count once; Zen 4 AVX-512 is 32', () => {
   const intel = ['0', '1', '2', '3']
-    .map((id) => `processor\t: ${id}\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Gold 6348 CPU @ 2.60GHz\nphysical id\t: 0\ncore id\t\t: ${Number(id) % 2}\nflags\t\t: avx2 fma avx512f\n`)
+    .map(
+      (id) =>
+        `processor\t: ${id}\nvendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Xeon(R) Gold 6348 CPU @ 2.60GHz\nphysical id\t: 0\ncore id\t\t: ${Number(id) % 2}\nflags\t\t: avx2 fma avx512f\n`,
+    )
     .join('\n');
   const byName = cpuPeakFrom(intel);
   assert.equal(byName.physicalCores, 2);

@@ -22,12 +22,17 @@ const withGoal = (f: Figure): string => `${num(f.value)} ${f.unit}${f.goal ? ` (
 /** The Markdown of the editor's measured figures. */
 export function editorTable(result: BenchResult = readResult('editor')): string {
   const m = picker(result);
-  const lines = ['| graph | load to interactive | longest task while loading | pan frame, median / p95 | zoom frame, median / p95 | DOM elements |', '|---|---|---|---|---|---|'];
+  const lines = [
+    '| graph | load to interactive | longest task while loading | pan frame, median / p95 | zoom frame, median / p95 | DOM elements |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const graph of GRAPHS) {
     const frames = (kind: string) => `${withGoal(m(`${graph}: ${kind} frame interval, median`))} / ${num(m(`${graph}: ${kind} frame interval, p95`).value)} ms`;
-    lines.push(`| ${graph} | ${withGoal(m(`${graph}: load to interactive`))} | ${withGoal(m(`${graph}: longest main-thread task while loading`))} | ${frames('pan')} | ${frames('zoom')} | ${num(m(`${graph}: DOM elements after load`).value)} |`);
+    lines.push(
+      `| ${graph} | ${withGoal(m(`${graph}: load to interactive`))} | ${withGoal(m(`${graph}: longest main-thread task while loading`))} | ${frames('pan')} | ${frames('zoom')} | ${num(m(`${graph}: DOM elements after load`).value)} |`,
+    );
   }
-  const lag = m('1,000-node chain: UI shows done after the server\'s done');
+  const lag = m("1,000-node chain: UI shows done after the server's done");
   const run = m('1,000-node chain: run, queue to server done');
   const load = result.machine.loadavg;
   lines.push(

@@ -13,7 +13,10 @@ test('the README Performance table is what bench/results gives (else: npm run ge
 test('figures are the committed numbers, hand-checked', () => {
   const table = performanceTable();
   // pipeline.json, onnxruntime time equalized: 976.468 ms / 968.630 ms = 1.0081.
-  assert.match(table, /\| tiny SD1\.5, 20-step UNetSampler vs bare onnxruntime loop \(onnxruntime time equalized\) \| 1\.01× \| ≤ 1\.03× ✓ \| 2026-12-03, machine 1 \(`pipeline\.json`\) \|/);
+  assert.match(
+    table,
+    /\| tiny SD1\.5, 20-step UNetSampler vs bare onnxruntime loop \(onnxruntime time equalized\) \| 1\.01× \| ≤ 1\.03× ✓ \| 2026-12-03, machine 1 \(`pipeline\.json`\) \|/,
+  );
   // throughput.json: MatMul 22.22 and 20.47 GFLOP/s (1 and 2 threads, a loaded machine).
   assert.match(table, /\| 22\.2 GFLOP\/s \/ 20\.5 GFLOP\/s \|/);
   // checkpoint.json: built UNet step 95.94 s against 143.16 s for the export = 0.6702.

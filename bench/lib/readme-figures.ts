@@ -88,7 +88,11 @@ export const ROWS: readonly Row[] = [
       return `${withUnit(sw)} vs ${num(sw.baseline!.value / 1000)} s cold load (${num((100 * sw.value) / sw.baseline!.value)}%)`;
     },
   },
-  { benchmark: 'LoRA strength change (SD1.5-size, branch session)', file: 'lora', figure: (m) => withUnit(m('SD1.5-size random UNet: branches (low-rank inputs): strength change')) },
+  {
+    benchmark: 'LoRA strength change (SD1.5-size, branch session)',
+    file: 'lora',
+    figure: (m) => withUnit(m('SD1.5-size random UNet: branches (low-rank inputs): strength change')),
+  },
   {
     benchmark: 'comparison grid, 4 variants × 10 prompts (tiny)',
     file: 'grid',
@@ -115,7 +119,8 @@ export const ROWS: readonly Row[] = [
   {
     benchmark: 'scale-out: SIGKILLed worker → prompt re-running; mixed workload, affinity vs none',
     file: 'scaleout',
-    figure: (m) => `${withUnit(m('recovery: SIGKILLed worker → its prompt re-running elsewhere'))}; ${ratio(m('mixed tiny/large throughput, cost-based affinity'))}`,
+    figure: (m) =>
+      `${withUnit(m('recovery: SIGKILLed worker → its prompt re-running elsewhere'))}; ${ratio(m('mixed tiny/large throughput, cost-based affinity'))}`,
   },
 ];
 

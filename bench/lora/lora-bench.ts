@@ -44,14 +44,20 @@ const CASES: Case[] = [
     name: 'tiny SD1.5 UNet',
     unet: repo('models/tiny-sd15/unet/model.onnx'),
     loras: [repo('models/loras/tiny-sd15/pytorch_lora_weights_4.safetensors'), repo('models/loras/tiny-sd15/pytorch_lora_weights_16.safetensors')],
-    batch: 2, latent: 8, runs: 15, repeats: 5,
+    batch: 2,
+    latent: 8,
+    runs: 15,
+    repeats: 5,
   },
   {
     key: 'large',
     name: 'SD1.5-size random UNet',
     unet: repo('models/_large/sd15-unet-random/unet/model.onnx'),
     loras: [repo('models/_large/sd15-unet-random/loras/pytorch_lora_weights_16.safetensors'), undefined],
-    batch: 1, latent: 32, runs: 4, repeats: 1,
+    batch: 1,
+    latent: 32,
+    runs: 4,
+    repeats: 1,
   },
 ];
 
@@ -111,12 +117,13 @@ async function bench(c: Case): Promise<Figure[]> {
   const patcher = await LoraPatcher.open(c.unet);
   let touched = 0;
   let merged: ort.InferenceSession | undefined;
-  const recreate = async (spec: LoraSpec[]): Promise<number> => ms(async () => {
-    const p = await patcher.patch(spec);
-    touched = p.report.touched.length;
-    await merged?.release();
-    merged = await ort.InferenceSession.create(p.model, mergeSessionOptions(p.sessionOptions, options));
-  });
+  const recreate = async (spec: LoraSpec[]): Promise<number> =>
+    ms(async () => {
+      const p = await patcher.patch(spec);
+      touched = p.report.touched.length;
+      await merged?.release();
+      merged = await ort.InferenceSession.create(p.model, mergeSessionOptions(p.sessionOptions, options));
+    });
   const recreateFirst = await recreate(specA);
   const recreateSwitch = await repeat(c.repeats, (i) => recreate(i % 2 ? specA : specB));
   const mergedStep = await steps(() => merged!.run(feeds), c.runs);
@@ -125,7 +132,9 @@ async function bench(c: Case): Promise<Figure[]> {
   // Techniques 2 and 3: one long-lived session, new feeds per switch.
   const fast = async (label: string, make: (p: LoraPatcher) => Promise<LoraSwitcher | LoraBranchSession>): Promise<Figure[]> => {
     let s!: LoraSwitcher | LoraBranchSession;
-    const create = await ms(async () => { s = await make(await LoraPatcher.open(c.unet)); });
+    const create = await ms(async () => {
+      s = await make(await LoraPatcher.open(c.unet));
+    });
     const switchLora = await repeat(c.repeats, (i) => s.apply(i % 2 ? specA : specB));
     const switchStrength = await repeat(c.repeats, (i) => s.apply([{ file: b, strength: i % 2 ? 1 : 0.5 }]));
     const step = await steps(() => s.run(feeds), c.runs);

@@ -37,7 +37,12 @@ export class LoraSwitcher {
    * more initializers as inputs (e.g. every attention projection), so that later LoRAs touching
    * only those never rebuild the session.
    */
-  static async create(patcher: LoraPatcher, options: ort.InferenceSession.SessionOptions = {}, loras: readonly LoraSpec[] = [], weights: Iterable<string> = []): Promise<LoraSwitcher> {
+  static async create(
+    patcher: LoraPatcher,
+    options: ort.InferenceSession.SessionOptions = {},
+    loras: readonly LoraSpec[] = [],
+    weights: Iterable<string> = [],
+  ): Promise<LoraSwitcher> {
     const s = new LoraSwitcher(patcher, options);
     const { weights: patched } = await patcher.patchedWeights(loras);
     await s.rebuild(new Set([...weights, ...patched.keys()]));

@@ -22,9 +22,14 @@ export function unetInputs(session: ort.InferenceSession, batch: number, latent:
     });
     const n = dims.reduce((a, b) => a * b, 1);
     if (meta.name === 'timestep') {
-      feeds[meta.name] = meta.type === 'int64'
-        ? new ort.Tensor('int64', BigInt64Array.from({ length: n }, () => 500n), dims)
-        : new ort.Tensor('float32', new Float32Array(n).fill(500), dims);
+      feeds[meta.name] =
+        meta.type === 'int64'
+          ? new ort.Tensor(
+              'int64',
+              BigInt64Array.from({ length: n }, () => 500n),
+              dims,
+            )
+          : new ort.Tensor('float32', new Float32Array(n).fill(500), dims);
     } else if (meta.type === 'float32') {
       feeds[meta.name] = new ort.Tensor('float32', Float32Array.from({ length: n }, rand), dims);
     } else {

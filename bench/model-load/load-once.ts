@@ -36,7 +36,10 @@ const loaded =
     ? await openSession(model, { device: 'cpu', threads: 2, cacheDir: mode === 'cached' ? cacheDir : undefined }, log)
     : mode === 'all'
       ? { session: await ort.InferenceSession.create(model, levelAll), origin: 'direct' }
-      : await createWithOptimizedCache({ cacheDir: cacheDir as string, source: model, fingerprint: (await modelFingerprint(model)).key, device: 'cpu', options: levelAll }, log);
+      : await createWithOptimizedCache(
+          { cacheDir: cacheDir as string, source: model, fingerprint: (await modelFingerprint(model)).key, device: 'cpu', options: levelAll },
+          log,
+        );
 const loadSeconds = (performance.now() - t0) / 1000;
 const t1 = performance.now();
 const out = (await loaded.session.run(unetFeeds(loaded.session, 8))).out_sample!.data as Float32Array;
@@ -46,7 +49,9 @@ const sample: LoadSample = {
   loadSeconds,
   firstCallSeconds,
   rssGiB: process.memoryUsage().rss / 1024 ** 3,
-  outputSha256: createHash('sha256').update(new Uint8Array(out.buffer, out.byteOffset, out.byteLength)).digest('hex'),
+  outputSha256: createHash('sha256')
+    .update(new Uint8Array(out.buffer, out.byteOffset, out.byteLength))
+    .digest('hex'),
 };
 console.log(JSON.stringify(sample));
 await loaded.session.release();

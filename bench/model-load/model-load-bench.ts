@@ -68,8 +68,20 @@ const tiny = loads(TINY_UNET, tinyOrder);
 const tinyCold = { name: 'load without the cache', value: loadOf(tiny.samples.default) };
 mismatch ||= hashesOf(tiny.samples.default, tiny.samples.build, tiny.samples.warm).size !== 1;
 const figures: Figure[] = [
-  { metric: "loom-tiny UNet: Loom's CPU default (level 'extended'), optimized at load, no cache", value: tinyCold.value, unit: 's', spread: spreadOf(tiny.samples.default.map((s) => s.loadSeconds)), note: `A-B-B-A × ${TINY_ROUNDS} with the warm load; fresh process each` },
-  { metric: "loom-tiny UNet: first load with the cache (optimize + write), level 'extended'", value: loadOf(tiny.samples.build), unit: 's', baseline: tinyCold, note: `one load; writes ${(tiny.cacheBytes / 1e6).toFixed(1)} MB` },
+  {
+    metric: "loom-tiny UNet: Loom's CPU default (level 'extended'), optimized at load, no cache",
+    value: tinyCold.value,
+    unit: 's',
+    spread: spreadOf(tiny.samples.default.map((s) => s.loadSeconds)),
+    note: `A-B-B-A × ${TINY_ROUNDS} with the warm load; fresh process each`,
+  },
+  {
+    metric: "loom-tiny UNet: first load with the cache (optimize + write), level 'extended'",
+    value: loadOf(tiny.samples.build),
+    unit: 's',
+    baseline: tinyCold,
+    note: `one load; writes ${(tiny.cacheBytes / 1e6).toFixed(1)} MB`,
+  },
   {
     metric: "loom-tiny UNet: warm load (cached optimized model, checked and opened), level 'extended'",
     value: loadOf(tiny.samples.warm),
@@ -96,8 +108,19 @@ if (skip) {
   const coldExt = { name: "cold load, level 'extended'", value: loadOf(s.default) };
   const coldAll = { name: "cold load, level 'all'", value: loadOf(s.all) };
   figures.push(
-    { metric: `${LARGE_UNET_LABEL}: Loom's CPU default (level 'extended'), optimized at load, no cache`, value: coldExt.value, unit: 's', note: `median of 2; RSS after one call ${rss('default')} GiB` },
-    { metric: `${LARGE_UNET_LABEL}: first load with the cache (optimize + write), level 'extended'`, value: loadOf(s.build), unit: 's', baseline: coldExt, note: `one load; the whole cache run wrote ${(large.cacheBytes / 1e9).toFixed(2)} GB (both levels)` },
+    {
+      metric: `${LARGE_UNET_LABEL}: Loom's CPU default (level 'extended'), optimized at load, no cache`,
+      value: coldExt.value,
+      unit: 's',
+      note: `median of 2; RSS after one call ${rss('default')} GiB`,
+    },
+    {
+      metric: `${LARGE_UNET_LABEL}: first load with the cache (optimize + write), level 'extended'`,
+      value: loadOf(s.build),
+      unit: 's',
+      baseline: coldExt,
+      note: `one load; the whole cache run wrote ${(large.cacheBytes / 1e9).toFixed(2)} GB (both levels)`,
+    },
     {
       metric: `${LARGE_UNET_LABEL}: warm load (cached optimized model), level 'extended'`,
       value: loadOf(s.warm),
@@ -106,7 +129,12 @@ if (skip) {
       goal: { text: '≤ 0.5×', met: loadOf(s.warm) <= 0.5 * coldExt.value },
       note: `median of 3; outputs ${identical(s.default, s.build, s.warm)}; RSS ${rss('warm')} GiB`,
     },
-    { metric: `${LARGE_UNET_LABEL}: cold load, level 'all' (optimized at load)`, value: coldAll.value, unit: 's', note: `median of 2; RSS after one call ${rss('all')} GiB` },
+    {
+      metric: `${LARGE_UNET_LABEL}: cold load, level 'all' (optimized at load)`,
+      value: coldAll.value,
+      unit: 's',
+      note: `median of 2; RSS after one call ${rss('all')} GiB`,
+    },
     { metric: `${LARGE_UNET_LABEL}: first level-'all' load with the cache (optimize + write)`, value: loadOf(s['build-all']), unit: 's', baseline: coldAll },
     {
       metric: `${LARGE_UNET_LABEL}: warm load, level 'all' (cached optimized model)`,
@@ -116,7 +144,12 @@ if (skip) {
       goal: { text: '≤ 0.5×', met: loadOf(s['warm-all']) <= 0.5 * coldAll.value },
       note: `median of 3; outputs of all level-'all' loads ${identical(s.all, s['build-all'], s['warm-all'])}`,
     },
-    { metric: `${LARGE_UNET_LABEL}: warm load + first UNet call (8×8 latent), level 'all'`, value: ready('warm-all'), unit: 's', baseline: { name: 'cold load + first call', value: ready('all') } },
+    {
+      metric: `${LARGE_UNET_LABEL}: warm load + first UNet call (8×8 latent), level 'all'`,
+      value: ready('warm-all'),
+      unit: 's',
+      baseline: { name: 'cold load + first call', value: ready('all') },
+    },
   );
 }
 writeResult('model-load', 'Model load, cold vs warm (onnxruntime optimized-model cache): loom-tiny and SD1.5-size UNets', figures);

@@ -31,19 +31,41 @@ const graph = (seed: number): Graph => ({
     pos: { type: 'TextEncoder', inputs: { clip: link('loader', 'clip'), text: 'a portrait of a girl' } },
     neg: { type: 'TextEncoder', inputs: { clip: link('loader', 'clip'), text: 'blurry' } },
     latent: { type: 'EmptyLatent', inputs: { width: 64, height: 64 } },
-    sampler: { type: 'UNetSampler', inputs: { model: link('loader', 'model'), positive: link('pos', 'conditioning'), negative: link('neg', 'conditioning'), latent: link('latent', 'latent'), seed, steps: STEPS, preview: false } },
+    sampler: {
+      type: 'UNetSampler',
+      inputs: {
+        model: link('loader', 'model'),
+        positive: link('pos', 'conditioning'),
+        negative: link('neg', 'conditioning'),
+        latent: link('latent', 'latent'),
+        seed,
+        steps: STEPS,
+        preview: false,
+      },
+    },
     out: { type: 'ShowText', inputs: { text: 'done' } },
   },
 });
 
 async function samplerMs(seed: number): Promise<number> {
   let ms = 0;
-  await host.engine.run(graph(seed), { targets: ['sampler'], onEvent: (e) => void (e.type === 'node.finished' && e.nodeId === 'sampler' && (ms = e.durationMs)) });
+  await host.engine.run(graph(seed), {
+    targets: ['sampler'],
+    onEvent: (e) => void (e.type === 'node.finished' && e.nodeId === 'sampler' && (ms = e.durationMs)),
+  });
   return ms;
 }
 
 /** The same steps written directly against onnxruntime: CFG batch, int64 timestep, Euler. */
-async function bareMs(session: ort.InferenceSession, cond: Float32Array, uncond: Float32Array, schedulerConfig: Record<string, unknown>, seed: number, steps = STEPS, latent = 8): Promise<number> {
+async function bareMs(
+  session: ort.InferenceSession,
+  cond: Float32Array,
+  uncond: Float32Array,
+  schedulerConfig: Record<string, unknown>,
+  seed: number,
+  steps = STEPS,
+  latent = 8,
+): Promise<number> {
   const t0 = performance.now();
   const scheduler = createScheduler('euler', schedulerConfig);
   scheduler.setTimesteps(steps);
@@ -106,7 +128,10 @@ function overheadFigures(metric: string, loomSamples: LoopSample[], bareSamples:
       value: wall(loomSamples),
       unit,
       baseline: { name: 'bare onnxruntime loop', value: wall(bareSamples) },
-      spread: spreadOf(loomSamples.map((x) => x.totalMs), scale),
+      spread: spreadOf(
+        loomSamples.map((x) => x.totalMs),
+        scale,
+      ),
       note: `median of ${loomSamples.length} runs each, A-B-B-A rounds in one process; bare loop ${fmtRange(bareSamples.map((x) => x.totalMs * scale))}`,
     },
     {
@@ -115,7 +140,10 @@ function overheadFigures(metric: string, loomSamples: LoopSample[], bareSamples:
       unit,
       baseline: { name: 'bare loop', value: (eq.insideMs + eq.outsideB) * scale },
       goal: { text: '≤ 1.03×', met: eq.ratio <= 1.03 },
-      spread: spreadOf(loomSamples.map((x) => x.totalMs - x.insideMs), scale),
+      spread: spreadOf(
+        loomSamples.map((x) => x.totalMs - x.insideMs),
+        scale,
+      ),
       note: `${outside} (spread: UNetSampler's time outside onnxruntime per run)`,
     },
   ];
@@ -133,14 +161,19 @@ if (skipLarge) {
   try {
     const runSampler = async (seed: number, steps: number): Promise<number> => {
       let ms = 0;
-      await large.engine.run(large.graph(seed, steps, SIZE), { targets: ['sampler'], onEvent: (e) => void (e.type === 'node.finished' && e.nodeId === 'sampler' && (ms = e.durationMs)) });
+      await large.engine.run(large.graph(seed, steps, SIZE), {
+        targets: ['sampler'],
+        onEvent: (e) => void (e.type === 'node.finished' && e.nodeId === 'sampler' && (ms = e.durationMs)),
+      });
       return ms;
     };
     // Warm up with one step: opens the session and grows its memory arena for this latent size.
     const t0 = performance.now();
     await runSampler(100, 1);
     const warmup = (performance.now() - t0) / 1000;
-    const files = (await large.engine.run(large.graph(100, 1, SIZE), { targets: ['loader'] })).outputs.get('loader')?.model as { pipeline: { unet: string; schedulerConfig: Record<string, unknown> } };
+    const files = (await large.engine.run(large.graph(100, 1, SIZE), { targets: ['loader'] })).outputs.get('loader')?.model as {
+      pipeline: { unet: string; schedulerConfig: Record<string, unknown> };
+    };
     const { session: big } = await cachedSession(large.engine.objects.forRun('bench'), files.pipeline.unet, large.config, { warn() {}, info() {} });
     const [cond, uncond] = [benchConditioning(1).embeds, benchConditioning(2).embeds];
     const bigClock = clockRuns(big);
@@ -153,12 +186,18 @@ if (skipLarge) {
     const [loomLarge, bareLarge] = [rounds.a, rounds.b];
     const secs = (samples: LoopSample[]) => samples.map((x) => (x.totalMs / 1000).toFixed(1)).join(', ');
     console.log(`SD1.5-size, ${LARGE_STEPS} steps: UNetSampler ${secs(loomLarge)} s; bare ${secs(bareLarge)} s`);
-    const [wall, equalized] = overheadFigures(`SD1.5-size UNet, ${LARGE_STEPS}-step UNetSampler (CFG, ${SIZE}×${SIZE})`, loomLarge, bareLarge, 's', LARGE_STEPS);
-    figures.push(
-      { ...wall!, note: `${wall!.note}; the first 1-step run, incl. opening the session: ${warmup.toFixed(1)} s` },
-      equalized!,
-      { metric: 'SD1.5-size UNet, per CFG step (UNetSampler)', value: median(loomLarge.map((x) => x.totalMs)) / 1000 / LARGE_STEPS, unit: 's' },
+    const [wall, equalized] = overheadFigures(
+      `SD1.5-size UNet, ${LARGE_STEPS}-step UNetSampler (CFG, ${SIZE}×${SIZE})`,
+      loomLarge,
+      bareLarge,
+      's',
+      LARGE_STEPS,
     );
+    figures.push({ ...wall!, note: `${wall!.note}; the first 1-step run, incl. opening the session: ${warmup.toFixed(1)} s` }, equalized!, {
+      metric: 'SD1.5-size UNet, per CFG step (UNetSampler)',
+      value: median(loomLarge.map((x) => x.totalMs)) / 1000 / LARGE_STEPS,
+      unit: 's',
+    });
   } finally {
     large.dispose();
   }

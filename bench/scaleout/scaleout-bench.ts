@@ -30,7 +30,10 @@ const RATE_WINDOW_MS = 5000;
 const SLEEP_MS = 500;
 
 let unique = 0;
-const trivial = (): Record<string, unknown> => ({ '1': { class_type: 'Source', inputs: { value: ++unique % 1000 } }, '2': { class_type: 'Tag', inputs: { x: ['1', 0] } } });
+const trivial = (): Record<string, unknown> => ({
+  '1': { class_type: 'Source', inputs: { value: ++unique % 1000 } },
+  '2': { class_type: 'Tag', inputs: { x: ['1', 0] } },
+});
 
 /** Median end-to-end latency of prompts sent one after another, in ms. */
 async function latency(url: string): Promise<number> {
@@ -67,7 +70,11 @@ async function throughput(url: string): Promise<number> {
 async function embeddedLatency(): Promise<number> {
   const root = mkdtempSync(join(tmpdir(), 'loom-bench-embedded-'));
   const script = fileURLToPath(new URL('../../test/scaleout/helpers/stub-server.ts', import.meta.url));
-  const server = await spawnEntry(script, ['--port', '0', '--data', join(root, 'data'), '--out', join(root, 'out'), '--graphs', root], /Loom is running at (http:\/\/[^/\s]+)/);
+  const server = await spawnEntry(
+    script,
+    ['--port', '0', '--data', join(root, 'data'), '--out', join(root, 'out'), '--graphs', root],
+    /Loom is running at (http:\/\/[^/\s]+)/,
+  );
   try {
     return await latency(server.match[1] as string);
   } finally {
@@ -91,7 +98,13 @@ try {
   const scaled = await latency(cluster.url);
   figures.push(
     { metric: 'end-to-end latency, trivial prompt, embedded', value: embedded, unit: 'ms', note: 'median; includes the 50 ms start gate' },
-    { metric: 'end-to-end latency, trivial prompt, Redis + 1 worker', value: scaled, unit: 'ms', baseline: { name: 'embedded', value: embedded }, note: 'median; includes the 50 ms start gate' },
+    {
+      metric: 'end-to-end latency, trivial prompt, Redis + 1 worker',
+      value: scaled,
+      unit: 'ms',
+      baseline: { name: 'embedded', value: embedded },
+      note: 'median; includes the 50 ms start gate',
+    },
     { metric: 'queue overhead per prompt (Redis − embedded)', value: scaled - embedded, unit: 'ms', goal: { text: '< 50 ms', met: scaled - embedded < 50 } },
   );
   let single = 0;
@@ -117,8 +130,18 @@ try {
   for (const id of busyIds) await ws.waitForEnd(id, 30_000);
   ws.close();
   figures.push(
-    { metric: 'Redis commands/s per idle worker', value: idle / 3, unit: 'cmd/s', note: `3 idle workers, less the server alone (${serverOnly.toFixed(1)} cmd/s); heartbeat every 500 ms, poll every 1 s` },
-    { metric: 'Redis commands/s per busy worker', value: busy / 3, unit: 'cmd/s', note: 'each running a prompt that sleeps (heartbeats, lock renewal), with the server\'s checks of its run' },
+    {
+      metric: 'Redis commands/s per idle worker',
+      value: idle / 3,
+      unit: 'cmd/s',
+      note: `3 idle workers, less the server alone (${serverOnly.toFixed(1)} cmd/s); heartbeat every 500 ms, poll every 1 s`,
+    },
+    {
+      metric: 'Redis commands/s per busy worker',
+      value: busy / 3,
+      unit: 'cmd/s',
+      note: "each running a prompt that sleeps (heartbeats, lock renewal), with the server's checks of its run",
+    },
   );
   const recoveries = await recoveryTimes(cluster, RECOVERIES);
   figures.push({
@@ -136,7 +159,12 @@ const withAffinity = await mixedThroughput('cost', MIXED_PROMPTS);
 const without = await mixedThroughput('off', MIXED_PROMPTS);
 const mixed = `${MIXED_PROMPTS} prompts alternating a pipeline loading in ~1 ms and one loading in ${LARGE_LOAD_MS / 1000} s, ${RUN_MS} ms each; one worker warm, one fresh`;
 figures.push(
-  { metric: 'mixed tiny/large throughput, no affinity (--affinity off)', value: without.rate, unit: 'prompts/s', note: `${mixed}; ${without.largeLoads} cold large loads` },
+  {
+    metric: 'mixed tiny/large throughput, no affinity (--affinity off)',
+    value: without.rate,
+    unit: 'prompts/s',
+    note: `${mixed}; ${without.largeLoads} cold large loads`,
+  },
   {
     metric: 'mixed tiny/large throughput, cost-based affinity',
     value: withAffinity.rate,

@@ -22,7 +22,25 @@ const STEPS = 2000;
 const server = fileURLToPath(new URL('../../test/server/helpers/stub-server.ts', import.meta.url));
 
 async function launch(root: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', server, '--port', '0', '--data', join(root, 'data'), '--out', join(root, 'out'), '--input', join(root, 'in'), '--graphs', join(root, 'graphs')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      server,
+      '--port',
+      '0',
+      '--data',
+      join(root, 'data'),
+      '--out',
+      join(root, 'out'),
+      '--input',
+      join(root, 'in'),
+      '--graphs',
+      join(root, 'graphs'),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -60,9 +78,19 @@ async function postLatency(url: string): Promise<Figure[]> {
   const drained = await drain(url);
   const sorted = latencies.sort((a, b) => a - b);
   return [
-    { metric: `POST /prompt p50 at ${RATE} req/s`, value: percentile(sorted, 50), unit: 'ms', note: `${total} requests over ${SECONDS} s; each one validated, persisted (fsync) and queued` },
+    {
+      metric: `POST /prompt p50 at ${RATE} req/s`,
+      value: percentile(sorted, 50),
+      unit: 'ms',
+      note: `${total} requests over ${SECONDS} s; each one validated, persisted (fsync) and queued`,
+    },
     { metric: `POST /prompt p99 at ${RATE} req/s`, value: percentile(sorted, 99), unit: 'ms' },
-    { metric: 'prompts completed per second (trivial 2-node prompt, end to end)', value: total / ((drained - start) / 1000), unit: 'prompts/s', note: 'bounded by the fsync of each history entry (one atomic write per prompt)' },
+    {
+      metric: 'prompts completed per second (trivial 2-node prompt, end to end)',
+      value: total / ((drained - start) / 1000),
+      unit: 'prompts/s',
+      note: 'bounded by the fsync of each history entry (one atomic write per prompt)',
+    },
     { metric: 'one atomic write (tmp + fsync + rename + directory fsync) on this disk', value: await atomicWriteMs(), unit: 'ms' },
   ];
 }
@@ -92,24 +120,32 @@ async function fanOut(url: string): Promise<Figure[]> {
   let resolveAll!: () => void;
   const allDone = new Promise<void>((r) => (resolveAll = r));
   const sockets = await Promise.all(
-    Array.from({ length: CLIENTS }, (_, i) => new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(`${wsUrl}/ws?clientId=fan${i}`);
-      let last = 0;
-      ws.on('message', (data: Buffer, binary) => {
-        if (binary) return;
-        const m = JSON.parse(data.toString()) as { type: string; data: { value?: number; max?: number } };
-        if (m.type !== 'progress') return;
-        counts[i] = (counts[i] as number) + 1;
-        if (m.data.value !== last + 1) disorder[i] = (disorder[i] as number) + 1;
-        last = m.data.value ?? last;
-        if (m.data.value === STEPS && ++done === CLIENTS) resolveAll();
-      });
-      ws.once('open', () => resolve(ws));
-      ws.once('error', reject);
-    })),
+    Array.from(
+      { length: CLIENTS },
+      (_, i) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`${wsUrl}/ws?clientId=fan${i}`);
+          let last = 0;
+          ws.on('message', (data: Buffer, binary) => {
+            if (binary) return;
+            const m = JSON.parse(data.toString()) as { type: string; data: { value?: number; max?: number } };
+            if (m.type !== 'progress') return;
+            counts[i] = (counts[i] as number) + 1;
+            if (m.data.value !== last + 1) disorder[i] = (disorder[i] as number) + 1;
+            last = m.data.value ?? last;
+            if (m.data.value === STEPS && ++done === CLIENTS) resolveAll();
+          });
+          ws.once('open', () => resolve(ws));
+          ws.once('error', reject);
+        }),
+    ),
   );
   // No client_id: ComfyUI broadcasts progress to every socket (server.py `send_sync` without a sid).
-  const prompt = { '1': { class_type: 'Source', inputs: { value: 1 } }, '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps: STEPS, bytes: 16, ms: 0 } }, '3': { class_type: 'Collect', inputs: { a: ['2', 0] } } };
+  const prompt = {
+    '1': { class_type: 'Source', inputs: { value: 1 } },
+    '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps: STEPS, bytes: 16, ms: 0 } },
+    '3': { class_type: 'Collect', inputs: { a: ['2', 0] } },
+  };
   const started = performance.now();
   const posted = await fetch(`${url}/prompt`, { method: 'POST', body: JSON.stringify({ prompt }) });
   if (posted.status !== 200) throw new Error(`fan-out prompt refused: ${await posted.text()}`);
@@ -120,7 +156,12 @@ async function fanOut(url: string): Promise<Figure[]> {
   const expected = CLIENTS * STEPS;
   // Each step sends three frames per client: progress, progress_state and a preview.
   return [
-    { metric: `progress events delivered to ${CLIENTS} clients`, value: received / elapsed, unit: 'events/s', note: `${STEPS} steps broadcast; ${received}/${expected} received, ${disorder.reduce((a, b) => a + b, 0)} out of order; each step also sends progress_state and a binary preview` },
+    {
+      metric: `progress events delivered to ${CLIENTS} clients`,
+      value: received / elapsed,
+      unit: 'events/s',
+      note: `${STEPS} steps broadcast; ${received}/${expected} received, ${disorder.reduce((a, b) => a + b, 0)} out of order; each step also sends progress_state and a binary preview`,
+    },
     { metric: 'messages lost', value: expected - received, unit: 'messages', goal: { text: '= 0', met: received === expected } },
     { metric: 'all WebSocket frames per second (3 per step per client)', value: (3 * received) / elapsed, unit: 'frames/s' },
   ];

@@ -40,7 +40,11 @@ const latent = Number(latentArg ?? 64);
 const calls = Number(callsArg ?? 3);
 const base = sessionOptions('cpu', 2);
 const change = variantOptions(variant);
-const options: ort.InferenceSession.SessionOptions = { ...base, ...change, extra: { session: { ...(change.extra as { session?: object } | undefined)?.session } } };
+const options: ort.InferenceSession.SessionOptions = {
+  ...base,
+  ...change,
+  extra: { session: { ...(change.extra as { session?: object } | undefined)?.session } },
+};
 const t0 = performance.now();
 const session = await createFrom(modelSource(model, variant === 'int8' ? 'int8' : 'fp32'), options);
 const loadSeconds = (performance.now() - t0) / 1000;
@@ -49,6 +53,13 @@ const warmupSeconds = variant === 'warmup' ? await timeRun(session, unetFeeds(se
 const feeds = unetFeeds(session, latent);
 const callSeconds: number[] = [];
 for (let i = 0; i < calls; i++) callSeconds.push(await timeRun(session, feeds));
-const sample: ProbeSample = { variant, loadSeconds, warmupSeconds, callSeconds, peakRssGiB: peakRssGiB(), weightsGB: (await modelFingerprint(model)).bytes / 1e9 };
+const sample: ProbeSample = {
+  variant,
+  loadSeconds,
+  warmupSeconds,
+  callSeconds,
+  peakRssGiB: peakRssGiB(),
+  weightsGB: (await modelFingerprint(model)).bytes / 1e9,
+};
 console.log(JSON.stringify(sample));
 await session.release();

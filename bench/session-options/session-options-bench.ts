@@ -29,11 +29,16 @@ const worker = fileURLToPath(new URL('./probe-once.ts', import.meta.url));
 const ORDER: Variant[] = ['default', 'int8', 'int8', 'default', 'mempattern-off', 'prepack-off', 'warmup', 'init-device-alloc', 'prepack-off+mempattern-off'];
 
 function probe(variant: Variant): ProbeSample {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', worker, LARGE_UNET, variant, String(LATENT), String(CALLS)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', worker, LARGE_UNET, variant, String(LATENT), String(CALLS)], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
   if (run.status !== 0 || !line.startsWith('{')) throw new Error(`probe-once (${variant}) failed with status ${run.status}: ${run.stdout}`);
   const sample = JSON.parse(line) as ProbeSample;
-  console.log(`${variant}: load ${sample.loadSeconds.toFixed(1)} s, calls ${sample.callSeconds.map((s) => s.toFixed(1)).join(' / ')} s, peak RSS ${sample.peakRssGiB.toFixed(2)} GiB`);
+  console.log(
+    `${variant}: load ${sample.loadSeconds.toFixed(1)} s, calls ${sample.callSeconds.map((s) => s.toFixed(1)).join(' / ')} s, peak RSS ${sample.peakRssGiB.toFixed(2)} GiB`,
+  );
   return sample;
 }
 
@@ -55,7 +60,14 @@ function writeFigures(): void {
   for (const v of samples.keys()) {
     const label = `${LARGE_UNET_LABEL}, ${LATENT}×${LATENT} latent, ${v}`;
     figures.push(
-      { metric: `${label}: steady CFG step`, value: steady(v), unit: 's', ...(v !== 'default' && { baseline: defaultStep }), spread: spreadOf(all(v).map((s) => s.callSeconds.at(-1) as number)), note: runs(v) },
+      {
+        metric: `${label}: steady CFG step`,
+        value: steady(v),
+        unit: 's',
+        ...(v !== 'default' && { baseline: defaultStep }),
+        spread: spreadOf(all(v).map((s) => s.callSeconds.at(-1) as number)),
+        note: runs(v),
+      },
       {
         metric: `${label}: first CFG step ÷ steady step`,
         value: first(v) / steady(v),
@@ -63,7 +75,13 @@ function writeFigures(): void {
         goal: { text: '≤ 1.2×', met: first(v) / steady(v) <= 1.2 },
         note: `first ${first(v).toFixed(1)} s${v === 'warmup' ? ' (incl. the 8×8 warm-up call)' : ''}; second ${median(all(v).map((s) => s.callSeconds[1] as number)).toFixed(1)} s; load ${median(all(v).map((s) => s.loadSeconds)).toFixed(1)} s`,
       },
-      { metric: `${label}: peak RSS ÷ weights`, value: peak(v) / weightsGiB, unit: '×', goal: { text: '≤ 1.3×', met: peak(v) / weightsGiB <= 1.3 }, note: `peak RSS ${peak(v).toFixed(2)} GiB (VmHWM) for ${weightsGiB.toFixed(2)} GiB of weights` },
+      {
+        metric: `${label}: peak RSS ÷ weights`,
+        value: peak(v) / weightsGiB,
+        unit: '×',
+        goal: { text: '≤ 1.3×', met: peak(v) / weightsGiB <= 1.3 },
+        note: `peak RSS ${peak(v).toFixed(2)} GiB (VmHWM) for ${weightsGiB.toFixed(2)} GiB of weights`,
+      },
     );
   }
   writeResult('session-options', `Session options on the ${LARGE_UNET_LABEL}: first-call penalty, peak memory, int8 weights`, figures);

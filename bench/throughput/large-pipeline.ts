@@ -20,7 +20,16 @@ const TEXT_DIM = 768;
 
 /** Fixed text conditioning [1, 77, 768] from a seeded torch.randn, so both loops see the same numbers. */
 export function benchConditioning(seed: number): Conditioning {
-  return { kind: 'conditioning', family: 'sd15', embeds: new TorchCpuGenerator(seed).randn([1, 77, TEXT_DIM]), tokens: 77, dim: TEXT_DIM, padWindow: new Float32Array(77 * TEXT_DIM), empty: false, prompt: `bench ${seed}` };
+  return {
+    kind: 'conditioning',
+    family: 'sd15',
+    embeds: new TorchCpuGenerator(seed).randn([1, 77, TEXT_DIM]),
+    tokens: 77,
+    dim: TEXT_DIM,
+    padWindow: new Float32Array(77 * TEXT_DIM),
+    empty: false,
+    prompt: `bench ${seed}`,
+  };
 }
 
 const conditioningNode = defineNode({
@@ -51,7 +60,15 @@ export function largePipeline(): LargePipeline {
   for (const part of ['scheduler', 'tokenizer', 'text_encoder', 'vae_decoder']) symlinkSync(join(tiny, part), join(dir, part));
   symlinkSync(dirname(LARGE_UNET), join(dir, 'unet'));
   // The host's default cache folder, as a real run has (its optimized-model cache; see worthCaching).
-  const config: NodePackConfig = { modelsDir, outputDir: join(modelsDir, 'out'), inputDir: join(modelsDir, 'in'), tempDir: join(modelsDir, 'temp'), device: 'cpu', threads: 2, cacheDir: join(repo, '.loom/ort-cache') };
+  const config: NodePackConfig = {
+    modelsDir,
+    outputDir: join(modelsDir, 'out'),
+    inputDir: join(modelsDir, 'in'),
+    tempDir: join(modelsDir, 'temp'),
+    device: 'cpu',
+    threads: 2,
+    cacheDir: join(repo, '.loom/ort-cache'),
+  };
   const engine = new Engine({ registry: new NodeRegistry([...builtinNodes, ...createNodePack(config).nodes, conditioningNode]) });
   const link = (node: string, output: string) => ({ node, output });
   return {
@@ -64,7 +81,18 @@ export function largePipeline(): LargePipeline {
         pos: { type: 'BenchConditioning', inputs: { seed: 1 } },
         neg: { type: 'BenchConditioning', inputs: { seed: 2 } },
         latent: { type: 'EmptyLatent', inputs: { width: size, height: size } },
-        sampler: { type: 'UNetSampler', inputs: { model: link('loader', 'model'), positive: link('pos', 'conditioning'), negative: link('neg', 'conditioning'), latent: link('latent', 'latent'), seed, steps, preview: false } },
+        sampler: {
+          type: 'UNetSampler',
+          inputs: {
+            model: link('loader', 'model'),
+            positive: link('pos', 'conditioning'),
+            negative: link('neg', 'conditioning'),
+            latent: link('latent', 'latent'),
+            seed,
+            steps,
+            preview: false,
+          },
+        },
       },
     }),
     dispose: () => rmSync(modelsDir, { recursive: true, force: true }),

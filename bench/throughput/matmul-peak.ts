@@ -8,7 +8,15 @@
  * or exported file is needed. B is an initializer, as UNet weights are, so onnxruntime pre-packs it.
  */
 import * as ort from 'onnxruntime-node';
-import { DataType, createMessage, encodeModel, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from '../../packages/nodes/src/runtime/onnx-model/onnx-schema.ts';
+import {
+  DataType,
+  createMessage,
+  encodeModel,
+  type ModelProto,
+  type NodeProto,
+  type TensorProto,
+  type ValueInfoProto,
+} from '../../packages/nodes/src/runtime/onnx-model/onnx-schema.ts';
 import { abba, median, spreadOf, type Figure } from '../lib/report.ts';
 
 /** Deterministic values in [-0.5, 0.5) (Park–Miller LCG): the timing does not depend on them. */
@@ -23,7 +31,10 @@ export function uniform(count: number, seed = 1): Float32Array {
 }
 
 function matrixInfo(name: string, n: number): ValueInfoProto {
-  return createMessage<ValueInfoProto>('onnx.ValueInfoProto', { name, type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimValue: n }, { dimValue: n }] } } } });
+  return createMessage<ValueInfoProto>('onnx.ValueInfoProto', {
+    name,
+    type: { tensorType: { elemType: DataType.FLOAT, shape: { dim: [{ dimValue: n }, { dimValue: n }] } } },
+  });
 }
 
 /** ONNX bytes of `C = A · B` with A an input [n, n] and B a constant [n, n] (opset 17). */
@@ -34,7 +45,13 @@ export function matmulModel(n: number): Uint8Array {
   const model = createMessage<ModelProto>('onnx.ModelProto', {
     irVersion: 8,
     opsetImport: [{ domain: '', version: 17 }],
-    graph: createMessage('onnx.GraphProto', { name: 'matmul_peak', node: [node], initializer: [weight], input: [matrixInfo('A', n)], output: [matrixInfo('C', n)] }),
+    graph: createMessage('onnx.GraphProto', {
+      name: 'matmul_peak',
+      node: [node],
+      initializer: [weight],
+      input: [matrixInfo('A', n)],
+      output: [matrixInfo('C', n)],
+    }),
   });
   return encodeModel(model);
 }

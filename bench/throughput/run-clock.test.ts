@@ -20,8 +20,14 @@ test('the clock adds up the time inside run and passes results through', async (
 
 test('equalized ratio: (T + Oa) / (T + Ob) with medians, by hand', () => {
   // inside times 100, 120, 80, 100 → median 100; outside A = 10, B = 5 → 110 / 105.
-  const a = [{ totalMs: 110, insideMs: 100 }, { totalMs: 130, insideMs: 120 }];
-  const b = [{ totalMs: 85, insideMs: 80 }, { totalMs: 105, insideMs: 100 }];
+  const a = [
+    { totalMs: 110, insideMs: 100 },
+    { totalMs: 130, insideMs: 120 },
+  ];
+  const b = [
+    { totalMs: 85, insideMs: 80 },
+    { totalMs: 105, insideMs: 100 },
+  ];
   const r = equalizedRatio(a, b);
   assert.equal(r.insideMs, 100);
   assert.equal(r.outsideA, 10);

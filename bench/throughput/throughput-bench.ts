@@ -27,7 +27,10 @@ const skip = largeSkipReason();
 if (skip) {
   // Without the big UNet, the MatMul peak is still measured; the UNet figures are carried over.
   console.log(`(SD1.5-size UNet skipped: ${skip}; measuring the MatMul peak, carrying the UNet figures over)`);
-  writeResult('throughput', TITLE, [...(await matmulFigures()), ...carriedOver('throughput', (f) => !f.metric.startsWith('onnxruntime MatMul') && f.unit !== 'GFLOP/s')]);
+  writeResult('throughput', TITLE, [
+    ...(await matmulFigures()),
+    ...carriedOver('throughput', (f) => !f.metric.startsWith('onnxruntime MatMul') && f.unit !== 'GFLOP/s'),
+  ]);
   process.exit(0);
 }
 await waitForQuietMachine();
@@ -45,7 +48,10 @@ const defaultLevel = DEFAULT_CONFIG.options.graphOptimizationLevel ?? 'all';
 const levels = new Set([DEFAULT_CONFIG, ...SWEEP].map((c) => c.options.graphOptimizationLevel ?? 'all'));
 for (const level of levels) {
   const t0 = performance.now();
-  const { session, origin } = await createWithOptimizedCache({ cacheDir, source: LARGE_UNET, fingerprint, device: 'cpu', options: withDefaults({ graphOptimizationLevel: level }) }, log);
+  const { session, origin } = await createWithOptimizedCache(
+    { cacheDir, source: LARGE_UNET, fingerprint, device: 'cpu', options: withDefaults({ graphOptimizationLevel: level }) },
+    log,
+  );
   console.log(`cache for level ${level}: ${origin}, ${fmt((performance.now() - t0) / 1000)} s`);
   await session.release();
   gc();
@@ -68,7 +74,13 @@ const figures: Figure[] = [];
 
 const bound = outputLike(feeds);
 const withFetches = await abba(runReference, () => timeRun(reference.session, feeds, bound), ROUNDS);
-figures.push({ metric: `SD1.5 UNet CFG step (${SWEEP_LATENT}×${SWEEP_LATENT}), pre-allocated output (run fetches)`, value: median(withFetches.b), unit: 's', baseline: baselineOf(withFetches.a), note: `reference opened from the cache in ${fmt(reference.loadSeconds)} s, first call ${fmt(referenceFirst)} s` });
+figures.push({
+  metric: `SD1.5 UNet CFG step (${SWEEP_LATENT}×${SWEEP_LATENT}), pre-allocated output (run fetches)`,
+  value: median(withFetches.b),
+  unit: 's',
+  baseline: baselineOf(withFetches.a),
+  note: `reference opened from the cache in ${fmt(reference.loadSeconds)} s, first call ${fmt(referenceFirst)} s`,
+});
 
 for (const config of SWEEP) {
   const candidate = await open(config);
@@ -76,7 +88,9 @@ for (const config of SWEEP) {
     const first = await timeRun(candidate.session, feeds);
     const times = await abba(runReference, () => timeRun(candidate.session, feeds), ROUNDS);
     const rss = rssGiB();
-    console.log(`${config.name}: ${fmt(median(times.b))} s vs ${fmt(median(times.a))} s (defaults); load ${fmt(candidate.loadSeconds)} s, first ${fmt(first)} s, RSS ${rss.toFixed(1)} GiB`);
+    console.log(
+      `${config.name}: ${fmt(median(times.b))} s vs ${fmt(median(times.a))} s (defaults); load ${fmt(candidate.loadSeconds)} s, first ${fmt(first)} s, RSS ${rss.toFixed(1)} GiB`,
+    );
     figures.push({
       metric: `… ${config.name}`,
       value: median(times.b),
@@ -102,18 +116,15 @@ for (let i = 0; i < 3; i++) {
 const step = median(steps);
 const gflops = (2 * SD15_TFLOP_PER_SAMPLE_STEP * 1000) / step;
 console.log(`64×64: ${steps.map(fmt).join(', ')} s; MatMul peak ${peaks.map((p) => p.toFixed(0)).join(', ')} GFLOP/s`);
-figures.unshift(
-  ...(await matmulFigures()),
-  {
-    metric: 'SD1.5 UNet CFG step (batch 2, 64×64 latent), Loom defaults',
-    value: gflops,
-    unit: 'GFLOP/s',
-    threads: 2,
-    baseline: { name: 'MatMul peak, 2 threads, between the steps', value: median(peaks) },
-    spread: spreadOf(steps.map((s) => (2 * SD15_TFLOP_PER_SAMPLE_STEP * 1000) / s)),
-    note: `${fmt(step)} s per step (median of 3; first call ${fmt(bigFirst)} s), ${SD15_TFLOP_PER_SAMPLE_STEP} TFLOP per sample-step, RSS ${rssGiB().toFixed(1)} GiB`,
-  },
-);
+figures.unshift(...(await matmulFigures()), {
+  metric: 'SD1.5 UNet CFG step (batch 2, 64×64 latent), Loom defaults',
+  value: gflops,
+  unit: 'GFLOP/s',
+  threads: 2,
+  baseline: { name: 'MatMul peak, 2 threads, between the steps', value: median(peaks) },
+  spread: spreadOf(steps.map((s) => (2 * SD15_TFLOP_PER_SAMPLE_STEP * 1000) / s)),
+  note: `${fmt(step)} s per step (median of 3; first call ${fmt(bigFirst)} s), ${SD15_TFLOP_PER_SAMPLE_STEP} TFLOP per sample-step, RSS ${rssGiB().toFixed(1)} GiB`,
+});
 await reference.session.release();
 writeResult('throughput', TITLE, figures);
 

@@ -61,7 +61,10 @@ test('CLIP skip 1 is last_hidden_state; an export without hidden states refuses 
   assert.deepEqual(await featureLayer(encoder.session, path, 'sd15', 1), { output: 'last_hidden_state' });
   await assert.rejects(featureLayer(encoder.session, path, 'sd15', 2), (err: Error & { code?: string }) => {
     assert.equal(err.code, 'UNSUPPORTED_MODEL');
-    assert.match(err.message, /tiny-sd15\/text_encoder\/model\.onnx has no hidden_states\.N outputs; CLIP skip 2 needs them\. Load the model from a checkpoint/);
+    assert.match(
+      err.message,
+      /tiny-sd15\/text_encoder\/model\.onnx has no hidden_states\.N outputs; CLIP skip 2 needs them\. Load the model from a checkpoint/,
+    );
     return true;
   });
 });

@@ -21,17 +21,23 @@ function edited(source: WeightSource, drop: string, reshape: Record<string, numb
 test('a missing tensor names the file, the component and the tensor', async () => {
   const { config, weights } = await fixtureComponent('tiny-sd15/unet');
   const name = 'down_blocks.0.attentions.0.transformer_blocks.0.attn2.to_k.weight';
-  assert.throws(() => buildUnet(config, edited(weights, name)), (err: Error & { code?: string }) => {
-    assert.equal(err.code, 'UNSUPPORTED_MODEL');
-    assert.match(err.message, new RegExp(`${weights.origin.replaceAll('.', '\\.')}: the unet has no tensor "${name.replaceAll('.', '\\.')}"`));
-    return true;
-  });
+  assert.throws(
+    () => buildUnet(config, edited(weights, name)),
+    (err: Error & { code?: string }) => {
+      assert.equal(err.code, 'UNSUPPORTED_MODEL');
+      assert.match(err.message, new RegExp(`${weights.origin.replaceAll('.', '\\.')}: the unet has no tensor "${name.replaceAll('.', '\\.')}"`));
+      return true;
+    },
+  );
   await weights.close();
 });
 
 test('a tensor of the wrong shape names its shape and the expected one', async () => {
   const { config, weights } = await fixtureComponent('tiny-sd15/vae');
-  assert.throws(() => buildVaeDecoder(config, edited(weights, '', { 'decoder.conv_in.weight': [32, 4, 3] })), /tensor "decoder\.conv_in\.weight" of the vae_decoder has shape \[32, 4, 3\], expected \[out, in, kh, kw\]/);
+  assert.throws(
+    () => buildVaeDecoder(config, edited(weights, '', { 'decoder.conv_in.weight': [32, 4, 3] })),
+    /tensor "decoder\.conv_in\.weight" of the vae_decoder has shape \[32, 4, 3\], expected \[out, in, kh, kw\]/,
+  );
   await weights.close();
 });
 

@@ -44,7 +44,11 @@ const io = (g: GraphBuilder, which: 'inputs' | 'outputs'): Record<string, (numbe
 test('SD1.5 UNet, CLIP ViT-L and VAE at full size: every tensor used, real I/O', () => {
   const unet = buildUnet(full['sd15/unet']!.config, shapes('sd15/unet'));
   consumesAll('sd15/unet', unet);
-  assert.deepEqual(io(unet, 'inputs'), { sample: ['batch_size', 4, 'height', 'width'], timestep: ['batch_size'], encoder_hidden_states: ['batch_size', 'sequence_length', 768] });
+  assert.deepEqual(io(unet, 'inputs'), {
+    sample: ['batch_size', 4, 'height', 'width'],
+    timestep: ['batch_size'],
+    encoder_hidden_states: ['batch_size', 'sequence_length', 768],
+  });
   const te = buildTextEncoder(full['sd15/text_encoder']!.config, shapes('sd15/text_encoder'));
   consumesAll('sd15/text_encoder', te);
   assert.equal(te.outputs.filter((o) => o.name.startsWith('hidden_states.')).length, 13);
@@ -56,8 +60,11 @@ test('SDXL UNet and OpenCLIP bigG at full size: every tensor used, text_time inp
   const unet = buildUnet(full['sdxl/unet']!.config, shapes('sdxl/unet'));
   consumesAll('sdxl/unet', unet);
   assert.deepEqual(io(unet, 'inputs'), {
-    sample: ['batch_size', 4, 'height', 'width'], timestep: ['batch_size'], encoder_hidden_states: ['batch_size', 'sequence_length', 2048],
-    text_embeds: ['batch_size', 1280], time_ids: ['batch_size', 6],
+    sample: ['batch_size', 4, 'height', 'width'],
+    timestep: ['batch_size'],
+    encoder_hidden_states: ['batch_size', 'sequence_length', 2048],
+    text_embeds: ['batch_size', 1280],
+    time_ids: ['batch_size', 6],
   });
   const te2 = buildTextEncoder(full['sdxl/text_encoder_2']!.config, shapes('sdxl/text_encoder_2'), 'text_encoder_2');
   consumesAll('sdxl/text_encoder_2', te2);

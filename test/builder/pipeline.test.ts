@@ -52,7 +52,7 @@ async function render(models: string, pipeline: string): Promise<{ latent: Float
   };
 }
 
-test('a built SD1.5 pipeline opens with the loader and renders the ONNX export\'s picture of the same weights', async () => {
+test("a built SD1.5 pipeline opens with the loader and renders the ONNX export's picture of the same weights", async () => {
   const models = mkdtempSync(join(tmpdir(), 'loom-built-'));
   const seen: [number, number][] = [];
   const dir = await build('tiny-sd15', models, (done, total) => seen.push([done, total]));
@@ -69,7 +69,7 @@ test('a built SD1.5 pipeline opens with the loader and renders the ONNX export\'
   assert.ok(relativeError(built.pixels, exported.pixels) < TOL, `pixels: ${relativeError(built.pixels, exported.pixels)}`);
 });
 
-test('a built SDXL pipeline (float16-stored UNet and VAE) renders the export\'s picture within float16 weight rounding', async () => {
+test("a built SDXL pipeline (float16-stored UNet and VAE) renders the export's picture within float16 weight rounding", async () => {
   const models = mkdtempSync(join(tmpdir(), 'loom-built-'));
   const files = await readPipeline(await build('tiny-sdxl', models));
   assert.equal(files.family, 'sdxl');
@@ -90,7 +90,10 @@ test('a LoRA maps onto a built UNet by module name and matches the torch LoRA re
   const patcher = await LoraPatcher.open(unet, { component: 'unet' });
   const { report } = await patcher.contributions([{ file, strength: 1 }]);
   assert.equal(report.files[0]!.unmatchedKeys.length, 0, 'every LoRA key matched a built module');
-  assert.ok(report.touched.length > 0 && report.touched.every((n) => n.endsWith('.weight') && !n.startsWith('onnx::')), 'touched initializers are named module weights');
+  assert.ok(
+    report.touched.length > 0 && report.touched.every((n) => n.endsWith('.weight') && !n.startsWith('onnx::')),
+    'touched initializers are named module weights',
+  );
 
   const branches = await LoraBranchSession.create(patcher, { intraOpNumThreads: 1 }, [{ file, strength: 1 }]);
   const out = await branches.run(feeds(branches.current, 'tiny-sd15', 'unet'));
@@ -100,7 +103,10 @@ test('a LoRA maps onto a built UNet by module name and matches the torch LoRA re
   const merged = await patcher.patch([{ file, strength: 1 }]);
   const session = await ort.InferenceSession.create(merged.model, { ...merged.sessionOptions, intraOpNumThreads: 1 });
   const outMerged = await session.run(feeds(session, 'tiny-sd15', 'unet'));
-  assert.ok(relativeError(outMerged.out_sample!.data as Float32Array, expected) < TOL, `merged: ${relativeError(outMerged.out_sample!.data as Float32Array, expected)}`);
+  assert.ok(
+    relativeError(outMerged.out_sample!.data as Float32Array, expected) < TOL,
+    `merged: ${relativeError(outMerged.out_sample!.data as Float32Array, expected)}`,
+  );
   await session.release();
 });
 

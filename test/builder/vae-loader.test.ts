@@ -30,7 +30,10 @@ function seeded(n: number, seed: number): Float32Array {
     return (x >>> 0) / 2 ** 32;
   });
 }
-const latent = latentOf(seeded(4 * 8 * 8, 7).map((v) => (v - 0.5) * 4), [1, 4, 8, 8]);
+const latent = latentOf(
+  seeded(4 * 8 * 8, 7).map((v) => (v - 0.5) * 4),
+  [1, 4, 8, 8],
+);
 const image = imageOf(seeded(64 * 64 * 3, 11), [1, 64, 64, 3]);
 
 const open = (path: string): Promise<ort.InferenceSession> => ort.InferenceSession.create(path, { intraOpNumThreads: 1 });
@@ -43,7 +46,13 @@ function close(actual: Float32Array, expected: Float32Array, label: string): voi
 }
 
 /** Decodes and encodes with both VAEs and compares pixels and latents. */
-async function sameAs(built: { decoder: string; encoder: string; scalingFactor: number }, decoder: string, encoder: string, scale: number, label: string): Promise<void> {
+async function sameAs(
+  built: { decoder: string; encoder: string; scalingFactor: number },
+  decoder: string,
+  encoder: string,
+  scale: number,
+  label: string,
+): Promise<void> {
   assert.equal(built.scalingFactor, scale, `${label}: scale factor`);
   const ours = await decodeLatents(await open(built.decoder), built.decoder, latent, built.scalingFactor, undefined);
   const theirs = await decodeLatents(await open(decoder), decoder, latent, scale, undefined);
@@ -76,5 +85,8 @@ test('an LDM-layout legacy .pt VAE with its .yaml decodes and encodes as the che
 });
 
 test('a file that is no VAE is refused, naming it', async () => {
-  await assert.rejects(ensureBuiltVae(join(fixturesDir, 'builder/tiny-sd15/text_encoder/model.safetensors'), { cacheRoot }), /model\.safetensors: not a VAE Loom recognises/);
+  await assert.rejects(
+    ensureBuiltVae(join(fixturesDir, 'builder/tiny-sd15/text_encoder/model.safetensors'), { cacheRoot }),
+    /model\.safetensors: not a VAE Loom recognises/,
+  );
 });

@@ -26,10 +26,22 @@ const F16_TOLERANCE = 3e-3;
 
 /** `loader.pipeline` value, files to copy into the models folder, the export with the same weights. */
 const LAYOUTS: { name: string; files: string[]; export: string }[] = [
-  { name: 'tiny-sd15.safetensors', files: ['checkpoints/tiny-sd15.safetensors', 'checkpoints/tiny-sd15.yaml', 'checkpoints/tiny-sd15.tokenizer'], export: 'tiny-sd15' },
-  { name: 'tiny-sd15-ema.ckpt', files: ['checkpoints/tiny-sd15-ema.ckpt', 'checkpoints/tiny-sd15-ema.yaml', 'checkpoints/tiny-sd15-ema.tokenizer'], export: 'tiny-sd15' },
+  {
+    name: 'tiny-sd15.safetensors',
+    files: ['checkpoints/tiny-sd15.safetensors', 'checkpoints/tiny-sd15.yaml', 'checkpoints/tiny-sd15.tokenizer'],
+    export: 'tiny-sd15',
+  },
+  {
+    name: 'tiny-sd15-ema.ckpt',
+    files: ['checkpoints/tiny-sd15-ema.ckpt', 'checkpoints/tiny-sd15-ema.yaml', 'checkpoints/tiny-sd15-ema.tokenizer'],
+    export: 'tiny-sd15',
+  },
   { name: 'tiny-sd15-diffusers', files: ['tiny-sd15-diffusers'], export: 'tiny-sd15' },
-  { name: 'tiny-sdxl.safetensors', files: ['checkpoints/tiny-sdxl.safetensors', 'checkpoints/tiny-sdxl.yaml', 'checkpoints/tiny-sdxl.tokenizer', 'checkpoints/tiny-sdxl.tokenizer_2'], export: 'tiny-sdxl' },
+  {
+    name: 'tiny-sdxl.safetensors',
+    files: ['checkpoints/tiny-sdxl.safetensors', 'checkpoints/tiny-sdxl.yaml', 'checkpoints/tiny-sdxl.tokenizer', 'checkpoints/tiny-sdxl.tokenizer_2'],
+    export: 'tiny-sdxl',
+  },
   { name: 'tiny-sdxl-diffusers', files: ['tiny-sdxl-diffusers'], export: 'tiny-sdxl' },
 ];
 
@@ -94,7 +106,8 @@ test('every checkpoint layout samples the same picture as the ONNX export of its
 
 test('a LoRA on a built single file gives the picture the same LoRA gives on the export', async (t) => {
   const models = join(mkdtempSync(join(tmpdir(), 'loom-ckpt-lora-')), 'models');
-  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(fixtures, f), join(models, 'checkpoints', f), { recursive: true });
+  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer'])
+    cpSync(join(fixtures, f), join(models, 'checkpoints', f), { recursive: true });
   cpSync(join(root, 'models/loras/tiny-sd15'), join(models, 'loras', 'tiny-sd15'), { recursive: true });
   const lora = 'tiny-sd15/pytorch_lora_weights_16.safetensors';
   const reference = await sample(join(root, 'models'), 'tiny-sd15', lora);
@@ -108,9 +121,25 @@ test('a LoRA on a built single file gives the picture the same LoRA gives on the
 
 test('npx run-graph graphs/loom-tiny-txt2img.json --set loader.pipeline=<single file> builds once, then opens the cache', () => {
   const models = join(mkdtempSync(join(tmpdir(), 'loom-ckpt-cli-')), 'models');
-  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(fixtures, f), join(models, 'checkpoints', f), { recursive: true });
+  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer'])
+    cpSync(join(fixtures, f), join(models, 'checkpoints', f), { recursive: true });
   const run = (out: string) =>
-    spawnSync(process.execPath, [join(root, 'packages/server/bin/run-graph.js'), 'graphs/loom-tiny-txt2img.json', '--models', models, '--out', out, '--set', 'loader.pipeline=tiny-sd15.safetensors', '--set', 'sampler.steps=3'], { cwd: root, encoding: 'utf8' });
+    spawnSync(
+      process.execPath,
+      [
+        join(root, 'packages/server/bin/run-graph.js'),
+        'graphs/loom-tiny-txt2img.json',
+        '--models',
+        models,
+        '--out',
+        out,
+        '--set',
+        'loader.pipeline=tiny-sd15.safetensors',
+        '--set',
+        'sampler.steps=3',
+      ],
+      { cwd: root, encoding: 'utf8' },
+    );
   const first = run(join(models, '..', 'out1'));
   assert.equal(first.status, 0, first.stderr);
   assert.match(first.stdout + first.stderr, /wrote .*loom-tiny_00001\.png/);

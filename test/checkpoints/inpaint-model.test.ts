@@ -44,7 +44,17 @@ const ref = JSON.parse(readFileSync(join(root, 'packages/nodes/src/sd/k-sampling
 };
 
 const prompt = (name: string): Conditioning =>
-  conditioningOf([{ family: 'sd15', embeds: Float32Array.from(ref.prompts[name]!), tokens: ref.tokens, dim: 32, padWindow: new Float32Array(77 * 32), empty: false, prompt: name }]);
+  conditioningOf([
+    {
+      family: 'sd15',
+      embeds: Float32Array.from(ref.prompts[name]!),
+      tokens: ref.tokens,
+      dim: 32,
+      padWindow: new Float32Array(77 * 32),
+      empty: false,
+      prompt: name,
+    },
+  ]);
 
 test('a 9-channel inpainting checkpoint builds and KSampler samples it as ComfyUI does (mask, no mask, area entry; torch reference)', async () => {
   const dir = await ensureBuiltPipeline({ kind: 'single-file', path: join(fixtures, FILES[0]!) }, { cacheRoot: mkdtempSync(join(tmpdir(), 'loom-inpaint-')) });
@@ -58,10 +68,26 @@ test('a 9-channel inpainting checkpoint builds and KSampler samples it as ComfyU
     const samples = c.latent === 'start' ? Float32Array.from(ref.start) : new Float32Array(ref.start.length);
     const noiseMask = { values: Float32Array.from(ref.mask), shape: [1, 1, 8, 8] as [number, 1, number, number] };
     const latent: Latent = { ...latentOf(samples, ref.shape), ...(c.mask && { noiseMask }) };
-    const entries = c.positive.map((e) => (e.area ? withFields(prompt(e.prompt), { area: { height: e.area[0], width: e.area[1], y: e.area[2], x: e.area[3] }, strength: e.strength! }) : prompt(e.prompt)));
+    const entries = c.positive.map((e) =>
+      e.area
+        ? withFields(prompt(e.prompt), { area: { height: e.area[0], width: e.area[1], y: e.area[2], x: e.area[3] }, strength: e.strength! })
+        : prompt(e.prompt),
+    );
     const positive = conditioningOf(entries.flatMap(conditioningEntries));
-    const denoiser = unetDenoiser(ms, unet, ref.shape, { positive, negative: prompt('N'), cfg: c.cfg, family: 'sd15', concat: { values: inpaintConcat(latent), channels: 5 } });
-    const out = await kSample(ms, denoiser, samples, ref.shape, { sampler: c.sampler, scheduler: c.scheduler, steps: c.steps, seed: c.seed, ...(c.mask && { noiseMask }) });
+    const denoiser = unetDenoiser(ms, unet, ref.shape, {
+      positive,
+      negative: prompt('N'),
+      cfg: c.cfg,
+      family: 'sd15',
+      concat: { values: inpaintConcat(latent), channels: 5 },
+    });
+    const out = await kSample(ms, denoiser, samples, ref.shape, {
+      sampler: c.sampler,
+      scheduler: c.scheduler,
+      steps: c.steps,
+      seed: c.seed,
+      ...(c.mask && { noiseMask }),
+    });
     out.forEach((v, i) => {
       const err = Math.abs(v - c.final[i]!) / Math.max(1, Math.abs(c.final[i]!));
       worst = Math.max(worst, err);
@@ -83,7 +109,21 @@ test('ComfyUI outpainting graph on the inpainting checkpoint: the padded strip i
     encode: { class_type: 'VAEEncodeForInpaint', inputs: { pixels: ['pad', 0], vae: ['ckpt', 2], mask: ['pad', 1], grow_mask_by: 0 } },
     pos: { class_type: 'CLIPTextEncode', inputs: { text: 'a stone wall', clip: ['ckpt', 1] } },
     neg: { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['ckpt', 1] } },
-    sampler: { class_type: 'KSampler', inputs: { seed: 4, steps: 4, cfg: 5, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['ckpt', 0], positive: ['pos', 0], negative: ['neg', 0], latent_image: ['encode', 0] } },
+    sampler: {
+      class_type: 'KSampler',
+      inputs: {
+        seed: 4,
+        steps: 4,
+        cfg: 5,
+        sampler_name: 'euler',
+        scheduler: 'normal',
+        denoise: 1,
+        model: ['ckpt', 0],
+        positive: ['pos', 0],
+        negative: ['neg', 0],
+        latent_image: ['encode', 0],
+      },
+    },
   };
   const graph = importComfyPrompt(prompt, host.registry, host.comfyMap);
   const result = await host.engine.run(graph, { targets: ['sampler', 'encode'] });
@@ -99,7 +139,18 @@ test('ComfyUI outpainting graph on the inpainting checkpoint: the padded strip i
   });
   assert.ok(repainted > 32, `the 2 padded latent columns were repainted (${repainted} of 64 values changed)`);
 
-  graph.nodes.diffusers = { type: 'UNetSampler', inputs: { model: { node: 'ckpt', output: 'model' }, positive: { node: 'pos', output: 'conditioning' }, negative: { node: 'neg', output: 'conditioning' }, latent: { node: 'image-latent', output: 'latent' } } };
+  graph.nodes.diffusers = {
+    type: 'UNetSampler',
+    inputs: {
+      model: { node: 'ckpt', output: 'model' },
+      positive: { node: 'pos', output: 'conditioning' },
+      negative: { node: 'neg', output: 'conditioning' },
+      latent: { node: 'image-latent', output: 'latent' },
+    },
+  };
   graph.nodes['image-latent'] = { type: 'EmptyLatent', inputs: { width: 64, height: 64 } };
-  await assert.rejects(host.engine.run(graph, { targets: ['diffusers'] }), (err: unknown) => err instanceof LoomError && /inpainting model.*KSampler/.test(err.message));
+  await assert.rejects(
+    host.engine.run(graph, { targets: ['diffusers'] }),
+    (err: unknown) => err instanceof LoomError && /inpainting model.*KSampler/.test(err.message),
+  );
 });

@@ -33,7 +33,9 @@ const MODES_GRAPH = {
   },
 };
 
-type Session = { graph: { nodes: Record<string, { mode?: string; ui?: { position?: [number, number] } }>; meta?: { groups?: { title: string; bounding: number[] }[] } } };
+type Session = {
+  graph: { nodes: Record<string, { mode?: string; ui?: { position?: [number, number] } }>; meta?: { groups?: { title: string; bounding: number[] }[] } };
+};
 
 describe('editor on whole graphs', { skip: skip ?? false, timeout: 300_000 }, () => {
   let loom: LoomProcess;
@@ -83,13 +85,22 @@ describe('editor on whole graphs', { skip: skip ?? false, timeout: 300_000 }, ()
     // Bypassed, StringJoin hands "hello" on unchanged (not "hello world").
     await node(page, 'showA').locator('.node-text', { hasText: 'hello' }).waitFor();
     assert.equal((await node(page, 'showA').locator('.node-text').textContent())?.trim(), 'hello');
-    const history = (await (await fetch(`${loom.url}/loom/api/history?order=newest&limit=1`)).json()) as { items: { outputs: Record<string, { text?: string[] }> }[] };
+    const history = (await (await fetch(`${loom.url}/loom/api/history?order=newest&limit=1`)).json()) as {
+      items: { outputs: Record<string, { text?: string[] }> }[];
+    };
     const outputs = history.items[0]?.outputs ?? {};
     assert.deepEqual(outputs['showA']?.text, ['hello']);
     // Muted, join2 did not run, nor did text2, which only it needs; showB's linked text falls back
     // to its default (the engine's mute semantics, packages/engine/src/modes.test.ts).
     assert.notDeepEqual(outputs['showB']?.text, ['second!']);
-    for (const id of ['join2', 'text2']) assert.equal(await node(page, id).locator('[data-testid="run-badge"]', { hasText: /done|cached/ }).count(), 0, `${id} did not run`);
+    for (const id of ['join2', 'text2'])
+      assert.equal(
+        await node(page, id)
+          .locator('[data-testid="run-badge"]', { hasText: /done|cached/ })
+          .count(),
+        0,
+        `${id} did not run`,
+      );
     assert.equal(await node(page, 'text').locator('[data-testid="run-badge"]', { hasText: /done/ }).count(), 1, 'the bypassed branch ran');
     assert.deepEqual(browser.errors, []);
   });
@@ -97,7 +108,9 @@ describe('editor on whole graphs', { skip: skip ?? false, timeout: 300_000 }, ()
   test('groups: made from the selection, renamed, dragged with their nodes, restored after a reload', async () => {
     const { page } = browser;
     await node(page, 'text').locator('.node-title').click();
-    await node(page, 'join').locator('.node-title').click({ modifiers: ['Control'] });
+    await node(page, 'join')
+      .locator('.node-title')
+      .click({ modifiers: ['Control'] });
     await page.keyboard.press('Control+g');
     await browser.screenshot('graphs-01-grouped');
     const group = page.locator('[data-testid="group"]');
@@ -117,21 +130,30 @@ describe('editor on whole graphs', { skip: skip ?? false, timeout: 300_000 }, ()
     await page.mouse.up();
     // Autosave follows the drag; wait for the state after the release.
     const movedY = (before['text']?.ui?.position?.[1] ?? 0) + 60 / k;
-    await page.waitForFunction(`(() => { const g = JSON.parse(localStorage.getItem('loom.editor.session')).graph; return g.meta?.groups?.[0]?.title === 'Prompt parts' && Math.abs(g.nodes.text.ui.position[1] - ${movedY}) <= 2; })()`);
+    await page.waitForFunction(
+      `(() => { const g = JSON.parse(localStorage.getItem('loom.editor.session')).graph; return g.meta?.groups?.[0]?.title === 'Prompt parts' && Math.abs(g.nodes.text.ui.position[1] - ${movedY}) <= 2; })()`,
+    );
     const after = await session();
     for (const id of ['text', 'join']) {
       const [x0, y0] = before[id]?.ui?.position ?? [0, 0];
       const [x1, y1] = after.graph.nodes[id]?.ui?.position ?? [0, 0];
-      assert.ok(Math.abs(x1 - x0 - 50 / k) <= 2 && Math.abs(y1 - y0 - 60 / k) <= 2, `${id} moved with its group by (${x1 - x0}, ${y1 - y0}), expected (${50 / k}, ${60 / k})`);
+      assert.ok(
+        Math.abs(x1 - x0 - 50 / k) <= 2 && Math.abs(y1 - y0 - 60 / k) <= 2,
+        `${id} moved with its group by (${x1 - x0}, ${y1 - y0}), expected (${50 / k}, ${60 / k})`,
+      );
     }
     assert.deepEqual(after.graph.nodes['showA']?.ui?.position, before['showA']?.ui?.position, 'a node outside the group stays');
 
     // One undo puts the group and its nodes back.
     await page.mouse.click(5, 400);
     await page.keyboard.press('Control+z');
-    await page.waitForFunction(`JSON.parse(localStorage.getItem('loom.editor.session')).graph.nodes.text.ui.position[1] === ${before['text']?.ui?.position?.[1]}`);
+    await page.waitForFunction(
+      `JSON.parse(localStorage.getItem('loom.editor.session')).graph.nodes.text.ui.position[1] === ${before['text']?.ui?.position?.[1]}`,
+    );
     await page.keyboard.press('Control+Shift+z');
-    await page.waitForFunction(`JSON.parse(localStorage.getItem('loom.editor.session')).graph.nodes.text.ui.position[1] !== ${before['text']?.ui?.position?.[1]}`);
+    await page.waitForFunction(
+      `JSON.parse(localStorage.getItem('loom.editor.session')).graph.nodes.text.ui.position[1] !== ${before['text']?.ui?.position?.[1]}`,
+    );
 
     await page.reload();
     await page.locator('[data-testid="group-title"]', { hasText: 'Prompt parts' }).waitFor();
@@ -151,7 +173,10 @@ describe('editor on whole graphs', { skip: skip ?? false, timeout: 300_000 }, ()
     const file = join(REPO, 'test/comfy-workflows/txt2img-ui.json');
     // The previous graph is unsaved: confirm the discard the import asks for.
     await page.locator('[data-testid="import-input"]').setInputFiles(file);
-    await page.getByRole('button', { name: /discard|ok|yes/i }).first().click();
+    await page
+      .getByRole('button', { name: /discard|ok|yes/i })
+      .first()
+      .click();
     await page.locator('[data-testid="group-title"]', { hasText: 'Sampling' }).waitFor();
     assert.deepEqual((await page.locator('[data-testid="group-title"]').allTextContents()).sort(), ['Prompts', 'Sampling']);
   });
@@ -172,8 +197,12 @@ describe('editor on whole graphs', { skip: skip ?? false, timeout: 300_000 }, ()
     assert.equal(await node(page, 'n500').count(), 0, 'a node far off screen has no DOM view');
     await page.locator('[data-testid="cmd-queue"]').click();
     await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor({ timeout: 200_000 });
-    await node(page, 'n0').locator('[data-testid="run-badge"]', { hasText: /done|cached/i }).waitFor();
-    const history = (await (await fetch(`${loom.url}/loom/api/history?order=newest&limit=1`)).json()) as { items: { outputs: Record<string, { text?: string[] }> }[] };
+    await node(page, 'n0')
+      .locator('[data-testid="run-badge"]', { hasText: /done|cached/i })
+      .waitFor();
+    const history = (await (await fetch(`${loom.url}/loom/api/history?order=newest&limit=1`)).json()) as {
+      items: { outputs: Record<string, { text?: string[] }> }[];
+    };
     // Every 50th StringJoin appends its index: 50, 100, … 950.
     const expected = ['start', ...Array.from({ length: 19 }, (_, i) => String(50 * (i + 1)))].join('-');
     assert.deepEqual(history.items[0]?.outputs['n999']?.text, [expected]);

@@ -98,13 +98,22 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
 
     await page.locator('[data-testid="cmd-queue"]').click();
     // The bar lives only while the sampler runs: read it in the same frame it is seen.
-    const bar = await page.waitForFunction(`document.querySelector('[data-node-id="unetSampler"] [data-testid="node-progress"]')?.textContent || false`, null, { polling: 'raf', timeout: 30_000 });
+    const bar = await page.waitForFunction(`document.querySelector('[data-node-id="unetSampler"] [data-testid="node-progress"]')?.textContent || false`, null, {
+      polling: 'raf',
+      timeout: 30_000,
+    });
     assert.match(String(await bar.jsonValue()), /^\d+\/200$/);
     await browser.screenshot('03-running');
     const image = node(page, 'saveImage').locator('[data-testid="node-image"]');
     await image.waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
-    assert.equal(await node(page, 'unetSampler').locator('[data-testid="run-badge"]').textContent().then((t) => t?.startsWith('done')), true);
+    assert.equal(
+      await node(page, 'unetSampler')
+        .locator('[data-testid="run-badge"]')
+        .textContent()
+        .then((t) => t?.startsWith('done')),
+      true,
+    );
     // The saved PNG has the size the EmptyLatent node asks for.
     const src = (await image.getAttribute('src')) ?? '';
     const png = Buffer.from(await (await fetch(new URL(src, loom.url))).arrayBuffer());
@@ -125,7 +134,10 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await page.locator('[data-testid="unsaved"]').waitFor({ state: 'detached' });
     const file = join(loom.dirs.graphs, 'e2e-built.json');
     assert.ok(existsSync(file));
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as { meta: { title: string }; nodes: Record<string, { type: string; inputs: Record<string, unknown> }> };
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+      meta: { title: string };
+      nodes: Record<string, { type: string; inputs: Record<string, unknown> }>;
+    };
     assert.equal(saved.meta.title, 'Built in the browser');
     assert.deepEqual(Object.keys(saved.nodes).sort(), ['emptyLatent', 'modelLoader', 'saveImage', 'textEncoder', 'textEncoder2', 'unetSampler', 'vaeDecode']);
     assert.equal(saved.nodes.textEncoder?.inputs.text, PROMPT);
@@ -166,7 +178,15 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await page.locator('[data-testid="cmd-open"]').click();
     await page.getByTestId('template-tiny-sd15-txt2img').click();
     await node(page, 'sampler').waitFor();
-    assert.deepEqual(await pageValue<string[]>(page, `[...document.querySelectorAll('[data-testid="node"]')].map((n) => n.dataset.nodeId).sort()`), ['decode', 'latent', 'loader', 'negative', 'positive', 'sampler', 'save']);
+    assert.deepEqual(await pageValue<string[]>(page, `[...document.querySelectorAll('[data-testid="node"]')].map((n) => n.dataset.nodeId).sort()`), [
+      'decode',
+      'latent',
+      'loader',
+      'negative',
+      'positive',
+      'sampler',
+      'save',
+    ]);
     await page.locator('[data-testid="cmd-queue"]').click();
     await node(page, 'save').locator('[data-testid="node-image"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
@@ -177,7 +197,9 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
   test('drops a result PNG and gets its graph back', async () => {
     const { page } = browser;
     // The first test's image: its embedded workflow is the graph built by hand.
-    const history = (await (await fetch(`${loom.url}/loom/api/history?order=oldest&limit=1`)).json()) as { items: { outputs: Record<string, { images: { filename: string }[] }> }[] };
+    const history = (await (await fetch(`${loom.url}/loom/api/history?order=oldest&limit=1`)).json()) as {
+      items: { outputs: Record<string, { images: { filename: string }[] }> }[];
+    };
     const filename = history.items[0]?.outputs.saveImage?.images[0]?.filename;
     assert.ok(filename, 'the first run saved an image');
     const png = Buffer.from(await (await fetch(`${loom.url}/view?filename=${encodeURIComponent(filename)}&type=output`)).arrayBuffer());
@@ -208,7 +230,10 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await page.locator('[data-testid="cmd-cancel"]').click();
     await page.locator('[data-testid="run-status"][data-phase="interrupted"]').waitFor({ timeout: 15_000 });
     await bar.waitFor({ state: 'detached' });
-    const steps = await pageValue<number>(page, `Number(document.querySelector('[data-node-id="unetSampler"] [data-testid="node-progress"]')?.textContent?.split('/')[0] ?? -1)`);
+    const steps = await pageValue<number>(
+      page,
+      `Number(document.querySelector('[data-node-id="unetSampler"] [data-testid="node-progress"]')?.textContent?.split('/')[0] ?? -1)`,
+    );
     assert.equal(steps, -1, 'no step bar after the cancel');
     const history = (await (await fetch(`${loom.url}/loom/api/history?limit=1`)).json()) as { items: { outcome: string }[] };
     assert.equal(history.items[0]?.outcome, 'interrupted');
@@ -254,7 +279,21 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     const { page } = browser;
     // ComfyUI's stock text-to-image graph ("Save (API Format)"), pointed at the tiny model.
     const prompt = {
-      '3': { class_type: 'KSampler', inputs: { seed: 7, steps: 8, cfg: 8, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
+      '3': {
+        class_type: 'KSampler',
+        inputs: {
+          seed: 7,
+          steps: 8,
+          cfg: 8,
+          sampler_name: 'euler',
+          scheduler: 'normal',
+          denoise: 1,
+          model: ['4', 0],
+          positive: ['6', 0],
+          negative: ['7', 0],
+          latent_image: ['5', 0],
+        },
+      },
       '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd15' } },
       '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
       '6': { class_type: 'CLIPTextEncode', inputs: { text: 'comfy api prompt', clip: ['4', 1] } },
@@ -270,7 +309,17 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await page.getByTestId('confirm-ok').click();
     await node(page, '3').waitFor();
     assert.equal(await node(page, '3').getAttribute('data-node-type'), 'KSampler', 'KSampler keeps ComfyUI semantics');
-    assert.deepEqual(await links(page), ['3.latent->8.latent', '4.clip->6.clip', '4.clip->7.clip', '4.model->3.model', '4.vae->8.vae', '5.latent->3.latentImage', '6.conditioning->3.positive', '7.conditioning->3.negative', '8.images->9.images']);
+    assert.deepEqual(await links(page), [
+      '3.latent->8.latent',
+      '4.clip->6.clip',
+      '4.clip->7.clip',
+      '4.model->3.model',
+      '4.vae->8.vae',
+      '5.latent->3.latentImage',
+      '6.conditioning->3.positive',
+      '7.conditioning->3.negative',
+      '8.images->9.images',
+    ]);
     assert.equal(await node(page, '3').getByLabel('KSampler.samplerName').inputValue(), '0', 'euler, the first sampler');
     assert.equal(await node(page, '5').getByLabel('EmptyLatent.batchSize').inputValue(), '1');
     await page.getByTestId('cmd-queue').click();
@@ -279,7 +328,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await browser.screenshot('12-comfy-json-run');
   });
 
-  test('shows a failing node\'s error on the node', async () => {
+  test("shows a failing node's error on the node", async () => {
     const { page } = browser;
     const prompt = {
       '1': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'no-such-model' } },
@@ -402,7 +451,9 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await page.getByTestId('save-as-name').fill('e2e-modes');
     await page.getByTestId('save-as-submit').click();
     await page.locator('[data-testid="toast"]', { hasText: 'Saved graphs/e2e-modes.json' }).waitFor();
-    const saved = JSON.parse(readFileSync(join(loom.dirs.graphs, 'e2e-modes.json'), 'utf8')) as { nodes: Record<string, { mode?: string; ui?: Record<string, unknown> }> };
+    const saved = JSON.parse(readFileSync(join(loom.dirs.graphs, 'e2e-modes.json'), 'utf8')) as {
+      nodes: Record<string, { mode?: string; ui?: Record<string, unknown> }>;
+    };
     assert.equal(saved.nodes.negative?.mode, 'bypass');
     assert.equal(saved.nodes.positive?.ui?.collapsed, true);
     assert.equal(saved.nodes.save?.ui?.color, 'purple');
@@ -418,7 +469,10 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     const { page } = browser;
     await page.getByTestId('cmd-open').click();
     await page.getByTestId('template-loom-tiny-txt2img').click();
-    await page.getByTestId('confirm-ok').click().catch(() => undefined);
+    await page
+      .getByTestId('confirm-ok')
+      .click()
+      .catch(() => undefined);
     await node(page, 'sampler').waitFor();
     await node(page, 'positive').locator('textarea').fill('a large red circle in the center');
     // The dominant hue of a picture: the circular mean hue of its saturated pixels (paper and ink left out).
@@ -468,10 +522,17 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
       `(() => { const t = new DataTransfer(); t.items.add(new File([${JSON.stringify(workflow)}], 'workflow.json', { type: 'application/json' })); return t; })()`,
     );
     await page.getByTestId('canvas').dispatchEvent('drop', { dataTransfer: transfer });
-    await page.getByTestId('confirm-ok').click().catch(() => undefined);
+    await page
+      .getByTestId('confirm-ok')
+      .click()
+      .catch(() => undefined);
     await node(page, '3').waitFor();
     assert.equal(await node(page, '3').getAttribute('data-node-type'), 'KSampler');
-    assert.equal(await page.locator('[data-node-type="Reroute"], [data-node-type="PrimitiveNode"], [data-node-type="Note"]').count(), 0, 'frontend-only nodes are resolved away');
+    assert.equal(
+      await page.locator('[data-node-type="Reroute"], [data-node-type="PrimitiveNode"], [data-node-type="Note"]').count(),
+      0,
+      'frontend-only nodes are resolved away',
+    );
     await page.getByTestId('cmd-queue').click();
     await node(page, '9').locator('[data-testid="node-image"]').waitFor({ timeout: 60_000 });
     await page.locator('[data-testid="run-status"][data-phase="success"]').waitFor();
@@ -481,4 +542,3 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     assert.deepEqual(browser.errors, []);
   });
 });
-

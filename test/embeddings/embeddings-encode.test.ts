@@ -52,7 +52,11 @@ test('prompts without embeddings keep their numbers; a bare word is an embedding
   const plain = await encode('tiny-sd15', 'TextEncoder', 'a tinydog cat');
   assert.equal(plain.cond.embeddings, undefined);
   const withFile = await encode('tiny-sd15', 'TextEncoder', 'a TinyCat cat');
-  assert.deepEqual(withFile.cond.embeddings?.map((e) => e.name), ['tinycat'], 'A1111 matches by tokens: case-insensitive');
+  assert.deepEqual(
+    withFile.cond.embeddings?.map((e) => e.name),
+    ['tinycat'],
+    'A1111 matches by tokens: case-insensitive',
+  );
   assert.notDeepEqual(withFile.cond.embeds, plain.cond.embeds);
   const prefixed = await encode('tiny-sd15', 'TextEncoder', 'a tinycats cat');
   assert.equal(prefixed.cond.embeddings, undefined, 'a longer word is not the embedding');
@@ -67,13 +71,25 @@ test('embedding:Name without a file warns naming the word and encodes the name a
   // ComfyUI's comma retry: "embedding:tinycat," is the embedding followed by a comma
   const comma = await encode('tiny-sd15', 'CLIPTextEncode', 'a embedding:tinycat, cat');
   assert.deepEqual(comma.warnings, []);
-  assert.deepEqual(comma.cond.embeddings?.map((e) => e.name), ['tinycat']);
+  assert.deepEqual(
+    comma.cond.embeddings?.map((e) => e.name),
+    ['tinycat'],
+  );
 });
 
 test('a vector of the wrong width fails naming the file and both widths', async () => {
-  await assert.rejects(encode('tiny-sd15', 'CLIPTextEncode', 'embedding:wide cat'), /wide\.safetensors holds 48-wide vectors .*, but text_encoder of .* takes 32-wide vectors/);
-  await assert.rejects(encode('tiny-sd15', 'CLIPTextEncode', 'embedding:xl/tinyxl cat'), /tinyxl\.safetensors holds an SDXL embedding \(clip_l 32-wide, clip_g 48-wide\), but text_encoder of .* takes 32-wide vectors/);
-  await assert.rejects(encode('tiny-sdxl', 'CLIPTextEncode', 'embedding:tinycat cat'), /tinycat\.pt holds 32-wide vectors for one text encoder .*, but text_encoder of .* takes clip_l vectors 32 wide/);
+  await assert.rejects(
+    encode('tiny-sd15', 'CLIPTextEncode', 'embedding:wide cat'),
+    /wide\.safetensors holds 48-wide vectors .*, but text_encoder of .* takes 32-wide vectors/,
+  );
+  await assert.rejects(
+    encode('tiny-sd15', 'CLIPTextEncode', 'embedding:xl/tinyxl cat'),
+    /tinyxl\.safetensors holds an SDXL embedding \(clip_l 32-wide, clip_g 48-wide\), but text_encoder of .* takes 32-wide vectors/,
+  );
+  await assert.rejects(
+    encode('tiny-sdxl', 'CLIPTextEncode', 'embedding:tinycat cat'),
+    /tinycat\.pt holds 32-wide vectors for one text encoder .*, but text_encoder of .* takes clip_l vectors 32 wide/,
+  );
 });
 
 test('every format reads: A1111 .pt and .safetensors, diffusers .bin and .safetensors (multi-vector and single)', async () => {

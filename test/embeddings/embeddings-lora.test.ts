@@ -19,7 +19,9 @@ const LORA = { file: 'kohya/pytorch_lora_weights_8.safetensors', strength: 1 }; 
 const models = embeddingModels();
 
 async function writeWordEmbedding(name: string, table: Float32Array): Promise<void> {
-  writeSafetensors(join(models, 'embeddings', `${name}.safetensors`), { emb_params: { dtype: 'F32', shape: [1, WIDTH], data: table.slice(CAT * WIDTH, (CAT + 1) * WIDTH) } });
+  writeSafetensors(join(models, 'embeddings', `${name}.safetensors`), {
+    emb_params: { dtype: 'F32', shape: [1, WIDTH], data: table.slice(CAT * WIDTH, (CAT + 1) * WIDTH) },
+  });
 }
 
 function maxDiff(a: Float32Array, b: Float32Array): number {
@@ -35,7 +37,10 @@ test('with a LoRA on the text encoder, an embedding equal to a token encodes as 
     const viaEmbedding = await encodeWith(models, 'tiny-sd15', type, `a (${word}:1.3) cat`, LORA);
     const plain = await encodeWith(models, 'tiny-sd15', type, 'a (cat:1.3) cat', LORA);
     const noLora = await encodeWith(models, 'tiny-sd15', type, 'a (cat:1.3) cat');
-    assert.deepEqual(viaEmbedding.cond.embeddings?.map((e) => e.name), ['wordcat']);
+    assert.deepEqual(
+      viaEmbedding.cond.embeddings?.map((e) => e.name),
+      ['wordcat'],
+    );
     assert.ok(maxDiff(viaEmbedding.cond.embeds, plain.cond.embeds) <= 1e-5, `${type}: ${maxDiff(viaEmbedding.cond.embeds, plain.cond.embeds)}`);
     assert.ok(maxDiff(plain.cond.embeds, noLora.cond.embeds) > 1e-3, `${type}: the LoRA changes the encoding`);
   }
@@ -48,6 +53,9 @@ test('a single-file checkpoint (F16, built by Loom) takes embeddings the same wa
   await writeWordEmbedding('wordcat16', table);
   const viaEmbedding = await encodeWith(models, 'tiny-sd15.safetensors', 'TextEncoder', 'a wordcat16 cat');
   const plain = await encodeWith(models, 'tiny-sd15.safetensors', 'TextEncoder', 'a cat cat');
-  assert.deepEqual(viaEmbedding.cond.embeddings?.map((e) => e.name), ['wordcat16']);
+  assert.deepEqual(
+    viaEmbedding.cond.embeddings?.map((e) => e.name),
+    ['wordcat16'],
+  );
   assert.ok(maxDiff(viaEmbedding.cond.embeds, plain.cond.embeds) <= 1e-5, `${maxDiff(viaEmbedding.cond.embeds, plain.cond.embeds)}`);
 });

@@ -21,7 +21,10 @@ function runGraph(models: string, sets: string[] = []): Promise<{ code: number |
   const child = spawn(process.execPath, args, { cwd: out, env: { ...process.env, LOOM_MODELS: models } });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-  const files = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.png')).map((f) => join(dir, f));
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.png'))
+      .map((f) => join(dir, f));
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, stderr, pngs: files(out).map((f) => readFileSync(f)) })));
 }
 

@@ -12,24 +12,35 @@ export function embeddingModels(): string {
   for (const p of ['tiny-sd15', 'tiny-sdxl']) cpSync(join(root, 'models', p), join(models, p), { recursive: true });
   cpSync(join(fixturesDir, 'checkpoints', 'tiny-sd15-diffusers'), join(models, 'tiny-sd15-diffusers'), { recursive: true });
   mkdirSync(join(models, 'checkpoints'));
-  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(fixturesDir, 'checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
+  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer'])
+    cpSync(join(fixturesDir, 'checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
   cpSync(join(fixturesDir, 'embeddings', 'sd15'), join(models, 'embeddings'), { recursive: true });
   cpSync(join(fixturesDir, 'embeddings', 'sdxl'), join(models, 'embeddings', 'xl'), { recursive: true });
   cpSync(join(fixturesDir, 'loras/sd15/kohya'), join(models, 'loras/kohya'), { recursive: true });
   return models;
 }
 
-
 const link = (node: string, output: string) => ({ node, output });
 
 /** Encodes `text` with a `type` node on `pipeline` (through a LoRA when given); the conditioning and the warnings. */
-export async function encodeWith(models: string, pipeline: string, type: 'TextEncoder' | 'CLIPTextEncode', text: string, lora?: { file: string; strength: number }): Promise<{ cond: Conditioning; warnings: string[] }> {
+export async function encodeWith(
+  models: string,
+  pipeline: string,
+  type: 'TextEncoder' | 'CLIPTextEncode',
+  text: string,
+  lora?: { file: string; strength: number },
+): Promise<{ cond: Conditioning; warnings: string[] }> {
   const clip = lora ? link('lora', 'clip') : link('loader', 'clip');
   const graph: Graph = {
     version: 1,
     nodes: {
       loader: { type: 'ModelLoader', inputs: { pipeline } },
-      ...(lora && { lora: { type: 'LoRALoader', inputs: { model: link('loader', 'model'), clip: link('loader', 'clip'), lora: lora.file, strengthModel: 0, strengthClip: lora.strength } } }),
+      ...(lora && {
+        lora: {
+          type: 'LoRALoader',
+          inputs: { model: link('loader', 'model'), clip: link('loader', 'clip'), lora: lora.file, strengthModel: 0, strengthClip: lora.strength },
+        },
+      }),
       enc: { type, inputs: { clip, text } },
     },
   };

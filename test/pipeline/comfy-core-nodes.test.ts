@@ -22,7 +22,12 @@ test('outpainting chain: pad, encode for inpaint, set a noise mask, repeat; mask
   // 48×48 RGBA whose left half is transparent: LoadImage's mask is 1 there.
   const rgba = Buffer.alloc(48 * 48 * 4);
   for (let p = 0; p < 48 * 48; p++) rgba.set([200, 100, 50, p % 48 < 24 ? 0 : 255], p * 4);
-  writeFileSync(join(host.config.inputDir, 'half.png'), await sharp(rgba, { raw: { width: 48, height: 48, channels: 4 } }).png().toBuffer());
+  writeFileSync(
+    join(host.config.inputDir, 'half.png'),
+    await sharp(rgba, { raw: { width: 48, height: 48, channels: 4 } })
+      .png()
+      .toBuffer(),
+  );
   const graph: Graph = {
     version: 1,
     nodes: {
@@ -46,14 +51,23 @@ test('outpainting chain: pad, encode for inpaint, set a noise mask, repeat; mask
   assert.deepEqual(encoded.noiseMask?.shape, [1, 1, 7, 8]);
   assert.deepEqual([encoded.noiseMask?.values[0], encoded.noiseMask?.values[7]], [1, 0]);
   const repeated = outputs.get('repeat')?.latent as Latent;
-  assert.deepEqual([repeated.shape, repeated.noiseMask?.shape], [[2, 4, 7, 8], [2, 1, 7, 8]]);
+  assert.deepEqual(
+    [repeated.shape, repeated.noiseMask?.shape],
+    [
+      [2, 4, 7, 8],
+      [2, 1, 7, 8],
+    ],
+  );
 });
 
 test('ConditioningAverage and ConditioningZeroOut feed UNetSampler; a combined conditioning is refused naming the fix', async () => {
   const host = tinyHost();
   const averaged = txt2img({ steps: 2 });
   averaged.nodes.other = { type: 'TextEncoder', inputs: { clip: link('loader', 'clip'), text: 'a cat' } };
-  averaged.nodes.mix = { type: 'ConditioningAverage', inputs: { conditioningTo: link('positive', 'conditioning'), conditioningFrom: link('other', 'conditioning'), conditioningToStrength: 0.5 } };
+  averaged.nodes.mix = {
+    type: 'ConditioningAverage',
+    inputs: { conditioningTo: link('positive', 'conditioning'), conditioningFrom: link('other', 'conditioning'), conditioningToStrength: 0.5 },
+  };
   averaged.nodes.zero = { type: 'ConditioningZeroOut', inputs: { conditioning: link('negative', 'conditioning') } };
   averaged.nodes.sampler!.inputs.positive = link('mix', 'conditioning');
   averaged.nodes.sampler!.inputs.negative = link('zero', 'conditioning');
@@ -61,8 +75,14 @@ test('ConditioningAverage and ConditioningZeroOut feed UNetSampler; a combined c
   assert.equal(ran.ui.save?.images?.length, 1);
 
   const combined = structuredClone(averaged);
-  combined.nodes.mix = { type: 'ConditioningCombine', inputs: { conditioning1: link('positive', 'conditioning'), conditioning2: link('other', 'conditioning') } };
-  await assert.rejects(host.engine.run(combined), (err: unknown) => err instanceof LoomError && err.nodeId === 'sampler' && /combined conditioning of 2 entries.*KSampler/.test(err.message));
+  combined.nodes.mix = {
+    type: 'ConditioningCombine',
+    inputs: { conditioning1: link('positive', 'conditioning'), conditioning2: link('other', 'conditioning') },
+  };
+  await assert.rejects(
+    host.engine.run(combined),
+    (err: unknown) => err instanceof LoomError && err.nodeId === 'sampler' && /combined conditioning of 2 entries.*KSampler/.test(err.message),
+  );
 });
 
 test("widgets_values as ComfyUI's frontend saves them map onto each new node's parameters", () => {

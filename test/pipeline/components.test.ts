@@ -42,7 +42,13 @@ test('the tokenizers produce the reference input_ids (SD1.5 pads with eos, SDXL 
 async function encode(pipeline: string, text: string): Promise<Conditioning> {
   const host = tinyHost();
   const result = await host.engine.run(
-    { version: 1, nodes: { loader: { type: 'ModelLoader', inputs: { pipeline } }, enc: { type: 'TextEncoder', inputs: { clip: { node: 'loader', output: 'clip' }, text } } } },
+    {
+      version: 1,
+      nodes: {
+        loader: { type: 'ModelLoader', inputs: { pipeline } },
+        enc: { type: 'TextEncoder', inputs: { clip: { node: 'loader', output: 'clip' }, text } },
+      },
+    },
     { targets: ['enc'] },
   );
   return result.outputs.get('enc')?.conditioning as Conditioning;
@@ -78,7 +84,12 @@ test('TextEncoder (SDXL) concatenates both penultimate hidden states and pools e
 });
 
 test('UNet noise prediction matches torch for every exporter contract (int64 [b], float [b], float scalar, fp16)', async () => {
-  for (const [pipeline, tolerance] of [['tiny-sd15', 1e-5], ['tiny-sd15-script', 1e-5], ['tiny-sdxl', 1e-5], ['tiny-sd15-fp16', 2e-2]] as const) {
+  for (const [pipeline, tolerance] of [
+    ['tiny-sd15', 1e-5],
+    ['tiny-sd15-script', 1e-5],
+    ['tiny-sdxl', 1e-5],
+    ['tiny-sd15-fp16', 2e-2],
+  ] as const) {
     const files = await readPipeline(dirOf(pipeline));
     const unet = await openModel(files.unet, 'unet', [], config, ctx);
     const inputs = reference(pipeline, 'inputs');
@@ -89,10 +100,24 @@ test('UNet noise prediction matches torch for every exporter contract (int64 [b]
     const expected = tensor(reference(pipeline, 'base'), 'unet.out_sample');
     for (const r of [0, 1]) {
       const dim = hidden.length / 2 / 77;
-      const cond: Conditioning = { kind: 'conditioning', family: files.family, embeds: row(hidden, 2, r), tokens: 77, dim, padWindow: new Float32Array(77 * dim), empty: false, prompt: '' };
+      const cond: Conditioning = {
+        kind: 'conditioning',
+        family: files.family,
+        embeds: row(hidden, 2, r),
+        tokens: 77,
+        dim,
+        padWindow: new Float32Array(77 * dim),
+        empty: false,
+        prompt: '',
+      };
       if (files.family === 'sdxl') cond.pooled = row(tensor(inputs, 'unet.text_embeds'), 2, r);
       const timeIds = files.family === 'sdxl' ? [...row(tensor(inputs, 'unet.time_ids'), 2, r)] : undefined;
-      const eps = await predictNoise(unet, row(sample, 2, r), [1, 4, 8, 8], timesteps[timesteps.length === 1 ? 0 : r] as number, { positive: cond, negative: cond, cfg: 1, ...(timeIds && { timeIds }) });
+      const eps = await predictNoise(unet, row(sample, 2, r), [1, 4, 8, 8], timesteps[timesteps.length === 1 ? 0 : r] as number, {
+        positive: cond,
+        negative: cond,
+        cfg: 1,
+        ...(timeIds && { timeIds }),
+      });
       const error = relativeError(eps, row(expected, 2, r));
       assert.ok(error < tolerance, `${pipeline} row ${r}: relative error ${error}`);
     }
@@ -104,7 +129,16 @@ test('classifier-free guidance combines the two passes as uncond + cfgÂ·(cond âˆ
   const unet = await openModel(files.unet, 'unet', [], config, ctx);
   const hidden = tensor(reference('tiny-sd15', 'inputs'), 'unet.encoder_hidden_states');
   const sample = row(tensor(reference('tiny-sd15', 'inputs'), 'unet.sample'), 2, 0);
-  const make = (r: number): Conditioning => ({ kind: 'conditioning', family: 'sd15', embeds: row(hidden, 2, r), tokens: 77, dim: 32, padWindow: new Float32Array(77 * 32), empty: false, prompt: '' });
+  const make = (r: number): Conditioning => ({
+    kind: 'conditioning',
+    family: 'sd15',
+    embeds: row(hidden, 2, r),
+    tokens: 77,
+    dim: 32,
+    padWindow: new Float32Array(77 * 32),
+    empty: false,
+    prompt: '',
+  });
   const only = async (c: Conditioning) => predictNoise(unet, sample, [1, 4, 8, 8], 500, { positive: c, negative: c, cfg: 1 });
   const [uncond, cond] = [await only(make(0)), await only(make(1))];
   const guided = await predictNoise(unet, sample, [1, 4, 8, 8], 500, { positive: make(1), negative: make(0), cfg: 7.5 });
@@ -119,7 +153,13 @@ test('VAE decode and encode match torch (decode divides by the scaling factor; e
     const base = reference(pipeline, 'base');
     const z = tensor(inputs, 'vae_decoder.latent_sample');
     const { session: decoder } = await cachedSession(ctx.objects, files.vaeDecoder, config, ctx.log);
-    const images = await decodeLatents(decoder, files.vaeDecoder, { kind: 'latent', samples: z.map((v) => v * files.vaeScalingFactor), shape: [1, 4, 8, 8], meta: {} }, files.vaeScalingFactor, undefined);
+    const images = await decodeLatents(
+      decoder,
+      files.vaeDecoder,
+      { kind: 'latent', samples: z.map((v) => v * files.vaeScalingFactor), shape: [1, 4, 8, 8], meta: {} },
+      files.vaeScalingFactor,
+      undefined,
+    );
     const sample = tensor(base, 'vae_decoder.sample');
     const expected = new Float32Array(64 * 64 * 3);
     for (let p = 0; p < 64 * 64; p++) for (let c = 0; c < 3; c++) expected[p * 3 + c] = Math.min(1, Math.max(0, (sample[c * 4096 + p] as number) / 2 + 0.5));
@@ -130,7 +170,9 @@ test('VAE decode and encode match torch (decode divides by the scaling factor; e
     const nhwc = new Float32Array(64 * 64 * 3);
     for (let p = 0; p < 4096; p++) for (let c = 0; c < 3; c++) nhwc[p * 3 + c] = ((pixels[c * 4096 + p] as number) + 1) / 2;
     const latent = await encodeImages(encoder, files.vaeEncoder!, { kind: 'image', pixels: nhwc, shape: [1, 64, 64, 3], meta: {} }, files.vaeScalingFactor);
-    const mean = tensor(base, 'vae_encoder.latent_parameters').subarray(0, 4 * 64).map((v) => v * files.vaeScalingFactor);
+    const mean = tensor(base, 'vae_encoder.latent_parameters')
+      .subarray(0, 4 * 64)
+      .map((v) => v * files.vaeScalingFactor);
     assert.ok(relativeError(latent.samples, mean) < 1e-4, `${pipeline} encode`);
   }
 });

@@ -45,7 +45,10 @@ test('the PNG embeds the graph (ComfyUI prompt and UI workflow, Loom graph) and 
   const prompt = JSON.parse(text.prompt!) as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
   assert.equal(prompt.sampler?.class_type, 'UNetSampler');
   assert.deepEqual(prompt.sampler?.inputs.model, ['loader', 0]);
-  assert.equal(text.parameters, 'a girl, (red theme:1.2)\nNegative prompt: blurry\nSteps: 6, Sampler: Euler, CFG scale: 7, Seed: 5, Size: 64x64, Model: tiny-sd15');
+  assert.equal(
+    text.parameters,
+    'a girl, (red theme:1.2)\nNegative prompt: blurry\nSteps: 6, Sampler: Euler, CFG scale: 7, Seed: 5, Size: 64x64, Model: tiny-sd15',
+  );
   const meta = await sharp(file!).metadata();
   assert.deepEqual([meta.width, meta.height, meta.channels], [64, 64, 3]);
 });
@@ -80,7 +83,9 @@ test('every real layout runs end to end: Optimum SD1.5 and SDXL, diffusers scrip
 test('img2img: denoise runs the tail of the schedule, and denoise 0 returns the input latent', async () => {
   const host = tinyHost();
   mkdirSync(host.config.inputDir, { recursive: true });
-  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 80, b: 40 } } }).png().toBuffer();
+  const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 200, g: 80, b: 40 } } })
+    .png()
+    .toBuffer();
   writeFileSync(join(host.config.inputDir, 'start.png'), png);
   const graph = (denoise: number): Graph => {
     const g = txt2img({ steps: 10 });
@@ -140,7 +145,10 @@ test('tiled VAE decoding covers the image without seams', async () => {
 test('no stray temporary files are left in the output folder', async () => {
   const host = tinyHost();
   await host.engine.run(txt2img());
-  assert.deepEqual(readdirSync(host.config.outputDir).filter((f) => f.startsWith('.')), []);
+  assert.deepEqual(
+    readdirSync(host.config.outputDir).filter((f) => f.startsWith('.')),
+    [],
+  );
 });
 
 test('a batch renders one image per latent, each saved with its own seed in the metadata', async () => {
@@ -154,5 +162,8 @@ test('a batch renders one image per latent, each saved with its own seed in the 
   assert.deepEqual(images.shape, [3, 64, 64, 3]);
   const plane = 64 * 64 * 3;
   assert.notDeepEqual(images.pixels.subarray(0, plane), images.pixels.subarray(plane, 2 * plane), 'each latent gets its own noise');
-  assert.deepEqual(files.map((f) => /Seed: (\d+)/.exec(readPngText(readFileSync(f)).parameters ?? '')?.[1]), ['40', '41', '42']);
+  assert.deepEqual(
+    files.map((f) => /Seed: (\d+)/.exec(readPngText(readFileSync(f)).parameters ?? '')?.[1]),
+    ['40', '41', '42'],
+  );
 });

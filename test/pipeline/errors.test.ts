@@ -24,7 +24,7 @@ const withInputs = (graph: Graph, nodeId: string, inputs: Record<string, unknown
   return graph;
 };
 
-test('a missing model folder is MODEL_NOT_FOUND on the loader\'s pipeline input', async () => {
+test("a missing model folder is MODEL_NOT_FOUND on the loader's pipeline input", async () => {
   const err = await failure(txt2img({ pipeline: 'dreamshaper-onnx' }));
   assert.deepEqual([err.code, err.nodeId, err.input], ['MODEL_NOT_FOUND', 'loader', 'pipeline']);
   assert.match(err.message, /dreamshaper-onnx does not exist/);
@@ -60,14 +60,23 @@ test('out-of-range parameters are caught by validation, all at once', async () =
 test('Karras sigmas with a sampler that has none is an error on the schedule input, found at validation', async () => {
   const err = await failure(withInputs(txt2img(), 'sampler', { sampler: 'ddim', schedule: 'karras' }));
   assert.equal(err.code, 'VALIDATION_FAILED');
-  assert.deepEqual(err.problems.map((p) => [p.code, p.nodeId, p.input]), [['PARAM_INVALID', 'sampler', 'schedule']]);
+  assert.deepEqual(
+    err.problems.map((p) => [p.code, p.nodeId, p.input]),
+    [['PARAM_INVALID', 'sampler', 'schedule']],
+  );
 });
 
-test('a file that is not an image is BAD_FILE on LoadImage\'s image input', async () => {
+test("a file that is not an image is BAD_FILE on LoadImage's image input", async () => {
   const host = tinyHost();
   mkdirSync(host.config.inputDir, { recursive: true });
   writeFileSync(join(host.config.inputDir, 'notes.png'), 'hello, I am text');
-  const graph: Graph = { version: 1, nodes: { img: { type: 'LoadImage', inputs: { image: 'notes.png' } }, show: { type: 'PreviewImage', inputs: { images: { node: 'img', output: 'images' } } } } };
+  const graph: Graph = {
+    version: 1,
+    nodes: {
+      img: { type: 'LoadImage', inputs: { image: 'notes.png' } },
+      show: { type: 'PreviewImage', inputs: { images: { node: 'img', output: 'images' } } },
+    },
+  };
   const err = await failure(graph, host);
   assert.deepEqual([err.code, err.nodeId, err.input], ['BAD_FILE', 'img', 'image']);
   assert.match(err.message, /notes\.png is not an image/);
@@ -130,7 +139,10 @@ test('LoRA problems fail on the LoRALoader node: LyCORIS by name, and a LoRA for
   assert.match(sdxl.message, /pytorch_lora_weights_4\.safetensors: module .* is \d+×\d+ but .*tiny-sd15.* has \d+×\d+ .*another base model/);
   const missing = await failure(graph('nope.safetensors'), host);
   assert.equal(missing.code, 'VALIDATION_FAILED', 'a missing file is found before anything runs');
-  assert.deepEqual(missing.problems.map((p) => [p.code, p.nodeId, p.input]), [['MODEL_NOT_FOUND', 'lora', 'lora']]);
+  assert.deepEqual(
+    missing.problems.map((p) => [p.code, p.nodeId, p.input]),
+    [['MODEL_NOT_FOUND', 'lora', 'lora']],
+  );
 });
 
 test('an image size the UNet cannot halve is refused before the UNet runs, with the sizes that work', async () => {
@@ -138,9 +150,17 @@ test('an image size the UNet cannot halve is refused before the UNet runs, with 
   const host = tinyHost();
   const checked = host.engine.validate(txt2img({ width: 72, height: 64 }));
   assert.equal(checked.ok, false);
-  assert.deepEqual(checked.problems.map((p) => [p.code, p.nodeId, p.input]), [['PARAM_INVALID', 'sampler', 'latent']]);
+  assert.deepEqual(
+    checked.problems.map((p) => [p.code, p.nodeId, p.input]),
+    [['PARAM_INVALID', 'sampler', 'latent']],
+  );
   mkdirSync(host.config.inputDir, { recursive: true });
-  writeFileSync(join(host.config.inputDir, 'odd.png'), await sharp({ create: { width: 72, height: 72, channels: 3, background: { r: 9, g: 9, b: 9 } } }).png().toBuffer());
+  writeFileSync(
+    join(host.config.inputDir, 'odd.png'),
+    await sharp({ create: { width: 72, height: 72, channels: 3, background: { r: 9, g: 9, b: 9 } } })
+      .png()
+      .toBuffer(),
+  );
   const g = txt2img({ steps: 2 });
   g.nodes.image = { type: 'LoadImage', inputs: { image: 'odd.png' } };
   g.nodes.encode = { type: 'VAEEncode', inputs: { vae: { node: 'loader', output: 'vae' }, images: { node: 'image', output: 'images' } } };
@@ -148,10 +168,13 @@ test('an image size the UNet cannot halve is refused before the UNet runs, with 
   delete g.nodes.latent;
   const err = await failure(g, host);
   assert.deepEqual([err.code, err.nodeId, err.input], ['PARAM_INVALID', 'sampler', 'latent']);
-  assert.match(err.message, /Image size 72×72 does not fit the UNet of "tiny-sd15": .*multiples of 16\. Nearest sizes: width 72 → 64 or 80, height 72 → 64 or 80\.$/);
+  assert.match(
+    err.message,
+    /Image size 72×72 does not fit the UNet of "tiny-sd15": .*multiples of 16\. Nearest sizes: width 72 → 64 or 80, height 72 → 64 or 80\.$/,
+  );
 });
 
-test("a scheduler config key the chosen sampler cannot honour is refused at validation, naming file, key and scheduler", () => {
+test('a scheduler config key the chosen sampler cannot honour is refused at validation, naming file, key and scheduler', () => {
   const host = tinyHost({ modelsDir: join(tinyHost().outDir, 'models') });
   cpSync(join(root, 'models', 'tiny-sd15'), join(host.config.modelsDir, 'tiny-sd15'), { recursive: true });
   const configPath = join(host.config.modelsDir, 'tiny-sd15', 'scheduler', 'scheduler_config.json');
@@ -159,7 +182,13 @@ test("a scheduler config key the chosen sampler cannot honour is refused at vali
   writeFileSync(configPath, JSON.stringify({ ...config, solver_order: 2, algorithm_type: 'dpmsolver' }));
   const dpm = host.engine.validate(withInputs(txt2img(), 'sampler', { sampler: 'dpmpp_2m' }));
   assert.equal(dpm.ok, false);
-  assert.deepEqual(dpm.problems.map((p) => [p.code, p.nodeId, p.input]), [['UNSUPPORTED_MODEL', 'sampler', 'sampler']]);
-  assert.match(dpm.problems[0]?.message ?? '', /^tiny-sd15\/scheduler\/scheduler_config\.json: Scheduler config key algorithm_type: "dpmsolver" is not supported by the dpmpp_2m scheduler/);
+  assert.deepEqual(
+    dpm.problems.map((p) => [p.code, p.nodeId, p.input]),
+    [['UNSUPPORTED_MODEL', 'sampler', 'sampler']],
+  );
+  assert.match(
+    dpm.problems[0]?.message ?? '',
+    /^tiny-sd15\/scheduler\/scheduler_config\.json: Scheduler config key algorithm_type: "dpmsolver" is not supported by the dpmpp_2m scheduler/,
+  );
   assert.ok(host.engine.validate(withInputs(txt2img(), 'sampler', { sampler: 'euler' })).ok, "Euler drops DPM-Solver's keys, as diffusers' from_config does");
 });

@@ -13,7 +13,14 @@ export const fixturesDir = join(root, 'test/fixtures');
 
 export function tinyHost(options: { modelsDir?: string } = {}): Host & { outDir: string } {
   const outDir = mkdtempSync(join(tmpdir(), 'loom-pipeline-'));
-  const host = createHost({ modelsDir: options.modelsDir ?? modelsDir, outputDir: join(outDir, 'out'), inputDir: join(outDir, 'in'), tempDir: join(outDir, 'temp'), device: 'cpu', threads: 1 });
+  const host = createHost({
+    modelsDir: options.modelsDir ?? modelsDir,
+    outputDir: join(outDir, 'out'),
+    inputDir: join(outDir, 'in'),
+    tempDir: join(outDir, 'temp'),
+    device: 'cpu',
+    threads: 1,
+  });
   return { ...host, outDir };
 }
 
@@ -42,7 +49,9 @@ export function relativeError(actual: Float32Array, expected: Float32Array): num
 const link = (node: string, output: string) => ({ node, output });
 
 /** The txt2img graph of graphs/tiny-sd15-txt2img.json, built in code so tests can vary it. */
-export function txt2img(options: { pipeline?: string; seed?: number; steps?: number; prompt?: string; negative?: string; width?: number; height?: number; prefix?: string } = {}): Graph {
+export function txt2img(
+  options: { pipeline?: string; seed?: number; steps?: number; prompt?: string; negative?: string; width?: number; height?: number; prefix?: string } = {},
+): Graph {
   return {
     version: 1,
     nodes: {
@@ -52,7 +61,14 @@ export function txt2img(options: { pipeline?: string; seed?: number; steps?: num
       latent: { type: 'EmptyLatent', inputs: { width: options.width ?? 64, height: options.height ?? 64 } },
       sampler: {
         type: 'UNetSampler',
-        inputs: { model: link('loader', 'model'), positive: link('positive', 'conditioning'), negative: link('negative', 'conditioning'), latent: link('latent', 'latent'), seed: options.seed ?? 7, steps: options.steps ?? 6 },
+        inputs: {
+          model: link('loader', 'model'),
+          positive: link('positive', 'conditioning'),
+          negative: link('negative', 'conditioning'),
+          latent: link('latent', 'latent'),
+          seed: options.seed ?? 7,
+          steps: options.steps ?? 6,
+        },
       },
       decode: { type: 'VAEDecode', inputs: { vae: link('loader', 'vae'), latent: link('sampler', 'latent') } },
       save: { type: 'SaveImage', inputs: { images: link('decode', 'images'), filenamePrefix: options.prefix ?? 'test' } },

@@ -19,7 +19,22 @@ function basePrompt(sampler: Record<string, unknown>): Prompt {
     a: { class_type: 'CLIPTextEncode', inputs: { text: 'a lighthouse on a cliff', clip: ['ckpt', 1] } },
     b: { class_type: 'CLIPTextEncode', inputs: { text: 'a red sailing boat, (sunset:1.3)', clip: ['ckpt', 1] } },
     neg: { class_type: 'CLIPTextEncode', inputs: { text: 'blurry', clip: ['ckpt', 1] } },
-    sampler: { class_type: 'KSampler', inputs: { seed: 11, steps: 6, cfg: 5, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['ckpt', 0], negative: ['neg', 0], latent_image: ['latent', 0], positive: ['a', 0], ...sampler } },
+    sampler: {
+      class_type: 'KSampler',
+      inputs: {
+        seed: 11,
+        steps: 6,
+        cfg: 5,
+        sampler_name: 'euler',
+        scheduler: 'normal',
+        denoise: 1,
+        model: ['ckpt', 0],
+        negative: ['neg', 0],
+        latent_image: ['latent', 0],
+        positive: ['a', 0],
+        ...sampler,
+      },
+    },
   };
 }
 
@@ -72,8 +87,30 @@ test('ConditioningSetTimestepRange A 0–0.5 + B 0.5–1 equals A for the first 
   const common = { noise_seed: 11, steps: 6, cfg: 5, sampler_name: 'euler', scheduler: 'normal', model: ['ckpt', 0], negative: ['neg', 0] };
   const handover: Prompt = {
     ...basePrompt({}),
-    head: { class_type: 'KSamplerAdvanced', inputs: { ...common, add_noise: 'enable', start_at_step: 0, end_at_step: 3, return_with_leftover_noise: 'enable', positive: ['a', 0], latent_image: ['latent', 0] } },
-    tail: { class_type: 'KSamplerAdvanced', inputs: { ...common, add_noise: 'disable', start_at_step: 3, end_at_step: 10000, return_with_leftover_noise: 'disable', positive: ['b', 0], latent_image: ['head', 0] } },
+    head: {
+      class_type: 'KSamplerAdvanced',
+      inputs: {
+        ...common,
+        add_noise: 'enable',
+        start_at_step: 0,
+        end_at_step: 3,
+        return_with_leftover_noise: 'enable',
+        positive: ['a', 0],
+        latent_image: ['latent', 0],
+      },
+    },
+    tail: {
+      class_type: 'KSamplerAdvanced',
+      inputs: {
+        ...common,
+        add_noise: 'disable',
+        start_at_step: 3,
+        end_at_step: 10000,
+        return_with_leftover_noise: 'disable',
+        positive: ['b', 0],
+        latent_image: ['head', 0],
+      },
+    },
   };
   const [switched, chained, onlyA] = await Promise.all([run(split), run(handover, 'tail'), run(basePrompt({}))]);
   switched.forEach((v, i) => assert.ok(Math.abs(v - chained[i]!) <= 1e-5 * Math.max(1, Math.abs(chained[i]!)), `[${i}] ${v} vs ${chained[i]}`));

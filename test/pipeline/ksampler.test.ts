@@ -29,7 +29,16 @@ function comfyGraph(pipeline: string, sampler: Record<string, unknown>, extra: G
       positive: { type: 'CLIPTextEncode', inputs: { clip: link('loader', 'clip'), text: 'a (lighthouse:1.2) at dawn' } },
       negative: { type: 'CLIPTextEncode', inputs: { clip: link('loader', 'clip'), text: 'blurry' } },
       latent: { type: 'EmptyLatent', inputs: { width: 64, height: 64 } },
-      sampler: { type: 'KSampler', inputs: { model: link('loader', 'model'), positive: link('positive', 'conditioning'), negative: link('negative', 'conditioning'), latentImage: link('latent', 'latent'), ...sampler } },
+      sampler: {
+        type: 'KSampler',
+        inputs: {
+          model: link('loader', 'model'),
+          positive: link('positive', 'conditioning'),
+          negative: link('negative', 'conditioning'),
+          latentImage: link('latent', 'latent'),
+          ...sampler,
+        },
+      },
       ...extra,
     },
   };
@@ -41,21 +50,58 @@ test('KSampler reports every step with a preview; the seed decides the latent', 
   const host = tinyHost();
   const progress: Array<{ value: number; max: number; preview: boolean }> = [];
   const graph = comfyGraph('tiny-sd15', { seed: 5, steps: 5, cfg: 6, samplerName: 'dpmpp_2m', scheduler: 'karras' });
-  const first = await host.engine.run(graph, { targets: ['sampler'], onEvent: (e) => void (e.type === 'node.progress' && e.nodeId === 'sampler' && progress.push({ value: e.value, max: e.max, preview: e.preview !== undefined })) });
-  assert.deepEqual(progress, [1, 2, 3, 4, 5].map((value) => ({ value, max: 5, preview: true })));
+  const first = await host.engine.run(graph, {
+    targets: ['sampler'],
+    onEvent: (e) =>
+      void (e.type === 'node.progress' && e.nodeId === 'sampler' && progress.push({ value: e.value, max: e.max, preview: e.preview !== undefined })),
+  });
+  assert.deepEqual(
+    progress,
+    [1, 2, 3, 4, 5].map((value) => ({ value, max: 5, preview: true })),
+  );
   const again = await tinyHost().engine.run(graph, { targets: ['sampler'] });
   assert.deepEqual(latentOf(again, 'sampler').samples, latentOf(first, 'sampler').samples);
-  const other = await tinyHost().engine.run(comfyGraph('tiny-sd15', { seed: 6, steps: 5, cfg: 6, samplerName: 'dpmpp_2m', scheduler: 'karras' }), { targets: ['sampler'] });
+  const other = await tinyHost().engine.run(comfyGraph('tiny-sd15', { seed: 6, steps: 5, cfg: 6, samplerName: 'dpmpp_2m', scheduler: 'karras' }), {
+    targets: ['sampler'],
+  });
   assert.notDeepEqual(latentOf(other, 'sampler').samples, latentOf(first, 'sampler').samples);
 });
 
 test('KSamplerAdvanced 0→3 with leftover noise, then 3→end without new noise, equals one KSampler run (SDXL)', async () => {
   const host = tinyHost();
   const common = { noiseSeed: 9, steps: 6, cfg: 5, samplerName: 'euler', scheduler: 'normal' };
-  const graph = comfyGraph('tiny-sdxl', { seed: 9, steps: 6, cfg: 5, samplerName: 'euler', scheduler: 'normal' }, {
-    base: { type: 'KSamplerAdvanced', inputs: { model: link('loader', 'model'), positive: link('positive', 'conditioning'), negative: link('negative', 'conditioning'), latentImage: link('latent', 'latent'), ...common, startAtStep: 0, endAtStep: 3, returnWithLeftoverNoise: 'enable' } },
-    rest: { type: 'KSamplerAdvanced', inputs: { model: link('loader', 'model'), positive: link('positive', 'conditioning'), negative: link('negative', 'conditioning'), latentImage: link('base', 'latent'), ...common, addNoise: 'disable', startAtStep: 3, endAtStep: 10000 } },
-  });
+  const graph = comfyGraph(
+    'tiny-sdxl',
+    { seed: 9, steps: 6, cfg: 5, samplerName: 'euler', scheduler: 'normal' },
+    {
+      base: {
+        type: 'KSamplerAdvanced',
+        inputs: {
+          model: link('loader', 'model'),
+          positive: link('positive', 'conditioning'),
+          negative: link('negative', 'conditioning'),
+          latentImage: link('latent', 'latent'),
+          ...common,
+          startAtStep: 0,
+          endAtStep: 3,
+          returnWithLeftoverNoise: 'enable',
+        },
+      },
+      rest: {
+        type: 'KSamplerAdvanced',
+        inputs: {
+          model: link('loader', 'model'),
+          positive: link('positive', 'conditioning'),
+          negative: link('negative', 'conditioning'),
+          latentImage: link('base', 'latent'),
+          ...common,
+          addNoise: 'disable',
+          startAtStep: 3,
+          endAtStep: 10000,
+        },
+      },
+    },
+  );
   const result = await host.engine.run(graph, { targets: ['sampler', 'rest'] });
   const whole = latentOf(result, 'sampler').samples;
   const split = latentOf(result, 'rest').samples;
@@ -78,8 +124,19 @@ test('a noise mask repaints only where it is 1: elsewhere the input latent comes
   const shape = [1, 4, 8, 8];
   const latent = Float32Array.from({ length: 256 }, (_, i) => Math.sin(i) * 0.8);
   const mask = Float32Array.from({ length: 64 }, (_, p) => (p % 8 < 4 ? 1 : 0));
-  const denoiser = unetDenoiser(ms, await open(pipeline.unet), shape, { positive: await encode('a red boat'), negative: await encode(''), cfg: 4, family: 'sd15' });
-  const out = await kSample(ms, denoiser, latent, shape, { sampler: 'euler_ancestral', scheduler: 'karras', steps: 6, seed: 3, noiseMask: { values: mask, shape: [1, 1, 8, 8] } });
+  const denoiser = unetDenoiser(ms, await open(pipeline.unet), shape, {
+    positive: await encode('a red boat'),
+    negative: await encode(''),
+    cfg: 4,
+    family: 'sd15',
+  });
+  const out = await kSample(ms, denoiser, latent, shape, {
+    sampler: 'euler_ancestral',
+    scheduler: 'karras',
+    steps: 6,
+    seed: 3,
+    noiseMask: { values: mask, shape: [1, 1, 8, 8] },
+  });
   let changed = 0;
   out.forEach((v, i) => {
     if (mask[i % 64] === 0) assert.ok(Math.abs(v - latent[i]!) <= 1e-5, `kept [${i}] ${v} vs ${latent[i]}`);
@@ -97,7 +154,21 @@ test('an API-format prompt with ComfyUI input names runs KSamplerAdvanced and CL
     '7': { class_type: 'CLIPTextEncode', inputs: { text: 'text, watermark', clip: ['4', 1] } },
     '3': {
       class_type: 'KSamplerAdvanced',
-      inputs: { add_noise: 'enable', noise_seed: 42, steps: 4, cfg: 7, sampler_name: 'dpmpp_2m_sde', scheduler: 'exponential', start_at_step: 0, end_at_step: 3, return_with_leftover_noise: 'enable', model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] },
+      inputs: {
+        add_noise: 'enable',
+        noise_seed: 42,
+        steps: 4,
+        cfg: 7,
+        sampler_name: 'dpmpp_2m_sde',
+        scheduler: 'exponential',
+        start_at_step: 0,
+        end_at_step: 3,
+        return_with_leftover_noise: 'enable',
+        model: ['4', 0],
+        positive: ['6', 0],
+        negative: ['7', 0],
+        latent_image: ['5', 0],
+      },
     },
   };
   const graph = importComfyPrompt(prompt, host.registry, host.comfyMap);

@@ -40,10 +40,24 @@ test('the UNet through a LoRA branch session matches torch for the seed-format L
     const hidden = tensor(inputs, 'unet.encoder_hidden_states');
     for (const r of [0, 1]) {
       const dim = hidden.length / 2 / 77;
-      const cond: Conditioning = { kind: 'conditioning', family: files.family, embeds: row(hidden, r), tokens: 77, dim, padWindow: new Float32Array(77 * dim), empty: false, prompt: '' };
+      const cond: Conditioning = {
+        kind: 'conditioning',
+        family: files.family,
+        embeds: row(hidden, r),
+        tokens: 77,
+        dim,
+        padWindow: new Float32Array(77 * dim),
+        empty: false,
+        prompt: '',
+      };
       if (files.family === 'sdxl') cond.pooled = row(tensor(inputs, 'unet.text_embeds'), r);
       const timeIds = files.family === 'sdxl' ? [...row(tensor(inputs, 'unet.time_ids'), r)] : undefined;
-      const eps = await predictNoise(unet, row(tensor(inputs, 'unet.sample'), r), [1, 4, 8, 8], timesteps[timesteps.length === 1 ? 0 : r] as number, { positive: cond, negative: cond, cfg: 1, ...(timeIds && { timeIds }) });
+      const eps = await predictNoise(unet, row(tensor(inputs, 'unet.sample'), r), [1, 4, 8, 8], timesteps[timesteps.length === 1 ? 0 : r] as number, {
+        positive: cond,
+        negative: cond,
+        cfg: 1,
+        ...(timeIds && { timeIds }),
+      });
       const error = relativeError(eps, row(expected, r));
       assert.ok(error < 1e-4, `${entry.file} row ${r}: relative error ${error}`);
     }
@@ -52,7 +66,10 @@ test('the UNet through a LoRA branch session matches torch for the seed-format L
 
 const withLora = (strengthModel: number, strengthClip = strengthModel, lora = 'tiny-sd15/pytorch_lora_weights_8.safetensors'): Graph => {
   const g = txt2img({ seed: 9, steps: 4 });
-  g.nodes.lora = { type: 'LoRALoader', inputs: { model: { node: 'loader', output: 'model' }, clip: { node: 'loader', output: 'clip' }, lora, strengthModel, strengthClip } };
+  g.nodes.lora = {
+    type: 'LoRALoader',
+    inputs: { model: { node: 'loader', output: 'model' }, clip: { node: 'loader', output: 'clip' }, lora, strengthModel, strengthClip },
+  };
   (g.nodes.sampler as { inputs: Record<string, unknown> }).inputs.model = { node: 'lora', output: 'model' };
   return g;
 };
@@ -66,7 +83,10 @@ test('strength 0 on both passes the base model through; strength changes the ima
   assert.ok(relativeError(full, base) > 1e-3 && relativeError(half, base) > 1e-3);
   assert.ok(relativeError(half, base) < relativeError(full, base), 'half strength moves the image less');
   const stacked = withLora(1);
-  stacked.nodes.lora2 = { type: 'LoRALoader', inputs: { model: { node: 'lora', output: 'model' }, clip: { node: 'lora', output: 'clip' }, lora: 'tiny-sd15/pytorch_lora_weights_4.safetensors' } };
+  stacked.nodes.lora2 = {
+    type: 'LoRALoader',
+    inputs: { model: { node: 'lora', output: 'model' }, clip: { node: 'lora', output: 'clip' }, lora: 'tiny-sd15/pytorch_lora_weights_4.safetensors' },
+  };
   (stacked.nodes.sampler as { inputs: Record<string, unknown> }).inputs.model = { node: 'lora2', output: 'model' };
   const both = await pixels(stacked);
   assert.ok(relativeError(both, full) > 1e-3, 'a second LoRA in the chain changes the result again');
@@ -76,7 +96,11 @@ test('switching LoRA or strength on one engine creates no new session', async ()
   const host = tinyHost();
   await host.engine.run(withLora(1, 1, 'tiny-sd15/pytorch_lora_weights_4.safetensors'));
   const created = host.engine.objects.stats().misses;
-  for (const [s, lora] of [[0.5, 'tiny-sd15/pytorch_lora_weights_4.safetensors'], [1, 'tiny-sd15/pytorch_lora_weights_8.safetensors'], [0.7, 'tiny-sd15/pytorch_lora_weights_16.safetensors']] as const) {
+  for (const [s, lora] of [
+    [0.5, 'tiny-sd15/pytorch_lora_weights_4.safetensors'],
+    [1, 'tiny-sd15/pytorch_lora_weights_8.safetensors'],
+    [0.7, 'tiny-sd15/pytorch_lora_weights_16.safetensors'],
+  ] as const) {
     const result = await host.engine.run(withLora(s, s, lora));
     assert.ok(result.executed.includes('sampler'));
   }

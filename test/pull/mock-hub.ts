@@ -91,8 +91,14 @@ export async function startMockHub(repos: Record<string, MockRepo>, pageSize = 1
   let cdnUrl = '';
 
   const cdn = createServer((req, res) => {
-    log.push({ host: 'cdn', url: req.url ?? '', ...(req.headers.range && { range: req.headers.range }), ...(req.headers.authorization && { auth: req.headers.authorization }) });
-    if (req.headers.authorization) return sendJson(res, 400, { error: 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter is supported' });
+    log.push({
+      host: 'cdn',
+      url: req.url ?? '',
+      ...(req.headers.range && { range: req.headers.range }),
+      ...(req.headers.authorization && { auth: req.headers.authorization }),
+    });
+    if (req.headers.authorization)
+      return sendJson(res, 400, { error: 'Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter is supported' });
     const match = /^\/(?:repos\/[^/]+\/)?([0-9a-f]{64})(\/[^/?]+)?(\?|$)/.exec(req.url ?? '');
     let data = match ? blobs.get(match[1] ?? '') : undefined;
     if (!match || !data) return sendJson(res, 404, { error: 'NoSuchKey' });
@@ -106,7 +112,12 @@ export async function startMockHub(repos: Record<string, MockRepo>, pageSize = 1
 
   const hub = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://hub');
-    log.push({ host: 'hub', url: req.url ?? '', ...(req.headers.range && { range: req.headers.range }), ...(req.headers.authorization && { auth: req.headers.authorization }) });
+    log.push({
+      host: 'hub',
+      url: req.url ?? '',
+      ...(req.headers.range && { range: req.headers.range }),
+      ...(req.headers.authorization && { auth: req.headers.authorization }),
+    });
     const tree = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)(?:\/(.*))?$/.exec(url.pathname);
     const resolve = /^\/([^/]+\/[^/]+)\/resolve\/([^/]+)\/(.+)$/.exec(url.pathname);
     const name = (tree ?? resolve)?.[1] ?? '';
@@ -118,17 +129,33 @@ export async function startMockHub(repos: Record<string, MockRepo>, pageSize = 1
     }
     if (tree) {
       const paths = Object.keys(repo.files).sort();
-      const dirs = [...new Set(paths.flatMap((p) => p.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))))].sort();
+      const dirs = [
+        ...new Set(
+          paths.flatMap((p) =>
+            p
+              .split('/')
+              .slice(0, -1)
+              .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+          ),
+        ),
+      ].sort();
       const entries = [
         ...dirs.map((path) => ({ type: 'directory', oid: gitOid(Buffer.from(path)), size: 0, path })),
         ...paths.map((path) => {
           const data = repo.files[path] ?? Buffer.alloc(0);
-          return { type: 'file', oid: gitOid(data), size: data.length, path, ...(isLfs(path) && { lfs: { oid: sha256(data), size: data.length, pointerSize: 134 } }) };
+          return {
+            type: 'file',
+            oid: gitOid(data),
+            size: data.length,
+            path,
+            ...(isLfs(path) && { lfs: { oid: sha256(data), size: data.length, pointerSize: 134 } }),
+          };
         }),
       ];
       const cursor = Number(url.searchParams.get('cursor') ?? '0');
       const page = entries.slice(cursor, cursor + pageSize);
-      const next = cursor + pageSize < entries.length ? `<${hubUrl}${url.pathname}?recursive=true&expand=false&cursor=${cursor + pageSize}>; rel="next"` : undefined;
+      const next =
+        cursor + pageSize < entries.length ? `<${hubUrl}${url.pathname}?recursive=true&expand=false&cursor=${cursor + pageSize}>; rel="next"` : undefined;
       return sendJson(res, 200, page, next ? { Link: next } : {});
     }
     const path = decodeURIComponent(resolve?.[3] ?? '');
@@ -164,9 +191,14 @@ export async function startMockHub(repos: Record<string, MockRepo>, pageSize = 1
       rangeless.add(hash);
     },
     close: () =>
-      Promise.all([hub, cdn].map((server) => new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }))).then(() => undefined),
+      Promise.all(
+        [hub, cdn].map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        ),
+      ).then(() => undefined),
   };
 }

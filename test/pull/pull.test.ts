@@ -102,7 +102,10 @@ test('a pipeline repo lands in models/<name>/ with its layout, byte for byte, an
   assert.equal(run.code, 0, run.err);
   assert.deepEqual(readTree(join(run.models, 'tiny-sd15')), PIPELINE);
   assert.deepEqual(readdirSync(run.models), ['tiny-sd15']);
-  assert.ok(hub.log.some((r) => r.host === 'hub' && r.url.includes('cursor=')), 'the paged tree listing was followed');
+  assert.ok(
+    hub.log.some((r) => r.host === 'hub' && r.url.includes('cursor=')),
+    'the paged tree listing was followed',
+  );
   assert.ok(hub.log.filter((r) => r.host === 'cdn').every((r) => r.auth === undefined));
 });
 
@@ -146,7 +149,10 @@ test('a connection cut mid-file is resumed with a Range request: same bytes, one
   const run = await pull(['loom/tiny-sd15', 'unet/model.onnx', '--kind', 'checkpoint']);
   assert.equal(run.code, 0, run.err);
   assert.ok(readFileSync(join(run.models, 'checkpoints', 'model.onnx')).equals(UNET));
-  assert.ok(hub.log.slice(seen).some((r) => r.host === 'cdn' && r.range === 'bytes=500000-'), 'the retry asked only for the rest');
+  assert.ok(
+    hub.log.slice(seen).some((r) => r.host === 'cdn' && r.range === 'bytes=500000-'),
+    'the retry asked only for the rest',
+  );
 });
 
 test('a pull that keeps failing leaves only a .part file; the next run resumes it to the same bytes', async () => {
@@ -160,7 +166,13 @@ test('a pull that keeps failing leaves only a .part file; the next run resumes i
   const seen = hub.log.length;
   const second = await pullInto(first.models, ['loom/tiny-sd15', 'unet/model.onnx', '--kind', 'checkpoint']);
   assert.equal(second.code, 0, second.err);
-  assert.deepEqual(hub.log.slice(seen).filter((r) => r.host === 'cdn').map((r) => r.range), ['bytes=300000-']);
+  assert.deepEqual(
+    hub.log
+      .slice(seen)
+      .filter((r) => r.host === 'cdn')
+      .map((r) => r.range),
+    ['bytes=300000-'],
+  );
   assert.match(second.err, /resumed at 300\.0 KB/);
   assert.ok(readFileSync(dest).equals(UNET));
   assert.ok(!existsSync(`${dest}.part`));

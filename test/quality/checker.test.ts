@@ -59,14 +59,21 @@ test('the style metric separates plain from styled renders completely', () => {
 
 test('blurred like a VAE softens them (σ = 1.6 px), the renders are still read and separated', async () => {
   // Loom's pictures come out of a VAE that softens edges: the outline stops being ink-dark first.
-  const blurred = await Promise.all(renders.map(async ({ label }) => {
-    const { data, info } = await sharp(join(LABELLED_DIR, label.file)).removeAlpha().blur(1.6).raw().toBuffer({ resolveWithObject: true });
-    return { label, image: { width: info.width, height: info.height, data: new Uint8Array(data) } };
-  }));
-  const right = Object.fromEntries(ATTRIBUTES.map((a) => [a, blurred.filter(({ label, image }) => {
-    const d = check(image);
-    return d.found && d[a] === label[a];
-  }).length / blurred.length]));
+  const blurred = await Promise.all(
+    renders.map(async ({ label }) => {
+      const { data, info } = await sharp(join(LABELLED_DIR, label.file)).removeAlpha().blur(1.6).raw().toBuffer({ resolveWithObject: true });
+      return { label, image: { width: info.width, height: info.height, data: new Uint8Array(data) } };
+    }),
+  );
+  const right = Object.fromEntries(
+    ATTRIBUTES.map((a) => [
+      a,
+      blurred.filter(({ label, image }) => {
+        const d = check(image);
+        return d.found && d[a] === label[a];
+      }).length / blurred.length,
+    ]),
+  );
   // Blur rounds a square's corners towards a circle's fill ratio: the one attribute allowed to slip.
   for (const a of ATTRIBUTES) assert.ok(right[a]! >= (a === 'shape' ? 0.95 : BAR), `${a}: ${right[a]}`);
   const scores = (style: boolean): number[] => blurred.filter((r) => r.label.style === style).map((r) => styleMetric(r.image, world).score);
@@ -83,7 +90,10 @@ test('an empty (black) image has no shape', () => {
 });
 
 test('a bare background, plain or paper, has no shape and the metric reads the background', () => {
-  for (const [background, paper] of [[world.background, 0], [world.style.paper, 1]] as const) {
+  for (const [background, paper] of [
+    [world.background, 0],
+    [world.style.paper, 1],
+  ] as const) {
     const image = solidImage(64, 64, background);
     const d = check(image);
     assert.equal(d.found, false, notFound(d));
@@ -120,15 +130,22 @@ test('a hand-placed square: a 20-px blue square centred on (48, 32) is a large b
 
 test('a duplicated subject is caught: two 12-px red squares are two subjects, not one shape; a speck beside one is not a subject', () => {
   // Each square is 144 px, over the 45-px floor (half a small triangle at the lowest radius: ½·2.53·6²).
-  const two = check(paint(paint(solidImage(64, 64, world.background), [6, 26, 18, 38], world.colours.red as number[]), [46, 26, 58, 38], world.colours.red as number[]));
+  const two = check(
+    paint(paint(solidImage(64, 64, world.background), [6, 26, 18, 38], world.colours.red as number[]), [46, 26, 58, 38], world.colours.red as number[]),
+  );
   assert.equal(two.found, false);
   assert.equal(subjectsOf(two), 2);
   assert.match(notFound(two), /2 separate shapes/);
-  const speck = check(paint(paint(solidImage(64, 64, world.background), [6, 26, 18, 38], world.colours.red as number[]), [50, 50, 53, 53], world.colours.red as number[]));
+  const speck = check(
+    paint(paint(solidImage(64, 64, world.background), [6, 26, 18, 38], world.colours.red as number[]), [50, 50, 53, 53], world.colours.red as number[]),
+  );
   assert.ok(speck.found, notFound(speck));
   assert.equal(subjectsOf(speck), 1);
 });
 
 test('every labelled render is one subject', () => {
-  assert.deepEqual(renders.filter((r) => subjectsOf(check(r.image)) !== 1).map((r) => r.label.file), []);
+  assert.deepEqual(
+    renders.filter((r) => subjectsOf(check(r.image)) !== 1).map((r) => r.label.file),
+    [],
+  );
 });

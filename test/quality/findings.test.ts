@@ -43,13 +43,32 @@ test('a reduced demo: the grid, then FINDINGS.md with every finding measured; di
   const out = mkdtempSync(join(tmpdir(), 'loom-findings-'));
   const models = join(root, 'models');
   const compare = sink();
-  const code = await compareCli([join(root, 'graphs/compare-loom-tiny-lora-ranks.json'), '--ranks', '0,16', '--prompts', '2', '--out', out, '--models', models, '--threads', '1', '--quiet'], { stdout: compare, stderr: compare });
+  const code = await compareCli(
+    [
+      join(root, 'graphs/compare-loom-tiny-lora-ranks.json'),
+      '--ranks',
+      '0,16',
+      '--prompts',
+      '2',
+      '--out',
+      out,
+      '--models',
+      models,
+      '--threads',
+      '1',
+      '--quiet',
+    ],
+    { stdout: compare, stderr: compare },
+  );
   assert.equal(code, 0, compare.text);
   const grid = join(out, 'loom-tiny');
   const io = { stdout: sink(), stderr: sink() };
   assert.equal(await findingsCli(['--grid', grid, '--prompts', '2', '--resolution', '2', '--models', models, '--threads', '1'], io), 0, io.stderr.text);
   const result = JSON.parse(readFileSync(join(grid, 'findings.json'), 'utf8')) as FindingsResult;
-  assert.deepEqual(result.rank.map((r) => r.rank), [16]);
+  assert.deepEqual(
+    result.rank.map((r) => r.rank),
+    [16],
+  );
   assert.equal(result.settings.gridRows, 2);
   const [trained, direct] = result.resolution;
   assert.ok(trained && direct);

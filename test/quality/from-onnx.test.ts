@@ -30,5 +30,6 @@ test('the committed ONNX loads back into the torch replicas and re-exports bit f
   ].join('\n');
   const run = spawnSync(PYTHON, ['-c', script], { cwd: root, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' } });
   assert.equal(run.status, 0, run.stderr);
-  for (const part of ['unet', 'text_encoder', 'vae_encoder', 'vae_decoder']) assert.match(run.stdout, new RegExp(`\\[from-onnx\\] ${part}: re-exported initializers identical`));
+  for (const part of ['unet', 'text_encoder', 'vae_encoder', 'vae_decoder'])
+    assert.match(run.stdout, new RegExp(`\\[from-onnx\\] ${part}: re-exported initializers identical`));
 });

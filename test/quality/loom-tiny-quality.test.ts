@@ -30,7 +30,9 @@ const STYLE_RANK = 16;
 const STYLE_BAR = 0.95;
 
 const modelsDir = fileURLToPath(new URL('../../models/', import.meta.url));
-const missingModel = existsSync(`${modelsDir}loom-tiny/model_index.json`) ? false : `models/loom-tiny is missing (train and export it with tools/loom-tiny/train.py)`;
+const missingModel = existsSync(`${modelsDir}loom-tiny/model_index.json`)
+  ? false
+  : `models/loom-tiny is missing (train and export it with tools/loom-tiny/train.py)`;
 const missingLora = missingModel || (existsSync(`${modelsDir}loras/${loraName(STYLE_RANK)}`) ? false : `models/loras/${loraName(STYLE_RANK)} is missing`);
 
 const world = loadWorld();
@@ -44,20 +46,30 @@ test(`loom-tiny follows ≥ ${ADHERENCE_BAR * 100}% of ${ADHERENCE_PROMPTS} held
   assert.ok(result.adherence >= ADHERENCE_BAR, `${summary}\n${misses.join('\n')}`);
 });
 
-test(`the VAE keeps colour, shape and position of ≥ ${ROUND_TRIP_BAR * 100}% of the labelled renders through encode and decode`, { skip: missingModel }, async () => {
-  const result = await measureRoundTrip(createChecker(world), { host: { modelsDir, device: 'cpu' } });
-  const misses = result.cases.filter((c) => !c.adheres).map((c) => `${c.label.file} (${c.label.size} ${c.label.colour} ${c.label.shape} ${c.label.position}): ${describeDetection(c.detection)}`);
-  assert.equal(result.count, 120);
-  assert.ok(result.adherence >= ROUND_TRIP_BAR, `round trip ${result.adherence}, per attribute ${JSON.stringify(result.perAttribute)}\n${misses.join('\n')}`);
-});
+test(
+  `the VAE keeps colour, shape and position of ≥ ${ROUND_TRIP_BAR * 100}% of the labelled renders through encode and decode`,
+  { skip: missingModel },
+  async () => {
+    const result = await measureRoundTrip(createChecker(world), { host: { modelsDir, device: 'cpu' } });
+    const misses = result.cases
+      .filter((c) => !c.adheres)
+      .map((c) => `${c.label.file} (${c.label.size} ${c.label.colour} ${c.label.shape} ${c.label.position}): ${describeDetection(c.detection)}`);
+    assert.equal(result.count, 120);
+    assert.ok(result.adherence >= ROUND_TRIP_BAR, `round trip ${result.adherence}, per attribute ${JSON.stringify(result.perAttribute)}\n${misses.join('\n')}`);
+  },
+);
 
-test(`the style metric tells LoRA rank ${STYLE_RANK} from base on ≥ ${STYLE_BAR * 100}% of ${STYLE_PROMPTS} prompts and rises with strength`, { skip: missingLora }, async () => {
-  const prompts = heldOut.slice(0, STYLE_PROMPTS).map((p) => `${p.prompt}, ${world.style.tag}`);
-  const result = await measureStyle(renderer!, world, prompts, { ranks: [STYLE_RANK], strengths: [0, 0.5, 1] });
-  const rank = result.ranks[0]!;
-  const curve = rank.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ');
-  assert.ok(rank.accuracy >= STYLE_BAR, `accuracy ${rank.accuracy} (base styled ${result.base.styled}, LoRA styled ${rank.loraStyled} of ${STYLE_PROMPTS})`);
-  assert.ok(rank.monotonic, `means by strength: ${curve}`);
-  // Strength 0 through LoRALoader is the base model: the same pictures, so the same scores.
-  assert.deepEqual(rank.curve[0]!.scores, result.base.scores);
-});
+test(
+  `the style metric tells LoRA rank ${STYLE_RANK} from base on ≥ ${STYLE_BAR * 100}% of ${STYLE_PROMPTS} prompts and rises with strength`,
+  { skip: missingLora },
+  async () => {
+    const prompts = heldOut.slice(0, STYLE_PROMPTS).map((p) => `${p.prompt}, ${world.style.tag}`);
+    const result = await measureStyle(renderer!, world, prompts, { ranks: [STYLE_RANK], strengths: [0, 0.5, 1] });
+    const rank = result.ranks[0]!;
+    const curve = rank.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ');
+    assert.ok(rank.accuracy >= STYLE_BAR, `accuracy ${rank.accuracy} (base styled ${result.base.styled}, LoRA styled ${rank.loraStyled} of ${STYLE_PROMPTS})`);
+    assert.ok(rank.monotonic, `means by strength: ${curve}`);
+    // Strength 0 through LoRALoader is the base model: the same pictures, so the same scores.
+    assert.deepEqual(rank.curve[0]!.scores, result.base.scores);
+  },
+);

@@ -14,7 +14,13 @@ test('a strength curve is monotonic when it never falls and ends above where it 
   assert.equal(isMonotonic([0.4, 0.4, 0.4]), false, 'flat is not a response to strength');
 });
 
-const adherence = (share: number): AdherenceResult => ({ count: 200, adherence: share, perAttribute: { colour: 1, shape: 1, position: 1, size: 1 }, nothingFound: 0, cases: [] });
+const adherence = (share: number): AdherenceResult => ({
+  count: 200,
+  adherence: share,
+  perAttribute: { colour: 1, shape: 1, position: 1, size: 1 },
+  nothingFound: 0,
+  cases: [],
+});
 const rank = (r: number, accuracy: number, means: number[]): StyleRankResult => ({
   rank: r,
   accuracy,
@@ -37,7 +43,15 @@ test('the bars are the issue’s: adherence 90%, style accuracy 95% for every ra
 });
 
 test('bad arguments exit with 2 before anything is rendered', async () => {
-  for (const args of [['--prompts', 'x'], ['--prompts', '201'], ['--styles', '-1'], ['--ranks', '4,x'], ['--device', 'tpu'], ['--threads', '1.5'], ['--bogus']]) {
+  for (const args of [
+    ['--prompts', 'x'],
+    ['--prompts', '201'],
+    ['--styles', '-1'],
+    ['--ranks', '4,x'],
+    ['--device', 'tpu'],
+    ['--threads', '1.5'],
+    ['--bogus'],
+  ]) {
     const stderr = new PassThrough();
     let text = '';
     stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));

@@ -63,7 +63,11 @@ describe('a SIGKILLed worker', { skip: skip ?? false }, () => {
       await cluster.killWorker(victim);
       const killed = performance.now();
       // Measured from when the kill returned to the first /queue poll (every 50 ms) that shows it requeued.
-      const requeuedAfterMs = await until('the victim back in the queue', async () => ((await queueIds(cluster.url)).pending[0] === victimPrompt ? performance.now() - killed : undefined), 20_000);
+      const requeuedAfterMs = await until(
+        'the victim back in the queue',
+        async () => ((await queueIds(cluster.url)).pending[0] === victimPrompt ? performance.now() - killed : undefined),
+        20_000,
+      );
       t.diagnostic(`requeued ${Math.round(requeuedAfterMs)} ms after the kill`);
       assert.ok(requeuedAfterMs < 5000, `requeued ${Math.round(requeuedAfterMs)} ms after the kill\n${cluster.logs()}`);
       assert.deepEqual((await queueIds(cluster.url)).pending, [victimPrompt, ...later], 'at its own place: ahead of everything submitted after it');
@@ -87,14 +91,25 @@ describe('a SIGKILLed worker', { skip: skip ?? false }, () => {
     const redis = new Redis(cluster.redis.url);
     try {
       // Sleep publishes nothing while it runs: only the worker's ownership check can notice the loss.
-      const id = await submit(cluster.url, { '1': { class_type: 'Source', inputs: { value: 9 } }, '2': { class_type: 'Sleep', inputs: { x: ['1', 0], ms: 12_000 } }, '3': { class_type: 'Tag', inputs: { x: ['2', 0] } } }, 'frozen');
+      const id = await submit(
+        cluster.url,
+        {
+          '1': { class_type: 'Source', inputs: { value: 9 } },
+          '2': { class_type: 'Sleep', inputs: { x: ['1', 0], ms: 12_000 } },
+          '3': { class_type: 'Tag', inputs: { x: ['2', 0] } },
+        },
+        'frozen',
+      );
       await ws.waitFor((m) => m.type === 'executing' && m.data.prompt_id === id && m.data.node === '2', 15_000);
       const frozen = (await redis.hget(`loom:run:${id}`, 'worker')) as string;
       const proc = cluster.workers.get(frozen);
       assert.ok(proc);
       proc.child.kill('SIGSTOP');
       try {
-        await ws.waitFor((m) => m.type === 'execution_start' && m.data.prompt_id === id && ws.forPrompt(id).filter((x) => x.type === 'execution_start').length === 2, 20_000);
+        await ws.waitFor(
+          (m) => m.type === 'execution_start' && m.data.prompt_id === id && ws.forPrompt(id).filter((x) => x.type === 'execution_start').length === 2,
+          20_000,
+        );
       } finally {
         proc.child.kill('SIGCONT');
       }
@@ -105,7 +120,7 @@ describe('a SIGKILLed worker', { skip: skip ?? false }, () => {
       assert.equal(messages.filter((m) => m.type === 'execution_success').length, 1);
       const entry = (await history(cluster.url, id)) as HistoryEntry;
       assert.equal(entry.status.status_str, 'success');
-      assert.notEqual(entry.outputs['3']?.worker?.[0], frozen, 'the result is the other worker\'s');
+      assert.notEqual(entry.outputs['3']?.worker?.[0], frozen, "the result is the other worker's");
     } finally {
       ws.close();
       redis.disconnect();
@@ -142,16 +157,23 @@ describe('routing by measured cost: one warm worker, one fresh', { skip: skip ??
     for (const id of ids) await until(`prompt ${id}`, () => history(cluster.url, id), 30_000);
     const runs = await Promise.all(ids.map(ranOn));
     assert.deepEqual(runs.map((r) => r.worker).sort(), ['fresh', 'warm'], cluster.logs());
-    assert.deepEqual(runs.find((r) => r.worker === 'fresh'), { worker: 'fresh', cold: true });
+    assert.deepEqual(
+      runs.find((r) => r.worker === 'fresh'),
+      { worker: 'fresh', cold: true },
+    );
   });
 
   test('two prompts on a pipeline that takes 3 s to load: the second waits for the warm worker', async () => {
     const ids = [await submit(cluster.url, onPipeline('large', 5, 600)), await submit(cluster.url, onPipeline('large', 6, 600))];
     for (const id of ids) await until(`prompt ${id}`, () => history(cluster.url, id), 30_000);
-    assert.deepEqual(await Promise.all(ids.map(ranOn)), [
-      { worker: 'warm', cold: false },
-      { worker: 'warm', cold: false },
-    ], cluster.logs());
+    assert.deepEqual(
+      await Promise.all(ids.map(ranOn)),
+      [
+        { worker: 'warm', cold: false },
+        { worker: 'warm', cold: false },
+      ],
+      cluster.logs(),
+    );
   });
 });
 
@@ -182,15 +204,19 @@ describe('20 prompts, 3 workers SIGKILLed while they run', { skip: skip ?? false
       const down = new Set<string>();
       for (let kill = 0; kill < 3; kill++) {
         // A prompt in its slow node on a worker that is up, and not killed under before.
-        const [promptId, worker] = await until('a running prompt to kill', async () => {
-          for (const id of ids) {
-            if (victims.has(id)) continue;
-            const run = await redis.hgetall(`loom:run:${id}`);
-            const inSlow = ws.forPrompt(id).some((m) => m.type === 'progress' && m.data.node === '3');
-            if (run.state === 'running' && run.worker && !down.has(run.worker) && cluster.workers.has(run.worker) && inSlow) return [id, run.worker] as const;
-          }
-          return undefined;
-        }, 30_000);
+        const [promptId, worker] = await until(
+          'a running prompt to kill',
+          async () => {
+            for (const id of ids) {
+              if (victims.has(id)) continue;
+              const run = await redis.hgetall(`loom:run:${id}`);
+              const inSlow = ws.forPrompt(id).some((m) => m.type === 'progress' && m.data.node === '3');
+              if (run.state === 'running' && run.worker && !down.has(run.worker) && cluster.workers.has(run.worker) && inSlow) return [id, run.worker] as const;
+            }
+            return undefined;
+          },
+          30_000,
+        );
         victims.add(promptId);
         down.add(worker);
         await cluster.killWorker(worker);

@@ -50,7 +50,7 @@ describe('Redis building blocks', { skip: skip ?? false }, () => {
     );
   });
 
-  test('requeue: a lost worker\'s prompt goes back to pending with its number; its attempt is dead, the count carries on', async () => {
+  test("requeue: a lost worker's prompt goes back to pending with its number; its attempt is dead, the count carries on", async () => {
     const scripts = new RunScripts(redis, keys);
     await redis.del(keys.pending);
     await redis.hset(keys.run('s'), { state: 'dispatched', jobId: 's.r1' });
@@ -80,10 +80,10 @@ describe('Redis building blocks', { skip: skip ?? false }, () => {
     await redis.hset(keys.run('u'), { state: 'dispatched', jobId: 'u.r1' });
     assert.equal(await scripts.requeue('u', { workerId: '', jobId: 'u.r0' }, 3, 2), 0, 'another job of it: not this one');
     assert.equal(await scripts.requeue('u', { workerId: '', jobId: 'u.r1' }, 3, 2), 1);
-    assert.equal(await scripts.claim('u', 'u.r1', 'w1', 'i1'), 0, 'the dead fetcher\'s job can no longer be claimed');
+    assert.equal(await scripts.claim('u', 'u.r1', 'w1', 'i1'), 0, "the dead fetcher's job can no longer be claimed");
   });
 
-  test('the lock owner of a fetched BullMQ job is the fetching worker\'s token', async () => {
+  test("the lock owner of a fetched BullMQ job is the fetching worker's token", async () => {
     const jobs = new JobQueues(redis, keys);
     const connection = new Redis(server.url, { maxRetriesPerRequest: null }); // as BullMQ workers need
     const worker = new Worker('run-t', null, { connection, prefix: keys.bull, autorun: false });
@@ -118,11 +118,17 @@ describe('Redis building blocks', { skip: skip ?? false }, () => {
     const store = new RedisHistoryStore(redis, keys, 3);
     await store.load();
     for (const id of ['h1', 'h2', 'h3', 'h4']) await store.put(record(id));
-    assert.deepEqual(store.page(0, 10).items.map((r) => r.promptId), ['h2', 'h3', 'h4']);
+    assert.deepEqual(
+      store.page(0, 10).items.map((r) => r.promptId),
+      ['h2', 'h3', 'h4'],
+    );
     await store.put(record('h2')); // re-recorded: moves to the end with a new seq
     const reloaded = new RedisHistoryStore(redis, keys, 3);
     await reloaded.load();
-    assert.deepEqual(reloaded.page(0, 10).items.map((r) => `${r.promptId}#${r.seq}`), ['h3#3', 'h4#4', 'h2#5']);
+    assert.deepEqual(
+      reloaded.page(0, 10).items.map((r) => `${r.promptId}#${r.seq}`),
+      ['h3#3', 'h4#4', 'h2#5'],
+    );
     assert.equal(await reloaded.delete(['h3', 'nope', 'h3']), 1);
     assert.equal(reloaded.size, 2);
     await reloaded.clear();

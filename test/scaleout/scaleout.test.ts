@@ -43,7 +43,9 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
     const clients = await Promise.all(['c0', 'c1', 'c2'].map((id) => WsProbe.connect(`${wsUrl}/ws?clientId=${id}`)));
     try {
       const submitted = await Promise.all(
-        clients.flatMap((_c, ci) => [0, 1, 2].map(async (k) => ({ ci, value: 10 * ci + k + 1, id: await submit(cluster.url, slowSave(10 * ci + k + 1, 200, 'multi'), `c${ci}`) }))),
+        clients.flatMap((_c, ci) =>
+          [0, 1, 2].map(async (k) => ({ ci, value: 10 * ci + k + 1, id: await submit(cluster.url, slowSave(10 * ci + k + 1, 200, 'multi'), `c${ci}`) })),
+        ),
       );
       await Promise.all(submitted.map(({ ci, id }) => (clients[ci] as WsProbe).waitForEnd(id, 30_000)));
       const workers = new Set<string>();
@@ -89,7 +91,8 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
     assert.deepEqual(await run('beta', 1), { worker: 'b', cold: true }, 'only b has beta');
     // Nobody has alpha loaded; b holds beta, so a worker with nothing loaded (a, then c by name) loads it.
     assert.deepEqual(await run('alpha', 2), { worker: 'a', cold: true });
-    for (const seed of [3, 4, 5]) assert.deepEqual(await run('alpha', seed), { worker: 'a', cold: false }, `seed ${seed}: stays on the worker that has alpha loaded`);
+    for (const seed of [3, 4, 5])
+      assert.deepEqual(await run('alpha', seed), { worker: 'a', cold: false }, `seed ${seed}: stays on the worker that has alpha loaded`);
     assert.deepEqual(await run('beta', 6), { worker: 'b', cold: false });
     // /free unloads everywhere: the next alpha prompt loads cold again.
     assert.equal((await api(cluster.url, '/free', { json: { unload_models: true } })).status, 200);
@@ -168,7 +171,11 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
       const entry = (await history(cluster.url, id)) as HistoryEntry;
       assert.equal(entry.status.status_str, 'error');
       assert.ok(entry.status.messages.some(([type]) => type === 'execution_interrupted'));
-      assert.deepEqual(readdirSync(join(cluster.root, 'server', 'out')).filter((n) => n.startsWith('int')), [], 'the save node never ran');
+      assert.deepEqual(
+        readdirSync(join(cluster.root, 'server', 'out')).filter((n) => n.startsWith('int')),
+        [],
+        'the save node never ran',
+      );
     } finally {
       ws.close();
     }
@@ -179,7 +186,11 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
     // its own thread, so the worker keeps its 2 s heartbeat going and no second attempt starts.
     const ws = await WsProbe.connect(`${wsUrl}/ws?clientId=block`);
     try {
-      const prompt = { '1': { class_type: 'Source', inputs: { value: 3 } }, '2': { class_type: 'Block', inputs: { x: ['1', 0], ms: 5000 } }, '3': { class_type: 'Tag', inputs: { x: ['2', 0] } } };
+      const prompt = {
+        '1': { class_type: 'Source', inputs: { value: 3 } },
+        '2': { class_type: 'Block', inputs: { x: ['1', 0], ms: 5000 } },
+        '3': { class_type: 'Tag', inputs: { x: ['2', 0] } },
+      };
       const id = await submit(cluster.url, prompt, 'block');
       await ws.waitForEnd(id, 20_000);
       const types = ws.forPrompt(id).map((m) => m.type);
@@ -216,7 +227,9 @@ describe('scale-out: one server, three workers', { skip: skip ?? false }, () => 
     const values = [201, 202, 203, 204];
     const ids: string[] = [];
     for (const v of values) ids.push(await submit(cluster.url, slowSave(v, 1500, 'sr')));
-    await until('a prompt to run', async () => (((await api(cluster.url, '/queue')).body as { queue_running: unknown[] }).queue_running.length > 0 ? true : undefined));
+    await until('a prompt to run', async () =>
+      ((await api(cluster.url, '/queue')).body as { queue_running: unknown[] }).queue_running.length > 0 ? true : undefined,
+    );
     await stop(cluster.server as NonNullable<typeof cluster.server>, 'SIGKILL');
     await cluster.startServer();
     for (const [i, id] of ids.entries()) {
@@ -235,7 +248,12 @@ async function embeddedShape(prompt: Record<string, unknown>): Promise<string[]>
   const root = mkdtempSync(join(tmpdir(), 'loom-embedded-'));
   let server: LoomServer | null = null;
   try {
-    server = await createServer({ host: stubHost({ outputDir: join(root, 'out'), inputDir: join(root, 'in'), modelsDir: join(root, 'models') }), dataDir: join(root, 'data'), templatesDir: root, log: () => {} });
+    server = await createServer({
+      host: stubHost({ outputDir: join(root, 'out'), inputDir: join(root, 'in'), modelsDir: join(root, 'models') }),
+      dataDir: join(root, 'data'),
+      templatesDir: root,
+      log: () => {},
+    });
     const { url } = await server.listen(0);
     const ws = await WsProbe.connect(`${url.replace(/^http/, 'ws')}/ws?clientId=emb`);
     const id = await submit(url, prompt, 'emb');

@@ -9,7 +9,11 @@ test('--redis pointing at a closed port: a clear error and exit code 2, no serve
   const port = await freePort();
   const lines: string[] = [];
   try {
-    const server = await startServer(['--port', '0', '--redis', `redis://127.0.0.1:${port}`], { createHost: stubHost, out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    const server = await startServer(['--port', '0', '--redis', `redis://127.0.0.1:${port}`], {
+      createHost: stubHost,
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
     assert.equal(server, null);
     assert.equal(process.exitCode, 2);
     assert.match(lines.join('\n'), new RegExp(`Cannot use Redis at redis://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
@@ -21,7 +25,11 @@ test('--redis pointing at a closed port: a clear error and exit code 2, no serve
 test('--affinity takes cost or off only', async () => {
   const lines: string[] = [];
   try {
-    const server = await startServer(['--port', '0', '--redis', 'redis://127.0.0.1:1', '--affinity', 'sometimes'], { createHost: stubHost, out: (l) => lines.push(l), err: (l) => lines.push(l) });
+    const server = await startServer(['--port', '0', '--redis', 'redis://127.0.0.1:1', '--affinity', 'sometimes'], {
+      createHost: stubHost,
+      out: (l) => lines.push(l),
+      err: (l) => lines.push(l),
+    });
     assert.equal(server, null);
     assert.equal(process.exitCode, 2);
     assert.match(lines.join('\n'), /--affinity must be cost or off \(got "sometimes"\)/);

@@ -51,9 +51,17 @@ describe('scale-out with the real tiny SD1.5 pipeline', { skip: skip ?? false },
   before(async () => {
     redis = await RedisProcess.start();
     const bin = (name: string): string => join(repo, 'packages', 'server', 'bin', name);
-    server = await spawnEntry(bin('loom-server.js'), ['--port', '0', '--redis', redis.url, '--data', join(root, 'data'), '--out', join(root, 'server-out'), '--models', models, '--device', 'cpu'], /Loom is running at (http:\/\/[^/\s]+)/);
+    server = await spawnEntry(
+      bin('loom-server.js'),
+      ['--port', '0', '--redis', redis.url, '--data', join(root, 'data'), '--out', join(root, 'server-out'), '--models', models, '--device', 'cpu'],
+      /Loom is running at (http:\/\/[^/\s]+)/,
+    );
     url = (server as Proc & { match: RegExpExecArray }).match[1] as string;
-    worker = await spawnEntry(bin('loom-worker.js'), ['--redis', redis.url, '--models', models, '--out', join(root, 'worker-out'), '--device', 'cpu', '--name', 'real'], /is taking prompts/);
+    worker = await spawnEntry(
+      bin('loom-worker.js'),
+      ['--redis', redis.url, '--models', models, '--out', join(root, 'worker-out'), '--device', 'cpu', '--name', 'real'],
+      /is taking prompts/,
+    );
   });
 
   after(async () => {
@@ -73,7 +81,12 @@ describe('scale-out with the real tiny SD1.5 pipeline', { skip: skip ?? false },
     assert.deepEqual([scaled.png.readUInt32BE(16), scaled.png.readUInt32BE(20)], [64, 64]);
 
     const embeddedOut = join(root, 'embedded-out');
-    const embedded = await createServer({ host: createHost({ modelsDir: models, outputDir: embeddedOut, device: 'cpu' }), dataDir: join(root, 'embedded-data'), templatesDir: root, log: () => {} });
+    const embedded = await createServer({
+      host: createHost({ modelsDir: models, outputDir: embeddedOut, device: 'cpu' }),
+      dataDir: join(root, 'embedded-data'),
+      templatesDir: root,
+      log: () => {},
+    });
     try {
       const { url: embeddedUrl } = await embedded.listen(0);
       const local = await runOn(embeddedUrl, embeddedOut);

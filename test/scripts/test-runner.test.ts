@@ -19,14 +19,17 @@ test('skipped suites and tests are counted and listed with their reasons', () =>
   const dir = mkdtempSync(join(tmpdir(), 'loom-skips-'));
   try {
     const file = join(dir, 'sample.test.mjs');
-    writeFileSync(file, [
-      "import { describe, test } from 'node:test';",
-      "describe('needs redis', { skip: 'redis-server is not installed' }, () => { test('inner', () => {}); });",
-      "test('static skip', { skip: 'no chromium' }, () => {});",
-      "test('runtime skip', (t) => { t.skip('model missing'); });",
-      "test('runs', () => {});",
-      "describe('group', () => { test('bare skip', { skip: true }, () => {}); });",
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        "import { describe, test } from 'node:test';",
+        "describe('needs redis', { skip: 'redis-server is not installed' }, () => { test('inner', () => {}); });",
+        "test('static skip', { skip: 'no chromium' }, () => {});",
+        "test('runtime skip', (t) => { t.skip('model missing'); });",
+        "test('runs', () => {});",
+        "describe('group', () => { test('bare skip', { skip: true }, () => {}); });",
+      ].join('\n'),
+    );
     const log = join(dir, 'skipped.jsonl');
     // Without NODE_TEST_CONTEXT the child is a runner of its own, not a subtest reporting to this one.
     const env = { ...process.env, NODE_TEST_CONTEXT: undefined };

@@ -27,7 +27,15 @@ const seeds = [21, 22];
 const objects = new CountingObjectStore(8 * 1024 ** 3);
 const host = testHost([], { objects });
 const set = (graph: Graph, ...settings: string[]): Graph => settings.reduce((g, s) => applySetting(g, host.registry, s), graph);
-const small = set(template, 'sampler.steps=2', 'safety.maxAttempts=1', `grid.variants=${JSON.stringify(variants)}`, `grid.prompts=${JSON.stringify(prompts)}`, `grid.seeds=${JSON.stringify(seeds)}`, 'grid.folder=cmp');
+const small = set(
+  template,
+  'sampler.steps=2',
+  'safety.maxAttempts=1',
+  `grid.variants=${JSON.stringify(variants)}`,
+  `grid.prompts=${JSON.stringify(prompts)}`,
+  `grid.seeds=${JSON.stringify(seeds)}`,
+  'grid.folder=cmp',
+);
 const events: EngineEvent[] = [];
 const result = await host.run(small, events);
 const folder = join(host.config.outputDir, 'cmp');
@@ -48,7 +56,11 @@ test('grid.png: size from the layout, every cell where the layout puts it, label
     for (let row = 0; row < 4; row++) {
       const cell = await rgbOf(join(folder, 'img', `r${String(rank).padStart(2, '0')}-000${row}.png`));
       const { left, top } = cellOrigin(layout, row, v);
-      for (const [y, x] of [[0, 0], [31, 17], [63, 63]] as const) {
+      for (const [y, x] of [
+        [0, 0],
+        [31, 17],
+        [63, 63],
+      ] as const) {
         const g = ((top + y) * grid.width + left + x) * 3;
         const c = (y * 64 + x) * 3;
         assert.deepEqual([...grid.data.subarray(g, g + 3)], [...cell.data.subarray(c, c + 3)], `cell r${rank} row ${row} at ${y},${x}`);
@@ -77,15 +89,26 @@ test('files r{rank:02d}-{index:04d}.png carry their cell’s parameters; README.
   assert.match(md, /^\| 3 \| 22 \| .+\(prompt-library seed 4\) \|$/m);
   assert.match(md, /^SafetyRetry: 12 cells checked, all passed on the first attempt\.$/m);
   assert.deepEqual(result.ui.grid?.text, [md]);
-  assert.deepEqual((result.ui.grid?.cells as { safetyAttempts: number }[]).map((c) => c.safetyAttempts), Array(12).fill(1));
+  assert.deepEqual(
+    (result.ui.grid?.cells as { safetyAttempts: number }[]).map((c) => c.safetyAttempts),
+    Array(12).fill(1),
+  );
 });
 
 test('row labels are the prompts: the Markdown names each row by the prompt its cells were made with', () => {
   const md = readFileSync(join(folder, 'README.md'), 'utf8');
   const prompt = readPngText(readFileSync(join(folder, 'img', 'r00-0002.png'))).parameters?.split('\n')[0] ?? '';
   assert.ok(prompt.length > 0);
-  const label = md.split('\n').find((line) => line.includes('(./img/r00-0002.png)'))?.split(' | ')[0]?.slice(2) ?? '';
-  assert.ok(label.replace(/ · seed 21$/, '').replace(/…$/, '').length > 0 && prompt.startsWith(label.replace(/ · seed 21$/, '').replace(/…$/, '')), `${label} vs ${prompt}`);
+  const label =
+    md
+      .split('\n')
+      .find((line) => line.includes('(./img/r00-0002.png)'))
+      ?.split(' | ')[0]
+      ?.slice(2) ?? '';
+  assert.ok(
+    label.replace(/ · seed 21$/, '').replace(/…$/, '').length > 0 && prompt.startsWith(label.replace(/ · seed 21$/, '').replace(/…$/, '')),
+    `${label} vs ${prompt}`,
+  );
 });
 
 test('a cell PNG embeds the graph of that cell: loaded and run, it gives the same pixels', async () => {
@@ -94,7 +117,11 @@ test('a cell PNG embeds the graph of that cell: loaded and run, it gives the sam
   assert.match(text.parameters ?? '', /<lora:tiny-sd15\/pytorch_lora_weights_8:1>/);
   assert.match(text.parameters ?? '', /Seed: 22/);
   const graph = JSON.parse(text.loom ?? '{}') as Graph; // Loom's own graph; `workflow` is ComfyUI's UI form of it
-  assert.equal(Object.values(graph.nodes).some((n) => n.type === 'ComparisonGrid'), false, 'no grid left');
+  assert.equal(
+    Object.values(graph.nodes).some((n) => n.type === 'ComparisonGrid'),
+    false,
+    'no grid left',
+  );
   // A fresh engine: nothing of the grid's run is in its caches.
   const fresh = testHost();
   const run = await fresh.engine.run(graph);
@@ -120,7 +147,10 @@ test('a re-run into the same folder leaves only its own cells (the user’s othe
 
 test('model loads: per variant at most, not per cell; text encodings per prompt and variant, not per seed', () => {
   const { byModel } = objects.loads();
-  const loads = (part: string) => Object.entries(byModel).filter(([path]) => path.includes(part)).reduce((n, [, count]) => n + count, 0);
+  const loads = (part: string) =>
+    Object.entries(byModel)
+      .filter(([path]) => path.includes(part))
+      .reduce((n, [, count]) => n + count, 0);
   // 12 cells; the UNet: one plain session (base) + one LoRA branch session shared by both LoRA variants.
   assert.equal(loads('tiny-sd15/unet/'), 2);
   assert.ok(loads('tiny-sd15/text_encoder/') <= 2);
@@ -135,12 +165,23 @@ test('model loads: per variant at most, not per cell; text encodings per prompt 
 
 test('progress reports cell i of N', () => {
   const progress = events.filter((e): e is Extract<EngineEvent, { type: 'node.progress' }> => e.type === 'node.progress' && e.nodeId === 'grid');
-  assert.deepEqual(progress.map((e) => `${e.value}/${e.max}`), Array.from({ length: 12 }, (_, i) => `${i + 1}/12`));
+  assert.deepEqual(
+    progress.map((e) => `${e.value}/${e.max}`),
+    Array.from({ length: 12 }, (_, i) => `${i + 1}/12`),
+  );
 });
 
 test('each cell equals a plain run with the cell’s values written into the graph', async () => {
   // Cell r08, row 1 = prompt seed 3, seed 22, LoRA rank 8.
-  const plain = set(template, 'sampler.steps=2', 'safety.maxAttempts=1', 'loraName.value=tiny-sd15/pytorch_lora_weights_8.safetensors', 'loraStrength.value=1', 'seed.seed=22', 'promptSeed.value=3');
+  const plain = set(
+    template,
+    'sampler.steps=2',
+    'safety.maxAttempts=1',
+    'loraName.value=tiny-sd15/pytorch_lora_weights_8.safetensors',
+    'loraStrength.value=1',
+    'seed.seed=22',
+    'promptSeed.value=3',
+  );
   // The same graph without the grid: a PreviewImage makes SafetyRetry an ordinary (eager) node.
   const nodes = { ...plain.nodes, grid: { type: 'PreviewImage', inputs: { images: { node: 'safety', output: 'images' } } } };
   const run = await host.engine.run({ ...plain, nodes });
@@ -162,13 +203,48 @@ test('loom-compare CLI: axes from flags, a JSON summary, the files; no grid node
   const out = join(host.dir, 'cli');
   const bin = join(root, 'packages/server/bin/loom-compare.js');
   const env = { ...process.env, LOOM_MODELS: join(root, 'models') };
-  const ok = spawnSync(process.execPath, [bin, join(root, 'graphs/compare-tiny-sd15-lora-ranks.json'), '--ranks', '0,16', '--prompts', '1', '--prompt-seed', '5', '--seeds', '8-9', '--set', 'sampler.steps=1', '--out', out, '--device', 'cpu', '--threads', '1', '--json'], { env, encoding: 'utf8' });
+  const ok = spawnSync(
+    process.execPath,
+    [
+      bin,
+      join(root, 'graphs/compare-tiny-sd15-lora-ranks.json'),
+      '--ranks',
+      '0,16',
+      '--prompts',
+      '1',
+      '--prompt-seed',
+      '5',
+      '--seeds',
+      '8-9',
+      '--set',
+      'sampler.steps=1',
+      '--out',
+      out,
+      '--device',
+      'cpu',
+      '--threads',
+      '1',
+      '--json',
+    ],
+    { env, encoding: 'utf8' },
+  );
   assert.equal(ok.status, 0, ok.stderr);
-  const summary = JSON.parse(ok.stdout) as { cells: number; columns: number; rows: number; modelLoads: Record<string, number>; textEncodings: { computed: number; reused: number }; safetyAttempts?: { attempts: number }[]; files: string[] };
+  const summary = JSON.parse(ok.stdout) as {
+    cells: number;
+    columns: number;
+    rows: number;
+    modelLoads: Record<string, number>;
+    textEncodings: { computed: number; reused: number };
+    safetyAttempts?: { attempts: number }[];
+    files: string[];
+  };
   assert.deepEqual([summary.cells, summary.columns, summary.rows], [4, 2, 2]);
   assert.equal(summary.modelLoads['tiny-sd15/unet/model.onnx'], 2);
   assert.deepEqual(summary.textEncodings, { computed: 4, reused: 4 });
-  assert.deepEqual(summary.safetyAttempts?.map((a) => a.attempts), [1, 1, 1, 1]);
+  assert.deepEqual(
+    summary.safetyAttempts?.map((a) => a.attempts),
+    [1, 1, 1, 1],
+  );
   for (const file of ['r00-0000.png', 'r00-0001.png', 'r16-0000.png', 'r16-0001.png']) assert.ok(existsSync(join(out, 'compare-tiny-sd15', 'img', file)), file);
   assert.ok(summary.files.every((f) => existsSync(f)));
   assert.match(ok.stderr, /^4 cells \(2 variants × 2 rows\), 4 sampler steps;/m, 'the size of the work is said before it starts');
@@ -185,12 +261,22 @@ test('loom-compare refuses more than --max-cells, and a missing LoRA, before the
   const huge = spawnSync(process.execPath, [bin, graph, '--prompts', '100000', '--out', out], { env, encoding: 'utf8' });
   assert.equal(huge.status, 2, huge.stderr);
   assert.match(huge.stderr, /This comparison has 400,000 cells \(4 variants × 100,000 rows\), more than --max-cells 1,000\. .*raise --max-cells/);
-  const raised = spawnSync(process.execPath, [bin, graph, '--prompts', '100000', '--max-cells', '2000000', '--set', 'loraName.value=nope/x_4.safetensors', '--ranks', '0,4', '--out', out], { env, encoding: 'utf8' });
+  const raised = spawnSync(
+    process.execPath,
+    [bin, graph, '--prompts', '100000', '--max-cells', '2000000', '--set', 'loraName.value=nope/x_4.safetensors', '--ranks', '0,4', '--out', out],
+    { env, encoding: 'utf8' },
+  );
   assert.equal(raised.status, 2, 'a raised limit lets the size pass; the missing LoRA still stops it');
   assert.doesNotMatch(raised.stderr, /max-cells/);
-  const missing = spawnSync(process.execPath, [bin, graph, '--ranks', '0,4,32', '--prompts', '1', '--seeds', '1', '--set', 'sampler.steps=1', '--out', out], { env, encoding: 'utf8' });
+  const missing = spawnSync(process.execPath, [bin, graph, '--ranks', '0,4,32', '--prompts', '1', '--seeds', '1', '--set', 'sampler.steps=1', '--out', out], {
+    env,
+    encoding: 'utf8',
+  });
   assert.equal(missing.status, 2, missing.stderr);
-  assert.match(missing.stderr, /needs LoRA files that are not in .*loras: tiny-sd15\/pytorch_lora_weights_32\.safetensors \(variant "tiny-sd15-lora-32"\)\. .*no cell was run/);
+  assert.match(
+    missing.stderr,
+    /needs LoRA files that are not in .*loras: tiny-sd15\/pytorch_lora_weights_32\.safetensors \(variant "tiny-sd15-lora-32"\)\. .*no cell was run/,
+  );
   assert.doesNotMatch(missing.stderr, /pytorch_lora_weights_4\.safetensors \(/, 'files that exist are not listed');
   assert.equal(existsSync(join(out, 'compare-tiny-sd15', 'img', 'r00-0000.png')), false, 'no rank-0 cell was written');
 });

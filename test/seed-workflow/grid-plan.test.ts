@@ -23,20 +23,58 @@ test('cells: variant-major order, rows = prompts × seeds, bindings and seed-sty
     { index: 2, seed: 11, prompt: 7 },
     { index: 3, seed: 12, prompt: 7 },
   ]);
-  assert.deepEqual(plan.cells.map((c) => c.file), ['r00-0000.png', 'r00-0001.png', 'r00-0002.png', 'r00-0003.png', 'r04-0000.png', 'r04-0001.png', 'r04-0002.png', 'r04-0003.png']);
+  assert.deepEqual(
+    plan.cells.map((c) => c.file),
+    ['r00-0000.png', 'r00-0001.png', 'r00-0002.png', 'r00-0003.png', 'r04-0000.png', 'r04-0001.png', 'r04-0002.png', 'r04-0003.png'],
+  );
   assert.deepEqual(plan.cells[0]?.bindings, { strength: 0, seed: 11, prompt: 'a cat' });
   assert.deepEqual(plan.cells[7]?.bindings, { lora: 'x_4.safetensors', strength: 1, seed: 12, promptSeed: 7 });
-  assert.deepEqual(plan.cells.map((c) => c.order), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(
+    plan.cells.map((c) => c.order),
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
   assert.equal(cellFileName(16, 123), 'r16-0123.png');
   // No axes: one cell per variant, no bindings beyond the variant's; no variants: the graph as is.
   assert.deepEqual(planGrid([], [], []).cells, [{ order: 1, variant: 0, row: 0, bindings: {}, file: 'r00-0000.png' }]);
-  assert.deepEqual(planGrid([{ label: 'a', set: {} }, { label: 'b', set: {} }], [], []).cells.map((c) => c.file), ['r00-0000.png', 'r01-0000.png']);
-  assert.throws(() => planGrid([{ label: 'a', rank: 4, set: {} }, { label: 'b', rank: 4, set: {} }], [], []), /Two variants have rank 4/);
+  assert.deepEqual(
+    planGrid(
+      [
+        { label: 'a', set: {} },
+        { label: 'b', set: {} },
+      ],
+      [],
+      [],
+    ).cells.map((c) => c.file),
+    ['r00-0000.png', 'r01-0000.png'],
+  );
+  assert.throws(
+    () =>
+      planGrid(
+        [
+          { label: 'a', rank: 4, set: {} },
+          { label: 'b', rank: 4, set: {} },
+        ],
+        [],
+        [],
+      ),
+    /Two variants have rank 4/,
+  );
 });
 
 test('Markdown: the seed README table (rows named by their prompt, one column per variant, image links per index) plus a legend', () => {
   const plan = planGrid(variants, [], [5, 6]);
-  const md = gridMarkdown(plan, './img/', ['girl, red theme', undefined], [{ file: 'r00-0000.png', attempts: 1 }, { file: 'r00-0001.png', attempts: 3 }, { file: 'r04-0000.png', attempts: 1 }, { file: 'r04-0001.png', attempts: 2 }], 'Ranks');
+  const md = gridMarkdown(
+    plan,
+    './img/',
+    ['girl, red theme', undefined],
+    [
+      { file: 'r00-0000.png', attempts: 1 },
+      { file: 'r00-0001.png', attempts: 3 },
+      { file: 'r04-0000.png', attempts: 1 },
+      { file: 'r04-0001.png', attempts: 2 },
+    ],
+    'Ranks',
+  );
   assert.equal(
     md,
     [
@@ -109,7 +147,10 @@ test('cell graph: bindings written into primitives (a Seed fixed) or inlined, th
       seed: { type: 'Seed', inputs: { seed: 1, mode: 'random' } },
       pick: { type: 'PromptLibrary', inputs: { library: 'p.json', set: 's' } },
       use: { type: 'X', inputs: { seed: { node: 'seed', output: 'seed' }, text: { node: 'pick', output: 'positive' } } },
-      grid: { type: 'ComparisonGrid', inputs: { images: { node: 'use', output: 'images' }, seed: { node: 'seed', output: 'seed' }, prompt: { node: 'pick', output: 'positive' } } },
+      grid: {
+        type: 'ComparisonGrid',
+        inputs: { images: { node: 'use', output: 'images' }, seed: { node: 'seed', output: 'seed' }, prompt: { node: 'pick', output: 'positive' } },
+      },
     },
   };
   const cell = cellGraph(graph, 'grid', { seed: 7, prompt: 'red' }, 'cmp/rerun/r00-0000', 'Cell r00-0000.png of t');

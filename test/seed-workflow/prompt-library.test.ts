@@ -27,7 +27,11 @@ test('PyRandom reproduces CPython: raw 32-bit outputs and choice indices, small 
     const raw = new PyRandom(seed);
     assert.deepEqual([raw.nextUint32(), raw.nextUint32(), raw.nextUint32()], words, `seed ${seed}`);
     const pick = new PyRandom(seed);
-    assert.deepEqual([2, 8, 3, 5, 27, 20].map((n) => pick.choice([...Array(n).keys()])), choices, `seed ${seed}`);
+    assert.deepEqual(
+      [2, 8, 3, 5, 27, 20].map((n) => pick.choice([...Array(n).keys()])),
+      choices,
+      `seed ${seed}`,
+    );
   }
 });
 
@@ -39,7 +43,12 @@ test('reads the seed playground format and composes prompts as its script did', 
     assert.equal(library.format, 'seed');
     const set = promptSet(library, '', file);
     // CPython: random.seed(s); [random.randrange(n) for n in (2, 8)] (the seed's combination sizes).
-    for (const [seed, [a, b]] of [[0, [1, 6]], [7, [1, 2]], [1234, [1, 1]], [99, [1, 6]]] as const) {
+    for (const [seed, [a, b]] of [
+      [0, [1, 6]],
+      [7, [1, 2]],
+      [1234, [1, 1]],
+      [99, [1, 6]],
+    ] as const) {
       const { positive, negative } = composePrompt(set, seed);
       const selected = [raw.combinations[0]![a]!, raw.combinations[1]![b]!];
       // text_to_image_lora.py: f"{', '.join(selected)}, {', '.join(major + positives)}"
@@ -54,10 +63,22 @@ test('our prompts.json: valid, deterministic per seed, CPython picks, varied acr
   const library = parsePromptLibrary(json, 'prompts.json');
   assert.equal(library.format, 'loom');
   const portrait = promptSet(library, 'portrait', 'prompts.json');
-  assert.deepEqual(portrait.pick.map((g) => g.options.length), [8, 8, 6, 5], 'the group sizes the CPython indices below assume');
-  for (const [seed, indices] of [[0, [6, 6, 0, 2]], [7, [5, 2, 3, 0]], [1234, [7, 1, 0, 0]], [99, [6, 6, 1, 4]]] as const) {
+  assert.deepEqual(
+    portrait.pick.map((g) => g.options.length),
+    [8, 8, 6, 5],
+    'the group sizes the CPython indices below assume',
+  );
+  for (const [seed, indices] of [
+    [0, [6, 6, 0, 2]],
+    [7, [5, 2, 3, 0]],
+    [1234, [7, 1, 0, 0]],
+    [99, [6, 6, 1, 4]],
+  ] as const) {
     const { picks, positive } = composePrompt(portrait, seed, '(loom style)');
-    assert.deepEqual(Object.values(picks), portrait.pick.map((g, i) => g.options[indices[i] as number]));
+    assert.deepEqual(
+      Object.values(picks),
+      portrait.pick.map((g, i) => g.options[indices[i] as number]),
+    );
     assert.equal(positive, [...Object.values(picks), '(loom style)', ...portrait.fixed, ...portrait.positives].join(', '));
     assert.deepEqual(composePrompt(portrait, seed, '(loom style)'), composePrompt(portrait, seed, '(loom style)'));
   }
@@ -95,5 +116,8 @@ test('PromptLibrary node: strings for a linked seed; the seed format from a proj
   const other = testHost([], { modelsDir: join(project, 'models') });
   const seeded = await other.run(graph({ library: 'seed-prompts.json' }));
   const raw = JSON.parse(seedFile) as { major: string[]; combinations: string[][]; positives: string[] };
-  assert.equal((seeded.outputs.get('prompts') as { positive: string }).positive, `${raw.combinations[0]![1]}, ${raw.combinations[1]![1]}, ${[...raw.major, ...raw.positives].join(', ')}`);
+  assert.equal(
+    (seeded.outputs.get('prompts') as { positive: string }).positive,
+    `${raw.combinations[0]![1]}, ${raw.combinations[1]![1]}, ${[...raw.major, ...raw.positives].join(', ')}`,
+  );
 });

@@ -73,7 +73,10 @@ test('flagged and black images are retried with seed + k; every attempt is recor
 
 test('seedStride sets how seeds advance; a passing first attempt runs the upstream once', async () => {
   const strided = await host.run(retryGraph({ bad: [5, 105] }, { seedStride: 100 }));
-  assert.deepEqual(report(strided).attempts.map((a) => a.seed), [5, 105, 205]);
+  assert.deepEqual(
+    report(strided).attempts.map((a) => a.seed),
+    [5, 105, 205],
+  );
   runs.clear();
   const clean = await host.run(retryGraph({ bad: [], size: 48 }, { seedStride: 3 }));
   assert.equal(retryOut(clean).attempts, 1);
@@ -85,8 +88,14 @@ test('all-fail policy keep: the checker’s black image after maxAttempts', asyn
   const { images, attempts } = retryOut(result);
   assert.equal(attempts, 3);
   assert.deepEqual(report(result).outcome, ['kept-black']);
-  assert.deepEqual(report(result).attempts.map((a) => a.seed), [5, 6, 7]);
-  assert.ok(images.pixels.every((v) => v === 0), 'flagged images are zeroed by the checker');
+  assert.deepEqual(
+    report(result).attempts.map((a) => a.seed),
+    [5, 6, 7],
+  );
+  assert.ok(
+    images.pixels.every((v) => v === 0),
+    'flagged images are zeroed by the checker',
+  );
 });
 
 test('all-fail policy blur: the last attempt blurred (a 2-column pattern averages out, the mean is kept)', async () => {
@@ -95,12 +104,20 @@ test('all-fail policy blur: the last attempt blurred (a 2-column pattern average
   assert.deepEqual(report(result).outcome, ['blurred']);
   // Columns alternate (0.9, 0.3, 0.2) and (1, 0, 0): a Gaussian much wider than the period leaves their mean.
   const mean = [0.95, 0.15, 0.1];
-  for (const [y, x] of [[32, 32], [32, 33], [5, 40]] as const) near(pixelAt(images, 0, y, x), mean, 0.01, `pixel ${y},${x}`);
+  for (const [y, x] of [
+    [32, 32],
+    [32, 33],
+    [5, 40],
+  ] as const)
+    near(pixelAt(images, 0, y, x), mean, 0.01, `pixel ${y},${x}`);
   assert.notDeepEqual(pixelAt(images, 0, 32, 32), [...FLAGGED_RGB], 'not the unblurred image');
 });
 
 test('all-fail policy fail: the node fails and names every attempt', async () => {
-  await assert.rejects(host.run(retryGraph({ allBad: true }, { maxAttempts: 2, policy: 'fail' })), /failed the safety check in all 2 attempts \(seed 5: flagged; seed 6: flagged\)/);
+  await assert.rejects(
+    host.run(retryGraph({ allBad: true }, { maxAttempts: 2, policy: 'fail' })),
+    /failed the safety check in all 2 attempts \(seed 5: flagged; seed 6: flagged\)/,
+  );
 });
 
 test('a retry needs a linked seed: a literal one is a clear error', async () => {
@@ -114,11 +131,14 @@ test('a linked prompt seed advances with the seed, so the prompt is re-picked on
   graph.nodes.pseed = { type: 'Int', inputs: { value: 40 } };
   const result = await host.run(graph);
   const attempts = report(result).attempts;
-  assert.deepEqual(attempts.map((a) => [a.seed, a.promptSeed, a.prompt]), [
-    [5, 40, 'prompt #40'],
-    [6, 41, 'prompt #41'],
-    [7, 42, 'prompt #42'],
-  ]);
+  assert.deepEqual(
+    attempts.map((a) => [a.seed, a.promptSeed, a.prompt]),
+    [
+      [5, 40, 'prompt #40'],
+      [6, 41, 'prompt #41'],
+      [7, 42, 'prompt #42'],
+    ],
+  );
   assert.equal(retryOut(result).images.meta.prompt, 'prompt #42', 'the kept image carries the prompt it was made with');
 });
 
@@ -126,11 +146,14 @@ test('in a batch, only failing images are replaced, from the same retry evaluati
   const result = await host.run(retryGraph({ batch: 2, bad: ['5/1'] }));
   const { images, attempts } = retryOut(result);
   assert.equal(attempts, 2);
-  assert.deepEqual(report(result).attempts.map((a) => [a.image, a.seed, a.reason]), [
-    [0, 5, 'ok'],
-    [1, 5, 'flagged'],
-    [1, 6, 'ok'],
-  ]);
+  assert.deepEqual(
+    report(result).attempts.map((a) => [a.image, a.seed, a.reason]),
+    [
+      [0, 5, 'ok'],
+      [1, 5, 'flagged'],
+      [1, 6, 'ok'],
+    ],
+  );
   near(pixelAt(images, 1, 3, 3), SAFE_RGB, 1e-6, 'replaced image');
 });
 
@@ -151,7 +174,11 @@ test('on the tiny SD1.5 pipeline (graphs/dreamshaper.json): the kept image is th
   const kept = (result.outputs.get('safety') as { images: ImageBatch; seed: number }).images;
   const safety = (kept.meta as SafetyProvenance).safety;
   assert.equal(safety.attempts[0]?.seed, 1234);
-  assert.deepEqual(safety.attempts.map((a) => a.seed), safety.attempts.map((_, k) => 1234 + k), 'seeds advance by one');
+  assert.deepEqual(
+    safety.attempts.map((a) => a.seed),
+    safety.attempts.map((_, k) => 1234 + k),
+    'seeds advance by one',
+  );
   for (const attempt of safety.attempts) assert.equal(attempt.prompt === undefined, false, 'each attempt records its prompt');
   const seed = (result.outputs.get('safety') as { seed: number }).seed;
   // The same graph without the retry node: save takes the decoded image directly.

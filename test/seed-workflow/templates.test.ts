@@ -14,7 +14,9 @@ import { applySetting, isLink, type Graph } from '@loom/engine';
 import { testHost, root } from './helpers/host.ts';
 
 const graphsDir = join(root, 'graphs');
-const files = readdirSync(graphsDir).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(graphsDir)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const host = testHost();
 const readme = readFileSync(join(graphsDir, 'README.md'), 'utf8');
 
@@ -38,7 +40,8 @@ function tinySettings(graph: Graph): string[] {
     const inputs = node.inputs;
     if (node.type === 'LoRALoader' && !isLink(inputs.lora)) settings.push(`${id}.lora=${loraFile(inputs.lora) ?? inputs.lora}`);
     if (node.type === 'String' && loraFile(inputs.value)) settings.push(`${id}.value=${loraFile(inputs.value)}`);
-    if (['EmptyLatent', 'LatentUpscale', 'ImageScale'].includes(node.type)) settings.push(`${id}.width=${scaled(inputs.width)}`, `${id}.height=${scaled(inputs.height)}`);
+    if (['EmptyLatent', 'LatentUpscale', 'ImageScale'].includes(node.type))
+      settings.push(`${id}.width=${scaled(inputs.width)}`, `${id}.height=${scaled(inputs.height)}`);
     if (node.type === 'UNetSampler') settings.push(`${id}.steps=1`, `${id}.preview=false`);
     if (node.type === 'SafetyRetry') settings.push(`${id}.maxAttempts=2`, `${id}.policy=keep`);
     if (node.type === 'ComparisonGrid') {
@@ -51,11 +54,28 @@ function tinySettings(graph: Graph): string[] {
 }
 
 test('graphs/ holds a template for every seed combination, tiny SD1.5 LoRA ranks and the hires fix', () => {
-  for (const name of ['dreamshaper.json', 'dreamshaper-genshin-lora-r4.json', 'dreamshaper-genshin-lora-r8.json', 'dreamshaper-genshin-lora-r16.json', 'sdxl-base.json', 'sdxl-genshin-lora.json', 'tiny-sd15-lora-r4.json', 'tiny-sd15-lora-r8.json', 'tiny-sd15-lora-r16.json', 'hires-fix-tiny-sd15.json']) {
+  for (const name of [
+    'dreamshaper.json',
+    'dreamshaper-genshin-lora-r4.json',
+    'dreamshaper-genshin-lora-r8.json',
+    'dreamshaper-genshin-lora-r16.json',
+    'sdxl-base.json',
+    'sdxl-genshin-lora.json',
+    'tiny-sd15-lora-r4.json',
+    'tiny-sd15-lora-r8.json',
+    'tiny-sd15-lora-r16.json',
+    'hires-fix-tiny-sd15.json',
+  ]) {
     assert.ok(files.includes(name), name);
   }
   for (const name of files) assert.ok(readme.includes(name), `graphs/README.md documents ${name}`);
-  for (const expected of ['models/dreamshaper/', 'models/sdxl-base/', 'models/checkpoints/', 'models/loras/dreamshaper-genshin/pytorch_lora_weights_{4,8,16}.safetensors', 'models/loras/sd-xl-genshin/pytorch_lora_weights_4.safetensors']) {
+  for (const expected of [
+    'models/dreamshaper/',
+    'models/sdxl-base/',
+    'models/checkpoints/',
+    'models/loras/dreamshaper-genshin/pytorch_lora_weights_{4,8,16}.safetensors',
+    'models/loras/sd-xl-genshin/pytorch_lora_weights_4.safetensors',
+  ]) {
     assert.ok(readme.includes(expected), `graphs/README.md names ${expected}`);
   }
 });

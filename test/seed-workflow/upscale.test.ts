@@ -57,7 +57,10 @@ test('ImageUpscaleWithModel: 4× output, progress per tile, values clamped to 0.
     nodes: {
       gen: { type: 'SeededImage', inputs: { size: 40, allBad: true, stripes: true } },
       loader: { type: 'UpscaleModelLoader', inputs: { modelName: 'tiny-esrgan-4x.onnx' } },
-      up: { type: 'ImageUpscaleWithModel', inputs: { upscaleModel: link('loader', 'upscaleModel'), images: link('gen', 'images'), tileSize: 16, tileOverlap: 8 } },
+      up: {
+        type: 'ImageUpscaleWithModel',
+        inputs: { upscaleModel: link('loader', 'upscaleModel'), images: link('gen', 'images'), tileSize: 16, tileOverlap: 8 },
+      },
       out: { type: 'Sink', inputs: { images: link('up', 'images') } },
     },
   };
@@ -69,7 +72,18 @@ test('ImageUpscaleWithModel: 4× output, progress per tile, values clamped to 0.
   const progress = events.filter((e) => e.type === 'node.progress' && e.nodeId === 'up');
   assert.equal(progress.length, 16, 'ceil((40−8)/8)² tiles');
   assert.deepEqual(progress.map((e) => (e.type === 'node.progress' ? e.max : 0))[0], 16);
-  await assert.rejects(host.run({ version: 1, nodes: { l: { type: 'UpscaleModelLoader', inputs: { modelName: 'missing.onnx' } }, up: { type: 'ImageUpscaleWithModel', inputs: { upscaleModel: link('l', 'upscaleModel'), images: link('gen', 'images') } }, gen: { type: 'SeededImage', inputs: {} }, out: { type: 'Sink', inputs: { images: link('up', 'images') } } } }), /does not exist/);
+  await assert.rejects(
+    host.run({
+      version: 1,
+      nodes: {
+        l: { type: 'UpscaleModelLoader', inputs: { modelName: 'missing.onnx' } },
+        up: { type: 'ImageUpscaleWithModel', inputs: { upscaleModel: link('l', 'upscaleModel'), images: link('gen', 'images') } },
+        gen: { type: 'SeededImage', inputs: {} },
+        out: { type: 'Sink', inputs: { images: link('up', 'images') } },
+      },
+    }),
+    /does not exist/,
+  );
 });
 
 function scaleGraph(inputs: Record<string, unknown>, size = 64, source: Record<string, unknown> = {}): Graph {
@@ -131,6 +145,13 @@ test('ComfyUI API-format upscale nodes map onto ours', async () => {
   );
   const result = await host.run(graph);
   assert.deepEqual((result.outputs.get('4') as { images: ImageBatch }).images.shape, [1, 32, 32, 3]);
-  const latent = importComfyPrompt({ '0': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } }, '1': { class_type: 'LatentUpscale', inputs: { samples: ['0', 0], upscale_method: 'bicubic', width: 512, height: 512, crop: 'center' } } }, host.registry, pack.comfyMap);
+  const latent = importComfyPrompt(
+    {
+      '0': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
+      '1': { class_type: 'LatentUpscale', inputs: { samples: ['0', 0], upscale_method: 'bicubic', width: 512, height: 512, crop: 'center' } },
+    },
+    host.registry,
+    pack.comfyMap,
+  );
   assert.deepEqual(latent.nodes['1']?.inputs, { latent: { node: '0', output: 'latent' }, method: 'bicubic', width: 512, height: 512, crop: 'center' });
 });

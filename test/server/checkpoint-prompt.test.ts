@@ -23,7 +23,21 @@ const txt2img = (ckpt: string): Record<string, { class_type: string; inputs: Rec
   '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a lighthouse', clip: ['4', 1] } },
   '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
   '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-  '3': { class_type: 'KSampler', inputs: { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0], seed: 1, steps: 2, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 } },
+  '3': {
+    class_type: 'KSampler',
+    inputs: {
+      model: ['4', 0],
+      positive: ['6', 0],
+      negative: ['7', 0],
+      latent_image: ['5', 0],
+      seed: 1,
+      steps: 2,
+      cfg: 7,
+      sampler_name: 'euler',
+      scheduler: 'normal',
+      denoise: 1,
+    },
+  },
   '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
   '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'ckpt' } },
 });
@@ -37,7 +51,14 @@ test('bad checkpoints are HTTP 400 naming node, file and cause; listed checkpoin
   const size = Buffer.alloc(8);
   size.writeBigUInt64LE(BigInt(json.length));
   writeFileSync(join(models, 'checkpoints', 'mystery.safetensors'), Buffer.concat([size, Buffer.from(json), Buffer.alloc(8)]));
-  const host = createHost({ modelsDir: models, outputDir: join(scratch, 'out'), inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });
+  const host = createHost({
+    modelsDir: models,
+    outputDir: join(scratch, 'out'),
+    inputDir: join(scratch, 'in'),
+    tempDir: join(scratch, 'temp'),
+    device: 'cpu',
+    threads: 1,
+  });
   const server = await createServer({ host, dataDir: join(scratch, 'data'), templatesDir: join(scratch, 'graphs'), log: () => {} });
   const { url } = await server.listen(0);
   try {
@@ -52,7 +73,10 @@ test('bad checkpoints are HTTP 400 naming node, file and cause; listed checkpoin
     ] as const) {
       const res = await api(url, '/prompt', { json: { prompt: txt2img(ckpt) } });
       assert.equal(res.status, 400, ckpt);
-      const body = res.body as { error: { type: string }; node_errors: Record<string, { class_type: string; errors: { type: string; details: string; extra_info: { input_name: string } }[] }> };
+      const body = res.body as {
+        error: { type: string };
+        node_errors: Record<string, { class_type: string; errors: { type: string; details: string; extra_info: { input_name: string } }[] }>;
+      };
       assert.equal(body.error.type, 'prompt_outputs_failed_validation');
       const node = body.node_errors['4'];
       assert.equal(node?.class_type, 'CheckpointLoaderSimple');
@@ -62,7 +86,9 @@ test('bad checkpoints are HTTP 400 naming node, file and cause; listed checkpoin
     assert.equal(existsSync(MARKER), false, 'nothing from the pickle ran');
     assert.deepEqual((await api(url, '/queue')).body, { queue_running: [], queue_pending: [] }, 'nothing was queued');
 
-    const ok = await api(url, '/prompt', { json: { prompt: { '1': { class_type: 'String', inputs: { value: 'still here' } }, '2': { class_type: 'ShowText', inputs: { text: ['1', 0] } } } } });
+    const ok = await api(url, '/prompt', {
+      json: { prompt: { '1': { class_type: 'String', inputs: { value: 'still here' } }, '2': { class_type: 'ShowText', inputs: { text: ['1', 0] } } } },
+    });
     assert.equal(ok.status, 200);
     const id = (ok.body as { prompt_id: string }).prompt_id;
     for (let i = 0; i < 100 && !((await api(url, `/history/${id}`)).body as Record<string, unknown>)[id]; i++) await new Promise((r) => setTimeout(r, 50));
@@ -83,38 +109,45 @@ function withLora(ckpt: string, lora: string, strength: number): ReturnType<type
   return prompt;
 }
 
-test('CheckpointLoaderSimple + LoraLoader on a .safetensors checkpoint runs through the server; the LoRA changes the picture', { timeout: 120_000 }, async () => {
-  const scratch = mkdtempSync(join(tmpdir(), 'loom-ckpt-lora-'));
-  const models = join(scratch, 'models');
-  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(repo, 'test/fixtures/checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
-  cpSync(join(repo, 'models/loras/tiny-sd15'), join(models, 'loras', 'tiny-sd15'), { recursive: true });
-  const outputDir = join(scratch, 'out');
-  const host = createHost({ modelsDir: models, outputDir, inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });
-  const server = await createServer({ host, dataDir: join(scratch, 'data'), templatesDir: join(scratch, 'graphs'), log: () => {} });
-  const { url } = await server.listen(0);
-  const run = async (strength: number): Promise<Buffer> => {
-    const res = await api(url, '/prompt', { json: { prompt: withLora('tiny-sd15.safetensors', 'tiny-sd15/pytorch_lora_weights_4.safetensors', strength) } });
-    assert.equal(res.status, 200, JSON.stringify(res.body));
-    const id = (res.body as { prompt_id: string }).prompt_id;
-    type Entry = { status: { status_str: string; messages: unknown[] }; outputs: Record<string, { images: { filename: string; subfolder: string }[] }> };
-    let entry: Entry | undefined;
-    for (let i = 0; i < 1200 && !entry; i++) {
-      entry = ((await api(url, `/history/${id}`)).body as Record<string, Entry>)[id];
-      if (!entry) await new Promise((r) => setTimeout(r, 100));
+test(
+  'CheckpointLoaderSimple + LoraLoader on a .safetensors checkpoint runs through the server; the LoRA changes the picture',
+  { timeout: 120_000 },
+  async () => {
+    const scratch = mkdtempSync(join(tmpdir(), 'loom-ckpt-lora-'));
+    const models = join(scratch, 'models');
+    for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer'])
+      cpSync(join(repo, 'test/fixtures/checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
+    cpSync(join(repo, 'models/loras/tiny-sd15'), join(models, 'loras', 'tiny-sd15'), { recursive: true });
+    const outputDir = join(scratch, 'out');
+    const host = createHost({ modelsDir: models, outputDir, inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });
+    const server = await createServer({ host, dataDir: join(scratch, 'data'), templatesDir: join(scratch, 'graphs'), log: () => {} });
+    const { url } = await server.listen(0);
+    const run = async (strength: number): Promise<Buffer> => {
+      const res = await api(url, '/prompt', { json: { prompt: withLora('tiny-sd15.safetensors', 'tiny-sd15/pytorch_lora_weights_4.safetensors', strength) } });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      const id = (res.body as { prompt_id: string }).prompt_id;
+      type Entry = { status: { status_str: string; messages: unknown[] }; outputs: Record<string, { images: { filename: string; subfolder: string }[] }> };
+      let entry: Entry | undefined;
+      for (let i = 0; i < 1200 && !entry; i++) {
+        entry = ((await api(url, `/history/${id}`)).body as Record<string, Entry>)[id];
+        if (!entry) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.equal(entry?.status.status_str, 'success', JSON.stringify(entry?.status.messages));
+      const image = entry.outputs['9']?.images[0];
+      assert.ok(image, 'SaveImage reported its file');
+      // pixels, not PNG bytes: the embedded prompt differs with the strength anyway
+      return sharp(readFileSync(join(outputDir, image.subfolder, image.filename)))
+        .raw()
+        .toBuffer();
+    };
+    try {
+      const withLoraPixels = await run(1);
+      const withoutPixels = await run(0);
+      assert.equal(readdirSync(join(models, '.loom', 'built')).length, 1, 'built once, reused by the second prompt');
+      assert.equal(withLoraPixels.length, 64 * 64 * 3);
+      assert.ok(!withLoraPixels.equals(withoutPixels), 'strength 1 and 0 give different pictures');
+    } finally {
+      await server.close();
     }
-    assert.equal(entry?.status.status_str, 'success', JSON.stringify(entry?.status.messages));
-    const image = entry.outputs['9']?.images[0];
-    assert.ok(image, 'SaveImage reported its file');
-    // pixels, not PNG bytes: the embedded prompt differs with the strength anyway
-    return sharp(readFileSync(join(outputDir, image.subfolder, image.filename))).raw().toBuffer();
-  };
-  try {
-    const withLoraPixels = await run(1);
-    const withoutPixels = await run(0);
-    assert.equal(readdirSync(join(models, '.loom', 'built')).length, 1, 'built once, reused by the second prompt');
-    assert.equal(withLoraPixels.length, 64 * 64 * 3);
-    assert.ok(!withLoraPixels.equals(withoutPixels), 'strength 1 and 0 give different pictures');
-  } finally {
-    await server.close();
-  }
-});
+  },
+);

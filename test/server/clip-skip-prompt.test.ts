@@ -22,17 +22,31 @@ const txt2img = (ckpt: string, stop: number) => ({
   '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a red circle', clip: ['10', 0] } },
   '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['10', 0] } },
   '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-  '3': { class_type: 'KSampler', inputs: { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0], seed: 1, steps: 2, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 } },
+  '3': {
+    class_type: 'KSampler',
+    inputs: {
+      model: ['4', 0],
+      positive: ['6', 0],
+      negative: ['7', 0],
+      latent_image: ['5', 0],
+      seed: 1,
+      steps: 2,
+      cfg: 7,
+      sampler_name: 'euler',
+      scheduler: 'normal',
+      denoise: 1,
+    },
+  },
   '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
   '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: `skip${-stop}` } },
 });
-
 
 test('CLIPSetLastLayer -2 conditions CLIPTextEncode on the penultimate layer; refused clearly on an export without hidden states', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-clip-skip-server-'));
   const models = join(scratch, 'models');
   mkdirSync(join(models, 'checkpoints'), { recursive: true });
-  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(repo, 'test/fixtures/checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
+  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer'])
+    cpSync(join(repo, 'test/fixtures/checkpoints', f), join(models, 'checkpoints', f), { recursive: true });
   cpSync(join(repo, 'models/tiny-sd15'), join(models, 'tiny-sd15'), { recursive: true });
   const outputDir = join(scratch, 'out');
   const host = createHost({ modelsDir: models, outputDir, inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });

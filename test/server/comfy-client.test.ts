@@ -44,7 +44,11 @@ test('the npm client connects, enqueues, follows progress and gets images back (
     assert.equal(client.clientId, 'npm-client', 'the sid echo keeps the id');
 
     const steps: number[] = [];
-    const prompt = { '1': { class_type: 'Source', inputs: { value: 42 } }, '2': { class_type: 'Slow', inputs: { x: ['1', 0], ms: 40, steps: 4 } }, '3': { class_type: 'StubSaveImage', inputs: { x: ['2', 0], filenamePrefix: 'npm' } } };
+    const prompt = {
+      '1': { class_type: 'Source', inputs: { value: 42 } },
+      '2': { class_type: 'Slow', inputs: { x: ['1', 0], ms: 40, steps: 4 } },
+      '3': { class_type: 'StubSaveImage', inputs: { x: ['2', 0], filenamePrefix: 'npm' } },
+    };
     const result = await client.enqueue(prompt, { progress: ({ value }) => steps.push(value) });
     assert.deepEqual(steps, [1, 2, 3, 4]);
     assert.equal(result.images.length, 1);
@@ -86,7 +90,14 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 test('tiny SD1.5 txt2img with a LoRA, driven by the npm client with ComfyUI node names', { timeout: 240_000 }, async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-sd-client-'));
-  const host = createHost({ modelsDir: join(repo, 'models'), outputDir: join(scratch, 'out'), inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 2 });
+  const host = createHost({
+    modelsDir: join(repo, 'models'),
+    outputDir: join(scratch, 'out'),
+    inputDir: join(scratch, 'in'),
+    tempDir: join(scratch, 'temp'),
+    device: 'cpu',
+    threads: 2,
+  });
   const server = await createServer({ host, dataDir: join(scratch, 'data'), templatesDir: join(scratch, 'graphs'), log: () => {} });
   const { url } = await server.listen(0);
   const client = clientFor(url, 'sd-client');
@@ -101,20 +112,43 @@ test('tiny SD1.5 txt2img with a LoRA, driven by the npm client with ComfyUI node
       const wf = new Workflow();
       const { CheckpointLoaderSimple, LoraLoader, CLIPTextEncode, EmptyLatentImage, KSampler, VAEDecode, SaveImage } = wf.classes;
       const [model, clip, vae] = CheckpointLoaderSimple({ ckpt_name: 'tiny-sd15' });
-      const [loraModel, loraClip] = LoraLoader({ model: present(model), clip: present(clip), lora_name: 'tiny-sd15/pytorch_lora_weights_4.safetensors', strength_model: strength, strength_clip: strength });
+      const [loraModel, loraClip] = LoraLoader({
+        model: present(model),
+        clip: present(clip),
+        lora_name: 'tiny-sd15/pytorch_lora_weights_4.safetensors',
+        strength_model: strength,
+        strength_clip: strength,
+      });
       const [positive] = CLIPTextEncode({ text: 'a lighthouse at dawn, (watercolor:1.2)', clip: present(loraClip) });
       const [negative] = CLIPTextEncode({ text: 'lowres, blurry', clip: present(loraClip) });
       const [latent_image] = EmptyLatentImage({ width: 64, height: 64, batch_size: 1 });
-      const [samples] = KSampler({ model: loraModel, positive, negative, latent_image, seed: 1234, steps: 4, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 });
+      const [samples] = KSampler({
+        model: loraModel,
+        positive,
+        negative,
+        latent_image,
+        seed: 1234,
+        steps: 4,
+        cfg: 7,
+        sampler_name: 'euler',
+        scheduler: 'normal',
+        denoise: 1,
+      });
       const [images] = VAEDecode({ samples, vae });
       SaveImage({ images, filename_prefix: `lora_${strength}` });
       return wf;
     };
 
     const progress: string[] = [];
-    const withLora = await txt2img(0.8).invoke(client, { progress: ({ value, max, node }: { value: number; max: number; node?: string }) => progress.push(`${node}:${value}/${max}`) });
+    const withLora = await txt2img(0.8).invoke(client, {
+      progress: ({ value, max, node }: { value: number; max: number; node?: string }) => progress.push(`${node}:${value}/${max}`),
+    });
     // Node "6" is the KSampler (the Workflow builder numbers nodes in creation order).
-    assert.deepEqual(progress.filter((p) => p.startsWith('6:')), ['6:1/4', '6:2/4', '6:3/4', '6:4/4'], progress.join(' '));
+    assert.deepEqual(
+      progress.filter((p) => p.startsWith('6:')),
+      ['6:1/4', '6:2/4', '6:3/4', '6:4/4'],
+      progress.join(' '),
+    );
     // The client also collects the sampler's binary preview frames (type 1) as 'buff' images.
     const items = withLora.images as { type: string; data: unknown; mime?: string }[];
     const previews = items.filter((i) => i.type === 'buff');
@@ -128,7 +162,10 @@ test('tiny SD1.5 txt2img with a LoRA, driven by the npm client with ComfyUI node
     const [a, b] = await Promise.all([fetch(urlWith).then((r) => r.arrayBuffer()), fetch(urlWithout).then((r) => r.arrayBuffer())]);
     assert.notDeepEqual(Buffer.from(a), Buffer.from(b), 'the LoRA at 0.8 changes the image compared with strength 0');
 
-    const history = (await client.getHistory(10)).History as { status: { status_str: string }; outputs: Record<string, { images: { subfolder: string; type: string }[] }> }[];
+    const history = (await client.getHistory(10)).History as {
+      status: { status_str: string };
+      outputs: Record<string, { images: { subfolder: string; type: string }[] }>;
+    }[];
     assert.equal(history.length, 2);
     for (const entry of history) {
       assert.equal(entry.status.status_str, 'success');

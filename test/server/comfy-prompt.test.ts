@@ -58,7 +58,10 @@ describe('POST /prompt and the WebSocket message sequence', () => {
       }
     });
     // A widely used client posts JSON as text/plain (§1); it must be parsed anyway.
-    const res = await post({ prompt: comfyChain(11, 40), client_id: 'client-a', extra_data: { extra_pnginfo: { workflow: { x: 1 } } } }, 'text/plain;charset=UTF-8');
+    const res = await post(
+      { prompt: comfyChain(11, 40), client_id: 'client-a', extra_data: { extra_pnginfo: { workflow: { x: 1 } } } },
+      'text/plain;charset=UTF-8',
+    );
     assert.equal(res.status, 200);
     const body = res.body as { prompt_id: string; number: number; node_errors: object };
     const id = body.prompt_id;
@@ -70,9 +73,20 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     const types = ws.messages.map((m) => m.type);
     const own = ws.forPrompt(id).map((m) => `${m.type}${m.type === 'executing' ? `:${m.data.node}` : ''}`);
     // §3.3 "Typical order": start, cached, per node (progress_state, executing, progress…, executed), success, end marker.
-    assert.deepEqual(own.filter((x) => !x.startsWith('progress')), ['execution_start', 'execution_cached', 'executing:1', 'executing:2', 'executing:3', 'executed', 'execution_success', 'executing:null']);
+    assert.deepEqual(
+      own.filter((x) => !x.startsWith('progress')),
+      ['execution_start', 'execution_cached', 'executing:1', 'executing:2', 'executing:3', 'executed', 'execution_success', 'executing:null'],
+    );
     const progress = ws.forPrompt(id).filter((m) => m.type === 'progress');
-    assert.deepEqual(progress.map((m) => [m.data.value, m.data.max, m.data.node]), [[1, 4, '2'], [2, 4, '2'], [3, 4, '2'], [4, 4, '2']]);
+    assert.deepEqual(
+      progress.map((m) => [m.data.value, m.data.max, m.data.node]),
+      [
+        [1, 4, '2'],
+        [2, 4, '2'],
+        [3, 4, '2'],
+        [4, 4, '2'],
+      ],
+    );
     // The end marker comes after the status broadcast that follows success.
     const success = types.indexOf('execution_success');
     const statusAfter = types.indexOf('status', success);
@@ -80,15 +94,24 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     assert.ok(success < statusAfter && statusAfter < end, `order: ${types.join(',')}`);
     const executed = ws.forPrompt(id).find((m) => m.type === 'executed');
     assert.deepEqual(executed?.data, { node: '3', display_node: '3', output: { values: [11], label: ['v11'] }, prompt_id: id });
-    const state = ws.forPrompt(id).filter((m) => m.type === 'progress_state').at(-1)?.data.nodes as Record<string, { state: string; node_id: string }>;
+    const state = ws
+      .forPrompt(id)
+      .filter((m) => m.type === 'progress_state')
+      .at(-1)?.data.nodes as Record<string, { state: string; node_id: string }>;
     assert.deepEqual(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v.state])), { '1': 'finished', '2': 'finished', '3': 'finished' });
     // History was readable at the moment of the status broadcast (§8 #10).
-    const history = (await historyAtStatus) as Record<string, { status: { status_str: string; completed: boolean; messages: [string, object][] }; prompt: unknown[]; outputs: object }>;
+    const history = (await historyAtStatus) as Record<
+      string,
+      { status: { status_str: string; completed: boolean; messages: [string, object][] }; prompt: unknown[]; outputs: object }
+    >;
     const entry = history[id];
     assert.ok(entry, 'history written before the status broadcast');
     assert.equal(entry.status.status_str, 'success');
     assert.equal(entry.status.completed, true);
-    assert.deepEqual(entry.status.messages.map(([type]) => type), ['execution_start', 'execution_cached', 'execution_success']);
+    assert.deepEqual(
+      entry.status.messages.map(([type]) => type),
+      ['execution_start', 'execution_cached', 'execution_success'],
+    );
     assert.deepEqual(entry.prompt.slice(0, 2), [body.number, id]);
     assert.deepEqual(entry.prompt[3], { extra_pnginfo: { workflow: { x: 1 } }, client_id: 'client-a' });
     assert.deepEqual(entry.prompt[4], ['3']);
@@ -111,7 +134,7 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     ws.close();
   });
 
-  test('events go only to the prompt\'s client; without client_id only progress is broadcast (§3.2)', async () => {
+  test("events go only to the prompt's client; without client_id only progress is broadcast (§3.2)", async () => {
     const a = await WsProbe.connect(`${t.wsUrl}/ws?clientId=route-a`);
     const b = await WsProbe.connect(`${t.wsUrl}/ws?clientId=route-b`);
     const mine = (await post({ prompt: comfyChain(31, 20), client_id: 'route-a' })).body as { prompt_id: string };
@@ -149,7 +172,10 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     first.close();
     const again = await WsProbe.connect(`${t.wsUrl}/ws?clientId=recon`);
     await again.waitFor((m) => m.type === 'executing');
-    assert.deepEqual(again.messages.slice(0, 2).map((m) => m.type), ['status', 'executing']);
+    assert.deepEqual(
+      again.messages.slice(0, 2).map((m) => m.type),
+      ['status', 'executing'],
+    );
     assert.deepEqual(again.messages[1]?.data, { node: '2' });
     await again.waitForEnd(id);
     again.close();
@@ -162,7 +188,11 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     const flags = await meta.waitFor((m) => m.type === 'feature_flags');
     assert.equal(flags.data.supports_preview_metadata, true);
     assert.equal(typeof flags.data.max_upload_size, 'number');
-    const graph = { '1': { class_type: 'Source', inputs: { value: 51 } }, '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps: 3, bytes: 40 } }, '3': { class_type: 'Collect', inputs: { a: ['2', 0] } } };
+    const graph = {
+      '1': { class_type: 'Source', inputs: { value: 51 } },
+      '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps: 3, bytes: 40 } },
+      '3': { class_type: 'Collect', inputs: { a: ['2', 0] } },
+    };
     const p1 = (await post({ prompt: graph, client_id: 'prev-1' })).body as { prompt_id: string };
     await plain.waitForEnd(p1.prompt_id);
     assert.equal(plain.binaries.length, 3);
@@ -187,7 +217,11 @@ describe('POST /prompt and the WebSocket message sequence', () => {
 
   test('a failing node: execution_error payload and an error history entry', async () => {
     const ws = await WsProbe.connect(`${t.wsUrl}/ws?clientId=fail`);
-    const prompt = { '1': { class_type: 'Source', inputs: { value: 61 } }, '2': { class_type: 'Fail', inputs: { x: ['1', 0] } }, '3': { class_type: 'Collect', inputs: { a: ['2', 0] } } };
+    const prompt = {
+      '1': { class_type: 'Source', inputs: { value: 61 } },
+      '2': { class_type: 'Fail', inputs: { x: ['1', 0] } },
+      '3': { class_type: 'Collect', inputs: { a: ['2', 0] } },
+    };
     const id = ((await post({ prompt, client_id: 'fail' })).body as { prompt_id: string }).prompt_id;
     await ws.waitForEnd(id);
     const error = ws.forPrompt(id).find((m) => m.type === 'execution_error')?.data;
@@ -197,7 +231,9 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     assert.match(String(error.exception_message), /boom/);
     assert.deepEqual(error.executed, ['1']);
     for (const key of ['exception_type', 'traceback', 'current_inputs', 'current_outputs', 'timestamp']) assert.ok(key in error, key);
-    const entry = ((await api(t.url, `/history/${id}`)).body as Record<string, { status: { status_str: string; completed: boolean; messages: [string][] } }>)[id];
+    const entry = ((await api(t.url, `/history/${id}`)).body as Record<string, { status: { status_str: string; completed: boolean; messages: [string][] } }>)[
+      id
+    ];
     assert.equal(entry?.status.status_str, 'error');
     assert.equal(entry?.status.completed, false);
     assert.equal(entry?.status.messages.at(-1)?.[0], 'execution_error');

@@ -14,11 +14,17 @@ before(async () => {
 });
 after(() => t.close());
 
-type Rejection = { error: { type: string; message: string; details: string; extra_info: object }; node_errors: Record<string, { errors: { type: string; message: string; details: string; extra_info: Record<string, unknown> }[]; dependent_outputs: string[]; class_type: string }> };
+type Rejection = {
+  error: { type: string; message: string; details: string; extra_info: object };
+  node_errors: Record<
+    string,
+    { errors: { type: string; message: string; details: string; extra_info: Record<string, unknown> }[]; dependent_outputs: string[]; class_type: string }
+  >;
+};
 
 const post = (body: unknown) => api(t.url, '/prompt', { json: body });
 
-describe('validation failures in ComfyUI\'s shapes', () => {
+describe("validation failures in ComfyUI's shapes", () => {
   test('no prompt → 400 no_prompt with empty node_errors', async () => {
     const res = await post({ client_id: 'x' });
     assert.equal(res.status, 400);
@@ -47,7 +53,11 @@ describe('validation failures in ComfyUI\'s shapes', () => {
   });
 
   test('a value outside an enum → value_not_in_list with the options as input_config', async () => {
-    const prompt = { '1': { class_type: 'Source', inputs: { value: 1 } }, '2': { class_type: 'Scale', inputs: { x: ['1', 0], mode: 'pow' } }, '3': { class_type: 'Collect', inputs: { a: ['2', 0] } } };
+    const prompt = {
+      '1': { class_type: 'Source', inputs: { value: 1 } },
+      '2': { class_type: 'Scale', inputs: { x: ['1', 0], mode: 'pow' } },
+      '3': { class_type: 'Collect', inputs: { a: ['2', 0] } },
+    };
     const res = await post({ prompt });
     assert.equal(res.status, 400);
     const body = res.body as Rejection;
@@ -65,7 +75,11 @@ describe('validation failures in ComfyUI\'s shapes', () => {
   });
 
   test('range and type violations → value_bigger_than_max, value_smaller_than_min, invalid_input_type', async () => {
-    const cases: [unknown, string][] = [[5000, 'value_bigger_than_max'], [-5000, 'value_smaller_than_min'], ['abc', 'invalid_input_type']];
+    const cases: [unknown, string][] = [
+      [5000, 'value_bigger_than_max'],
+      [-5000, 'value_smaller_than_min'],
+      ['abc', 'invalid_input_type'],
+    ];
     for (const [value, type] of cases) {
       const res = await post({ prompt: { '1': { class_type: 'Source', inputs: { value } }, '3': { class_type: 'Collect', inputs: { a: ['1', 0] } } } });
       assert.equal(res.status, 400);
@@ -122,11 +136,21 @@ describe('validation failures in ComfyUI\'s shapes', () => {
   });
 
   test('partial_execution_targets limits the outputs', async () => {
-    const prompt = { '1': { class_type: 'Source', inputs: { value: 3 } }, '3': { class_type: 'Collect', inputs: { a: ['1', 0], label: 'p3' } }, '4': { class_type: 'Collect', inputs: { a: ['1', 0], label: 'p4' } } };
+    const prompt = {
+      '1': { class_type: 'Source', inputs: { value: 3 } },
+      '3': { class_type: 'Collect', inputs: { a: ['1', 0], label: 'p3' } },
+      '4': { class_type: 'Collect', inputs: { a: ['1', 0], label: 'p4' } },
+    };
     const ws = await WsProbe.connect(`${t.wsUrl}/ws?clientId=targets`);
     const id = ((await post({ prompt, client_id: 'targets', partial_execution_targets: ['4'] })).body as { prompt_id: string }).prompt_id;
     await ws.waitForEnd(id);
-    assert.deepEqual(ws.forPrompt(id).filter((m) => m.type === 'executed').map((m) => m.data.node), ['4']);
+    assert.deepEqual(
+      ws
+        .forPrompt(id)
+        .filter((m) => m.type === 'executed')
+        .map((m) => m.data.node),
+      ['4'],
+    );
     ws.close();
   });
 });
@@ -151,7 +175,10 @@ describe('queue, history, interrupt, free', () => {
     assert.deepEqual(prompt, comfyChain(101, 2000));
     assert.equal(extra.client_id, 'queue');
     assert.deepEqual(outputs, ['3']);
-    assert.deepEqual(queue.queue_pending.map((item) => item[1]), [p5, p2, p3, p4]);
+    assert.deepEqual(
+      queue.queue_pending.map((item) => item[1]),
+      [p5, p2, p3, p4],
+    );
     assert.deepEqual((await api(t.url, '/prompt')).body, { exec_info: { queue_remaining: 5 } });
     assert.deepEqual((await api(t.url, `/history/${p2}`)).body, {});
     assert.deepEqual((await api(t.url, `/history/${running}`)).body, {});
@@ -160,7 +187,10 @@ describe('queue, history, interrupt, free', () => {
     assert.equal(del.status, 200);
     assert.equal(del.text, '');
     const afterDelete = (await api(t.url, '/api/queue')).body as { queue_pending: unknown[][] };
-    assert.deepEqual(afterDelete.queue_pending.map((item) => item[1]), [p5, p2, p4]);
+    assert.deepEqual(
+      afterDelete.queue_pending.map((item) => item[1]),
+      [p5, p2, p4],
+    );
     await api(t.url, '/queue', { json: { clear: true } });
     assert.deepEqual(((await api(t.url, '/queue')).body as { queue_pending: unknown[] }).queue_pending, []);
     await ws.waitForEnd(running);
@@ -174,7 +204,10 @@ describe('queue, history, interrupt, free', () => {
     const other = await api(t.url, '/interrupt', { json: { prompt_id: 'not-running' } });
     assert.equal(other.status, 200);
     await new Promise((r) => setTimeout(r, 100));
-    assert.equal(ws.forPrompt(id).some((m) => m.type === 'execution_interrupted'), false);
+    assert.equal(
+      ws.forPrompt(id).some((m) => m.type === 'execution_interrupted'),
+      false,
+    );
     const res = await fetch(`${t.url}/interrupt`, { method: 'POST' });
     assert.equal(res.status, 200);
     assert.equal(await res.text(), '');
@@ -213,7 +246,16 @@ describe('/object_info, /system_stats, /features and friends', () => {
     mkdirSync(join(t.dirs.models, 'loras', 'sub'), { recursive: true });
     writeFileSync(join(t.dirs.models, 'loras', 'a.safetensors'), 'x');
     writeFileSync(join(t.dirs.models, 'loras', 'sub', 'b.safetensors'), 'x');
-    const info = (await api(t.url, '/object_info')).body as Record<string, { input: { required: Record<string, [unknown, Record<string, unknown>]>; optional: Record<string, unknown> }; output: string[]; output_node: boolean; name: string; category: string }>;
+    const info = (await api(t.url, '/object_info')).body as Record<
+      string,
+      {
+        input: { required: Record<string, [unknown, Record<string, unknown>]>; optional: Record<string, unknown> };
+        output: string[];
+        output_node: boolean;
+        name: string;
+        category: string;
+      }
+    >;
     const scale = info.Scale;
     assert.ok(scale);
     assert.deepEqual(scale.input.required.mode?.[0], ['mul', 'div']);

@@ -16,12 +16,17 @@ let t: TestServer;
 before(async () => {
   t = await startTestServer();
   mkdirSync(join(t.dirs.models, 'loras'));
-  writeSafetensors(join(t.dirs.models, 'loras', 'style.safetensors'), { w: { dtype: 'F32', shape: [1], data: new Float32Array([1]) } }, { ss_network_dim: '8', modelspec: 'x' });
+  writeSafetensors(
+    join(t.dirs.models, 'loras', 'style.safetensors'),
+    { w: { dtype: 'F32', shape: [1], data: new Float32Array([1]) } },
+    { ss_network_dim: '8', modelspec: 'x' },
+  );
   writeSafetensors(join(t.dirs.models, 'loras', 'bare.safetensors'), { w: { dtype: 'F32', shape: [1], data: new Float32Array([1]) } });
 });
 after(() => t.close());
 
-const raw = (path: string, body: string, query = '') => fetch(`${t.url}${path}${query}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+const raw = (path: string, body: string, query = '') =>
+  fetch(`${t.url}${path}${query}`, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
 
 describe('/userdata', () => {
   test('writes raw bytes, lists, reads back byte-exact, refuses to overwrite when asked, moves and deletes', async () => {
@@ -32,7 +37,10 @@ describe('/userdata', () => {
     assert.equal((await raw('/api/userdata/workflows%2Fsub%2Fb.json', '{}')).status, 200);
     assert.deepEqual((await api(t.url, '/userdata?dir=workflows')).body, ['a.json']);
     assert.deepEqual((await api(t.url, '/userdata?dir=workflows&recurse=true')).body, ['a.json', 'sub/b.json']);
-    assert.deepEqual((await api(t.url, '/userdata?dir=workflows&recurse=true&split=true')).body, [['a.json', 'a.json'], ['sub/b.json', 'sub', 'b.json']]);
+    assert.deepEqual((await api(t.url, '/userdata?dir=workflows&recurse=true&split=true')).body, [
+      ['a.json', 'a.json'],
+      ['sub/b.json', 'sub', 'b.json'],
+    ]);
     const full = (await api(t.url, '/userdata?dir=workflows&full_info=true')).body as { path: string; size: number; modified: number }[];
     assert.deepEqual([full[0]?.path, full[0]?.size, typeof full[0]?.modified], ['a.json', 20, 'number']);
     assert.equal((await api(t.url, '/userdata/workflows%2Fa.json')).text, '{"nodes": [], broken');
@@ -70,7 +78,7 @@ test('/users and /settings have ComfyUI shapes and persist across a restart', as
   }
 });
 
-test('/view_metadata returns a safetensors file\'s __metadata__, else JSON 404', async () => {
+test("/view_metadata returns a safetensors file's __metadata__, else JSON 404", async () => {
   assert.deepEqual((await api(t.url, '/view_metadata/loras?filename=style.safetensors')).body, { ss_network_dim: '8', modelspec: 'x' });
   assert.equal((await api(t.url, '/api/view_metadata/loras?filename=bare.safetensors')).status, 404);
   assert.equal((await api(t.url, '/view_metadata/loras?filename=missing.safetensors')).status, 404);

@@ -21,16 +21,36 @@ const txt2img = (positive: string, negative: string, prefix: string) => ({
   '6': { class_type: 'CLIPTextEncode', inputs: { text: positive, clip: ['4', 1] } },
   '7': { class_type: 'CLIPTextEncode', inputs: { text: negative, clip: ['4', 1] } },
   '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-  '3': { class_type: 'KSampler', inputs: { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0], seed: 3, steps: 2, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 } },
+  '3': {
+    class_type: 'KSampler',
+    inputs: {
+      model: ['4', 0],
+      positive: ['6', 0],
+      negative: ['7', 0],
+      latent_image: ['5', 0],
+      seed: 3,
+      steps: 2,
+      cfg: 7,
+      sampler_name: 'euler',
+      scheduler: 'normal',
+      denoise: 1,
+    },
+  },
   '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
   '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: prefix } },
 });
 
-
 test('ComfyUI API: /embeddings lists the files; embedding:Name in CLIPTextEncode renders, is hashed in the PNG, and bad ones fail clearly', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-ti-server-'));
   const outputDir = join(scratch, 'out');
-  const host = createHost({ modelsDir: embeddingModels(), outputDir, inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });
+  const host = createHost({
+    modelsDir: embeddingModels(),
+    outputDir,
+    inputDir: join(scratch, 'in'),
+    tempDir: join(scratch, 'temp'),
+    device: 'cpu',
+    threads: 1,
+  });
   const server = await createServer({ host, dataDir: join(scratch, 'data'), templatesDir: join(scratch, 'graphs'), log: () => {} });
   const { url } = await server.listen(0);
   const run = (prompt: object): Promise<HistoryEntry> => runPrompt(url, prompt);

@@ -40,7 +40,15 @@ describe('/view', () => {
   });
 
   test('traversal in the filename, encoded or not, and absolute paths → 400', async () => {
-    for (const query of ['filename=../secret/passwords.txt', 'filename=%2e%2e%2fsecret%2fpasswords.txt', 'filename=%2E%2E/%2E%2E/etc/passwd', 'filename=/etc/passwd', 'filename=%2Fetc%2Fpasswd', 'filename=..%5Csecret%5Cpasswords.txt', 'filename=ok.png%00.txt']) {
+    for (const query of [
+      'filename=../secret/passwords.txt',
+      'filename=%2e%2e%2fsecret%2fpasswords.txt',
+      'filename=%2E%2E/%2E%2E/etc/passwd',
+      'filename=/etc/passwd',
+      'filename=%2Fetc%2Fpasswd',
+      'filename=..%5Csecret%5Cpasswords.txt',
+      'filename=ok.png%00.txt',
+    ]) {
       const res = await view(query);
       assert.equal(res.status, 400, query);
       assert.equal((res.body as { error: { type: string } }).error.type, 'invalid_path', query);
@@ -83,7 +91,10 @@ describe('/upload/image', () => {
     assert.deepEqual(readFileSync(join(t.dirs.input, 'cat.png')), tinyPng(7, 7));
     const nested = await upload({ subfolder: 'masks', type: 'input' }, { name: 'm.png', data: tinyPng(2, 2) });
     assert.deepEqual(nested.body, { name: 'm.png', subfolder: 'masks', type: 'input' });
-    assert.ok(readdirSync(t.dirs.input).every((name) => !name.endsWith('.tmp')), 'no temporary files left');
+    assert.ok(
+      readdirSync(t.dirs.input).every((name) => !name.endsWith('.tmp')),
+      'no temporary files left',
+    );
     // Uploaded files appear in input-folder combos, flagged for upload widgets (like LoadImage's).
     const info = (await api(t.url, '/object_info/PickInput')).body as { PickInput: { input: { required: { image: [string[], { image_upload: boolean }] } } } };
     assert.deepEqual(info.PickInput.input.required.image[0], ['cat (1).png', 'cat.png', 'masks/m.png']);
@@ -91,7 +102,10 @@ describe('/upload/image', () => {
   });
 
   test('JPEG, WebP and GIF headers are accepted; other bytes are refused with 415', async () => {
-    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x02, 0x00, 0x03, 0x03, 0x01, 0x22, 0x00]);
+    const jpeg = Buffer.from([
+      0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00, 0x01, 0x01, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0xff, 0xc0, 0x00, 0x11, 0x08,
+      0x00, 0x02, 0x00, 0x03, 0x03, 0x01, 0x22, 0x00,
+    ]);
     assert.equal((await upload({}, { name: 'a.jpg', data: jpeg })).status, 200);
     const gif = Buffer.concat([Buffer.from('GIF89a', 'latin1'), Buffer.from([2, 0, 2, 0, 0, 0, 0])]);
     assert.equal((await upload({}, { name: 'a.gif', data: gif })).status, 200);
@@ -102,7 +116,12 @@ describe('/upload/image', () => {
     webp.writeUIntLE(9, 24, 3);
     webp.writeUIntLE(4, 27, 3);
     assert.equal((await upload({}, { name: 'a.webp', data: webp })).status, 200);
-    for (const data of [Buffer.from('#!/bin/sh\nrm -rf /\n'), Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), tinyPng(2, 2).subarray(0, 10), Buffer.alloc(0)]) {
+    for (const data of [
+      Buffer.from('#!/bin/sh\nrm -rf /\n'),
+      Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'),
+      tinyPng(2, 2).subarray(0, 10),
+      Buffer.alloc(0),
+    ]) {
       const res = await upload({}, { name: 'x.png', data });
       assert.equal(res.status, 415, data.toString('latin1', 0, 8));
       assert.equal((res.body as { error: { type: string } }).error.type, 'invalid_image');

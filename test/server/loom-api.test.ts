@@ -32,7 +32,11 @@ async function waitDone(id: string): Promise<Record<string, unknown>> {
 
 describe('catalog, validate, submit', () => {
   test('the catalog lists nodes with parameter JSON Schemas and the ComfyUI aliases', async () => {
-    const body = (await api(t.url, `${L}/catalog`)).body as { nodes: { type: string; params: { name: string; schema: { maximum?: number } }[] }[]; comfyAliases: Record<string, string>; comfy: Record<string, unknown> };
+    const body = (await api(t.url, `${L}/catalog`)).body as {
+      nodes: { type: string; params: { name: string; schema: { maximum?: number } }[] }[];
+      comfyAliases: Record<string, string>;
+      comfy: Record<string, unknown>;
+    };
     const scale = body.nodes.find((n) => n.type === 'Scale');
     assert.equal(scale?.params.find((p) => p.name === 'factor')?.schema.maximum, 10);
     assert.deepEqual(body.comfyAliases, { ComfyCollect: 'Collect' });
@@ -43,11 +47,25 @@ describe('catalog, validate, submit', () => {
     const ok = await api(t.url, `${L}/validate`, { json: { graph: chain(1) } });
     assert.deepEqual(ok.body, { ok: true, problems: [] });
     const bad = { version: 1, nodes: { a: { type: 'Source', inputs: { value: 5000 } }, b: { type: 'Collect', inputs: {} }, c: { type: 'Nope', inputs: {} } } };
-    const res = (await api(t.url, `${L}/validate`, { json: { graph: bad } })).body as { ok: boolean; problems: { code: string; nodeId: string; input?: string }[] };
+    const res = (await api(t.url, `${L}/validate`, { json: { graph: bad } })).body as {
+      ok: boolean;
+      problems: { code: string; nodeId: string; input?: string }[];
+    };
     assert.equal(res.ok, false);
-    assert.deepEqual(res.problems.map((p) => [p.code, p.nodeId, p.input]).sort(), [['MISSING_INPUT', 'b', 'a'], ['PARAM_INVALID', 'a', 'value'], ['UNKNOWN_NODE_TYPE', 'c', undefined]]);
-    const comfy = (await api(t.url, `${L}/validate`, { json: { graph: { '1': { class_type: 'Source', inputs: { value: 5000 } }, '2': { class_type: 'Collect', inputs: { a: ['1', 0] } } } } })).body as { ok: boolean; problems: { code: string; nodeId: string; input: string }[] };
-    assert.deepEqual(comfy.problems.map((p) => [p.code, p.nodeId, p.input]), [['value_bigger_than_max', '1', 'value']]);
+    assert.deepEqual(res.problems.map((p) => [p.code, p.nodeId, p.input]).sort(), [
+      ['MISSING_INPUT', 'b', 'a'],
+      ['PARAM_INVALID', 'a', 'value'],
+      ['UNKNOWN_NODE_TYPE', 'c', undefined],
+    ]);
+    const comfy = (
+      await api(t.url, `${L}/validate`, {
+        json: { graph: { '1': { class_type: 'Source', inputs: { value: 5000 } }, '2': { class_type: 'Collect', inputs: { a: ['1', 0] } } } },
+      })
+    ).body as { ok: boolean; problems: { code: string; nodeId: string; input: string }[] };
+    assert.deepEqual(
+      comfy.problems.map((p) => [p.code, p.nodeId, p.input]),
+      [['value_bigger_than_max', '1', 'value']],
+    );
     assert.equal((await api(t.url, `${L}/validate`, { json: { grahp: {} } })).status, 400, 'unknown fields are refused');
   });
 
@@ -94,12 +112,24 @@ describe('queue and history', () => {
     const ids: string[] = [];
     for (const v of [101, 102, 103]) ids.push(((await api(t.url, `${L}/prompts`, { json: { graph: chain(v) } })).body as { promptId: string }).promptId);
     const moved = await api(t.url, `${L}/queue/${ids[2]}/move`, { json: { index: 0 } });
-    assert.deepEqual((moved.body as { pending: { promptId: string }[] }).pending.map((p) => p.promptId), [ids[2], ids[0], ids[1]]);
+    assert.deepEqual(
+      (moved.body as { pending: { promptId: string }[] }).pending.map((p) => p.promptId),
+      [ids[2], ids[0], ids[1]],
+    );
     const moved2 = await api(t.url, `${L}/queue/${ids[2]}/move`, { json: { index: 1 } });
-    assert.deepEqual((moved2.body as { pending: { promptId: string }[] }).pending.map((p) => p.promptId), [ids[0], ids[2], ids[1]]);
+    assert.deepEqual(
+      (moved2.body as { pending: { promptId: string }[] }).pending.map((p) => p.promptId),
+      [ids[0], ids[2], ids[1]],
+    );
     const comfyView = (await api(t.url, '/queue')).body as { queue_pending: [number, string][] };
-    assert.deepEqual(comfyView.queue_pending.map((i) => i[1]), [ids[0], ids[2], ids[1]]);
-    assert.ok(comfyView.queue_pending.every((item, i, all) => i === 0 || item[0] > (all[i - 1]?.[0] ?? -Infinity)), 'numbers stay ordered');
+    assert.deepEqual(
+      comfyView.queue_pending.map((i) => i[1]),
+      [ids[0], ids[2], ids[1]],
+    );
+    assert.ok(
+      comfyView.queue_pending.every((item, i, all) => i === 0 || item[0] > (all[i - 1]?.[0] ?? -Infinity)),
+      'numbers stay ordered',
+    );
     assert.equal((await api(t.url, `${L}/queue/nope/move`, { json: { index: 0 } })).status, 404);
     assert.equal((await api(t.url, `${L}/queue/${ids[0]}/move`, { json: { index: -1 } })).status, 400);
     assert.deepEqual((await api(t.url, `${L}/queue/${ids[0]}`, { method: 'DELETE' })).body, { promptId: ids[0], action: 'removed' });
@@ -114,10 +144,22 @@ describe('queue and history', () => {
     const all = (await api(t.url, `${L}/history?limit=500&order=oldest`)).body as { items: { promptId: string }[]; total: number };
     assert.ok(all.total >= 5);
     const newest = (await api(t.url, `${L}/history?limit=2`)).body as { items: { promptId: string }[]; total: number; offset: number; limit: number };
-    assert.deepEqual(newest.items.map((i) => i.promptId), all.items.slice(-2).reverse().map((i) => i.promptId));
+    assert.deepEqual(
+      newest.items.map((i) => i.promptId),
+      all.items
+        .slice(-2)
+        .reverse()
+        .map((i) => i.promptId),
+    );
     assert.deepEqual([newest.total, newest.offset, newest.limit], [all.total, 0, 2]);
     const second = (await api(t.url, `${L}/history?limit=2&offset=2`)).body as { items: { promptId: string }[] };
-    assert.deepEqual(second.items.map((i) => i.promptId), all.items.slice(-4, -2).reverse().map((i) => i.promptId));
+    assert.deepEqual(
+      second.items.map((i) => i.promptId),
+      all.items
+        .slice(-4, -2)
+        .reverse()
+        .map((i) => i.promptId),
+    );
     assert.equal((await api(t.url, `${L}/history?limit=0`)).status, 400);
     const victim = all.items[0]?.promptId as string;
     assert.equal((await api(t.url, `${L}/history/${victim}`, { method: 'DELETE' })).status, 200);
@@ -131,7 +173,10 @@ describe('templates, models, outputs, system, schema', () => {
     assert.deepEqual((await api(t.url, `${L}/templates/three`, { method: 'PUT', json: graph })).body, { name: 'three' });
     assert.deepEqual(JSON.parse(readFileSync(join(t.dirs.graphs, 'three.json'), 'utf8')), graph);
     const list = (await api(t.url, `${L}/templates`)).body as { templates: { name: string; title?: string }[] };
-    assert.deepEqual(list.templates.map((x) => [x.name, x.title]), [['three', 'Three']]);
+    assert.deepEqual(
+      list.templates.map((x) => [x.name, x.title]),
+      [['three', 'Three']],
+    );
     assert.deepEqual((await api(t.url, `${L}/templates/three`)).body, graph);
     for (const name of ['..%2F..%2Fetc%2Fpasswd', '.hidden', 'a.json', 'a%00b', '%2Fetc%2Fpasswd']) {
       assert.equal((await api(t.url, `${L}/templates/${name}`)).status, 400, name);
@@ -156,7 +201,19 @@ describe('templates, models, outputs, system, schema', () => {
 
   test('outputs list files with /view URLs; system reports device, memory and versions; schema is OpenAPI', async () => {
     const ws = await WsProbe.connect(`${t.wsUrl}/ws?clientId=out`);
-    const id = ((await api(t.url, '/prompt', { json: { prompt: { '1': { class_type: 'Source', inputs: { value: 9 } }, '2': { class_type: 'StubSaveImage', inputs: { x: ['1', 0], filenamePrefix: 'listed' } } }, client_id: 'out' } })).body as { prompt_id: string }).prompt_id;
+    const id = (
+      (
+        await api(t.url, '/prompt', {
+          json: {
+            prompt: {
+              '1': { class_type: 'Source', inputs: { value: 9 } },
+              '2': { class_type: 'StubSaveImage', inputs: { x: ['1', 0], filenamePrefix: 'listed' } },
+            },
+            client_id: 'out',
+          },
+        })
+      ).body as { prompt_id: string }
+    ).prompt_id;
     await ws.waitForEnd(id);
     ws.close();
     const outputs = (await api(t.url, `${L}/outputs?limit=10`)).body as { items: { filename: string; url: string; size: number }[]; total: number };
@@ -164,7 +221,11 @@ describe('templates, models, outputs, system, schema', () => {
     assert.ok(file);
     assert.ok(file.size > 0);
     assert.equal((await api(t.url, file.url)).status, 200);
-    const system = (await api(t.url, `${L}/system`)).body as { device: string; memory: { total: number; rss: number }; versions: { node: string; loom: string } };
+    const system = (await api(t.url, `${L}/system`)).body as {
+      device: string;
+      memory: { total: number; rss: number };
+      versions: { node: string; loom: string };
+    };
     assert.equal(system.device, 'cpu');
     assert.ok(system.memory.total > system.memory.rss);
     assert.equal(system.versions.node, process.versions.node);

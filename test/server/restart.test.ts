@@ -15,10 +15,30 @@ const script = fileURLToPath(new URL('./helpers/stub-server.ts', import.meta.url
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
 async function launch(dirs: Dirs): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--port', '0', '--data', dirs.data, '--out', dirs.output, '--input', dirs.input, '--models', dirs.models, '--graphs', dirs.graphs], {
-    cwd: repo,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      script,
+      '--port',
+      '0',
+      '--data',
+      dirs.data,
+      '--out',
+      dirs.output,
+      '--input',
+      dirs.input,
+      '--models',
+      dirs.models,
+      '--graphs',
+      dirs.graphs,
+    ],
+    {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -47,7 +67,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   throw new Error(`timed out waiting for ${what}`);
 }
 
-type History = Record<string, { status: { status_str: string; completed: boolean; messages: [string, Record<string, unknown>][] }; outputs: Record<string, unknown> }>;
+type History = Record<
+  string,
+  { status: { status_str: string; completed: boolean; messages: [string, Record<string, unknown>][] }; outputs: Record<string, unknown> }
+>;
 
 test('SIGKILL mid-run: queued prompts survive, the running one is recorded as failed, history is intact', async () => {
   const dirs = makeDirs();
@@ -62,7 +85,10 @@ test('SIGKILL mid-run: queued prompts survive, the running one is recorded as fa
     });
     for (const id of ['pending-1', 'pending-2']) await api(first.url, '/prompt', { json: { prompt: comfyChain(id === 'pending-1' ? 3 : 4), prompt_id: id } });
     const before = (await api(first.url, '/queue')).body as { queue_pending: unknown[][] };
-    assert.deepEqual(before.queue_pending.map((i) => i[1]), ['pending-1', 'pending-2']);
+    assert.deepEqual(
+      before.queue_pending.map((i) => i[1]),
+      ['pending-1', 'pending-2'],
+    );
   } finally {
     first.child.kill('SIGKILL');
     await new Promise((r) => first.child.once('exit', r));
@@ -70,7 +96,10 @@ test('SIGKILL mid-run: queued prompts survive, the running one is recorded as fa
   // What the killed server left on disk: the acknowledged state.
   const onDisk = JSON.parse(readFileSync(join(dirs.data, 'queue.json'), 'utf8')) as { running: { promptId: string }; pending: { promptId: string }[] };
   assert.equal(onDisk.running.promptId, 'was-running');
-  assert.deepEqual(onDisk.pending.map((p) => p.promptId), ['pending-1', 'pending-2']);
+  assert.deepEqual(
+    onDisk.pending.map((p) => p.promptId),
+    ['pending-1', 'pending-2'],
+  );
 
   const second = await launch(dirs);
   try {

@@ -78,7 +78,7 @@ describe('origin and bodies', () => {
     await assert.rejects(WsProbe.connect(`${t.wsUrl}/ws`, { origin: 'http://evil.example' }), /403/);
   });
 
-  test('oversized bodies → 413 JSON; malformed JSON → 400 with the parser\'s position', async () => {
+  test("oversized bodies → 413 JSON; malformed JSON → 400 with the parser's position", async () => {
     const big = await api(t.url, '/prompt', { method: 'POST', body: JSON.stringify({ prompt: { x: 'a'.repeat(5000) } }) });
     assert.equal(big.status, 413);
     assert.equal((big.body as { error: { type: string } }).error.type, 'body_too_large');
@@ -98,11 +98,15 @@ describe('origin and bodies', () => {
 /** A request with a chosen Host header (fetch would send the URL's own). */
 function withHost(base: string, path: string, headers: Record<string, string>, body?: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(base + path, { method: body === undefined ? 'GET' : 'POST', headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) } }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      base + path,
+      { method: body === undefined ? 'GET' : 'POST', headers: { ...headers, ...(body !== undefined && { 'content-type': 'application/json' }) } },
+      (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.once('error', reject);
     req.end(body);
   });
@@ -150,7 +154,17 @@ for (const token of [undefined, 'h0st-token']) {
     });
 
     test('loopback names with any port, the bound address and --allowed-host values are accepted', async () => {
-      for (const host of [`localhost:${port}`, 'localhost', `127.0.0.1:${port}`, '127.0.0.1:1', `[::1]:${port}`, `LOCALHOST:${port}`, `loom.lan:${port}`, 'loom.lan', 'box.example:9000']) {
+      for (const host of [
+        `localhost:${port}`,
+        'localhost',
+        `127.0.0.1:${port}`,
+        '127.0.0.1:1',
+        `[::1]:${port}`,
+        `LOCALHOST:${port}`,
+        `loom.lan:${port}`,
+        'loom.lan',
+        'box.example:9000',
+      ]) {
         assert.equal((await withHost(t.url, '/system_stats', { ...auth, host, origin: `http://${host}` })).status, 200, host);
       }
       assert.equal((await withHost(t.url, '/system_stats', { ...auth, host: 'box.example:9001' })).status, 403, 'a listed port is the only port');
@@ -162,20 +176,26 @@ for (const token of [undefined, 'h0st-token']) {
 }
 
 describe('absolute paths in error bodies', () => {
-  test('the server\'s folders become their names, other absolute paths their file names; routes and URLs stay', () => {
+  test("the server's folders become their names, other absolute paths their file names; routes and URLs stay", () => {
     const redactor = new PathRedactor([
       { dir: '/tmp/loom/models', name: 'models' },
       { dir: '/tmp/loom/models/out', name: 'output' },
     ]);
-    assert.equal(redactor.text('LoRA file /tmp/loom/models/loras/a b.safetensors does not exist. Put LoRAs in /tmp/loom/models/loras.'), 'LoRA file models/loras/a b.safetensors does not exist. Put LoRAs in models/loras.');
+    assert.equal(
+      redactor.text('LoRA file /tmp/loom/models/loras/a b.safetensors does not exist. Put LoRAs in /tmp/loom/models/loras.'),
+      'LoRA file models/loras/a b.safetensors does not exist. Put LoRAs in models/loras.',
+    );
     assert.equal(redactor.text('Saved to /tmp/loom/models/out/x.png'), 'Saved to output/x.png');
     assert.equal(redactor.text('Cannot read "/tmp/cache/ab/c.onnx": EACCES'), 'Cannot read "…/c.onnx": EACCES');
-    assert.equal(redactor.text('No route for GET /loom/api/nope; see http://127.0.0.1:8188/loom/api/schema'), 'No route for GET /loom/api/nope; see http://127.0.0.1:8188/loom/api/schema');
+    assert.equal(
+      redactor.text('No route for GET /loom/api/nope; see http://127.0.0.1:8188/loom/api/schema'),
+      'No route for GET /loom/api/nope; see http://127.0.0.1:8188/loom/api/schema',
+    );
     assert.equal(redactor.text('C:\\Users\\ana\\loras\\x.safetensors is missing'), '…\\x.safetensors is missing');
     assert.deepEqual(redactor.deep({ a: ['/tmp/loom/models/v.onnx', 3], b: { c: '/tmp/loom/modelsX' } }), { a: ['models/v.onnx', 3], b: { c: '…/modelsX' } });
   });
 
-  test('a validation error naming a model file reaches the client without the server\'s folders', async () => {
+  test("a validation error naming a model file reaches the client without the server's folders", async () => {
     const dirs = makeDirs();
     const base = stubHost(dirs);
     // A loader whose check names the file it looked for, as the real loaders do.
@@ -184,7 +204,16 @@ describe('absolute paths in error bodies', () => {
       category: 'test',
       description: 'Needs a file in models/loras.',
       inputs: {},
-      params: { name: param(z.string().refine((n) => existsSync(join(dirs.models, 'loras', n)), { error: (issue) => `${join(dirs.models, 'loras', String(issue.input))} does not exist (cache: ${join(dirs.root, 'cache', 'x.bin')})` }), 'File') },
+      params: {
+        name: param(
+          z
+            .string()
+            .refine((n) => existsSync(join(dirs.models, 'loras', n)), {
+              error: (issue) => `${join(dirs.models, 'loras', String(issue.input))} does not exist (cache: ${join(dirs.root, 'cache', 'x.bin')})`,
+            }),
+          'File',
+        ),
+      },
       outputs: {},
       output: true,
       run: () => ({}),

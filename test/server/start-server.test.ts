@@ -20,7 +20,11 @@ test('--help prints usage; bad flags and an open bind without a token exit with 
   assert.match(bad.stderr, /--device must be one of/);
   assert.match(bad.stderr, /--allowed-host must be a host name, address or host:port \(got "not a host"\)/);
   const dirs = makeDirs();
-  const open = spawnSync(process.execPath, [bin, '--host', '0.0.0.0', '--port', '0', '--data', dirs.data], { cwd: repo, encoding: 'utf8', env: { ...process.env, LOOM_TOKEN: '' } });
+  const open = spawnSync(process.execPath, [bin, '--host', '0.0.0.0', '--port', '0', '--data', dirs.data], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, LOOM_TOKEN: '' },
+  });
   rmSync(dirs.root, { recursive: true, force: true });
   assert.equal(open.status, 2);
   assert.match(open.stderr, /Refusing to listen on 0\.0\.0\.0 without a token/);
@@ -28,7 +32,10 @@ test('--help prints usage; bad flags and an open bind without a token exit with 
 
 test('it prints its URL and serves the API and a page that says how to build the editor', { timeout: 60_000 }, async () => {
   const dirs = makeDirs();
-  const child = spawn(process.execPath, [bin, '--port', '0', '--data', dirs.data, '--out', dirs.output, '--input', dirs.input, '--graphs', dirs.graphs], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, '--port', '0', '--data', dirs.data, '--out', dirs.output, '--input', dirs.input, '--graphs', dirs.graphs], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';

@@ -22,19 +22,37 @@ const txt2img = (vae: [string, number], prefix: string, extra: Record<string, un
   '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a red circle', clip: ['4', 1] } },
   '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
   '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-  '3': { class_type: 'KSampler', inputs: { model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0], seed: 1, steps: 2, cfg: 7, sampler_name: 'euler', scheduler: 'normal', denoise: 1 } },
+  '3': {
+    class_type: 'KSampler',
+    inputs: {
+      model: ['4', 0],
+      positive: ['6', 0],
+      negative: ['7', 0],
+      latent_image: ['5', 0],
+      seed: 1,
+      steps: 2,
+      cfg: 7,
+      sampler_name: 'euler',
+      scheduler: 'normal',
+      denoise: 1,
+    },
+  },
   '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae } },
   '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: prefix } },
   ...extra,
 });
 
-interface Entry { status: { status_str: string; messages: [string, Record<string, unknown>][] }; outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }
+interface Entry {
+  status: { status_str: string; messages: [string, Record<string, unknown>][] };
+  outputs: Record<string, { images?: { filename: string; subfolder: string }[] }>;
+}
 
 test('VAELoader decodes with a standalone VAE file; the same weights give the same image; a missing file is a clear error', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-vae-server-'));
   const models = join(scratch, 'models');
   mkdirSync(join(models, 'vae', 'tiny-sd15'), { recursive: true });
-  for (const f of ['config.json', 'diffusion_pytorch_model.safetensors']) cpSync(join(repo, 'test/fixtures/builder/tiny-sd15/vae', f), join(models, 'vae', 'tiny-sd15', f));
+  for (const f of ['config.json', 'diffusion_pytorch_model.safetensors'])
+    cpSync(join(repo, 'test/fixtures/builder/tiny-sd15/vae', f), join(models, 'vae', 'tiny-sd15', f));
   cpSync(join(repo, 'models/tiny-sd15'), join(models, 'tiny-sd15'), { recursive: true });
   const outputDir = join(scratch, 'out');
   const host = createHost({ modelsDir: models, outputDir, inputDir: join(scratch, 'in'), tempDir: join(scratch, 'temp'), device: 'cpu', threads: 1 });
@@ -50,7 +68,9 @@ test('VAELoader decodes with a standalone VAE file; the same weights give the sa
   const pixels = async (e: Entry | undefined): Promise<Buffer> => {
     const img = e?.outputs['9']?.images?.[0];
     assert.ok(img, 'an image was saved');
-    return sharp(join(outputDir, img.subfolder, img.filename)).raw().toBuffer();
+    return sharp(join(outputDir, img.subfolder, img.filename))
+      .raw()
+      .toBuffer();
   };
   try {
     const info = (await api(url, '/object_info/VAELoader')).body as Record<string, { input: { required: { vae_name: [string[]] } } }>;

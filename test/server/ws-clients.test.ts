@@ -13,7 +13,10 @@ test('40 concurrent clients, each posting its own prompt, receive only their own
     const N = 40;
     const clients = await Promise.all(Array.from({ length: N }, (_, i) => WsProbe.connect(`${t.wsUrl}/ws?clientId=c${i}`)));
     const ids = await Promise.all(
-      clients.map(async (_c, i) => ((await api(t.url, '/prompt', { json: { prompt: comfyChain(100 + i, 8), client_id: `c${i}` } })).body as { prompt_id: string }).prompt_id),
+      clients.map(
+        async (_c, i) =>
+          ((await api(t.url, '/prompt', { json: { prompt: comfyChain(100 + i, 8), client_id: `c${i}` } })).body as { prompt_id: string }).prompt_id,
+      ),
     );
     await Promise.all(clients.map((c, i) => c.waitForEnd(ids[i] as string, 50_000)));
     for (const [i, client] of clients.entries()) {
@@ -22,9 +25,14 @@ test('40 concurrent clients, each posting its own prompt, receive only their own
       const own = client.forPrompt(ids[i] as string);
       assert.equal(own.filter((m) => m.type === 'execution_success').length, 1);
       assert.deepEqual(own.find((m) => m.type === 'executed')?.data.output, { values: [100 + i], label: [`v${100 + i}`] });
-      assert.deepEqual(own.filter((m) => m.type === 'progress').map((m) => m.data.value), [1, 2, 3, 4]);
+      assert.deepEqual(
+        own.filter((m) => m.type === 'progress').map((m) => m.data.value),
+        [1, 2, 3, 4],
+      );
       // Queue status is broadcast to everyone: each client saw the queue drain to 0 at the end.
-      assert.ok(client.messages.some((m) => m.type === 'status' && (m.data.status as { exec_info: { queue_remaining: number } }).exec_info.queue_remaining === 0));
+      assert.ok(
+        client.messages.some((m) => m.type === 'status' && (m.data.status as { exec_info: { queue_remaining: number } }).exec_info.queue_remaining === 0),
+      );
     }
     const statusCounts = clients.map((c) => c.messages.filter((m) => m.type === 'status').length);
     assert.ok(Math.min(...statusCounts) >= N, `every client saw the queue change for every prompt: ${Math.min(...statusCounts)}`);
@@ -38,12 +46,19 @@ test('the heartbeat continues while a node works silently for longer than severa
   const t = await startTestServer({ heartbeatMs: 200 });
   try {
     const ws = await WsProbe.connect(`${t.wsUrl}/ws?clientId=hb`);
-    const prompt = { '1': { class_type: 'Source', inputs: { value: 1 } }, '2': { class_type: 'Sleep', inputs: { x: ['1', 0], ms: 1500 } }, '3': { class_type: 'Collect', inputs: { a: ['2', 0] } } };
+    const prompt = {
+      '1': { class_type: 'Source', inputs: { value: 1 } },
+      '2': { class_type: 'Sleep', inputs: { x: ['1', 0], ms: 1500 } },
+      '3': { class_type: 'Collect', inputs: { a: ['2', 0] } },
+    };
     const id = ((await api(t.url, '/prompt', { json: { prompt, client_id: 'hb' } })).body as { prompt_id: string }).prompt_id;
     const executing = await ws.waitFor((m) => m.type === 'executing' && m.data.node === '2');
     const from = ws.messages.indexOf(executing);
     await ws.waitForEnd(id);
-    const during = ws.messages.slice(from, ws.messages.findIndex((m) => m.type === 'progress_state' && (m.data.nodes as Record<string, { state: string }>)['2']?.state === 'finished'));
+    const during = ws.messages.slice(
+      from,
+      ws.messages.findIndex((m) => m.type === 'progress_state' && (m.data.nodes as Record<string, { state: string }>)['2']?.state === 'finished'),
+    );
     const beats = during.filter((m) => m.type === 'status');
     // 1.5 s of silence at one beat per 200 ms: about 7 beats; demand at least 4 to tolerate a busy machine.
     assert.ok(beats.length >= 4, `heartbeats during the silent node: ${beats.length}`);
@@ -63,7 +78,11 @@ test('a client that stops reading loses previews, not execution; the others get 
     const steps = 150;
     const bytes = 128 * 1024;
     // No client_id: progress and previews are broadcast to every socket (§3.2).
-    const prompt = { '1': { class_type: 'Source', inputs: { value: 9 } }, '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps, bytes, ms: 2 } }, '3': { class_type: 'Collect', inputs: { a: ['2', 0] } } };
+    const prompt = {
+      '1': { class_type: 'Source', inputs: { value: 9 } },
+      '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps, bytes, ms: 2 } },
+      '3': { class_type: 'Collect', inputs: { a: ['2', 0] } },
+    };
     const started = Date.now();
     const id = ((await api(t.url, '/prompt', { json: { prompt } })).body as { prompt_id: string }).prompt_id;
     let entry: unknown;
@@ -91,7 +110,11 @@ test('a stalled client whose backlog passes the close limit is disconnected', { 
     const slow = await WsProbe.connect(`${t.wsUrl}/ws`);
     await slow.waitFor((m) => m.type === 'status');
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
-    const prompt = { '1': { class_type: 'Source', inputs: { value: 8 } }, '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps: 200, bytes: 256 * 1024, ms: 1 } }, '3': { class_type: 'Collect', inputs: { a: ['2', 0] } } };
+    const prompt = {
+      '1': { class_type: 'Source', inputs: { value: 8 } },
+      '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps: 200, bytes: 256 * 1024, ms: 1 } },
+      '3': { class_type: 'Collect', inputs: { a: ['2', 0] } },
+    };
     await api(t.url, '/prompt', { json: { prompt } });
     // The paused client cannot notice the close (it reads nothing), so watch the server's side.
     const deadline = Date.now() + 30_000;

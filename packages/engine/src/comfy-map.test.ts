@@ -25,7 +25,13 @@ test('comfyInputOrder: the declared ComfyUI order first, then the rest; links be
 
 test('comfyClassByType: the first alias of a type is the one it exports as', () => {
   const map: ComfyMap = { Multiply: multiply, Times: { type: 'Scale' }, Constant: { type: 'Source' } };
-  assert.deepEqual([...comfyClassByType(map)].map(([type, [className]]) => [type, className]), [['Scale', 'Multiply'], ['Source', 'Constant']]);
+  assert.deepEqual(
+    [...comfyClassByType(map)].map(([type, [className]]) => [type, className]),
+    [
+      ['Scale', 'Multiply'],
+      ['Source', 'Constant'],
+    ],
+  );
 });
 
 test('comfyMapProblems: a missing node type, renamed input, listed output or ordered input is reported by class', () => {
@@ -57,6 +63,12 @@ test('assertComfyMap throws one LoomError listing every problem, naming the sour
   assert.doesNotThrow(() => assertComfyMap({ Multiply: multiply }, registry, 'test aliases'));
   assert.throws(
     () => assertComfyMap({ Gone: { type: 'NoSuchNode' }, Bad: { type: 'Scale', inputs: { input: 'y' } } }, registry, 'test aliases'),
-    (err: unknown) => err instanceof LoomError && err.code === 'VALIDATION_FAILED' && err.problems.length === 2 && /^test aliases: 2 ComfyUI alias problems/.test(err.message) && /"Gone"/.test(err.message) && /"Bad"/.test(err.message),
+    (err: unknown) =>
+      err instanceof LoomError &&
+      err.code === 'VALIDATION_FAILED' &&
+      err.problems.length === 2 &&
+      /^test aliases: 2 ComfyUI alias problems/.test(err.message) &&
+      /"Gone"/.test(err.message) &&
+      /"Bad"/.test(err.message),
   );
 });

@@ -78,16 +78,31 @@ export function comfyMapProblems(map: ComfyMap, registry: { get(type: string): N
     }
     const declares = (name: string): boolean => name in node.inputs || name in node.params;
     for (const [comfy, ours] of Object.entries(mapping.inputs ?? {})) {
-      if (!declares(ours)) problems.push({ code: 'UNKNOWN_INPUT', input: comfy, message: `ComfyUI class "${className}" renames input "${comfy}" to "${ours}", which ${mapping.type} does not declare.` });
+      if (!declares(ours))
+        problems.push({
+          code: 'UNKNOWN_INPUT',
+          input: comfy,
+          message: `ComfyUI class "${className}" renames input "${comfy}" to "${ours}", which ${mapping.type} does not declare.`,
+        });
     }
     for (const output of mapping.outputs ?? []) {
-      if (!(output in node.outputs)) problems.push({ code: 'LINK_TO_MISSING_OUTPUT', message: `ComfyUI class "${className}" lists output "${output}", which ${mapping.type} does not declare.` });
+      if (!(output in node.outputs))
+        problems.push({
+          code: 'LINK_TO_MISSING_OUTPUT',
+          message: `ComfyUI class "${className}" lists output "${output}", which ${mapping.type} does not declare.`,
+        });
     }
     const order = mapping.inputOrder ?? [];
     for (const [i, comfy] of order.entries()) {
       const ours = mapping.inputs?.[comfy] ?? comfy;
-      if (!declares(ours)) problems.push({ code: 'UNKNOWN_INPUT', input: comfy, message: `ComfyUI class "${className}" orders input "${comfy}", which ${mapping.type} does not declare (under ComfyUI's names).` });
-      else if (order.indexOf(comfy) !== i) problems.push({ code: 'UNKNOWN_INPUT', input: comfy, message: `ComfyUI class "${className}" orders input "${comfy}" twice.` });
+      if (!declares(ours))
+        problems.push({
+          code: 'UNKNOWN_INPUT',
+          input: comfy,
+          message: `ComfyUI class "${className}" orders input "${comfy}", which ${mapping.type} does not declare (under ComfyUI's names).`,
+        });
+      else if (order.indexOf(comfy) !== i)
+        problems.push({ code: 'UNKNOWN_INPUT', input: comfy, message: `ComfyUI class "${className}" orders input "${comfy}" twice.` });
     }
   }
   return problems;
@@ -101,5 +116,9 @@ export function assertComfyMap(map: ComfyMap, registry: { get(type: string): Nod
   const problems = comfyMapProblems(map, registry);
   if (problems.length === 0) return;
   const list = problems.map((p) => `  - ${p.message}`).join('\n');
-  throw new LoomError('VALIDATION_FAILED', `${source}: ${problems.length} ComfyUI alias problem${problems.length === 1 ? '' : 's'}; fix the alias or register the node:\n${list}`, { problems });
+  throw new LoomError(
+    'VALIDATION_FAILED',
+    `${source}: ${problems.length} ComfyUI alias problem${problems.length === 1 ? '' : 's'}; fix the alias or register the node:\n${list}`,
+    { problems },
+  );
 }

@@ -46,11 +46,18 @@ export function exportComfyWorkflow(graph: Graph, registry: NodeRegistry, option
       outputLinks.set(key, [...(outputLinks.get(key) ?? []), linkId]);
       return linkId;
     };
-    for (const [name, spec] of Object.entries(def?.inputs ?? {})) inputs.push({ name: nameOf(name), type: spec.type.name, link: linkInto(name, node.inputs[name]) });
+    for (const [name, spec] of Object.entries(def?.inputs ?? {}))
+      inputs.push({ name: nameOf(name), type: spec.type.name, link: linkInto(name, node.inputs[name]) });
     const widgetsValues: unknown[] = [];
     for (const [name, spec] of Object.entries(def?.params ?? {})) {
       const value = node.inputs[name];
-      if (isLink(value)) inputs.push({ name: nameOf(name), type: registry.param(node.type, name)?.catalog.linkType ?? '*', widget: { name: nameOf(name) }, link: linkInto(name, value) });
+      if (isLink(value))
+        inputs.push({
+          name: nameOf(name),
+          type: registry.param(node.type, name)?.catalog.linkType ?? '*',
+          widget: { name: nameOf(name) },
+          link: linkInto(name, value),
+        });
       const fallback = spec.schema.safeParse(undefined);
       widgetsValues.push(isLink(value) || value === undefined ? (fallback.success ? fallback.data : null) : value);
       if (spec.widget === 'seed') widgetsValues.push('fixed');
@@ -78,7 +85,12 @@ export function exportComfyWorkflow(graph: Graph, registry: NodeRegistry, option
     const outputNames = mappingOf(graph.nodes[id]?.type ?? '')?.outputs ?? Object.keys(def?.outputs ?? {});
     (nodes[i] as (typeof nodes)[number]).outputs = outputNames.map((name, slot) => {
       const type = def?.outputs[name]?.name ?? '*';
-      return { name: options.map && mappingOf(graph.nodes[id]?.type ?? '') ? type : name, type, links: outputLinks.get(`${id}#${slot}`) ?? [], slot_index: slot };
+      return {
+        name: options.map && mappingOf(graph.nodes[id]?.type ?? '') ? type : name,
+        type,
+        links: outputLinks.get(`${id}#${slot}`) ?? [],
+        slot_index: slot,
+      };
     });
   }
   const { groups = [], comfy: _origin, ...meta } = graph.meta ?? {};

@@ -20,7 +20,17 @@ const workflow = {
   last_node_id: 7,
   last_link_id: 4,
   nodes: [
-    { id: 1, type: 'Constant', pos: [10, 20], size: { 0: 200, 1: 60 }, mode: 0, title: 'Two', inputs: [], outputs: [{ name: 'FLOAT', type: 'FLOAT', links: [1] }], widgets_values: [2] },
+    {
+      id: 1,
+      type: 'Constant',
+      pos: [10, 20],
+      size: { 0: 200, 1: 60 },
+      mode: 0,
+      title: 'Two',
+      inputs: [],
+      outputs: [{ name: 'FLOAT', type: 'FLOAT', links: [1] }],
+      widgets_values: [2],
+    },
     { id: 2, type: 'Reroute', pos: [200, 20], inputs: [{ name: '', type: '*', link: 1 }], outputs: [{ name: '', type: 'FLOAT', links: [2] }] },
     {
       id: 3,
@@ -88,7 +98,10 @@ test('export to UI format and back gives the same graph (ids, links, linked para
   };
   const ui = exportComfyWorkflow(graph, registry, { map });
   const nodes = ui.nodes as { type: string; widgets_values: unknown[]; mode: number; outputs: { links: number[] }[] }[];
-  assert.deepEqual(nodes.map((n) => n.type), ['Constant', 'Seed', 'Multiply', 'Collect']);
+  assert.deepEqual(
+    nodes.map((n) => n.type),
+    ['Constant', 'Seed', 'Multiply', 'Collect'],
+  );
   assert.deepEqual(nodes[1]?.widgets_values, [7, 'fixed', 'fixed']);
   assert.equal(nodes[2]?.mode, 4);
   assert.deepEqual(nodes[0]?.outputs[0]?.links, [1, 2, 4]);
@@ -104,6 +117,9 @@ test('export to UI format and back gives the same graph (ids, links, linked para
 });
 
 test('malformed workflows and subgraphs fail with INVALID_GRAPH saying what to do', () => {
-  assert.throws(() => importComfyWorkflow({ nodes: [{ id: 1 }] }, registry), (err: unknown) => err instanceof LoomError && err.code === 'INVALID_GRAPH' && /nodes\.0\.type/.test(err.message));
+  assert.throws(
+    () => importComfyWorkflow({ nodes: [{ id: 1 }] }, registry),
+    (err: unknown) => err instanceof LoomError && err.code === 'INVALID_GRAPH' && /nodes\.0\.type/.test(err.message),
+  );
   assert.throws(() => importComfyWorkflow({ nodes: [], definitions: { subgraphs: [{}] } }, registry), /Unpack subgraph/);
 });

@@ -26,7 +26,9 @@ const UiNode = z.looseObject({
   size: Point.optional(),
   mode: z.number().optional(),
   title: z.string().optional(),
-  inputs: z.array(z.looseObject({ name: z.string(), link: z.number().nullable().optional(), widget: z.looseObject({ name: z.string() }).optional() })).optional(),
+  inputs: z
+    .array(z.looseObject({ name: z.string(), link: z.number().nullable().optional(), widget: z.looseObject({ name: z.string() }).optional() }))
+    .optional(),
   widgets_values: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
   properties: z.record(z.string(), z.unknown()).optional(),
 });
@@ -70,7 +72,8 @@ export function isComfyWorkflow(document: unknown): boolean {
   return typeof document === 'object' && document !== null && Array.isArray((document as { nodes?: unknown }).nodes);
 }
 
-const pair = (p: z.infer<typeof Point> | undefined): [number, number] | undefined => (p === undefined ? undefined : Array.isArray(p) ? [p[0], p[1]] : [p[0], p[1]]);
+const pair = (p: z.infer<typeof Point> | undefined): [number, number] | undefined =>
+  p === undefined ? undefined : Array.isArray(p) ? [p[0], p[1]] : [p[0], p[1]];
 
 export function comfyWorkflowToPrompt(workflow: unknown, widgetsOf: WidgetsOf): WorkflowConversion {
   const parsed = WorkflowSchema.safeParse(workflow);
@@ -80,7 +83,10 @@ export function comfyWorkflowToPrompt(workflow: unknown, widgetsOf: WidgetsOf): 
   }
   const { nodes, links, groups } = parsed.data;
   if ('definitions' in parsed.data && (parsed.data.definitions as { subgraphs?: unknown[] } | undefined)?.subgraphs?.length) {
-    throw new LoomError('INVALID_GRAPH', 'This workflow uses subgraphs, which Loom cannot import yet; convert them back to nodes in ComfyUI ("Unpack subgraph") and save again.');
+    throw new LoomError(
+      'INVALID_GRAPH',
+      'This workflow uses subgraphs, which Loom cannot import yet; convert them back to nodes in ComfyUI ("Unpack subgraph") and save again.',
+    );
   }
   const byId = new Map(nodes.map((n) => [String(n.id), n]));
   const idOf = (n: UiNodeValue): string => String(typeof n.properties?.[LOOM_ID_PROPERTY] === 'string' ? n.properties[LOOM_ID_PROPERTY] : n.id);
@@ -102,7 +108,12 @@ export function comfyWorkflowToPrompt(workflow: unknown, widgetsOf: WidgetsOf): 
     return { link: [idOf(origin), link.slot] };
   };
 
-  const out: WorkflowConversion = { prompt: {}, modes: {}, ui: {}, groups: groups.map((g) => ({ title: g.title ?? '', bounding: g.bounding ?? [], ...(g.color !== undefined && { color: g.color }) })) };
+  const out: WorkflowConversion = {
+    prompt: {},
+    modes: {},
+    ui: {},
+    groups: groups.map((g) => ({ title: g.title ?? '', bounding: g.bounding ?? [], ...(g.color !== undefined && { color: g.color }) })),
+  };
   for (const node of nodes) {
     if (VIRTUAL.has(node.type)) continue;
     const id = idOf(node);

@@ -34,16 +34,19 @@ test('imports API-format prompts: class aliases, [id, index] links, renamed and 
   // The list literal then fails validation against Collect's string label, naming node and input.
   const result = validateGraph(graph, registry);
   assert.equal(result.ok, false);
-  assert.deepEqual(result.problems.map((p) => [p.code, p.nodeId, p.input]), [['PARAM_INVALID', '9', 'label']]);
+  assert.deepEqual(
+    result.problems.map((p) => [p.code, p.nodeId, p.input]),
+    [['PARAM_INVALID', '9', 'label']],
+  );
 });
 
 test('a link to an output index that does not exist is reported by validation', () => {
-  const graph = importComfyPrompt(
-    { '1': { class_type: 'Source', inputs: {} }, '2': { class_type: 'Collect', inputs: { a: ['1', 3] } } },
-    registry,
-  );
+  const graph = importComfyPrompt({ '1': { class_type: 'Source', inputs: {} }, '2': { class_type: 'Collect', inputs: { a: ['1', 3] } } }, registry);
   const result = validateGraph(graph, registry);
-  assert.deepEqual(result.problems.map((p) => p.code), ['LINK_TO_MISSING_OUTPUT']);
+  assert.deepEqual(
+    result.problems.map((p) => p.code),
+    ['LINK_TO_MISSING_OUTPUT'],
+  );
   assert.match(result.problems[0]?.message ?? '', /"#3"/);
 });
 

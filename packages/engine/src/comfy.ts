@@ -14,7 +14,9 @@ import { comfyClassByType, comfyInputNamer, type ComfyMap } from './comfy-map.ts
  * (with their widgets) in order. A {@link NodeRegistry} is one; the editor builds one from the catalog.
  */
 export interface NodeShapes {
-  get(type: string): { readonly outputs: Readonly<Record<string, unknown>>; readonly params: Readonly<Record<string, { readonly widget?: Widget }>> } | undefined;
+  get(
+    type: string,
+  ): { readonly outputs: Readonly<Record<string, unknown>>; readonly params: Readonly<Record<string, { readonly widget?: Widget }>> } | undefined;
 }
 
 const ComfyLinkSchema = z.tuple([z.union([z.string(), z.number()]), z.number().int().nonnegative()]);
@@ -86,8 +88,7 @@ export interface ComfyExportOptions {
 
 export function exportComfyPrompt(graph: Graph, registry: NodeShapes, options: ComfyExportOptions = {}): Record<string, unknown> {
   const aliasOf = comfyClassByType(options.map ?? {});
-  const outputsOf = (type: string): string[] =>
-    aliasOf.get(type)?.[1].outputs ?? Object.keys(registry.get(type)?.outputs ?? {});
+  const outputsOf = (type: string): string[] => aliasOf.get(type)?.[1].outputs ?? Object.keys(registry.get(type)?.outputs ?? {});
   const prompt: Record<string, unknown> = {};
   for (const [id, node] of Object.entries(graph.nodes)) {
     const [classType, mapping] = aliasOf.get(node.type) ?? [node.type, undefined];
@@ -99,7 +100,11 @@ export function exportComfyPrompt(graph: Graph, registry: NodeShapes, options: C
         const upstream = graph.nodes[value.node];
         const index = upstream ? outputsOf(upstream.type).indexOf(value.output) : -1;
         if (index < 0) {
-          throw new LoomError('LINK_TO_MISSING_OUTPUT', `Cannot export: input "${name}" of node "${id}" links to unknown output "${value.node}.${value.output}".`, { nodeId: id, input: name });
+          throw new LoomError(
+            'LINK_TO_MISSING_OUTPUT',
+            `Cannot export: input "${name}" of node "${id}" links to unknown output "${value.node}.${value.output}".`,
+            { nodeId: id, input: name },
+          );
         }
         inputs[comfyName] = [value.node, index];
       } else {

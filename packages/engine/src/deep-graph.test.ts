@@ -38,6 +38,9 @@ test('a cycle in a long chain is still found and reported without recursion', ()
   (graph.nodes.n1 as { inputs: Record<string, unknown> }).inputs.a = link('n19000', 'sum');
   const result = new Engine({ registry }).validate(graph);
   assert.equal(result.ok, false);
-  assert.deepEqual(result.problems.map((p) => p.code), ['GRAPH_CYCLE']);
+  assert.deepEqual(
+    result.problems.map((p) => p.code),
+    ['GRAPH_CYCLE'],
+  );
   assert.match(result.problems[0]?.message ?? '', /n1 → n2 → .* → n19000 → n1\./s);
 });

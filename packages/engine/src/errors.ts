@@ -98,7 +98,12 @@ export async function atInput<T>(input: string, work: () => Promise<T> | T): Pro
     return await work();
   } catch (err) {
     if (err instanceof LoomError && err.input === undefined) {
-      throw new LoomError(err.code, err.message, { input, cause: err.cause ?? err, problems: err.problems, ...(err.nodeId !== undefined && { nodeId: err.nodeId }) });
+      throw new LoomError(err.code, err.message, {
+        input,
+        cause: err.cause ?? err,
+        problems: err.problems,
+        ...(err.nodeId !== undefined && { nodeId: err.nodeId }),
+      });
     }
     throw err;
   }

@@ -205,7 +205,10 @@ test('a failing node fails the run with NODE_FAILED naming it, after finished wo
     assert.match(err.message, /Node "f" \(Fail\) failed: boom/);
     return true;
   });
-  assert.deepEqual(events.filter((e) => e.type === 'node.failed').map((e) => e.nodeId), ['f']);
+  assert.deepEqual(
+    events.filter((e) => e.type === 'node.failed').map((e) => e.nodeId),
+    ['f'],
+  );
   assert.equal(events.at(-1)?.type, 'run.failed');
   await assert.rejects(engine.run(graph));
   assert.equal(runCounts.get('s'), 1, 'the finished upstream was cached');
@@ -213,15 +216,12 @@ test('a failing node fails the run with NODE_FAILED naming it, after finished wo
 
 test('an invalid graph is refused with VALIDATION_FAILED listing every problem', async () => {
   const engine = new Engine({ registry });
-  await assert.rejects(
-    engine.run({ version: 1, nodes: { a: { type: 'Nope', inputs: {} }, b: { type: 'Add', inputs: {} } } }),
-    (err: unknown) => {
-      assert.ok(err instanceof LoomError);
-      assert.equal(err.code, 'VALIDATION_FAILED');
-      assert.deepEqual(err.problems.map((p) => p.code).sort(), ['MISSING_INPUT', 'NO_OUTPUT_NODES', 'UNKNOWN_NODE_TYPE']);
-      return true;
-    },
-  );
+  await assert.rejects(engine.run({ version: 1, nodes: { a: { type: 'Nope', inputs: {} }, b: { type: 'Add', inputs: {} } } }), (err: unknown) => {
+    assert.ok(err instanceof LoomError);
+    assert.equal(err.code, 'VALIDATION_FAILED');
+    assert.deepEqual(err.problems.map((p) => p.code).sort(), ['MISSING_INPUT', 'NO_OUTPUT_NODES', 'UNKNOWN_NODE_TYPE']);
+    return true;
+  });
 });
 
 test('targets restrict the run to the chosen output nodes', async () => {

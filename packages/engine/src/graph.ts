@@ -10,7 +10,7 @@ const LinkSchema = z
     node: z.string().min(1).describe('Id of the upstream node'),
     output: z.string().min(1).describe('Name of the upstream output'),
   })
-  .describe('A link to another node\'s output');
+  .describe("A link to another node's output");
 export type Link = z.infer<typeof LinkSchema>;
 
 /** Any JSON value; parameters are checked later against their node's schema. */

@@ -85,7 +85,7 @@ test('bypass: the node passes its input of the same type through, without checki
   assert.equal(runCounts.get('scale'), undefined);
 });
 
-test('bypass: the input in the output\'s position wins, else the first linked input of the type; chains are followed', async () => {
+test("bypass: the input in the output's position wins, else the first linked input of the type; chains are followed", async () => {
   const graph = (aLinked: boolean): Graph => ({
     version: 1,
     nodes: {

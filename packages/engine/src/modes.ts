@@ -33,7 +33,13 @@ type Resolved = { link: Link } | { muted: true } | { unmatched: string };
  * Rewrites `nodes` (in topological `order`) in place: links through bypassed nodes point at what they pass through, links from
  * muted nodes are dropped, and every node that does not run leaves `nodes`. Returns those nodes.
  */
-export function applyModes(graph: Graph, nodes: Map<string, PlannedNode>, order: PlannedNode[], registry: NodeRegistry, problems: Problem[]): Map<string, NodeSkip> {
+export function applyModes(
+  graph: Graph,
+  nodes: Map<string, PlannedNode>,
+  order: PlannedNode[],
+  registry: NodeRegistry,
+  problems: Problem[],
+): Map<string, NodeSkip> {
   const skipped = new Map<string, NodeSkip>();
   for (const id in graph.nodes) {
     const { mode, type } = graph.nodes[id] as { mode?: string; type: string };

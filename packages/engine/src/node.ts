@@ -121,11 +121,7 @@ export interface CheckProblem {
   message: string;
 }
 
-export interface NodeDefinition<
-  I extends InputSpecs = InputSpecs,
-  P extends ParamSpecs = ParamSpecs,
-  O extends OutputSpecs = OutputSpecs,
-> {
+export interface NodeDefinition<I extends InputSpecs = InputSpecs, P extends ParamSpecs = ParamSpecs, O extends OutputSpecs = OutputSpecs> {
   /** PascalCase type name used in graph files. */
   type: string;
   /** Palette category, slash-separated (`sampling`, `loaders/lora`). */
@@ -156,9 +152,7 @@ export interface NodeDefinition<
  */
 export type AnyNodeDefinition = NodeDefinition<InputSpecs, ParamSpecs, OutputSpecs>;
 
-export function defineNode<I extends InputSpecs, P extends ParamSpecs, O extends OutputSpecs>(
-  def: NodeDefinition<I, P, O>,
-): AnyNodeDefinition {
+export function defineNode<I extends InputSpecs, P extends ParamSpecs, O extends OutputSpecs>(def: NodeDefinition<I, P, O>): AnyNodeDefinition {
   if (!/^[A-Z][A-Za-z0-9]*$/.test(def.type)) throw new Error(`Node type "${def.type}" must be PascalCase`);
   for (const name of [...Object.keys(def.inputs), ...Object.keys(def.params)]) {
     if (!/^[a-z][A-Za-z0-9]*$/.test(name)) throw new Error(`${def.type}: input "${name}" must be camelCase`);

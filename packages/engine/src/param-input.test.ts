@@ -36,11 +36,29 @@ test('values are parsed by the parameter schema', () => {
 });
 
 test('bad values name the node and input and say what is allowed', () => {
-  assert.throws(() => applySetting(graph, registry, 'seed.seed=1.5'), (err: unknown) => err instanceof LoomError && err.code === 'PARAM_INVALID' && err.nodeId === 'seed' && /integer/i.test(err.message));
-  assert.throws(() => applySetting(graph, registry, 'k.factor=abc'), (err: unknown) => err instanceof LoomError && err.code === 'PARAM_INVALID' && /got "abc"/.test(err.message) && /must be a number/.test(err.message));
-  assert.throws(() => applySetting(graph, registry, 'seed.seed=12x'), (err: unknown) => err instanceof LoomError && /got "12x"/.test(err.message) && !/null/.test(err.message));
-  assert.throws(() => applySetting(graph, registry, 'k.mode=pow'), (err: unknown) => err instanceof LoomError && /mul/.test(err.message));
+  assert.throws(
+    () => applySetting(graph, registry, 'seed.seed=1.5'),
+    (err: unknown) => err instanceof LoomError && err.code === 'PARAM_INVALID' && err.nodeId === 'seed' && /integer/i.test(err.message),
+  );
+  assert.throws(
+    () => applySetting(graph, registry, 'k.factor=abc'),
+    (err: unknown) => err instanceof LoomError && err.code === 'PARAM_INVALID' && /got "abc"/.test(err.message) && /must be a number/.test(err.message),
+  );
+  assert.throws(
+    () => applySetting(graph, registry, 'seed.seed=12x'),
+    (err: unknown) => err instanceof LoomError && /got "12x"/.test(err.message) && !/null/.test(err.message),
+  );
+  assert.throws(
+    () => applySetting(graph, registry, 'k.mode=pow'),
+    (err: unknown) => err instanceof LoomError && /mul/.test(err.message),
+  );
   assert.throws(() => applySetting(graph, registry, 'nope.value=1'), code('USAGE'));
-  assert.throws(() => applySetting(graph, registry, 'k.factr=1'), (err: unknown) => err instanceof LoomError && /Did you mean "factor"/.test(err.message));
-  assert.throws(() => applySetting(graph, registry, 'k.x=1'), (err: unknown) => err instanceof LoomError && /takes a link/.test(err.message));
+  assert.throws(
+    () => applySetting(graph, registry, 'k.factr=1'),
+    (err: unknown) => err instanceof LoomError && /Did you mean "factor"/.test(err.message),
+  );
+  assert.throws(
+    () => applySetting(graph, registry, 'k.x=1'),
+    (err: unknown) => err instanceof LoomError && /takes a link/.test(err.message),
+  );
 });

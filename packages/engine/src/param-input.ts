@@ -30,7 +30,9 @@ export function applySetting(graph: Graph, registry: NodeRegistry, setting: stri
   const info = registry.param(node.type, input);
   if (!def || !info) {
     const known = def ? Object.keys(def.params) : [];
-    const why = def?.inputs[input] ? `"${input}" is a ${def.inputs[input]?.type.name} port; it takes a link, not a value.` : `node "${nodeId}" (${node.type}) has no parameter "${input}".${didYouMean(input, known)}`;
+    const why = def?.inputs[input]
+      ? `"${input}" is a ${def.inputs[input]?.type.name} port; it takes a link, not a value.`
+      : `node "${nodeId}" (${node.type}) has no parameter "${input}".${didYouMean(input, known)}`;
     throw new LoomError('USAGE', `--set ${setting}: ${why}`, { nodeId, input });
   }
   const value = coerce(text, info.catalog.linkType);

@@ -13,12 +13,7 @@ export interface PortType<T = unknown> {
   readonly __type?: T;
 }
 
-export function definePortType<T>(spec: {
-  name: string;
-  description: string;
-  color: string;
-  guard: (value: unknown) => value is T;
-}): PortType<T> {
+export function definePortType<T>(spec: { name: string; description: string; color: string; guard: (value: unknown) => value is T }): PortType<T> {
   if (!/^[A-Z][A-Z0-9_]*$/.test(spec.name)) {
     throw new Error(`Port type name "${spec.name}" must be UPPER_SNAKE_CASE, like ComfyUI's (MODEL, LATENT, ...)`);
   }

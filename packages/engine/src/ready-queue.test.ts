@@ -17,7 +17,10 @@ test('items leave in priority order whatever order they arrive in', () => {
   // 3 is the smallest; then 7.
   assert.deepEqual(out.slice(0, 3), [0, 3, 7]);
   const drained = out.slice(10);
-  assert.deepEqual(drained, [...drained].sort((a, b) => a - b));
+  assert.deepEqual(
+    drained,
+    [...drained].sort((a, b) => a - b),
+  );
 });
 
 test('strings order as the comparator says (node ids)', () => {

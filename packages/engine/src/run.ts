@@ -126,7 +126,12 @@ export class Run {
       if (isAbortError(err) || this.#signal.aborted) throw cancelled(id, err);
       const error = toLoomError(err, 'NODE_FAILED', { nodeId: id });
       const message = error.message.includes(`"${id}"`) ? error.message : `Node "${id}" (${def.type}) failed: ${error.message}`;
-      const located = new LoomError(error.code, message, { nodeId: id, cause: err, problems: error.problems, ...(error.input !== undefined && { input: error.input }) });
+      const located = new LoomError(error.code, message, {
+        nodeId: id,
+        cause: err,
+        problems: error.problems,
+        ...(error.input !== undefined && { input: error.input }),
+      });
       this.#emit({ type: 'node.failed', runId: this.runId, nodeId: id, nodeType: def.type, error: located.toJSON() });
       throw located;
     }
@@ -141,11 +146,21 @@ export class Run {
         for (const [name, value] of Object.entries(bindings)) {
           const source = node.links[name];
           if (!source || isLazyInput(node, name)) {
-            throw new LoomError('USAGE', `Node "${node.id}" can only bind its linked, non-lazy inputs; "${name}" is not one.`, { nodeId: node.id, input: name });
+            throw new LoomError('USAGE', `Node "${node.id}" can only bind its linked, non-lazy inputs; "${name}" is not one.`, {
+              nodeId: node.id,
+              input: name,
+            });
           }
           bound.set(source.node, { ...bound.get(source.node), [source.output]: value });
         }
-        const nested = new Run(this.engine, this.plan, { ...this.options, runId: this.runId, signal: this.#signal, targets: [target.node], bound, nested: true });
+        const nested = new Run(this.engine, this.plan, {
+          ...this.options,
+          runId: this.runId,
+          signal: this.#signal,
+          targets: [target.node],
+          bound,
+          nested: true,
+        });
         const result = await nested.execute();
         return result.outputs.get(target.node)?.[target.output];
       },
@@ -165,7 +180,9 @@ export class Run {
       const value = this.#values.get(link.node)?.[link.output];
       if (port) {
         if (!port.type.guard(value)) {
-          throw new LoomError('NODE_FAILED', `Input "${name}" received something that is not a ${port.type.name} from "${link.node}.${link.output}".`, { input: name });
+          throw new LoomError('NODE_FAILED', `Input "${name}" received something that is not a ${port.type.name} from "${link.node}.${link.output}".`, {
+            input: name,
+          });
         }
         inputs[name] = value;
         continue;

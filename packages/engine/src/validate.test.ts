@@ -83,7 +83,10 @@ test('cycles are reported with their path, in data-flow order', () => {
 
 test('a graph without output nodes is rejected', () => {
   const problems = problemsOf({ version: 1, nodes: { s: { type: 'Source', inputs: {} } } });
-  assert.deepEqual(problems.map((p) => p.code), ['NO_OUTPUT_NODES']);
+  assert.deepEqual(
+    problems.map((p) => p.code),
+    ['NO_OUTPUT_NODES'],
+  );
 });
 
 test('INT outputs may feed FLOAT parameters, but not the other way round', () => {
@@ -129,7 +132,10 @@ test("a node's cross-node check sees upstream literals and reports at validation
     run: () => ({}),
   });
   const checked = new NodeRegistry([...stubNodes, Checked]);
-  const graph = (value: number) => ({ version: 1, nodes: { s: { type: 'Source', inputs: { value } }, c: { type: 'Checked', inputs: { x: { node: 's', output: 'out' } } } } });
+  const graph = (value: number) => ({
+    version: 1,
+    nodes: { s: { type: 'Source', inputs: { value } }, c: { type: 'Checked', inputs: { x: { node: 's', output: 'out' } } } },
+  });
   assert.ok(validateGraph(graph(2), checked).ok);
   assert.deepEqual(seen, [2, 'out', undefined]);
   const result = validateGraph(graph(3), checked);

@@ -9,12 +9,20 @@ import { z } from 'zod';
 import { LoomError } from '@loom/engine';
 
 /** ComfyUI-like subfolders of the models folder; pipelines sit at its top level. */
-export const MODEL_FOLDERS = { loras: 'loras', upscale_models: 'upscale_models', safety_checker: 'safety_checker', vae: 'vae', embeddings: 'embeddings' } as const;
+export const MODEL_FOLDERS = {
+  loras: 'loras',
+  upscale_models: 'upscale_models',
+  safety_checker: 'safety_checker',
+  vae: 'vae',
+  embeddings: 'embeddings',
+} as const;
 
 /** True for a relative name that stays inside its folder by its text alone (symlinks are checked on use). */
 export function isRelativeName(name: string): boolean {
   const normalized = name.replaceAll('\\', '/');
-  return name !== '' && !isAbsolute(name) && !/^[A-Za-z]:/.test(name) && !normalized.startsWith('/') && !normalized.split('/').includes('..') && !name.includes('\0');
+  return (
+    name !== '' && !isAbsolute(name) && !/^[A-Za-z]:/.test(name) && !normalized.startsWith('/') && !normalized.split('/').includes('..') && !name.includes('\0')
+  );
 }
 
 /**
@@ -22,7 +30,9 @@ export function isRelativeName(name: string): boolean {
  * fail graph validation, so a bad name is refused before any work starts.
  */
 export function relativeName(what: string) {
-  return z.string().refine(isRelativeName, { error: (issue) => `${what} ${JSON.stringify(issue.input)} must stay inside its folder: no absolute path, drive letter or ".."` });
+  return z
+    .string()
+    .refine(isRelativeName, { error: (issue) => `${what} ${JSON.stringify(issue.input)} must stay inside its folder: no absolute path, drive letter or ".."` });
 }
 
 /**

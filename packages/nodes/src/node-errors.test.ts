@@ -14,7 +14,10 @@ import { parsePromptAttention } from './sd/prompt/parse-attention.ts';
 import { createScheduler } from './sd/schedulers/create-scheduler.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'loom-node-errors-'));
-const coded = (code: LoomErrorCode, pattern: RegExp) => (err: unknown): boolean => err instanceof LoomError && err.code === code && pattern.test(err.message);
+const coded =
+  (code: LoomErrorCode, pattern: RegExp) =>
+  (err: unknown): boolean =>
+    err instanceof LoomError && err.code === code && pattern.test(err.message);
 
 test('model files: missing is MODEL_NOT_FOUND, unreadable content is BAD_FILE', async () => {
   await assert.rejects(OnnxModel.load(join(dir, 'absent.onnx')), coded('MODEL_NOT_FOUND', /cannot read ONNX model .*absent\.onnx/));
@@ -29,5 +32,8 @@ test('model files: missing is MODEL_NOT_FOUND, unreadable content is BAD_FILE', 
 test('bad settings are PARAM_INVALID: an emphasis weight, LCM steps beyond its schedule', () => {
   assert.throws(() => parsePromptAttention('a (girl:1.2.3)'), coded('PARAM_INVALID', /invalid emphasis weight "1\.2\.3"/));
   const lcm = createScheduler('lcm', {});
-  assert.throws(() => lcm.setTimesteps(60), (err: unknown) => coded('PARAM_INVALID', /use at most 50 steps/)(err) && (err as LoomError).input === 'steps');
+  assert.throws(
+    () => lcm.setTimesteps(60),
+    (err: unknown) => coded('PARAM_INVALID', /use at most 50 steps/)(err) && (err as LoomError).input === 'steps',
+  );
 });

@@ -143,21 +143,60 @@ export interface ImageBatch {
   meta: Provenance;
 }
 
-const hasKind = (kind: string) => (v: unknown): boolean => typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === kind;
+const hasKind =
+  (kind: string) =>
+  (v: unknown): boolean =>
+    typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === kind;
 
-export const MODEL = definePortType<ModelHandle>({ name: 'MODEL', description: 'A diffusion UNet (with LoRAs)', color: '#b39ddb', guard: (v): v is ModelHandle => hasKind('model')(v) });
-export const CLIP = definePortType<ClipHandle>({ name: 'CLIP', description: 'The text encoder(s) and tokenizer(s)', color: '#ffd54f', guard: (v): v is ClipHandle => hasKind('clip')(v) });
-export const VAE = definePortType<VaeHandle>({ name: 'VAE', description: 'The VAE encoder and decoder', color: '#ef9a9a', guard: (v): v is VaeHandle => hasKind('vae')(v) });
-export const CONDITIONING = definePortType<Conditioning>({ name: 'CONDITIONING', description: 'Encoded prompt', color: '#ffab40', guard: (v): v is Conditioning => hasKind('conditioning')(v) });
-export const LATENT = definePortType<Latent>({ name: 'LATENT', description: 'Latent images', color: '#f48fb1', guard: (v): v is Latent => hasKind('latent')(v) });
+export const MODEL = definePortType<ModelHandle>({
+  name: 'MODEL',
+  description: 'A diffusion UNet (with LoRAs)',
+  color: '#b39ddb',
+  guard: (v): v is ModelHandle => hasKind('model')(v),
+});
+export const CLIP = definePortType<ClipHandle>({
+  name: 'CLIP',
+  description: 'The text encoder(s) and tokenizer(s)',
+  color: '#ffd54f',
+  guard: (v): v is ClipHandle => hasKind('clip')(v),
+});
+export const VAE = definePortType<VaeHandle>({
+  name: 'VAE',
+  description: 'The VAE encoder and decoder',
+  color: '#ef9a9a',
+  guard: (v): v is VaeHandle => hasKind('vae')(v),
+});
+export const CONDITIONING = definePortType<Conditioning>({
+  name: 'CONDITIONING',
+  description: 'Encoded prompt',
+  color: '#ffab40',
+  guard: (v): v is Conditioning => hasKind('conditioning')(v),
+});
+export const LATENT = definePortType<Latent>({
+  name: 'LATENT',
+  description: 'Latent images',
+  color: '#f48fb1',
+  guard: (v): v is Latent => hasKind('latent')(v),
+});
 export const MASK = definePortType<Mask>({ name: 'MASK', description: 'Masks, 1 = selected', color: '#81c784', guard: (v): v is Mask => hasKind('mask')(v) });
-export const IMAGE = definePortType<ImageBatch>({ name: 'IMAGE', description: 'RGB images', color: '#64b5f6', guard: (v): v is ImageBatch => hasKind('image')(v) });
+export const IMAGE = definePortType<ImageBatch>({
+  name: 'IMAGE',
+  description: 'RGB images',
+  color: '#64b5f6',
+  guard: (v): v is ImageBatch => hasKind('image')(v),
+});
 
 // Constructors: node `run` results are inferred without their port types, so literal `kind`s and
 // tuple shapes are built here, once, with the right types.
 export const modelHandle = (pipeline: PipelineFiles, loras: AppliedLora[] = []): ModelHandle => ({ kind: 'model', pipeline, loras });
 export const clipHandle = (pipeline: PipelineFiles, loras: AppliedLora[] = []): ClipHandle => ({ kind: 'clip', pipeline, loras });
-export const vaeHandle = (p: PipelineFiles): VaeHandle => ({ kind: 'vae', dir: p.dir, decoder: p.vaeDecoder, ...(p.vaeEncoder && { encoder: p.vaeEncoder }), scalingFactor: p.vaeScalingFactor });
+export const vaeHandle = (p: PipelineFiles): VaeHandle => ({
+  kind: 'vae',
+  dir: p.dir,
+  decoder: p.vaeDecoder,
+  ...(p.vaeEncoder && { encoder: p.vaeEncoder }),
+  scalingFactor: p.vaeScalingFactor,
+});
 export const latentOf = (samples: Float32Array, shape: readonly number[], meta: Provenance = {}): Latent => ({
   kind: 'latent',
   samples,
@@ -170,7 +209,11 @@ export const imageOf = (pixels: Float32Array, shape: readonly number[], meta: Pr
   shape: [shape[0] ?? 1, shape[1] ?? 0, shape[2] ?? 0, 3],
   meta,
 });
-export const maskOf = (values: Float32Array, shape: readonly number[]): Mask => ({ kind: 'mask', values, shape: [shape[0] ?? 1, shape[1] ?? 0, shape[2] ?? 0] });
+export const maskOf = (values: Float32Array, shape: readonly number[]): Mask => ({
+  kind: 'mask',
+  values,
+  shape: [shape[0] ?? 1, shape[1] ?? 0, shape[2] ?? 0],
+});
 
 /** The entries of a conditioning, in order. */
 export const conditioningEntries = (c: Conditioning): ConditioningEntry[] => {

@@ -103,7 +103,13 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   // ComfyUI parses JSON whatever the Content-Type (a client sends text/plain, §8 #5); multipart is for uploads.
   // POST /userdata/{file} bodies are file bytes, read raw by that route.
   const rawBody = (req: { url?: string; method?: string }): boolean => req.method === 'POST' && /^(\/api)?\/userdata\/[^/?]+(\?|$)/.test(req.url ?? '');
-  app.use(express.json({ limit: context.limits.maxBodyBytes, strict: false, type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') && !rawBody(req) }));
+  app.use(
+    express.json({
+      limit: context.limits.maxBodyBytes,
+      strict: false,
+      type: (req) => !/^multipart\//i.test(req.headers['content-type'] ?? '') && !rawBody(req),
+    }),
+  );
 
   const loom = express.Router();
   loom.use(loomRunRoutes(context), loomFileRoutes(context));
@@ -119,20 +125,31 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   // Bounded request lifetimes: slow-loris clients cannot hold sockets forever.
   http.headersTimeout = 20_000;
   http.requestTimeout = 120_000;
-  const hub = new WsHub(queue, { maxUploadBytes: context.limits.maxUploadBytes, log, ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }), ...(options.wsLimits && { limits: options.wsLimits }) });
+  const hub = new WsHub(queue, {
+    maxUploadBytes: context.limits.maxUploadBytes,
+    log,
+    ...(options.heartbeatMs !== undefined && { heartbeatMs: options.heartbeatMs }),
+    ...(options.wsLimits && { limits: options.wsLimits }),
+  });
   http.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const protocol = url.pathname === '/ws' || url.pathname === '/api/ws' ? 'comfy' : url.pathname === '/loom/ws' ? 'loom' : null;
     const verdict = checkRequest(req, url.searchParams, policy);
     if (protocol === null || !verdict.ok) {
-      const [status, text] = protocol === null ? [404, 'Not Found'] : verdict.ok ? [500, 'Error'] : [verdict.status, verdict.status === 401 ? 'Unauthorized' : 'Forbidden'];
-      socket.end(`HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { type: verdict.ok ? 'not_found' : verdict.type, message: verdict.ok ? 'No WebSocket endpoint here; use /ws or /loom/ws.' : verdict.message } })}`);
+      const [status, text] =
+        protocol === null ? [404, 'Not Found'] : verdict.ok ? [500, 'Error'] : [verdict.status, verdict.status === 401 ? 'Unauthorized' : 'Forbidden'];
+      socket.end(
+        `HTTP/1.1 ${status} ${text}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: { type: verdict.ok ? 'not_found' : verdict.type, message: verdict.ok ? 'No WebSocket endpoint here; use /ws or /loom/ws.' : verdict.message } })}`,
+      );
       return;
     }
     hub.handleUpgrade(req, socket, head, protocol, url.searchParams);
   });
   http.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"type":"bad_request","message":"Malformed HTTP request."}}');
+    if (socket.writable)
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"type":"bad_request","message":"Malformed HTTP request."}}',
+      );
   });
 
   await queue.start();
@@ -144,7 +161,11 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
     hub,
     listen(port, bindHost = '127.0.0.1') {
       if (!isLoopbackHost(bindHost) && options.token === undefined) {
-        return Promise.reject(new Error(`Refusing to listen on ${bindHost} without a token: anyone on the network could run prompts and read files. Pass --token (or LOOM_TOKEN), or bind 127.0.0.1.`));
+        return Promise.reject(
+          new Error(
+            `Refusing to listen on ${bindHost} without a token: anyone on the network could run prompts and read files. Pass --token (or LOOM_TOKEN), or bind 127.0.0.1.`,
+          ),
+        );
       }
       return new Promise((resolveListen, reject) => {
         http.once('error', reject);

@@ -1,6 +1,15 @@
 /** Reading a graph file from disk (native, ComfyUI API format or ComfyUI UI workflow), with errors that name the file. */
 import { readFile } from 'node:fs/promises';
-import { LoomError, importComfyPrompt, importComfyWorkflow, isComfyPrompt, isComfyWorkflow, withComfyOrigin, type ComfyMap, type NodeRegistry } from '@loom/engine';
+import {
+  LoomError,
+  importComfyPrompt,
+  importComfyWorkflow,
+  isComfyPrompt,
+  isComfyWorkflow,
+  withComfyOrigin,
+  type ComfyMap,
+  type NodeRegistry,
+} from '@loom/engine';
 
 /** Returns the document as a native graph (ComfyUI prompts are converted). Validation happens later. */
 export async function readGraphFile(path: string, registry: NodeRegistry, comfyMap: ComfyMap): Promise<unknown> {

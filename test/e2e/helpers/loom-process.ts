@@ -23,7 +23,25 @@ export async function startLoom(templates: string[]): Promise<LoomProcess> {
   const dirs = { root, out: join(root, 'out'), input: join(root, 'input'), data: join(root, 'data'), graphs: join(root, 'graphs') };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   for (const name of templates) copyFileSync(join(REPO, 'graphs', `${name}.json`), join(dirs.graphs, `${name}.json`));
-  const args = ['packages/server/bin/loom-server.js', '--port', '0', '--device', 'cpu', '--threads', '1', '--models', join(REPO, 'models'), '--out', dirs.out, '--input', dirs.input, '--data', dirs.data, '--graphs', dirs.graphs];
+  const args = [
+    'packages/server/bin/loom-server.js',
+    '--port',
+    '0',
+    '--device',
+    'cpu',
+    '--threads',
+    '1',
+    '--models',
+    join(REPO, 'models'),
+    '--out',
+    dirs.out,
+    '--input',
+    dirs.input,
+    '--data',
+    dirs.data,
+    '--graphs',
+    dirs.graphs,
+  ];
   const child: ChildProcess = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {

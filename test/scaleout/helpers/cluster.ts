@@ -25,7 +25,11 @@ export interface Proc {
  * half a minute, hence the generous limit.
  */
 export async function spawnEntry(script: string, args: string[], ready: RegExp, env: Record<string, string> = {}): Promise<Proc & { match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let text = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
@@ -100,7 +104,23 @@ export class Cluster {
   }
 
   async startServer(): Promise<void> {
-    const args = ['--port', '0', '--redis', this.redis.url, '--data', this.dir('server', 'data'), '--out', this.dir('server', 'out'), '--input', this.dir('server', 'input'), '--models', this.dir('server', 'models'), '--graphs', this.dir('server', 'graphs'), ...this.serverArgs];
+    const args = [
+      '--port',
+      '0',
+      '--redis',
+      this.redis.url,
+      '--data',
+      this.dir('server', 'data'),
+      '--out',
+      this.dir('server', 'out'),
+      '--input',
+      this.dir('server', 'input'),
+      '--models',
+      this.dir('server', 'models'),
+      '--graphs',
+      this.dir('server', 'graphs'),
+      ...this.serverArgs,
+    ];
     const proc = await spawnEntry(here('./stub-server.ts'), args, /Loom is running at (http:\/\/[^/\s]+)/);
     this.server = proc;
     this.url = proc.match[1] as string;
@@ -111,9 +131,25 @@ export class Cluster {
     const models = this.dir(`worker-${spec.name}`, 'models');
     for (const model of spec.models) {
       mkdirSync(join(models, model), { recursive: true });
-      writeFileSync(join(models, model, 'model_index.json'), JSON.stringify({ _class_name: 'StableDiffusionPipeline', loom_stub_load_ms: spec.loadMs?.[model] ?? 0 }));
+      writeFileSync(
+        join(models, model, 'model_index.json'),
+        JSON.stringify({ _class_name: 'StableDiffusionPipeline', loom_stub_load_ms: spec.loadMs?.[model] ?? 0 }),
+      );
     }
-    const args = ['--redis', this.redis.url, '--name', spec.name, '--models', models, '--out', this.dir(`worker-${spec.name}`, 'out'), '--input', this.dir(`worker-${spec.name}`, 'input'), '--device', 'cpu'];
+    const args = [
+      '--redis',
+      this.redis.url,
+      '--name',
+      spec.name,
+      '--models',
+      models,
+      '--out',
+      this.dir(`worker-${spec.name}`, 'out'),
+      '--input',
+      this.dir(`worker-${spec.name}`, 'input'),
+      '--device',
+      'cpu',
+    ];
     this.workers.set(spec.name, await spawnEntry(here('./stub-worker.ts'), args, /is taking prompts/, { LOOM_TEST_WORKER: spec.name }));
   }
 
@@ -132,7 +168,9 @@ export class Cluster {
 
   /** Everything the processes printed, for a failing assertion's message. */
   logs(): string {
-    return [['server', this.server] as const, ...[...this.workers].map(([n, p]) => [`worker ${n}`, p] as const)].map(([n, p]) => `--- ${n}\n${p?.output() ?? ''}`).join('\n');
+    return [['server', this.server] as const, ...[...this.workers].map(([n, p]) => [`worker ${n}`, p] as const)]
+      .map(([n, p]) => `--- ${n}\n${p?.output() ?? ''}`)
+      .join('\n');
   }
 
   async close(): Promise<void> {

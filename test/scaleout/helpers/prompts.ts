@@ -22,7 +22,10 @@ export async function submit(url: string, prompt: Record<string, unknown>, clien
   return (res.body as { prompt_id: string }).prompt_id;
 }
 
-export type HistoryEntry = { status: { status_str: string; completed: boolean; messages: [string, Record<string, unknown>][] }; outputs: Record<string, Record<string, unknown[]>> };
+export type HistoryEntry = {
+  status: { status_str: string; completed: boolean; messages: [string, Record<string, unknown>][] };
+  outputs: Record<string, Record<string, unknown[]>>;
+};
 
 export async function history(url: string, promptId: string): Promise<HistoryEntry | undefined> {
   return ((await api(url, `/history/${promptId}`)).body as Record<string, HistoryEntry>)[promptId];

@@ -32,7 +32,8 @@ function routingNodes(modelsDir: string, inputDir: string) {
     output: true,
     run: async (_i, { pipeline, seed }, ctx) => {
       const index = join(modelsDir, pipeline, 'model_index.json');
-      if (!(await stat(index).catch(() => null))) throw new LoomError('MODEL_NOT_FOUND', `No pipeline "${pipeline}" in ${modelsDir}.`, { nodeId: ctx.nodeId, input: 'pipeline' });
+      if (!(await stat(index).catch(() => null)))
+        throw new LoomError('MODEL_NOT_FOUND', `No pipeline "${pipeline}" in ${modelsDir}.`, { nodeId: ctx.nodeId, input: 'pipeline' });
       let cold = false;
       await ctx.objects.getOrCreate(`stub-pipeline|${index}`, async () => {
         cold = true;
@@ -91,6 +92,11 @@ function routingNodes(modelsDir: string, inputDir: string) {
 
 export function stubHost(config: Parameters<typeof createHost>[0] = {}): ReturnType<typeof createHost> {
   const host = createHost({ ...config, device: 'cpu', threads: 1 });
-  const registry = new NodeRegistry([...builtinNodes, ...stubNodes, ...testNodes(host.config.outputDir), ...routingNodes(host.config.modelsDir, host.config.inputDir)]);
+  const registry = new NodeRegistry([
+    ...builtinNodes,
+    ...stubNodes,
+    ...testNodes(host.config.outputDir),
+    ...routingNodes(host.config.modelsDir, host.config.inputDir),
+  ]);
   return { ...host, registry, comfyMap: {}, engine: new Engine({ registry }) };
 }

@@ -25,7 +25,13 @@ export const SeededImage = defineNode({
     allBad: param(z.boolean().default(false), 'Every seed gives a flagged image'),
     black: param(z.array(z.int()).default([]), 'Seeds that give a black image'),
     stripes: param(z.boolean().default(false), 'Flagged images alternate two flagged colours by column'),
-    colour: param(z.array(z.number()).length(3).default([...SAFE_RGB]), 'Colour of a good image'),
+    colour: param(
+      z
+        .array(z.number())
+        .length(3)
+        .default([...SAFE_RGB]),
+      'Colour of a good image',
+    ),
     size: param(z.int().default(64), 'Edge in pixels'),
     batch: param(z.int().default(1), 'Images'),
   },

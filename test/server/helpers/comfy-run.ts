@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { api } from './test-server.ts';
 
 /** A `/history/{id}` entry. */
-export interface HistoryEntry { status: { status_str: string; messages: [string, Record<string, unknown>][] }; outputs: Record<string, { images?: { filename: string; subfolder: string }[] }> }
+export interface HistoryEntry {
+  status: { status_str: string; messages: [string, Record<string, unknown>][] };
+  outputs: Record<string, { images?: { filename: string; subfolder: string }[] }>;
+}
 
 /** Submits `prompt` to `/prompt` and waits (up to a minute) for its history entry. */
 export async function runPrompt(url: string, prompt: object): Promise<HistoryEntry> {

@@ -18,7 +18,14 @@ await startServer(process.argv.slice(2), {
       engine: new Engine({ registry }),
       registry,
       comfyMap: {},
-      config: { modelsDir: resolve(config.modelsDir ?? 'models'), inputDir: resolve(config.inputDir ?? 'input'), outputDir, tempDir: resolve('temp'), device: 'cpu', threads: 1 },
+      config: {
+        modelsDir: resolve(config.modelsDir ?? 'models'),
+        inputDir: resolve(config.inputDir ?? 'input'),
+        outputDir,
+        tempDir: resolve('temp'),
+        device: 'cpu',
+        threads: 1,
+      },
     };
   },
 });

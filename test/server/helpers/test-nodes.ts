@@ -25,7 +25,12 @@ export function tinyPng(width: number, height: number, rgb: [number, number, num
   ihdr.set([8, 2, 0, 0, 0], 8);
   const row = Buffer.concat([Buffer.from([0]), Buffer.from(Array.from({ length: width }, () => rgb).flat())]);
   const raw = Buffer.concat(Array.from({ length: height }, () => row));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 let saved = 0;
@@ -57,7 +62,14 @@ export function testNodes(outputDir: string): AnyNodeDefinition[] {
     inputs: { x: { type: FLOAT } },
     params: {
       steps: param(z.int().min(1).max(100_000).default(3), 'Steps'),
-      bytes: param(z.int().min(3).max(4 * 1024 * 1024).default(16), 'Preview size (at least the 3-byte JPEG marker)'),
+      bytes: param(
+        z
+          .int()
+          .min(3)
+          .max(4 * 1024 * 1024)
+          .default(16),
+        'Preview size (at least the 3-byte JPEG marker)',
+      ),
       ms: param(z.int().min(0).max(60_000).default(0), 'Delay per step'),
     },
     outputs: { y: FLOAT },

@@ -27,7 +27,15 @@ export interface Dirs {
 
 export function makeDirs(): Dirs {
   const root = mkdtempSync(join(tmpdir(), 'loom-server-test-'));
-  const dirs = { root, models: join(root, 'models'), input: join(root, 'input'), output: join(root, 'out'), data: join(root, 'data'), graphs: join(root, 'graphs'), temp: join(root, 'temp') };
+  const dirs = {
+    root,
+    models: join(root, 'models'),
+    input: join(root, 'input'),
+    output: join(root, 'out'),
+    data: join(root, 'data'),
+    graphs: join(root, 'graphs'),
+    temp: join(root, 'temp'),
+  };
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   return dirs;
 }
@@ -77,7 +85,11 @@ export async function api(base: string, path: string, init: RequestInit & { json
   const { json, ...rest } = init;
   const res = await fetch(base + path, {
     ...rest,
-    ...(json !== undefined && { body: JSON.stringify(json), method: rest.method ?? 'POST', headers: { 'content-type': 'application/json', ...(rest.headers as Record<string, string>) } }),
+    ...(json !== undefined && {
+      body: JSON.stringify(json),
+      method: rest.method ?? 'POST',
+      headers: { 'content-type': 'application/json', ...(rest.headers as Record<string, string>) },
+    }),
   });
   const text = await res.text();
   let body: unknown = text;

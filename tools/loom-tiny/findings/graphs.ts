@@ -36,13 +36,19 @@ export function findingGraph(request: FindingRequest, pipeline: string = RENDER_
       (nodes.latent as { inputs: Record<string, unknown> }).inputs = { width: 2 * size, height: 2 * size, batchSize: 1 };
       return { graph, target: 'decode' };
     case 'hires':
-      nodes.upscale = { type: 'LatentUpscale', inputs: { latent: link('sampler', 'latent'), method: 'bilinear', width: 2 * size, height: 2 * size, crop: 'disabled' } };
+      nodes.upscale = {
+        type: 'LatentUpscale',
+        inputs: { latent: link('sampler', 'latent'), method: 'bilinear', width: 2 * size, height: 2 * size, crop: 'disabled' },
+      };
       nodes.refine = { type: 'UNetSampler', inputs: { ...sampler.inputs, latent: link('upscale', 'latent'), denoise: 0.5 } };
       nodes.out = { type: 'VAEDecode', inputs: { vae: link('loader', 'vae'), latent: link('refine', 'latent') } };
       return { graph, target: 'out' };
     case 'model':
       nodes.upscaler = { type: 'UpscaleModelLoader', inputs: { modelName: UPSCALE_MODEL } };
-      nodes.esrgan = { type: 'ImageUpscaleWithModel', inputs: { upscaleModel: link('upscaler', 'upscaleModel'), images: link('decode', 'images'), tileSize: 0, tileOverlap: 0 } };
+      nodes.esrgan = {
+        type: 'ImageUpscaleWithModel',
+        inputs: { upscaleModel: link('upscaler', 'upscaleModel'), images: link('decode', 'images'), tileSize: 0, tileOverlap: 0 },
+      };
       nodes.out = { type: 'ImageScale', inputs: { images: link('esrgan', 'images'), method: 'lanczos3', width: 2 * size, height: 2 * size, crop: 'disabled' } };
       return { graph, target: 'out' };
   }

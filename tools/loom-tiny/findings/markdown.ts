@@ -33,7 +33,10 @@ export function findingsMarkdown(r: FindingsResult, stripDir: string): string {
     '',
     `${r.settings.prompts} held-out subjects on the base model, worded three ways. Colour and shape as asked: the library’s caption form (the training captions’ words) ${pct(caption.subject)} of pictures, the bare subject ${pct(bare.subject)}, the caption with the seed’s positives (“${r.settings.habit.positive}”) and negatives (“${r.settings.habit.negative}”) ${pct(habit.subject)}.`,
     '',
-    ...table(['prompt', 'adherence', 'colour + shape', 'one subject'], r.prompts.map((g) => [g.label, pct(g.adherence), pct(g.subject), pct(g.oneSubject)])),
+    ...table(
+      ['prompt', 'adherence', 'colour + shape', 'one subject'],
+      r.prompts.map((g) => [g.label, pct(g.adherence), pct(g.subject), pct(g.oneSubject)]),
+    ),
     '',
     img(STRIPS.prompts, 'rows: bare subject, caption form, caption with the seed’s positives and negatives'),
     '',
@@ -41,7 +44,10 @@ export function findingsMarkdown(r: FindingsResult, stripDir: string): string {
     '',
     `The same prompts and seeds (each ending in the trigger “loom style”) through the base model and through the loom-style LoRAs: the style metric calls ${pct(base.styled)} of the base pictures styled and ${pct(lora.styled)} of the LoRA ones; adherence is ${pct(base.adherence)} on the base model and ${pct(lora.adherence)} through a LoRA. No second training checkpoint is shipped, so the LoRA stands in for “another base”.`,
     '',
-    ...table(['model', 'adherence', 'styled', 'mean style score'], r.baseModel.map((g) => [g.label, pct(g.adherence), pct(g.styled), g.meanStyle.toFixed(2)])),
+    ...table(
+      ['model', 'adherence', 'styled', 'mean style score'],
+      r.baseModel.map((g) => [g.label, pct(g.adherence), pct(g.styled), g.meanStyle.toFixed(2)]),
+    ),
     '',
     img(STRIPS.baseModel, 'rows: base model, LoRA'),
     '',
@@ -49,7 +55,10 @@ export function findingsMarkdown(r: FindingsResult, stripDir: string): string {
     '',
     `Ranks ${r.rank.map((g) => g.rank).join(', ')} at strength 1 on the grid’s prompts. Style accuracy (base pictures read plain, LoRA pictures styled) and adherence per rank:`,
     '',
-    ...table(['rank', 'style accuracy', 'adherence', 'mean style score'], r.rank.map((g) => [String(g.rank), pct(g.styleAccuracy), pct(g.adherence), g.meanStyle.toFixed(2)])),
+    ...table(
+      ['rank', 'style accuracy', 'adherence', 'mean style score'],
+      r.rank.map((g) => [String(g.rank), pct(g.styleAccuracy), pct(g.adherence), g.meanStyle.toFixed(2)]),
+    ),
     '',
     img(STRIPS.rank, 'rows: LoRA ranks'),
     '',
@@ -57,7 +66,10 @@ export function findingsMarkdown(r: FindingsResult, stripDir: string): string {
     '',
     `${r.settings.resolutionPrompts} held-out prompts at 2× the trained size (128 px), checked at the trained size (2×2 average). Rendered directly at 2×, ${pct(direct.oneSubject)} of pictures show exactly one subject (${direct.meanSubjects.toFixed(1)} on average) — ${compare(direct.oneSubject, hires.oneSubject)} hires fix (${pct(hires.oneSubject)}) and the upscale model (${pct(upscaled.oneSubject)}); at the trained size ${pct(trained.oneSubject)}.`,
     '',
-    ...table(['route', 'one subject', 'mean subjects', 'adherence'], r.resolution.map((g: Group) => [g.label, pct(g.oneSubject), g.meanSubjects.toFixed(1), pct(g.adherence)])),
+    ...table(
+      ['route', 'one subject', 'mean subjects', 'adherence'],
+      r.resolution.map((g: Group) => [g.label, pct(g.oneSubject), g.meanSubjects.toFixed(1), pct(g.adherence)]),
+    ),
     '',
     img(STRIPS.resolution, 'rows: trained size, directly at 2×, hires fix, upscale model'),
     '',
@@ -72,5 +84,9 @@ export function findingsTable(r: FindingsResult): string {
     ...r.rank.map((g) => ['rank', g.label, `style accuracy ${pct(g.styleAccuracy)}, adherence ${pct(g.adherence)}`]),
     ...r.resolution.map((g) => ['resolution', g.label, `one subject ${pct(g.oneSubject)} (mean ${g.meanSubjects.toFixed(1)}), adherence ${pct(g.adherence)}`]),
   ];
-  return [...table(['finding', 'case', 'measured'], lines), '', `From \`${'tools/loom-tiny/findings/results.json'}\` (${r.date.slice(0, 10)}, ${r.settings.prompts} prompts, ${r.settings.resolutionPrompts} at 2×, ${r.settings.gridRows} grid rows per rank).`].join('\n');
+  return [
+    ...table(['finding', 'case', 'measured'], lines),
+    '',
+    `From \`${'tools/loom-tiny/findings/results.json'}\` (${r.date.slice(0, 10)}, ${r.settings.prompts} prompts, ${r.settings.resolutionPrompts} at 2×, ${r.settings.gridRows} grid rows per rank).`,
+  ].join('\n');
 }

@@ -57,9 +57,12 @@ export interface FindingsPictures {
   resolutionLabels: string[];
 }
 
-const Library = z.object({ sets: z.record(z.string(), z.object({ positives: z.array(z.string()).default([]), negatives: z.array(z.string()).default([]) }).loose()) });
+const Library = z.object({
+  sets: z.record(z.string(), z.object({ positives: z.array(z.string()).default([]), negatives: z.array(z.string()).default([]) }).loose()),
+});
 
-const caption = (p: HeldOutPrompt, world: ReturnType<typeof loadWorld>): string => `${p.size} ${p.colour} ${p.shape}, ${world.positions[p.position]?.phrase ?? p.position}`;
+const caption = (p: HeldOutPrompt, world: ReturnType<typeof loadWorld>): string =>
+  `${p.size} ${p.colour} ${p.shape}, ${world.positions[p.position]?.phrase ?? p.position}`;
 
 export const PROMPT_FORMS = ['bare subject', "the library's caption form", "caption + the seed's positives/negatives"] as const;
 export const ROUTES: { route: Route; label: string }[] = [
@@ -99,7 +102,9 @@ export async function measureFindings(options: FindingsOptions): Promise<{ resul
 
   // Base model and rank: the grid's own cells.
   const byRank = new Map<number, Scored[]>();
-  for (const file of readdirSync(join(options.gridFolder, 'img')).filter((f) => /^r\d{2}-\d{4}\.png$/.test(f)).sort()) {
+  for (const file of readdirSync(join(options.gridFolder, 'img'))
+    .filter((f) => /^r\d{2}-\d{4}\.png$/.test(f))
+    .sort()) {
     const png = readFileSync(join(options.gridFolder, 'img', file));
     const prompt = (readPngText(png).parameters ?? '').split('\n')[0] ?? '';
     const rank = Number(file.slice(1, 3));
@@ -107,7 +112,8 @@ export async function measureFindings(options: FindingsOptions): Promise<{ resul
   }
   const base = byRank.get(0);
   const ranks = [...byRank.keys()].filter((r) => r > 0).sort((a, b) => a - b);
-  if (!base || ranks.length === 0) throw new Error(`${options.gridFolder}/img has no base column (r00-*) or no LoRA column: run the comparison first (npm run demo).`);
+  if (!base || ranks.length === 0)
+    throw new Error(`${options.gridFolder}/img has no base column (r00-*) or no LoRA column: run the comparison first (npm run demo).`);
 
   // Resolution.
   const routes: Scored[][] = ROUTES.map(() => []);
@@ -116,7 +122,9 @@ export async function measureFindings(options: FindingsOptions): Promise<{ resul
     for (const [i, { route }] of ROUTES.entries()) {
       const image = await render({ prompt: caption(p, world), seed, route });
       routePictures[i]?.push(image);
-      routes[i]?.push(scorePicture(check, world, image.width > world.size ? halve(image) : image, { colour: p.colour, shape: p.shape, position: p.position, size: p.size }));
+      routes[i]?.push(
+        scorePicture(check, world, image.width > world.size ? halve(image) : image, { colour: p.colour, shape: p.shape, position: p.position, size: p.size }),
+      );
     }
     options.onProgress?.(`findings: resolution ${seed + 1}/${options.resolutionPrompts}`);
   }
@@ -126,7 +134,13 @@ export async function measureFindings(options: FindingsOptions): Promise<{ resul
     date: new Date().toISOString(),
     settings: { prompts: options.prompts, resolutionPrompts: options.resolutionPrompts, habit, ranks, gridRows: base.length },
     prompts: forms.map((items, i) => group(PROMPT_FORMS[i] as string, items)),
-    baseModel: [group('base model', base), group('with a loom-style LoRA (all ranks)', ranks.flatMap((r) => byRank.get(r) ?? []))],
+    baseModel: [
+      group('base model', base),
+      group(
+        'with a loom-style LoRA (all ranks)',
+        ranks.flatMap((r) => byRank.get(r) ?? []),
+      ),
+    ],
     rank: ranks.map((rank) => {
       const items = byRank.get(rank) ?? [];
       return { ...group(`rank ${rank}`, items), rank, styleAccuracy: (plainBase + items.filter((s) => s.styled).length) / (base.length + items.length) };

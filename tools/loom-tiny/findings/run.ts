@@ -42,7 +42,8 @@ export async function findingsCli(argv: string[], io: { stdout: NodeJS.WritableS
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
-    for (const name of ['prompts', 'resolution'] as const) if (!/^\d+$/.test(values[name]) || Number(values[name]) < 1) throw new Error(`--${name} must be a whole number ≥ 1 (got "${values[name]}").`);
+    for (const name of ['prompts', 'resolution'] as const)
+      if (!/^\d+$/.test(values[name]) || Number(values[name]) < 1) throw new Error(`--${name} must be a whole number ≥ 1 (got "${values[name]}").`);
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
     return EXIT.invalid;
@@ -71,13 +72,29 @@ export async function findingsCli(argv: string[], io: { stdout: NodeJS.WritableS
     const top = result.rank[result.rank.length - 1]?.rank ?? 0;
     writeFileSync(join(strips, STRIPS.prompts), await pictureStrip([...PROMPT_FORMS], shortLabels(pictures.promptLabels), pictures.prompts.map(first)));
     writeFileSync(join(strips, STRIPS.baseModel), await pictureStrip(['base', `LoRA rank ${top}`], columns, [gridRows, first(pictures.grid.get(top) ?? [])]));
-    writeFileSync(join(strips, STRIPS.rank), await pictureStrip(result.rank.map((g) => `rank ${g.rank}`), columns, result.rank.map((g) => first(pictures.grid.get(g.rank) ?? []))));
-    writeFileSync(join(strips, STRIPS.resolution), await pictureStrip(ROUTES.map((r) => r.label), shortLabels(pictures.resolutionLabels), pictures.resolution.map(first)));
+    writeFileSync(
+      join(strips, STRIPS.rank),
+      await pictureStrip(
+        result.rank.map((g) => `rank ${g.rank}`),
+        columns,
+        result.rank.map((g) => first(pictures.grid.get(g.rank) ?? [])),
+      ),
+    );
+    writeFileSync(
+      join(strips, STRIPS.resolution),
+      await pictureStrip(
+        ROUTES.map((r) => r.label),
+        shortLabels(pictures.resolutionLabels),
+        pictures.resolution.map(first),
+      ),
+    );
     const json = `${JSON.stringify(result, null, 1)}\n`;
     writeFileSync(join(folder, 'findings.json'), json);
     writeFileSync(join(folder, 'FINDINGS.md'), findingsMarkdown(result, './findings'));
     if (values.results) writeFileSync(resolve(values.results), json);
-    io.stdout.write(`findings in ${result.seconds.toFixed(1)} s: wrote ${relative(process.cwd(), join(folder, 'FINDINGS.md'))}, findings.json and ${Object.keys(STRIPS).length} strips in ${relative(process.cwd(), strips)}\n`);
+    io.stdout.write(
+      `findings in ${result.seconds.toFixed(1)} s: wrote ${relative(process.cwd(), join(folder, 'FINDINGS.md'))}, findings.json and ${Object.keys(STRIPS).length} strips in ${relative(process.cwd(), strips)}\n`,
+    );
     return EXIT.ok;
   } catch (err) {
     io.stderr.write(`${(err as Error).message}\n`);

@@ -22,7 +22,9 @@ export async function pictureStrip(rowLabels: string[], columnLabels: string[], 
   const layout = gridLayout(columnLabels.length, rowLabels.length, size, size);
   const cells = rows.map((row) => row.map((image) => enlarge(image, size / image.width)));
   const { rgb } = await renderGrid(layout, columnLabels, rowLabels, cells);
-  return sharp(rgb, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toBuffer();
+  return sharp(rgb, { raw: { width: layout.width, height: layout.height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** A 2× picture at the trained size (2×2 box average), as the checker's world is drawn. */

@@ -46,7 +46,10 @@ export function judge(detection: Detection, expected: Record<Attribute, string>)
 /** Share of items that adhere, and share right per attribute (nothing found counts as wrong for each). */
 export function shares(items: readonly Judgement[]): { adherence: number; perAttribute: Record<Attribute, number> } {
   const share = (f: (c: Judgement) => boolean): number => items.filter(f).length / items.length;
-  return { adherence: share((c) => c.adheres), perAttribute: Object.fromEntries(ATTRIBUTES.map((a) => [a, share((c) => c.correct[a])])) as Record<Attribute, number> };
+  return {
+    adherence: share((c) => c.adheres),
+    perAttribute: Object.fromEntries(ATTRIBUTES.map((a) => [a, share((c) => c.correct[a])])) as Record<Attribute, number>,
+  };
 }
 
 export async function measureAdherence(

@@ -17,12 +17,20 @@ export interface Verdict {
 
 const pct = (v: number): string => `${(100 * v).toFixed(1)}%`;
 
-export function verdict(adherence: AdherenceResult | undefined, style: StyleResult | undefined, bars: { adherence: number; styleAccuracy: number } = QUALITY_BARS): Verdict {
+export function verdict(
+  adherence: AdherenceResult | undefined,
+  style: StyleResult | undefined,
+  bars: { adherence: number; styleAccuracy: number } = QUALITY_BARS,
+): Verdict {
   const failures: string[] = [];
-  if (adherence && adherence.adherence < bars.adherence) failures.push(`prompt adherence ${pct(adherence.adherence)} < ${pct(bars.adherence)} (${adherence.count} prompts)`);
+  if (adherence && adherence.adherence < bars.adherence)
+    failures.push(`prompt adherence ${pct(adherence.adherence)} < ${pct(bars.adherence)} (${adherence.count} prompts)`);
   for (const r of style?.ranks ?? []) {
     if (r.accuracy < bars.styleAccuracy) failures.push(`rank ${r.rank}: style accuracy ${pct(r.accuracy)} < ${pct(bars.styleAccuracy)}`);
-    if (!r.monotonic) failures.push(`rank ${r.rank}: the style metric does not rise monotonically with strength (${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')})`);
+    if (!r.monotonic)
+      failures.push(
+        `rank ${r.rank}: the style metric does not rise monotonically with strength (${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')})`,
+      );
   }
   return { passed: failures.length === 0, failures };
 }

@@ -117,7 +117,14 @@ export function createChecker(world: World): (image: RgbImage) => Detection {
     const radius = Math.sqrt(area / AREA_PER_R2[shape]) - (styled ? world.style.outlinePx : 0);
     const size: SizeName = radius < sizeRadius(world) ? 'small' : 'large';
 
-    return { found: true, colour, shape, position, size, measures: { background, area, box: m.box, fill, drop, radius, colourVotes: count / interior.length, styled, subjects } };
+    return {
+      found: true,
+      colour,
+      shape,
+      position,
+      size,
+      measures: { background, area, box: m.box, fill, drop, radius, colourVotes: count / interior.length, styled, subjects },
+    };
   };
 }
 

@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-const LabelsSchema = z.array(z.object({ file: z.string(), style: z.boolean(), colour: z.string(), shape: z.string(), position: z.string(), size: z.string() })).min(1);
+const LabelsSchema = z
+  .array(z.object({ file: z.string(), style: z.boolean(), colour: z.string(), shape: z.string(), position: z.string(), size: z.string() }))
+  .min(1);
 
 /** One labelled render: its file (inside LABELLED_DIR) and its scene. */
 export type LabelledRender = z.infer<typeof LabelsSchema>[number];

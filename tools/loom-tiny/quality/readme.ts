@@ -23,7 +23,12 @@ export function qualitySummary(report: QualityReport): QualitySummary {
     date: report.date,
     ...(a && { adherence: { count: a.count, adherence: a.adherence, perAttribute: a.perAttribute } }),
     ...(t && { roundTrip: { count: t.count, adherence: t.adherence } }),
-    ...(s && { style: { prompts: s.prompts.length, ranks: s.ranks.map((r) => ({ rank: r.rank, accuracy: r.accuracy, curve: r.curve.map((p) => ({ strength: p.strength, mean: p.mean })) })) } }),
+    ...(s && {
+      style: {
+        prompts: s.prompts.length,
+        ranks: s.ranks.map((r) => ({ rank: r.rank, accuracy: r.accuracy, curve: r.curve.map((p) => ({ strength: p.strength, mean: p.mean })) })),
+      },
+    }),
     bars: report.bars,
   };
 }
@@ -35,18 +40,32 @@ export function qualityTable(q: QualitySummary): string {
   const bar = (key: string): string => (q.bars[key] === undefined ? '' : `≥ ${pct(q.bars[key] as number)}`);
   if (q.adherence) {
     const a = q.adherence;
-    rows.push(`| prompt adherence: colour, shape and position all right, ${a.count} held-out prompts (combinations never seen in training) | **${pct(a.adherence)}** (${Math.round(a.adherence * a.count)}/${a.count}) | ${bar('adherence')} |`);
+    rows.push(
+      `| prompt adherence: colour, shape and position all right, ${a.count} held-out prompts (combinations never seen in training) | **${pct(a.adherence)}** (${Math.round(a.adherence * a.count)}/${a.count}) | ${bar('adherence')} |`,
+    );
     const p = a.perAttribute;
-    rows.push(`| per attribute: colour / shape / position (size) | ${[p.colour, p.shape, p.position].map((v) => pct(v ?? 0)).join(' / ')} (${pct(p.size ?? 0)}) | |`);
+    rows.push(
+      `| per attribute: colour / shape / position (size) | ${[p.colour, p.shape, p.position].map((v) => pct(v ?? 0)).join(' / ')} (${pct(p.size ?? 0)}) | |`,
+    );
   }
-  if (q.roundTrip) rows.push(`| the VAE's ceiling: ${q.roundTrip.count} labelled renders through VAEEncode → VAEDecode, read by the checker | ${pct(q.roundTrip.adherence)} | |`);
+  if (q.roundTrip)
+    rows.push(
+      `| the VAE's ceiling: ${q.roundTrip.count} labelled renders through VAEEncode → VAEDecode, read by the checker | ${pct(q.roundTrip.adherence)} | |`,
+    );
   if (q.style && q.style.ranks.length > 0) {
     const ranks = q.style.ranks;
-    rows.push(`| style metric accuracy, base vs LoRA at strength 1 (ranks ${ranks.map((r) => r.rank).join(' / ')}) | ${ranks.map((r) => pct(r.accuracy)).join(' / ')} (${q.style.prompts} prompts) | ${bar('styleAccuracy')} |`);
+    rows.push(
+      `| style metric accuracy, base vs LoRA at strength 1 (ranks ${ranks.map((r) => r.rank).join(' / ')}) | ${ranks.map((r) => pct(r.accuracy)).join(' / ')} (${q.style.prompts} prompts) | ${bar('styleAccuracy')} |`,
+    );
     const top = ranks.at(-1)!;
-    rows.push(`| style metric, mean at strength ${top.curve.map((c) => c.strength).join(' / ')} (rank ${top.rank}) | ${top.curve.map((c) => c.mean.toFixed(3)).join(' / ')} | rises |`);
+    rows.push(
+      `| style metric, mean at strength ${top.curve.map((c) => c.strength).join(' / ')} (rank ${top.rank}) | ${top.curve.map((c) => c.mean.toFixed(3)).join(' / ')} | rises |`,
+    );
   }
-  rows.push('', `From \`tools/loom-tiny/quality/results.json\` (\`npm run quality -- --results tools/loom-tiny/quality/results.json\`, ${q.date.slice(0, 10)}; 20 steps, euler, CFG 4).`);
+  rows.push(
+    '',
+    `From \`tools/loom-tiny/quality/results.json\` (\`npm run quality -- --results tools/loom-tiny/quality/results.json\`, ${q.date.slice(0, 10)}; 20 steps, euler, CFG 4).`,
+  );
   return rows.join('\n');
 }
 

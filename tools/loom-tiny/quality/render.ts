@@ -63,7 +63,13 @@ export function qualityGraph(request: RenderRequest, pipeline: string = RENDER_S
       ...(withLora && {
         lora: {
           type: 'LoRALoader',
-          inputs: { model: { node: 'loader', output: 'model' }, clip: { node: 'loader', output: 'clip' }, lora: loraName(request.rank as number, pipeline), strengthModel: strength, strengthClip: strength },
+          inputs: {
+            model: { node: 'loader', output: 'model' },
+            clip: { node: 'loader', output: 'clip' },
+            lora: loraName(request.rank as number, pipeline),
+            strengthModel: strength,
+            strengthClip: strength,
+          },
         },
       }),
       positive: { type: 'TextEncoder', inputs: { clip: { node: source, output: 'clip' }, text: request.prompt } },

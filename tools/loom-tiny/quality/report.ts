@@ -39,7 +39,9 @@ export async function writeReport(dir: string, report: QualityReport): Promise<s
   for (const c of adherence?.cases ?? []) await writeFile(join(dir, 'img', `adherence-${String(c.index).padStart(4, '0')}.png`), await png(c.image));
   if (style) {
     for (const [i, image] of style.base.images.entries()) await writeFile(join(dir, 'img', `style-base-${String(i).padStart(4, '0')}.png`), await png(image));
-    for (const r of style.ranks) for (const [i, image] of r.images.entries()) await writeFile(join(dir, 'img', `style-r${String(r.rank).padStart(2, '0')}-${String(i).padStart(4, '0')}.png`), await png(image));
+    for (const r of style.ranks)
+      for (const [i, image] of r.images.entries())
+        await writeFile(join(dir, 'img', `style-r${String(r.rank).padStart(2, '0')}-${String(i).padStart(4, '0')}.png`), await png(image));
   }
   await put('report.json', `${JSON.stringify(report, (key, value) => (key === 'image' || key === 'images' ? undefined : value), 1)}\n`);
   await put('report.md', markdown(report));
@@ -47,36 +49,80 @@ export async function writeReport(dir: string, report: QualityReport): Promise<s
     const shown = adherence.cases.slice(0, 32);
     const rows = Array.from({ length: Math.ceil(shown.length / 8) }, (_, r) => shown.slice(r * 8, r * 8 + 8));
     const labels = rows.map((row) => `#${row[0]?.index}–${row.at(-1)?.index}: ${row.filter((c) => c.adheres).length}/${row.length} ok`);
-    await put('adherence-grid.png', await grid(Array.from({ length: 8 }, (_, i) => `+${i}`), labels, rows.map((row) => row.map((c) => c.image))));
+    await put(
+      'adherence-grid.png',
+      await grid(
+        Array.from({ length: 8 }, (_, i) => `+${i}`),
+        labels,
+        rows.map((row) => row.map((c) => c.image)),
+      ),
+    );
   }
   if (style && style.prompts.length > 0) {
     const n = Math.min(8, style.prompts.length);
     const columns = ['base', ...style.ranks.map((r) => `LoRA r${r.rank}`)];
     const cells = Array.from({ length: n }, (_, i) => [style.base.images[i], ...style.ranks.map((r) => r.images[i])]);
-    await put('grid.png', await grid(columns, Array.from({ length: n }, (_, i) => `#${i}`), cells));
+    await put(
+      'grid.png',
+      await grid(
+        columns,
+        Array.from({ length: n }, (_, i) => `#${i}`),
+        cells,
+      ),
+    );
   }
   return written;
 }
 
 async function png(image: RgbImage): Promise<Buffer> {
-  return sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).png().toBuffer();
+  return sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 async function grid(columns: string[], rows: string[], cells: (RgbImage | undefined)[][]): Promise<Buffer> {
   const layout = gridLayout(columns.length, rows.length, CELL, CELL);
   const scaled = await Promise.all(
-    cells.map((row) => Promise.all(row.map((c) => (c ? sharp(Buffer.from(c.data), { raw: { width: c.width, height: c.height, channels: 3 } }).resize(CELL, CELL, { kernel: 'nearest' }).raw().toBuffer() : undefined)))),
+    cells.map((row) =>
+      Promise.all(
+        row.map((c) =>
+          c
+            ? sharp(Buffer.from(c.data), { raw: { width: c.width, height: c.height, channels: 3 } })
+                .resize(CELL, CELL, { kernel: 'nearest' })
+                .raw()
+                .toBuffer()
+            : undefined,
+        ),
+      ),
+    ),
   );
   const { rgb } = await renderGrid(layout, columns, rows, scaled);
-  return sharp(rgb, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toBuffer();
+  return sharp(rgb, { raw: { width: layout.width, height: layout.height, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 function markdown(report: QualityReport): string {
   const { adherence, roundTrip, style, verdict } = report;
-  const lines = [`# loom-tiny quality (${report.date})`, '', `Settings: ${Object.entries(report.settings).map(([k, v]) => `${k} ${JSON.stringify(v)}`).join(', ')}.`, ''];
+  const lines = [
+    `# loom-tiny quality (${report.date})`,
+    '',
+    `Settings: ${Object.entries(report.settings)
+      .map(([k, v]) => `${k} ${JSON.stringify(v)}`)
+      .join(', ')}.`,
+    '',
+  ];
   if (adherence) {
-    lines.push(`## Prompt adherence (${adherence.count} held-out prompts, seed = index)`, '', '| colour + shape + position | colour | shape | position | size | nothing found |', '|---|---|---|---|---|---|');
-    lines.push(`| **${pct(adherence.adherence)}** | ${ATTRIBUTES.map((a) => pct(adherence.perAttribute[a])).join(' | ')} | ${pct(adherence.nothingFound)} |`, '');
+    lines.push(
+      `## Prompt adherence (${adherence.count} held-out prompts, seed = index)`,
+      '',
+      '| colour + shape + position | colour | shape | position | size | nothing found |',
+      '|---|---|---|---|---|---|',
+    );
+    lines.push(
+      `| **${pct(adherence.adherence)}** | ${ATTRIBUTES.map((a) => pct(adherence.perAttribute[a])).join(' | ')} | ${pct(adherence.nothingFound)} |`,
+      '',
+    );
     const misses = adherence.cases.filter((c) => !c.adheres);
     if (misses.length > 0) {
       lines.push('<details><summary>Misses</summary>', '', '| # | prompt | checker |', '|---|---|---|');
@@ -85,17 +131,39 @@ function markdown(report: QualityReport): string {
     }
   }
   if (roundTrip) {
-    lines.push(`## VAE round trip (${roundTrip.count} labelled generator renders, encoded and decoded)`, '', 'What the decoder alone keeps: a ceiling for prompt adherence.', '');
-    lines.push('| colour + shape + position | colour | shape | position | size |', '|---|---|---|---|---|', `| **${pct(roundTrip.adherence)}** | ${ATTRIBUTES.map((a) => pct(roundTrip.perAttribute[a])).join(' | ')} |`, '');
+    lines.push(
+      `## VAE round trip (${roundTrip.count} labelled generator renders, encoded and decoded)`,
+      '',
+      'What the decoder alone keeps: a ceiling for prompt adherence.',
+      '',
+    );
+    lines.push(
+      '| colour + shape + position | colour | shape | position | size |',
+      '|---|---|---|---|---|',
+      `| **${pct(roundTrip.adherence)}** | ${ATTRIBUTES.map((a) => pct(roundTrip.perAttribute[a])).join(' | ')} |`,
+      '',
+    );
   }
   if (style) {
     const strengths = style.ranks[0]?.curve.map((p) => p.strength) ?? [];
-    lines.push(`## Style (${style.prompts.length} held-out prompts + ", loom style")`, '', `Base pictures the metric calls styled: ${style.base.styled}/${style.prompts.length}.`, '');
-    lines.push(`| LoRA rank | accuracy at strength 1 | ${strengths.map((s) => `mean score at ${s}`).join(' | ')} | monotonic |`, `|---|---|${strengths.map(() => '---|').join('')}---|`);
-    for (const r of style.ranks) lines.push(`| ${r.rank} | **${pct(r.accuracy)}** | ${r.curve.map((p) => p.mean.toFixed(3)).join(' | ')} | ${r.monotonic ? 'yes' : 'no'} |`);
+    lines.push(
+      `## Style (${style.prompts.length} held-out prompts + ", loom style")`,
+      '',
+      `Base pictures the metric calls styled: ${style.base.styled}/${style.prompts.length}.`,
+      '',
+    );
+    lines.push(
+      `| LoRA rank | accuracy at strength 1 | ${strengths.map((s) => `mean score at ${s}`).join(' | ')} | monotonic |`,
+      `|---|---|${strengths.map(() => '---|').join('')}---|`,
+    );
+    for (const r of style.ranks)
+      lines.push(`| ${r.rank} | **${pct(r.accuracy)}** | ${r.curve.map((p) => p.mean.toFixed(3)).join(' | ')} | ${r.monotonic ? 'yes' : 'no'} |`);
     lines.push('', '![base vs LoRA ranks](grid.png)', '');
   }
   lines.push(`## Verdict: ${verdict.passed ? 'all bars met' : 'bars missed'}`, '', ...verdict.failures.map((f) => `- ${f}`), '');
-  lines.push(`Time: adherence ${report.seconds.adherence.toFixed(1)} s, style ${report.seconds.style.toFixed(1)} s, ${report.seconds.perImage.toFixed(3)} s per picture.`, '');
+  lines.push(
+    `Time: adherence ${report.seconds.adherence.toFixed(1)} s, style ${report.seconds.style.toFixed(1)} s, ${report.seconds.perImage.toFixed(3)} s per picture.`,
+    '',
+  );
   return lines.join('\n');
 }

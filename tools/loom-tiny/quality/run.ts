@@ -100,28 +100,51 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
     const world = loadWorld();
     const renderer = createRenderer({ host: options.host, pipeline: options.pipeline });
     // Missing files fail here, not after minutes of rendering.
-    const needed = [join(options.pipeline, 'model_index.json'), ...(options.styles.length > 0 ? options.ranks.map((r) => join('loras', loraName(r, options.pipeline))) : [])];
+    const needed = [
+      join(options.pipeline, 'model_index.json'),
+      ...(options.styles.length > 0 ? options.ranks.map((r) => join('loras', loraName(r, options.pipeline))) : []),
+    ];
     const missing = needed.filter((file) => !existsSync(join(renderer.config.modelsDir, file)));
-    if (missing.length > 0) throw new Error(`Missing in ${renderer.config.modelsDir}: ${missing.join(', ')}${options.styles.length > 0 ? ' (--styles 0 skips the style check)' : ''}`);
+    if (missing.length > 0)
+      throw new Error(
+        `Missing in ${renderer.config.modelsDir}: ${missing.join(', ')}${options.styles.length > 0 ? ' (--styles 0 skips the style check)' : ''}`,
+      );
     const line = (text: string): boolean => io.stderr.write(`${text}\n`);
     let started = performance.now();
-    const adherence = options.prompts.length === 0 ? undefined : await measureAdherence(renderer, createChecker(world), options.prompts, (done, total, c) => {
-      if (done % 10 === 0 || done === total) line(`adherence ${done}/${total}: #${c.index} "${c.expected.prompt}" → ${c.adheres ? 'ok' : describeDetection(c.detection)}`);
-    });
+    const adherence =
+      options.prompts.length === 0
+        ? undefined
+        : await measureAdherence(renderer, createChecker(world), options.prompts, (done, total, c) => {
+            if (done % 10 === 0 || done === total)
+              line(`adherence ${done}/${total}: #${c.index} "${c.expected.prompt}" → ${c.adheres ? 'ok' : describeDetection(c.detection)}`);
+          });
     const adherenceSeconds = (performance.now() - started) / 1000;
-    const roundTrip = options.prompts.length === 0 ? undefined : await measureRoundTrip(createChecker(world), { host: options.host, pipeline: options.pipeline });
+    const roundTrip =
+      options.prompts.length === 0 ? undefined : await measureRoundTrip(createChecker(world), { host: options.host, pipeline: options.pipeline });
     started = performance.now();
-    const style = options.styles.length === 0 ? undefined : await measureStyle(renderer, world, options.styles, {
-      ranks: options.ranks,
-      strengths: STRENGTHS,
-      onProgress: (done, total, what) => void ((done % 20 === 0 || done === total) && line(`style ${done}/${total}: ${what}`)),
-    });
+    const style =
+      options.styles.length === 0
+        ? undefined
+        : await measureStyle(renderer, world, options.styles, {
+            ranks: options.ranks,
+            strengths: STRENGTHS,
+            onProgress: (done, total, what) => void ((done % 20 === 0 || done === total) && line(`style ${done}/${total}: ${what}`)),
+          });
     const styleSeconds = (performance.now() - started) / 1000;
     const pictures = options.prompts.length + options.styles.length * (1 + options.ranks.length * STRENGTHS.length);
     const result = verdict(adherence, style);
     const report: QualityReport = {
       date: new Date().toISOString(),
-      settings: { ...RENDER_SETTINGS, pipeline: options.pipeline, device: renderer.config.device, precision: renderer.config.precision ?? 'fp32', prompts: options.prompts.length, styles: options.styles.length, ranks: options.ranks, strengths: STRENGTHS },
+      settings: {
+        ...RENDER_SETTINGS,
+        pipeline: options.pipeline,
+        device: renderer.config.device,
+        precision: renderer.config.precision ?? 'fp32',
+        prompts: options.prompts.length,
+        styles: options.styles.length,
+        ranks: options.ranks,
+        strengths: STRENGTHS,
+      },
       seconds: { adherence: adherenceSeconds, style: styleSeconds, perImage: (adherenceSeconds + styleSeconds) / Math.max(1, pictures) },
       ...(adherence && { adherence }),
       ...(roundTrip && { roundTrip }),
@@ -134,9 +157,18 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
       await writeFile(options.results, `${JSON.stringify(qualitySummary(report), null, 1)}\n`);
       files.push(options.results);
     }
-    if (adherence) line(`adherence ${(100 * adherence.adherence).toFixed(1)}% (colour ${(100 * adherence.perAttribute.colour).toFixed(1)}%, shape ${(100 * adherence.perAttribute.shape).toFixed(1)}%, position ${(100 * adherence.perAttribute.position).toFixed(1)}%, size ${(100 * adherence.perAttribute.size).toFixed(1)}%)`);
-    if (roundTrip) line(`VAE round trip of ${roundTrip.count} labelled renders: ${(100 * roundTrip.adherence).toFixed(1)}% keep colour, shape and position (shape ${(100 * roundTrip.perAttribute.shape).toFixed(1)}%)`);
-    for (const r of style?.ranks ?? []) line(`style rank ${r.rank}: accuracy ${(100 * r.accuracy).toFixed(1)}%, means ${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')} (${r.monotonic ? 'monotonic' : 'not monotonic'})`);
+    if (adherence)
+      line(
+        `adherence ${(100 * adherence.adherence).toFixed(1)}% (colour ${(100 * adherence.perAttribute.colour).toFixed(1)}%, shape ${(100 * adherence.perAttribute.shape).toFixed(1)}%, position ${(100 * adherence.perAttribute.position).toFixed(1)}%, size ${(100 * adherence.perAttribute.size).toFixed(1)}%)`,
+      );
+    if (roundTrip)
+      line(
+        `VAE round trip of ${roundTrip.count} labelled renders: ${(100 * roundTrip.adherence).toFixed(1)}% keep colour, shape and position (shape ${(100 * roundTrip.perAttribute.shape).toFixed(1)}%)`,
+      );
+    for (const r of style?.ranks ?? [])
+      line(
+        `style rank ${r.rank}: accuracy ${(100 * r.accuracy).toFixed(1)}%, means ${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')} (${r.monotonic ? 'monotonic' : 'not monotonic'})`,
+      );
     line(result.passed ? 'all bars met' : `bars missed:\n  ${result.failures.join('\n  ')}`);
     line(`wrote ${files.join(', ')}`);
     return result.passed ? EXIT.ok : EXIT.failed;

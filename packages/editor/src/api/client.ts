@@ -45,7 +45,11 @@ async function call<T>(path: string, init: RequestInit & { json?: unknown } = {}
   }
   if (!res.ok) {
     const message = (body as { error?: { message?: string; details?: string } } | undefined)?.error;
-    throw new ApiError(message?.message ? `${message.message}${message.details ? `: ${message.details}` : ''}` : `${res.status} ${res.statusText} from ${path}`, res.status, body);
+    throw new ApiError(
+      message?.message ? `${message.message}${message.details ? `: ${message.details}` : ''}` : `${res.status} ${res.statusText} from ${path}`,
+      res.status,
+      body,
+    );
   }
   return body as T;
 }

@@ -18,10 +18,20 @@ export function enableBoxSelect(loom: LoomEditor, host: HTMLElement): () => void
     box.className = 'box-select';
     host.appendChild(box);
     const start = { x: e.clientX, y: e.clientY };
-    const rect = (x: number, y: number) => ({ left: Math.min(x, start.x), top: Math.min(y, start.y), right: Math.max(x, start.x), bottom: Math.max(y, start.y) });
+    const rect = (x: number, y: number) => ({
+      left: Math.min(x, start.x),
+      top: Math.min(y, start.y),
+      right: Math.max(x, start.x),
+      bottom: Math.max(y, start.y),
+    });
     const onMove = (m: PointerEvent) => {
       const r = rect(m.clientX, m.clientY);
-      Object.assign(box.style, { left: `${r.left - bounds.left}px`, top: `${r.top - bounds.top}px`, width: `${r.right - r.left}px`, height: `${r.bottom - r.top}px` });
+      Object.assign(box.style, {
+        left: `${r.left - bounds.left}px`,
+        top: `${r.top - bounds.top}px`,
+        width: `${r.right - r.left}px`,
+        height: `${r.bottom - r.top}px`,
+      });
     };
     const onUp = async (u: PointerEvent) => {
       window.removeEventListener('pointermove', onMove);

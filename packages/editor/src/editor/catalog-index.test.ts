@@ -8,7 +8,10 @@ test('fresh ids lower the first word of the type and count up when taken', () =>
   const ids = ['TextEncoder', 'VAEDecode', 'UNetSampler', 'LoRALoader', 'ImageUpscaleWithModel', 'Int', 'IOThing'].map((t) => CatalogIndex.freshId(t, none));
   assert.deepEqual(ids, ['textEncoder', 'vaeDecode', 'unetSampler', 'loraLoader', 'imageUpscaleWithModel', 'int', 'ioThing']);
   const taken = new Set(['textEncoder', 'textEncoder2']);
-  assert.equal(CatalogIndex.freshId('TextEncoder', (id) => taken.has(id)), 'textEncoder3');
+  assert.equal(
+    CatalogIndex.freshId('TextEncoder', (id) => taken.has(id)),
+    'textEncoder3',
+  );
 });
 
 const catalog: ServerCatalog = {
@@ -50,8 +53,14 @@ test('a node has typed port inputs, a socket for each linkable parameter, output
 
 test('search finds a node by the ComfyUI names it serves, and nothing for a name nobody serves', () => {
   const index = new CatalogIndex({ ...catalog, comfyAliases: { CLIPTextEncode: 'TextEncoder', KSampler: 'UNetSampler' } });
-  assert.deepEqual(index.search('cliptext').map((e) => e.type), ['TextEncoder']);
-  assert.deepEqual(index.search('TextEnc').map((e) => e.type), ['TextEncoder']);
+  assert.deepEqual(
+    index.search('cliptext').map((e) => e.type),
+    ['TextEncoder'],
+  );
+  assert.deepEqual(
+    index.search('TextEnc').map((e) => e.type),
+    ['TextEncoder'],
+  );
   assert.deepEqual(index.aliasesOf('TextEncoder'), ['CLIPTextEncode']);
   assert.deepEqual(index.search('KSamplerAdvanced'), []);
 });

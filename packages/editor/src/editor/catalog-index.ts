@@ -39,7 +39,9 @@ export class CatalogIndex {
 
   /** ComfyUI names served by each type (`KSampler` → UNetSampler …), from the server's alias map. */
   aliasesOf(type: string): string[] {
-    return Object.entries(this.catalog.comfyAliases).filter(([, target]) => target === type).map(([name]) => name);
+    return Object.entries(this.catalog.comfyAliases)
+      .filter(([, target]) => target === type)
+      .map(([name]) => name);
   }
 
   /**
@@ -58,7 +60,11 @@ export class CatalogIndex {
       if (e.description.toLowerCase().includes(q)) return 3;
       return 9;
     };
-    return all.map((e) => [e, score(e)] as const).filter(([, s]) => s < 9).sort((a, b) => a[1] - b[1]).map(([e]) => e);
+    return all
+      .map((e) => [e, score(e)] as const)
+      .filter(([, s]) => s < 9)
+      .sort((a, b) => a[1] - b[1])
+      .map(([e]) => e);
   }
 
   /**

@@ -40,7 +40,11 @@ export function refusalFor(editor: NodeEditor<Schemes>, from: SocketData, to: So
 }
 
 /** A connection object for two sockets (typed, for colouring). */
-export function connectionFor(editor: NodeEditor<Schemes>, source: { nodeId: string; key: string }, target: { nodeId: string; key: string }): LoomConnection | null {
+export function connectionFor(
+  editor: NodeEditor<Schemes>,
+  source: { nodeId: string; key: string },
+  target: { nodeId: string; key: string },
+): LoomConnection | null {
   const sourceNode = editor.getNode(source.nodeId);
   const targetNode = editor.getNode(target.nodeId);
   const output = sourceNode?.outputs[source.key];

@@ -64,12 +64,26 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
       { label: 'Duplicate  (Ctrl+D)', key: 'duplicate', handler: onSelection(() => duplicateSelected(loom)) },
       { label: 'Copy  (Ctrl+C)', key: 'copy', handler: onSelection(() => copySelected(loom)) },
       { label: 'Rename…', key: 'rename', handler: () => callbacks.rename(node) },
-      { label: `${node.mode === 'bypass' ? 'Un-bypass' : 'Bypass'}  (Ctrl+B)`, key: 'bypass', handler: onSelection(() => loom.toggleMode(loom.selected(), 'bypass')) },
+      {
+        label: `${node.mode === 'bypass' ? 'Un-bypass' : 'Bypass'}  (Ctrl+B)`,
+        key: 'bypass',
+        handler: onSelection(() => loom.toggleMode(loom.selected(), 'bypass')),
+      },
       { label: `${node.mode === 'mute' ? 'Unmute' : 'Mute'}  (Ctrl+M)`, key: 'mute', handler: onSelection(() => loom.toggleMode(loom.selected(), 'mute')) },
       { label: 'Group selected  (Ctrl+G)', key: 'group', handler: onSelection(() => loom.groupSelected()) },
-      { label: node.look().collapsed ? 'Expand' : 'Collapse', key: 'collapse', handler: onSelection(() => loom.changeLook(loom.selected(), { collapsed: node.look().collapsed ? undefined : true })) },
-      ...Object.keys(NODE_COLORS).map((color) => ({ label: `Colour: ${color.replace('_', ' ')}`, key: `color-${color}`, handler: onSelection(() => loom.changeLook(loom.selected(), { color })) })),
-      ...(node.look().color ? [{ label: 'Colour: none', key: 'color-none', handler: onSelection(() => loom.changeLook(loom.selected(), { color: undefined })) }] : []),
+      {
+        label: node.look().collapsed ? 'Expand' : 'Collapse',
+        key: 'collapse',
+        handler: onSelection(() => loom.changeLook(loom.selected(), { collapsed: node.look().collapsed ? undefined : true })),
+      },
+      ...Object.keys(NODE_COLORS).map((color) => ({
+        label: `Colour: ${color.replace('_', ' ')}`,
+        key: `color-${color}`,
+        handler: onSelection(() => loom.changeLook(loom.selected(), { color })),
+      })),
+      ...(node.look().color
+        ? [{ label: 'Colour: none', key: 'color-none', handler: onSelection(() => loom.changeLook(loom.selected(), { color: undefined })) }]
+        : []),
       { label: 'Delete  (Del)', key: 'delete', handler: onSelection(() => deleteSelected(loom)) },
     ];
   };
@@ -79,9 +93,16 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
     pending = null;
     const side = link?.side;
     const linkType = link && socketType(link);
-    const fits = (types: string[]) => (linkType ? types.some((t) => (side === 'output' ? acceptingInputTypes(linkType) : acceptedOutputTypes(linkType)).includes(t)) : true);
+    const fits = (types: string[]) =>
+      linkType ? types.some((t) => (side === 'output' ? acceptingInputTypes(linkType) : acceptedOutputTypes(linkType)).includes(t)) : true;
     return catalog.catalog.nodes
-      .filter((e) => (side === 'output' ? fits([...e.inputs.map((i) => i.type), ...e.params.flatMap((p) => p.linkType ?? [])]) : side === 'input' ? fits(e.outputs.map((o) => o.type)) : true))
+      .filter((e) =>
+        side === 'output'
+          ? fits([...e.inputs.map((i) => i.type), ...e.params.flatMap((p) => p.linkType ?? [])])
+          : side === 'input'
+            ? fits(e.outputs.map((o) => o.type))
+            : true,
+      )
       .map((e) => ({
         label: e.type,
         key: e.type,
@@ -104,7 +125,8 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
     },
     menuItems: (context) => {
       if (context === 'root') return { searchBar: true, list: addItems() };
-      if ('source' in context) return { searchBar: false, list: [{ label: 'Delete link', key: 'delete-link', handler: () => void plugins.editor.removeConnection(context.id) }] };
+      if ('source' in context)
+        return { searchBar: false, list: [{ label: 'Delete link', key: 'delete-link', handler: () => void plugins.editor.removeConnection(context.id) }] };
       return { searchBar: false, list: nodeItems(context) };
     },
   });
@@ -117,8 +139,14 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
 
   /** Connects a dangling link to the first socket of `node` that accepts it (free inputs first). */
   async function joinToNode(link: SocketData, node: LoomNode): Promise<void> {
-    const linked = new Set(plugins.editor.getConnections().filter((c) => c.target === node.id).map((c) => c.targetInput));
-    const candidates = link.side === 'output' ? Object.keys(node.inputs).sort((a, b) => Number(linked.has(a)) - Number(linked.has(b))) : Object.keys(node.outputs);
+    const linked = new Set(
+      plugins.editor
+        .getConnections()
+        .filter((c) => c.target === node.id)
+        .map((c) => c.targetInput),
+    );
+    const candidates =
+      link.side === 'output' ? Object.keys(node.inputs).sort((a, b) => Number(linked.has(a)) - Number(linked.has(b))) : Object.keys(node.outputs);
     const other = link.side === 'output' ? 'input' : 'output';
     const reasons: string[] = [];
     for (const key of candidates) {
@@ -129,7 +157,8 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
         continue;
       }
       const [source, target] = link.side === 'output' ? [link, socket] : [socket, link];
-      for (const c of plugins.editor.getConnections()) if (c.target === target.nodeId && c.targetInput === target.key) await plugins.editor.removeConnection(c.id);
+      for (const c of plugins.editor.getConnections())
+        if (c.target === target.nodeId && c.targetInput === target.key) await plugins.editor.removeConnection(c.id);
       const connection = connectionFor(plugins.editor, source, target);
       if (connection) await plugins.editor.addConnection(connection);
       return;
@@ -196,4 +225,3 @@ export function createLoomEditor(container: HTMLElement, host: HTMLElement, cata
     },
   };
 }
-

@@ -63,7 +63,9 @@ export class GroupLayer {
   }
 
   #edit(groups: CanvasGroup[], positions: { from: Positions; to: Positions } = { from: new Map(), to: new Map() }): void {
-    const action = new GroupsAction({ groups: this.list(), positions: positions.from }, { groups: structuredClone(groups), positions: positions.to }, (state) => this.#restore(state));
+    const action = new GroupsAction({ groups: this.list(), positions: positions.from }, { groups: structuredClone(groups), positions: positions.to }, (state) =>
+      this.#restore(state),
+    );
     this.#groups = structuredClone(groups);
     this.#render();
     this.plugins.history.add(action);
@@ -168,7 +170,8 @@ export class GroupLayer {
       const move = (e: PointerEvent) => {
         moved = { dx: (e.clientX - down.clientX) / k, dy: (e.clientY - down.clientY) / k };
         const [x, y, w, h] = start.bounding;
-        const bounding: CanvasGroup['bounding'] = kind === 'move' ? [x + moved.dx, y + moved.dy, w, h] : [x, y, Math.max(120, w + moved.dx), Math.max(GROUP_TITLE + 40, h + moved.dy)];
+        const bounding: CanvasGroup['bounding'] =
+          kind === 'move' ? [x + moved.dx, y + moved.dy, w, h] : [x, y, Math.max(120, w + moved.dx), Math.max(GROUP_TITLE + 40, h + moved.dy)];
         this.#groups[index] = { ...start, bounding };
         this.#render();
         for (const [id, p] of members) void this.plugins.area.translate(id, { x: p.x + moved.dx, y: p.y + moved.dy });

@@ -111,7 +111,14 @@ export class GroupedHistory extends HistoryPlugin<Schemes> {
   /** Records a parameter edit, merging into the previous one when it edits the same field moments later. */
   recordParam(action: ParamAction): void {
     const last = this.getHistorySnapshot().at(-1);
-    if (!this.#batch && last && last.action instanceof ParamAction && last.action.nodeId === action.nodeId && last.action.name === action.name && Date.now() - last.time < MERGE_MS) {
+    if (
+      !this.#batch &&
+      last &&
+      last.action instanceof ParamAction &&
+      last.action.nodeId === action.nodeId &&
+      last.action.name === action.name &&
+      Date.now() - last.time < MERGE_MS
+    ) {
       last.action.to = action.to;
       last.time = Date.now();
       return;

@@ -28,7 +28,11 @@ export function readGroups(value: unknown): { groups: CanvasGroup[]; dropped: nu
     const g = item as { title?: unknown; bounding?: unknown; color?: unknown } | null;
     const b = g?.bounding;
     if (!Array.isArray(b) || b.length !== 4 || !b.every((n) => typeof n === 'number' && Number.isFinite(n)) || b[2] <= 0 || b[3] <= 0) continue;
-    groups.push({ title: typeof g?.title === 'string' ? g.title : 'Group', bounding: [b[0], b[1], b[2], b[3]], ...(typeof g?.color === 'string' && { color: g.color }) });
+    groups.push({
+      title: typeof g?.title === 'string' ? g.title : 'Group',
+      bounding: [b[0], b[1], b[2], b[3]],
+      ...(typeof g?.color === 'string' && { color: g.color }),
+    });
   }
   return { groups, dropped: value.length - groups.length };
 }

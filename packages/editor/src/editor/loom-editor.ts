@@ -167,7 +167,10 @@ export class LoomEditor {
         this.meta = meta;
         const read = readGroups(groups);
         this.groups.load(read.groups);
-        if (read.dropped > 0) placed.notes.push(`${read.dropped} entr${read.dropped === 1 ? 'y' : 'ies'} of meta.groups had no [x, y, width, height] bounding and ${read.dropped === 1 ? 'was' : 'were'} dropped.`);
+        if (read.dropped > 0)
+          placed.notes.push(
+            `${read.dropped} entr${read.dropped === 1 ? 'y' : 'ies'} of meta.groups had no [x, y, width, height] bounding and ${read.dropped === 1 ? 'was' : 'were'} dropped.`,
+          );
         await this.place(placed);
       } finally {
         this.plugins.culler.resume();
@@ -276,7 +279,9 @@ export class LoomEditor {
 
   /** ELK's layered layout, left to right, with room for nodes to grow (results, errors) below. */
   async #layout(): Promise<void> {
-    await this.plugins.arrange.layout({ options: { 'elk.direction': 'RIGHT', 'elk.spacing.nodeNode': '50', 'elk.layered.spacing.nodeNodeBetweenLayers': '70' } });
+    await this.plugins.arrange.layout({
+      options: { 'elk.direction': 'RIGHT', 'elk.spacing.nodeNode': '50', 'elk.layered.spacing.nodeNodeBetweenLayers': '70' },
+    });
   }
 
   async zoomToFit(): Promise<void> {
@@ -303,7 +308,8 @@ export class LoomEditor {
   }
 
   resetRun(): void {
-    for (const node of this.nodes()) if (node.run.status !== 'idle') this.setRun(node.id, { status: 'idle', ...(node.run.preview && { preview: node.run.preview }) });
+    for (const node of this.nodes())
+      if (node.run.status !== 'idle') this.setRun(node.id, { status: 'idle', ...(node.run.preview && { preview: node.run.preview }) });
   }
 
   /** Marks validation problems on their nodes (and inputs); returns those that name no node here. */

@@ -61,7 +61,14 @@ function NodeMenu({ items, searchBar, onHide, catalog }: MenuProps): ReactNode {
   const current = shown[Math.min(active, shown.length - 1)];
   const description = current && catalog.entries.get(current.key)?.description;
   return (
-    <div ref={box} className="node-menu" data-testid="context-menu" onWheel={(e) => e.stopPropagation()} onPointerDown={(e) => e.stopPropagation()} onContextMenu={(e) => e.preventDefault()}>
+    <div
+      ref={box}
+      className="node-menu"
+      data-testid="context-menu"
+      onWheel={(e) => e.stopPropagation()}
+      onPointerDown={(e) => e.stopPropagation()}
+      onContextMenu={(e) => e.preventDefault()}
+    >
       {searchBar && (
         <input
           className="menu-search"
@@ -87,7 +94,14 @@ function NodeMenu({ items, searchBar, onHide, catalog }: MenuProps): ReactNode {
         {shown.map((item, i) => {
           const entry = catalog.entries.get(item.key);
           return (
-            <li key={item.key} role="menuitem" className={i === active ? 'active' : ''} data-testid={`menu-item-${item.key}`} onMouseEnter={() => setActive(i)} onClick={() => pick(item)}>
+            <li
+              key={item.key}
+              role="menuitem"
+              className={i === active ? 'active' : ''}
+              data-testid={`menu-item-${item.key}`}
+              onMouseEnter={() => setActive(i)}
+              onClick={() => pick(item)}
+            >
               <span className="menu-label">{item.label}</span>
               {entry && <span className="menu-category">{entry.category}</span>}
             </li>

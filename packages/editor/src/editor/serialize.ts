@@ -14,7 +14,14 @@ import { LoomConnection, type LoomNode, type Schemes } from './loom-node.ts';
 type Area = { nodeViews: Map<string, { position: { x: number; y: number } }> };
 
 function isLink(value: unknown): value is { node: string; output: string } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { node?: unknown }).node === 'string' && typeof (value as { output?: unknown }).output === 'string' && Object.keys(value).length === 2;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    typeof (value as { node?: unknown }).node === 'string' &&
+    typeof (value as { output?: unknown }).output === 'string' &&
+    Object.keys(value).length === 2
+  );
 }
 
 /** One node as a graph instance (links filled in from `connections`). */

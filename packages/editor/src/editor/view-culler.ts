@@ -31,7 +31,10 @@ export interface Rect {
 }
 
 /** Where a node is on the canvas, or undefined before it is placed. */
-export function nodeRect(area: { nodeViews: Map<string, { position: { x: number; y: number } }> }, node: { id: string; width: number; height: number }): Rect | undefined {
+export function nodeRect(
+  area: { nodeViews: Map<string, { position: { x: number; y: number } }> },
+  node: { id: string; width: number; height: number },
+): Rect | undefined {
   const p = area.nodeViews.get(node.id)?.position;
   return p && { left: p.x, top: p.y, right: p.x + node.width, bottom: p.y + node.height };
 }

@@ -15,7 +15,9 @@ export interface LoadedDocument {
 }
 
 function isNativeGraph(value: unknown): value is Graph {
-  return typeof value === 'object' && value !== null && (value as { version?: unknown }).version === 1 && typeof (value as { nodes?: unknown }).nodes === 'object';
+  return (
+    typeof value === 'object' && value !== null && (value as { version?: unknown }).version === 1 && typeof (value as { nodes?: unknown }).nodes === 'object'
+  );
 }
 
 /** Interprets parsed JSON as a native graph or a ComfyUI prompt. */

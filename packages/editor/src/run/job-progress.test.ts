@@ -43,7 +43,7 @@ test('labels show the percentage and the time left', () => {
   assert.equal(progressLabel(0, undefined), '0%');
 });
 
-test("a planned step count weighs the sampler from the start, so the bar never waits for it", () => {
+test('a planned step count weighs the sampler from the start, so the bar never waits for it', () => {
   let now = 0;
   const plan = plannedSteps({ nodes: { enc: { inputs: { text: 'x' } }, sampler: { inputs: { steps: 20 } }, decode: {}, save: {} } });
   assert.deepEqual(plan, { sampler: 20 });

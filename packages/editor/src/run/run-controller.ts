@@ -88,7 +88,11 @@ export class RunController {
 
   #invalid(problems: Problem[]): null {
     const rest = this.loom.setProblems(problems);
-    this.state.set({ phase: 'error', message: `${problems.length} problem${problems.length === 1 ? '' : 's'} to fix before running (marked on the nodes).`, graphProblems: rest });
+    this.state.set({
+      phase: 'error',
+      message: `${problems.length} problem${problems.length === 1 ? '' : 's'} to fix before running (marked on the nodes).`,
+      graphProblems: rest,
+    });
     return null;
   }
 
@@ -141,7 +145,8 @@ export class RunController {
     if (!this.#own(promptId)) return;
     if (event.type === 'run.started') this.state.set({ promptId });
     if (promptId !== this.state.get().promptId) return;
-    if (event.type === 'run.started') this.state.set({ phase: 'running', message: `Running ${this.#name(promptId)}: ${event.toExecute.length} to run, ${event.cached.length} cached` });
+    if (event.type === 'run.started')
+      this.state.set({ phase: 'running', message: `Running ${this.#name(promptId)}: ${event.toExecute.length} to run, ${event.cached.length} cached` });
     // Events can arrive far faster than frames (a 1,000-node chain sends 2,000): they are queued in
     // order and drawn once per frame; successive progress steps of one node keep only the latest.
     const last = this.#pending.at(-1);
@@ -159,7 +164,8 @@ export class RunController {
     const events = this.#pending.splice(0);
     for (const { event, url } of events) this.#apply(event, url);
     const progress = events.findLast((e) => e.event.type === 'node.progress')?.event;
-    if (progress?.type === 'node.progress') this.state.set({ message: `${this.#name(this.state.get().promptId ?? '')}: ${progress.nodeId} step ${progress.value}/${progress.max}` });
+    if (progress?.type === 'node.progress')
+      this.state.set({ message: `${this.#name(this.state.get().promptId ?? '')}: ${progress.nodeId} step ${progress.value}/${progress.max}` });
     const failed = events.find((e) => e.event.type === 'run.failed')?.event;
     if (failed?.type === 'run.failed' && failed.error.problems) this.loom.setProblems(failed.error.problems);
   }
@@ -186,7 +192,8 @@ export class RunController {
     if (promptId !== this.state.get().promptId) return;
     this.#flush();
     this.loom.clearPreviews();
-    const message = outcome === 'success' ? `Finished ${name}.` : outcome === 'interrupted' ? `Cancelled ${name}.` : `${name} failed: ${error ?? 'unknown error'}`;
+    const message =
+      outcome === 'success' ? `Finished ${name}.` : outcome === 'interrupted' ? `Cancelled ${name}.` : `${name} failed: ${error ?? 'unknown error'}`;
     this.state.set({ phase: outcome, message });
   }
 

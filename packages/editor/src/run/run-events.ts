@@ -8,7 +8,9 @@ import type { NodeRun } from '../editor/loom-node.ts';
 /** Images an output node reported (`ui.images` entries that name a file). */
 export function uiImages(ui: UiPayload | undefined): ImageRef[] {
   const list = ui?.images ?? [];
-  return list.filter((x): x is ImageRef => typeof x === 'object' && x !== null && typeof (x as ImageRef).filename === 'string').map((x) => ({ filename: x.filename, subfolder: x.subfolder ?? '', type: x.type ?? 'output' }));
+  return list
+    .filter((x): x is ImageRef => typeof x === 'object' && x !== null && typeof (x as ImageRef).filename === 'string')
+    .map((x) => ({ filename: x.filename, subfolder: x.subfolder ?? '', type: x.type ?? 'output' }));
 }
 
 function uiText(ui: UiPayload | undefined): string[] | undefined {
@@ -45,7 +47,11 @@ export function nodeRunFor(nodeId: string, current: NodeRun, event: EngineEvent,
     case 'node.failed':
       return event.nodeId === nodeId ? { status: 'error', message: event.error.message, ...keep } : undefined;
     case 'run.failed':
-      return event.error.nodeId === nodeId && current.status !== 'error' ? { status: 'error', message: event.error.message, ...keep } : current.status === 'queued' || current.status === 'running' ? { status: 'idle', ...keep } : undefined;
+      return event.error.nodeId === nodeId && current.status !== 'error'
+        ? { status: 'error', message: event.error.message, ...keep }
+        : current.status === 'queued' || current.status === 'running'
+          ? { status: 'idle', ...keep }
+          : undefined;
     case 'run.cancelled':
       return current.status === 'queued' || current.status === 'running' ? { status: 'idle', message: 'cancelled', ...keep } : undefined;
     default:

@@ -28,7 +28,11 @@ export class AppController {
   #dirtyTimer: ReturnType<typeof setTimeout> | undefined;
   #ready: Promise<void> = Promise.resolve();
 
-  constructor(container: HTMLElement, host: HTMLElement, readonly catalog: CatalogIndex) {
+  constructor(
+    container: HTMLElement,
+    host: HTMLElement,
+    readonly catalog: CatalogIndex,
+  ) {
     this.#comfy = comfyImporter(catalog.catalog);
     this.instance = createLoomEditor(container, host, catalog, {
       refused: (reason) => toast(reason, 'error'),
@@ -67,7 +71,8 @@ export class AppController {
   async refreshFiles(): Promise<void> {
     try {
       [this.#models, this.#objectInfo] = await Promise.all([api.models(), api.objectInfo()]);
-      for (const node of this.loom.nodes()) if (node.entry?.params.some((p) => typeof p.widget === 'object')) void this.loom.plugins.area.update('node', node.id);
+      for (const node of this.loom.nodes())
+        if (node.entry?.params.some((p) => typeof p.widget === 'object')) void this.loom.plugins.area.update('node', node.id);
     } catch (err) {
       toast(`Could not list model files: ${(err as Error).message}`, 'error');
     }

@@ -82,11 +82,18 @@ function Workspace({ catalog }: { catalog: CatalogIndex }): ReactNode {
   return (
     <div className="app">
       {app && <Toolbar app={app} onImport={() => fileInput.current?.click()} />}
-      <input ref={fileInput} type="file" hidden accept=".json,.png,application/json,image/png" data-testid="import-input" onChange={(e) => {
-        const file = e.target.files?.[0];
-        if (file && app) void app.importFile(file);
-        e.target.value = '';
-      }} />
+      <input
+        ref={fileInput}
+        type="file"
+        hidden
+        accept=".json,.png,application/json,image/png"
+        data-testid="import-input"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          if (file && app) void app.importFile(file);
+          e.target.value = '';
+        }}
+      />
       <div className="main">
         <Palette catalog={catalog} onAdd={addAtCentre} />
         <div
@@ -101,7 +108,9 @@ function Workspace({ catalog }: { catalog: CatalogIndex }): ReactNode {
           onDrop={onDrop}
         >
           <div ref={canvas} className="canvas" />
-          {nodeCount === 0 && <div className="canvas-empty">Right-click or press Space to add a node, pick one from the palette, or drop a graph JSON or a Loom PNG here.</div>}
+          {nodeCount === 0 && (
+            <div className="canvas-empty">Right-click or press Space to add a node, pick one from the palette, or drop a graph JSON or a Loom PNG here.</div>
+          )}
           <Toasts />
         </div>
         {app && <SidePanel app={app} />}

@@ -80,7 +80,14 @@ function SaveAsDialog({ app }: { app: AppController }): ReactNode {
       >
         <label>
           File name (graphs/<em>name</em>.json)
-          <input autoFocus data-testid="save-as-name" value={name} pattern="[A-Za-z0-9][A-Za-z0-9_\-]{0,99}" required onChange={(e) => setName(e.target.value)} />
+          <input
+            autoFocus
+            data-testid="save-as-name"
+            value={name}
+            pattern="[A-Za-z0-9][A-Za-z0-9_\-]{0,99}"
+            required
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
         <label>
           Title (optional)

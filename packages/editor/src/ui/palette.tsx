@@ -10,7 +10,13 @@ export const PALETTE_MIME = 'application/x-loom-node';
 
 function Entry({ entry, onAdd }: { entry: CatalogEntry; onAdd(type: string): void }): ReactNode {
   return (
-    <li draggable data-testid={`palette-${entry.type}`} title={entry.description} onDragStart={(e) => e.dataTransfer.setData(PALETTE_MIME, entry.type)} onClick={() => onAdd(entry.type)}>
+    <li
+      draggable
+      data-testid={`palette-${entry.type}`}
+      title={entry.description}
+      onDragStart={(e) => e.dataTransfer.setData(PALETTE_MIME, entry.type)}
+      onClick={() => onAdd(entry.type)}
+    >
       <span className="palette-type">{entry.type}</span>
       <span className="palette-desc">{entry.description}</span>
     </li>
@@ -23,7 +29,14 @@ export function Palette({ catalog, onAdd }: { catalog: CatalogIndex; onAdd(type:
   const toggle = (category: string) => setClosed((s) => (s.has(category) ? new Set([...s].filter((c) => c !== category)) : new Set([...s, category])));
   return (
     <aside className="palette" aria-label="Node palette">
-      <input className="palette-search" type="search" placeholder="Search nodes…" aria-label="Search the palette" value={query} onChange={(e) => setQuery(e.target.value)} />
+      <input
+        className="palette-search"
+        type="search"
+        placeholder="Search nodes…"
+        aria-label="Search the palette"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+      />
       <div className="palette-scroll">
         {query.trim() ? (
           <ul className="palette-list">

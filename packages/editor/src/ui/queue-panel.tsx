@@ -17,7 +17,13 @@ function JobRow({ job, onCancel }: { job: JobView; onCancel(): void }): ReactNod
           {jobLabel(job)}
         </span>
         <span className="job-owner">{job.own ? 'this tab' : 'other client'}</span>
-        <button className="small" title={job.status === 'running' ? 'Interrupt this job' : 'Remove this job from the queue'} aria-label={`Cancel ${jobLabel(job)}`} data-testid="queue-job-cancel" onClick={onCancel}>
+        <button
+          className="small"
+          title={job.status === 'running' ? 'Interrupt this job' : 'Remove this job from the queue'}
+          aria-label={`Cancel ${jobLabel(job)}`}
+          data-testid="queue-job-cancel"
+          onClick={onCancel}
+        >
           ✕
         </button>
       </div>

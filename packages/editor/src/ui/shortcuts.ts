@@ -15,7 +15,10 @@ export interface Shortcut {
 }
 
 const ctrl = (e: KeyboardEvent) => e.ctrlKey || e.metaKey;
-const key = (k: string, withCtrl: boolean, shift = false) => (e: KeyboardEvent) => e.key.toLowerCase() === k && ctrl(e) === withCtrl && e.shiftKey === shift && !e.altKey;
+const key =
+  (k: string, withCtrl: boolean, shift = false) =>
+  (e: KeyboardEvent) =>
+    e.key.toLowerCase() === k && ctrl(e) === withCtrl && e.shiftKey === shift && !e.altKey;
 
 export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl+Enter', what: 'Queue the graph', global: true, match: key('enter', true), run: (a) => a.queue() },
@@ -30,23 +33,58 @@ export const SHORTCUTS: Shortcut[] = [
   { keys: 'Ctrl+V', what: 'Paste at the pointer', match: key('v', true), run: (a) => a.paste() },
   { keys: 'Ctrl+D', what: 'Duplicate selected nodes', match: key('d', true), run: (a) => a.duplicate() },
   { keys: 'Ctrl+A', what: 'Select all nodes', match: key('a', true), run: (a) => a.loom.selectAll() },
-  { keys: 'Ctrl+B', what: 'Bypass the selected nodes (they pass their input through) or undo it', match: key('b', true), run: (a) => a.loom.toggleMode(a.loom.selected(), 'bypass') },
-  { keys: 'Ctrl+M', what: 'Mute the selected nodes (they and what depends only on them are skipped) or undo it', match: key('m', true), run: (a) => a.loom.toggleMode(a.loom.selected(), 'mute') },
-  { keys: 'Ctrl+G', what: 'Group the selected nodes (drag the title to move the group with its nodes; double-click it to rename)', match: key('g', true), run: (a) => a.loom.groupSelected() },
-  { keys: 'Delete / Backspace', what: 'Delete selected nodes', match: (e) => (e.key === 'Delete' || e.key === 'Backspace') && !ctrl(e), run: (a) => a.deleteSelection() },
-  { keys: 'Space / Tab', what: 'Add a node (search) at the pointer', match: (e) => (e.key === ' ' || e.key === 'Tab') && !ctrl(e) && !e.shiftKey && (e.target as HTMLElement | null)?.tagName === 'BODY', run: (a, p) => a.instance.openAddMenu(p.x, p.y) },
+  {
+    keys: 'Ctrl+B',
+    what: 'Bypass the selected nodes (they pass their input through) or undo it',
+    match: key('b', true),
+    run: (a) => a.loom.toggleMode(a.loom.selected(), 'bypass'),
+  },
+  {
+    keys: 'Ctrl+M',
+    what: 'Mute the selected nodes (they and what depends only on them are skipped) or undo it',
+    match: key('m', true),
+    run: (a) => a.loom.toggleMode(a.loom.selected(), 'mute'),
+  },
+  {
+    keys: 'Ctrl+G',
+    what: 'Group the selected nodes (drag the title to move the group with its nodes; double-click it to rename)',
+    match: key('g', true),
+    run: (a) => a.loom.groupSelected(),
+  },
+  {
+    keys: 'Delete / Backspace',
+    what: 'Delete selected nodes',
+    match: (e) => (e.key === 'Delete' || e.key === 'Backspace') && !ctrl(e),
+    run: (a) => a.deleteSelection(),
+  },
+  {
+    keys: 'Space / Tab',
+    what: 'Add a node (search) at the pointer',
+    match: (e) => (e.key === ' ' || e.key === 'Tab') && !ctrl(e) && !e.shiftKey && (e.target as HTMLElement | null)?.tagName === 'BODY',
+    run: (a, p) => a.instance.openAddMenu(p.x, p.y),
+  },
   { keys: 'F', what: 'Zoom to fit', match: key('f', false), run: (a) => a.loom.zoomToFit() },
   { keys: 'L', what: 'Auto-arrange', match: key('l', false), run: (a) => a.loom.arrange() },
   { keys: 'M', what: 'Show or hide the minimap', match: key('m', false), run: () => appState.set((s) => ({ minimap: !s.minimap })) },
   { keys: '?', what: 'This list', match: (e) => e.key === '?', run: () => appState.set({ dialog: { kind: 'help' } }) },
   { keys: 'Shift/Ctrl+drag', what: 'Select nodes in a box (Ctrl/Shift+click adds one)', match: () => false, run: () => undefined },
-  { keys: 'Right-click, double-click', what: 'Node search on the canvas (ComfyUI names work too); right-click a node for its actions', match: () => false, run: () => undefined },
+  {
+    keys: 'Right-click, double-click',
+    what: 'Node search on the canvas (ComfyUI names work too); right-click a node for its actions',
+    match: () => false,
+    run: () => undefined,
+  },
 ];
 
 function typing(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
   if (!el || !el.tagName) return false;
-  return el.isContentEditable || el.tagName === 'TEXTAREA' || el.tagName === 'SELECT' || (el.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button'].includes((el as HTMLInputElement).type));
+  return (
+    el.isContentEditable ||
+    el.tagName === 'TEXTAREA' ||
+    el.tagName === 'SELECT' ||
+    (el.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button'].includes((el as HTMLInputElement).type))
+  );
 }
 
 /** Installs the handler; returns its removal. `pointer` is the last pointer position over the canvas. */

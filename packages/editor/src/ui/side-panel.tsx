@@ -11,18 +11,39 @@ import { appState } from './app-state.ts';
 import { QueuePanel } from './queue-panel.tsx';
 import { useStore } from './store.ts';
 
-const PHASES: Record<string, string> = { idle: 'Ready', validating: 'Checking', queued: 'Queued', running: 'Running', success: 'Done', error: 'Error', interrupted: 'Cancelled' };
+const PHASES: Record<string, string> = {
+  idle: 'Ready',
+  validating: 'Checking',
+  queued: 'Queued',
+  running: 'Running',
+  success: 'Done',
+  error: 'Error',
+  interrupted: 'Cancelled',
+};
 
 function HistoryCard({ item, onOpen }: { item: HistoryItem; onOpen(): void }): ReactNode {
   const images = Object.values(item.outputs).flatMap((ui) => uiImages(ui));
   const when = new Date(item.finishedAt).toLocaleTimeString();
   const seconds = item.startedAt ? ((item.finishedAt - item.startedAt) / 1000).toFixed(1) : undefined;
   return (
-    <li className={`history-item ${item.outcome}`} data-testid="history-item" title={item.error?.message ?? `${item.executed.length} ran, ${item.cached.length} cached`}>
+    <li
+      className={`history-item ${item.outcome}`}
+      data-testid="history-item"
+      title={item.error?.message ?? `${item.executed.length} ran, ${item.cached.length} cached`}
+    >
       <div className="history-images">
         {images.map((ref) => {
           const url = imageUrl(ref);
-          return <img key={url} src={url} alt={ref.filename} data-testid="gallery-image" loading="lazy" onClick={() => appState.set({ dialog: { kind: 'image', url } })} />;
+          return (
+            <img
+              key={url}
+              src={url}
+              alt={ref.filename}
+              data-testid="gallery-image"
+              loading="lazy"
+              onClick={() => appState.set({ dialog: { kind: 'image', url } })}
+            />
+          );
         })}
         {images.length === 0 && <span className="no-image">{item.outcome === 'success' ? 'no images' : item.outcome}</span>}
       </div>
@@ -49,7 +70,11 @@ export function SidePanel({ app }: { app: AppController }): ReactNode {
             queue {run.queueRemaining}
           </span>
         </div>
-        {run.message && <p className="run-message" data-testid="run-message">{run.message}</p>}
+        {run.message && (
+          <p className="run-message" data-testid="run-message">
+            {run.message}
+          </p>
+        )}
         {run.graphProblems.length > 0 && (
           <ul className="graph-problems" data-testid="graph-problems">
             {run.graphProblems.map((p, i) => (

@@ -8,7 +8,12 @@ export function Toasts(): ReactNode {
   return (
     <div className="toasts" role="status" aria-live="polite">
       {toasts.map((t) => (
-        <div key={t.id} className={`toast ${t.kind}`} data-testid="toast" onClick={() => appState.set((s) => ({ toasts: s.toasts.filter((x) => x.id !== t.id) }))}>
+        <div
+          key={t.id}
+          className={`toast ${t.kind}`}
+          data-testid="toast"
+          onClick={() => appState.set((s) => ({ toasts: s.toasts.filter((x) => x.id !== t.id) }))}
+        >
           {t.text}
         </div>
       ))}

@@ -4,7 +4,21 @@ import type { AppController } from './app-controller.ts';
 import { appState } from './app-state.ts';
 import { useStore } from './store.ts';
 
-function Button({ label, title, onClick, testId, disabled, primary }: { label: string; title: string; onClick(): unknown; testId: string; disabled?: boolean; primary?: boolean }): ReactNode {
+function Button({
+  label,
+  title,
+  onClick,
+  testId,
+  disabled,
+  primary,
+}: {
+  label: string;
+  title: string;
+  onClick(): unknown;
+  testId: string;
+  disabled?: boolean;
+  primary?: boolean;
+}): ReactNode {
   return (
     <button className={primary ? 'primary' : ''} title={title} data-testid={testId} disabled={disabled} onClick={() => void onClick()}>
       {label}
@@ -21,9 +35,19 @@ export function Toolbar({ app, onImport }: { app: AppController; onImport(): voi
       <span className="brand">Loom</span>
       <nav className="group">
         <Button label="New" title="Start an empty graph" testId="cmd-new" onClick={() => app.newGraph()} />
-        <Button label="Open" title="Open a template from graphs/ (Ctrl+O)" testId="cmd-open" onClick={() => appState.set({ dialog: { kind: 'open', templates: null } })} />
+        <Button
+          label="Open"
+          title="Open a template from graphs/ (Ctrl+O)"
+          testId="cmd-open"
+          onClick={() => appState.set({ dialog: { kind: 'open', templates: null } })}
+        />
         <Button label="Save" title="Save to graphs/ (Ctrl+S)" testId="cmd-save" onClick={() => app.save()} />
-        <Button label="Save as" title="Save under a new name (Ctrl+Shift+S)" testId="cmd-save-as" onClick={() => appState.set({ dialog: { kind: 'save-as' } })} />
+        <Button
+          label="Save as"
+          title="Save under a new name (Ctrl+Shift+S)"
+          testId="cmd-save-as"
+          onClick={() => appState.set({ dialog: { kind: 'save-as' } })}
+        />
         <Button label="Import" title="Load a graph JSON, a ComfyUI API JSON or a Loom PNG" testId="cmd-import" onClick={onImport} />
         <Button label="Export" title="Download the graph as JSON" testId="cmd-export" onClick={() => app.exportJson()} />
       </nav>

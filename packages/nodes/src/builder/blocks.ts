@@ -74,10 +74,11 @@ export function transformer2d(b: BlockContext, x: string, m: string, heads: numb
 
 /** Nearest-neighbour upsampling to the spatial size of `like` (torch interpolate "nearest": floor of dst·in/out). */
 export function upsampleTo(g: GraphBuilder, x: string, like: string): string {
-  const sizes = g.op('Concat', [
-    g.op('Slice', [g.op('Shape', [x]), g.int64([0]), g.int64([2])]),
-    g.op('Slice', [g.op('Shape', [like]), g.int64([2]), g.int64([4])]),
-  ], { axis: { i: 0 } });
+  const sizes = g.op(
+    'Concat',
+    [g.op('Slice', [g.op('Shape', [x]), g.int64([0]), g.int64([2])]), g.op('Slice', [g.op('Shape', [like]), g.int64([2]), g.int64([4])])],
+    { axis: { i: 0 } },
+  );
   return resize(g, x, ['', '', sizes]);
 }
 

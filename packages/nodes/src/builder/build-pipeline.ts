@@ -38,7 +38,12 @@ export function buildGraphs(m: ModelComponents, options: ComponentOptions = {}):
     { folder: 'vae_decoder', graph: buildVaeDecoder(m.vae.config, m.vae.weights, options), config: m.vae.config },
     { folder: 'vae_encoder', graph: buildVaeEncoder(m.vae.config, m.vae.weights, options), config: m.vae.config },
   ];
-  if (m.textEncoder2) out.splice(1, 0, { folder: 'text_encoder_2', graph: buildTextEncoder(m.textEncoder2.config, m.textEncoder2.weights, 'text_encoder_2', options), config: m.textEncoder2.config });
+  if (m.textEncoder2)
+    out.splice(1, 0, {
+      folder: 'text_encoder_2',
+      graph: buildTextEncoder(m.textEncoder2.config, m.textEncoder2.weights, 'text_encoder_2', options),
+      config: m.textEncoder2.config,
+    });
   return out;
 }
 
@@ -49,7 +54,10 @@ export async function writeGraphs(m: ModelComponents, dir: string, options: Buil
   let before = 0;
   for (const { folder, graph, config } of graphs) {
     const start = before;
-    await writeModel(graph, join(dir, folder), { ...(options.signal && { signal: options.signal }), progress: (done) => options.progress?.({ component: folder, done: start + done, total }) });
+    await writeModel(graph, join(dir, folder), {
+      ...(options.signal && { signal: options.signal }),
+      progress: (done) => options.progress?.({ component: folder, done: start + done, total }),
+    });
     await writeJson(join(dir, folder, 'config.json'), options.fp16 ? { ...config, torch_dtype: 'float16' } : config);
     before += weightBytes(graph);
   }

@@ -137,7 +137,14 @@ export function floatBytes(values: Float32Array, elem: ElemType): Uint8Array {
 }
 
 function node(name: string, opType: string, input: readonly string[], output: readonly string[], attribute: object[], domain?: string): NodeProto {
-  return createMessage<NodeProto>('onnx.NodeProto', { name, opType, input: [...input], output: [...output], attribute, ...(domain ? { domain } : {}) } as Partial<NodeProto>);
+  return createMessage<NodeProto>('onnx.NodeProto', {
+    name,
+    opType,
+    input: [...input],
+    output: [...output],
+    attribute,
+    ...(domain ? { domain } : {}),
+  } as Partial<NodeProto>);
 }
 
 /** A tensor ValueInfoProto; string dims are symbolic. */

@@ -50,7 +50,9 @@ export function conv(g: GraphBuilder, w: ModuleWeights, x: string, module: strin
 export function groupNorm(g: GraphBuilder, w: ModuleWeights, x: string, module: string, groups: number, eps: number): string {
   const channels = w.shape(`${module}.weight`)[0]!;
   const grouped = g.op('Reshape', [x, g.int64([0, groups, -1])]);
-  const normed = g.op('InstanceNormalization', [grouped, g.floats(new Float32Array(groups).fill(1)), g.floats(new Float32Array(groups))], { epsilon: { f: eps } });
+  const normed = g.op('InstanceNormalization', [grouped, g.floats(new Float32Array(groups).fill(1)), g.floats(new Float32Array(groups))], {
+    epsilon: { f: eps },
+  });
   const back = g.op('Reshape', [normed, g.op('Shape', [x])]);
   const scale = w.declare(g, `${module}.weight`, [channels, 1, 1]);
   const bias = w.declare(g, `${module}.bias`, [channels, 1, 1]);
@@ -60,7 +62,10 @@ export function groupNorm(g: GraphBuilder, w: ModuleWeights, x: string, module: 
 /** torch.nn.LayerNorm over the last axis. */
 export function layerNorm(g: GraphBuilder, w: ModuleWeights, x: string, module: string, eps: number): string {
   const dim = w.shape(`${module}.weight`)[0]!;
-  return g.op('LayerNormalization', [x, w.declare(g, `${module}.weight`, [dim]), w.declare(g, `${module}.bias`, [dim])], { axis: { i: -1 }, epsilon: { f: eps } });
+  return g.op('LayerNormalization', [x, w.declare(g, `${module}.weight`, [dim]), w.declare(g, `${module}.bias`, [dim])], {
+    axis: { i: -1 },
+    epsilon: { f: eps },
+  });
 }
 
 /** SiLU: x·σ(x). */

@@ -25,7 +25,10 @@ export class ModuleWeights {
   shape(name: string): readonly number[] {
     const info = this.source.info(name);
     if (!info) {
-      throw new LoomError('UNSUPPORTED_MODEL', `${this.source.origin}: the ${this.component} has no tensor "${name}". The weights do not match the architecture its config describes; check that the file is a complete ${this.component} of that model.`);
+      throw new LoomError(
+        'UNSUPPORTED_MODEL',
+        `${this.source.origin}: the ${this.component} has no tensor "${name}". The weights do not match the architecture its config describes; check that the file is a complete ${this.component} of that model.`,
+      );
     }
     return info.shape;
   }
@@ -66,7 +69,10 @@ export class ModuleWeights {
   }
 
   private fail(name: string, shape: readonly number[], wanted: string): never {
-    throw new LoomError('UNSUPPORTED_MODEL', `${this.source.origin}: tensor "${name}" of the ${this.component} has shape [${shape.join(', ')}], expected ${wanted}. The config does not describe these weights; check the model's config.json (or .yaml).`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${this.source.origin}: tensor "${name}" of the ${this.component} has shape [${shape.join(', ')}], expected ${wanted}. The config does not describe these weights; check the model's config.json (or .yaml).`,
+    );
   }
 }
 

@@ -7,5 +7,8 @@ export function parseConfig<S extends z.ZodType>(schema: S, config: unknown, ori
   const parsed = schema.safeParse(config);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new LoomError('UNSUPPORTED_MODEL', `${origin}: ${component} config field "${issue.path.join('.')}" is not supported by Loom's graph builder (${issue.message}). Supported: ${supported}.`);
+  throw new LoomError(
+    'UNSUPPORTED_MODEL',
+    `${origin}: ${component} config field "${issue.path.join('.')}" is not supported by Loom's graph builder (${issue.message}). Supported: ${supported}.`,
+  );
 }

@@ -72,7 +72,11 @@ export function blockPlans(c: UNetConfig): { down: BlockPlan[]; up: BlockPlan[];
   const cross = expand(c.cross_attention_dim, n);
   const depth = expand<number | number[]>(c.transformer_layers_per_block, n);
   const plan = (i: number, count: number, attention: boolean, d: number | number[]): BlockPlan => ({
-    attention, layers: count, depth: expand(d, count), heads: heads[i]!, crossDim: cross[i]!,
+    attention,
+    layers: count,
+    depth: expand(d, count),
+    heads: heads[i]!,
+    crossDim: cross[i]!,
   });
   const down = c.down_block_types.map((t, i) => plan(i, layers[i]!, t === 'CrossAttnDownBlock2D', depth[i]!));
   const up = c.up_block_types.map((t, j) => {

@@ -108,5 +108,5 @@ export function buildUnet(config: unknown, weights: WeightSource, options: Compo
 /** The width of `encoder_hidden_states`: the first cross-attention's key input size. */
 function contextDim(c: UNetConfig, w: ModuleWeights): number {
   const key = 'mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight';
-  return w.has(key) ? w.shape(key)[1]! : (Array.isArray(c.cross_attention_dim) ? c.cross_attention_dim[0]! : c.cross_attention_dim);
+  return w.has(key) ? w.shape(key)[1]! : Array.isArray(c.cross_attention_dim) ? c.cross_attention_dim[0]! : c.cross_attention_dim;
 }

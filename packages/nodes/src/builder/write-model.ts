@@ -60,17 +60,19 @@ export async function writeModel(g: GraphBuilder, dir: string, options: WriteOpt
       const bytes = floatBytes(values, g.float);
       offset = align(offset, bytes.length);
       await data.write(bytes, 0, bytes.length, offset);
-      initializers.push(createMessage<TensorProto>('onnx.TensorProto', {
-        name: w.name,
-        dims: [...w.dims],
-        dataType: g.float,
-        dataLocation: 1,
-        externalData: [
-          { key: 'location', value: DATA_FILE },
-          { key: 'offset', value: String(offset) },
-          { key: 'length', value: String(bytes.length) },
-        ],
-      }));
+      initializers.push(
+        createMessage<TensorProto>('onnx.TensorProto', {
+          name: w.name,
+          dims: [...w.dims],
+          dataType: g.float,
+          dataLocation: 1,
+          externalData: [
+            { key: 'location', value: DATA_FILE },
+            { key: 'offset', value: String(offset) },
+            { key: 'length', value: String(bytes.length) },
+          ],
+        }),
+      );
       offset += bytes.length;
       done += bytes.length;
       options.progress?.(done, total);

@@ -16,7 +16,9 @@ export function toRgb8(images: ImageBatch, index: number): Buffer {
 export async function encodePng(images: ImageBatch, index: number): Promise<Buffer> {
   const [, height, width] = images.shape;
   // Compression level 6 and no adaptive filtering keep the bytes stable for a given image.
-  return sharp(toRgb8(images, index), { raw: { width, height, channels: 3 } }).png({ compressionLevel: 6, adaptiveFiltering: false }).toBuffer();
+  return sharp(toRgb8(images, index), { raw: { width, height, channels: 3 } })
+    .png({ compressionLevel: 6, adaptiveFiltering: false })
+    .toBuffer();
 }
 
 /** Decodes any image sharp understands to an IMAGE batch of one (alpha is dropped, composited on nothing). */

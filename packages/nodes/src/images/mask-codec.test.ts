@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { alphaMask, decodeMask } from './mask-codec.ts';
 
-const png = (channels: 3 | 4, data: number[]) => sharp(Buffer.from(data), { raw: { width: 2, height: 1, channels } }).png().toBuffer();
+const png = (channels: 3 | 4, data: number[]) =>
+  sharp(Buffer.from(data), { raw: { width: 2, height: 1, channels } })
+    .png()
+    .toBuffer();
 const f = (v: number) => Math.fround(v);
 
 test('LoadImageMask: a colour channel / 255; alpha inverted; no alpha reads as opaque (zeros)', async () => {
@@ -23,5 +26,8 @@ test("LoadImage's mask: 1 − alpha, or ComfyUI's 64×64 zeros for an image with
   assert.deepEqual([...(await alphaMask(await png(4, [0, 0, 0, 255, 0, 0, 0, 0]), 'a.png')).values], [0, 1]);
   const none = await alphaMask(await png(3, [1, 2, 3, 4, 5, 6]), 'b.png');
   assert.deepEqual(none.shape, [1, 64, 64]);
-  assert.equal(none.values.some((v) => v !== 0), false);
+  assert.equal(
+    none.values.some((v) => v !== 0),
+    false,
+  );
 });

@@ -12,12 +12,13 @@ const graph: Graph = { version: 1, nodes: { n: { type: 'Int', inputs: { value: 3
 /** The chunks after IHDR: [type, keyword, text]. */
 function chunks(png: Buffer): [string, string, string][] {
   const out: [string, string, string][] = [];
-  for (let at = 8; at + 12 <= png.length; ) {
+  for (let at = 8; at + 12 <= png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString('latin1', at + 4, at + 8);
     const data = png.subarray(at + 8, at + 8 + length);
     const nul = data.indexOf(0);
-    if (type === 'tEXt' || type === 'iTXt') out.push([type, data.toString('latin1', 0, nul), type === 'tEXt' ? data.toString('latin1', nul + 1) : data.toString('utf8', nul + 5)]);
+    if (type === 'tEXt' || type === 'iTXt')
+      out.push([type, data.toString('latin1', 0, nul), type === 'tEXt' ? data.toString('latin1', nul + 1) : data.toString('utf8', nul + 5)]);
     at += 12 + length;
   }
   return out;
@@ -27,9 +28,17 @@ test('a client prompt and extra_pnginfo are written as ComfyUI writes them: tEXt
   const prompt = { '3': { class_type: 'KSampler', inputs: { seed: 5, cfg: 7.5, model: ['4', 0] } } };
   const workflow = { nodes: [], links: [], extra: { note: 'café' }, version: 0.4 };
   const sent = withComfyOrigin(graph, { prompt, extraPngInfo: { workflow, other: [1] } });
-  const png = addPngText(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer(), pngTextEntries(sent, registry, { prompt: 'a ☃' }, 1, 1));
+  const png = addPngText(
+    await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer(),
+    pngTextEntries(sent, registry, { prompt: 'a ☃' }, 1, 1),
+  );
   const written = chunks(png);
-  assert.deepEqual(written.map(([type, key]) => `${type}:${key}`), ['tEXt:prompt', 'tEXt:workflow', 'tEXt:other', 'iTXt:parameters', 'tEXt:loom']);
+  assert.deepEqual(
+    written.map(([type, key]) => `${type}:${key}`),
+    ['tEXt:prompt', 'tEXt:workflow', 'tEXt:other', 'iTXt:parameters', 'tEXt:loom'],
+  );
   // python3 -c 'import json; print(json.dumps({"3": {"class_type": "KSampler", "inputs": {"seed": 5, "cfg": 7.5, "model": ["4", 0]}}}))'
   assert.equal(written[0]?.[2], '{"3": {"class_type": "KSampler", "inputs": {"seed": 5, "cfg": 7.5, "model": ["4", 0]}}}');
   assert.equal(written[1]?.[2], '{"nodes": [], "links": [], "extra": {"note": "caf\\u00e9"}, "version": 0.4}');
@@ -49,7 +58,18 @@ test('without a client workflow, Loom writes its graph as a ComfyUI UI workflow 
 
 test('A1111 parameters name the embeddings used as `TI hashes`, quoted, names without ":" and ","', () => {
   // the format of A1111 modules/sd_hijack_clip.py (name: shorthash, joined by ", ") and create_infotext's quote()
-  const meta = { prompt: 'a BadDream cat', negativePrompt: 'x', steps: 2, embeddings: [{ name: 'BadDream', hash: '758aac443515' }, { name: 'a:b,c', hash: '0123456789ab' }] };
-  assert.equal(a1111Parameters(meta, 64, 64), 'a BadDream cat\nNegative prompt: x\nSteps: 2, Size: 64x64, TI hashes: "BadDream: 758aac443515, abc: 0123456789ab"');
+  const meta = {
+    prompt: 'a BadDream cat',
+    negativePrompt: 'x',
+    steps: 2,
+    embeddings: [
+      { name: 'BadDream', hash: '758aac443515' },
+      { name: 'a:b,c', hash: '0123456789ab' },
+    ],
+  };
+  assert.equal(
+    a1111Parameters(meta, 64, 64),
+    'a BadDream cat\nNegative prompt: x\nSteps: 2, Size: 64x64, TI hashes: "BadDream: 758aac443515, abc: 0123456789ab"',
+  );
   assert.doesNotMatch(a1111Parameters({ ...meta, embeddings: [] }, 64, 64), /TI hashes/);
 });

@@ -32,7 +32,9 @@ function tiHashes(embeddings: readonly UsedEmbedding[] | undefined): string | un
 
 export function a1111Parameters(meta: Provenance, width: number, height: number): string {
   const loraTags = (meta.loras ?? []).map((l) => ` <lora:${l.name.replace(/\.safetensors$/, '')}:${l.strength}>`).join('');
-  const sampler = meta.sampler ? `${(A1111_SAMPLERS as Readonly<Record<string, string>>)[meta.sampler.replace(/_karras$/, '')] ?? meta.sampler}${meta.sampler.endsWith('_karras') ? ' Karras' : ''}` : undefined;
+  const sampler = meta.sampler
+    ? `${(A1111_SAMPLERS as Readonly<Record<string, string>>)[meta.sampler.replace(/_karras$/, '')] ?? meta.sampler}${meta.sampler.endsWith('_karras') ? ' Karras' : ''}`
+    : undefined;
   const pairs: [string, unknown][] = [
     ['Steps', meta.steps],
     ['Sampler', sampler],
@@ -43,7 +45,10 @@ export function a1111Parameters(meta: Provenance, width: number, height: number)
     ['Denoising strength', meta.denoise !== undefined && meta.denoise < 1 ? meta.denoise : undefined],
     ['TI hashes', tiHashes(meta.embeddings)],
   ];
-  const settings = pairs.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${String(v)}`).join(', ');
+  const settings = pairs
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join(', ');
   return `${meta.prompt ?? ''}${loraTags}\nNegative prompt: ${meta.negativePrompt ?? ''}\n${settings}`;
 }
 

@@ -52,7 +52,11 @@ const LATIN1 = /^[\u0000-\u00ff]*$/;
 export function addPngText(png: Buffer, entries: Record<string, string>): Buffer {
   const first = chunks(png).next();
   if (first.done || first.value.type !== 'IHDR') throw new LoomError('BAD_FILE', 'PNG does not start with IHDR.');
-  const texts = Object.entries(entries).map(([keyword, text]) => (LATIN1.test(text) ? encodeChunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')])) : itxt(keyword, text)));
+  const texts = Object.entries(entries).map(([keyword, text]) =>
+    LATIN1.test(text)
+      ? encodeChunk('tEXt', Buffer.concat([Buffer.from(keyword, 'latin1'), Buffer.from([0]), Buffer.from(text, 'latin1')]))
+      : itxt(keyword, text),
+  );
   return Buffer.concat([png.subarray(0, first.value.end), ...texts, png.subarray(first.value.end)]);
 }
 

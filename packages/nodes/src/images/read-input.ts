@@ -7,12 +7,18 @@ export function readInputImage(inputDir: string, image: string): Promise<{ path:
   return atInput('image', async () => {
     const path = await resolveInside(inputDir, image, 'Image');
     const bytes = await readFile(path).catch((err: NodeJS.ErrnoException) => {
-      throw new LoomError(err.code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'BAD_FILE', `Cannot read image ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`, { cause: err });
+      throw new LoomError(
+        err.code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'BAD_FILE',
+        `Cannot read image ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.message}.`,
+        { cause: err },
+      );
     });
     return { path, bytes };
   });
 }
 
 /** The cache fingerprint of an input image: its size and mtime. */
-export const inputImageStamp = (inputDir: string) => async ({ image }: { image?: string }): Promise<string> =>
-  image === undefined ? '' : fileStamp(await resolveInside(inputDir, image, 'Image').catch(() => ''));
+export const inputImageStamp =
+  (inputDir: string) =>
+  async ({ image }: { image?: string }): Promise<string> =>
+    image === undefined ? '' : fileStamp(await resolveInside(inputDir, image, 'Image').catch(() => ''));

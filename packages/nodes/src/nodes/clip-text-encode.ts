@@ -29,7 +29,10 @@ export const clipTextEncodeNode = (config: NodePackConfig) =>
           layers: await featureLayers(clip, encoders, ctx),
           embeddings: await comfyPromptEmbeddings(clip, text, config, ctx),
           checkCancelled: () => ctx.throwIfCancelled(),
-          onMissingEmbedding: (name) => ctx.log.warn(`CLIPTextEncode: embedding:${name} matches no file in ${embeddingsDir(config)} (tried ${name}, ${name}.safetensors, .pt, .bin); encoded as the plain text "${name}".`),
+          onMissingEmbedding: (name) =>
+            ctx.log.warn(
+              `CLIPTextEncode: embedding:${name} matches no file in ${embeddingsDir(config)} (tried ${name}, ${name}.safetensors, .pt, .bin); encoded as the plain text "${name}".`,
+            ),
         });
         return { value, bytes: (value.embeds.length + value.padWindow.length + (value.pooled?.length ?? 0)) * 4 };
       });

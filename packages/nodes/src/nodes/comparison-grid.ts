@@ -63,8 +63,16 @@ export const comparisonGridNode = (config: NodePackConfig) =>
       const links = ctx.graph.nodes[ctx.nodeId]?.inputs ?? {};
       const needed = new Set(plan.cells.flatMap((c) => Object.keys(c.bindings)));
       for (const name of needed) {
-        if (!(BINDABLE as readonly string[]).includes(name)) throw new LoomError('PARAM_INVALID', `Variant binding "${name}" is not a grid input; bindable inputs are ${BINDABLE.join(', ')}.`, { input: 'variants' });
-        if (!isLink(links[name])) throw new LoomError('PARAM_INVALID', `The grid binds "${name}", so link the grid's "${name}" input from the node that feeds the real ${name} (linked now: ${BINDABLE.filter((b) => isLink(links[b])).join(', ') || 'none'}).`, { input: name });
+        if (!(BINDABLE as readonly string[]).includes(name))
+          throw new LoomError('PARAM_INVALID', `Variant binding "${name}" is not a grid input; bindable inputs are ${BINDABLE.join(', ')}.`, {
+            input: 'variants',
+          });
+        if (!isLink(links[name]))
+          throw new LoomError(
+            'PARAM_INVALID',
+            `The grid binds "${name}", so link the grid's "${name}" input from the node that feeds the real ${name} (linked now: ${BINDABLE.filter((b) => isLink(links[b])).join(', ') || 'none'}).`,
+            { input: name },
+          );
       }
       const folder = p.save ? await atInput('folder', () => resolveInside(config.outputDir, p.folder, 'Comparison folder')) : '';
       if (p.save) await clearPreviousRun(folder);
@@ -81,7 +89,11 @@ export const comparisonGridNode = (config: NodePackConfig) =>
         if (batch.shape[0] > 1 && cell.order === 1) ctx.log.warn(`The upstream makes ${batch.shape[0]} images per evaluation; the grid uses the first.`);
         const [, height, width] = batch.shape;
         cellShape ??= [height, width];
-        if (cellShape[0] !== height || cellShape[1] !== width) throw new LoomError('NODE_FAILED', `Cell ${cell.order} is ${width}×${height}, the first was ${cellShape[1]}×${cellShape[0]}; every cell must have the same size.`);
+        if (cellShape[0] !== height || cellShape[1] !== width)
+          throw new LoomError(
+            'NODE_FAILED',
+            `Cell ${cell.order} is ${width}×${height}, the first was ${cellShape[1]}×${cellShape[0]}; every cell must have the same size.`,
+          );
         prompts[cell.row] ??= batch.meta.prompt;
         const tries = safetyAttempts(batch);
         checked ||= tries !== undefined;
@@ -96,25 +108,51 @@ export const comparisonGridNode = (config: NodePackConfig) =>
         thumb ??= { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
         const rgb = toRgb8(batch, 0);
         const row = cells[cell.row] as (Buffer | undefined)[];
-        row[cell.variant] = scale === 1 ? rgb : await sharp(rgb, { raw: { width, height, channels: 3 } }).resize(thumb.width, thumb.height, { kernel: 'lanczos3', fit: 'fill' }).raw().toBuffer();
+        row[cell.variant] =
+          scale === 1
+            ? rgb
+            : await sharp(rgb, { raw: { width, height, channels: 3 } })
+                .resize(thumb.width, thumb.height, { kernel: 'lanczos3', fit: 'fill' })
+                .raw()
+                .toBuffer();
         ctx.progress(cell.order, plan.cells.length);
       }
       const size = thumb ?? { width: 1, height: 1 };
       const layout = gridLayout(plan.variants.length, plan.rows.length, size.width, size.height);
       const rowLabels = plan.rows.map((r) => rowLabel(plan, r, prompts[r.index]));
-      const { rgb } = await renderGrid(layout, plan.variants.map((v) => v.label), rowLabels, cells);
+      const { rgb } = await renderGrid(
+        layout,
+        plan.variants.map((v) => v.label),
+        rowLabels,
+        cells,
+      );
       const markdown = gridMarkdown(plan, `./${GRID_FILES.cells}`, prompts, checked ? attempts : undefined);
       if (p.save) {
-        await writeFileAtomic(join(folder, GRID_FILES.grid), await sharp(rgb, { raw: { width: layout.width, height: layout.height, channels: 3 } }).png().toBuffer());
+        await writeFileAtomic(
+          join(folder, GRID_FILES.grid),
+          await sharp(rgb, { raw: { width: layout.width, height: layout.height, channels: 3 } })
+            .png()
+            .toBuffer(),
+        );
         await writeFileAtomic(join(folder, GRID_FILES.readme), markdown);
       }
       const subfolder = p.save ? p.folder.replaceAll('\\', '/') : '';
       ctx.ui({
         ...(p.save && { images: [{ filename: GRID_FILES.grid, subfolder, type: 'output' }] }),
         text: [markdown],
-        cells: plan.cells.map((c, i) => ({ file: c.file, variant: plan.variants[c.variant]?.label, row: c.row, bindings: c.bindings, ...(checked && { safetyAttempts: attempts[i]?.attempts }) })),
+        cells: plan.cells.map((c, i) => ({
+          file: c.file,
+          variant: plan.variants[c.variant]?.label,
+          row: c.row,
+          bindings: c.bindings,
+          ...(checked && { safetyAttempts: attempts[i]?.attempts }),
+        })),
       });
-      return { grid: imageOf(Float32Array.from(rgb, (v) => v / 255), [1, layout.height, layout.width, 3]) };
+      return {
+        grid: imageOf(
+          Float32Array.from(rgb, (v) => v / 255),
+          [1, layout.height, layout.width, 3],
+        ),
+      };
     },
   });
-

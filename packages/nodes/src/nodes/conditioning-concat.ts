@@ -7,7 +7,8 @@ export const conditioningConcatNode = () =>
   defineNode({
     type: 'ConditioningConcat',
     category: 'conditioning',
-    description: "ComfyUI's Conditioning (Concat): the first entry of conditioningFrom is appended along the token axis to every entry of conditioningTo, which keeps its own area, strength and pooled output.",
+    description:
+      "ComfyUI's Conditioning (Concat): the first entry of conditioningFrom is appended along the token axis to every entry of conditioningTo, which keeps its own area, strength and pooled output.",
     inputs: { conditioningTo: { type: CONDITIONING }, conditioningFrom: { type: CONDITIONING } },
     params: {},
     outputs: { conditioning: CONDITIONING },

@@ -4,7 +4,8 @@ import { defineNode, param } from '@loom/engine';
 import { CONDITIONING } from '../ports.ts';
 import { withFields } from '../sd/conditioning/ops.ts';
 
-const pixels = (what: string, min: number, fallback: number) => param(z.int().min(min).max(16384).default(fallback), `${what} in image pixels (floored to a multiple of 8)`);
+const pixels = (what: string, min: number, fallback: number) =>
+  param(z.int().min(min).max(16384).default(fallback), `${what} in image pixels (floored to a multiple of 8)`);
 
 export const conditioningSetAreaNode = () =>
   defineNode({
@@ -22,6 +23,9 @@ export const conditioningSetAreaNode = () =>
     },
     outputs: { conditioning: CONDITIONING },
     run: ({ conditioning }, { width, height, x, y, strength }) => ({
-      conditioning: withFields(conditioning, { area: { x: Math.floor(x / 8), y: Math.floor(y / 8), width: Math.floor(width / 8), height: Math.floor(height / 8) }, strength }),
+      conditioning: withFields(conditioning, {
+        area: { x: Math.floor(x / 8), y: Math.floor(y / 8), width: Math.floor(width / 8), height: Math.floor(height / 8) },
+        strength,
+      }),
     }),
   });

@@ -4,7 +4,8 @@ import { defineNode, param } from '@loom/engine';
 import { CONDITIONING } from '../ports.ts';
 import { withFields } from '../sd/conditioning/ops.ts';
 
-const fraction = (what: string, fallback: number) => param(z.number().min(0).max(1).default(fallback), `${what}, as a fraction of sampling (0 = first step)`, 'slider');
+const fraction = (what: string, fallback: number) =>
+  param(z.number().min(0).max(1).default(fallback), `${what}, as a fraction of sampling (0 = first step)`, 'slider');
 
 export const conditioningSetTimestepRangeNode = () =>
   defineNode({

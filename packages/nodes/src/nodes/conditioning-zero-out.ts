@@ -7,7 +7,8 @@ export const conditioningZeroOutNode = () =>
   defineNode({
     type: 'ConditioningZeroOut',
     category: 'conditioning',
-    description: "ComfyUI's ConditioningZeroOut: hidden states and pooled outputs become zeros of the same shape (a true empty negative, as SDXL's force_zeros_for_empty_prompt).",
+    description:
+      "ComfyUI's ConditioningZeroOut: hidden states and pooled outputs become zeros of the same shape (a true empty negative, as SDXL's force_zeros_for_empty_prompt).",
     inputs: { conditioning: { type: CONDITIONING } },
     params: {},
     outputs: { conditioning: CONDITIONING },

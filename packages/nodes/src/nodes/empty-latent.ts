@@ -5,7 +5,12 @@ import { LATENT, latentOf } from '../ports.ts';
 
 const size = (what: string, fallback: number) =>
   param(
-    z.int().min(8).max(8192).default(fallback).refine((v) => v % 8 === 0, { message: 'must be a multiple of 8 (the VAE downsamples by 8)' }),
+    z
+      .int()
+      .min(8)
+      .max(8192)
+      .default(fallback)
+      .refine((v) => v % 8 === 0, { message: 'must be a multiple of 8 (the VAE downsamples by 8)' }),
     `Image ${what} in pixels (a multiple of 8)`,
   );
 

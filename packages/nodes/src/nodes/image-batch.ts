@@ -7,7 +7,8 @@ export const imageBatchNode = () =>
   defineNode({
     type: 'ImageBatch',
     category: 'image',
-    description: "ComfyUI's Batch Images: image1's batch followed by image2's; image2 is first center-cropped and resized bilinearly to image1's size if they differ.",
+    description:
+      "ComfyUI's Batch Images: image1's batch followed by image2's; image2 is first center-cropped and resized bilinearly to image1's size if they differ.",
     inputs: { image1: { type: IMAGE }, image2: { type: IMAGE } },
     params: {},
     outputs: { images: IMAGE },

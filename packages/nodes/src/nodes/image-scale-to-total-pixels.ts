@@ -19,7 +19,8 @@ export const imageScaleToTotalPixelsNode = () =>
   defineNode({
     type: 'ImageScaleToTotalPixels',
     category: 'image/upscaling',
-    description: "ComfyUI's ImageScaleToTotalPixels: scales to megapixels × 1024² pixels in total, keeping the aspect ratio, each side rounded to a multiple of resolutionSteps.",
+    description:
+      "ComfyUI's ImageScaleToTotalPixels: scales to megapixels × 1024² pixels in total, keeping the aspect ratio, each side rounded to a multiple of resolutionSteps.",
     inputs: { images: { type: IMAGE } },
     params: {
       method: param(z.enum(IMAGE_SCALE_METHODS).default('nearest-exact'), 'Resampling kernel'),

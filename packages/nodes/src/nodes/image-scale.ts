@@ -11,7 +11,8 @@ export const imageScaleNode = () =>
   defineNode({
     type: 'ImageScale',
     category: 'image/upscaling',
-    description: 'Resizes images with sharp (libvips): lanczos3, cubic, linear or nearest (ComfyUI names lanczos, bicubic, bilinear, nearest-exact also accepted), or area averaging. A 0 width or height keeps the aspect ratio; crop: center crops to the target aspect first.',
+    description:
+      'Resizes images with sharp (libvips): lanczos3, cubic, linear or nearest (ComfyUI names lanczos, bicubic, bilinear, nearest-exact also accepted), or area averaging. A 0 width or height keeps the aspect ratio; crop: center crops to the target aspect first.',
     inputs: { images: { type: IMAGE } },
     params: {
       method: param(z.enum(IMAGE_SCALE_METHODS).default('lanczos3'), 'Resampling kernel'),

@@ -14,7 +14,8 @@ export const imageUpscaleWithModelNode = (config: NodePackConfig) =>
   defineNode({
     type: 'ImageUpscaleWithModel',
     category: 'image/upscaling',
-    description: 'Upscales images with an ESRGAN-style ONNX model. Images larger than the tile size run in overlapping, blended tiles, so memory stays bounded whatever the size. Output is clamped to 0..1.',
+    description:
+      'Upscales images with an ESRGAN-style ONNX model. Images larger than the tile size run in overlapping, blended tiles, so memory stays bounded whatever the size. Output is clamped to 0..1.',
     inputs: { upscaleModel: { type: UPSCALE_MODEL }, images: { type: IMAGE } },
     params: {
       tileSize: param(z.int().min(0).max(4096).default(512), 'Tile edge in input pixels; 0 runs the whole image at once'),

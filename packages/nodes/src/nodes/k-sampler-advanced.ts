@@ -14,8 +14,7 @@ export const kSamplerAdvancedNode = (config: NodePackConfig) =>
   defineNode({
     type: 'KSamplerAdvanced',
     category: 'sampling',
-    description:
-      "ComfyUI's KSamplerAdvanced with ComfyUI/k-diffusion semantics: KSampler over a range of steps, for multi-pass (base → refiner) sampling.",
+    description: "ComfyUI's KSamplerAdvanced with ComfyUI/k-diffusion semantics: KSampler over a range of steps, for multi-pass (base → refiner) sampling.",
     inputs: {
       model: { type: MODEL },
       positive: { type: CONDITIONING, description: 'What the image should show' },
@@ -23,7 +22,7 @@ export const kSamplerAdvancedNode = (config: NodePackConfig) =>
       latentImage: { type: LATENT, description: 'Starting latents, or the leftover-noise output of an earlier KSamplerAdvanced' },
     },
     params: {
-      addNoise: param(z.enum(['enable', 'disable']).default('enable'), 'Add the seed\'s noise first (disable to continue a latent that still holds noise)'),
+      addNoise: param(z.enum(['enable', 'disable']).default('enable'), "Add the seed's noise first (disable to continue a latent that still holds noise)"),
       noiseSeed: param(z.int().min(0).max(MAX_SEED).default(0), 'Noise seed', 'seed'),
       steps: param(z.int().min(1).max(10000).default(20), 'Steps of the whole schedule'),
       cfg: param(z.number().min(0).max(100).default(8), 'Classifier-free guidance scale (1 skips the negative)', 'slider'),
@@ -31,7 +30,10 @@ export const kSamplerAdvancedNode = (config: NodePackConfig) =>
       scheduler: param(z.enum(SCHEDULER_NAMES).default('normal'), 'σ schedule'),
       startAtStep: param(z.int().min(0).max(10000).default(0), 'First step to run'),
       endAtStep: param(z.int().min(0).max(10000).default(10000), 'Step to stop at'),
-      returnWithLeftoverNoise: param(z.enum(['disable', 'enable']).default('disable'), 'Stop at end_at_step without denoising the rest (for a following KSamplerAdvanced)'),
+      returnWithLeftoverNoise: param(
+        z.enum(['disable', 'enable']).default('disable'),
+        'Stop at end_at_step without denoising the rest (for a following KSamplerAdvanced)',
+      ),
     },
     outputs: { latent: LATENT },
     run: async ({ model, positive, negative, latentImage }, p, ctx) => ({

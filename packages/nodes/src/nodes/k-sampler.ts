@@ -28,6 +28,11 @@ export const kSamplerNode = (config: NodePackConfig) =>
     },
     outputs: { latent: LATENT },
     run: async ({ model, positive, negative, latentImage }, p, ctx) => ({
-      latent: await runKSampler(config, { model, positive, negative, latentImage, cfg: p.cfg }, { sampler: p.samplerName, scheduler: p.scheduler, steps: p.steps, denoise: p.denoise, seed: p.seed }, ctx),
+      latent: await runKSampler(
+        config,
+        { model, positive, negative, latentImage, cfg: p.cfg },
+        { sampler: p.samplerName, scheduler: p.scheduler, steps: p.steps, denoise: p.denoise, seed: p.seed },
+        ctx,
+      ),
     }),
   });

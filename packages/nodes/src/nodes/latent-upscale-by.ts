@@ -14,7 +14,7 @@ export const latentUpscaleByNode = () =>
       "ComfyUI's Upscale Latent By: the latent's width and height times scaleBy, rounded as Python's round() (half to even), resized with torch's nearest-exact, bilinear, bicubic or area, or ComfyUI's bislerp (spherical interpolation of the latent vectors). Follow with a sampler at denoise 0.4–0.6 (hires fix).",
     inputs: { latent: { type: LATENT } },
     params: {
-      method: param(z.enum(LATENT_UPSCALE_METHODS).default('nearest-exact'), 'Interpolation (torch F.interpolate modes, or ComfyUI\'s bislerp)'),
+      method: param(z.enum(LATENT_UPSCALE_METHODS).default('nearest-exact'), "Interpolation (torch F.interpolate modes, or ComfyUI's bislerp)"),
       scaleBy: param(z.number().min(0.01).max(8).default(1.5), 'Scale factor'),
     },
     outputs: { latent: LATENT },

@@ -8,7 +8,12 @@ import { resizedNoiseMask } from '../sd/latent-ops/noise-mask.ts';
 
 const dimension = (what: string) =>
   param(
-    z.int().min(0).max(16384).default(1024).refine((v) => v % 8 === 0, { message: 'must be a multiple of 8 (latents are 1/8 of the image)' }),
+    z
+      .int()
+      .min(0)
+      .max(16384)
+      .default(1024)
+      .refine((v) => v % 8 === 0, { message: 'must be a multiple of 8 (latents are 1/8 of the image)' }),
     `Target image ${what} in pixels (a multiple of 8); 0 keeps the aspect ratio`,
   );
 
@@ -16,10 +21,11 @@ export const latentUpscaleNode = () =>
   defineNode({
     type: 'LatentUpscale',
     category: 'latent',
-    description: 'Resizes latents (nearest-exact, bilinear, bicubic or area, as torch interpolates them, or ComfyUI\'s bislerp). Sizes are image pixels; a 0 width or height keeps the aspect ratio. Follow with a sampler at denoise 0.4–0.6 (hires fix).',
+    description:
+      "Resizes latents (nearest-exact, bilinear, bicubic or area, as torch interpolates them, or ComfyUI's bislerp). Sizes are image pixels; a 0 width or height keeps the aspect ratio. Follow with a sampler at denoise 0.4–0.6 (hires fix).",
     inputs: { latent: { type: LATENT } },
     params: {
-      method: param(z.enum(LATENT_UPSCALE_METHODS).default('nearest-exact'), 'Interpolation (torch F.interpolate modes, or ComfyUI\'s bislerp)'),
+      method: param(z.enum(LATENT_UPSCALE_METHODS).default('nearest-exact'), "Interpolation (torch F.interpolate modes, or ComfyUI's bislerp)"),
       width: dimension('width'),
       height: dimension('height'),
       crop: param(z.enum(['disabled', 'center']).default('disabled'), 'center: crop to the target aspect ratio before scaling'),
@@ -31,7 +37,16 @@ export const latentUpscaleNode = () =>
       const size = targetSize(width === 0 ? 0 : Math.floor(width / 8), height === 0 ? 0 : Math.floor(height / 8), w, h);
       const rect = cropRect(w, h, size.width, size.height, crop);
       const planes = batch * channels;
-      const samples = resampleLatents(cropPlanes(latent.samples, planes, h, w, rect), batch, channels, rect.height, rect.width, size.height, size.width, method);
+      const samples = resampleLatents(
+        cropPlanes(latent.samples, planes, h, w, rect),
+        batch,
+        channels,
+        rect.height,
+        rect.width,
+        size.height,
+        size.width,
+        method,
+      );
       const shape = [batch, channels, size.height, size.width] as const;
       return { latent: { ...latentOf(samples, shape, latent.meta), ...resizedNoiseMask(latent, [...shape]) } };
     },

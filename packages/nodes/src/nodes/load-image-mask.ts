@@ -10,7 +10,8 @@ export const loadImageMaskNode = (config: NodePackConfig) =>
   defineNode({
     type: 'LoadImageMask',
     category: 'mask',
-    description: "ComfyUI's Load Image (as Mask): one channel of an image in the input folder, 0..1; alpha is inverted (transparent = 1), and an image without alpha gives an all-zero alpha mask.",
+    description:
+      "ComfyUI's Load Image (as Mask): one channel of an image in the input folder, 0..1; alpha is inverted (transparent = 1), and an image without alpha gives an all-zero alpha mask.",
     inputs: {},
     params: {
       image: param(z.string().min(1), 'Image file inside the input folder', { file: 'input' }),

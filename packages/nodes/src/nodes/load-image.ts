@@ -11,7 +11,8 @@ export const loadImageNode = (config: NodePackConfig) =>
   defineNode({
     type: 'LoadImage',
     category: 'image',
-    description: 'Loads a PNG, JPEG or WebP from the input folder (uploads land there). The image is RGB; its alpha becomes the mask (1 − alpha, transparent = selected; 64×64 zeros without alpha), as in ComfyUI.',
+    description:
+      'Loads a PNG, JPEG or WebP from the input folder (uploads land there). The image is RGB; its alpha becomes the mask (1 − alpha, transparent = selected; 64×64 zeros without alpha), as in ComfyUI.',
     inputs: {},
     params: { image: param(z.string().min(1), 'Image file inside the input folder', { file: 'input' }) },
     outputs: { images: IMAGE, mask: MASK },

@@ -12,7 +12,8 @@ export const loraLoaderModelOnlyNode = (config: NodePackConfig) => {
   return defineNode({
     type: 'LoraLoaderModelOnly',
     category: 'loaders',
-    description: "ComfyUI's LoraLoaderModelOnly: applies a LoRA's UNet weights only (its text-encoder weights are not used). Strength 0 passes the model through.",
+    description:
+      "ComfyUI's LoraLoaderModelOnly: applies a LoRA's UNet weights only (its text-encoder weights are not used). Strength 0 passes the model through.",
     inputs: { model: { type: MODEL } },
     params: { lora: loraParam(), strengthModel: loraStrength('UNet') },
     outputs: { model: MODEL },

@@ -16,15 +16,22 @@ import type { LoraReport } from '../sd/lora/index.ts';
 const missingLora = (path: string, lorasDir: string): string => `LoRA file ${path} does not exist. Put LoRAs in ${lorasDir}.`;
 
 /** Finds a missing LoRA file at validation, before any work starts; `active` is false at strength 0 (the file is not read). */
-export const loraCheck = (lorasDir: string, active: (params: Record<string, unknown>) => boolean) => ({ params }: { params: Record<string, unknown> }) =>
-  typeof params.lora === 'string' && active(params) && isMissingSync(lorasDir, params.lora) ? [{ code: 'MODEL_NOT_FOUND' as const, input: 'lora', message: missingLora(join(lorasDir, params.lora), lorasDir) }] : [];
+export const loraCheck =
+  (lorasDir: string, active: (params: Record<string, unknown>) => boolean) =>
+  ({ params }: { params: Record<string, unknown> }) =>
+    typeof params.lora === 'string' && active(params) && isMissingSync(lorasDir, params.lora)
+      ? [{ code: 'MODEL_NOT_FOUND' as const, input: 'lora', message: missingLora(join(lorasDir, params.lora), lorasDir) }]
+      : [];
 
 /** The strength parameter, shared with LoraLoaderModelOnly. */
 export const loraStrength = (what: string) => param(z.number().min(-100).max(100).default(1), `LoRA strength on the ${what}`, 'slider');
 
 /** The LoRA file parameter and its fingerprint, shared with LoraLoaderModelOnly. */
 export const loraParam = () => param(z.string().min(1), 'LoRA file inside models/loras', { file: 'loras' });
-export const loraFingerprint = (lorasDir: string) => async ({ lora }: { lora?: string }) => (lora === undefined ? '' : fileStamp(await resolveInside(lorasDir, lora, 'LoRA').catch(() => '')));
+export const loraFingerprint =
+  (lorasDir: string) =>
+  async ({ lora }: { lora?: string }) =>
+    lora === undefined ? '' : fileStamp(await resolveInside(lorasDir, lora, 'LoRA').catch(() => ''));
 
 /** The LoRA's absolute path; a missing file fails on the `lora` input. */
 export function loraPath(lorasDir: string, lora: string): Promise<string> {
@@ -59,7 +66,8 @@ export const loraLoaderNode = (config: NodePackConfig) => {
       const { pipeline } = model;
       const unet = strengthModel === 0 ? [] : [await checkLora(pipeline.unet, 'unet', file, ctx)];
       const components = ['text_encoder', 'text_encoder_2'] as const;
-      const encoders = strengthClip === 0 ? [] : await Promise.all(clip.pipeline.textEncoders.map((e, i) => checkLora(e.model, components[i] ?? 'text_encoder', file, ctx)));
+      const encoders =
+        strengthClip === 0 ? [] : await Promise.all(clip.pipeline.textEncoders.map((e, i) => checkLora(e.model, components[i] ?? 'text_encoder', file, ctx)));
       if (matchedWeights(unet) + matchedWeights(encoders) === 0) {
         throw new LoomError('BAD_FILE', `LoRA ${file} matches no weight of pipeline ${pipeline.name} at the given strengths.`, { input: 'lora' });
       }

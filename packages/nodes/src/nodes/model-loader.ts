@@ -13,7 +13,8 @@ export const modelLoaderNode = (config: NodePackConfig) =>
   defineNode({
     type: 'ModelLoader',
     category: 'loaders',
-    description: 'Loads a Stable Diffusion model (SD1.5 or SDXL) from the models directory: a single-file checkpoint in checkpoints/ (.safetensors, .ckpt), a diffusers folder, or an ONNX pipeline folder (Optimum or diffusers-script layout). Checkpoints are converted to ONNX on first load and cached.',
+    description:
+      'Loads a Stable Diffusion model (SD1.5 or SDXL) from the models directory: a single-file checkpoint in checkpoints/ (.safetensors, .ckpt), a diffusers folder, or an ONNX pipeline folder (Optimum or diffusers-script layout). Checkpoints are converted to ONNX on first load and cached.',
     inputs: {},
     params: {
       pipeline: param(z.string().min(1).default('loom-tiny'), 'Pipeline folder or checkpoints/ file inside the models directory', { file: 'pipelines' }),

@@ -30,7 +30,8 @@ async function checkerFiles(modelsDir: string, choice: string, model: ModelHandl
   const files = checkerFolder(await resolveInside(modelsDir, choice, 'Safety checker folder'));
   // Checked here, before the model and the preprocessor config are opened together: otherwise which
   // of the two missing files gets reported depends on which read fails first.
-  if ((await fileStamp(files.model)) === 'missing') throw new LoomError('MODEL_NOT_FOUND', `Safety checker folder "${choice}" has no model.onnx (looked for ${files.model}).`);
+  if ((await fileStamp(files.model)) === 'missing')
+    throw new LoomError('MODEL_NOT_FOUND', `Safety checker folder "${choice}" has no model.onnx (looked for ${files.model}).`);
   if ((await fileStamp(files.preprocessor)) !== 'missing') return files;
   return { ...files, preprocessor: join(dirname(files.model), '..', 'feature_extractor', 'preprocessor_config.json') };
 }
@@ -47,12 +48,22 @@ export const safetyRetryNode = (config: NodePackConfig) =>
     },
     params: {
       seed: param(z.int().min(0).max(MAX_SEED).default(0), 'Link from the Seed node feeding the sampler: retries re-bind it', 'seed'),
-      promptSeed: param(z.int().min(0).max(MAX_SEED).default(0), 'Optional: link from a separate prompt-library seed to re-pick the prompt on retries too', 'seed'),
+      promptSeed: param(
+        z.int().min(0).max(MAX_SEED).default(0),
+        'Optional: link from a separate prompt-library seed to re-pick the prompt on retries too',
+        'seed',
+      ),
       maxAttempts: param(z.int().min(1).max(100).default(10), 'Attempts per image, the first included'),
       seedStride: param(z.int().min(1).max(MAX_SEED).default(1), 'Attempt k uses seed + k·seedStride (wrapping past the largest seed)'),
-      policy: param(z.enum(['keep', 'blur', 'fail']).default('keep'), "When every attempt fails: keep the checker's black image, blur the last attempt, or fail the node"),
+      policy: param(
+        z.enum(['keep', 'blur', 'fail']).default('keep'),
+        "When every attempt fails: keep the checker's black image, blur the last attempt, or fail the node",
+      ),
       blurSigma: param(z.number().min(0.3).max(1000).default(32), 'Gaussian blur sigma in pixels for the blur policy'),
-      checker: param(z.string().min(1).default('auto'), 'Checker folder inside models (model.onnx + preprocessor_config.json); auto = the pipeline’s own, else safety_checker'),
+      checker: param(
+        z.string().min(1).default('auto'),
+        'Checker folder inside models (model.onnx + preprocessor_config.json); auto = the pipeline’s own, else safety_checker',
+      ),
     },
     outputs: { images: IMAGE, seed: INT, attempts: INT },
     fingerprint: async ({ checker }) => {
@@ -64,7 +75,11 @@ export const safetyRetryNode = (config: NodePackConfig) =>
       const links = ctx.graph.nodes[ctx.nodeId]?.inputs ?? {};
       const seedLink = links.seed;
       if (p.maxAttempts > 1 && !isLink(seedLink)) {
-        throw new LoomError('PARAM_INVALID', 'SafetyRetry retries by re-binding its seed: link `seed` from the Seed node that feeds the sampler (or set maxAttempts to 1).', { input: 'seed' });
+        throw new LoomError(
+          'PARAM_INVALID',
+          'SafetyRetry retries by re-binding its seed: link `seed` from the Seed node that feeds the sampler (or set maxAttempts to 1).',
+          { input: 'seed' },
+        );
       }
       const promptLink = links.promptSeed;
       // A prompt seed from the same node as the seed is already re-bound with it.
@@ -90,7 +105,10 @@ export const safetyRetryNode = (config: NodePackConfig) =>
         blur: (batch, i) => blurImage(batch, i, p.blurSigma),
         onAttempt: (a) => {
           ctx.progress(a.attempt, p.maxAttempts);
-          if (a.reason !== 'ok') ctx.log.warn(`image ${a.image}, attempt ${a.attempt} (seed ${a.seed}): ${a.reason === 'flagged' ? 'flagged by the safety checker' : 'entirely black'}${a.attempt < p.maxAttempts ? `; retrying with seed ${seedFor(a.attempt)}` : ''}`);
+          if (a.reason !== 'ok')
+            ctx.log.warn(
+              `image ${a.image}, attempt ${a.attempt} (seed ${a.seed}): ${a.reason === 'flagged' ? 'flagged by the safety checker' : 'entirely black'}${a.attempt < p.maxAttempts ? `; retrying with seed ${seedFor(a.attempt)}` : ''}`,
+            );
         },
       });
       ctx.ui({ attempts: result.report.attempts, outcome: result.report.outcome });

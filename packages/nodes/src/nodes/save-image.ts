@@ -39,7 +39,10 @@ export const saveImageNode = (config: NodePackConfig) =>
     description: 'Saves images as PNG to the output folder as <prefix>_00001.png, with the graph and A1111-style parameters embedded.',
     inputs: { images: { type: IMAGE } },
     params: {
-      filenamePrefix: param(relativeName('The file name prefix').min(1).max(200).default('loom'), 'File name prefix; may contain subfolders, {seed} and {date}'),
+      filenamePrefix: param(
+        relativeName('The file name prefix').min(1).max(200).default('loom'),
+        'File name prefix; may contain subfolders, {seed} and {date}',
+      ),
     },
     outputs: {},
     output: true,

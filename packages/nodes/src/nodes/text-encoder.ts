@@ -17,7 +17,10 @@ export const textEncoderNode = (config: NodePackConfig) =>
     inputs: { clip: { type: CLIP } },
     params: {
       text: param(z.string().max(20_000).default(''), 'The prompt', 'textarea'),
-      clipSkip: param(z.number().int().min(1).max(24).default(1), 'CLIP skip as A1111 counts it: 1 = last layer, 2 = penultimate, … (final layer norm applied after skipping). 1 keeps the CLIP input\'s setting (CLIPSetLastLayer).'),
+      clipSkip: param(
+        z.number().int().min(1).max(24).default(1),
+        "CLIP skip as A1111 counts it: 1 = last layer, 2 = penultimate, … (final layer norm applied after skipping). 1 keeps the CLIP input's setting (CLIPSetLastLayer).",
+      ),
     },
     outputs: { conditioning: CONDITIONING },
     // a file added to models/embeddings can turn a word of the same text into an embedding

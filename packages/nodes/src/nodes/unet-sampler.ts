@@ -19,7 +19,7 @@ export const unetSamplerNode = (config: NodePackConfig) =>
     type: 'UNetSampler',
     category: 'sampling',
     description:
-      'Samples latents with the UNet, with diffusers semantics: diffusers\' schedulers and the model\'s scheduler_config.json, so a seed gives the same latents as diffusers. txt2img from an empty latent, or img2img with denoise below 1. For ComfyUI/k-diffusion semantics use KSampler.',
+      "Samples latents with the UNet, with diffusers semantics: diffusers' schedulers and the model's scheduler_config.json, so a seed gives the same latents as diffusers. txt2img from an empty latent, or img2img with denoise below 1. For ComfyUI/k-diffusion semantics use KSampler.",
     inputs: {
       model: { type: MODEL },
       positive: { type: CONDITIONING, description: 'What the image should show' },

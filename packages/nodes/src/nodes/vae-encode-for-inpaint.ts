@@ -19,7 +19,8 @@ export const vaeEncodeForInpaintNode = (config: NodePackConfig) =>
     outputs: { latent: LATENT },
     run: async ({ images, vae, mask }, { growMaskBy }, ctx) => {
       const encoder = vae.encoder;
-      if (!encoder) throw new LoomError('UNSUPPORTED_MODEL', `Pipeline ${vae.dir} has no vae_encoder/model.onnx, so it cannot encode images.`, { input: 'vae' });
+      if (!encoder)
+        throw new LoomError('UNSUPPORTED_MODEL', `Pipeline ${vae.dir} has no vae_encoder/model.onnx, so it cannot encode images.`, { input: 'vae' });
       const prep = prepareInpaint(images, mask, growMaskBy);
       const { session } = await cachedSession(ctx.objects, encoder, config, ctx.log);
       const latent = await encodeImages(session, encoder, prep.images, vae.scalingFactor);

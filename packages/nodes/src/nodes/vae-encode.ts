@@ -15,7 +15,8 @@ export const vaeEncodeNode = (config: NodePackConfig) =>
     outputs: { latent: LATENT },
     run: async ({ vae, images }, _params, ctx) => {
       const encoder = vae.encoder;
-      if (!encoder) throw new LoomError('UNSUPPORTED_MODEL', `Pipeline ${vae.dir} has no vae_encoder/model.onnx, so it cannot encode images.`, { input: 'vae' });
+      if (!encoder)
+        throw new LoomError('UNSUPPORTED_MODEL', `Pipeline ${vae.dir} has no vae_encoder/model.onnx, so it cannot encode images.`, { input: 'vae' });
       const { session } = await cachedSession(ctx.objects, encoder, config, ctx.log);
       return { latent: await encodeImages(session, encoder, images, vae.scalingFactor) };
     },

@@ -17,7 +17,7 @@ export const vaeLoaderNode = (config: NodePackConfig) => {
     type: 'VAELoader',
     category: 'loaders',
     description:
-      'Loads a standalone VAE (AutoencoderKL weights, LDM or diffusers layout, .safetensors or .pt, e.g. vae-ft-mse-840000 or sdxl_vae) from models/vae and builds its ONNX encoder and decoder once (cached). Use its VAE in VAEDecode / VAEEncode instead of the checkpoint\'s. The latent scale factor comes from a config.json or <name>.yaml beside the file, else SDXL\'s when the file name contains "xl", else SD1.x\'s.',
+      "Loads a standalone VAE (AutoencoderKL weights, LDM or diffusers layout, .safetensors or .pt, e.g. vae-ft-mse-840000 or sdxl_vae) from models/vae and builds its ONNX encoder and decoder once (cached). Use its VAE in VAEDecode / VAEEncode instead of the checkpoint's. The latent scale factor comes from a config.json or <name>.yaml beside the file, else SDXL's when the file name contains \"xl\", else SD1.x's.",
     inputs: {},
     params: { vaeName: param(z.string().min(1).default('vae.safetensors'), 'VAE file inside models/vae', { file: 'vae' }) },
     outputs: { vae: VAE },
@@ -25,7 +25,8 @@ export const vaeLoaderNode = (config: NodePackConfig) => {
     run: (_inputs, { vaeName }, ctx) =>
       atInput('vaeName', async () => {
         const path = await resolveInside(dir, vaeName, 'VAE');
-        if ((await fileStamp(path)) === 'missing') throw new LoomError('MODEL_NOT_FOUND', `VAE ${path} does not exist. Put VAE files (.safetensors, .pt) in ${dir}.`);
+        if ((await fileStamp(path)) === 'missing')
+          throw new LoomError('MODEL_NOT_FOUND', `VAE ${path} does not exist. Put VAE files (.safetensors, .pt) in ${dir}.`);
         const built = await ctx.objects.getOrCreate(`built-vae|${path}|${await fileStamp(path)}`, async () => ({
           value: await ensureBuiltVae(path, { cacheRoot: cacheRootFor(config.modelsDir, config.builtCacheDir), signal: ctx.signal }),
           bytes: 1024,

@@ -69,15 +69,27 @@ export interface DeviceLog {
  * machine is tried in order and the CPU is the last resort; if any was tried and failed, the reasons
  * go into one info message.
  */
-export async function withDevice<T>(choice: DeviceChoice, create: (device: ConcreteDevice) => Promise<T>, log: DeviceLog): Promise<{ value: T; device: ConcreteDevice }> {
+export async function withDevice<T>(
+  choice: DeviceChoice,
+  create: (device: ConcreteDevice) => Promise<T>,
+  log: DeviceLog,
+): Promise<{ value: T; device: ConcreteDevice }> {
   if (choice !== 'auto') {
     const missing = missingBinaries(choice);
-    if (missing) throw new LoomError('DEVICE_UNAVAILABLE', `Device "${choice}" cannot be used: ${missing}. ${INSTALL_HINT[choice]} Use --device auto to fall back to the CPU.`);
+    if (missing)
+      throw new LoomError(
+        'DEVICE_UNAVAILABLE',
+        `Device "${choice}" cannot be used: ${missing}. ${INSTALL_HINT[choice]} Use --device auto to fall back to the CPU.`,
+      );
     try {
       return { value: await create(choice), device: choice };
     } catch (err) {
       if (choice === 'cpu') throw err;
-      throw new LoomError('DEVICE_UNAVAILABLE', `Device "${choice}" cannot be used: ${firstLine(err)}. ${INSTALL_HINT[choice]} Use --device auto to fall back to the CPU.`, { cause: err });
+      throw new LoomError(
+        'DEVICE_UNAVAILABLE',
+        `Device "${choice}" cannot be used: ${firstLine(err)}. ${INSTALL_HINT[choice]} Use --device auto to fall back to the CPU.`,
+        { cause: err },
+      );
     }
   }
   if (autoDevice) {

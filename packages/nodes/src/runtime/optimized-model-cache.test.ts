@@ -27,7 +27,12 @@ interface Loaded {
 }
 
 /** Opens `path` through the cache in `cacheDir`, as `openSession` does for a cached level. */
-async function load(path: string, cacheDir: string, log: CacheLog = recorder(), options: ort.InferenceSession.SessionOptions = CACHED_OPTIONS): Promise<Loaded> {
+async function load(
+  path: string,
+  cacheDir: string,
+  log: CacheLog = recorder(),
+  options: ort.InferenceSession.SessionOptions = CACHED_OPTIONS,
+): Promise<Loaded> {
   const { key } = await modelFingerprint(path);
   return createWithOptimizedCache({ cacheDir, source: path, fingerprint: key, device: 'cpu', options }, log);
 }
@@ -70,34 +75,35 @@ function assertClose(actual: Float32Array, expected: number[], label: string): v
   expected.forEach((e, i) => assert.ok(Math.abs(actual[i]! - e) < 1e-4, `${label}: y[${i}] = ${actual[i]} vs ${e}`));
 }
 
-for (const level of ['basic', 'extended', 'all'] as const) test(`the tiny SD1.5 UNet opened warm from the cache at level ${level} gives exactly the outputs of a direct session`, async () => {
-  const options = { ...CACHED_OPTIONS, graphOptimizationLevel: level };
-  const dir = join(scratch, `unet-${level}`);
-  cpSync(join(repo, 'models/tiny-sd15/unet'), dir, { recursive: true });
-  const path = join(dir, 'model.onnx');
-  const cacheDir = join(scratch, `unet-${level}-cache`);
-  const feeds = {
-    sample: new ort.Tensor('float32', values(2 * 4 * 8 * 8, 3), [2, 4, 8, 8]),
-    timestep: new ort.Tensor('int64', new BigInt64Array([999n, 999n]), [2]),
-    encoder_hidden_states: new ort.Tensor('float32', values(2 * 77 * 32, 5), [2, 77, 32]),
-  };
-  const outputs: Float32Array[] = [];
-  const log = recorder();
-  const direct = await ort.InferenceSession.create(path, options);
-  outputs.push((await direct.run(feeds)).out_sample!.data as Float32Array);
-  await direct.release();
-  for (const origin of ['cold', 'warm']) {
-    const loaded = await load(path, cacheDir, log, options);
-    outputs.push((await loaded.session.run(feeds)).out_sample!.data as Float32Array);
-    await loaded.session.release();
-    assert.equal(loaded.origin, origin);
-  }
-  assert.deepEqual(outputs[1], outputs[0], 'the session that built the cache');
-  assert.deepEqual(outputs[2], outputs[0], 'the warm session');
-  assert.deepEqual(log.warnings, []);
-  const [entry] = readdirSync(cacheDir);
-  assert.deepEqual(readdirSync(join(cacheDir, entry!)).sort(), ['manifest.json', 'model.onnx', 'model.onnx.data']);
-});
+for (const level of ['basic', 'extended', 'all'] as const)
+  test(`the tiny SD1.5 UNet opened warm from the cache at level ${level} gives exactly the outputs of a direct session`, async () => {
+    const options = { ...CACHED_OPTIONS, graphOptimizationLevel: level };
+    const dir = join(scratch, `unet-${level}`);
+    cpSync(join(repo, 'models/tiny-sd15/unet'), dir, { recursive: true });
+    const path = join(dir, 'model.onnx');
+    const cacheDir = join(scratch, `unet-${level}-cache`);
+    const feeds = {
+      sample: new ort.Tensor('float32', values(2 * 4 * 8 * 8, 3), [2, 4, 8, 8]),
+      timestep: new ort.Tensor('int64', new BigInt64Array([999n, 999n]), [2]),
+      encoder_hidden_states: new ort.Tensor('float32', values(2 * 77 * 32, 5), [2, 77, 32]),
+    };
+    const outputs: Float32Array[] = [];
+    const log = recorder();
+    const direct = await ort.InferenceSession.create(path, options);
+    outputs.push((await direct.run(feeds)).out_sample!.data as Float32Array);
+    await direct.release();
+    for (const origin of ['cold', 'warm']) {
+      const loaded = await load(path, cacheDir, log, options);
+      outputs.push((await loaded.session.run(feeds)).out_sample!.data as Float32Array);
+      await loaded.session.release();
+      assert.equal(loaded.origin, origin);
+    }
+    assert.deepEqual(outputs[1], outputs[0], 'the session that built the cache');
+    assert.deepEqual(outputs[2], outputs[0], 'the warm session');
+    assert.deepEqual(log.warnings, []);
+    const [entry] = readdirSync(cacheDir);
+    assert.deepEqual(readdirSync(join(cacheDir, entry!)).sort(), ['manifest.json', 'model.onnx', 'model.onnx.data']);
+  });
 
 test('a changed model file misses the cache, computes the new weights and replaces the old entry', async () => {
   const dir = join(scratch, 'changed');
@@ -128,7 +134,8 @@ for (const damage of ['truncated data file', 'rewritten graph of the same size',
     const [entry] = readdirSync(cacheDir);
     const entryDir = join(cacheDir, entry!);
     if (damage === 'truncated data file') truncateSync(join(entryDir, 'model.onnx.data'), 100);
-    if (damage === 'rewritten graph of the same size') writeFileSync(join(entryDir, 'model.onnx'), Buffer.alloc(readFileSync(join(entryDir, 'model.onnx')).length, 0x5a));
+    if (damage === 'rewritten graph of the same size')
+      writeFileSync(join(entryDir, 'model.onnx'), Buffer.alloc(readFileSync(join(entryDir, 'model.onnx')).length, 0x5a));
     if (damage === 'garbage manifest') writeFileSync(join(entryDir, 'manifest.json'), '{ not json');
     if (damage === 'missing manifest') rmSync(join(entryDir, 'manifest.json'));
     const log = recorder();
@@ -156,7 +163,12 @@ test('openSession: the CPU level (extended) goes through the cache too; without 
   const cacheDir = join(scratch, 'cpu-level-cache');
   const model = linearModel(dir, 4);
   const x = values(64, 17);
-  for (const [folder, origin] of [[undefined, 'direct'], ['', 'direct'], [cacheDir, 'cold'], [cacheDir, 'warm']] as const) {
+  for (const [folder, origin] of [
+    [undefined, 'direct'],
+    ['', 'direct'],
+    [cacheDir, 'cold'],
+    [cacheDir, 'warm'],
+  ] as const) {
     const loaded = await openSession(model.path, { device: 'cpu', threads: 1, cacheDir: folder }, recorder());
     assert.equal(loaded.origin, origin, `cache folder ${folder}`);
     assertClose(await runLinear(loaded, x), expectedLinear(x, model.weight), `cache folder ${folder}`);

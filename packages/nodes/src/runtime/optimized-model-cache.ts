@@ -102,7 +102,10 @@ function machineSignature(): string {
 
 /** The cache folder of one (model, device, level) on this machine. */
 export function cacheEntryDir(cacheDir: string, fingerprint: string, device: string, level: string, variant = ''): string {
-  const key = createHash('sha256').update(JSON.stringify([CACHE_FORMAT, fingerprint, device, level, machineSignature(), variant])).digest('hex').slice(0, 32);
+  const key = createHash('sha256')
+    .update(JSON.stringify([CACHE_FORMAT, fingerprint, device, level, machineSignature(), variant]))
+    .digest('hex')
+    .slice(0, 32);
   return join(cacheDir, key);
 }
 
@@ -133,7 +136,12 @@ export async function createWithOptimizedCache(request: OptimizedModelRequest, l
 }
 
 /** Optimizes the source into a fresh temporary folder, then renames it into place. */
-async function buildEntry(request: OptimizedModelRequest, level: string, entry: string, log: CacheLog): Promise<{ session: ort.InferenceSession; origin: CacheOrigin }> {
+async function buildEntry(
+  request: OptimizedModelRequest,
+  level: string,
+  entry: string,
+  log: CacheLog,
+): Promise<{ session: ort.InferenceSession; origin: CacheOrigin }> {
   const staging = `${entry}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   try {
     await mkdir(staging, { recursive: true });
@@ -168,7 +176,10 @@ async function buildEntry(request: OptimizedModelRequest, level: string, entry: 
 }
 
 /** A session of the source file, or of the request's variant with its own options added. */
-export async function createFrom(request: Pick<OptimizedModelRequest, 'source' | 'variant'>, options: ort.InferenceSession.SessionOptions): Promise<ort.InferenceSession> {
+export async function createFrom(
+  request: Pick<OptimizedModelRequest, 'source' | 'variant'>,
+  options: ort.InferenceSession.SessionOptions,
+): Promise<ort.InferenceSession> {
   if (!request.variant) return ort.InferenceSession.create(request.source, options);
   const prepared = await request.variant.prepare();
   const extra = (options.extra ?? {}) as { session?: Record<string, string> };

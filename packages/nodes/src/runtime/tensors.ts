@@ -16,7 +16,12 @@ export function floatTensor(type: string, data: Float32Array, dims: readonly num
 /** Integer ids in the declared element type. */
 export function idsTensor(type: string, ids: readonly number[], dims: readonly number[]): ort.Tensor {
   if (type === 'int32') return new ort.Tensor('int32', Int32Array.from(ids), dims);
-  if (type === 'int64') return new ort.Tensor('int64', BigInt64Array.from(ids, (id) => BigInt(id)), dims);
+  if (type === 'int64')
+    return new ort.Tensor(
+      'int64',
+      BigInt64Array.from(ids, (id) => BigInt(id)),
+      dims,
+    );
   throw new LoomError('UNSUPPORTED_MODEL', `Expected integer ids, the model declares ${type}.`);
 }
 
@@ -31,7 +36,10 @@ export function readFloats(tensor: ort.Tensor): Float32Array {
 export function requireInput(session: ort.InferenceSession, name: string, model: string): { type: string; rank: number } {
   const meta = session.inputMetadata.find((m) => m.name === name);
   if (!meta || !meta.isTensor) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${model} has no tensor input "${name}" (inputs: ${session.inputNames.join(', ')}); it does not look like a Stable Diffusion export.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${model} has no tensor input "${name}" (inputs: ${session.inputNames.join(', ')}); it does not look like a Stable Diffusion export.`,
+    );
   }
   return { type: meta.type, rank: meta.shape.length };
 }

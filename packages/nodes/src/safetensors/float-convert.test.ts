@@ -5,8 +5,15 @@ import { bfloat16ToFloat32, floatToHalfBits, halfBitsToFloat, halfToFloat32 } fr
 // Expected values are worked out by hand from the IEEE 754 binary16 / bfloat16 bit layouts.
 test('binary16 bit patterns decode to their IEEE values', () => {
   const cases: [number, number][] = [
-    [0x3c00, 1], [0xc000, -2], [0x7bff, 65504], [0x0001, 2 ** -24], [0x0400, 2 ** -14],
-    [0x3555, 0.333251953125], [0x7c00, Infinity], [0xfc00, -Infinity], [0x8000, -0],
+    [0x3c00, 1],
+    [0xc000, -2],
+    [0x7bff, 65504],
+    [0x0001, 2 ** -24],
+    [0x0400, 2 ** -14],
+    [0x3555, 0.333251953125],
+    [0x7c00, Infinity],
+    [0xfc00, -Infinity],
+    [0x8000, -0],
   ];
   for (const [bits, value] of cases) assert.equal(halfBitsToFloat(bits), value, `0x${bits.toString(16)}`);
   assert.ok(Number.isNaN(halfBitsToFloat(0x7e00)));

@@ -10,10 +10,21 @@ import { LoomError } from '@loom/engine';
 
 /** Element types a safetensors file may declare, with their size in bytes. */
 const DTYPE_SIZES = {
-  BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1,
-  I16: 2, U16: 2, F16: 2, BF16: 2,
-  I32: 4, U32: 4, F32: 4,
-  F64: 8, I64: 8, U64: 8,
+  BOOL: 1,
+  U8: 1,
+  I8: 1,
+  F8_E5M2: 1,
+  F8_E4M3: 1,
+  I16: 2,
+  U16: 2,
+  F16: 2,
+  BF16: 2,
+  I32: 4,
+  U32: 4,
+  F32: 4,
+  F64: 8,
+  I64: 8,
+  U64: 8,
 } as const;
 
 export type SafetensorsDtype = keyof typeof DTYPE_SIZES;
@@ -40,7 +51,11 @@ export const MAX_HEADER_SIZE = 100_000_000;
 
 /** Every problem with a safetensors file: a BAD_FILE LoomError whose message names the file. */
 export class SafetensorsError extends LoomError {
-  constructor(readonly file: string, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly file: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     super('BAD_FILE', `safetensors file ${file}: ${detail}`, options);
   }
 }

@@ -24,11 +24,15 @@ const le16 = (bits: number[]): Uint8Array => new Uint8Array(new Uint16Array(bits
 
 test('reads F32 tensors and metadata', async () => {
   const data = new Uint8Array([...le32([1.5, -2, 0.25, 8]), ...le32([7])]);
-  const path = write('f32.safetensors', {
-    __metadata__: { format: 'pt' },
-    a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
-    b: { dtype: 'F32', shape: [], data_offsets: [16, 20] },
-  }, data);
+  const path = write(
+    'f32.safetensors',
+    {
+      __metadata__: { format: 'pt' },
+      a: { dtype: 'F32', shape: [2, 2], data_offsets: [0, 16] },
+      b: { dtype: 'F32', shape: [], data_offsets: [16, 20] },
+    },
+    data,
+  );
   await withSafetensors(path, async (f) => {
     assert.deepEqual(f.metadata, { format: 'pt' });
     assert.deepEqual(f.names(), ['a', 'b']);
@@ -51,10 +55,15 @@ test('copes with a data section that is not 4-byte aligned', async () => {
 
 test('converts F16 and BF16 from known bit patterns', async () => {
   const data = new Uint8Array([...le16([0x3c00, 0xc000, 0x3555, 0x0001]), ...le16([0x3f80, 0x4049])]);
-  const path = write('half.safetensors', {
-    h: { dtype: 'F16', shape: [4], data_offsets: [0, 8] },
-    b: { dtype: 'BF16', shape: [2], data_offsets: [8, 12] },
-  }, data, 3);
+  const path = write(
+    'half.safetensors',
+    {
+      h: { dtype: 'F16', shape: [4], data_offsets: [0, 8] },
+      b: { dtype: 'BF16', shape: [2], data_offsets: [8, 12] },
+    },
+    data,
+    3,
+  );
   await withSafetensors(path, async (f) => {
     assert.deepEqual([...(await f.readFloat32('h'))], [1, -2, 0.333251953125, 2 ** -24]);
     assert.deepEqual([...(await f.readFloat32('b'))], [1, 3.140625]);
@@ -62,8 +71,7 @@ test('converts F16 and BF16 from known bit patterns', async () => {
 });
 
 test('reads integer tensors in their own type', async () => {
-  const path = write('ids.safetensors', { ids: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } },
-    new Uint8Array(new BigInt64Array([49406n, 7n]).buffer));
+  const path = write('ids.safetensors', { ids: { dtype: 'I64', shape: [2], data_offsets: [0, 16] } }, new Uint8Array(new BigInt64Array([49406n, 7n]).buffer));
   await withSafetensors(path, async (f) => {
     const t = await f.read('ids');
     assert.deepEqual([...(t.data as BigInt64Array)], [49406n, 7n]);
@@ -102,10 +110,17 @@ test('rejects bad JSON', async () => {
 
 test('rejects overlapping, out-of-range and inconsistent offsets', async () => {
   const data = le32([1, 2, 3, 4]);
-  await rejects(write('overlap.safetensors', {
-    a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
-    b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
-  }, data), /overlap/);
+  await rejects(
+    write(
+      'overlap.safetensors',
+      {
+        a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] },
+        b: { dtype: 'F32', shape: [2], data_offsets: [4, 12] },
+      },
+      data,
+    ),
+    /overlap/,
+  );
   await rejects(write('range.safetensors', { a: { dtype: 'F32', shape: [8], data_offsets: [0, 32] } }, data), /truncated/);
   await rejects(write('shape.safetensors', { a: { dtype: 'F32', shape: [3], data_offsets: [0, 16] } }, data), /needs 12/);
   await rejects(write('dtype.safetensors', { a: { dtype: 'Q4', shape: [4], data_offsets: [0, 16] } }, data), /unsupported dtype/);

@@ -9,8 +9,7 @@ import { MAX_HEADER_SIZE, SafetensorsError, parseHeader, type SafetensorsHeader,
 
 /** A tensor's data in its natural JS array type; F16/BF16 stay as raw bits in a Uint16Array. */
 export type TensorData =
-  | Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array
-  | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
+  Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
 /** A tensor read from a file: header entry plus data. */
 export interface LoadedTensor {
@@ -77,11 +76,16 @@ export class SafetensorsFile {
   async readFloat32(name: string): Promise<Float32Array> {
     const { info, data } = await this.read(name);
     switch (info.dtype) {
-      case 'F32': return data as Float32Array;
-      case 'F16': return halfToFloat32(data as Uint16Array);
-      case 'BF16': return bfloat16ToFloat32(data as Uint16Array);
-      case 'F64': return Float32Array.from(data as Float64Array);
-      default: throw new SafetensorsError(this.path, `tensor "${name}" has dtype ${info.dtype}, expected a float type`);
+      case 'F32':
+        return data as Float32Array;
+      case 'F16':
+        return halfToFloat32(data as Uint16Array);
+      case 'BF16':
+        return bfloat16ToFloat32(data as Uint16Array);
+      case 'F64':
+        return Float32Array.from(data as Float64Array);
+      default:
+        throw new SafetensorsError(this.path, `tensor "${name}" has dtype ${info.dtype}, expected a float type`);
     }
   }
 
@@ -128,15 +132,27 @@ async function readHeader(path: string, handle: FileHandle): Promise<Safetensors
 function view(info: TensorInfo, bytes: Uint8Array): TensorData {
   const b = bytes.buffer;
   switch (info.dtype) {
-    case 'F32': return new Float32Array(b);
-    case 'F64': return new Float64Array(b);
-    case 'F16': case 'BF16': case 'U16': return new Uint16Array(b);
-    case 'I16': return new Int16Array(b);
-    case 'I32': return new Int32Array(b);
-    case 'U32': return new Uint32Array(b);
-    case 'I64': return new BigInt64Array(b);
-    case 'U64': return new BigUint64Array(b);
-    case 'I8': return new Int8Array(b);
-    default: return bytes; // BOOL, U8 and the 8-bit float formats: raw bytes
+    case 'F32':
+      return new Float32Array(b);
+    case 'F64':
+      return new Float64Array(b);
+    case 'F16':
+    case 'BF16':
+    case 'U16':
+      return new Uint16Array(b);
+    case 'I16':
+      return new Int16Array(b);
+    case 'I32':
+      return new Int32Array(b);
+    case 'U32':
+      return new Uint32Array(b);
+    case 'I64':
+      return new BigInt64Array(b);
+    case 'U64':
+      return new BigUint64Array(b);
+    case 'I8':
+      return new Int8Array(b);
+    default:
+      return bytes; // BOOL, U8 and the 8-bit float formats: raw bytes
   }
 }

@@ -23,7 +23,7 @@ export function writeSafetensors(path: string, tensors: Record<string, TensorToW
     offset += bytes.length;
   }
   let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((json.length) % 8)) % 8);
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
   const prefix = new Uint8Array(8);
   new DataView(prefix.buffer).setBigUint64(0, BigInt(json.length), true);
   writeFileSync(path, Buffer.concat([prefix, new TextEncoder().encode(json), ...chunks]));

@@ -72,7 +72,10 @@ async function readFinalNorm(path: string): Promise<LayerNormWeights> {
   const ln = through('last_hidden_state').node;
   const [weight, bias] = [ln?.input[1], ln?.input[2]].map((n) => (n ? through(n).name : ''));
   if (ln?.opType !== 'LayerNormalization' || !weight || !bias || !model.initializer(weight) || !model.initializer(bias)) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${path}: last_hidden_state does not come from a LayerNormalization with stored weights, so CLIP skip cannot apply the final layer norm; load the model from a checkpoint or diffusers folder instead.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${path}: last_hidden_state does not come from a LayerNormalization with stored weights, so CLIP skip cannot apply the final layer norm; load the model from a checkpoint or diffusers folder instead.`,
+    );
   }
   const t = await model.readFloat32([weight, bias]);
   const eps = ln.attribute.find((a) => a.name === 'epsilon')?.f ?? 1e-5; // the operator's default
@@ -83,7 +86,13 @@ async function readFinalNorm(path: string): Promise<LayerNormWeights> {
  * The feature layer of one encoder for `skip`, with the final norm's weights when needed (cached per
  * model file in `ctx.objects` when given).
  */
-export async function featureLayer(session: ort.InferenceSession, path: string, family: 'sd15' | 'sdxl', skip: number, ctx?: Pick<NodeContext, 'objects'>): Promise<FeatureLayer> {
+export async function featureLayer(
+  session: ort.InferenceSession,
+  path: string,
+  family: 'sd15' | 'sdxl',
+  skip: number,
+  ctx?: Pick<NodeContext, 'objects'>,
+): Promise<FeatureLayer> {
   const { output, normed } = skipOutput(session, family, skip, path);
   if (!normed) return { output };
   const read = async () => {

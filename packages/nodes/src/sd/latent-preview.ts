@@ -19,6 +19,9 @@ export async function latentPreview(x0: Float32Array, shape: readonly number[], 
       rgb[p * 3 + c] = Math.max(0, Math.min(255, Math.round(((v + 1) / 2) * 255)));
     }
   }
-  const data = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } }).resize({ width: w * 4, height: h * 4, kernel: 'nearest' }).png().toBuffer();
+  const data = await sharp(rgb, { raw: { width: w, height: h, channels: 3 } })
+    .resize({ width: w * 4, height: h * 4, kernel: 'nearest' })
+    .png()
+    .toBuffer();
   return { mime: 'image/png', data };
 }

@@ -30,7 +30,13 @@ interface SharedBranches {
   queue: Promise<unknown>;
 }
 
-export async function openModel(path: string, component: Component, loras: readonly AppliedLora[], config: NodePackConfig, ctx: NodeContext): Promise<ModelRunner> {
+export async function openModel(
+  path: string,
+  component: Component,
+  loras: readonly AppliedLora[],
+  config: NodePackConfig,
+  ctx: NodeContext,
+): Promise<ModelRunner> {
   const active = loras.filter((l) => l.strength !== 0);
   if (active.length === 0) {
     const { session } = await cachedSession(ctx.objects, path, config, ctx.log);
@@ -43,7 +49,11 @@ export async function openModel(path: string, component: Component, loras: reado
   const wanted = JSON.stringify(active.map((l) => [l.file, l.strength]));
   const shared = await ctx.objects.getOrCreate(`lora-branches|${key}|${config.device}|${config.threads}`, async () => {
     // Built with branches for the first caller's LoRAs; later LoRAs on other layers add branches.
-    const { value: branches } = await withDevice(config.device, (device) => LoraBranchSession.create(patcher, sessionOptions(device, config.threads), active), ctx.log);
+    const { value: branches } = await withDevice(
+      config.device,
+      (device) => LoraBranchSession.create(patcher, sessionOptions(device, config.threads), active),
+      ctx.log,
+    );
     const entry: SharedBranches = { branches, applied: wanted, queue: Promise.resolve() };
     return { value: entry, bytes, dispose: () => branches.release() };
   });

@@ -44,7 +44,12 @@ async function locateModel(config: NodePackConfig, name: string): Promise<Checkp
 }
 
 /** Opens `name` as pipeline files, building (with progress) what is not an ONNX export yet. */
-export async function openModel(config: NodePackConfig, name: string, progress?: (value: number, max: number) => void, signal?: AbortSignal): Promise<PipelineFiles> {
+export async function openModel(
+  config: NodePackConfig,
+  name: string,
+  progress?: (value: number, max: number) => void,
+  signal?: AbortSignal,
+): Promise<PipelineFiles> {
   const source = await locateModel(config, name);
   if (source.kind === 'onnx') return readPipeline(source.path);
   const dir = await ensureBuiltPipeline(source, {
@@ -79,12 +84,16 @@ export async function modelStamp(config: NodePackConfig, name: string): Promise<
   if (source.kind === 'single-file') {
     return [await fileStamp(source.path), await fileStamp(source.path.replace(/\.[^./\\]+$/, '.yaml'))].join('|');
   }
-  const parts = source.kind === 'diffusers'
-    ? ['model_index.json', ...(await readdir(join(source.path, 'unet')).catch(() => [])).map((f) => `unet/${f}`)]
-    : ['model_index.json', 'unet/model.onnx', 'text_encoder/model.onnx', 'text_encoder_2/model.onnx', 'vae_decoder/model.onnx'];
+  const parts =
+    source.kind === 'diffusers'
+      ? ['model_index.json', ...(await readdir(join(source.path, 'unet')).catch(() => [])).map((f) => `unet/${f}`)]
+      : ['model_index.json', 'unet/model.onnx', 'text_encoder/model.onnx', 'text_encoder_2/model.onnx', 'vae_decoder/model.onnx'];
   return (await Promise.all(parts.map((p) => fileStamp(join(source.path, p))))).join('|');
 }
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }

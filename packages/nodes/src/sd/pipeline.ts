@@ -59,7 +59,10 @@ async function readJson(path: string): Promise<unknown> {
 async function requireModel(dir: string, component: string): Promise<string> {
   const path = join(dir, component, 'model.onnx');
   if (!(await exists(path))) {
-    throw new LoomError('UNSUPPORTED_MODEL', `Pipeline ${dir} has no ${component}/model.onnx. Loom needs an ONNX export (Optimum or the diffusers ONNX script) with text_encoder, unet and vae_decoder folders.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `Pipeline ${dir} has no ${component}/model.onnx. Loom needs an ONNX export (Optimum or the diffusers ONNX script) with text_encoder, unet and vae_decoder folders.`,
+    );
   }
   return path;
 }
@@ -73,7 +76,10 @@ export async function readPipeline(dir: string): Promise<PipelineFiles> {
   if (!(await exists(dir))) throw new LoomError('MODEL_NOT_FOUND', `Model folder ${dir} does not exist.`);
   const indexPath = join(dir, 'model_index.json');
   if (!(await exists(indexPath))) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${dir} is not a pipeline folder: it has no model_index.json. Put single-file checkpoints (.safetensors, .ckpt) in the models folder's checkpoints/, or use a diffusers folder or an ONNX export (Optimum, the diffusers ONNX script).`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${dir} is not a pipeline folder: it has no model_index.json. Put single-file checkpoints (.safetensors, .ckpt) in the models folder's checkpoints/, or use a diffusers folder or an ONNX export (Optimum, the diffusers ONNX script).`,
+    );
   }
   const index = ModelIndexSchema.safeParse(await readJson(indexPath));
   if (!index.success) throw new LoomError('UNSUPPORTED_MODEL', `${indexPath} has no "_class_name"; it is not a diffusers model index.`);
@@ -94,7 +100,10 @@ export async function readPipeline(dir: string): Promise<PipelineFiles> {
   const schedulerPath = join(dir, 'scheduler', 'scheduler_config.json');
   // Without it the scheduler would run on class defaults, not the model's own schedule: refuse.
   if (!(await exists(schedulerPath))) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${dir} has no scheduler/scheduler_config.json. Copy it from the model's repository; the scheduler's defaults do not match the model's training schedule.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${dir} has no scheduler/scheduler_config.json. Copy it from the model's repository; the scheduler's defaults do not match the model's training schedule.`,
+    );
   }
   const schedulerConfig = (await readJson(schedulerPath)) as Record<string, unknown>;
   const unetConfig = join(dir, 'unet', 'config.json');

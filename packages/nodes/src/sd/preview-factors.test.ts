@@ -4,17 +4,36 @@ import { test } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { pictureSet } from './picture-set.ts';
 import { readPipeline } from './pipeline.ts';
-import { colourCharts, encodedPairs, FAMILY_FACTORS, fitPreviewFactors, leastSquares, previewColour, readPreviewFactors, type PreviewFactors } from './preview-factors.ts';
+import {
+  colourCharts,
+  encodedPairs,
+  FAMILY_FACTORS,
+  fitPreviewFactors,
+  leastSquares,
+  previewColour,
+  readPreviewFactors,
+  type PreviewFactors,
+} from './preview-factors.ts';
 
 const REPO = join(import.meta.dirname, '../../../..');
 const WORLD = join(REPO, 'test/fixtures/loom-tiny-world');
 
 test('least squares recovers an exact linear map with bias', () => {
   // y = 2a − b + 3 and y' = −a + 0.5b, sampled on a small grid (worked by hand: the fit is exact).
-  const X = [[0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1], [2, 3, 1]];
+  const X = [
+    [0, 0, 1],
+    [1, 0, 1],
+    [0, 1, 1],
+    [1, 1, 1],
+    [2, 3, 1],
+  ];
   const Y = X.map(([a, b]) => [2 * a! - b! + 3, -a! + 0.5 * b!]);
   const B = leastSquares(X, Y);
-  const expected = [[2, -1], [-1, 0.5], [3, 0]];
+  const expected = [
+    [2, -1],
+    [-1, 0.5],
+    [3, 0],
+  ];
   B.forEach((row, i) => row.forEach((v, j) => assert.ok(Math.abs(v - expected[i]![j]!) < 1e-9, `B[${i}][${j}] = ${v}`)));
 });
 
@@ -50,7 +69,8 @@ for (const { name, fitOn, heldOut } of CASES) {
     const own = rmse(committed, pairs);
     const family = rmse(FAMILY_FACTORS[pipeline.family], pairs);
     assert.ok(own < family, `own factors ${own.toFixed(3)} vs ${pipeline.family} factors ${family.toFixed(3)}`);
-    if (name === 'loom-tiny') assert.ok(own < 0.5 * family, `loom-tiny: own factors at least twice as close as SD1.5's (${own.toFixed(3)} vs ${family.toFixed(3)})`);
+    if (name === 'loom-tiny')
+      assert.ok(own < 0.5 * family, `loom-tiny: own factors at least twice as close as SD1.5's (${own.toFixed(3)} vs ${family.toFixed(3)})`);
     await Promise.all([decoder.session.release(), encoder.session.release()]);
   });
 }

@@ -79,7 +79,8 @@ export function leastSquares(X: number[][], Y: number[][]): number[][] {
     for (let r = col + 1; r < p; r++) if (Math.abs(a[r]![col]!) > Math.abs(a[pivot]![col]!)) pivot = r;
     [a[col], a[pivot]] = [a[pivot]!, a[col]!];
     const lead = a[col]![col]!;
-    if (Math.abs(lead) < 1e-12) throw new LoomError('UNSUPPORTED_MODEL', 'Cannot fit latent preview colours: the VAE decoder gives the same colour whatever the latent.');
+    if (Math.abs(lead) < 1e-12)
+      throw new LoomError('UNSUPPORTED_MODEL', 'Cannot fit latent preview colours: the VAE decoder gives the same colour whatever the latent.');
     for (let j = 0; j < p + q; j++) a[col]![j]! /= lead;
     for (let r = 0; r < p; r++) {
       if (r === col) continue;
@@ -121,7 +122,12 @@ export function colourCharts(count: number, size: number, seed: number): ImageBa
 }
 
 /** Latent pixels of encoded pictures, each paired with the mean colour of its 8×8 block in [-1, 1]. */
-export async function encodedPairs(encoder: ort.InferenceSession, model: string, scaling: number, images: ImageBatch): Promise<{ z: number[][]; rgb: number[][] }> {
+export async function encodedPairs(
+  encoder: ort.InferenceSession,
+  model: string,
+  scaling: number,
+  images: ImageBatch,
+): Promise<{ z: number[][]; rgb: number[][] }> {
   const latent = await encodeImages(encoder, model, images, scaling);
   const [count, , h, w] = latent.shape;
   const W = w * 8;
@@ -132,7 +138,8 @@ export async function encodedPairs(encoder: ort.InferenceSession, model: string,
         const base = b * 4 * h * w + y * w + x;
         pairs.z.push([0, 1, 2, 3].map((k) => latent.samples[base + k * h * w] as number));
         const sum = [0, 0, 0];
-        for (let dy = 0; dy < 8; dy++) for (let dx = 0; dx < 8; dx++) for (let c = 0; c < 3; c++) sum[c]! += images.pixels[((b * h * 8 + y * 8 + dy) * W + x * 8 + dx) * 3 + c] as number;
+        for (let dy = 0; dy < 8; dy++)
+          for (let dx = 0; dx < 8; dx++) for (let c = 0; c < 3; c++) sum[c]! += images.pixels[((b * h * 8 + y * 8 + dy) * W + x * 8 + dx) * 3 + c] as number;
         pairs.rgb.push(sum.map((v) => (v / 64) * 2 - 1));
       }
     }
@@ -179,7 +186,10 @@ export async function fitPreviewFactors(vae: VaeSessions, scaling: number, pictu
   const { z, rgb } = vae.encoder
     ? await encodedPairs(vae.encoder.session, vae.encoder.model, scaling, pictures ?? colourCharts(8, 128, 1234))
     : await decodedPairs(vae.decoder.session, vae.decoder.model, scaling, 32);
-  const solution = leastSquares(z.map((v) => [...v, 1]), rgb);
+  const solution = leastSquares(
+    z.map((v) => [...v, 1]),
+    rgb,
+  );
   const round = (v: number) => Math.round(v * 1e4) / 1e4;
   return { weights: solution.slice(0, 4).map((row) => row.map(round)), bias: solution[4]!.map(round) };
 }

@@ -11,9 +11,14 @@ test("Python's Infinity, -Infinity and NaN tokens parse as strings; inside strin
 });
 
 test('a DPM-Solver config with lambda_min_clipped: -Infinity drives dpmpp_2m; a finite one is refused in one line', () => {
-  const config = parsePythonJson('{"_class_name": "DPMSolverMultistepScheduler", "beta_schedule": "scaled_linear", "beta_start": 0.00085, "beta_end": 0.012, "lambda_min_clipped": -Infinity, "solver_order": 2}');
+  const config = parsePythonJson(
+    '{"_class_name": "DPMSolverMultistepScheduler", "beta_schedule": "scaled_linear", "beta_start": 0.00085, "beta_end": 0.012, "lambda_min_clipped": -Infinity, "solver_order": 2}',
+  );
   const s = createScheduler('dpmpp_2m', config);
   s.setTimesteps(4);
   assert.equal(s.timesteps.length, 4);
-  assert.throws(() => createScheduler('dpmpp_2m', { ...(config as object), lambda_min_clipped: -5.1 }), /^LoomError: Scheduler config key lambda_min_clipped: -5\.1 is not supported by the dpmpp_2m scheduler/);
+  assert.throws(
+    () => createScheduler('dpmpp_2m', { ...(config as object), lambda_min_clipped: -5.1 }),
+    /^LoomError: Scheduler config key lambda_min_clipped: -5\.1 is not supported by the dpmpp_2m scheduler/,
+  );
 });

@@ -22,7 +22,13 @@ export interface SampleOptions {
   preview?: (x0: Float32Array, shape: readonly number[]) => Promise<Preview>;
 }
 
-export async function sampleLatents(unet: ModelRunner, latent: Latent, guidance: GuidanceInputs, options: SampleOptions, ctx: NodeContext): Promise<Float32Array> {
+export async function sampleLatents(
+  unet: ModelRunner,
+  latent: Latent,
+  guidance: GuidanceInputs,
+  options: SampleOptions,
+  ctx: NodeContext,
+): Promise<Float32Array> {
   const scheduler = createScheduler(options.scheduler.name, { ...options.schedulerConfig, ...options.scheduler.configOverrides });
   scheduler.setTimesteps(options.steps, { denoise: options.denoise, batch: latent.shape[0] });
   // One generator per run: the starting noise and the ancestral/LCM noise come from the same stream, as

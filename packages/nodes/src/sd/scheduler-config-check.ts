@@ -20,10 +20,12 @@ export function schedulerConfigProblem(modelsDir: string, pipeline: string, samp
   } catch {
     return undefined; // absent or unreadable: reported when the pipeline is read
   }
-  const fault = (input: string, prefix: string) => (err: unknown): CheckProblem => {
-    if (err instanceof LoomError) return { code: err.code, input, message: prefix + err.message };
-    throw err;
-  };
+  const fault =
+    (input: string, prefix: string) =>
+    (err: unknown): CheckProblem => {
+      if (err instanceof LoomError) return { code: err.code, input, message: prefix + err.message };
+      throw err;
+    };
   let choice: ReturnType<typeof resolveScheduler>;
   try {
     choice = resolveScheduler(sampler, schedule);

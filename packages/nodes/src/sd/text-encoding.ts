@@ -38,7 +38,13 @@ export function featureLayers(clip: ClipHandle, encoders: ModelRunner[], ctx?: P
  * One 77-token window through an encoder: the features of `layer` (final norm applied for CLIP skip)
  * and, when named, the pooled output. A window with embeddings runs the embeds model with their feeds.
  */
-export async function runWindow(encoder: ModelRunner, chunk: PromptChunk, layer: FeatureLayer, pooled?: string, embeds?: WindowEmbeds): Promise<{ features: Float32Array; pooled?: Float32Array }> {
+export async function runWindow(
+  encoder: ModelRunner,
+  chunk: PromptChunk,
+  layer: FeatureLayer,
+  pooled?: string,
+  embeds?: WindowEmbeds,
+): Promise<{ features: Float32Array; pooled?: Float32Array }> {
   const runner = embeds?.runner ?? encoder;
   const ids = requireInput(runner.session, 'input_ids', runner.path);
   const outputs = pooled ? [layer.output, pooled] : [layer.output];
@@ -57,7 +63,15 @@ function promptWindows(text: string, family: 'sd15' | 'sdxl', tokenizers: ClipTo
 }
 
 /** Runs one encoder over every window, applying the emphasis weights; returns [window] blocks of [77, dim]. */
-async function encodeWindows(encoder: ModelRunner, e: number, windows: PromptChunk[], layer: FeatureLayer, ctx: NodeContext, pooled?: string, embeddings?: PromptEmbeddings): Promise<{ parts: Float32Array[]; pooled?: Float32Array }> {
+async function encodeWindows(
+  encoder: ModelRunner,
+  e: number,
+  windows: PromptChunk[],
+  layer: FeatureLayer,
+  ctx: NodeContext,
+  pooled?: string,
+  embeddings?: PromptEmbeddings,
+): Promise<{ parts: Float32Array[]; pooled?: Float32Array }> {
   const parts: Float32Array[] = [];
   let firstPooled: Float32Array | undefined;
   for (const chunk of windows) {
@@ -79,12 +93,19 @@ export async function encodePrompt(clip: ClipHandle, encoders: ModelRunner[], te
   const windows = promptWindows(text, family, tokenizers, found ? { embeddings: found.matcher } : {});
   const layers = await featureLayers(clip, encoders, ctx);
   const encoded = await Promise.all(
-    encoders.map((encoder, e) => encodeWindows(encoder, e, windows[e] ?? [], layers[e] as FeatureLayer, ctx, family === 'sdxl' && e === 1 ? 'text_embeds' : undefined, found?.embeddings)),
+    encoders.map((encoder, e) =>
+      encodeWindows(encoder, e, windows[e] ?? [], layers[e] as FeatureLayer, ctx, family === 'sdxl' && e === 1 ? 'text_embeds' : undefined, found?.embeddings),
+    ),
   );
   const used = found?.embeddings.used() ?? [];
-  const padParts = await Promise.all(encoders.map(async (encoder, e) => (await runWindow(encoder, emptyChunk(tokenizers[e] as ClipTokenizer), layers[e] as FeatureLayer)).features));
+  const padParts = await Promise.all(
+    encoders.map(async (encoder, e) => (await runWindow(encoder, emptyChunk(tokenizers[e] as ClipTokenizer), layers[e] as FeatureLayer)).features),
+  );
   const tokens = windows[0]?.[0]?.ids.length ?? 77;
-  const embeds = concatFeatures(encoded.map((x) => x.parts), tokens);
+  const embeds = concatFeatures(
+    encoded.map((x) => x.parts),
+    tokens,
+  );
   const pooled = encoded.find((x) => x.pooled)?.pooled;
   return {
     kind: 'conditioning',
@@ -93,7 +114,10 @@ export async function encodePrompt(clip: ClipHandle, encoders: ModelRunner[], te
     tokens: (windows[0]?.length ?? 0) * tokens,
     dim: embeds.length / ((windows[0]?.length ?? 1) * tokens),
     ...(pooled && { pooled }),
-    padWindow: concatFeatures(padParts.map((p) => [p]), tokens),
+    padWindow: concatFeatures(
+      padParts.map((p) => [p]),
+      tokens,
+    ),
     empty: text.trim() === '',
     prompt: text,
     ...(used.length > 0 && { embeddings: used }),

@@ -13,7 +13,6 @@ import { float32ToHalf } from '../safetensors/float-convert.ts';
 import { timestepForInt64Input } from './schedulers/index.ts';
 import type { ModelRunner } from './model-session.ts';
 
-
 /** Conditioning for one CFG pass, already expanded to the latent batch. */
 export interface GuidanceInputs {
   positive: Conditioning;
@@ -76,17 +75,29 @@ function conditioningFeeds(unet: ModelRunner, batch: number, g: GuidanceInputs):
   if (cached && cached.session === unet.session && cached.batch === batch) return cached.feeds;
   const hidden = requireInput(unet.session, 'encoder_hidden_states', unet.path);
   if (g.negative.dim !== g.positive.dim) {
-    throw new LoomError('PARAM_INVALID', `The positive (${g.positive.dim}-wide) and negative (${g.negative.dim}-wide) conditionings come from different text encoders.`, { input: 'negative' });
+    throw new LoomError(
+      'PARAM_INVALID',
+      `The positive (${g.positive.dim}-wide) and negative (${g.negative.dim}-wide) conditionings come from different text encoders.`,
+      { input: 'negative' },
+    );
   }
   const guided = g.cfg !== 1;
   const [uncond, cond, tokens] = matchLengths(g.negative, g.positive);
   const rows = batch * (guided ? 2 : 1);
   const feeds: Record<string, ort.Tensor> = {
-    encoder_hidden_states: floatTensor(hidden.type, guided ? concat(repeat(uncond, batch), repeat(cond, batch)) : repeat(cond, batch), [rows, tokens, g.positive.dim]),
+    encoder_hidden_states: floatTensor(hidden.type, guided ? concat(repeat(uncond, batch), repeat(cond, batch)) : repeat(cond, batch), [
+      rows,
+      tokens,
+      g.positive.dim,
+    ]),
   };
   if (unet.session.inputNames.includes('text_embeds')) {
     const pooled = [g.negative.pooled, g.positive.pooled];
-    if (!pooled[0] || !pooled[1] || !g.timeIds) throw new LoomError('UNSUPPORTED_MODEL', `${unet.path} is an SDXL UNet but the conditioning has no pooled embeddings; encode the prompt with this pipeline's CLIP.`);
+    if (!pooled[0] || !pooled[1] || !g.timeIds)
+      throw new LoomError(
+        'UNSUPPORTED_MODEL',
+        `${unet.path} is an SDXL UNet but the conditioning has no pooled embeddings; encode the prompt with this pipeline's CLIP.`,
+      );
     const embeds = requireInput(unet.session, 'text_embeds', unet.path);
     const ids = requireInput(unet.session, 'time_ids', unet.path);
     const pooledRows = guided ? concat(repeat(pooled[0], batch), repeat(pooled[1], batch)) : repeat(pooled[1], batch);

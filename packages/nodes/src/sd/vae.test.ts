@@ -18,7 +18,9 @@ function fakeDecoder(bias: (z: Float32Array) => number): ort.InferenceSession {
       const W = w! * 8;
       const out = new Float32Array(3 * H * W);
       const b = bias(z);
-      for (let c = 0; c < 3; c++) for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) out[c * H * W + y * W + x] = (z[c * h! * w! + Math.floor(y / 8) * w! + Math.floor(x / 8)] as number) + b;
+      for (let c = 0; c < 3; c++)
+        for (let y = 0; y < H; y++)
+          for (let x = 0; x < W; x++) out[c * H * W + y * W + x] = (z[c * h! * w! + Math.floor(y / 8) * w! + Math.floor(x / 8)] as number) + b;
       return { sample: new ort.Tensor('float32', out, [1, 3, H, W]) };
     },
   } as unknown as ort.InferenceSession;
@@ -33,7 +35,11 @@ const latent = (h: number, w: number): Latent => {
 test('tile origins cover the axis evenly with at least the requested overlap', () => {
   assert.deepEqual(tileStarts(10, 16, 4), [0]);
   assert.deepEqual(tileStarts(32, 16, 4), [0, 8, 16]);
-  for (const [size, tile, overlap] of [[40, 16, 4], [100, 32, 8], [33, 16, 2]] as const) {
+  for (const [size, tile, overlap] of [
+    [40, 16, 4],
+    [100, 32, 8],
+    [33, 16, 2],
+  ] as const) {
     const starts = tileStarts(size, tile, overlap);
     assert.equal(starts[0], 0);
     assert.equal((starts.at(-1) as number) + tile, size);

@@ -37,7 +37,14 @@ function ramp(pos: number, length: number, ramp: number, atStart: boolean, atEnd
   return Math.min(1, fromStart, fromEnd);
 }
 
-export async function decodeLatents(session: ort.InferenceSession, model: string, latent: Latent, scaling: number, tiles: TileOptions | undefined, onTile?: () => void): Promise<ImageBatch> {
+export async function decodeLatents(
+  session: ort.InferenceSession,
+  model: string,
+  latent: Latent,
+  scaling: number,
+  tiles: TileOptions | undefined,
+  onTile?: () => void,
+): Promise<ImageBatch> {
   const [batch, channels, h, w] = latent.shape;
   if (channels !== 4) throw new LoomError('UNSUPPORTED_MODEL', `VAE decoding expects 4 latent channels, got ${channels}.`);
   const H = h * 8;
@@ -46,7 +53,8 @@ export async function decodeLatents(session: ort.InferenceSession, model: string
   const plane = channels * h * w;
   for (let b = 0; b < batch; b++) {
     const z = latent.samples.slice(b * plane, (b + 1) * plane).map((v) => v / scaling);
-    const rgb = tiles && (h > tiles.tile || w > tiles.tile) ? await decodeTiled(session, model, z, h, w, tiles, onTile) : await decodeOne(session, model, z, h, w);
+    const rgb =
+      tiles && (h > tiles.tile || w > tiles.tile) ? await decodeTiled(session, model, z, h, w, tiles, onTile) : await decodeOne(session, model, z, h, w);
     const out = b * H * W * 3;
     for (let y = 0; y < H; y++) {
       for (let x = 0; x < W; x++) {
@@ -60,7 +68,15 @@ export async function decodeLatents(session: ort.InferenceSession, model: string
   return { kind: 'image', pixels, shape: [batch, H, W, 3], meta: latent.meta };
 }
 
-async function decodeTiled(session: ort.InferenceSession, model: string, z: Float32Array, h: number, w: number, { tile, overlap }: TileOptions, onTile?: () => void): Promise<Float32Array> {
+async function decodeTiled(
+  session: ort.InferenceSession,
+  model: string,
+  z: Float32Array,
+  h: number,
+  w: number,
+  { tile, overlap }: TileOptions,
+  onTile?: () => void,
+): Promise<Float32Array> {
   const H = h * 8;
   const W = w * 8;
   const sum = new Float32Array(3 * H * W);
@@ -72,7 +88,8 @@ async function decodeTiled(session: ort.InferenceSession, model: string, z: Floa
       const th = Math.min(tile, h);
       const tw = Math.min(tile, w);
       const part = new Float32Array(4 * th * tw);
-      for (let c = 0; c < 4; c++) for (let y = 0; y < th; y++) part.set(z.subarray(c * h * w + (y0 + y) * w + x0, c * h * w + (y0 + y) * w + x0 + tw), c * th * tw + y * tw);
+      for (let c = 0; c < 4; c++)
+        for (let y = 0; y < th; y++) part.set(z.subarray(c * h * w + (y0 + y) * w + x0, c * h * w + (y0 + y) * w + x0 + tw), c * th * tw + y * tw);
       const rgb = await decodeOne(session, model, part, th, tw);
       const TH = th * 8;
       const TW = tw * 8;

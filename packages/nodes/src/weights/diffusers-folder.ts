@@ -46,7 +46,11 @@ export async function loadDiffusersFolder(dir: string): Promise<ModelComponents>
     const inpaint = unet.config.in_channels === 9;
     return {
       kind: `${xl ? 'sdxl' : 'sd15'}${inpaint ? '-inpaint' : ''}` as ModelComponents['kind'],
-      unet, vae, textEncoder, ...(textEncoder2 ? { textEncoder2 } : {}), scheduler,
+      unet,
+      vae,
+      textEncoder,
+      ...(textEncoder2 ? { textEncoder2 } : {}),
+      scheduler,
     };
   } catch (err) {
     await Promise.all(opened.map((c) => c.weights.close()));
@@ -71,7 +75,10 @@ async function openComponent(folder: string, stem: string): Promise<WeightSource
       }
     }
   }
-  throw new LoomError('MODEL_NOT_FOUND', `${folder} has no weights (${stems.map((s) => `${s}.safetensors`).join(' or ')}, .bin, their fp16 variants or a sharded *.index.json).`);
+  throw new LoomError(
+    'MODEL_NOT_FOUND',
+    `${folder} has no weights (${stems.map((s) => `${s}.safetensors`).join(' or ')}, .bin, their fp16 variants or a sharded *.index.json).`,
+  );
 }
 
 async function openSharded(folder: string, indexName: string): Promise<WeightSource> {

@@ -13,7 +13,10 @@ export function checkFloatWeights(source: WeightSource, include: (name: string) 
   for (const name of source.names().filter(include)) {
     const { dtype } = source.info(name)!;
     if (!FLOATS.has(dtype) && !name.endsWith('position_ids')) {
-      throw new LoomError('BAD_FILE', `${source.origin}: tensor "${name}" is stored as ${dtype}, but a weight must be F32, F16, BF16 or F64. The file is damaged, or quantized in a format Loom does not read.`);
+      throw new LoomError(
+        'BAD_FILE',
+        `${source.origin}: tensor "${name}" is stored as ${dtype}, but a weight must be F32, F16, BF16 or F64. The file is damaged, or quantized in a format Loom does not read.`,
+      );
     }
   }
 }

@@ -47,7 +47,9 @@ export function mappedSource(base: WeightSource, mapping: ReadonlyMap<string, Te
     info: (name) => infos.get(name),
     readBytes,
     readFloat32: async (name) => bytesToFloat32(await readBytes(name), infos.get(name)!, origin),
-    close: async () => { if (!shared) await base.close(); },
+    close: async () => {
+      if (!shared) await base.close();
+    },
   };
 }
 

@@ -22,6 +22,8 @@ export function mergedSource(parts: readonly WeightSource[], origin: string): We
     info: (name) => owner.get(name)?.info(name),
     readBytes: (name) => of(name).readBytes(name),
     readFloat32: (name) => of(name).readFloat32(name),
-    close: async () => { await Promise.all(parts.map((p) => p.close())); },
+    close: async () => {
+      await Promise.all(parts.map((p) => p.close()));
+    },
   };
 }

@@ -22,12 +22,14 @@ async function withSource<T>(file: string, fn: (s: WeightSource) => Promise<T>):
   }
 }
 
-const badFile = (pattern: RegExp) => (err: unknown): boolean => {
-  assert.ok(err instanceof LoomError, String(err));
-  assert.equal(err.code, 'BAD_FILE');
-  assert.match(err.message, pattern);
-  return true;
-};
+const badFile =
+  (pattern: RegExp) =>
+  (err: unknown): boolean => {
+    assert.ok(err instanceof LoomError, String(err));
+    assert.equal(err.code, 'BAD_FILE');
+    assert.match(err.message, pattern);
+    return true;
+  };
 
 test('zip .ckpt: the state dict under "state_dict", F16 bytes equal to the same weights saved as safetensors', async () => {
   await withSource('tiny-sd15.safetensors', async (st) => {
@@ -70,10 +72,17 @@ test('transformers pytorch_model.bin with an int64 buffer', async () => {
   });
 });
 
-for (const [file, global] of [['bad/hostile.ckpt', 'posix.system'], ['bad/hostile-legacy.pt', 'posix.system'], ['bad/hostile-eval.pkl', '__builtin__.eval']] as const) {
+for (const [file, global] of [
+  ['bad/hostile.ckpt', 'posix.system'],
+  ['bad/hostile-legacy.pt', 'posix.system'],
+  ['bad/hostile-eval.pkl', '__builtin__.eval'],
+] as const) {
   test(`hostile pickle ${file} is refused naming ${global}; nothing runs`, async () => {
     rmSync(MARKER, { force: true });
-    await assert.rejects(openWeightFile(join(FIXTURES, file)), badFile(new RegExp(`${file.replace('.', '\\.')}.*refused to load.*"${global.replace('.', '\\.')}"`)));
+    await assert.rejects(
+      openWeightFile(join(FIXTURES, file)),
+      badFile(new RegExp(`${file.replace('.', '\\.')}.*refused to load.*"${global.replace('.', '\\.')}"`)),
+    );
     assert.equal(existsSync(MARKER), false, 'the payload ran');
   });
 }

@@ -28,10 +28,16 @@ export async function openPickleSource(path: string): Promise<WeightSource> {
 async function readContents(path: string, head: Uint8Array): Promise<TorchContents> {
   if (head[0] === 0x50 && head[1] === 0x4b) return readTorchZip(path); // "PK": zip
   if (new TextDecoder().decode(head.subarray(257, 262)) === 'ustar') {
-    throw new LoomError('BAD_FILE', `${path}: a PyTorch tar checkpoint (torch < 0.4). Loom does not read this format; load and re-save it with a current torch, or convert it to .safetensors.`);
+    throw new LoomError(
+      'BAD_FILE',
+      `${path}: a PyTorch tar checkpoint (torch < 0.4). Loom does not read this format; load and re-save it with a current torch, or convert it to .safetensors.`,
+    );
   }
   if (head[0] === 0x80) return readTorchLegacy(path); // pickle PROTO opcode
-  throw new LoomError('BAD_FILE', `${path}: neither a zip nor a pickle PyTorch checkpoint (starts with bytes ${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}).`);
+  throw new LoomError(
+    'BAD_FILE',
+    `${path}: neither a zip nor a pickle PyTorch checkpoint (starts with bytes ${[...head.subarray(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join(' ')}).`,
+  );
 }
 
 function pickleSource(path: string, handle: import('node:fs/promises').FileHandle, contents: TorchContents): WeightSource {

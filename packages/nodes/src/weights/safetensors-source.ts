@@ -26,20 +26,31 @@ export async function openSafetensorsSource(path: string): Promise<WeightSource>
     origin: path,
     names: () => [...infos.keys()],
     info: (name) => infos.get(name),
-    readBytes: (name) => file.readBytes(name).catch((err: unknown) => { throw asLoomError(err, path); }),
+    readBytes: (name) =>
+      file.readBytes(name).catch((err: unknown) => {
+        throw asLoomError(err, path);
+      }),
     readFloat32: async (name) => {
       const info = infos.get(name);
       if (!info) throw new LoomError('BAD_FILE', `${path}: no tensor named "${name}".`);
       const stored = file.info(name)!.dtype;
-      if (!READABLE.has(stored)) throw new LoomError('BAD_FILE', `${path}: tensor "${name}" is stored as ${stored}, but a weight must be F32, F16, BF16 or F64.`);
-      return bytesToFloat32(await file.readBytes(name).catch((err: unknown) => { throw asLoomError(err, path); }), info, path);
+      if (!READABLE.has(stored))
+        throw new LoomError('BAD_FILE', `${path}: tensor "${name}" is stored as ${stored}, but a weight must be F32, F16, BF16 or F64.`);
+      return bytesToFloat32(
+        await file.readBytes(name).catch((err: unknown) => {
+          throw asLoomError(err, path);
+        }),
+        info,
+        path,
+      );
     },
     close: () => file.close(),
   };
 }
 
 function asLoomError(err: unknown, path: string): unknown {
-  if (err instanceof SafetensorsError) return new LoomError('BAD_FILE', `${err.message}. Download the file again; it is damaged or not a safetensors file.`, { cause: err });
+  if (err instanceof SafetensorsError)
+    return new LoomError('BAD_FILE', `${err.message}. Download the file again; it is damaged or not a safetensors file.`, { cause: err });
   if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new LoomError('MODEL_NOT_FOUND', `${path} does not exist.`, { cause: err });
   return err;
 }

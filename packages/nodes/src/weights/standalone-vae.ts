@@ -24,7 +24,11 @@ export interface StandaloneVae extends ComponentWeights {
   readonly companions: string[];
 }
 
-const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 /** SD1.x or SDXL by file name, for the scale factor only (see the module doc). */
 const familyByName = (path: string): Family => (/xl/i.test(basename(path)) ? 'sdxl' : 'sd15');
@@ -38,7 +42,14 @@ function diffusersFacts(w: WeightSource): VaeFacts {
   while (shape(`encoder.down_blocks.0.resnets.${numResBlocks}.conv1.weight`)) numResBlocks++;
   const convIn = shape('encoder.conv_in.weight')!;
   const ch = widths[0] ?? convIn[0]!;
-  return { ch, chMult: widths.map((x) => x / ch), numResBlocks, latentChannels: shape('decoder.conv_in.weight')![1]!, inChannels: convIn[1]!, outChannels: shape('decoder.conv_out.weight')![0]! };
+  return {
+    ch,
+    chMult: widths.map((x) => x / ch),
+    numResBlocks,
+    latentChannels: shape('decoder.conv_in.weight')![1]!,
+    inChannels: convIn[1]!,
+    outChannels: shape('decoder.conv_out.weight')![0]!,
+  };
 }
 
 /** Opens the VAE file at `path`; see the module doc. */
@@ -51,14 +62,21 @@ export async function loadStandaloneVae(path: string): Promise<StandaloneVae> {
       const facts = detectVae(base, prefix);
       const yaml = path.replace(/\.[^./\\]+$/, '.yaml');
       const hints = await hintsFor(path);
-      return { config: vaeConfig(facts, hints, familyByName(path)), weights: vaeView(base, prefix, facts.chMult.length), companions: (await exists(yaml)) ? [yaml] : [] };
+      return {
+        config: vaeConfig(facts, hints, familyByName(path)),
+        weights: vaeView(base, prefix, facts.chMult.length),
+        companions: (await exists(yaml)) ? [yaml] : [],
+      };
     }
     if (names.some((k) => k.startsWith('encoder.down_blocks.')) && base.info('encoder.conv_in.weight') && base.info('decoder.conv_out.weight')) {
       const json = join(dirname(path), 'config.json');
       if (await exists(json)) return { config: JSON.parse(await readFile(json, 'utf8')) as Record<string, unknown>, weights: base, companions: [json] };
       return { config: vaeConfig(diffusersFacts(base), { textHeads: [] }, familyByName(path)), weights: base, companions: [] };
     }
-    throw new LoomError('UNSUPPORTED_MODEL', `${path}: not a VAE Loom recognises (no encoder.down.* LDM keys or encoder.down_blocks.* diffusers keys). VAELoader takes standalone AutoencoderKL weights.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${path}: not a VAE Loom recognises (no encoder.down.* LDM keys or encoder.down_blocks.* diffusers keys). VAELoader takes standalone AutoencoderKL weights.`,
+    );
   } catch (err) {
     await base.close();
     throw err;

@@ -9,7 +9,16 @@ import type { WeightDtype, WeightInfo } from './weight-source.ts';
 
 /** Bytes per element of each dtype. */
 export const DTYPE_BYTES: Record<WeightDtype, number> = {
-  F32: 4, F16: 2, BF16: 2, F64: 8, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  F64: 8,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
 };
 
 /** Number of elements of a shape (1 for a scalar). */
@@ -38,11 +47,18 @@ export async function readExact(handle: FileHandle, position: number, length: nu
 export function bytesToFloat32(bytes: Uint8Array, info: WeightInfo, origin: string): Float32Array {
   const b = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
   switch (info.dtype) {
-    case 'F32': return new Float32Array(b);
-    case 'F16': return halfToFloat32(new Uint16Array(b));
-    case 'BF16': return bfloat16ToFloat32(new Uint16Array(b));
-    case 'F64': return Float32Array.from(new Float64Array(b));
+    case 'F32':
+      return new Float32Array(b);
+    case 'F16':
+      return halfToFloat32(new Uint16Array(b));
+    case 'BF16':
+      return bfloat16ToFloat32(new Uint16Array(b));
+    case 'F64':
+      return Float32Array.from(new Float64Array(b));
     default:
-      throw new LoomError('BAD_FILE', `${origin}: tensor "${info.name}" is stored as ${info.dtype}, but a weight must be F32, F16, BF16 or F64. The file is not a model checkpoint, or it is quantized in a format Loom does not read.`);
+      throw new LoomError(
+        'BAD_FILE',
+        `${origin}: tensor "${info.name}" is stored as ${info.dtype}, but a weight must be F32, F16, BF16 or F64. The file is not a model checkpoint, or it is quantized in a format Loom does not read.`,
+      );
   }
 }

@@ -29,7 +29,13 @@ export interface CliStart<O extends Options> {
  * Parses `argv` (the host options plus the command's own `options`) and builds the host; an exit code
  * instead after --help (usage on stdout, 0) or a usage error (message and usage on stderr, 2).
  */
-export function startCli<O extends Options>(argv: string[], options: O, usage: string, io: CliIo, makeHost: (config: Partial<NodePackConfig>) => Host = createHost): CliStart<O> | number {
+export function startCli<O extends Options>(
+  argv: string[],
+  options: O,
+  usage: string,
+  io: CliIo,
+  makeHost: (config: Partial<NodePackConfig>) => Host = createHost,
+): CliStart<O> | number {
   let parsed: { values: CliFlags<O>; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, allowPositionals: true as const, options: { ...HOST_OPTIONS, ...options } });

@@ -10,7 +10,8 @@ export interface VariantArg {
   set: Record<string, string | number | boolean>;
 }
 
-const value = (text: string): string | number | boolean => (/^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : text);
+const value = (text: string): string | number | boolean =>
+  /^-?\d+(\.\d+)?$/.test(text) ? Number(text) : text === 'true' ? true : text === 'false' ? false : text;
 
 /** `LABEL[@RANK][:NAME=VALUE,NAME=VALUE]`, e.g. `base@0:strength=0` or `r4@4:lora=x/pytorch_lora_weights_4.safetensors`. */
 export function parseVariant(spec: string): VariantArg {
@@ -33,7 +34,9 @@ export function parseVariant(spec: string): VariantArg {
 export function rankVariants(ranks: number[], pattern: string, labelStem: string): VariantArg[] {
   if (!pattern.includes('{rank}')) throw new LoomError('USAGE', `--lora-pattern "${pattern}" must contain {rank}.`);
   return ranks.map((rank): VariantArg =>
-    rank === 0 ? { label: labelStem, rank: 0, set: { strength: 0 } } : { label: `${labelStem}-lora-${rank}`, rank, set: { lora: pattern.replaceAll('{rank}', String(rank)), strength: 1 } },
+    rank === 0
+      ? { label: labelStem, rank: 0, set: { strength: 0 } }
+      : { label: `${labelStem}-lora-${rank}`, rank, set: { lora: pattern.replaceAll('{rank}', String(rank)), strength: 1 } },
   );
 }
 
@@ -45,7 +48,10 @@ export function loraPatternOf(file: string): string | undefined {
 /** `1,2,3`, `100-104` or a mix: `1,5-7`. */
 export function parseIntList(text: string, what: string): number[] {
   const out: number[] = [];
-  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const range = /^(\d+)-(\d+)$/.exec(part);
     if (range) {
       const [from, to] = [Number(range[1]), Number(range[2])];

@@ -3,11 +3,24 @@ import assert from 'node:assert/strict';
 import { planGrid } from '@loom/nodes';
 import { CellClock, describePlan, overLimit } from './compare-estimate.ts';
 
-const plan = planGrid([{ label: 'a', set: {} }, { label: 'b', set: { steps: 30 } }], [0, 1, 2], [7, 8]);
+const plan = planGrid(
+  [
+    { label: 'a', set: {} },
+    { label: 'b', set: { steps: 30 } },
+  ],
+  [0, 1, 2],
+  [7, 8],
+);
 
 test('the plan line counts cells and sampler steps (bindings first), or only cells when steps are unknown', () => {
-  assert.equal(describePlan(plan, (b) => (typeof b.steps === 'number' ? b.steps : 20)), '12 cells (2 variants × 6 rows), 300 sampler steps; the time per cell and the time left follow from the first cells.');
-  assert.match(describePlan(plan, () => undefined), /^12 cells \(2 variants × 6 rows\); /);
+  assert.equal(
+    describePlan(plan, (b) => (typeof b.steps === 'number' ? b.steps : 20)),
+    '12 cells (2 variants × 6 rows), 300 sampler steps; the time per cell and the time left follow from the first cells.',
+  );
+  assert.match(
+    describePlan(plan, () => undefined),
+    /^12 cells \(2 variants × 6 rows\); /,
+  );
 });
 
 test('more cells than the limit is refused with the count; the limit itself passes', () => {

@@ -67,7 +67,8 @@ export async function compareCli(argv: string[], io: CliIo = { stdout: process.s
   try {
     graph = await loadGraph(file, { ...host, validate: (d) => engine.validate(d) }, values.set);
     gridId = findGrid(graph, values.node);
-    for (const [name, value] of Object.entries(axes(graph, gridId, values))) graph = applySetting(graph, host.registry, `${gridId}.${name}=${JSON.stringify(value)}`);
+    for (const [name, value] of Object.entries(axes(graph, gridId, values)))
+      graph = applySetting(graph, host.registry, `${gridId}.${name}=${JSON.stringify(value)}`);
     // Validated again with the axes in: every LoRA a cell needs is checked before the first cell.
     const plan = requireValid(file, engine.validate(graph));
     grid = gridPlanOf(plan.nodes.get(gridId)?.literals ?? {});
@@ -133,12 +134,21 @@ const OPTIONS = {
 };
 
 function findGrid(graph: Graph, wanted: string | undefined): string {
-  const grids = Object.entries(graph.nodes).filter(([, n]) => n.type === 'ComparisonGrid').map(([id]) => id);
+  const grids = Object.entries(graph.nodes)
+    .filter(([, n]) => n.type === 'ComparisonGrid')
+    .map(([id]) => id);
   if (wanted !== undefined) {
-    if (!grids.includes(wanted)) throw new LoomError('USAGE', `--node ${wanted}: the graph has no ComparisonGrid node "${wanted}" (it has: ${grids.join(', ') || 'none'}).`);
+    if (!grids.includes(wanted))
+      throw new LoomError('USAGE', `--node ${wanted}: the graph has no ComparisonGrid node "${wanted}" (it has: ${grids.join(', ') || 'none'}).`);
     return wanted;
   }
-  if (grids.length !== 1) throw new LoomError('USAGE', grids.length === 0 ? 'The graph has no ComparisonGrid node; start from graphs/compare-*.json.' : `The graph has several ComparisonGrid nodes (${grids.join(', ')}); choose one with --node.`);
+  if (grids.length !== 1)
+    throw new LoomError(
+      'USAGE',
+      grids.length === 0
+        ? 'The graph has no ComparisonGrid node; start from graphs/compare-*.json.'
+        : `The graph has several ComparisonGrid nodes (${grids.join(', ')}); choose one with --node.`,
+    );
   return grids[0] as string;
 }
 
@@ -158,7 +168,8 @@ function axes(graph: Graph, gridId: string, values: CliFlags<typeof OPTIONS>): R
   if (values.prompts !== undefined) {
     const n = Number(values.prompts);
     const first = Number(values['prompt-seed']);
-    if (!Number.isInteger(n) || n < 1 || !Number.isInteger(first) || first < 0) throw new LoomError('USAGE', `--prompts needs a count ≥ 1 and --prompt-seed a seed ≥ 0 (got ${values.prompts}, ${values['prompt-seed']}).`);
+    if (!Number.isInteger(n) || n < 1 || !Number.isInteger(first) || first < 0)
+      throw new LoomError('USAGE', `--prompts needs a count ≥ 1 and --prompt-seed a seed ≥ 0 (got ${values.prompts}, ${values['prompt-seed']}).`);
     prompts.push(...Array.from({ length: n }, (_, i) => first + i));
   }
   if (prompts.length > 0) out.prompts = prompts;
@@ -189,7 +200,9 @@ function shortModel(path: string, modelsDir: string): string {
 }
 
 function describe(s: CompareSummary, written: GridResult['written']): string {
-  const loads = Object.entries(s.modelLoads).map(([model, n]) => `${model} ${n}`).join(', ');
+  const loads = Object.entries(s.modelLoads)
+    .map(([model, n]) => `${model} ${n}`)
+    .join(', ');
   return [
     `${s.cells} cells (${s.columns} variants × ${s.rows} rows) in ${s.seconds.toFixed(1)} s`,
     `model loads: ${Object.values(s.modelLoads).reduce((a, b) => a + b, 0)} sessions (${loads})`,

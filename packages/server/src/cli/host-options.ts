@@ -35,11 +35,20 @@ export function hostFlagProblems(values: { device: string; threads: string }): s
 export function hostSettings(values: { out: string; models?: string | undefined; device: string; threads: string }): Partial<NodePackConfig> {
   const problems = hostFlagProblems(values);
   if (problems.length > 0) throw new LoomError('USAGE', problems.join('\n'));
-  return { outputDir: values.out, device: values.device as DeviceChoice, threads: Number(values.threads), ...(values.models !== undefined && { modelsDir: values.models }) };
+  return {
+    outputDir: values.out,
+    device: values.device as DeviceChoice,
+    threads: Number(values.threads),
+    ...(values.models !== undefined && { modelsDir: values.models }),
+  };
 }
 
 /** Reads, validates and applies `--set` values; throws VALIDATION_FAILED listing every problem. */
-export async function loadGraph(file: string, host: Pick<Host, 'registry' | 'comfyMap'> & { validate(document: unknown): ValidationResult }, settings: readonly string[]): Promise<Graph> {
+export async function loadGraph(
+  file: string,
+  host: Pick<Host, 'registry' | 'comfyMap'> & { validate(document: unknown): ValidationResult },
+  settings: readonly string[],
+): Promise<Graph> {
   const checked = requireValid(file, host.validate(await readGraphFile(file, host.registry, host.comfyMap)));
   return settings.reduce((graph, setting) => applySetting(graph, host.registry as NodeRegistry, setting), checked.graph);
 }

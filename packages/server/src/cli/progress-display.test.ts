@@ -60,15 +60,24 @@ test('priors: literal steps count as steps; known types have their prior; a grap
   assert.equal(priorUnits({ type: 'UNetSampler' }), 20); // steps through a link: the parameter's default
   assert.equal(priorUnits({ type: 'VAEDecode' }), 2);
   assert.equal(priorUnits({ type: 'ShowText' }), 0.05);
-  const graph = { version: 1 as const, nodes: { s: { type: 'UNetSampler', inputs: { steps: 8 } }, k: { type: 'KSamplerLike', inputs: { steps: { node: 'i', output: 'value' } } } } };
-  assert.deepEqual(planOf(graph), [{ id: 's', type: 'UNetSampler', steps: 8 }, { id: 'k', type: 'KSamplerLike' }]);
+  const graph = {
+    version: 1 as const,
+    nodes: { s: { type: 'UNetSampler', inputs: { steps: 8 } }, k: { type: 'KSamplerLike', inputs: { steps: { node: 'i', output: 'value' } } } },
+  };
+  assert.deepEqual(planOf(graph), [
+    { id: 's', type: 'UNetSampler', steps: 8 },
+    { id: 'k', type: 'KSamplerLike' },
+  ]);
   assert.equal(formatDuration(75_000), '1m15s');
   assert.equal(formatDuration(4_400), '4s');
 });
 
 test('the sampler dominates: % runs from ~20% to ~92% during sampling; ETA is the remaining work, falling', () => {
   const clock = fakeClock();
-  const estimate = new ProgressEstimate(plan.filter((n) => n.id !== 'loader'), clock.now);
+  const estimate = new ProgressEstimate(
+    plan.filter((n) => n.id !== 'loader'),
+    clock.now,
+  );
   const seen: ({ step: number } & ProgressSnapshot)[] = [];
   // Feeds the scripted events straight to the estimate, read after each step.
   const display = {
@@ -97,7 +106,13 @@ test('the sampler dominates: % runs from ~20% to ~92% during sampling; ETA is th
 
 test('before anything finished there is no ETA; the percentage follows the priors', () => {
   const clock = fakeClock();
-  const estimate = new ProgressEstimate([{ id: 'enc', type: 'TextEncoder' }, { id: 'sampler', type: 'UNetSampler', steps: 20 }], clock.now);
+  const estimate = new ProgressEstimate(
+    [
+      { id: 'enc', type: 'TextEncoder' },
+      { id: 'sampler', type: 'UNetSampler', steps: 20 },
+    ],
+    clock.now,
+  );
   estimate.started('enc', 'TextEncoder');
   clock.advance(300);
   assert.deepEqual(estimate.snapshot(), { fraction: 0 });

@@ -57,7 +57,10 @@ export function createProgressDisplay(stream: NodeJS.WriteStream, tty: boolean, 
       switch (event.type) {
         case 'run.started':
           t.total = event.toExecute.length;
-          estimate = new ProgressEstimate(event.toExecute.map((id) => plan.get(id) ?? { id, type: '' }), now);
+          estimate = new ProgressEstimate(
+            event.toExecute.map((id) => plan.get(id) ?? { id, type: '' }),
+            now,
+          );
           if (!tty) plain(`running ${event.toExecute.length} node(s), ${event.cached.length} cached`);
           break;
         case 'node.started':

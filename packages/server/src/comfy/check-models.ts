@@ -8,7 +8,12 @@ import { checkModel, type NodePackConfig } from '@loom/nodes';
 import type { ComfyError, ComfyNodeError } from './node-errors.ts';
 
 /** `node_errors` for the ModelLoader nodes of `graph` whose model files cannot be loaded (empty when all can). */
-export async function modelFileErrors(graph: Graph, targets: readonly string[], classTypes: Record<string, string>, config: NodePackConfig): Promise<Record<string, ComfyNodeError>> {
+export async function modelFileErrors(
+  graph: Graph,
+  targets: readonly string[],
+  classTypes: Record<string, string>,
+  config: NodePackConfig,
+): Promise<Record<string, ComfyNodeError>> {
   const errors: Record<string, ComfyNodeError> = {};
   for (const [id, node] of Object.entries(graph.nodes)) {
     const name = node.inputs?.pipeline;
@@ -19,7 +24,14 @@ export async function modelFileErrors(graph: Graph, targets: readonly string[], 
       if (!(err instanceof LoomError) || (err.code !== 'BAD_FILE' && err.code !== 'UNSUPPORTED_MODEL' && err.code !== 'PARAM_INVALID')) throw err;
       const comfy = classTypes[id] === 'CheckpointLoaderSimple';
       errors[id] = {
-        errors: [{ type: err.code.toLowerCase(), message: 'Model file cannot be loaded', details: err.message, extra_info: { input_name: comfy ? 'ckpt_name' : 'pipeline', received_value: name } }],
+        errors: [
+          {
+            type: err.code.toLowerCase(),
+            message: 'Model file cannot be loaded',
+            details: err.message,
+            extra_info: { input_name: comfy ? 'ckpt_name' : 'pipeline', received_value: name },
+          },
+        ],
         dependent_outputs: [...targets],
         class_type: classTypes[id] ?? node.type,
       };
@@ -30,6 +42,8 @@ export async function modelFileErrors(graph: Graph, targets: readonly string[], 
 
 /** The 400 body's `error` for `nodeErrors` from {@link modelFileErrors}. */
 export function modelFileError(nodeErrors: Record<string, ComfyNodeError>): ComfyError {
-  const details = Object.values(nodeErrors).flatMap((e) => e.errors.map((x) => x.details)).join('\n');
+  const details = Object.values(nodeErrors)
+    .flatMap((e) => e.errors.map((x) => x.details))
+    .join('\n');
   return { type: 'prompt_outputs_failed_validation', message: 'Prompt outputs failed validation', details, extra_info: {} };
 }

@@ -52,10 +52,20 @@ export function toComfyError(problem: Problem, graph: Graph, registry: NodeRegis
       return { type: 'required_input_missing', message: 'Required input is missing', details, extra_info: extra };
     case 'LINK_TO_MISSING_NODE':
     case 'LINK_TO_MISSING_OUTPUT':
-      return { type: 'bad_linked_input', message: 'Bad linked input, must be a length-2 list of [node_id, slot_index]', details, extra_info: { ...extra, received_value: given } };
+      return {
+        type: 'bad_linked_input',
+        message: 'Bad linked input, must be a length-2 list of [node_id, slot_index]',
+        details,
+        extra_info: { ...extra, received_value: given },
+      };
     case 'TYPE_MISMATCH':
       if (isLink(given)) {
-        return { type: 'return_type_mismatch', message: 'Return type mismatch between linked nodes', details, extra_info: { ...extra, linked_node: [given.node, given.output] } };
+        return {
+          type: 'return_type_mismatch',
+          message: 'Return type mismatch between linked nodes',
+          details,
+          extra_info: { ...extra, linked_node: [given.node, given.output] },
+        };
       }
       return { type: 'bad_linked_input', message: 'This input takes a link, not a value', details, extra_info: { ...extra, received_value: given } };
     case 'PARAM_INVALID': {

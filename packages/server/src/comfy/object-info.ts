@@ -3,7 +3,16 @@
  * node under its own name, plus every ComfyUI alias from the node pack's map with ComfyUI's input
  * names. Enums and file widgets become V1 combos `[[options], {...}]` (§8 #13).
  */
-import { comfyInputNamer, comfyInputOrder, comfySemantics, type CatalogEntry, type CatalogParam, type ComfyMap, type ComfyNodeMapping, type NodeRegistry } from '@loom/engine';
+import {
+  comfyInputNamer,
+  comfyInputOrder,
+  comfySemantics,
+  type CatalogEntry,
+  type CatalogParam,
+  type ComfyMap,
+  type ComfyNodeMapping,
+  type NodeRegistry,
+} from '@loom/engine';
 import type { ModelFolders } from '../files/model-folders.ts';
 
 export type InputConfig = [string | string[], Record<string, unknown>];

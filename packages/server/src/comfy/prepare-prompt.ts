@@ -4,17 +4,7 @@
  * outputs with errors are dropped and the rest run (200 with `node_errors`), and only when no output
  * survives is the prompt refused (400 `prompt_outputs_failed_validation`).
  */
-import {
-  LoomError,
-  comfyInputNamer,
-  importComfyPrompt,
-  isLink,
-  validateGraph,
-  type ComfyMap,
-  type Graph,
-  type NodeRegistry,
-  type Problem,
-} from '@loom/engine';
+import { LoomError, comfyInputNamer, importComfyPrompt, isLink, validateGraph, type ComfyMap, type Graph, type NodeRegistry, type Problem } from '@loom/engine';
 import { toComfyError, type ComfyError, type ComfyNodeError } from './node-errors.ts';
 
 export type PreparedPrompt =

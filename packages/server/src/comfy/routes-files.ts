@@ -44,7 +44,8 @@ export function comfyFileRoutes(ctx: ServerContext): Router {
     const form = await readUploadForm(req, ctx.limits.maxUploadBytes);
     if (!form.file || form.file.field !== 'image') throw new HttpError(400, 'invalid_upload', 'No file in the "image" field.');
     const type = form.fields.type ?? 'input';
-    if (type !== 'input' && type !== 'temp' && type !== 'output') throw new HttpError(400, 'invalid_upload', `type must be input, temp or output (got "${type}").`);
+    if (type !== 'input' && type !== 'temp' && type !== 'output')
+      throw new HttpError(400, 'invalid_upload', `type must be input, temp or output (got "${type}").`);
     const image = sniffImage(form.file.data);
     if (!image) throw new HttpError(415, 'invalid_image', 'The upload is not a PNG, JPEG, WebP or GIF image (its header does not match).');
     const subfolder = form.fields.subfolder ?? '';

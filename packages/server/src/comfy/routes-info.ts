@@ -46,7 +46,12 @@ export function comfyInfoRoutes(ctx: ServerContext): Router {
   router.get('/models/:folder', async (req, res) => {
     const folder = req.params.folder;
     if (folder !== 'checkpoints' && ctx.folders.rootOf(folder) === null) throw new HttpError(404, 'not_found', `Unknown model folder "${folder}".`);
-    const exists = folder === 'checkpoints' || (await readdir(ctx.folders.rootOf(folder) as string).then(() => true, () => false));
+    const exists =
+      folder === 'checkpoints' ||
+      (await readdir(ctx.folders.rootOf(folder) as string).then(
+        () => true,
+        () => false,
+      ));
     if (!exists) throw new HttpError(404, 'not_found', `Unknown model folder "${folder}".`);
     res.json(await ctx.folders.list(folder));
   });
@@ -55,7 +60,8 @@ export function comfyInfoRoutes(ctx: ServerContext): Router {
   router.get('/view_metadata/:folder', async (req, res) => {
     const filename = typeof req.query.filename === 'string' ? req.query.filename : '';
     const root = req.params.folder === 'checkpoints' ? ctx.host.config.modelsDir : ctx.folders.rootOf(req.params.folder);
-    if (root === null || !filename.endsWith('.safetensors')) throw new HttpError(404, 'not_found', `No safetensors file "${filename}" in "${req.params.folder}".`);
+    if (root === null || !filename.endsWith('.safetensors'))
+      throw new HttpError(404, 'not_found', `No safetensors file "${filename}" in "${req.params.folder}".`);
     const dir = dirname(filename);
     const path = await existingFileInside(root, dir === '.' ? '' : dir, basename(filename));
     const metadata = await withSafetensors(path, async (file) => file.metadata).catch(() => undefined);

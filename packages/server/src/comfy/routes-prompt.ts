@@ -45,7 +45,9 @@ export function comfyPromptRoutes(ctx: ServerContext): Router {
     const native = !isComfyPrompt(body.prompt) && typeof body.prompt === 'object' && body.prompt !== null && 'nodes' in body.prompt;
     // Loom's extensions of ComfyUI's /prompt: a native graph, or a UI workflow ("Save" format; ComfyUI itself takes only API format).
     const document = isComfyWorkflow(body.prompt) ? importComfyWorkflow(body.prompt, ctx.host.registry, ctx.host.comfyMap) : body.prompt;
-    const prepared = native ? prepareNativeGraph(document, ctx.host.registry, body.partial_execution_targets) : prepareComfyPrompt(body.prompt, ctx.host.registry, ctx.host.comfyMap, body.partial_execution_targets);
+    const prepared = native
+      ? prepareNativeGraph(document, ctx.host.registry, body.partial_execution_targets)
+      : prepareComfyPrompt(body.prompt, ctx.host.registry, ctx.host.comfyMap, body.partial_execution_targets);
     if (!prepared.ok) {
       res.status(400).json({ error: prepared.error, node_errors: prepared.nodeErrors });
       return;

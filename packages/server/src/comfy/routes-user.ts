@@ -29,7 +29,8 @@ export function comfyUserRoutes(store: UserStore, maxBodyBytes: number): Router 
   router.get('/settings', async (_req, res) => void res.json(await store.settings()));
   router.get('/settings/:id', async (req, res) => void res.json((await store.settings())[req.params.id] ?? null));
   router.post('/settings', async (req, res) => {
-    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) throw new HttpError(400, 'invalid_request', 'POST /settings takes a JSON object of settings.');
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))
+      throw new HttpError(400, 'invalid_request', 'POST /settings takes a JSON object of settings.');
     await store.updateSettings(req.body as Record<string, unknown>);
     res.status(200).end();
   });
@@ -63,7 +64,8 @@ export function comfyUserRoutes(store: UserStore, maxBodyBytes: number): Router 
   router.post('/userdata/:file', raw, async (req, res) => {
     const file = fileParam(req, 'file');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    if (!(await store.write(file, body, flag(req, 'overwrite', true)))) throw new HttpError(409, 'exists', `User file "${file}" exists; pass overwrite=true to replace it.`);
+    if (!(await store.write(file, body, flag(req, 'overwrite', true))))
+      throw new HttpError(409, 'exists', `User file "${file}" exists; pass overwrite=true to replace it.`);
     await reply(res, req, file);
   });
 
@@ -74,7 +76,8 @@ export function comfyUserRoutes(store: UserStore, maxBodyBytes: number): Router 
 
   router.post('/userdata/:file/move/:dest', async (req, res) => {
     const dest = fileParam(req, 'dest');
-    if (!(await store.move(fileParam(req, 'file'), dest, flag(req, 'overwrite', true)))) throw new HttpError(409, 'exists', `User file "${dest}" exists; pass overwrite=true to replace it.`);
+    if (!(await store.move(fileParam(req, 'file'), dest, flag(req, 'overwrite', true))))
+      throw new HttpError(409, 'exists', `User file "${dest}" exists; pass overwrite=true to replace it.`);
     await reply(res, req, dest);
   });
 

@@ -42,7 +42,13 @@ export class UserStore {
   /** Files under `dir`, relative to it with `/` separators (ComfyUI's GET /userdata). */
   async list(dir: string, recurse: boolean): Promise<UserFileInfo[] | undefined> {
     const base = await this.pathOf(dir);
-    if (!(await stat(base).then((s) => s.isDirectory(), () => false))) return undefined;
+    if (
+      !(await stat(base).then(
+        (s) => s.isDirectory(),
+        () => false,
+      ))
+    )
+      return undefined;
     const found: UserFileInfo[] = [];
     const walk = async (folder: string): Promise<void> => {
       for (const entry of await readdir(folder, { withFileTypes: true })) {
@@ -119,4 +125,8 @@ export class UserStore {
   }
 }
 
-const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );

@@ -45,7 +45,12 @@ function aliasesOf(type: string, comfyMap: ComfyMap): { className: string; mappi
 
 function nodeSection(node: CatalogEntry, comfyMap: ComfyMap): string[] {
   const aliases = aliasesOf(node.type, comfyMap);
-  const comfyName = (name: string): string => aliases.map((a) => a.nameOf(name)).filter((n) => n !== name).map(code).join(', ');
+  const comfyName = (name: string): string =>
+    aliases
+      .map((a) => a.nameOf(name))
+      .filter((n) => n !== name)
+      .map(code)
+      .join(', ');
   const withComfy = aliases.some((a) => Object.keys(a.mapping.inputs ?? {}).length > 0);
   const lines = [`### ${node.type}`, '', node.description, ''];
   if (aliases.length > 0) lines.push(`ComfyUI: ${aliases.map((a) => code(a.className)).join(', ')}${node.output ? '. Output node.' : ''}`, '');
@@ -63,7 +68,9 @@ function nodeSection(node: CatalogEntry, comfyMap: ComfyMap): string[] {
     for (const param of node.params) {
       // JSON for defaults, so "" and ", " stay visible.
       const fallback = param.required ? 'required' : param.default === undefined ? '' : `\`${JSON.stringify(param.default)}\``;
-      lines.push(`| \`${param.name}\` | ${cell(describeRange(param))} | ${cell(fallback)} | ${withComfy ? `${comfyName(param.name)} | ` : ''}${cell(param.description)} |`);
+      lines.push(
+        `| \`${param.name}\` | ${cell(describeRange(param))} | ${cell(fallback)} | ${withComfy ? `${comfyName(param.name)} | ` : ''}${cell(param.description)} |`,
+      );
     }
     lines.push('');
   }

@@ -13,14 +13,23 @@ const events: EngineEvent[] = [
   { type: 'node.progress', runId: run, nodeId: '2', value: 2, max: 2 },
   { type: 'node.finished', runId: run, nodeId: '2', nodeType: 'UNetSampler', durationMs: 1 },
   { type: 'node.started', runId: run, nodeId: '3', nodeType: 'SaveImage' },
-  { type: 'node.finished', runId: run, nodeId: '3', nodeType: 'SaveImage', durationMs: 1, ui: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] } },
+  {
+    type: 'node.finished',
+    runId: run,
+    nodeId: '3',
+    nodeType: 'SaveImage',
+    durationMs: 1,
+    ui: { images: [{ filename: 'a.png', subfolder: '', type: 'output' }] },
+  },
   { type: 'run.finished', runId: run, durationMs: 2, executed: ['2', '3'], cached: ['1', '9'] },
 ];
 
 test('engine events become ComfyUI messages in ComfyUI order, with ComfyUI audiences (ComfyUI execution.py, server.py `send_sync`)', () => {
   const translator = new ComfyTranslator(run, { '2': 'KSampler', '3': 'SaveImage' }, () => 1000);
   const out = events.flatMap((e) => translator.translate(e)).concat(translator.finalExecuting());
-  const summary = out.map((m) => (m.kind === 'preview' ? `preview>${m.to}` : `${m.type}${m.type === 'executing' || m.type === 'executed' ? `:${m.data.node}` : ''}>${m.to}`));
+  const summary = out.map((m) =>
+    m.kind === 'preview' ? `preview>${m.to}` : `${m.type}${m.type === 'executing' || m.type === 'executed' ? `:${m.data.node}` : ''}>${m.to}`,
+  );
   assert.deepEqual(summary, [
     'execution_start>client',
     'execution_cached>client',
@@ -58,7 +67,18 @@ test('failures and interrupts carry the node, its ComfyUI class and what already
   assert.ok(error?.kind === 'json');
   assert.equal(error.type, 'execution_error');
   assert.equal(error.to, 'client');
-  assert.deepEqual(error.data, { prompt_id: run, node_id: '2', node_type: 'KSampler', executed: ['1'], exception_message: 'boom', exception_type: 'NODE_FAILED', traceback: [], current_inputs: {}, current_outputs: [], timestamp: 5 });
+  assert.deepEqual(error.data, {
+    prompt_id: run,
+    node_id: '2',
+    node_type: 'KSampler',
+    executed: ['1'],
+    exception_message: 'boom',
+    exception_type: 'NODE_FAILED',
+    traceback: [],
+    current_inputs: {},
+    current_outputs: [],
+    timestamp: 5,
+  });
   const [interrupted] = translator.translate({ type: 'run.cancelled', runId: run });
   assert.ok(interrupted?.kind === 'json');
   assert.equal(interrupted.to, 'client-or-all', 'an interrupt of a prompt without client is broadcast');

@@ -52,10 +52,7 @@ export class ComfyTranslator {
       case 'node.started':
         this.#lastNode = event.nodeId;
         this.#progress.set(event.nodeId, { value: 0, max: 1, state: 'running' });
-        return [
-          this.#progressState(),
-          this.#json('executing', { node: event.nodeId, display_node: event.nodeId, prompt_id }),
-        ];
+        return [this.#progressState(), this.#json('executing', { node: event.nodeId, display_node: event.nodeId, prompt_id })];
       case 'node.progress': {
         const out: ComfyMessage[] = [];
         this.#progress.set(event.nodeId, { value: event.value, max: event.max, state: 'running' });
@@ -91,7 +88,13 @@ export class ComfyTranslator {
           {
             kind: 'json',
             type: 'execution_interrupted',
-            data: { prompt_id, node_id: nodeId, node_type: nodeId === null ? null : this.#classOf(nodeId), executed: [...this.#executed], timestamp: this.now() },
+            data: {
+              prompt_id,
+              node_id: nodeId,
+              node_type: nodeId === null ? null : this.#classOf(nodeId),
+              executed: [...this.#executed],
+              timestamp: this.now(),
+            },
             to: 'client-or-all',
           },
         ];

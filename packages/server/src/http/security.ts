@@ -46,12 +46,22 @@ export interface SecurityPolicy {
 export function checkRequest(req: IncomingMessage, query: URLSearchParams, policy: SecurityPolicy): Verdict {
   const host = req.headers.host;
   if (!policy.hosts.allows(host)) {
-    return { ok: false, status: 403, type: 'forbidden_host', message: `Host "${host ?? ''}" is not a name of this server. Open it as http://127.0.0.1 or http://localhost, or start it with --allowed-host <name>.` };
+    return {
+      ok: false,
+      status: 403,
+      type: 'forbidden_host',
+      message: `Host "${host ?? ''}" is not a name of this server. Open it as http://127.0.0.1 or http://localhost, or start it with --allowed-host <name>.`,
+    };
   }
   const origin = req.headers.origin;
   if (origin === 'null') {
     // An opaque origin: a sandboxed iframe, a data: URL or a file:// page on any site.
-    return { ok: false, status: 403, type: 'forbidden_origin', message: 'Requests with "Origin: null" (sandboxed frames, data: and file: pages) are refused; open the editor from this server.' };
+    return {
+      ok: false,
+      status: 403,
+      type: 'forbidden_origin',
+      message: 'Requests with "Origin: null" (sandboxed frames, data: and file: pages) are refused; open the editor from this server.',
+    };
   }
   if (origin !== undefined) {
     let originHost: string;
@@ -61,13 +71,23 @@ export function checkRequest(req: IncomingMessage, query: URLSearchParams, polic
       return { ok: false, status: 403, type: 'forbidden_origin', message: `Malformed Origin header "${origin}".` };
     }
     if (originHost !== host?.toLowerCase()) {
-      return { ok: false, status: 403, type: 'forbidden_origin', message: `Cross-origin request from ${origin} refused; the server only accepts its own origin (${host}).` };
+      return {
+        ok: false,
+        status: 403,
+        type: 'forbidden_origin',
+        message: `Cross-origin request from ${origin} refused; the server only accepts its own origin (${host}).`,
+      };
     }
   }
   if (policy.token !== undefined) {
     const given = presentedToken(req, query);
     if (given === undefined || !sameSecret(given, policy.token)) {
-      return { ok: false, status: 401, type: 'unauthorized', message: 'This server requires a token: send "Authorization: Bearer <token>" or add ?token=<token>.' };
+      return {
+        ok: false,
+        status: 401,
+        type: 'unauthorized',
+        message: 'This server requires a token: send "Authorization: Bearer <token>" or add ?token=<token>.',
+      };
     }
   }
   return { ok: true };

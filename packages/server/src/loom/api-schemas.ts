@@ -10,8 +10,16 @@ export const TEMPLATE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/;
 export const SubmitBody = z
   .strictObject({
     graph: z.unknown().describe('A native Loom graph, a ComfyUI API-format prompt, or a ComfyUI UI workflow (the litegraph JSON of "Save")'),
-    clientId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/).optional().describe('WebSocket session (/loom/ws or /ws clientId) that receives the events'),
-    promptId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/).optional().describe('Client-chosen id; a UUID by default'),
+    clientId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,128}$/)
+      .optional()
+      .describe('WebSocket session (/loom/ws or /ws clientId) that receives the events'),
+    promptId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/)
+      .optional()
+      .describe('Client-chosen id; a UUID by default'),
     targets: z.array(z.string()).optional().describe('Output nodes to evaluate; all by default'),
     front: z.boolean().optional().describe('Run before everything already pending'),
   })

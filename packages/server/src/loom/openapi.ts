@@ -22,13 +22,36 @@ const ROUTES: Route[] = [
   { method: 'post', path: '/loom/api/prompts', summary: 'Submit a graph (native or ComfyUI API format)', body: S.SubmitBody, response: S.SubmitResponse },
   { method: 'get', path: '/loom/api/queue', summary: 'Running and pending prompts', response: S.QueueResponse },
   { method: 'delete', path: '/loom/api/queue', summary: 'Remove every pending prompt' },
-  { method: 'post', path: '/loom/api/queue/{promptId}/move', summary: 'Move a pending prompt to a new position', body: S.MoveBody, response: S.QueueResponse.pick({ pending: true }) },
-  { method: 'delete', path: '/loom/api/queue/{promptId}', summary: 'Cancel one prompt: remove it if pending, interrupt it if running', response: S.CancelResponse },
-  { method: 'get', path: '/loom/api/history', summary: 'Finished prompts, paged (newest first by default)', query: S.HistoryQuery, response: S.HistoryResponse },
+  {
+    method: 'post',
+    path: '/loom/api/queue/{promptId}/move',
+    summary: 'Move a pending prompt to a new position',
+    body: S.MoveBody,
+    response: S.QueueResponse.pick({ pending: true }),
+  },
+  {
+    method: 'delete',
+    path: '/loom/api/queue/{promptId}',
+    summary: 'Cancel one prompt: remove it if pending, interrupt it if running',
+    response: S.CancelResponse,
+  },
+  {
+    method: 'get',
+    path: '/loom/api/history',
+    summary: 'Finished prompts, paged (newest first by default)',
+    query: S.HistoryQuery,
+    response: S.HistoryResponse,
+  },
   { method: 'get', path: '/loom/api/history/{promptId}', summary: 'One finished prompt, with its ComfyUI history entry', response: S.HistoryItemSchema },
   { method: 'delete', path: '/loom/api/history/{promptId}', summary: 'Forget one finished prompt' },
   { method: 'delete', path: '/loom/api/history', summary: 'Forget all finished prompts' },
-  { method: 'get', path: '/loom/api/outputs', summary: 'Files in the output folder, newest first, with /view URLs', query: S.PageQuery, response: S.OutputsResponse },
+  {
+    method: 'get',
+    path: '/loom/api/outputs',
+    summary: 'Files in the output folder, newest first, with /view URLs',
+    query: S.PageQuery,
+    response: S.OutputsResponse,
+  },
   { method: 'get', path: '/loom/api/templates', summary: 'Graph templates in graphs/', response: S.TemplatesResponse },
   { method: 'get', path: '/loom/api/templates/{name}', summary: 'Load one template' },
   { method: 'put', path: '/loom/api/templates/{name}', summary: 'Save a template (atomic write)', body: S.TemplateBody },
@@ -55,7 +78,10 @@ function operation(route: Route): Record<string, unknown> {
     ...(params.length + query.length > 0 && { parameters: [...params, ...query] }),
     ...(route.body && { requestBody: { required: true, content: json(route.body, 'input') } }),
     responses: {
-      [route.method === 'post' && route.path.endsWith('/prompts') ? '201' : '200']: { description: 'OK', ...(route.response && { content: json(route.response, 'output') }) },
+      [route.method === 'post' && route.path.endsWith('/prompts') ? '201' : '200']: {
+        description: 'OK',
+        ...(route.response && { content: json(route.response, 'output') }),
+      },
       '4XX': { description: 'A JSON error naming what is wrong', content: json(S.ErrorResponse, 'output') },
     },
   };
@@ -66,7 +92,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
   for (const route of ROUTES) (paths[route.path] ??= {})[route.method] = operation(route);
   return {
     openapi: '3.1.0',
-    info: { title: 'Loom API', version, description: 'Loom\'s own HTTP API. The ComfyUI-compatible routes are described in packages/server/API.md.' },
+    info: { title: 'Loom API', version, description: "Loom's own HTTP API. The ComfyUI-compatible routes are described in packages/server/API.md." },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'Required when the server was started with --token' } } },
     paths,
   };

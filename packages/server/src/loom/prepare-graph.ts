@@ -20,12 +20,17 @@ export function prepareNativeGraph(document: unknown, registry: NodeRegistry, ta
     }
   }
   if (graph && problems.length === 0) {
-    const outputs = targets ?? Object.entries(graph.nodes).filter(([, n]) => registry.get(n.type)?.output === true).map(([id]) => id);
+    const outputs =
+      targets ??
+      Object.entries(graph.nodes)
+        .filter(([, n]) => registry.get(n.type)?.output === true)
+        .map(([id]) => id);
     const classTypes = Object.fromEntries(Object.entries(graph.nodes).map(([id, n]) => [id, n.type]));
     return { ok: true, graph, targets: outputs, classTypes, nodeErrors: {}, problems: [] };
   }
-  const shown = (graph ?? (document as Graph | undefined)) ?? { version: 1, nodes: {} };
-  const safeGraph: Graph = typeof shown === 'object' && shown !== null && typeof shown.nodes === 'object' && shown.nodes !== null ? shown : { version: 1, nodes: {} };
+  const shown = graph ?? (document as Graph | undefined) ?? { version: 1, nodes: {} };
+  const safeGraph: Graph =
+    typeof shown === 'object' && shown !== null && typeof shown.nodes === 'object' && shown.nodes !== null ? shown : { version: 1, nodes: {} };
   const nodeErrors: Record<string, ComfyNodeError> = {};
   for (const problem of problems) {
     if (problem.nodeId === undefined) continue;
@@ -34,7 +39,12 @@ export function prepareNativeGraph(document: unknown, registry: NodeRegistry, ta
   }
   return {
     ok: false,
-    error: { type: 'prompt_outputs_failed_validation', message: 'Prompt outputs failed validation', details: problems.map((p) => p.message).join('\n'), extra_info: {} },
+    error: {
+      type: 'prompt_outputs_failed_validation',
+      message: 'Prompt outputs failed validation',
+      details: problems.map((p) => p.message).join('\n'),
+      extra_info: {},
+    },
     nodeErrors,
     problems,
   };

@@ -12,7 +12,11 @@ import { PageQuery, TEMPLATE_NAME, TemplateBody } from './api-schemas.ts';
 
 function templateName(name: string): string {
   if (!TEMPLATE_NAME.test(name)) {
-    throw new HttpError(400, 'invalid_template_name', 'Template names are 1-100 letters, digits, _ or -, starting with a letter or digit (no extension, no folders).');
+    throw new HttpError(
+      400,
+      'invalid_template_name',
+      'Template names are 1-100 letters, digits, _ or -, starting with a letter or digit (no extension, no folders).',
+    );
   }
   return name;
 }

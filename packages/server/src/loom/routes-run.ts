@@ -14,7 +14,16 @@ import { prepareNativeGraph } from './prepare-graph.ts';
 import { modelFileError, modelFileErrors } from '../comfy/check-models.ts';
 
 function queueItem(p: QueuedPrompt) {
-  return { promptId: p.promptId, number: p.number, format: p.format, ...(p.clientId !== undefined && { clientId: p.clientId }), targets: p.targets, createdAt: p.createdAt, nodeCount: Object.keys(p.graph.nodes).length, ...graphTitle(p) };
+  return {
+    promptId: p.promptId,
+    number: p.number,
+    format: p.format,
+    ...(p.clientId !== undefined && { clientId: p.clientId }),
+    targets: p.targets,
+    createdAt: p.createdAt,
+    nodeCount: Object.keys(p.graph.nodes).length,
+    ...graphTitle(p),
+  };
 }
 
 /** The graph's `meta.title`, when it has one (the editor's queue panel names jobs by it). */
@@ -59,9 +68,19 @@ export function loomRunRoutes(ctx: ServerContext): Router {
     if (prepared.ok) return void res.json({ ok: true, problems: [] });
     // ComfyUI prompts report in node_errors form; flatten them into problems for one response shape.
     const comfyProblems = Object.entries(prepared.nodeErrors).flatMap(([nodeId, e]) =>
-      e.errors.map((x) => ({ code: x.type, nodeId, ...(typeof x.extra_info.input_name === 'string' && { input: x.extra_info.input_name }), message: x.details || x.message })),
+      e.errors.map((x) => ({
+        code: x.type,
+        nodeId,
+        ...(typeof x.extra_info.input_name === 'string' && { input: x.extra_info.input_name }),
+        message: x.details || x.message,
+      })),
     );
-    const all = problems.length > 0 ? problems : comfyProblems.length > 0 ? comfyProblems : [{ code: prepared.error.type, message: `${prepared.error.message}. ${prepared.error.details}`.trim() }];
+    const all =
+      problems.length > 0
+        ? problems
+        : comfyProblems.length > 0
+          ? comfyProblems
+          : [{ code: prepared.error.type, message: `${prepared.error.message}. ${prepared.error.details}`.trim() }];
     res.json({ ok: false, problems: all });
   });
 
@@ -74,7 +93,9 @@ export function loomRunRoutes(ctx: ServerContext): Router {
     }
     const badModels = await modelFileErrors(prepared.graph, prepared.targets, prepared.classTypes, ctx.host.config);
     if (Object.keys(badModels).length > 0) {
-      const modelProblems = Object.entries(badModels).flatMap(([nodeId, e]) => e.errors.map((x) => ({ code: x.type.toUpperCase(), nodeId, input: 'pipeline', message: x.details })));
+      const modelProblems = Object.entries(badModels).flatMap(([nodeId, e]) =>
+        e.errors.map((x) => ({ code: x.type.toUpperCase(), nodeId, input: 'pipeline', message: x.details })),
+      );
       res.status(400).json({ error: modelFileError(badModels), problems: modelProblems, node_errors: badModels });
       return;
     }

@@ -56,7 +56,9 @@ class Transient extends Error {}
 
 function httpError(status: number, url: string, token: boolean): LoomError {
   if (status === 401 || status === 403) {
-    const hint = token ? 'the token in HF_TOKEN was refused: check it has read access to this repository' : 'set HF_TOKEN to a token with read access (gated or private repositories need one)';
+    const hint = token
+      ? 'the token in HF_TOKEN was refused: check it has read access to this repository'
+      : 'set HF_TOKEN to a token with read access (gated or private repositories need one)';
     return new LoomError('DOWNLOAD_FAILED', `${url}: HTTP ${status}, access denied; ${hint}.`);
   }
   if (status === 404) return new LoomError('MODEL_NOT_FOUND', `${url}: HTTP 404, no such file; check the repository name, the revision and the path.`);
@@ -112,7 +114,11 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
       }
       if (response.status === 206) {
         const range = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
-        if (!range || Number(range[1]) !== have) throw new LoomError('DOWNLOAD_FAILED', `${url}: the server answered a resume request with the wrong range (${response.headers.get('content-range') ?? 'none'}).`);
+        if (!range || Number(range[1]) !== have)
+          throw new LoomError(
+            'DOWNLOAD_FAILED',
+            `${url}: the server answered a resume request with the wrong range (${response.headers.get('content-range') ?? 'none'}).`,
+          );
         if (range[2] !== '*') total ??= Number(range[2]);
       } else {
         // 200: the whole file (a server without Range support): start over rather than append.
@@ -143,13 +149,21 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOSPC' || code === 'EDQUOT') {
-        throw new LoomError('DOWNLOAD_FAILED', `${part}: the disk is full after ${have} bytes. Free some space and run the same command again: the download resumes from there.`, { cause: err });
+        throw new LoomError(
+          'DOWNLOAD_FAILED',
+          `${part}: the disk is full after ${have} bytes. Free some space and run the same command again: the download resumes from there.`,
+          { cause: err },
+        );
       }
       const transient = err instanceof Transient || (err instanceof TypeError && !(err instanceof LoomError));
       if (!transient) throw err;
       failures = have > before ? 1 : failures + 1;
       if (failures > maxFailures) {
-        throw new LoomError('DOWNLOAD_FAILED', `${url}: the connection keeps failing (${(err as Error).message}); ${have} bytes are kept in ${part}, run the same command again to resume.`, { cause: err });
+        throw new LoomError(
+          'DOWNLOAD_FAILED',
+          `${url}: the connection keeps failing (${(err as Error).message}); ${have} bytes are kept in ${part}, run the same command again to resume.`,
+          { cause: err },
+        );
       }
       await sleep(Math.min(10_000, 250 * 2 ** failures));
     } finally {
@@ -160,7 +174,10 @@ export async function download(request: DownloadRequest): Promise<DownloadResult
   const digest = hash.digest('hex');
   if (request.sha256 !== undefined && digest !== request.sha256) {
     await rm(part, { force: true });
-    throw new LoomError('BAD_FILE', `${dest}: checksum mismatch (sha256 ${digest}, the hub says ${request.sha256}); the download was removed. Run the command again; if it fails the same way, the mirror or the hub serves a different file than it lists.`);
+    throw new LoomError(
+      'BAD_FILE',
+      `${dest}: checksum mismatch (sha256 ${digest}, the hub says ${request.sha256}); the download was removed. Run the command again; if it fails the same way, the mirror or the hub serves a different file than it lists.`,
+    );
   }
   await rename(part, dest);
   return { dest, bytes: have, resumedFrom, sha256: digest, skipped: false };

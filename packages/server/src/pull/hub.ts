@@ -18,20 +18,41 @@ export interface HubOptions {
   token?: string;
 }
 
-const authFetch = (token: string | undefined): typeof fetch => (input, init) =>
-  fetch(input, token === undefined ? init : { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } });
+const authFetch =
+  (token: string | undefined): typeof fetch =>
+  (input, init) =>
+    fetch(
+      input,
+      token === undefined ? init : { ...init, headers: { ...(init?.headers as Record<string, string> | undefined), Authorization: `Bearer ${token}` } },
+    );
 
 /** What a failed hub call means to the user: 401/403 → the token, 404 → the name. */
 function hubError(err: unknown, what: string, options: HubOptions): LoomError {
   if (err instanceof HubApiError) {
     if (err.statusCode === 401 || err.statusCode === 403) {
-      const hint = options.token === undefined ? 'if it is private or gated, set HF_TOKEN to a token with read access (and accept its terms on the hub)' : 'the token in HF_TOKEN was refused for it: check the token and that you accepted the repository\'s terms';
-      return new LoomError('DOWNLOAD_FAILED', `${what}: access denied (HTTP ${err.statusCode}) by ${options.endpoint}; ${hint}. The hub also answers 401 for a repository that does not exist: check the name.`, { cause: err });
+      const hint =
+        options.token === undefined
+          ? 'if it is private or gated, set HF_TOKEN to a token with read access (and accept its terms on the hub)'
+          : "the token in HF_TOKEN was refused for it: check the token and that you accepted the repository's terms";
+      return new LoomError(
+        'DOWNLOAD_FAILED',
+        `${what}: access denied (HTTP ${err.statusCode}) by ${options.endpoint}; ${hint}. The hub also answers 401 for a repository that does not exist: check the name.`,
+        { cause: err },
+      );
     }
-    if (err.statusCode === 404) return new LoomError('MODEL_NOT_FOUND', `${what}: not found on ${options.endpoint} (HTTP 404): check the owner/name and --revision "${options.revision}".`, { cause: err });
+    if (err.statusCode === 404)
+      return new LoomError(
+        'MODEL_NOT_FOUND',
+        `${what}: not found on ${options.endpoint} (HTTP 404): check the owner/name and --revision "${options.revision}".`,
+        { cause: err },
+      );
     return new LoomError('DOWNLOAD_FAILED', `${what}: ${options.endpoint} answered HTTP ${err.statusCode}: ${err.message}`, { cause: err });
   }
-  return new LoomError('DOWNLOAD_FAILED', `${what}: cannot reach ${options.endpoint} (${err instanceof Error ? err.message : String(err)}). Check the network, or --endpoint / HF_ENDPOINT for a mirror.`, { cause: err });
+  return new LoomError(
+    'DOWNLOAD_FAILED',
+    `${what}: cannot reach ${options.endpoint} (${err instanceof Error ? err.message : String(err)}). Check the network, or --endpoint / HF_ENDPOINT for a mirror.`,
+    { cause: err },
+  );
 }
 
 /** Every file of the repository at the revision, with size and (for LFS files) sha256. */

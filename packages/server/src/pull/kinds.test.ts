@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { kindFromFileName, kindFromTensorNames, parseKind } from './kinds.ts';
 
 test('tensor names tell LoRAs (kohya, diffusers, PEFT), embeddings, checkpoints and VAEs apart', () => {
-  assert.equal(kindFromTensorNames(['lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight', 'lora_unet_down_blocks_0_attentions_0_proj_in.alpha']), 'lora');
+  assert.equal(
+    kindFromTensorNames(['lora_unet_down_blocks_0_attentions_0_proj_in.lora_down.weight', 'lora_unet_down_blocks_0_attentions_0_proj_in.alpha']),
+    'lora',
+  );
   assert.equal(kindFromTensorNames(['unet.down_blocks.0.attentions.0.transformer_blocks.0.attn1.to_k.lora.down.weight']), 'lora');
   assert.equal(kindFromTensorNames(['base_model.model.down_blocks.0.attn1.to_q.lora_A.weight']), 'lora');
   assert.equal(kindFromTensorNames(['emb_params']), 'embedding');

@@ -76,13 +76,21 @@ async function repoPlan(request: PullRequest): Promise<PullPlan> {
   if (!/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new LoomError('USAGE', `"${request.target}" is neither owner/name (a hub repository) nor an http(s) URL.`);
   const all = await listRepo(repo, request);
   const repoName = repo.split('/')[1] ?? repo;
-  const planned = (file: RepoFile, dest: string): PlannedFile => ({ url: resolveUrl(repo, file.path, request), dest, label: file.path, size: file.size, ...(file.sha256 !== undefined && { sha256: file.sha256 }) });
-  const isPipeline = request.path === undefined && (request.kind === 'pipeline' || (request.kind === undefined && all.some((f) => f.path === 'model_index.json')));
+  const planned = (file: RepoFile, dest: string): PlannedFile => ({
+    url: resolveUrl(repo, file.path, request),
+    dest,
+    label: file.path,
+    size: file.size,
+    ...(file.sha256 !== undefined && { sha256: file.sha256 }),
+  });
+  const isPipeline =
+    request.path === undefined && (request.kind === 'pipeline' || (request.kind === undefined && all.some((f) => f.path === 'model_index.json')));
 
   if (isPipeline) {
     const folder = join(request.modelsDir, request.name ?? repoName);
     const files = selectPipelineFiles(all, request);
-    if (!files.some((f) => f.path === 'model_index.json')) throw new LoomError('USAGE', `${repo} has no model_index.json, so it is no diffusers pipeline: pull one file with a path, or say --kind.`);
+    if (!files.some((f) => f.path === 'model_index.json'))
+      throw new LoomError('USAGE', `${repo} has no model_index.json, so it is no diffusers pipeline: pull one file with a path, or say --kind.`);
     return { kind: 'pipeline', destination: folder, files: files.map((f) => planned(f, join(folder, f.path))) };
   }
   if (request.kind === 'pipeline') throw new LoomError('USAGE', '--kind pipeline pulls a whole repository: leave out the path.');
@@ -101,7 +109,13 @@ async function repoPlan(request: PullRequest): Promise<PullPlan> {
     chosen = selectSingleFiles(pool, request);
     if (chosen.length === 0) throw new LoomError('MODEL_NOT_FOUND', `${repo} holds no model weights Loom reads (.safetensors, .pt, .pth, .bin, .ckpt).`);
   }
-  const kind = request.kind ?? (await detectKind(chosen.map((f) => ({ label: f.path, url: resolveUrl(repo, f.path, request) })), repo, request.token));
+  const kind =
+    request.kind ??
+    (await detectKind(
+      chosen.map((f) => ({ label: f.path, url: resolveUrl(repo, f.path, request) })),
+      repo,
+      request.token,
+    ));
   const flat = chosen.length === 1 && request.name === undefined;
   const folder = join(request.modelsDir, KIND_FOLDERS[kind], flat ? '' : (request.name ?? repoName));
   const files = chosen.map((f) => planned(f, join(folder, flat ? posix.basename(f.path) : f.path)));

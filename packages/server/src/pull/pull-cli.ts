@@ -16,7 +16,9 @@ const PULL_USAGE = `Usage: loom pull <owner/name | URL> [path/in/repo] [options]
 
 Fetches a model into the models folder, by kind:
   pipeline    models/<name>/ (a diffusers or ONNX folder, its layout kept; found by model_index.json)
-  ${KINDS.filter((k) => k !== 'pipeline').map((k) => `${k.padEnd(11)} models/${KIND_FOLDERS[k]}/`).join('\n  ')}
+  ${KINDS.filter((k) => k !== 'pipeline')
+    .map((k) => `${k.padEnd(11)} models/${KIND_FOLDERS[k]}/`)
+    .join('\n  ')}
 One file lands flat in its kind's folder; several go to <folder>/<name>/.
 Only what Loom reads is fetched: safetensors before .bin, no flax/TF weights, no ckpt duplicates.
 
@@ -79,7 +81,8 @@ export async function pullCli(argv: string[], io: PullIo = { env: process.env, o
     const [target, path, ...extra] = positionals;
     if (target === undefined || extra.length > 0) throw new LoomError('USAGE', `expected <owner/name | URL> [path/in/repo].\n\n${PULL_USAGE}`);
     if (values.sha256 !== undefined && !/^[0-9a-f]{64}$/i.test(values.sha256)) throw new LoomError('USAGE', '--sha256 must be 64 hex digits.');
-    if (values.name !== undefined && !/^[\w.-]+$/.test(values.name)) throw new LoomError('USAGE', `--name "${values.name}": use letters, digits, ".", "_" or "-" (one folder name).`);
+    if (values.name !== undefined && !/^[\w.-]+$/.test(values.name))
+      throw new LoomError('USAGE', `--name "${values.name}": use letters, digits, ".", "_" or "-" (one folder name).`);
     const token = env.HF_TOKEN?.trim() || undefined;
     request = {
       target,
@@ -108,7 +111,13 @@ export async function pullCli(argv: string[], io: PullIo = { env: process.env, o
     progress.clear = bar.clear;
     for (const file of plan.files) {
       bar.fileStarted(file.label, file.size ?? 0);
-      const result = await download({ ...file, ...(request.token !== undefined && { token: request.token }), onBytes: (n, resumed) => bar.bytes(n, resumed), ...(io.retries !== undefined && { retries: io.retries }), ...(io.sleep && { sleep: io.sleep }) });
+      const result = await download({
+        ...file,
+        ...(request.token !== undefined && { token: request.token }),
+        onBytes: (n, resumed) => bar.bytes(n, resumed),
+        ...(io.retries !== undefined && { retries: io.retries }),
+        ...(io.sleep && { sleep: io.sleep }),
+      });
       const note = result.skipped ? 'have' : result.resumedFrom > 0 ? `resumed at ${formatBytes(result.resumedFrom)},` : 'got';
       bar.fileDone(file.label, `${note} ${formatBytes(result.bytes)}`);
     }

@@ -7,16 +7,35 @@ const paths = (files: Array<{ path: string }>) => files.map((f) => f.path).sort(
 
 /** A diffusers repo as the hub lists it (e.g. runwayml-style: torch, fp16, flax, ONNX and a root checkpoint). */
 const DIFFUSERS = listing([
-  'model_index.json', 'README.md', 'v1-5.ckpt', 'v1-5.safetensors',
-  'unet/config.json', 'unet/diffusion_pytorch_model.safetensors', 'unet/diffusion_pytorch_model.fp16.safetensors', 'unet/diffusion_pytorch_model.bin', 'unet/diffusion_flax_model.msgpack', 'unet/model.onnx',
-  'text_encoder/config.json', 'text_encoder/model.bin', 'text_encoder/flax_model.msgpack', 'text_encoder/model.onnx',
-  'tokenizer/vocab.json', 'tokenizer/merges.txt', 'scheduler/scheduler_config.json',
+  'model_index.json',
+  'README.md',
+  'v1-5.ckpt',
+  'v1-5.safetensors',
+  'unet/config.json',
+  'unet/diffusion_pytorch_model.safetensors',
+  'unet/diffusion_pytorch_model.fp16.safetensors',
+  'unet/diffusion_pytorch_model.bin',
+  'unet/diffusion_flax_model.msgpack',
+  'unet/model.onnx',
+  'text_encoder/config.json',
+  'text_encoder/model.bin',
+  'text_encoder/flax_model.msgpack',
+  'text_encoder/model.onnx',
+  'tokenizer/vocab.json',
+  'tokenizer/merges.txt',
+  'scheduler/scheduler_config.json',
 ]);
 
 test('a pipeline: configs and tokenizer, safetensors before .bin, no flax, no ONNX, no root checkpoints', () => {
   assert.deepEqual(paths(selectPipelineFiles(DIFFUSERS, { onnx: false })), [
-    'model_index.json', 'scheduler/scheduler_config.json', 'text_encoder/config.json', 'text_encoder/model.bin',
-    'tokenizer/merges.txt', 'tokenizer/vocab.json', 'unet/config.json', 'unet/diffusion_pytorch_model.safetensors',
+    'model_index.json',
+    'scheduler/scheduler_config.json',
+    'text_encoder/config.json',
+    'text_encoder/model.bin',
+    'tokenizer/merges.txt',
+    'tokenizer/vocab.json',
+    'unet/config.json',
+    'unet/diffusion_pytorch_model.safetensors',
   ]);
 });
 

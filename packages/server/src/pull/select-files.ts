@@ -29,7 +29,10 @@ const SINGLE = /\.(safetensors|pt|pth|bin|ckpt)$/;
 
 /** `diffusion_pytorch_model.fp16-00001-of-00002.safetensors` → `fp16`; no dot in the stem → undefined. */
 export function variantOf(path: string): string | undefined {
-  const stem = posix.basename(path).replace(/\.(safetensors|bin)$/, '').replace(/-\d{5}-of-\d{5}$/, '');
+  const stem = posix
+    .basename(path)
+    .replace(/\.(safetensors|bin)$/, '')
+    .replace(/-\d{5}-of-\d{5}$/, '');
   const dot = stem.lastIndexOf('.');
   return dot < 0 ? undefined : stem.slice(dot + 1);
 }

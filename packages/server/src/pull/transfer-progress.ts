@@ -28,7 +28,12 @@ export interface TransferProgress {
   clear(): void;
 }
 
-export function createTransferProgress(stream: NodeJS.WritableStream & { columns?: number }, tty: boolean, total: number, now: () => number = Date.now): TransferProgress {
+export function createTransferProgress(
+  stream: NodeJS.WritableStream & { columns?: number },
+  tty: boolean,
+  total: number,
+  now: () => number = Date.now,
+): TransferProgress {
   let done = 0;
   let received = 0;
   let current = '';

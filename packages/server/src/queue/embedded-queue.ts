@@ -13,15 +13,7 @@ import { CoalescingWriter } from '../store/atomic-write.ts';
 import type { HistoryStore } from '../store/history-types.ts';
 import { readQueueFile, type QueueFile } from './queue-file.ts';
 import { QueueListeners } from './queue-listeners.ts';
-import type {
-  FreeOptions,
-  PromptOutcome,
-  PromptQueue,
-  QueueListener,
-  QueuedPrompt,
-  QueueSnapshot,
-  SubmitOptions,
-} from './prompt-queue.ts';
+import type { FreeOptions, PromptOutcome, PromptQueue, QueueListener, QueuedPrompt, QueueSnapshot, SubmitOptions } from './prompt-queue.ts';
 
 export interface EmbeddedQueueOptions {
   engine: Engine;
@@ -209,7 +201,13 @@ export class EmbeddedQueue implements PromptQueue {
       if (event.type === 'node.started') running.lastNode = event.nodeId;
       if (event.type === 'run.finished' || event.type === 'run.failed' || event.type === 'run.cancelled') sawEnd = true;
       recorder.record(event);
-      this.#events.emit({ type: 'prompt.event', promptId: prompt.promptId, classTypes: prompt.classTypes, event, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }) });
+      this.#events.emit({
+        type: 'prompt.event',
+        promptId: prompt.promptId,
+        classTypes: prompt.classTypes,
+        event,
+        ...(prompt.clientId !== undefined && { clientId: prompt.clientId }),
+      });
     };
     let outcome: PromptOutcome = 'success';
     let error: ErrorInfo | undefined;
@@ -221,7 +219,8 @@ export class EmbeddedQueue implements PromptQueue {
       const info = loomError.toJSON();
       error = this.options.redact ? (this.options.redact.deep(info) as ErrorInfo) : info;
       // Failures before the run started (the graph no longer validates) still reach clients and history.
-      if (!sawEnd) forward(outcome === 'interrupted' ? { type: 'run.cancelled', runId: prompt.promptId } : { type: 'run.failed', runId: prompt.promptId, error });
+      if (!sawEnd)
+        forward(outcome === 'interrupted' ? { type: 'run.cancelled', runId: prompt.promptId } : { type: 'run.failed', runId: prompt.promptId, error });
     }
     try {
       await this.#history.put(recorder.finish(outcome));
@@ -232,7 +231,13 @@ export class EmbeddedQueue implements PromptQueue {
     // A crash before the queue file catches up finds the prompt "running" with its history stored: dropped.
     this.#running = null;
     this.#changedInBackground();
-    this.#events.emit({ type: 'prompt.done', promptId: prompt.promptId, outcome, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }), ...(error && { error }) });
+    this.#events.emit({
+      type: 'prompt.done',
+      promptId: prompt.promptId,
+      outcome,
+      ...(prompt.clientId !== undefined && { clientId: prompt.clientId }),
+      ...(error && { error }),
+    });
     await this.#applyFree();
     this.#pump();
   }
@@ -261,5 +266,4 @@ export class EmbeddedQueue implements PromptQueue {
   #fileState(): QueueFile {
     return { version: 1, counter: this.#counter, running: this.#running?.prompt ?? null, pending: this.#pending };
   }
-
 }

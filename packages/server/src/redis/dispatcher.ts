@@ -80,7 +80,13 @@ export class Dispatcher {
     const id = stored.prompt.promptId;
     const jobId = `${id}.r${await this.redis.incr(this.keys.dispatchCounter)}`;
     const queue = queueNameFor(stored.models);
-    const data: JobData = { promptId: id, graph: stored.prompt.graph, targets: stored.prompt.targets, models: stored.models, inputs: await this.#inputs(stored) };
+    const data: JobData = {
+      promptId: id,
+      graph: stored.prompt.graph,
+      targets: stored.prompt.targets,
+      models: stored.models,
+      inputs: await this.#inputs(stored),
+    };
     await this.table.markDispatched(stored, jobId, queue, now);
     await this.jobs.add(queue, jobId, data);
     this.#reservations.set(workerId, { promptId: id, at: now });

@@ -36,10 +36,16 @@ test('the pipelines a graph loads: literals, declared defaults, sorted and uniqu
     },
   };
   assert.deepEqual(requiredModels(graph, registry), ['sdxl-base', 'tiny-sd15']);
-  assert.deepEqual(modelUses(graph, registry).map((u) => `${u.nodeId}.${u.param}=${u.value}`), ['a.pipeline=sdxl-base', 'b.pipeline=tiny-sd15', 'c.pipeline=sdxl-base']);
+  assert.deepEqual(
+    modelUses(graph, registry).map((u) => `${u.nodeId}.${u.param}=${u.value}`),
+    ['a.pipeline=sdxl-base', 'b.pipeline=tiny-sd15', 'c.pipeline=sdxl-base'],
+  );
 });
 
 test('input files are the values of input-folder widgets only', () => {
-  const graph: Graph = { version: 1, nodes: { p: { type: 'Picture', inputs: { image: 'sub/cat.png', note: 'dog.png' } }, q: { type: 'Picture', inputs: { image: 'cat.png' } } } };
+  const graph: Graph = {
+    version: 1,
+    nodes: { p: { type: 'Picture', inputs: { image: 'sub/cat.png', note: 'dog.png' } }, q: { type: 'Picture', inputs: { image: 'cat.png' } } },
+  };
   assert.deepEqual(inputFileNames(graph, registry), ['cat.png', 'sub/cat.png']);
 });

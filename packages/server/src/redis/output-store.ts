@@ -60,7 +60,8 @@ export class OutputStore {
       for (const [key, items] of Object.entries(ui)) {
         items.forEach((item, i) => {
           const entry = item as Record<string, unknown> | null;
-          if (entry && entry.filename === file.filename && (entry.subfolder ?? '') === file.subfolder && entry.type === file.type) (out[key] as unknown[])[i] = { ...entry, filename: name };
+          if (entry && entry.filename === file.filename && (entry.subfolder ?? '') === file.subfolder && entry.type === file.type)
+            (out[key] as unknown[])[i] = { ...entry, filename: name };
         });
       }
     }

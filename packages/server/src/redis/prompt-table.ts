@@ -69,7 +69,10 @@ export class PromptTable {
   async load(): Promise<void> {
     const ids = await this.redis.zrange(this.keys.pending, '0', '-1');
     const texts = ids.length > 0 ? await this.redis.mget(...ids.map((id) => this.keys.prompt(id))) : [];
-    this.pending = texts.map(parseStored).filter((s): s is StoredPrompt => s !== null).sort(comparePrompts);
+    this.pending = texts
+      .map(parseStored)
+      .filter((s): s is StoredPrompt => s !== null)
+      .sort(comparePrompts);
     this.runs.clear();
     for (const id of await this.redis.smembers(this.keys.runs)) {
       const [run, text] = await Promise.all([this.redis.hgetall(this.keys.run(id)), this.redis.get(this.keys.prompt(id))]);

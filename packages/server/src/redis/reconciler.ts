@@ -66,10 +66,15 @@ export class Reconciler {
       const losses = await this.d.scripts.requeue(id, { workerId: worker, jobId: run.jobId }, run.stored.prompt.number, this.d.maxRequeues);
       if (losses > 0) {
         this.d.table.requeued(run);
-        this.d.log(`Prompt ${id}: worker ${worker} is gone (no heartbeat); requeued at its place in the queue (loss ${losses} of ${this.d.maxRequeues} allowed).`);
+        this.d.log(
+          `Prompt ${id}: worker ${worker} is gone (no heartbeat); requeued at its place in the queue (loss ${losses} of ${this.d.maxRequeues} allowed).`,
+        );
         requeued++;
       } else if (losses < 0) {
-        await this.#fail(id, `Its worker was lost (killed, or silent past its heartbeat timeout) ${this.d.maxRequeues + 1} times, so the prompt was given up; check the workers' logs for a crash this graph causes.`);
+        await this.#fail(
+          id,
+          `Its worker was lost (killed, or silent past its heartbeat timeout) ${this.d.maxRequeues + 1} times, so the prompt was given up; check the workers' logs for a crash this graph causes.`,
+        );
       }
     }
     return requeued;
@@ -88,7 +93,8 @@ export class Reconciler {
         if (inRedis === 'done') continue; // its end record is on the way
         if (run.state === 'dispatched' && inRedis === 'dispatched') await this.d.table.repend(run);
         else if (inRedis === 'running') await this.#fail(id, 'The job disappeared from its BullMQ queue while it ran (was Redis flushed?).');
-        else if (inRedis === null) await this.#failHere(run, 'Redis lost this prompt while it ran (restarted without persistence, or flushed); submit it again.');
+        else if (inRedis === null)
+          await this.#failHere(run, 'Redis lost this prompt while it ran (restarted without persistence, or flushed); submit it again.');
       } else if ((state === 'waiting' || state === 'prioritized') && run.state === 'running') {
         await this.d.control({ type: 'wake', worker: '*', queue: run.queue });
       }

@@ -58,7 +58,15 @@ export class RecordHandler {
     if (record.attempt < run.attempt || (record.attempt === run.attempt && run.recorder)) return;
     const id = run.stored.prompt.promptId;
     if (run.recorder) this.d.log(`Prompt ${id}: worker ${run.worker} was lost; attempt ${record.attempt} runs on worker ${record.worker}.`);
-    Object.assign(run, { attempt: record.attempt, state: 'running', worker: record.worker, instance: record.data, startedAt: Date.now(), recorder: new HistoryRecorder(run.stored.prompt), lastNode: null });
+    Object.assign(run, {
+      attempt: record.attempt,
+      state: 'running',
+      worker: record.worker,
+      instance: record.data,
+      startedAt: Date.now(),
+      recorder: new HistoryRecorder(run.stored.prompt),
+      lastNode: null,
+    });
     this.d.dispatcher.claimed(id, record.worker);
     this.d.emit({ type: 'queue.changed', remaining: this.d.remaining() });
   }
@@ -76,7 +84,13 @@ export class RecordHandler {
     run.recorder ??= new HistoryRecorder(prompt);
     if (event.type === 'node.started') run.lastNode = { nodeId: event.nodeId, at: Date.now() };
     run.recorder.record(event);
-    this.d.emit({ type: 'prompt.event', promptId: prompt.promptId, classTypes: prompt.classTypes, event, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }) });
+    this.d.emit({
+      type: 'prompt.event',
+      promptId: prompt.promptId,
+      classTypes: prompt.classTypes,
+      event,
+      ...(prompt.clientId !== undefined && { clientId: prompt.clientId }),
+    });
   }
 
   /** Stores an output node's files once per prompt; a later attempt gets the first publication back. */
@@ -109,6 +123,12 @@ export class RecordHandler {
     // ComfyUI's order (ComfyUI main.py `prompt_worker`: `task_done` stores history before `executing` null): history stored → prompt leaves running → status → end marker.
     await this.d.table.forget(prompt.promptId);
     this.d.emit({ type: 'queue.changed', remaining: this.d.remaining() });
-    this.d.emit({ type: 'prompt.done', promptId: prompt.promptId, outcome, ...(prompt.clientId !== undefined && { clientId: prompt.clientId }), ...(error && { error }) });
+    this.d.emit({
+      type: 'prompt.done',
+      promptId: prompt.promptId,
+      outcome,
+      ...(prompt.clientId !== undefined && { clientId: prompt.clientId }),
+      ...(error && { error }),
+    });
   }
 }

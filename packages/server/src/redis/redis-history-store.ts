@@ -43,7 +43,11 @@ export class RedisHistoryStore extends IndexedHistoryStore {
   async delete(promptIds: string[]): Promise<number> {
     const known = [...new Set(promptIds)].filter((id) => this.records.has(id));
     if (known.length === 0) return 0;
-    await this.redis.multi().hdel(this.keys.historyData, ...known).zrem(this.keys.history, ...known).exec();
+    await this.redis
+      .multi()
+      .hdel(this.keys.historyData, ...known)
+      .zrem(this.keys.history, ...known)
+      .exec();
     for (const id of known) this.records.delete(id);
     return known.length;
   }

@@ -117,16 +117,23 @@ export class RedisQueue implements PromptQueue {
     await this.#table.load();
     this.#readyAt = Date.now();
     this.#redis.on('ready', () => (this.#readyAt = Date.now()));
-    this.#reader = new StreamReader(connectRedis(this.#o.url, { name: 'loom-server-events', log: this.#log }), this.#redis, this.#keys, (records) => this.#serial(async () => {
-      for (const record of records) {
-        try {
-          await this.#handler.handle(record);
-        } catch (err) {
-          this.#log(`Worker record for prompt ${record.promptId} could not be handled: ${(err as Error).stack ?? String(err)}`);
-        }
-      }
-      this.#dispatchSoon();
-    }), this.#log);
+    this.#reader = new StreamReader(
+      connectRedis(this.#o.url, { name: 'loom-server-events', log: this.#log }),
+      this.#redis,
+      this.#keys,
+      (records) =>
+        this.#serial(async () => {
+          for (const record of records) {
+            try {
+              await this.#handler.handle(record);
+            } catch (err) {
+              this.#log(`Worker record for prompt ${record.promptId} could not be handled: ${(err as Error).stack ?? String(err)}`);
+            }
+          }
+          this.#dispatchSoon();
+        }),
+      this.#log,
+    );
     this.#reader.start();
     this.#subscriber = connectRedis(this.#o.url, { name: 'loom-server-sub', log: this.#log });
     this.#subscriber.on('message', () => this.#dispatchSoon());
@@ -188,7 +195,10 @@ export class RedisQueue implements PromptQueue {
   }
 
   async clear(): Promise<number> {
-    const ids = [...this.#table.pending.map((p) => p.prompt.promptId), ...[...this.#table.runs.values()].filter((r) => r.state === 'dispatched').map((r) => r.stored.prompt.promptId)];
+    const ids = [
+      ...this.#table.pending.map((p) => p.prompt.promptId),
+      ...[...this.#table.runs.values()].filter((r) => r.state === 'dispatched').map((r) => r.stored.prompt.promptId),
+    ];
     return (await this.remove(ids)).length;
   }
 
@@ -202,7 +212,14 @@ export class RedisQueue implements PromptQueue {
       const before = others[to - 1]?.prompt.number;
       const after = others[to]?.prompt.number;
       // Order is by number alone (as in ComfyUI's heap), so a move picks a number between the neighbours.
-      const number = before !== undefined && after !== undefined ? (before + after) / 2 : after !== undefined ? after - 1 : before !== undefined ? before + 1 : (list[from] as { prompt: QueuedPrompt }).prompt.number;
+      const number =
+        before !== undefined && after !== undefined
+          ? (before + after) / 2
+          : after !== undefined
+            ? after - 1
+            : before !== undefined
+              ? before + 1
+              : (list[from] as { prompt: QueuedPrompt }).prompt.number;
       await this.#table.renumber(list[from] as (typeof list)[number], number);
       return true;
     });
@@ -324,5 +341,4 @@ export class RedisQueue implements PromptQueue {
   #remaining(): number {
     return this.#table.pending.length + this.#table.runs.size;
   }
-
 }

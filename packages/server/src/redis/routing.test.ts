@@ -40,7 +40,11 @@ test('a prompt waits for the busy warm worker only while that is quicker than lo
   // b has alpha loaded and is busy; loading alpha took b 20 s. a is idle with nothing loaded.
   const busy = (freeInMs: number) => worker('b', ['alpha'], ['alpha'], false, { freeInMs, loadMs: { alpha: 20_000 }, runMs: { alpha: 4000 } });
   assert.deepEqual(route([prompt('p1', ['alpha'])], [worker('a', ['alpha']), busy(3000)]), [], 'free in 3 s beats a 20 s load');
-  assert.deepEqual(route([prompt('p1', ['alpha'])], [worker('a', ['alpha']), busy(25_000)]), [{ promptId: 'p1', workerId: 'a', hot: false }], 'free in 25 s: load now');
+  assert.deepEqual(
+    route([prompt('p1', ['alpha'])], [worker('a', ['alpha']), busy(25_000)]),
+    [{ promptId: 'p1', workerId: 'a', hot: false }],
+    'free in 25 s: load now',
+  );
   // A's own measurement wins over b's: on a's faster disk alpha loads in 1 s, less than b's 3 s wait.
   const fast = worker('a', ['alpha'], [], true, { loadMs: { alpha: 1000 } });
   assert.deepEqual(route([prompt('p1', ['alpha'])], [fast, busy(3000)]), [{ promptId: 'p1', workerId: 'a', hot: false }]);
@@ -68,7 +72,11 @@ test('with no measurement of the load anywhere, nobody waits', () => {
 });
 
 test('affinity off: the first idle worker by name takes each prompt, loaded or not', () => {
-  const got = route([prompt('p1', ['alpha']), prompt('p2', ['beta'])], [worker('a', ['alpha', 'beta'], ['beta']), worker('b', ['alpha', 'beta'], ['alpha'])], false);
+  const got = route(
+    [prompt('p1', ['alpha']), prompt('p2', ['beta'])],
+    [worker('a', ['alpha', 'beta'], ['beta']), worker('b', ['alpha', 'beta'], ['alpha'])],
+    false,
+  );
   assert.deepEqual(got, [
     { promptId: 'p1', workerId: 'a', hot: false },
     { promptId: 'p2', workerId: 'b', hot: false },
@@ -86,7 +94,10 @@ test('a cold load goes to the worker whose loaded pipelines later prompts do not
 
 test('busy workers are never assigned; each idle worker gets at most one prompt', () => {
   const got = route([prompt('p1'), prompt('p2'), prompt('p3')], [worker('a', [], [], false), worker('b', []), worker('c', [])]);
-  assert.deepEqual(got.map((a) => `${a.promptId}>${a.workerId}`), ['p1>b', 'p2>c']);
+  assert.deepEqual(
+    got.map((a) => `${a.promptId}>${a.workerId}`),
+    ['p1>b', 'p2>c'],
+  );
 });
 
 test('cost figures: run estimates, remaining time, and whose load time counts', () => {

@@ -81,9 +81,7 @@ export const WorkerAdvertShape = z.object({
 
 /** Server → workers, on the control channel. */
 export type ControlMessage =
-  | { type: 'wake'; worker: string; queue: string }
-  | { type: 'interrupt'; promptId: string }
-  | { type: 'free'; unloadModels: boolean; freeMemory: boolean };
+  { type: 'wake'; worker: string; queue: string } | { type: 'interrupt'; promptId: string } | { type: 'free'; unloadModels: boolean; freeMemory: boolean };
 
 export const ControlShape = z.discriminatedUnion('type', [
   z.object({ type: z.literal('wake'), worker: z.string(), queue: z.string() }),
@@ -133,7 +131,8 @@ function restore(event: z.infer<typeof EventShape>): EngineEvent {
   const { preview, ...rest } = event;
   // The shape was checked above; the remaining fields are the engine's event as the worker emitted it.
   const plain = rest as unknown as EngineEvent;
-  if (preview && plain.type === 'node.progress') return { ...plain, preview: { mime: preview.mime, data: new Uint8Array(Buffer.from(preview.data, 'base64')), ...(preview.output && { output: true }) } };
+  if (preview && plain.type === 'node.progress')
+    return { ...plain, preview: { mime: preview.mime, data: new Uint8Array(Buffer.from(preview.data, 'base64')), ...(preview.output && { output: true }) } };
   return plain;
 }
 

@@ -76,7 +76,15 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
       return null;
     }
   }
-  const server = await createServer({ host, dataDir: values.data, templatesDir: values.graphs, allowedHosts: values['allowed-host'] ?? [], ...(token ? { token } : {}), ...(backend && { queue: backend.queue, history: backend.history }), log: env.err });
+  const server = await createServer({
+    host,
+    dataDir: values.data,
+    templatesDir: values.graphs,
+    allowedHosts: values['allowed-host'] ?? [],
+    ...(token ? { token } : {}),
+    ...(backend && { queue: backend.queue, history: backend.history }),
+    log: env.err,
+  });
   let url: string;
   try {
     ({ url } = await server.listen(port, values.host));

@@ -27,7 +27,12 @@ async function run(promptId: string, message: Extract<ToThread, { type: 'run' }>
     return { cacheEntries: now.entries, createMs: now.createMs - before };
   };
   try {
-    await host.engine.run(message.graph, { runId: promptId, signal: controller.signal, targets: message.targets, onEvent: (event) => post({ type: 'event', promptId, event }) });
+    await host.engine.run(message.graph, {
+      runId: promptId,
+      signal: controller.signal,
+      targets: message.targets,
+      onEvent: (event) => post({ type: 'event', promptId, event }),
+    });
     post({ type: 'done', promptId, ...stats() });
   } catch (err) {
     post({ type: 'done', promptId, error: toLoomError(err, 'NODE_FAILED').toJSON(), ...stats() });

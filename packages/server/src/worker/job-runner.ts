@@ -87,12 +87,15 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
   const checkInterrupt = async (): Promise<void> => {
     if ((await ctx.redis.exists(ctx.keys.interrupt(id))) === 1) controller.abort();
   };
-  const keeper = setInterval(() => {
-    job
-      .extendLock(token, ctx.lockMs)
-      .then((ok) => (ok ? checkInterrupt() : loseOwnership()))
-      .catch((err: unknown) => ctx.log(`Could not extend the lock of prompt ${id}: ${(err as Error).message}`));
-  }, Math.max(100, Math.floor(ctx.lockMs / 2)));
+  const keeper = setInterval(
+    () => {
+      job
+        .extendLock(token, ctx.lockMs)
+        .then((ok) => (ok ? checkInterrupt() : loseOwnership()))
+        .catch((err: unknown) => ctx.log(`Could not extend the lock of prompt ${id}: ${(err as Error).message}`));
+    },
+    Math.max(100, Math.floor(ctx.lockMs / 2)),
+  );
   const watch = setInterval(() => {
     ctx.redis
       .hmget(ctx.keys.run(id), 'state', 'attempt')
@@ -139,11 +142,17 @@ export async function runJob(ctx: RunnerContext, job: Job, token: string, hooks:
     return { promptId: id, models: data.models, outcome: 'lost' };
   }
   await hooks.ran(data.models, measured);
-  const end = encodeEnd({ outcome, event: terminal ?? { type: 'run.failed', runId: id, error: { code: 'NODE_FAILED', message: 'The run ended without a final event.' } }, ...(error && { error }) });
+  const end = encodeEnd({
+    outcome,
+    event: terminal ?? { type: 'run.failed', runId: id, error: { code: 'NODE_FAILED', message: 'The run ended without a final event.' } },
+    ...(error && { error }),
+  });
   if (!(await ctx.scripts.finish(id, attempt, ctx.workerId, end))) {
     return { promptId: id, models: data.models, outcome: 'lost' };
   }
-  await job.moveToCompleted({ outcome }, token, false).catch((err: unknown) => ctx.log(`Prompt ${id} finished, but BullMQ refused to complete its job: ${(err as Error).message}`));
+  await job
+    .moveToCompleted({ outcome }, token, false)
+    .catch((err: unknown) => ctx.log(`Prompt ${id} finished, but BullMQ refused to complete its job: ${(err as Error).message}`));
   return { promptId: id, models: data.models, outcome };
 }
 

@@ -95,7 +95,10 @@ export class LoomWorker {
     await this.#subscriber.subscribe(this.#keys.control);
     await this.#advertise(true);
     // Four beats per TTL: three may be late (a busy event loop, a slow link) before the server gives up on it.
-    this.#heartbeat = setInterval(() => void this.#advertise(false).catch((err: unknown) => log(`Heartbeat failed: ${(err as Error).message}`)), this.#o.deadAfterMs / 4);
+    this.#heartbeat = setInterval(
+      () => void this.#advertise(false).catch((err: unknown) => log(`Heartbeat failed: ${(err as Error).message}`)),
+      this.#o.deadAfterMs / 4,
+    );
     this.#loop = this.#run();
   }
 
@@ -124,12 +127,28 @@ export class LoomWorker {
           await this.#sleep(this.#o.pollMs);
           continue;
         }
-        const ctx = { engine: this.#o.engine, redis, keys: this.#keys, scripts, workerId: this.id, instance: this.instance, lockMs: this.#o.lockMs, log: this.#o.log, interrupts: this.#interrupts };
+        const ctx = {
+          engine: this.#o.engine,
+          redis,
+          keys: this.#keys,
+          scripts,
+          workerId: this.id,
+          instance: this.instance,
+          lockMs: this.#o.lockMs,
+          log: this.#o.log,
+          interrupts: this.#interrupts,
+        };
         const loadedBefore = this.#recent.loaded(this.#o.engine.cacheEntries);
         const result = await runJob(ctx, next.job, next.token, {
           claimed: (promptId) => void this.#setBusy(promptId),
           ran: async (models, measured) => {
-            if (measured) this.#costs.record(models, models.filter((m) => !loadedBefore.includes(m)), measured.wallMs, measured.createMs);
+            if (measured)
+              this.#costs.record(
+                models,
+                models.filter((m) => !loadedBefore.includes(m)),
+                measured.wallMs,
+                measured.createMs,
+              );
             this.#recent.used(models);
             await this.#setBusy(null);
           },
@@ -156,7 +175,10 @@ export class LoomWorker {
     const eligible = Object.entries(queues)
       .map(([name, text]) => ({ name, models: JSON.parse(text) as string[] }))
       .filter((q) => serve(q.models))
-      .sort((a, b) => Number(b.name === this.#hint) - Number(a.name === this.#hint) || Number(hot(b.models)) - Number(hot(a.models)) || a.name.localeCompare(b.name));
+      .sort(
+        (a, b) =>
+          Number(b.name === this.#hint) - Number(a.name === this.#hint) || Number(hot(b.models)) - Number(hot(a.models)) || a.name.localeCompare(b.name),
+      );
     this.#hint = null;
     for (const { name } of eligible) {
       const token = lockToken(this.id, this.instance, ++this.#tokens);
@@ -193,7 +215,8 @@ export class LoomWorker {
       return;
     }
     if (message.type === 'interrupt') this.#interrupts.get(message.promptId)?.();
-    else if (message.type === 'free') this.#free = { unloadModels: this.#free.unloadModels || message.unloadModels, freeMemory: this.#free.freeMemory || message.freeMemory };
+    else if (message.type === 'free')
+      this.#free = { unloadModels: this.#free.unloadModels || message.unloadModels, freeMemory: this.#free.freeMemory || message.freeMemory };
     else if (message.worker === this.id || (message.worker === '*' && this.#busyWith === null)) {
       this.#hint = message.queue;
       this.#woken = true;
@@ -221,7 +244,14 @@ export class LoomWorker {
     // Chained, so a slow heartbeat can never land after (and undo) a newer state change.
     const next = this.#adverts.then(async () => {
       const redis = this.#redis as Redis;
-      const state = { id: this.id, instance: this.instance, ttlMs: this.#o.deadAfterMs, startedAt: this.#startedAt, busyWith: this.#busyWith, costs: this.#costs };
+      const state = {
+        id: this.id,
+        instance: this.instance,
+        ttlMs: this.#o.deadAfterMs,
+        startedAt: this.#startedAt,
+        busyWith: this.#busyWith,
+        costs: this.#costs,
+      };
       const advert = await buildAdvert(this.#o.engine.config, this.#o.engine.cacheEntries, this.#recent, state);
       this.#models = advert.models;
       await writeAdvert(redis, this.#keys, advert);

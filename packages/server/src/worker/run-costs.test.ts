@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { lockToken, parseLockToken } from '../redis/worker-registry.ts';
 import { RunCosts } from './run-costs.ts';
 
-test('run costs: a cold run\'s creation time is the load, the rest is the run; warm runs average in', () => {
+test("run costs: a cold run's creation time is the load, the rest is the run; warm runs average in", () => {
   const costs = new RunCosts();
   costs.record(['alpha'], ['alpha'], 5000, 4000); // cold: 4 s loading, 1 s running
   assert.deepEqual(costs.loadMs, { alpha: 4000 });

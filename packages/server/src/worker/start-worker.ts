@@ -39,19 +39,31 @@ export interface WorkerEnvironment extends DaemonOutput {
 }
 
 // The host module beside this one: host.ts run as TypeScript, host.js in the build (dist/).
-const defaults: WorkerEnvironment = { hostModule: new URL(import.meta.url.endsWith('.ts') ? '../host.ts' : '../host.js', import.meta.url).href, hostExport: 'createHost', out: (l) => console.log(l), err: (l) => console.error(l) };
+const defaults: WorkerEnvironment = {
+  hostModule: new URL(import.meta.url.endsWith('.ts') ? '../host.ts' : '../host.js', import.meta.url).href,
+  hostExport: 'createHost',
+  out: (l) => console.log(l),
+  err: (l) => console.error(l),
+};
 
 /** Starts a worker from command-line flags; null after --help or a usage error. */
 export async function startWorker(argv: string[], env: WorkerEnvironment = defaults): Promise<LoomWorker | null> {
   const values = parseDaemonArgs(argv, OPTIONS, USAGE, env);
   if (!values) return null;
   const url = values.redis ?? process.env.LOOM_REDIS;
-  const numbers = { threads: Number(values.threads), deadAfterMs: Number(values['dead-after-ms']), lockMs: Number(values['lock-ms']), stalledMs: Number(values['stalled-ms']) };
+  const numbers = {
+    threads: Number(values.threads),
+    deadAfterMs: Number(values['dead-after-ms']),
+    lockMs: Number(values['lock-ms']),
+    stalledMs: Number(values['stalled-ms']),
+  };
   const device = values.device as DeviceChoice;
   const problems = [
     url ? '' : '--redis URL is required (or set LOOM_REDIS).',
     ...hostFlagProblems(values),
-    Number.isInteger(numbers.deadAfterMs) && numbers.deadAfterMs >= 1000 ? '' : `--dead-after-ms must be a whole number ≥ 1000 (got "${values['dead-after-ms']}").`,
+    Number.isInteger(numbers.deadAfterMs) && numbers.deadAfterMs >= 1000
+      ? ''
+      : `--dead-after-ms must be a whole number ≥ 1000 (got "${values['dead-after-ms']}").`,
     Number.isInteger(numbers.lockMs) && numbers.lockMs >= 500 ? '' : `--lock-ms must be a whole number ≥ 500 (got "${values['lock-ms']}").`,
     Number.isInteger(numbers.stalledMs) && numbers.stalledMs >= 100 ? '' : `--stalled-ms must be a whole number ≥ 100 (got "${values['stalled-ms']}").`,
     values.name === undefined || /^[A-Za-z0-9_.-]{1,64}$/.test(values.name) ? '' : '--name must be 1-64 letters, digits or _ . -',
@@ -60,7 +72,13 @@ export async function startWorker(argv: string[], env: WorkerEnvironment = defau
     refuse(problems, USAGE, env);
     return null;
   }
-  const config = { outputDir: values.out, inputDir: values.input, device, threads: numbers.threads, ...(values.models !== undefined && { modelsDir: values.models }) };
+  const config = {
+    outputDir: values.out,
+    inputDir: values.input,
+    device,
+    threads: numbers.threads,
+    ...(values.models !== undefined && { modelsDir: values.models }),
+  };
   let engine: ThreadEngine;
   try {
     engine = await ThreadEngine.start({ module: env.hostModule, export: env.hostExport, config }, env.err);

@@ -108,7 +108,8 @@ export class ThreadEngine {
         reject(new Error(`The engine thread exited (${code}) before it was ready.`));
         this.#thread = null;
         this.#ready = null;
-        if (!this.#closing) this.#current?.settle(new LoomError('NODE_FAILED', `The worker's engine thread stopped (exit code ${code}) while it ran this prompt.`));
+        if (!this.#closing)
+          this.#current?.settle(new LoomError('NODE_FAILED', `The worker's engine thread stopped (exit code ${code}) while it ran this prompt.`));
       });
     });
     return this.#ready;
@@ -122,7 +123,12 @@ export class ThreadEngine {
       if (message.promptId !== this.#current?.promptId) return;
       const e = message.error;
       this.#current.settle(
-        e && new LoomError(e.code, e.message, { ...(e.nodeId !== undefined && { nodeId: e.nodeId }), ...(e.input !== undefined && { input: e.input }), ...(e.problems && { problems: e.problems }) }),
+        e &&
+          new LoomError(e.code, e.message, {
+            ...(e.nodeId !== undefined && { nodeId: e.nodeId }),
+            ...(e.input !== undefined && { input: e.input }),
+            ...(e.problems && { problems: e.problems }),
+          }),
         { createMs: message.createMs },
       );
     } else if (message.type === 'freed') {

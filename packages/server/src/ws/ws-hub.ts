@@ -52,7 +52,9 @@ export class WsHub {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer, protocol: 'comfy' | 'loom', query: URLSearchParams): void {
     const requested = query.get('clientId') ?? query.get('client_id') ?? '';
     if (requested !== '' && !CLIENT_ID.test(requested)) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"type":"invalid_client_id","message":"clientId must be 1-128 letters, digits or _ . : -"}}');
+      socket.end(
+        'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n{"error":{"type":"invalid_client_id","message":"clientId must be 1-128 letters, digits or _ . : -"}}',
+      );
       return;
     }
     // ComfyUI echoes the requested id as `sid` and clients adopt it (§8 #9), or makes a hex uuid.
@@ -131,7 +133,10 @@ export class WsHub {
         const translator = this.#translators.get(event.promptId) ?? new ComfyTranslator(event.promptId);
         this.#translators.delete(event.promptId);
         this.#sendComfy(translator.finalExecuting(), event.clientId);
-        const text = JSON.stringify({ type: 'prompt.done', data: { promptId: event.promptId, outcome: event.outcome, ...(event.error && { error: event.error }) } });
+        const text = JSON.stringify({
+          type: 'prompt.done',
+          data: { promptId: event.promptId, outcome: event.outcome, ...(event.error && { error: event.error }) },
+        });
         for (const client of this.#loomAudience(event.clientId)) client.send(text);
         return;
       }

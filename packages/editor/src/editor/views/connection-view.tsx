@@ -8,7 +8,14 @@ export function connectionView(color: (type: string) => string) {
     const { path } = Presets.classic.useConnection();
     if (!path) return null;
     return (
-      <svg className={`loom-connection${data.isPseudo ? ' pseudo' : ''}`} data-testid="connection" data-source={data.source} data-output={String(data.sourceOutput)} data-target={data.target} data-input={String(data.targetInput)}>
+      <svg
+        className={`loom-connection${data.isPseudo ? ' pseudo' : ''}`}
+        data-testid="connection"
+        data-source={data.source}
+        data-output={String(data.sourceOutput)}
+        data-target={data.target}
+        data-input={String(data.targetInput)}
+      >
         <path d={path} stroke={data.portType ? color(data.portType) : '#cfd8dc'} />
       </svg>
     );

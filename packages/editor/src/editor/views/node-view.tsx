@@ -51,11 +51,29 @@ export function NodeView({ data: node, emit, env }: Props): ReactNode {
   const status = node.run.status;
   const { collapsed, color } = node.look();
   const palette = color ? NODE_COLORS[color] : undefined;
-  const classes = ['loom-node', `status-${status}`, node.selected ? 'selected' : '', node.problems.length > 0 ? 'has-problems' : '', entry ? '' : 'unknown-type', node.mode ? `mode-${node.mode}` : '', collapsed ? 'collapsed' : ''];
+  const classes = [
+    'loom-node',
+    `status-${status}`,
+    node.selected ? 'selected' : '',
+    node.problems.length > 0 ? 'has-problems' : '',
+    entry ? '' : 'unknown-type',
+    node.mode ? `mode-${node.mode}` : '',
+    collapsed ? 'collapsed' : '',
+  ];
   const socket = (side: 'input' | 'output', key: string, small = false) => {
     const port = side === 'input' ? node.inputs[key] : node.outputs[key];
     if (!port) return <span className="socket-gap" />;
-    return <RefSocket name={`socket-ref ${side}${small ? ' small' : ''}`} side={side} socketKey={key} nodeId={node.id} emit={emit} payload={port.socket} data-testid={`socket-${side}-${key}`} />;
+    return (
+      <RefSocket
+        name={`socket-ref ${side}${small ? ' small' : ''}`}
+        side={side}
+        socketKey={key}
+        nodeId={node.id}
+        emit={emit}
+        payload={port.socket}
+        data-testid={`socket-${side}-${key}`}
+      />
+    );
   };
   const paramRow = (param: CatalogParam) => {
     const linked = env.linkedFrom(node.id, param.name);
@@ -71,9 +89,24 @@ export function NodeView({ data: node, emit, env }: Props): ReactNode {
   };
 
   return (
-    <div ref={root} className={classes.filter(Boolean).join(' ')} style={{ width: node.width, ...(palette && { background: palette.body }) }} data-node-id={node.id} data-node-type={node.type} data-mode={node.mode} data-testid="node">
+    <div
+      ref={root}
+      className={classes.filter(Boolean).join(' ')}
+      style={{ width: node.width, ...(palette && { background: palette.body }) }}
+      data-node-id={node.id}
+      data-node-type={node.type}
+      data-mode={node.mode}
+      data-testid="node"
+    >
       <div className="node-header" title={entry?.description ?? 'Unknown node type'} style={palette && { background: palette.header }}>
-        <button className="node-collapse" title={collapsed ? 'Expand' : 'Collapse'} aria-label={collapsed ? 'Expand node' : 'Collapse node'} data-testid="node-collapse" onClick={() => env.changeLook([node], { collapsed: collapsed ? undefined : true })} {...isolate}>
+        <button
+          className="node-collapse"
+          title={collapsed ? 'Expand' : 'Collapse'}
+          aria-label={collapsed ? 'Expand node' : 'Collapse node'}
+          data-testid="node-collapse"
+          onClick={() => env.changeLook([node], { collapsed: collapsed ? undefined : true })}
+          {...isolate}
+        >
           {collapsed ? '▸' : '▾'}
         </button>
         <span className="node-title">{node.title ?? node.type}</span>
@@ -113,15 +146,16 @@ export function NodeView({ data: node, emit, env }: Props): ReactNode {
         })}
         {/* Collapsed, a node keeps its sockets (links still attach) and hides its controls and outputs. */}
         {entry?.params.filter((p) => !collapsed || env.linkedFrom(node.id, p.name)).map(paramRow)}
-        {!collapsed && Object.entries(node.extraInputs).map(([name, value]) => (
-          <div key={name} className={`node-row extra${node.problemsAt(name).length ? ' problem' : ''}`} data-input={name}>
-            <label className="row-label">{name}</label>
-            <code className="extra-value" {...isolate}>
-              {JSON.stringify(value)}
-            </code>
-            <Problems list={node.problemsAt(name)} />
-          </div>
-        ))}
+        {!collapsed &&
+          Object.entries(node.extraInputs).map(([name, value]) => (
+            <div key={name} className={`node-row extra${node.problemsAt(name).length ? ' problem' : ''}`} data-input={name}>
+              <label className="row-label">{name}</label>
+              <code className="extra-value" {...isolate}>
+                {JSON.stringify(value)}
+              </code>
+              <Problems list={node.problemsAt(name)} />
+            </div>
+          ))}
       </div>
       {!collapsed && <RunOutputs node={node} env={env} />}
       <Problems list={node.problemsAt(undefined)} />

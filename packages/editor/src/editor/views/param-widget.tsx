@@ -28,7 +28,17 @@ export function ParamWidget({ node, param, env }: Props): ReactNode {
   if (typeof widget === 'object') return <FileSelect folder={widget.file} value={value} set={set} env={env} label={label} />;
   switch (widget) {
     case 'textarea':
-      return <textarea className="w-textarea" aria-label={label} rows={4} value={String(value ?? '')} placeholder={param.description} onChange={(e) => set(e.target.value)} {...isolate} />;
+      return (
+        <textarea
+          className="w-textarea"
+          aria-label={label}
+          rows={4}
+          value={String(value ?? '')}
+          placeholder={param.description}
+          onChange={(e) => set(e.target.value)}
+          {...isolate}
+        />
+      );
     case 'text':
       return <input className="w-text" aria-label={label} value={String(value ?? '')} onChange={(e) => set(e.target.value)} {...isolate} />;
     case 'toggle':
@@ -124,7 +134,16 @@ function Slider({ spec, value, set, label }: { spec: NumberSpec; value: unknown;
   const [lo, hi] = [Math.min(spec.soft[0], n), Math.max(spec.soft[1], n)];
   return (
     <span className="w-slider">
-      <input type="range" aria-label={`${label} slider`} min={lo} max={hi} step={spec.step} value={n} onChange={(e) => set(e.target.valueAsNumber)} {...isolate} />
+      <input
+        type="range"
+        aria-label={`${label} slider`}
+        min={lo}
+        max={hi}
+        step={spec.step}
+        value={n}
+        onChange={(e) => set(e.target.valueAsNumber)}
+        {...isolate}
+      />
       <NumberField spec={spec} value={value} set={set} label={label} />
     </span>
   );
@@ -136,10 +155,23 @@ function Seed({ node, param, env, label }: { node: LoomNode; param: CatalogParam
   return (
     <span className="w-seed">
       <NumberField spec={spec} value={node.values[param.name]} set={(v) => env.setParam(node, param.name, v)} label={label} />
-      <button className="w-dice" title="New random seed now" aria-label={`${label} randomize now`} onClick={() => env.setParam(node, param.name, randomSeed(spec))} {...isolate}>
+      <button
+        className="w-dice"
+        title="New random seed now"
+        aria-label={`${label} randomize now`}
+        onClick={() => env.setParam(node, param.name, randomSeed(spec))}
+        {...isolate}
+      >
         ↻
       </button>
-      <select className="w-seedmode" aria-label={`${label} mode`} title="Before each run: keep this seed, or draw a new one" value={mode} onChange={(e) => env.setSeedMode(node, param.name, e.target.value === 'randomize' ? 'randomize' : 'fixed')} {...isolate}>
+      <select
+        className="w-seedmode"
+        aria-label={`${label} mode`}
+        title="Before each run: keep this seed, or draw a new one"
+        value={mode}
+        onChange={(e) => env.setSeedMode(node, param.name, e.target.value === 'randomize' ? 'randomize' : 'fixed')}
+        {...isolate}
+      >
         <option value="fixed">fixed</option>
         <option value="randomize">random</option>
       </select>

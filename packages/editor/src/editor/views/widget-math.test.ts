@@ -6,14 +6,26 @@ import { numberProblem, numberSpec, randomSeed } from './widget-math.ts';
 const param = (schema: Record<string, unknown>): CatalogParam => ({ name: 'x', description: '', widget: 'number', linkType: 'FLOAT', required: false, schema });
 
 test('ranges and steps come from the schema', () => {
-  assert.deepEqual(numberSpec(param({ type: 'integer', minimum: 1, maximum: 1000, default: 20 })), { integer: true, min: 1, max: 1000, step: 1, soft: [1, 60] });
+  assert.deepEqual(numberSpec(param({ type: 'integer', minimum: 1, maximum: 1000, default: 20 })), {
+    integer: true,
+    min: 1,
+    max: 1000,
+    step: 1,
+    soft: [1, 60],
+  });
   // cfg 0..100, default 7: the slider spans 7 ± 14 clipped to [0, 21]; 21/200 = 0.105 → step 0.1.
   assert.deepEqual(numberSpec(param({ type: 'number', minimum: 0, maximum: 100, default: 7 })), { integer: false, min: 0, max: 100, step: 0.1, soft: [0, 21] });
   // denoise 0..1: the whole range; 1/200 = 0.005 → 0.001.
   assert.deepEqual(numberSpec(param({ type: 'number', minimum: 0, maximum: 1, default: 1 })).soft, [0, 1]);
   assert.equal(numberSpec(param({ type: 'number', minimum: 0, maximum: 1 })).step, 0.001);
   // LoRA strength −100..100, default 1: 1 ± 2 → [−1, 3]; 4/200 = 0.02 → 0.01.
-  assert.deepEqual(numberSpec(param({ type: 'number', minimum: -100, maximum: 100, default: 1 })), { integer: false, min: -100, max: 100, step: 0.01, soft: [-1, 3] });
+  assert.deepEqual(numberSpec(param({ type: 'number', minimum: -100, maximum: 100, default: 1 })), {
+    integer: false,
+    min: -100,
+    max: 100,
+    step: 0.01,
+    soft: [-1, 3],
+  });
   assert.equal(numberSpec(param({ type: 'number', minimum: 0, maximum: 2, multipleOf: 0.05 })).step, 0.05);
   // Unbounded integers are declared with ±(2^53 − 1), which is no useful input range.
   const unbounded = numberSpec(param({ type: 'integer', minimum: -9007199254740991, maximum: 9007199254740991 }));

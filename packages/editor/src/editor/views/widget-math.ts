@@ -52,7 +52,7 @@ export function randomSeed(spec: NumberSpec): number {
   const lo = spec.min ?? 0;
   const hi = spec.max ?? SAFE;
   // Two 32-bit draws cover the 53-bit range without the bias of scaling one float.
-  const draw = (crypto.getRandomValues(new Uint32Array(2)) as Uint32Array);
+  const draw = crypto.getRandomValues(new Uint32Array(2)) as Uint32Array;
   const big = (BigInt(draw[0] as number) << 21n) ^ BigInt(draw[1] as number);
   return lo + Number(big % BigInt(hi - lo + 1));
 }

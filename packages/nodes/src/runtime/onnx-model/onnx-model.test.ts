@@ -49,7 +49,10 @@ for (const storage of ['weights.pb', 'model.onnx_data', 'per-tensor'] as const) 
     assert.deepEqual([...values.get(anon.name)!], [1, 3, 5, 2, 4, 6]); // [in, out] = Wᵀ
     assert.deepEqual([...values.get('blk.time_emb_proj.weight')!], [...W]);
     // Patch only the MatMul weight: W' = 2W, inlined; the Gemm weight stays external.
-    const patched = inlineTensor(anon, values.get(anon.name)!.map((v) => 2 * v));
+    const patched = inlineTensor(
+      anon,
+      values.get(anon.name)!.map((v) => 2 * v),
+    );
     const bytes = model.encode({ replace: new Map([[anon.name, patched]]) });
     assert.deepEqual(await run(bytes, model.sessionOptions()), [expected.map((v) => 2 * v), expected]);
     // The shared proto is unchanged afterwards.

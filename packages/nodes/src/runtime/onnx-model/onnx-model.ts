@@ -51,7 +51,11 @@ export class OnnxModel {
     try {
       bytes = await readFile(abs);
     } catch (cause) {
-      throw new LoomError((cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'BAD_FILE', `cannot read ONNX model ${abs}: ${(cause as Error).message}`, { cause });
+      throw new LoomError(
+        (cause as NodeJS.ErrnoException).code === 'ENOENT' ? 'MODEL_NOT_FOUND' : 'BAD_FILE',
+        `cannot read ONNX model ${abs}: ${(cause as Error).message}`,
+        { cause },
+      );
     }
     try {
       return new OnnxModel(abs, decodeModel(bytes));

@@ -109,5 +109,7 @@ export function decodeModel(bytes: Uint8Array): ModelProto {
 
 /** Encodes a ModelProto. */
 export function encodeModel(model: ModelProto): Uint8Array {
-  return modelProtoType().encode(model as unknown as protobuf.Message).finish();
+  return modelProtoType()
+    .encode(model as unknown as protobuf.Message)
+    .finish();
 }

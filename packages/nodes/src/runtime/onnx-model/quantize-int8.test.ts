@@ -38,7 +38,10 @@ test('MatMul weights become DynamicQuantizeMatMul with int8 weights; outputs wit
   const { bytes, quantized } = await quantizeMatMulsInt8(model);
   assert.equal(quantized, 1);
   const proto = decodeModel(bytes);
-  assert.deepEqual(proto.graph.node.map((n) => `${n.domain || 'ai.onnx'}.${n.opType}`), ['com.microsoft.DynamicQuantizeMatMul', 'ai.onnx.Gemm']);
+  assert.deepEqual(
+    proto.graph.node.map((n) => `${n.domain || 'ai.onnx'}.${n.opType}`),
+    ['com.microsoft.DynamicQuantizeMatMul', 'ai.onnx.Gemm'],
+  );
   const types = new Map(proto.graph.initializer.map((t) => [t.name, t.dataType]));
   const [matmulWeight] = model.proto.graph.node[0]!.input.slice(1);
   assert.equal(types.get(`${matmulWeight}_int8`), 3, 'int8 weight');

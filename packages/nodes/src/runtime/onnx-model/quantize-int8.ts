@@ -90,9 +90,17 @@ export async function quantizeMatMulsInt8(model: OnnxModel): Promise<QuantizedMo
   const nodes = graph.node.map((n): NodeProto => {
     if (!replaced.has(n)) return n;
     const w = n.input[1] as string;
-    return createMessage<NodeProto>('onnx.NodeProto', { name: `${n.name}_int8`, opType: 'DynamicQuantizeMatMul', domain: MS_DOMAIN, input: [n.input[0] as string, `${w}_int8`, `${w}_scale`], output: n.output });
+    return createMessage<NodeProto>('onnx.NodeProto', {
+      name: `${n.name}_int8`,
+      opType: 'DynamicQuantizeMatMul',
+      domain: MS_DOMAIN,
+      input: [n.input[0] as string, `${w}_int8`, `${w}_scale`],
+      output: n.output,
+    });
   });
   const kept = graph.initializer.filter((t) => !weightNames.has(t.name) || otherReaders.has(t.name));
-  const opsets = model.proto.opsetImport.some((o) => o.domain === MS_DOMAIN) ? model.proto.opsetImport : [...model.proto.opsetImport, { domain: MS_DOMAIN, version: 1 }];
+  const opsets = model.proto.opsetImport.some((o) => o.domain === MS_DOMAIN)
+    ? model.proto.opsetImport
+    : [...model.proto.opsetImport, { domain: MS_DOMAIN, version: 1 }];
   return { bytes: model.encode({ nodes, initializers: [...kept, ...added], opsetImport: opsets }), quantized: targets.length };
 }

@@ -91,7 +91,8 @@ export async function readTensorFloat32(t: TensorProto, modelDir: string, reader
     }
     raw = await reader.read(ext.file, ext.offset, n * bytesPer);
   } else if (t.rawData.length > 0 || n === 0) {
-    if (t.rawData.length !== n * bytesPer) throw new LoomError('BAD_FILE', `initializer "${t.name}": raw_data has ${t.rawData.length} bytes, expected ${n * bytesPer}`);
+    if (t.rawData.length !== n * bytesPer)
+      throw new LoomError('BAD_FILE', `initializer "${t.name}": raw_data has ${t.rawData.length} bytes, expected ${n * bytesPer}`);
     raw = new Uint8Array(t.rawData); // copy → fresh aligned ArrayBuffer (Buffer#slice would be a view)
   } else if (t.dataType === DataType.FLOAT) {
     return Float32Array.from(t.floatData);

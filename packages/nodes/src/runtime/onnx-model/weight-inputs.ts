@@ -17,10 +17,12 @@ export function initializerInputs(model: OnnxModel, names: Iterable<string>): Va
   for (const name of names) {
     const t = model.initializer(name);
     if (!t) throw new LoomError('UNSUPPORTED_MODEL', `${model.path}: no initializer named "${name}"`);
-    out.push(createMessage<ValueInfoProto>('onnx.ValueInfoProto', {
-      name,
-      type: { tensorType: { elemType: t.dataType, shape: { dim: t.dims.map((d) => ({ dimValue: d })) } } },
-    }));
+    out.push(
+      createMessage<ValueInfoProto>('onnx.ValueInfoProto', {
+        name,
+        type: { tensorType: { elemType: t.dataType, shape: { dim: t.dims.map((d) => ({ dimValue: d })) } } },
+      }),
+    );
   }
   return out;
 }

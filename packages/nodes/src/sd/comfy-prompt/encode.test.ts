@@ -39,19 +39,27 @@ async function open(dir: string) {
 
 const close = (actual: ArrayLike<number>, expected: readonly number[], label: string): void => {
   assert.equal(actual.length, expected.length, `${label}: length`);
-  for (let i = 0; i < expected.length; i++) assert.ok(Math.abs(actual[i]! - expected[i]!) <= 1e-4 * Math.max(1, Math.abs(expected[i]!)), `${label}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  for (let i = 0; i < expected.length; i++)
+    assert.ok(Math.abs(actual[i]! - expected[i]!) <= 1e-4 * Math.max(1, Math.abs(expected[i]!)), `${label}[${i}]: ${actual[i]} vs ${expected[i]}`);
 };
 
 test('ComfyUI tokenisation: weights, escapes and word-keeping windows match the reference', async () => {
   const { tokenizers } = await open('tiny-sd15');
   for (const c of cases) {
     const windows = tokenizeComfyPrompt(c.prompt, tokenizers[0]!);
-    assert.deepEqual(windows.map((w) => w.ids.map((id, j) => [id, w.weights[j]])), c.windows, JSON.stringify(c.prompt));
+    assert.deepEqual(
+      windows.map((w) => w.ids.map((id, j) => [id, w.weights[j]])),
+      c.windows,
+      JSON.stringify(c.prompt),
+    );
   }
 });
 
 test('SD1.5 and SDXL CLIPTextEncode encodings match torch, weighted tokens interpolated against the empty prompt', async () => {
-  for (const [dir, key] of [['tiny-sd15', 'sd15'], ['tiny-sdxl', 'sdxl']] as const) {
+  for (const [dir, key] of [
+    ['tiny-sd15', 'sd15'],
+    ['tiny-sdxl', 'sdxl'],
+  ] as const) {
     const { clip, encoders, tokenizers } = await open(dir);
     for (const c of cases) {
       const out = await encodeComfyPrompt(clip, encoders, c.prompt, { tokenizers, layers: await featureLayers(clip, encoders), checkCancelled: () => {} });

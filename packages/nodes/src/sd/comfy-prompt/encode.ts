@@ -24,7 +24,15 @@ interface Encoded {
   pooled?: Float32Array;
 }
 
-async function encodeWindows(encoder: ModelRunner, e: number, tokenizer: ClipTokenizer, windows: PromptChunk[], layer: FeatureLayer, pooledName: string | undefined, c: ComfyEncodeContext): Promise<Encoded> {
+async function encodeWindows(
+  encoder: ModelRunner,
+  e: number,
+  tokenizer: ClipTokenizer,
+  windows: PromptChunk[],
+  layer: FeatureLayer,
+  pooledName: string | undefined,
+  c: ComfyEncodeContext,
+): Promise<Encoded> {
   const emptyIds = [tokenizer.bosId, tokenizer.eosId, ...Array<number>(tokenizer.maxLength - 2).fill(tokenizer.padId)];
   const empty = (await runWindow(encoder, { ids: emptyIds, weights: [] }, layer)).features;
   const weighted = windows.some((w) => w.weights.some((x) => x !== 1));
@@ -62,14 +70,20 @@ export async function encodeComfyPrompt(clip: ClipHandle, encoders: ModelRunner[
     const tokenizer = c.tokenizers[e] as ClipTokenizer;
     const rows = c.embeddings?.rows();
     // the missing-name warning once, not once per encoder
-    const windows = tokenizeComfyPrompt(text, tokenizer, { embeddingRows: (name) => rows?.get(name), ...(e === 0 && c.onMissingEmbedding && { onMissingEmbedding: c.onMissingEmbedding }) });
+    const windows = tokenizeComfyPrompt(text, tokenizer, {
+      embeddingRows: (name) => rows?.get(name),
+      ...(e === 0 && c.onMissingEmbedding && { onMissingEmbedding: c.onMissingEmbedding }),
+    });
     const pooledName = family === 'sdxl' && e === 1 ? 'text_embeds' : undefined;
     encoded.push(await encodeWindows(encoder, e, tokenizer, windows, c.layers[e] as FeatureLayer, pooledName, c));
   }
   const tokens = c.tokenizers[0]?.maxLength ?? 77;
   // ComfyUI cuts SDXL's two encodings to the shorter; the tokenizers share a vocabulary, so they agree.
   const windows = Math.min(...encoded.map((x) => x.parts.length));
-  const embeds = concatFeatures(encoded.map((x) => x.parts.slice(0, windows)), tokens);
+  const embeds = concatFeatures(
+    encoded.map((x) => x.parts.slice(0, windows)),
+    tokens,
+  );
   const pooled = encoded.find((x) => x.pooled)?.pooled;
   const used = c.embeddings?.used() ?? [];
   if (family === 'sdxl' && !pooled) throw new LoomError('UNSUPPORTED_MODEL', `${clip.pipeline.dir}: the second SDXL text encoder has no text_embeds output.`);
@@ -80,7 +94,10 @@ export async function encodeComfyPrompt(clip: ClipHandle, encoders: ModelRunner[
     tokens: windows * tokens,
     dim: embeds.length / (windows * tokens),
     ...(pooled && { pooled }),
-    padWindow: concatFeatures(encoded.map((x) => [x.empty]), tokens),
+    padWindow: concatFeatures(
+      encoded.map((x) => [x.empty]),
+      tokens,
+    ),
     empty: text.trim() === '',
     prompt: text,
     ...(used.length > 0 && { embeddings: used }),

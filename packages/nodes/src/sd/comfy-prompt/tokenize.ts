@@ -28,7 +28,13 @@ type Slot = [id: number, weight: number, vector?: { name: string; row: number }]
 
 /** The words of a prompt, with their weights, as ComfyUI splits them. */
 function weightedWords(prompt: string): Array<[string, number]> {
-  return parseComfyWeights(prompt).flatMap(({ text, weight }) => text.replaceAll('\n', ' ').split(' ').filter((w) => w !== '').map((w): [string, number] => [w, weight]));
+  return parseComfyWeights(prompt).flatMap(({ text, weight }) =>
+    text
+      .replaceAll('\n', ' ')
+      .split(' ')
+      .filter((w) => w !== '')
+      .map((w): [string, number] => [w, weight]),
+  );
 }
 
 /** The names `embedding:` words of `prompt` may mean (each as written and without surrounding commas), to load before tokenising. */

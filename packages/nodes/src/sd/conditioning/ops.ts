@@ -7,13 +7,16 @@ import { LoomError, type NodeLog } from '@loom/engine';
 import { conditioningEntries, conditioningOf, type Conditioning, type ConditioningEntry } from '../../ports.ts';
 
 function firstOf(from: Conditioning, node: string, log: NodeLog): ConditioningEntry {
-  if (from.more && from.more.length > 0) log.warn(`${node}: the second conditioning has ${from.more.length + 1} entries; only the first is applied, as in ComfyUI.`);
+  if (from.more && from.more.length > 0)
+    log.warn(`${node}: the second conditioning has ${from.more.length + 1} entries; only the first is applied, as in ComfyUI.`);
   return conditioningEntries(from)[0] as ConditioningEntry;
 }
 
 function sameWidth(to: ConditioningEntry, from: ConditioningEntry, input: string): void {
   if (to.dim !== from.dim) {
-    throw new LoomError('TYPE_MISMATCH', `Conditionings of width ${to.dim} and ${from.dim} cannot be mixed: both must come from the same text encoder.`, { input });
+    throw new LoomError('TYPE_MISMATCH', `Conditionings of width ${to.dim} and ${from.dim} cannot be mixed: both must come from the same text encoder.`, {
+      input,
+    });
   }
 }
 

@@ -22,7 +22,8 @@ export function checkSingleEntry(input: 'positive' | 'negative', c: Conditioning
     c.strength !== undefined && c.strength !== 1 && `strength ${c.strength}`,
     c.timestepRange && (c.timestepRange[0] !== 0 || c.timestepRange[1] !== 1) && 'a timestep range (ConditioningSetTimestepRange)',
   ].filter(Boolean);
-  if (ignored.length > 0) log.warn(`UNetSampler ignores ${ignored.join(', ')} on "${input}": it applies the prompt everywhere, at every step. Use KSampler to honour them.`);
+  if (ignored.length > 0)
+    log.warn(`UNetSampler ignores ${ignored.join(', ')} on "${input}": it applies the prompt everywhere, at every step. Use KSampler to honour them.`);
 }
 
 export function checkNoNoiseMask(latent: Latent): void {

@@ -14,7 +14,7 @@ const FIXTURES = join(REPO, 'test/fixtures/embeddings');
 /** sha256 of each fixture, recorded by the generator (tools/tiny-sd/manifest.json). */
 const manifest = (JSON.parse(readFileSync(join(REPO, 'tools/tiny-sd/manifest.json'), 'utf8')) as { files: Record<string, { sha256: string }> }).files;
 
-test('every layout reads with its vector count and width, and A1111\'s short hash of the file', async () => {
+test("every layout reads with its vector count and width, and A1111's short hash of the file", async () => {
   const cases = [
     ['sd15/tinycat.pt', 'single', 2, 32], // A1111 .pt: string_to_param {"*": …} beside name/step/sd_checkpoint
     ['sd15/tinystyle.safetensors', 'single', 3, 32], // A1111 .safetensors: emb_params

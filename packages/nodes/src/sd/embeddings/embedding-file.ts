@@ -51,8 +51,12 @@ async function readVectors(source: WeightSource, name: string): Promise<Embeddin
 /** The tensor names of each part, by the layouts in the module doc. */
 function layout(names: readonly string[], path: string): Array<[EmbeddingPart, string]> {
   if (names.includes('clip_l') || names.includes('clip_g')) {
-    if (!names.includes('clip_l') || !names.includes('clip_g')) throw new LoomError('BAD_FILE', `${path}: an SDXL embedding needs both clip_l and clip_g; found ${names.join(', ')}.`);
-    return [['clip_l', 'clip_l'], ['clip_g', 'clip_g']];
+    if (!names.includes('clip_l') || !names.includes('clip_g'))
+      throw new LoomError('BAD_FILE', `${path}: an SDXL embedding needs both clip_l and clip_g; found ${names.join(', ')}.`);
+    return [
+      ['clip_l', 'clip_l'],
+      ['clip_g', 'clip_g'],
+    ];
   }
   for (const key of ['emb_params', '*']) if (names.includes(key)) return [['single', key]];
   if (names.length === 1) return [['single', names[0]!]];

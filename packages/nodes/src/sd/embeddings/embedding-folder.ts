@@ -55,9 +55,11 @@ export async function a1111EmbeddingFiles(dir: string): Promise<Map<string, stri
 /** `name:size:mtime` of every embedding file, so encodings and node outputs notice added or changed files. */
 export async function embeddingFolderStamp(dir: string): Promise<string> {
   const files = await listFiles(dir, WEIGHT_EXTENSIONS);
-  const stamps = await Promise.all(files.map(async (f) => {
-    const info = await stat(join(dir, f)).catch(() => undefined);
-    return `${f}:${info?.size}:${info?.mtimeMs}`;
-  }));
+  const stamps = await Promise.all(
+    files.map(async (f) => {
+      const info = await stat(join(dir, f)).catch(() => undefined);
+      return `${f}:${info?.size}:${info?.mtimeMs}`;
+    }),
+  );
   return stamps.join('|');
 }

@@ -25,7 +25,10 @@ export function vectorsFor(file: EmbeddingFile, part: EmbeddingPart, width: numb
   const vectors = file.parts.get(part);
   if (!vectors || vectors.width !== width) {
     const wants = part === 'single' ? `${width}-wide vectors` : `${part} vectors ${width} wide`;
-    throw new LoomError('UNSUPPORTED_MODEL', `Embedding ${file.path} holds ${describe(file)}, but ${encoder} takes ${wants}. Use an embedding trained for this model family.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `Embedding ${file.path} holds ${describe(file)}, but ${encoder} takes ${wants}. Use an embedding trained for this model family.`,
+    );
   }
   return vectors.data;
 }

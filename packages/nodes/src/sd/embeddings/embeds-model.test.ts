@@ -29,17 +29,39 @@ test('the surgery on Optimum (F32, F16) and diffusers-script exports: unmasked s
     const expected = readFloats((await plain.run({ input_ids: ids })).last_hidden_state!);
     const embeds = new Float32Array(77 * 32);
     const mask = new Uint8Array(77);
-    const run = async (input: ort.Tensor) => readFloats((await derived.run({ input_ids: input, [EMBEDS_INPUT]: floatTensor(type, embeds, [1, 77, 32]), [EMBEDS_MASK_INPUT]: new ort.Tensor('bool', mask, [1, 77, 1]) })).last_hidden_state!);
+    const run = async (input: ort.Tensor) =>
+      readFloats(
+        (
+          await derived.run({
+            input_ids: input,
+            [EMBEDS_INPUT]: floatTensor(type, embeds, [1, 77, 32]),
+            [EMBEDS_MASK_INPUT]: new ort.Tensor('bool', mask, [1, 77, 1]),
+          })
+        ).last_hidden_state!,
+      );
     assert.deepEqual(await run(ids), expected, `${dir}: nothing masked is the plain model`);
     // "cat" fed as a vector at slot 3, over A1111's placeholder id 0, is "cat" looked up
     embeds.set(table.subarray(673 * 32, 674 * 32), 3 * 32);
     mask[3] = 1;
-    assert.deepEqual(await run(idsTensor(idsType, IDS.map((id, i) => (i === 3 ? 0 : id)), [1, 77])), expected, `${dir}: a fed token vector equals its lookup`);
+    assert.deepEqual(
+      await run(
+        idsTensor(
+          idsType,
+          IDS.map((id, i) => (i === 3 ? 0 : id)),
+          [1, 77],
+        ),
+      ),
+      expected,
+      `${dir}: a fed token vector equals its lookup`,
+    );
     assert.equal(type, dir.includes('fp16') ? 'float16' : 'float32');
   }
 });
 
 test('a model without a token lookup is refused, naming the file and the fix', async () => {
   const source = join(REPO, 'models/tiny-sd15/vae_decoder/model.onnx');
-  await assert.rejects(embedsModelPath(source, mkdtempSync(join(tmpdir(), 'loom-embeds-model-'))), /vae_decoder\/model\.onnx: no token-embedding lookup .* Load the model from a checkpoint or diffusers folder/);
+  await assert.rejects(
+    embedsModelPath(source, mkdtempSync(join(tmpdir(), 'loom-embeds-model-'))),
+    /vae_decoder\/model\.onnx: no token-embedding lookup .* Load the model from a checkpoint or diffusers folder/,
+  );
 });

@@ -35,7 +35,9 @@ const BOOL = 9; // onnx TensorProto.DataType.BOOL
 
 /** The token lookup of a CLIP text encoder: its node index, the table's element type and width. */
 function tokenLookup(model: OnnxModel): { index: number; elemType: number; width: number } {
-  const index = model.proto.graph.node.findIndex((n) => n.opType === 'Gather' && n.input[1] === 'input_ids' && model.initializer(n.input[0] ?? '')?.dims.length === 2);
+  const index = model.proto.graph.node.findIndex(
+    (n) => n.opType === 'Gather' && n.input[1] === 'input_ids' && model.initializer(n.input[0] ?? '')?.dims.length === 2,
+  );
   const node = model.proto.graph.node[index];
   const table = node && model.initializer(node.input[0]!);
   if (!node || !table) {
@@ -61,7 +63,12 @@ export function deriveEmbedsModel(model: OnnxModel): Uint8Array {
   const tokens = gather.output[0]!;
   const lookup = `${tokens}/lookup`;
   const renamed = createMessage<NodeProto>('onnx.NodeProto', { ...gather, output: [lookup] });
-  const where = createMessage<NodeProto>('onnx.NodeProto', { name: '/loom/inputs_embeds/Where', opType: 'Where', input: [EMBEDS_MASK_INPUT, EMBEDS_INPUT, lookup], output: [tokens] });
+  const where = createMessage<NodeProto>('onnx.NodeProto', {
+    name: '/loom/inputs_embeds/Where',
+    opType: 'Where',
+    input: [EMBEDS_MASK_INPUT, EMBEDS_INPUT, lookup],
+    output: [tokens],
+  });
   return model.encode({
     nodes: [...nodes.slice(0, index), renamed, where, ...nodes.slice(index + 1)],
     addInputs: [input(EMBEDS_INPUT, elemType, ['batch_size', 'sequence_length', width]), input(EMBEDS_MASK_INPUT, BOOL, ['batch_size', 'sequence_length', 1])],
@@ -73,7 +80,13 @@ export async function embedsModelPath(source: string, cacheRoot: string): Promis
   const { key } = await modelFingerprint(source);
   const dir = join(cacheRoot, 'embeds', createHash('sha256').update(`${SURGERY_VERSION}|${key}`).digest('hex').slice(0, 32));
   const path = join(dir, 'model.onnx');
-  if (await access(path).then(() => true, () => false)) return path;
+  if (
+    await access(path).then(
+      () => true,
+      () => false,
+    )
+  )
+    return path;
   const model = await OnnxModel.load(source);
   const bytes = deriveEmbedsModel(model);
   const tmp = `${dir}.tmp-${randomUUID()}`;
@@ -88,7 +101,13 @@ export async function embedsModelPath(source: string, cacheRoot: string): Promis
     }
     await rename(tmp, dir).catch(async (err: unknown) => {
       // another process published the same entry first: theirs is identical
-      if (!(await access(path).then(() => true, () => false))) throw err;
+      if (
+        !(await access(path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        throw err;
     });
   } finally {
     await rm(tmp, { recursive: true, force: true });

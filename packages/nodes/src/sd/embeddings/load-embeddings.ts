@@ -41,7 +41,13 @@ export async function comfyPromptEmbeddings(clip: ClipHandle, text: string, conf
 }
 
 /** The embeddings an A1111 prompt names with bare words, and the chunker's matcher; undefined when it names none. */
-export async function a1111PromptEmbeddings(clip: ClipHandle, text: string, tokenizer: ChunkTokenizer, config: NodePackConfig, ctx: NodeContext): Promise<{ embeddings: PromptEmbeddings; matcher: EmbeddingMatcher } | undefined> {
+export async function a1111PromptEmbeddings(
+  clip: ClipHandle,
+  text: string,
+  tokenizer: ChunkTokenizer,
+  config: NodePackConfig,
+  ctx: NodeContext,
+): Promise<{ embeddings: PromptEmbeddings; matcher: EmbeddingMatcher } | undefined> {
   const files = await a1111EmbeddingFiles(embeddingsDir(config));
   if (files.size === 0) return undefined;
   const names = new A1111Names(files.keys(), tokenizer);

@@ -50,7 +50,9 @@ export class PromptEmbeddings {
     let runner = this.runners.get(e);
     if (!runner) {
       const cacheRoot = cacheRootFor(this.config.modelsDir, this.config.builtCacheDir);
-      runner = embedsModelPath(encoder.path, cacheRoot).then((path) => openModel(path, COMPONENTS[e] ?? 'text_encoder', this.clip.loras, this.config, this.ctx));
+      runner = embedsModelPath(encoder.path, cacheRoot).then((path) =>
+        openModel(path, COMPONENTS[e] ?? 'text_encoder', this.clip.loras, this.config, this.ctx),
+      );
       this.runners.set(e, runner);
     }
     return runner;

@@ -12,7 +12,11 @@ const CELL = /^r\d{2}-\d{4}\.png$/;
 /** Removes the previous run's files; returns how many there were. */
 export async function clearPreviousRun(folder: string): Promise<number> {
   const cells = await readdir(join(folder, GRID_FILES.cells)).catch(() => [] as string[]);
-  const stale = [...cells.filter((f) => CELL.test(f)).map((f) => join(folder, GRID_FILES.cells, f)), join(folder, GRID_FILES.grid), join(folder, GRID_FILES.readme)];
+  const stale = [
+    ...cells.filter((f) => CELL.test(f)).map((f) => join(folder, GRID_FILES.cells, f)),
+    join(folder, GRID_FILES.grid),
+    join(folder, GRID_FILES.readme),
+  ];
   let removed = 0;
   for (const file of stale) {
     try {

@@ -38,7 +38,11 @@ export interface GridResult {
 /** The cells and files of a ComparisonGrid run from its `ui` payload; `outputDir` is the host's output folder. */
 export function gridResultOf(ui: UiPayload | undefined, outputDir: string): GridResult {
   const parsed = GridUiSchema.safeParse(ui);
-  if (!parsed.success) throw new LoomError('NODE_FAILED', `The run gave no ComparisonGrid result (${parsed.error.issues[0]?.message ?? 'no ui payload'}); is the target a ComparisonGrid node?`);
+  if (!parsed.success)
+    throw new LoomError(
+      'NODE_FAILED',
+      `The run gave no ComparisonGrid result (${parsed.error.issues[0]?.message ?? 'no ui payload'}); is the target a ComparisonGrid node?`,
+    );
   const { cells, images } = parsed.data;
   const saved = images?.[0];
   if (saved === undefined) return { cells, files: [] };

@@ -22,17 +22,33 @@ export function safetySummary(attempts: CellAttempts): string {
 const escape = (text: string): string => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 /** `prompts[row]` is the prompt each row was actually made with (a prompt-library seed's text), when known. */
-export function gridMarkdown(plan: GridPlan, imageDir: string, prompts: (string | undefined)[] = [], attempts: CellAttempts = undefined, title = 'Comparison'): string {
+export function gridMarkdown(
+  plan: GridPlan,
+  imageDir: string,
+  prompts: (string | undefined)[] = [],
+  attempts: CellAttempts = undefined,
+  title = 'Comparison',
+): string {
   const dir = imageDir.replace(/\/+$/, '');
   const header = `| prompt | ${plan.variants.map((v) => escape(v.label)).join(' | ')} |`;
   const rule = `|-|${plan.variants.map(() => '-').join('|')}|`;
-  const rows = plan.rows.map((row) => `| ${escape(rowLabel(plan, row, prompts[row.index]))} | ${plan.variants.map((v) => `![${row.index}](${dir}/r${String(v.rank).padStart(2, '0')}-${String(row.index).padStart(4, '0')}.png)`).join(' | ')} |`);
+  const rows = plan.rows.map(
+    (row) =>
+      `| ${escape(rowLabel(plan, row, prompts[row.index]))} | ${plan.variants.map((v) => `![${row.index}](${dir}/r${String(v.rank).padStart(2, '0')}-${String(row.index).padStart(4, '0')}.png)`).join(' | ')} |`,
+  );
   const legend = plan.rows.map((row) => {
     const text = prompts[row.index] ?? (typeof row.prompt === 'string' ? row.prompt : '');
     const source = typeof row.prompt === 'number' ? ` (prompt-library seed ${row.prompt})` : '';
     return `| ${row.index} | ${row.seed ?? ''} | ${escape(text)}${source} |`;
   });
-  const variants = plan.variants.map((v) => `| ${escape(v.label)} | ${v.rank} | ${escape(Object.entries(v.set).map(([k, value]) => `${k}=${String(value)}`).join(', '))} |`);
+  const variants = plan.variants.map(
+    (v) =>
+      `| ${escape(v.label)} | ${v.rank} | ${escape(
+        Object.entries(v.set)
+          .map(([k, value]) => `${k}=${String(value)}`)
+          .join(', '),
+      )} |`,
+  );
   return [
     `# ${title}`,
     '',

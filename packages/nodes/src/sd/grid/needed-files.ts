@@ -29,5 +29,11 @@ export function missingGridLoras(view: CheckView, lorasDir: string): CheckProble
   }
   if (missing.size === 0) return [];
   const list = [...missing].map(([file, labels]) => `${file} (variant ${[...labels].map((l) => `"${l}"`).join(', ')})`).join('; ');
-  return [{ code: 'MODEL_NOT_FOUND', input: 'variants', message: `The comparison needs LoRA files that are not in ${lorasDir}: ${list}. Add them or drop those variants; no cell was run.` }];
+  return [
+    {
+      code: 'MODEL_NOT_FOUND',
+      input: 'variants',
+      message: `The comparison needs LoRA files that are not in ${lorasDir}: ${list}. Add them or drop those variants; no cell was run.`,
+    },
+  ];
 }

@@ -46,7 +46,10 @@ export function planGrid(variants: Variant[], prompts: (string | number)[], seed
   const columns = (variants.length > 0 ? variants : [{ label: 'as is', set: {} }]).map((v, i) => ({ ...v, rank: v.rank ?? i }));
   const ranks = columns.map((v) => v.rank);
   const duplicate = ranks.find((r, i) => ranks.indexOf(r) !== i);
-  if (duplicate !== undefined) throw new LoomError('PARAM_INVALID', `Two variants have rank ${duplicate}; file names r{rank}-{index} must be unique. Give each variant its own rank.`, { input: 'variants' });
+  if (duplicate !== undefined)
+    throw new LoomError('PARAM_INVALID', `Two variants have rank ${duplicate}; file names r{rank}-{index} must be unique. Give each variant its own rank.`, {
+      input: 'variants',
+    });
   const promptAxis: (string | number | undefined)[] = prompts.length > 0 ? prompts : [undefined];
   const seedAxis: (number | undefined)[] = seeds.length > 0 ? seeds : [undefined];
   const rows: GridRow[] = [];

@@ -47,7 +47,10 @@ export function gridLayout(columns: number, rows: number, cellWidth: number, cel
 }
 
 export function cellOrigin(layout: GridLayout, row: number, column: number): { left: number; top: number } {
-  return { left: layout.labelWidth + layout.gap + column * (layout.cell.width + layout.gap), top: layout.header + layout.gap + row * (layout.cell.height + layout.gap) };
+  return {
+    left: layout.labelWidth + layout.gap + column * (layout.cell.width + layout.gap),
+    top: layout.header + layout.gap + row * (layout.cell.height + layout.gap),
+  };
 }
 
 const xml = (text: string): string => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -87,7 +90,12 @@ async function label(box: LabelBox, font: number): Promise<OverlayOptions> {
  * Composes the grid from 8-bit RGB cells (`cells[row][column]`, each cell.width × cell.height).
  * Returns RGB bytes and the label boxes that were drawn.
  */
-export async function renderGrid(layout: GridLayout, columnLabels: string[], rowLabels: string[], cells: (Buffer | undefined)[][]): Promise<{ rgb: Buffer; labels: LabelBox[] }> {
+export async function renderGrid(
+  layout: GridLayout,
+  columnLabels: string[],
+  rowLabels: string[],
+  cells: (Buffer | undefined)[][],
+): Promise<{ rgb: Buffer; labels: LabelBox[] }> {
   const labels: LabelBox[] = [
     ...columnLabels.map((text, c) => ({ text, left: cellOrigin(layout, 0, c).left, top: 0, width: layout.cell.width, height: layout.header })),
     ...rowLabels.map((text, r) => ({ text, left: 0, top: cellOrigin(layout, r, 0).top, width: layout.labelWidth, height: layout.cell.height })),

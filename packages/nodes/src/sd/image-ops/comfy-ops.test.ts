@@ -31,7 +31,15 @@ function close(actual: ArrayLike<number>, expected: number[], tolerance = 1e-5):
 }
 
 const cond = (embeds: Float32Array, tokens: number, pooled?: Float32Array): Conditioning => ({
-  kind: 'conditioning', family: 'sd15', embeds, tokens, dim: 3, padWindow: new Float32Array(6).fill(9), empty: false, prompt: 'p', ...(pooled && { pooled }),
+  kind: 'conditioning',
+  family: 'sd15',
+  embeds,
+  tokens,
+  dim: 3,
+  padWindow: new Float32Array(6).fill(9),
+  empty: false,
+  prompt: 'p',
+  ...(pooled && { pooled }),
 });
 
 test('ConditioningAverage mixes token by token, zero-pads a shorter from and cuts a longer one; pooled mixes too', () => {
@@ -48,14 +56,19 @@ test('ConditioningConcat appends the tokens; ConditioningZeroOut zeroes embeds, 
   close(joined.embeds, ref.concat.embeds);
   assert.equal(joined.tokens, 8);
   const zero = zeroOutConditioning(cond(wave(15), 5, wave(4)));
-  assert.deepEqual([...zero.embeds, ...(zero.pooled ?? []), ...zero.padWindow].filter((v) => v !== 0), []);
+  assert.deepEqual(
+    [...zero.embeds, ...(zero.pooled ?? []), ...zero.padWindow].filter((v) => v !== 0),
+    [],
+  );
   assert.equal(zero.embeds.length, 15);
 });
 
 test('ConditioningCombine keeps entries in order and later nodes map over all of them', async () => {
   const a = cond(wave(3), 1);
   const b = withFields(cond(wave(3, 1), 1), { area: { x: 1, y: 2, width: 8, height: 8 }, strength: 0.5 });
-  const { conditioning } = (await conditioningCombineNode().run({ conditioning1: a, conditioning2: b }, {}, {} as NodeContext)) as { conditioning: Conditioning };
+  const { conditioning } = (await conditioningCombineNode().run({ conditioning1: a, conditioning2: b }, {}, {} as NodeContext)) as {
+    conditioning: Conditioning;
+  };
   assert.equal(conditioning.more?.length, 1);
   assert.deepEqual(conditioning.more?.[0]?.area, { x: 1, y: 2, width: 8, height: 8 });
   const ranged = withFields(conditioning, { timestepRange: [0.2, 0.8] });
@@ -121,7 +134,10 @@ test('ImageCrop clamps the origin to the image and cuts at its edge; ImageInvert
   const pixels = Float32Array.from({ length: 18 }, (_, i) => (i % 3 === 0 ? i / 3 : 0));
   const crop = cropImage(imageOf(pixels, [1, 2, 3]), 5, 5, 1, 7);
   assert.deepEqual(crop.shape, [1, 1, 2, 3]); // y clamped to the last row (1), width cut to 3 − 1
-  assert.deepEqual([...crop.pixels].filter((_, i) => i % 3 === 0), [4, 5]);
+  assert.deepEqual(
+    [...crop.pixels].filter((_, i) => i % 3 === 0),
+    [4, 5],
+  );
   assert.deepEqual([...invertImage(imageOf(Float32Array.of(0, 0.25, 1), [1, 1, 1])).pixels], [1, 0.75, 0]);
   const empty = emptyImage(2, 1, 2, 0xff8000);
   assert.deepEqual(empty.shape, [2, 1, 2, 3]);

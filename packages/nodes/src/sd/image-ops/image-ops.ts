@@ -66,7 +66,14 @@ export function batchImages(first: ImageBatch, second: ImageBatch): ImageBatch {
  * near a padded edge `((feathering − d) / feathering)²` where d is the distance to the nearest padded side
  * (only when `2·feathering` fits in both dimensions).
  */
-export function padForOutpaint(images: ImageBatch, left: number, top: number, right: number, bottom: number, feathering: number): { images: ImageBatch; mask: Mask } {
+export function padForOutpaint(
+  images: ImageBatch,
+  left: number,
+  top: number,
+  right: number,
+  bottom: number,
+  feathering: number,
+): { images: ImageBatch; mask: Mask } {
   const [batch, h, w] = images.shape;
   const H = h + top + bottom;
   const W = w + left + right;

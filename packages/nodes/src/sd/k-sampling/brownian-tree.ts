@@ -39,7 +39,12 @@ class BrownianTree {
   private readonly cache = new Map<TreeNode, Float32Array>();
   private readonly cacheEntries: number;
 
-  constructor(t0: number, t1: number, private readonly shape: readonly number[], private readonly seed: number | bigint) {
+  constructor(
+    t0: number,
+    t1: number,
+    private readonly shape: readonly number[],
+    private readonly seed: number | bigint,
+  ) {
     this.top = { start: round6(t0), end: round6(t1), isLeft: false, key: 0, depth: 0 };
     const [wSeed] = new SeedSequence(seed, [], POOL_SIZE).generateState(1);
     const scale = Math.sqrt(t1 - t0);

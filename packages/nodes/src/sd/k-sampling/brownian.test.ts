@@ -16,15 +16,17 @@ const fixture = JSON.parse(readFileSync(new URL('./fixtures/brownian.json', impo
   noise: Array<{ sigma: number; sigma_next: number; noise: number[] }>;
 };
 
-test('SeedSequence gives numpy\'s words (entropy up to 2^64 − 1, spawn keys, pool of 24)', () => {
+test("SeedSequence gives numpy's words (entropy up to 2^64 − 1, spawn keys, pool of 24)", () => {
   for (const { entropy, spawn_key, words } of fixture.seed_sequence) assert.deepEqual(new SeedSequence(BigInt(entropy), spawn_key, 24).generateState(4), words);
 });
 
-test('the SDE noise is torchsde\'s Brownian tree: every query of the reference, overlapping and reversed ones too', () => {
+test("the SDE noise is torchsde's Brownian tree: every query of the reference, overlapping and reversed ones too", () => {
   const noise = brownianNoiseSampler(fixture.shape, fixture.sigmas, fixture.seed);
   for (const q of fixture.noise) {
     const out = noise(q.sigma, q.sigma_next);
-    out.forEach((v, i) => assert.ok(Math.abs(v - q.noise[i]!) <= 1e-5 * Math.max(1, Math.abs(q.noise[i]!)), `${q.sigma}→${q.sigma_next} [${i}]: ${v} vs ${q.noise[i]}`));
+    out.forEach((v, i) =>
+      assert.ok(Math.abs(v - q.noise[i]!) <= 1e-5 * Math.max(1, Math.abs(q.noise[i]!)), `${q.sigma}→${q.sigma_next} [${i}]: ${v} vs ${q.noise[i]}`),
+    );
   }
 });
 

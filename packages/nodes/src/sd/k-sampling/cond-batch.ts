@@ -76,7 +76,13 @@ function crop(x: Float32Array, shape: readonly number[], a: LatentArea): Float32
 }
 
 /** Each side's weighted average of its entries' denoised outputs at σ (one array per side of `sides`). */
-export async function calcCondBatch(evaluate: RunEvaluator, sides: readonly (readonly SampledEntry[])[], x: Float32Array, shape: readonly number[], sigma: number): Promise<Float32Array[]> {
+export async function calcCondBatch(
+  evaluate: RunEvaluator,
+  sides: readonly (readonly SampledEntry[])[],
+  x: Float32Array,
+  shape: readonly number[],
+  sigma: number,
+): Promise<Float32Array[]> {
   const [batch, channels, height, width] = shape as [number, number, number, number];
   const groups = new Map<string, EntryRun[]>();
   sides.forEach((side, s) => {

@@ -17,7 +17,14 @@ import { combine } from './tensor.ts';
  */
 export type EntryPrediction = (scaledInput: Float32Array, shape: readonly number[], timestep: number, runs: readonly EntryRun[]) => Promise<Float32Array>;
 
-export function conditionedDenoiser(ms: ModelSampling, predict: EntryPrediction, shape: readonly number[], positive: Conditioning, negative: Conditioning, cfg: number): Denoiser {
+export function conditionedDenoiser(
+  ms: ModelSampling,
+  predict: EntryPrediction,
+  shape: readonly number[],
+  positive: Conditioning,
+  negative: Conditioning,
+  cfg: number,
+): Denoiser {
   const [pos, neg] = prepareEntries(ms, positive, negative);
   const skipNegative = Math.abs(cfg - 1) <= 1e-9 * Math.max(1, Math.abs(cfg));
   const sides = skipNegative ? [pos] : [pos, neg];
@@ -25,7 +32,17 @@ export function conditionedDenoiser(ms: ModelSampling, predict: EntryPrediction,
     const cIn = inputScale(sigma);
     const timestep = ms.timestep(sigma);
     const evaluate = async (runs: readonly EntryRun[], input: Float32Array, cropShape: readonly number[]): Promise<Float32Array> =>
-      calculateDenoised(ms, sigma, input, await predict(input.map((v) => v * cIn), cropShape, timestep, runs));
+      calculateDenoised(
+        ms,
+        sigma,
+        input,
+        await predict(
+          input.map((v) => v * cIn),
+          cropShape,
+          timestep,
+          runs,
+        ),
+      );
     const [cond, uncond] = await calcCondBatch(evaluate, sides, x, shape, sigma);
     if (!uncond) return combine([cfg, cond as Float32Array]);
     return combine([1, uncond], [cfg, cond as Float32Array], [-cfg, uncond]);

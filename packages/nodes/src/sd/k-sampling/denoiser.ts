@@ -26,7 +26,15 @@ export function calculateDenoised(ms: ModelSampling, sigma: number, x: Float32Ar
 export function discreteDenoiser(ms: ModelSampling, predict: ModelPrediction): Denoiser {
   return async (x, sigma) => {
     const cIn = inputScale(sigma);
-    return calculateDenoised(ms, sigma, x, await predict(x.map((v) => v * cIn), ms.timestep(sigma)));
+    return calculateDenoised(
+      ms,
+      sigma,
+      x,
+      await predict(
+        x.map((v) => v * cIn),
+        ms.timestep(sigma),
+      ),
+    );
   };
 }
 

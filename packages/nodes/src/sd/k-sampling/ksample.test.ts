@@ -32,11 +32,32 @@ interface LoopCase {
   prediction?: 'v_prediction';
   final: number[];
 }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/loops.json', import.meta.url), 'utf8')) as { shape: number[]; start: number[]; mask: number[]; cases: LoopCase[] };
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/loops.json', import.meta.url), 'utf8')) as {
+  shape: number[];
+  start: number[];
+  mask: number[];
+  cases: LoopCase[];
+};
 
 const TOY = {
-  cond: { m: [[0.9, 0.05, 0.0, -0.05], [0.03, 0.85, 0.05, 0.0], [0.0, -0.03, 0.95, 0.05], [0.05, 0.0, 0.03, 0.9]], bias: [0.03, -0.02, 0.01, 0.025] },
-  uncond: { m: [[0.88, 0.0, 0.03, 0.0], [0.0, 0.9, 0.0, 0.03], [0.03, 0.0, 0.9, 0.0], [0.0, 0.03, 0.0, 0.88]], bias: [0.01, 0.01, -0.01, 0.0] },
+  cond: {
+    m: [
+      [0.9, 0.05, 0.0, -0.05],
+      [0.03, 0.85, 0.05, 0.0],
+      [0.0, -0.03, 0.95, 0.05],
+      [0.05, 0.0, 0.03, 0.9],
+    ],
+    bias: [0.03, -0.02, 0.01, 0.025],
+  },
+  uncond: {
+    m: [
+      [0.88, 0.0, 0.03, 0.0],
+      [0.0, 0.9, 0.0, 0.03],
+      [0.03, 0.0, 0.9, 0.0],
+      [0.0, 0.03, 0.0, 0.88],
+    ],
+    bias: [0.01, 0.01, -0.01, 0.0],
+  },
 };
 
 function toyEps(xc: Float32Array, t: number, which: keyof typeof TOY, shape: readonly number[]): Float32Array {
@@ -57,12 +78,14 @@ function toyEps(xc: Float32Array, t: number, which: keyof typeof TOY, shape: rea
 }
 
 /** CFG on the prediction: the same affine combination ComfyUI applies to the denoised outputs. */
-const toyPrediction = (cfg: number, shape: readonly number[]) => async (xc: Float32Array, t: number): Promise<Float32Array> => {
-  const cond = toyEps(xc, t, 'cond', shape);
-  if (cfg === 1) return cond;
-  const uncond = toyEps(xc, t, 'uncond', shape);
-  return uncond.map((u, i) => u + (cond[i]! - u) * cfg);
-};
+const toyPrediction =
+  (cfg: number, shape: readonly number[]) =>
+  async (xc: Float32Array, t: number): Promise<Float32Array> => {
+    const cond = toyEps(xc, t, 'cond', shape);
+    if (cfg === 1) return cond;
+    const uncond = toyEps(xc, t, 'uncond', shape);
+    return uncond.map((u, i) => u + (cond[i]! - u) * cfg);
+  };
 
 test('every sampler × scheduler and the img2img / batch / inpaint / advanced cases match the torch reference', async () => {
   const shape = fixture.shape;
@@ -84,7 +107,10 @@ test('every sampler × scheduler and the img2img / batch / inpaint / advanced ca
       ...(c.mask && { noiseMask: { values: Float32Array.from(fixture.mask), shape: [1, 1, 3, 3] } }),
       ...(c.add_noise === false && { addNoise: false }),
       ...(c.start_step !== undefined && { startAtStep: c.start_step, endAtStep: c.last_step!, forceFullDenoise: c.force_full_denoise! }),
-      onStep: (step, total) => { steps.push(step); assert.ok(step < total); },
+      onStep: (step, total) => {
+        steps.push(step);
+        assert.ok(step < total);
+      },
     });
     previous = out;
     const label = `${c.sampler}/${c.scheduler} ${JSON.stringify({ ...c, final: undefined })}`;

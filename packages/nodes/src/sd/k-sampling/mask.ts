@@ -16,7 +16,11 @@ export function expandMask(mask: SamplerMask, shape: readonly number[]): Float32
   const [batch, channels, height, width] = shape as [number, number, number, number];
   const [mb, mc, mh, mw] = (mask.shape.length === 3 ? [mask.shape[0], 1, mask.shape[1], mask.shape[2]] : mask.shape) as [number, number, number, number];
   if (mask.shape.length < 3 || mask.shape.length > 4 || (mc !== 1 && mc !== channels) || !(mb > 0) || mask.values.length !== mb * mc * mh * mw) {
-    throw new LoomError('PARAM_INVALID', `The latent's noise mask is ${mask.shape.join('×')} (${mask.values.length} values) but the latent is ${shape.join('×')}; the mask must be [B, 1, h, w] (set it with SetLatentNoiseMask).`, { input: 'latent_image' });
+    throw new LoomError(
+      'PARAM_INVALID',
+      `The latent's noise mask is ${mask.shape.join('×')} (${mask.values.length} values) but the latent is ${shape.join('×')}; the mask must be [B, 1, h, w] (set it with SetLatentNoiseMask).`,
+      { input: 'latent_image' },
+    );
   }
   const data = mh === height && mw === width ? mask.values : resamplePlanes(mask.values, mb * mc, mh, mw, height, width, 'bilinear');
   const plane = height * width;

@@ -28,7 +28,10 @@ export class ModelSampling {
   readonly sigmas: Float32Array;
   readonly logSigmas: Float32Array;
 
-  constructor(betas: Float64Array, readonly prediction: Prediction) {
+  constructor(
+    betas: Float64Array,
+    readonly prediction: Prediction,
+  ) {
     const n = betas.length;
     this.sigmas = new Float32Array(n);
     this.logSigmas = new Float32Array(n);
@@ -52,9 +55,16 @@ export class ModelSampling {
     const lerp = (a: number, b: number, i: number): number => (n === 1 ? a : a + ((b - a) * i) / (n - 1));
     if (c.beta_schedule === 'scaled_linear') for (let i = 0; i < n; i++) betas[i] = lerp(Math.sqrt(c.beta_start), Math.sqrt(c.beta_end), i) ** 2;
     else if (c.beta_schedule === 'linear') for (let i = 0; i < n; i++) betas[i] = lerp(c.beta_start, c.beta_end, i);
-    else throw new LoomError('UNSUPPORTED_MODEL', `scheduler_config.json has beta_schedule "${c.beta_schedule}"; the ComfyUI samplers support "scaled_linear" and "linear".`);
+    else
+      throw new LoomError(
+        'UNSUPPORTED_MODEL',
+        `scheduler_config.json has beta_schedule "${c.beta_schedule}"; the ComfyUI samplers support "scaled_linear" and "linear".`,
+      );
     if (c.prediction_type !== 'epsilon' && c.prediction_type !== 'v_prediction') {
-      throw new LoomError('UNSUPPORTED_MODEL', `scheduler_config.json has prediction_type "${c.prediction_type}"; the ComfyUI samplers support "epsilon" and "v_prediction".`);
+      throw new LoomError(
+        'UNSUPPORTED_MODEL',
+        `scheduler_config.json has prediction_type "${c.prediction_type}"; the ComfyUI samplers support "epsilon" and "v_prediction".`,
+      );
     }
     return new ModelSampling(betas, c.prediction_type);
   }

@@ -25,9 +25,17 @@ export interface KSamplerInputs {
   cfg: number;
 }
 
-const promptOf = (c: Conditioning): string => conditioningEntries(c).map((e) => e.prompt).join(' AND ');
+const promptOf = (c: Conditioning): string =>
+  conditioningEntries(c)
+    .map((e) => e.prompt)
+    .join(' AND ');
 
-export async function runKSampler(config: NodePackConfig, inputs: KSamplerInputs, options: Omit<KSampleOptions, 'onStep' | 'noiseMask' | 'batchIndex'>, ctx: NodeContext): Promise<Latent> {
+export async function runKSampler(
+  config: NodePackConfig,
+  inputs: KSamplerInputs,
+  options: Omit<KSampleOptions, 'onStep' | 'noiseMask' | 'batchIndex'>,
+  ctx: NodeContext,
+): Promise<Latent> {
   const { model, positive, negative, latentImage: latent, cfg } = inputs;
   const { pipeline } = model;
   const unet = await openModel(pipeline.unet, 'unet', model.loras, config, ctx);

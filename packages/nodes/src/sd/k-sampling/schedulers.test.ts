@@ -38,7 +38,7 @@ test('the discrete σ table matches ComfyUI (SD1.x betas and plain linear betas)
   assert.equal(ModelSampling.fromSchedulerConfig({}).sigmaMax.toFixed(4), '14.6146');
 });
 
-test('every scheduler, step count, denoise and KSamplerAdvanced range gives ComfyUI\'s σ list', () => {
+test("every scheduler, step count, denoise and KSamplerAdvanced range gives ComfyUI's σ list", () => {
   assert.equal(fixture.cases.length, 3 * (7 * 5 + 3));
   for (const c of fixture.cases) {
     const ms = ModelSampling.fromSchedulerConfig(CONFIGS[c.model]);

@@ -45,7 +45,13 @@ function exponential(ms: ModelSampling, n: number): number[] {
 function normal(ms: ModelSampling, n: number, sgm = false): number[] {
   const start = ms.timestep(ms.sigmaMax);
   const end = ms.timestep(ms.sigmaMin);
-  if (sgm) return [...linspace(start, end, n + 1).slice(0, -1).map((t) => ms.sigma(t)), 0];
+  if (sgm)
+    return [
+      ...linspace(start, end, n + 1)
+        .slice(0, -1)
+        .map((t) => ms.sigma(t)),
+      0,
+    ];
   if (Math.abs(ms.sigma(end)) <= 1e-5) return linspace(start, end, n + 1).map((t) => ms.sigma(t));
   return [...linspace(start, end, n).map((t) => ms.sigma(t)), 0];
 }
@@ -91,12 +97,19 @@ function roundHalfEven(v: number): number {
 /** The σ list of `scheduler` for `steps` steps (length steps + 1 for most, ending in 0). */
 export function schedulerSigmas(ms: ModelSampling, scheduler: SchedulerName, steps: number): number[] {
   switch (scheduler) {
-    case 'normal': return normal(ms, steps);
-    case 'karras': return karras(ms, steps);
-    case 'exponential': return exponential(ms, steps);
-    case 'sgm_uniform': return normal(ms, steps, true);
-    case 'simple': return simple(ms, steps);
-    case 'ddim_uniform': return ddimUniform(ms, steps);
-    case 'beta': return beta(ms, steps);
+    case 'normal':
+      return normal(ms, steps);
+    case 'karras':
+      return karras(ms, steps);
+    case 'exponential':
+      return exponential(ms, steps);
+    case 'sgm_uniform':
+      return normal(ms, steps, true);
+    case 'simple':
+      return simple(ms, steps);
+    case 'ddim_uniform':
+      return ddimUniform(ms, steps);
+    case 'beta':
+      return beta(ms, steps);
   }
 }

@@ -57,7 +57,7 @@ export class SeedSequence {
   generateState(n: number): number[] {
     let hashConst = INIT_B;
     return Array.from({ length: n }, (_, i) => {
-      let value = (this.pool[i % this.pool.length] as number ^ hashConst) >>> 0;
+      let value = ((this.pool[i % this.pool.length] as number) ^ hashConst) >>> 0;
       hashConst = mul(hashConst, MULT_B);
       value = mul(value, hashConst);
       return (value ^ (value >>> XSHIFT)) >>> 0;

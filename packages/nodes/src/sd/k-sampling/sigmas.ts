@@ -26,7 +26,14 @@ export function calculateSigmas(ms: ModelSampling, scheduler: SchedulerName, sam
 }
 
 /** The σ list to sample, or `undefined` when nothing is sampled (the latent is returned unchanged). */
-export function ksamplerSigmas(ms: ModelSampling, scheduler: SchedulerName, sampler: string, steps: number, denoise = 1, range: StepRange = {}): number[] | undefined {
+export function ksamplerSigmas(
+  ms: ModelSampling,
+  scheduler: SchedulerName,
+  sampler: string,
+  steps: number,
+  denoise = 1,
+  range: StepRange = {},
+): number[] | undefined {
   let sigmas: number[];
   if (denoise > 0.9999) sigmas = calculateSigmas(ms, scheduler, sampler, steps);
   else if (denoise <= 0) return undefined;

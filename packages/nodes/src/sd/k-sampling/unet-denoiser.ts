@@ -43,7 +43,13 @@ export interface UnetGuidance {
 }
 
 /** The UNet's sample rows of `run`: its crop of x (already scaled) with the concat channels' crop after each member's. */
-function sampleRows(scaled: Float32Array, channels: number, run: EntryRun, batch: number, concat: UnetGuidance['concat'] & { width: number; height: number }): Float32Array {
+function sampleRows(
+  scaled: Float32Array,
+  channels: number,
+  run: EntryRun,
+  batch: number,
+  concat: UnetGuidance['concat'] & { width: number; height: number },
+): Float32Array {
   const { x, y, width: w, height: h } = run.area;
   const plane = h * w;
   const extra = concat.channels;
@@ -101,7 +107,11 @@ function textFeeds(unet: ModelRunner, call: readonly EntryRun[], batch: number, 
   entries.forEach((e, i) => states.set(repeat(repeatTokens(e, tokens), batch), i * batch * tokens * dim));
   const feeds: Record<string, ort.Tensor> = { encoder_hidden_states: floatTensor(hidden.type, states, [rows, tokens, dim]) };
   if (unet.session.inputNames.includes('text_embeds')) {
-    if (entries.some((e) => !e.pooled) || !timeIds) throw new LoomError('UNSUPPORTED_MODEL', `${unet.path} is an SDXL UNet but the conditioning has no pooled embeddings; encode the prompt with this pipeline's CLIP.`);
+    if (entries.some((e) => !e.pooled) || !timeIds)
+      throw new LoomError(
+        'UNSUPPORTED_MODEL',
+        `${unet.path} is an SDXL UNet but the conditioning has no pooled embeddings; encode the prompt with this pipeline's CLIP.`,
+      );
     const width = entries[0]!.pooled!.length;
     const pooled = new Float32Array(rows * width);
     entries.forEach((e, i) => pooled.set(repeat(e.pooled!, batch), i * batch * width));
@@ -115,7 +125,12 @@ function textFeeds(unet: ModelRunner, call: readonly EntryRun[], batch: number, 
  * ε or v for stacked crops, one UNet call per stackable group of runs. `concat` (an inpainting UNet's extra
  * channels over the whole `height` × `width` latent) is cropped like each run's input and appended to it.
  */
-export function unetPrediction(unet: ModelRunner, batch: number, timeIds?: number[], concat?: UnetGuidance['concat'] & { width: number; height: number }): EntryPrediction {
+export function unetPrediction(
+  unet: ModelRunner,
+  batch: number,
+  timeIds?: number[],
+  concat?: UnetGuidance['concat'] & { width: number; height: number },
+): EntryPrediction {
   const cache = new Map<string, Record<string, ort.Tensor>>();
   return async (scaledInput, shape, timestep, runs) => {
     const [, channels, h, w] = shape as [number, number, number, number];
@@ -136,7 +151,11 @@ export function unetPrediction(unet: ModelRunner, batch: number, timeIds?: numbe
         const own = scaledInput.subarray(at, at + batch * rowSize);
         input.set(concat ? sampleRows(own, channels, r, batch, concat) : own, i * batch * inputChannels * h * w);
       });
-      const result = await unet.run({ ...text, sample: floatTensor(sample.type, input, [rows, inputChannels, h, w]), timestep: timestepTensor(unet, timestep, rows) });
+      const result = await unet.run({
+        ...text,
+        sample: floatTensor(sample.type, input, [rows, inputChannels, h, w]),
+        timestep: timestepTensor(unet, timestep, rows),
+      });
       const prediction = readFloats(result[unet.session.outputNames[0] as string] as ort.Tensor);
       call.forEach((r, i) => out.set(prediction.subarray(i * batch * rowSize, (i + 1) * batch * rowSize), runs.indexOf(r) * batch * rowSize));
     }

@@ -5,7 +5,10 @@ import { latentOf } from '../../ports.ts';
 import { latentFromBatch, repeatLatentBatch } from './latent-batch.ts';
 
 // Batch of 4 one-value latents [4,1,1,1] with values 10..13 and a mask 0,1,0,1.
-const latent = { ...latentOf(Float32Array.of(10, 11, 12, 13), [4, 1, 1, 1]), noiseMask: { values: Float32Array.of(0, 1, 0, 1), shape: [4, 1, 1, 1] as [number, 1, number, number] } };
+const latent = {
+  ...latentOf(Float32Array.of(10, 11, 12, 13), [4, 1, 1, 1]),
+  noiseMask: { values: Float32Array.of(0, 1, 0, 1), shape: [4, 1, 1, 1] as [number, 1, number, number] },
+};
 
 test('LatentFromBatch clamps start and length to the batch and records the batch indices', () => {
   const picked = latentFromBatch(latent, 2, 5);

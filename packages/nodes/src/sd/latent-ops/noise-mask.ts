@@ -13,11 +13,12 @@ export function noiseMaskOf(values: Float32Array, planes: number, h: number, w: 
   const resized = h === oh && w === ow ? values : resamplePlanes(values, planes, h, w, oh, ow, 'bilinear');
   const plane = oh * ow;
   const out = new Float32Array(batch * plane);
-  for (let b = 0; b < batch; b++) out.set(resized.subarray((b % planes) * plane, (b % planes + 1) * plane), b * plane);
+  for (let b = 0; b < batch; b++) out.set(resized.subarray((b % planes) * plane, ((b % planes) + 1) * plane), b * plane);
   return { values: out, shape: [batch, 1, oh, ow] };
 }
 
-export const noiseMaskFromMask = (mask: Mask, latentShape: Latent['shape']): NoiseMask => noiseMaskOf(mask.values, mask.shape[0], mask.shape[1], mask.shape[2], latentShape);
+export const noiseMaskFromMask = (mask: Mask, latentShape: Latent['shape']): NoiseMask =>
+  noiseMaskOf(mask.values, mask.shape[0], mask.shape[1], mask.shape[2], latentShape);
 
 /** A latent resized to `shape` keeps its mask, resized the same way ComfyUI would at sampling time. */
 export function resizedNoiseMask(latent: Latent, shape: Latent['shape']): Pick<Latent, 'noiseMask'> {

@@ -9,10 +9,7 @@
 import type { LoraFormat } from './types.ts';
 
 /** What one key is, with the module stem it belongs to. */
-export type KeyRole =
-  | { role: 'down' | 'up' | 'alpha'; stem: string }
-  | { role: 'unsupported'; stem: string; kind: string }
-  | { role: 'unknown' };
+export type KeyRole = { role: 'down' | 'up' | 'alpha'; stem: string } | { role: 'unsupported'; stem: string; kind: string } | { role: 'unknown' };
 
 /** Suffix → role, most specific first. Stems keep any component prefix (`unet.`, `lora_unet_`). */
 const SUFFIXES: [RegExp, 'down' | 'up'][] = [

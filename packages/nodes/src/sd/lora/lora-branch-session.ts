@@ -26,7 +26,12 @@ export class LoraBranchSession {
   ) {}
 
   /** Creates the session with branches on every layer `loras` adapt (plus `initializers`), and applies them. */
-  static async create(patcher: LoraPatcher, options: ort.InferenceSession.SessionOptions = {}, loras: readonly LoraSpec[] = [], initializers: Iterable<string> = []): Promise<LoraBranchSession> {
+  static async create(
+    patcher: LoraPatcher,
+    options: ort.InferenceSession.SessionOptions = {},
+    loras: readonly LoraSpec[] = [],
+    initializers: Iterable<string> = [],
+  ): Promise<LoraBranchSession> {
     const s = new LoraBranchSession(patcher, options);
     const { targets } = await patcher.contributions(loras);
     await s.rebuild(new Set([...initializers, ...targets.keys()]));

@@ -48,7 +48,8 @@ async function runAll(model: Uint8Array, options: ort.InferenceSession.SessionOp
   const s = await ort.InferenceSession.create(model, options);
   const xc = new Float32Array(2 * IN);
   for (let n = 0; n < 2; n++) for (let i = 0; i < IN; i++) xc[i * 2 + n] = x[n * IN + i]!;
-  const t = (data: Float32Array, dims: number[]): ort.Tensor => (fp16 ? new ort.Tensor('float16', float32ToHalf(data), dims) : new ort.Tensor('float32', data, dims));
+  const t = (data: Float32Array, dims: number[]): ort.Tensor =>
+    fp16 ? new ort.Tensor('float16', float32ToHalf(data), dims) : new ort.Tensor('float32', data, dims);
   const out = await s.run({ x_0: t(x, [2, IN]), x_1: t(x, [2, IN]), x_2: t(xc, [1, IN, 2, 1]), x_3: t(x, [2, IN]) });
   await s.release();
   return [0, 1, 2, 3].map((k) => {
@@ -86,7 +87,10 @@ for (const storage of ['inline', 'weights.pb'] as const) {
     assert.equal(patcher.component, 'unet');
     const { model, sessionOptions, report } = await patcher.patch([{ file: lora, strength: 0.8 }]);
     assert.equal(report.touched.length, 4);
-    assert.deepEqual(report.files[0]!.matched, layers.map((l) => l.module));
+    assert.deepEqual(
+      report.files[0]!.matched,
+      layers.map((l) => l.module),
+    );
     const ys = await runAll(model, sessionOptions);
     ys.forEach((y, k) => close(y, expected(0.8 * 0.5), 1e-6, `layer ${k}`));
   });
@@ -110,7 +114,10 @@ test('several LoRAs stack: deltas add on the base', async () => {
   const a = loraFile('a.safetensors', (m) => `unet.${m}`);
   const b = loraFile('b.safetensors', (m) => `unet.${m}`, 4); // alpha 4, rank 2 → scale 2
   const patcher = await LoraPatcher.open(modelPath);
-  const p = await patcher.patch([{ file: a, strength: 0.5 }, { file: b, strength: 0.25 }]);
+  const p = await patcher.patch([
+    { file: a, strength: 0.5 },
+    { file: b, strength: 0.25 },
+  ]);
   (await runAll(p.model, p.sessionOptions)).forEach((y) => close(y, expected(0.5 + 0.25 * 2), 1e-6, 'stack'));
 });
 
@@ -137,7 +144,10 @@ test('unmatched keys warn, a LoRA matching nothing is an error, LoHa is rejected
   assert.equal(r.report.touched.length, 1);
   assert.match(r.report.warnings[0]!, /2 keys match no weight.*up_blocks\.7\.attentions\.0\.proj_out\.lora\.down\.weight/);
   const none = join(root, 'none.safetensors');
-  writeSafetensors(none, { 'unet.mid_block.x.lora.down.weight': { shape: [RANK, IN], data: down }, 'unet.mid_block.x.lora.up.weight': { shape: [OUT, RANK], data: up } });
+  writeSafetensors(none, {
+    'unet.mid_block.x.lora.down.weight': { shape: [RANK, IN], data: down },
+    'unet.mid_block.x.lora.up.weight': { shape: [OUT, RANK], data: up },
+  });
   await assert.rejects(patcher.patch([{ file: none, strength: 1 }]), /matches nothing in unet model/);
   const loha = join(root, 'loha.safetensors');
   writeSafetensors(loha, { 'lora_unet_down_blocks_0_attentions_0_proj_in.hada_w1_a': { shape: [OUT, RANK], data: up } });
@@ -159,7 +169,12 @@ test('LoraBranchSession adds (x·A)·B branches on MatMul, Gemm, Conv 1×1 and T
   const bs = await LoraBranchSession.create(patcher, {}, [{ file: a, strength: 1 }]);
   const xc = new Float32Array(2 * IN);
   for (let n = 0; n < 2; n++) for (let i = 0; i < IN; i++) xc[i * 2 + n] = x[n * IN + i]!;
-  const feeds = { x_0: new ort.Tensor('float32', x, [2, IN]), x_1: new ort.Tensor('float32', x, [2, IN]), x_2: new ort.Tensor('float32', xc, [1, IN, 2, 1]), x_3: new ort.Tensor('float32', x, [2, IN]) };
+  const feeds = {
+    x_0: new ort.Tensor('float32', x, [2, IN]),
+    x_1: new ort.Tensor('float32', x, [2, IN]),
+    x_2: new ort.Tensor('float32', xc, [1, IN, 2, 1]),
+    x_3: new ort.Tensor('float32', x, [2, IN]),
+  };
   const all = async (): Promise<number[][]> => {
     const out = await bs.run(feeds);
     return [0, 1, 2, 3].map((k) => {
@@ -168,7 +183,15 @@ test('LoraBranchSession adds (x·A)·B branches on MatMul, Gemm, Conv 1×1 and T
     });
   };
   (await all()).forEach((y, k) => close(y, expected(0.5), 1e-6, `branch layer ${k}`));
-  assert.equal((await bs.apply([{ file: a, strength: 1 }, { file: b, strength: -2 }])).rebuilt, false);
+  assert.equal(
+    (
+      await bs.apply([
+        { file: a, strength: 1 },
+        { file: b, strength: -2 },
+      ])
+    ).rebuilt,
+    false,
+  );
   (await all()).forEach((y, k) => close(y, expected(0.5 - 2), 1e-6, `stacked branch layer ${k}`));
   await bs.apply([]);
   (await all()).forEach((y, k) => close(y, expected(0), 1e-6, `zero branch layer ${k}`));

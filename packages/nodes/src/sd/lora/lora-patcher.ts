@@ -85,7 +85,10 @@ export class LoraPatcher {
           const [outF, inF] = targetOutIn(t.dims, t.layout);
           const d = factorDims(m.factors, `${lora.file} module ${m.module}`);
           if (d.outF !== outF || d.inF !== inF) {
-            throw new LoomError('BAD_FILE', `${lora.file}: module ${m.module} is ${d.outF}×${d.inF} but ${this.model.path} has ${outF}×${inF} (${t.initializer}); is the LoRA for another base model?`);
+            throw new LoomError(
+              'BAD_FILE',
+              `${lora.file}: module ${m.module} is ${d.outF}×${d.inF} but ${this.model.path} has ${outF}×${inF} (${t.initializer}); is the LoRA for another base model?`,
+            );
           }
           let entry = targets.get(t.initializer);
           if (!entry) {
@@ -128,7 +131,10 @@ export class LoraPatcher {
     const inlineBytes = [...weights.values()].reduce((n, w) => n + w.byteLength, 0);
     if (inlineBytes > PROTOBUF_LIMIT) {
       // e.g. an SDXL fp32 UNet with every attention projection touched (~3.6 GB in fp32).
-      throw new LoomError('UNSUPPORTED_MODEL', `${this.model.path}: the ${report.touched.length} patched weights take ${(inlineBytes / 2 ** 30).toFixed(2)} GiB, over protobuf's 2 GiB message limit; use LoraBranchSession, which adds low-rank branches instead of inlining merged weights`);
+      throw new LoomError(
+        'UNSUPPORTED_MODEL',
+        `${this.model.path}: the ${report.touched.length} patched weights take ${(inlineBytes / 2 ** 30).toFixed(2)} GiB, over protobuf's 2 GiB message limit; use LoraBranchSession, which adds low-rank branches instead of inlining merged weights`,
+      );
     }
     const replace = new Map<string, TensorProto>();
     for (const [name, values] of weights) replace.set(name, inlineTensor(this.model.initializer(name)!, values));

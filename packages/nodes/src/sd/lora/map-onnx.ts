@@ -107,6 +107,5 @@ function attrInt(node: NodeProto, name: string): number | undefined {
 
 /** Looks a LoRA module up, also trying with/without the `text_model.` level transformers 5 dropped. */
 export function findTarget(index: ModuleIndex, module: string): WeightTarget | undefined {
-  return index.get(module)
-    ?? (module.startsWith('text_model.') ? index.get(module.slice('text_model.'.length)) : index.get(`text_model.${module}`));
+  return index.get(module) ?? (module.startsWith('text_model.') ? index.get(module.slice('text_model.'.length)) : index.get(`text_model.${module}`));
 }

@@ -8,7 +8,15 @@
  * MatMul → Add took 13 ms, one intra-op thread beat the default pool on these small products).
  */
 import * as ort from 'onnxruntime-node';
-import { DataType, createMessage, encodeModel, type GraphProto, type ModelProto, type NodeProto, type ValueInfoProto } from '../../runtime/onnx-model/onnx-schema.ts';
+import {
+  DataType,
+  createMessage,
+  encodeModel,
+  type GraphProto,
+  type ModelProto,
+  type NodeProto,
+  type ValueInfoProto,
+} from '../../runtime/onnx-model/onnx-schema.ts';
 
 let session: Promise<ort.InferenceSession> | undefined;
 

@@ -26,7 +26,15 @@ test('stacked factors give coef·ΔW in [out, in] and transposed [in, out] layou
 test('two LoRAs stack their ranks: the product is the sum of both deltas', () => {
   // g: down [[0, 1]], up [[3], [1], [0]] → up@down = [[0,3],[0,1],[0,0]]
   const g: LoraFactors = { down: new Float32Array([0, 1]), downShape: [1, 2], up: new Float32Array([3, 1, 0]), upShape: [3, 1] };
-  const s = stackFactors('in_out', [{ factors: f, coef: 1 }, { factors: g, coef: -1 }], 3, 2);
+  const s = stackFactors(
+    'in_out',
+    [
+      { factors: f, coef: 1 },
+      { factors: g, coef: -1 },
+    ],
+    3,
+    2,
+  );
   assert.equal(s.r, 2);
   // Σ = [[1,2],[0,0],[-1,-2]] - [[0,3],[0,1],[0,0]] = [[1,-1],[0,-1],[-1,-2]], transposed:
   assert.deepEqual(product(s.a, s.b, s.m, s.r, s.n), [1, 0, -1, -1, -1, -2]);

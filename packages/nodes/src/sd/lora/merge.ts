@@ -58,7 +58,12 @@ export interface ScaledFactors {
  * `[in, out]`: a = [down₁ᵀ | down₂ᵀ …],     b = [coef·up₁ᵀ; coef·up₂ᵀ …].
  * Stacking ranks is exact: (Σ U_k D_k) = [U_1 … U_K]·[D_1; …; D_K].
  */
-export function stackFactors(layout: WeightLayout, items: readonly ScaledFactors[], outF: number, inF: number): { a: Float32Array; b: Float32Array; m: number; r: number; n: number } {
+export function stackFactors(
+  layout: WeightLayout,
+  items: readonly ScaledFactors[],
+  outF: number,
+  inF: number,
+): { a: Float32Array; b: Float32Array; m: number; r: number; n: number } {
   const transposed = layout === 'in_out';
   const [m, n] = transposed ? [inF, outF] : [outF, inF];
   const r = items.reduce((s, it) => s + it.factors.downShape[0]!, 0);

@@ -43,10 +43,16 @@ export function checkLoraUsable(lora: LoadedLora, model: string, component: Lora
   if (lora.matched.length > 0) return;
   if (lora.unsupported.length > 0) {
     const kinds = [...new Set(lora.unsupported.map((u) => u.kind))].join(', ');
-    throw new LoomError('BAD_FILE', `LoRA ${lora.file} uses ${kinds}, which Loom cannot merge (only plain LoRA down/up pairs are supported); modules: ${list(lora.unsupported.map((u) => u.stem))}`);
+    throw new LoomError(
+      'BAD_FILE',
+      `LoRA ${lora.file} uses ${kinds}, which Loom cannot merge (only plain LoRA down/up pairs are supported); modules: ${list(lora.unsupported.map((u) => u.stem))}`,
+    );
   }
   if (lora.unmatchedKeys.length > 0) {
-    throw new LoomError('BAD_FILE', `LoRA ${lora.file} (format ${lora.format ?? 'unknown'}) matches nothing in ${component} model ${model}; keys: ${list(lora.unmatchedKeys)}`);
+    throw new LoomError(
+      'BAD_FILE',
+      `LoRA ${lora.file} (format ${lora.format ?? 'unknown'}) matches nothing in ${component} model ${model}; keys: ${list(lora.unmatchedKeys)}`,
+    );
   }
   if (lora.otherComponents === 0) throw new LoomError('BAD_FILE', `${lora.file} contains no LoRA weights`);
 }

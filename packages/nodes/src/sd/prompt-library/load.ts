@@ -10,7 +10,11 @@ export async function loadPromptLibrary(path: string, objects?: ObjectCache): Pr
     try {
       text = await readFile(path, 'utf8');
     } catch (err) {
-      throw new LoomError('MODEL_NOT_FOUND', `Cannot read the prompt library ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`, { cause: err });
+      throw new LoomError(
+        'MODEL_NOT_FOUND',
+        `Cannot read the prompt library ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}.`,
+        { cause: err },
+      );
     }
     let json: unknown;
     try {

@@ -34,7 +34,9 @@ const PromptLibrarySchema = z
     $schema: z.string().optional(),
     version: z.literal(1).describe('Format version'),
     description: z.string().optional(),
-    sets: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'set names are lowercase letters, digits, - and _'), PromptSetSchema).refine((sets) => Object.keys(sets).length > 0, 'a library needs at least one set'),
+    sets: z
+      .record(z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'set names are lowercase letters, digits, - and _'), PromptSetSchema)
+      .refine((sets) => Object.keys(sets).length > 0, 'a library needs at least one set'),
   })
   .describe('A Loom prompt library (prompts.json)');
 
@@ -57,12 +59,21 @@ export function parsePromptLibrary(json: unknown, source: string): PromptLibrary
   const seed = SeedPromptsSchema.safeParse(json);
   if (seed.success && !(typeof json === 'object' && json !== null && 'sets' in json)) {
     const { major, combinations, positives, negatives } = seed.data;
-    return { format: 'seed', sets: { seed: { fixed: major, pick: combinations.map((options, i) => ({ name: `group ${i + 1}`, options })), positives, negatives } } };
+    return {
+      format: 'seed',
+      sets: { seed: { fixed: major, pick: combinations.map((options, i) => ({ name: `group ${i + 1}`, options })), positives, negatives } },
+    };
   }
   const ours = PromptLibrarySchema.safeParse(json);
   if (!ours.success) {
-    const problems = ours.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new LoomError('BAD_FILE', `${source} is neither a Loom prompt library ({version: 1, sets}) nor the seed playground's {major, combinations, positives, negatives}: ${problems}`);
+    const problems = ours.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ');
+    throw new LoomError(
+      'BAD_FILE',
+      `${source} is neither a Loom prompt library ({version: 1, sets}) nor the seed playground's {major, combinations, positives, negatives}: ${problems}`,
+    );
   }
   return { format: 'loom', sets: ours.data.sets };
 }

@@ -63,15 +63,28 @@ test('SDXL: both tokenizers get the same windows, tokenizer_2 pads with id 0', a
 test('comma backtracking moves the words after a nearby comma into the next window', () => {
   // A toy tokenizer with 5-token windows: one id per space-separated word, "," = 100.
   const toy: ChunkTokenizer = {
-    encode: (text) => text.split(' ').filter(Boolean).map((w) => (w === ',' ? 100 : Number(w.slice(1)))),
+    encode: (text) =>
+      text
+        .split(' ')
+        .filter(Boolean)
+        .map((w) => (w === ',' ? 100 : Number(w.slice(1)))),
     tokenToId: (symbol) => (symbol === ',</w>' ? 100 : undefined),
-    bosId: 98, eosId: 99, padId: 0, maxLength: 7,
+    bosId: 98,
+    eosId: 99,
+    padId: 0,
+    maxLength: 7,
   };
   const fragments = parsePromptAttention('w1 w2 , w3 w4 w5 w6');
   const plain = chunkPrompt(fragments, toy).chunks.map((c) => c.ids);
-  assert.deepEqual(plain, [[98, 1, 2, 100, 3, 4, 99], [98, 5, 6, 99, 0, 0, 0]]);
+  assert.deepEqual(plain, [
+    [98, 1, 2, 100, 3, 4, 99],
+    [98, 5, 6, 99, 0, 0, 0],
+  ]);
   const backtracked = chunkPrompt(fragments, toy, { commaBacktrack: 3 }).chunks.map((c) => c.ids);
-  assert.deepEqual(backtracked, [[98, 1, 2, 100, 99, 0, 0], [98, 3, 4, 5, 6, 99, 0]]);
+  assert.deepEqual(backtracked, [
+    [98, 1, 2, 100, 99, 0, 0],
+    [98, 3, 4, 5, 6, 99, 0],
+  ]);
   const padded = padToSameChunkCount([chunkPrompt(parsePromptAttention(''), toy)], toy);
   assert.equal(padded[0]!.chunks.length, 1);
 });

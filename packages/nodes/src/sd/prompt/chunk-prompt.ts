@@ -72,11 +72,7 @@ export interface ChunkOptions {
 }
 
 /** Lay weighted fragments into 77-token windows (see module doc). */
-export function chunkPrompt(
-  fragments: readonly PromptFragment[],
-  tokenizer: ChunkTokenizer,
-  options: ChunkOptions = {},
-): ChunkedPrompt {
+export function chunkPrompt(fragments: readonly PromptFragment[], tokenizer: ChunkTokenizer, options: ChunkOptions = {}): ChunkedPrompt {
   const windowLength = tokenizer.maxLength - 2;
   const backtrack = options.commaBacktrack ?? 0;
   const comma = tokenizer.tokenToId(',</w>');
@@ -126,7 +122,11 @@ export function chunkPrompt(
         position++;
         continue;
       }
-      if (embedding.rows > windowLength) throw new LoomError('UNSUPPORTED_MODEL', `Embedding ${embedding.name} has ${embedding.rows} vectors, more than the ${windowLength} tokens of a prompt window.`);
+      if (embedding.rows > windowLength)
+        throw new LoomError(
+          'UNSUPPORTED_MODEL',
+          `Embedding ${embedding.name} has ${embedding.rows} vectors, more than the ${windowLength} tokens of a prompt window.`,
+        );
       if (ids.length + embedding.rows > windowLength) closeWindow();
       slots.push({ name: embedding.name, start: ids.length + 1, rows: embedding.rows }); // + 1: bos comes first
       for (let i = 0; i < embedding.rows; i++) {

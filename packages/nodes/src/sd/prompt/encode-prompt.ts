@@ -18,10 +18,7 @@ export function encodePromptPair(
   tokenizer: ChunkTokenizer,
   options?: ChunkOptions,
 ): { positive: ChunkedPrompt; negative: ChunkedPrompt } {
-  const [pos, neg] = padToSameChunkCount(
-    [encodeWeightedPrompt(positive, tokenizer, options), encodeWeightedPrompt(negative, tokenizer, options)],
-    tokenizer,
-  );
+  const [pos, neg] = padToSameChunkCount([encodeWeightedPrompt(positive, tokenizer, options), encodeWeightedPrompt(negative, tokenizer, options)], tokenizer);
   return { positive: pos!, negative: neg! };
 }
 
@@ -35,17 +32,15 @@ export interface DualChunkedPrompt {
  * Chunk one prompt for both SDXL tokenizers. Throws if the two disagree on the window count (which only
  * happens if their vocabularies differ, and then the concatenated hidden states could not line up).
  */
-export function encodeWeightedPromptDual(
-  prompt: string,
-  first: ChunkTokenizer,
-  second: ChunkTokenizer,
-  options?: ChunkOptions,
-): DualChunkedPrompt {
+export function encodeWeightedPromptDual(prompt: string, first: ChunkTokenizer, second: ChunkTokenizer, options?: ChunkOptions): DualChunkedPrompt {
   const fragments = parsePromptAttention(prompt);
   const a = chunkPrompt(fragments, first, options);
   const b = chunkPrompt(fragments, second, options);
   if (a.chunks.length !== b.chunks.length) {
-    throw new LoomError('UNSUPPORTED_MODEL', `SDXL tokenizers split the prompt into ${a.chunks.length} and ${b.chunks.length} windows; their vocabularies differ`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `SDXL tokenizers split the prompt into ${a.chunks.length} and ${b.chunks.length} windows; their vocabularies differ`,
+    );
   }
   return { first: a, second: b };
 }

@@ -4,7 +4,10 @@ import { readFileSync } from 'node:fs';
 import { expSleefF32, logSleefF32 } from './sleef-f32.ts';
 
 // torch's own CPU float32 exp/log outputs (tools/comfy-ref/make_sleef_fixture.py).
-const d = JSON.parse(readFileSync(new URL('./fixtures/sleef-f32.json', import.meta.url), 'utf8')) as Record<'exp_in' | 'exp_out' | 'log_in' | 'log_out', number[]>;
+const d = JSON.parse(readFileSync(new URL('./fixtures/sleef-f32.json', import.meta.url), 'utf8')) as Record<
+  'exp_in' | 'exp_out' | 'log_in' | 'log_out',
+  number[]
+>;
 
 test('exp and log match torch float32 bit for bit, where a correctly rounded result would not', () => {
   let differsFromCorrectRounding = 0;

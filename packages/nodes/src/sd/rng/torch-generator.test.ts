@@ -51,7 +51,10 @@ function bitSum(values: Float32Array): number {
 for (const [seed, shape, values, expectedBitSum] of CASES) {
   test(`randn seed ${seed} shape [${shape.join(',')}] matches torch bit for bit`, () => {
     const got = new TorchCpuGenerator(seed).randn(shape);
-    assert.equal(got.length, shape.reduce((a, b) => a * b, 1));
+    assert.equal(
+      got.length,
+      shape.reduce((a, b) => a * b, 1),
+    );
     for (const [index, expected] of Object.entries(values)) {
       assert.equal(got[Number(index)], Math.fround(expected), `element ${index}`);
     }
@@ -63,9 +66,9 @@ test('a persistent generator continues the stream like passing `generator` throu
   // torch: g = Generator().manual_seed(7); cat([randn(3, g), randn(3, g), randn(16, g), randn(1, g)]).
   // The 3-element calls use the cached Box-Muller sine (the 4th value comes from the first call's pair).
   const expected = [
-    -0.146795094, 0.786141276, 0.94682163, -1.114344, 1.69079018, -0.894827902, 0.609473467, -0.581133783,
-    0.0490438677, -0.320476919, -1.58266461, -0.324566633, 1.92636812, -0.330011725, -0.551940501, 0.35274902,
-    -1.08420193, -0.887490094, -0.209340423, -0.215341523, -1.81572866, -0.345241964, 1.39545083,
+    -0.146795094, 0.786141276, 0.94682163, -1.114344, 1.69079018, -0.894827902, 0.609473467, -0.581133783, 0.0490438677, -0.320476919, -1.58266461,
+    -0.324566633, 1.92636812, -0.330011725, -0.551940501, 0.35274902, -1.08420193, -0.887490094, -0.209340423, -0.215341523, -1.81572866, -0.345241964,
+    1.39545083,
   ];
   const g = new TorchCpuGenerator(7);
   const got = [...g.randn(3), ...g.randnLike({ length: 3 }), ...g.randn([4, 4]), ...g.randn([1])];

@@ -46,7 +46,10 @@ export class TorchCpuGenerator {
    * @param seed `0 <= seed < 2**64` (number or bigint); torch uses only the low 32 bits.
    * @param kernel which torch kernel to reproduce for 16+ elements (default `'avx2'`, see module doc).
    */
-  constructor(seed: number | bigint, readonly kernel: NormalKernel = 'avx2') {
+  constructor(
+    seed: number | bigint,
+    readonly kernel: NormalKernel = 'avx2',
+  ) {
     this.engine = new Mt19937(seed);
   }
 

@@ -12,7 +12,11 @@ export async function blurImage(images: ImageBatch, index: number, sigma: number
   const u16 = new Uint16Array(size);
   for (let i = 0; i < size; i++) u16[i] = Math.round(Math.min(1, Math.max(0, images.pixels[index * size + i] as number)) * 65535);
   // A 16-bit raw input is read as libvips' RGB16 interpretation; staying in rgb16 keeps 16 bits out.
-  const out = await sharp(u16, { raw: { width, height, channels: 3 } }).blur(sigma).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer();
+  const out = await sharp(u16, { raw: { width, height, channels: 3 } })
+    .blur(sigma)
+    .toColourspace('rgb16')
+    .raw({ depth: 'ushort' })
+    .toBuffer();
   const values = new Uint16Array(out.buffer, out.byteOffset, out.byteLength / 2);
   return Float32Array.from(values, (v) => v / 65535);
 }

@@ -41,7 +41,10 @@ export async function openChecker(objects: ObjectCache, files: CheckerFiles, set
   requireInput(session, 'clip_input', path);
   requireInput(session, 'images', path);
   if (!session.outputNames.includes('has_nsfw_concepts')) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${path} has no has_nsfw_concepts output (outputs: ${session.outputNames.join(', ')}); it is not a diffusers ONNX safety checker.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${path} has no has_nsfw_concepts output (outputs: ${session.outputNames.join(', ')}); it is not a diffusers ONNX safety checker.`,
+    );
   }
   return { session, path, preprocess };
 }

@@ -73,21 +73,31 @@ export function shortestSideSize(width: number, height: number, size: number): {
 }
 
 /** Image `index` of the batch as the checker's `clip_input`: [3, crop.height, crop.width], normalised. */
-export async function clipInput(images: ImageBatch, index: number, config: ClipPreprocessConfig): Promise<{ data: Float32Array; height: number; width: number }> {
+export async function clipInput(
+  images: ImageBatch,
+  index: number,
+  config: ClipPreprocessConfig,
+): Promise<{ data: Float32Array; height: number; width: number }> {
   const [, height, width] = images.shape;
   let pipeline = sharp(toRgb8(images, index), { raw: { width, height, channels: 3 } });
   let w = width;
   let h = height;
   if (config.doResize) {
     ({ width: w, height: h } = shortestSideSize(width, height, config.size));
-    if (w !== width || h !== height) pipeline = sharp(await pipeline.resize(w, h, { kernel: config.kernel, fit: 'fill' }).raw().toBuffer(), { raw: { width: w, height: h, channels: 3 } });
+    if (w !== width || h !== height)
+      pipeline = sharp(await pipeline.resize(w, h, { kernel: config.kernel, fit: 'fill' }).raw().toBuffer(), { raw: { width: w, height: h, channels: 3 } });
   }
   let crop = { left: 0, top: 0, width: w, height: h };
   if (config.doCenterCrop) {
     if (config.crop.width > w || config.crop.height > h) {
       throw new LoomError('UNSUPPORTED_MODEL', `The safety checker crops ${config.crop.width}×${config.crop.height} but the resized image is only ${w}×${h}.`);
     }
-    crop = { left: Math.floor((w - config.crop.width) / 2), top: Math.floor((h - config.crop.height) / 2), width: config.crop.width, height: config.crop.height };
+    crop = {
+      left: Math.floor((w - config.crop.width) / 2),
+      top: Math.floor((h - config.crop.height) / 2),
+      width: config.crop.width,
+      height: config.crop.height,
+    };
   }
   const rgb = await pipeline.extract(crop).raw().toBuffer();
   const plane = crop.width * crop.height;

@@ -74,7 +74,10 @@ export async function retryUntilSafe(options: RetryOptions): Promise<RetryResult
     const current = k === 0 ? first : await options.evaluate(k);
     if (k > 0) evaluations++;
     if (current.shape[0] !== batch || current.shape[1] !== height || current.shape[2] !== width) {
-      throw new LoomError('NODE_FAILED', `Attempt ${k + 1} produced a ${current.shape.join('×')} batch, the first ${first.shape.join('×')}; the upstream must not change size between seeds.`);
+      throw new LoomError(
+        'NODE_FAILED',
+        `Attempt ${k + 1} produced a ${current.shape.join('×')} batch, the first ${first.shape.join('×')}; the upstream must not change size between seeds.`,
+      );
     }
     last = current;
     lastOut = new Map();
@@ -105,7 +108,10 @@ export async function retryUntilSafe(options: RetryOptions): Promise<RetryResult
   for (const i of pending) {
     const tried = attempts.filter((a) => a.image === i).map((a) => `seed ${a.seed}: ${a.reason}`);
     if (options.policy === 'fail') {
-      throw new LoomError('NODE_FAILED', `Image ${i} failed the safety check in all ${options.maxAttempts} attempts (${tried.join('; ')}). Raise maxAttempts, change the prompt, or choose the keep/blur policy.`);
+      throw new LoomError(
+        'NODE_FAILED',
+        `Image ${i} failed the safety check in all ${options.maxAttempts} attempts (${tried.join('; ')}). Raise maxAttempts, change the prompt, or choose the keep/blur policy.`,
+      );
     }
     pixels.set(options.policy === 'blur' ? await options.blur(last, i) : (lastOut.get(i) as Float32Array), i * size);
     outcome[i] = options.policy === 'blur' ? 'blurred' : 'kept-black';

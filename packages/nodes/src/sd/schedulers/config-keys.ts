@@ -15,7 +15,17 @@ import type { SchedulerName } from './scheduler.ts';
 type Rule = 'read' | { only: readonly unknown[]; why: string };
 
 const THRESHOLDING = { thresholding: 'read', dynamic_thresholding_ratio: 'read', sample_max_value: 'read' } as const;
-const BASE = { num_train_timesteps: 'read', beta_start: 'read', beta_end: 'read', beta_schedule: 'read', trained_betas: 'read', prediction_type: 'read', timestep_spacing: 'read', steps_offset: 'read', rescale_betas_zero_snr: 'read' } as const;
+const BASE = {
+  num_train_timesteps: 'read',
+  beta_start: 'read',
+  beta_end: 'read',
+  beta_schedule: 'read',
+  trained_betas: 'read',
+  prediction_type: 'read',
+  timestep_spacing: 'read',
+  steps_offset: 'read',
+  rescale_betas_zero_snr: 'read',
+} as const;
 const NOT_LOOM = (what: string): Rule => ({ only: [false, null], why: `Loom does not implement ${what}` });
 
 const EULER: Record<string, Rule> = {
@@ -37,7 +47,15 @@ const SCHEDULER_KEYS: Record<SchedulerName, Record<string, Rule>> = {
   ddim: { ...BASE, clip_sample: 'read', set_alpha_to_one: 'read', clip_sample_range: 'read', ...THRESHOLDING },
   dpmpp_2m: dpmKeys(),
   dpmpp_2m_karras: dpmKeys(),
-  lcm: { ...BASE, original_inference_steps: 'read', clip_sample: 'read', clip_sample_range: 'read', set_alpha_to_one: 'read', timestep_scaling: 'read', ...THRESHOLDING },
+  lcm: {
+    ...BASE,
+    original_inference_steps: 'read',
+    clip_sample: 'read',
+    clip_sample_range: 'read',
+    set_alpha_to_one: 'read',
+    timestep_scaling: 'read',
+    ...THRESHOLDING,
+  },
 };
 
 function dpmKeys(): Record<string, Rule> {
@@ -45,7 +63,10 @@ function dpmKeys(): Record<string, Rule> {
     ...BASE,
     solver_order: { only: [1, 2, 3], why: 'DPM-Solver has orders 1, 2 and 3' },
     ...THRESHOLDING,
-    algorithm_type: { only: ['dpmsolver++', 'sde-dpmsolver++'], why: 'Loom implements DPM-Solver++ (the data-prediction solvers); the deprecated noise-prediction dpmsolver and sde-dpmsolver are not' },
+    algorithm_type: {
+      only: ['dpmsolver++', 'sde-dpmsolver++'],
+      why: 'Loom implements DPM-Solver++ (the data-prediction solvers); the deprecated noise-prediction dpmsolver and sde-dpmsolver are not',
+    },
     solver_type: { only: ['midpoint'], why: 'Loom implements the midpoint second-order update' },
     lower_order_final: 'read',
     euler_at_final: NOT_LOOM('euler_at_final'),
@@ -69,7 +90,8 @@ const METADATA = new Set(['_class_name', '_diffusers_version']);
 /** `__init__` keys of diffusers' scheduler classes (ours among them): dropped by a class that lacks them. */
 const DIFFUSERS_KEYS = new Set([
   ...Object.values(SCHEDULER_KEYS).flatMap((rules) => Object.keys(rules)),
-  ...('alpha_cum_end alpha_cum_start base_image_seq_len base_shift block_length clip_denoised clip_sample clip_sample_range correct_steps ' +
+  ...(
+    'alpha_cum_end alpha_cum_start base_image_seq_len base_shift block_length clip_denoised clip_sample clip_sample_range correct_steps ' +
     'corrector_k corrector_order corrector_selection corrector_selection_tau corrector_steps disable_corrector dynamic_thresholding_ratio ' +
     'editing_threshold eta euler_at_final final_sigmas_type flow_shift gamma gamma_cum_end gamma_cum_start interpolation_type ' +
     'invert_sigmas lambda_min_clipped lower_order_final mask_token_id masking_schedule max_image_seq_len max_shift minimal_topk ' +
@@ -77,7 +99,8 @@ const DIFFUSERS_KEYS = new Set([
     'scale_factors scaler scheduler_type set_alpha_to_one shift shift_terminal sigma_data sigma_max sigma_min sigma_schedule ' +
     'skip_prk_steps snr snr_shift_scale solver_order solver_p solver_type stage_range stages stochastic_sampling t0 t1 tau_func ' +
     'threshold thresholding time_shift_type timestep_scaling timestep_type upscale_mode use_beta_sigmas use_dynamic_shifting ' +
-    'use_exponential_sigmas use_flow_sigmas use_karras_sigmas use_lu_lambdas variance_type').split(' '),
+    'use_exponential_sigmas use_flow_sigmas use_karras_sigmas use_lu_lambdas variance_type'
+  ).split(' '),
 ]);
 
 /**
@@ -92,10 +115,16 @@ export function schedulerKeys(scheduler: SchedulerName, file: Record<string, unk
     const rule = rules[key];
     if (rule === undefined) {
       if (METADATA.has(key) || DIFFUSERS_KEYS.has(key)) continue;
-      throw new LoomError('UNSUPPORTED_MODEL', `Scheduler config key "${key}" is unknown to the ${scheduler} scheduler (and to diffusers' schedulers); remove it or fix its spelling.`);
+      throw new LoomError(
+        'UNSUPPORTED_MODEL',
+        `Scheduler config key "${key}" is unknown to the ${scheduler} scheduler (and to diffusers' schedulers); remove it or fix its spelling.`,
+      );
     }
     if (rule !== 'read' && !rule.only.includes(value)) {
-      throw new LoomError('UNSUPPORTED_MODEL', `Scheduler config key ${key}: ${JSON.stringify(value)} is not supported by the ${scheduler} scheduler (${rule.why}); remove the key or set it to ${JSON.stringify(rule.only[0])}.`);
+      throw new LoomError(
+        'UNSUPPORTED_MODEL',
+        `Scheduler config key ${key}: ${JSON.stringify(value)} is not supported by the ${scheduler} scheduler (${rule.why}); remove the key or set it to ${JSON.stringify(rule.only[0])}.`,
+      );
     }
     kept[key] = value;
   }

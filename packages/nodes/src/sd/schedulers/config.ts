@@ -125,7 +125,10 @@ export function parseSchedulerConfig(json: unknown, scheduler?: SchedulerName): 
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const key = issue?.path.join('.') ?? '';
-  throw new LoomError('UNSUPPORTED_MODEL', `Scheduler config key ${key}: ${JSON.stringify(file[key])} is not supported${scheduler ? ` by the ${scheduler} scheduler` : ''} (${issue?.message ?? 'invalid'}).`);
+  throw new LoomError(
+    'UNSUPPORTED_MODEL',
+    `Scheduler config key ${key}: ${JSON.stringify(file[key])} is not supported${scheduler ? ` by the ${scheduler} scheduler` : ''} (${issue?.message ?? 'invalid'}).`,
+  );
 }
 
 /** Merge a config file over a class's defaults (diffusers `from_config` semantics). */

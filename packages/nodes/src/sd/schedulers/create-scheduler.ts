@@ -46,7 +46,9 @@ export async function readSchedulerConfig(path: string): Promise<SchedulerConfig
     text = await readFile(path, 'utf8');
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new LoomError('MODEL_NOT_FOUND', `Scheduler config ${path} does not exist. Copy scheduler/scheduler_config.json from the model's repository.`, { cause });
+      throw new LoomError('MODEL_NOT_FOUND', `Scheduler config ${path} does not exist. Copy scheduler/scheduler_config.json from the model's repository.`, {
+        cause,
+      });
     }
     throw new LoomError('BAD_FILE', `Cannot read scheduler config ${path}: ${(cause as Error).message}`, { cause });
   }

@@ -9,8 +9,14 @@
 import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerConfigFile } from './config.ts';
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import {
-  checkSameLength, checkSteps, img2imgStartIndex,
-  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
+  checkSameLength,
+  checkSteps,
+  img2imgStartIndex,
+  type NoiseSource,
+  type Scheduler,
+  type SchedulerName,
+  type SetTimestepsOptions,
+  type StepOutput,
 } from './scheduler.ts';
 import { ddimTimesteps } from './spacing.ts';
 import { thresholdSample } from './thresholding.ts';
@@ -75,9 +81,10 @@ export class DdimScheduler implements Scheduler {
     const alpha = this.schedule.alphasCumprod[this.timestepAt(i)]!;
     const sa = sqrt32(alpha);
     const sb = sqrt32(f(1 - alpha));
-    const x0 = this.config.predictionType === 'epsilon'
-      ? sample.map((x, k) => f(x - f(sb * modelOutput[k]!)) / sa)
-      : sample.map((x, k) => f(sa * x) - f(sb * modelOutput[k]!));
+    const x0 =
+      this.config.predictionType === 'epsilon'
+        ? sample.map((x, k) => f(x - f(sb * modelOutput[k]!)) / sa)
+        : sample.map((x, k) => f(sa * x) - f(sb * modelOutput[k]!));
     // diffusers step 4: threshold, else clip (scheduling_ddim.py).
     if (this.config.thresholding) return thresholdSample(x0, this.batch, this.config.dynamicThresholdingRatio, this.config.sampleMaxValue);
     if (!this.config.clipSample) return x0;

@@ -23,8 +23,14 @@ import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerCon
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import { interpAtIndex, npLinspace, roundHalfEven } from './numpy-compat.ts';
 import {
-  checkSameLength, checkSteps, img2imgStartIndex,
-  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
+  checkSameLength,
+  checkSteps,
+  img2imgStartIndex,
+  type NoiseSource,
+  type Scheduler,
+  type SchedulerName,
+  type SetTimestepsOptions,
+  type StepOutput,
 } from './scheduler.ts';
 import { dpmTimesteps, karrasSigmas, logSigmasF32, sigmaToT } from './spacing.ts';
 import { thresholdSample } from './thresholding.ts';
@@ -99,8 +105,7 @@ export class DpmSolverMultistepScheduler implements Scheduler {
     const index = this.begin + i;
     const x0 = this.predictOriginal(modelOutput, i, sample);
     const isLast = index === this.allTimesteps.length - 1;
-    const lowerOrderFinal = isLast
-      && ((this.config.lowerOrderFinal && this.allTimesteps.length < 15) || this.config.finalSigmasType === 'zero');
+    const lowerOrderFinal = isLast && ((this.config.lowerOrderFinal && this.allTimesteps.length < 15) || this.config.finalSigmasType === 'zero');
     const n = this.allTimesteps.length;
     const lowerOrderSecond = index === n - 2 && this.config.lowerOrderFinal && n < 15;
     const m1 = this.previousX0.at(-1);
@@ -137,9 +142,10 @@ export class DpmSolverMultistepScheduler implements Scheduler {
   private predictOriginal(modelOutput: Float32Array, i: number, sample: Float32Array): Float32Array {
     checkSameLength(modelOutput, sample, 'step');
     const { alpha, sigma } = this.alphaSigma(this.begin + i);
-    const x0 = this.config.predictionType === 'epsilon'
-      ? sample.map((x, k) => f(x - f(sigma * modelOutput[k]!)) / alpha)
-      : sample.map((x, k) => f(alpha * x) - f(sigma * modelOutput[k]!));
+    const x0 =
+      this.config.predictionType === 'epsilon'
+        ? sample.map((x, k) => f(x - f(sigma * modelOutput[k]!)) / alpha)
+        : sample.map((x, k) => f(alpha * x) - f(sigma * modelOutput[k]!));
     // `convert_model_output` thresholds the dpmsolver++ x0 prediction.
     return this.config.thresholding ? thresholdSample(x0, this.batch, this.config.dynamicThresholdingRatio, this.config.sampleMaxValue) : x0;
   }

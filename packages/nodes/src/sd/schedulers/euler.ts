@@ -10,8 +10,14 @@ import { resolveSchedulerConfig, type ResolvedSchedulerConfig, type SchedulerCon
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import { interpAtIndex } from './numpy-compat.ts';
 import {
-  checkSameLength, checkSteps, img2imgStartIndex,
-  type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
+  checkSameLength,
+  checkSteps,
+  img2imgStartIndex,
+  type NoiseSource,
+  type Scheduler,
+  type SchedulerName,
+  type SetTimestepsOptions,
+  type StepOutput,
 } from './scheduler.ts';
 import { eulerTimesteps, karrasSigmas, logSigmasF32, sigmaToT } from './spacing.ts';
 

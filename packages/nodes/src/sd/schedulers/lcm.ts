@@ -14,9 +14,7 @@ import { ddpmAddNoise } from './ddim.ts';
 import { makeNoiseSchedule, type NoiseSchedule } from './noise-schedule.ts';
 import { npLinspace } from './numpy-compat.ts';
 import { thresholdSample } from './thresholding.ts';
-import {
-  checkSameLength, checkSteps, type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput,
-} from './scheduler.ts';
+import { checkSameLength, checkSteps, type NoiseSource, type Scheduler, type SchedulerName, type SetTimestepsOptions, type StepOutput } from './scheduler.ts';
 
 const f = Math.fround;
 const sqrt32 = (x: number): number => f(Math.sqrt(x));
@@ -24,8 +22,14 @@ const SIGMA_DATA_SQ = 0.25;
 
 /** diffusers `LCMScheduler.__init__` defaults. */
 const LCM_DEFAULTS = {
-  betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear', setAlphaToOne: true, timestepSpacing: 'leading',
-  originalInferenceSteps: 50, timestepScaling: 10, clipSample: false,
+  betaStart: 0.00085,
+  betaEnd: 0.012,
+  betaSchedule: 'scaled_linear',
+  setAlphaToOne: true,
+  timestepSpacing: 'leading',
+  originalInferenceSteps: 50,
+  timestepScaling: 10,
+  clipSample: false,
 } as const;
 
 /** LCMScheduler. */
@@ -91,9 +95,10 @@ export class LcmScheduler implements Scheduler {
     const denom = f(f(scaled * scaled) + SIGMA_DATA_SQ);
     const cSkip = f(SIGMA_DATA_SQ / denom);
     const cOut = f(scaled / sqrt32(denom));
-    let x0 = this.config.predictionType === 'epsilon'
-      ? sample.map((x, k) => f(x - f(sb * modelOutput[k]!)) / sa)
-      : sample.map((x, k) => f(sa * x) - f(sb * modelOutput[k]!));
+    let x0 =
+      this.config.predictionType === 'epsilon'
+        ? sample.map((x, k) => f(x - f(sb * modelOutput[k]!)) / sa)
+        : sample.map((x, k) => f(sa * x) - f(sb * modelOutput[k]!));
     if (this.config.thresholding) x0 = thresholdSample(x0, this.batch, this.config.dynamicThresholdingRatio, this.config.sampleMaxValue);
     else if (this.config.clipSample) {
       const r = this.config.clipSampleRange;

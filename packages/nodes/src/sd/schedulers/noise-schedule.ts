@@ -39,7 +39,7 @@ function linspaceF32(start: number, end: number, steps: number): Float32Array {
 
 /** diffusers `betas_for_alpha_bar` (cosine, max_beta 0.999) computed in double, stored as float32. */
 function cosineBetas(n: number): Float32Array {
-  const alphaBar = (t: number): number => Math.cos(((t + 0.008) / 1.008) * Math.PI / 2) ** 2;
+  const alphaBar = (t: number): number => Math.cos((((t + 0.008) / 1.008) * Math.PI) / 2) ** 2;
   return Float32Array.from({ length: n }, (_, i) => Math.min(1 - alphaBar((i + 1) / n) / alphaBar(i / n), 0.999));
 }
 

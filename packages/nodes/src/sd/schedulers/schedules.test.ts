@@ -35,7 +35,10 @@ test('scaled_linear schedule: σ_min ≈ 0.0292, σ_max ≈ 14.6146 (diffusers s
 test('Euler with the SDXL config (leading, steps_offset 1), 20 steps: 951, 901, …, 1', () => {
   const s = createScheduler('euler', SDXL_CONFIG);
   s.setTimesteps(20);
-  assert.deepEqual(s.timesteps, Array.from({ length: 20 }, (_, i) => 951 - 50 * i));
+  assert.deepEqual(
+    s.timesteps,
+    Array.from({ length: 20 }, (_, i) => 951 - 50 * i),
+  );
   const euler = s as EulerScheduler;
   assert.equal(euler.initNoiseSigma, Math.fround(11.073579788208008)); // [torch] sqrt(σ(951)² + 1); FACTS: ≈ 11.07
   const scaled = s.scaleModelInput(new Float32Array([11.073579788208008]), 0);
@@ -45,7 +48,10 @@ test('Euler with the SDXL config (leading, steps_offset 1), 20 steps: 951, 901, 
 test('trailing and linspace spacings', () => {
   const trailing = createScheduler('euler', { ...SD, timestep_spacing: 'trailing' });
   trailing.setTimesteps(20);
-  assert.deepEqual(trailing.timesteps, Array.from({ length: 20 }, (_, i) => 999 - 50 * i)); // FACTS: 999, 949, …, 49
+  assert.deepEqual(
+    trailing.timesteps,
+    Array.from({ length: 20 }, (_, i) => 999 - 50 * i),
+  ); // FACTS: 999, 949, …, 49
   assert.equal(trailing.initNoiseSigma, Math.fround(14.614645004272461));
   const linspace = createScheduler('euler', { ...SD, timestep_spacing: 'linspace' });
   linspace.setTimesteps(7);
@@ -63,7 +69,10 @@ test('trailing and linspace spacings', () => {
 test('DDIM 50 steps with the SD config (leading + offset 1): 981, 961, …, 1', () => {
   const s = createScheduler('ddim', SD15_CONFIG);
   s.setTimesteps(50);
-  assert.deepEqual(s.timesteps, Array.from({ length: 50 }, (_, i) => 981 - 20 * i)); // ratio 1000 // 50 = 20
+  assert.deepEqual(
+    s.timesteps,
+    Array.from({ length: 50 }, (_, i) => 981 - 20 * i),
+  ); // ratio 1000 // 50 = 20
   assert.equal(s.initNoiseSigma, 1);
 });
 
@@ -71,8 +80,9 @@ test('Euler with use_karras_sigmas: fractional timesteps from σ→t [torch]', (
   const s = createScheduler('euler', { ...SD, use_karras_sigmas: true });
   s.setTimesteps(10);
   /* eslint-disable no-loss-of-precision -- the values as the reference printed them */
-  const expected = [999, 916.2839965820312, 815.044921875, 687.1532592773438, 523.1989135742188, 327.147216796875,
-    145.93902587890625, 40.85687255859375, 6.73240852355957, 0];
+  const expected = [
+    999, 916.2839965820312, 815.044921875, 687.1532592773438, 523.1989135742188, 327.147216796875, 145.93902587890625, 40.85687255859375, 6.73240852355957, 0,
+  ];
   /* eslint-enable no-loss-of-precision */
   s.timesteps.forEach((t, i) => close(t, expected[i]!, 1e-6));
   assert.equal(s.initNoiseSigma, Math.fround(14.614645004272461)); // first Karras σ = σ_max
@@ -88,7 +98,10 @@ test('DPM++ 2M Karras, 20 steps: σ from 14.6146 to 0.0292, rounded timesteps [t
 test('DPM++ 2M uses n+1 spacing points [numpy]', () => {
   const leading = createScheduler('dpmpp_2m', SDXL_CONFIG);
   leading.setTimesteps(20);
-  assert.deepEqual(leading.timesteps, Array.from({ length: 20 }, (_, i) => 941 - 47 * i)); // 1000 // 21 = 47
+  assert.deepEqual(
+    leading.timesteps,
+    Array.from({ length: 20 }, (_, i) => 941 - 47 * i),
+  ); // 1000 // 21 = 47
   const linspace = createScheduler('dpmpp_2m', SD);
   linspace.setTimesteps(20);
   assert.deepEqual(linspace.timesteps.slice(0, 11), [999, 949, 899, 849, 799, 749, 699, 649, 599, 549, 500]);

@@ -19,10 +19,14 @@ export function eulerTimesteps(config: ResolvedSchedulerConfig, steps: number): 
   const N = config.numTrainTimesteps;
   switch (config.timestepSpacing) {
     case 'linspace':
-      return npLinspace(0, N - 1, steps).map(f).reverse();
+      return npLinspace(0, N - 1, steps)
+        .map(f)
+        .reverse();
     case 'leading': {
       const ratio = Math.floor(N / steps);
-      return Array.from({ length: steps }, (_, i) => roundHalfEven(i * ratio)).reverse().map((t) => f(t + config.stepsOffset));
+      return Array.from({ length: steps }, (_, i) => roundHalfEven(i * ratio))
+        .reverse()
+        .map((t) => f(t + config.stepsOffset));
     }
     case 'trailing':
       return npArange(N, 0, -N / steps).map((t) => f(roundHalfEven(t)) - 1);
@@ -34,7 +38,9 @@ export function ddimTimesteps(config: ResolvedSchedulerConfig, steps: number): n
   const N = config.numTrainTimesteps;
   switch (config.timestepSpacing) {
     case 'linspace':
-      return npLinspace(0, N - 1, steps).map(roundHalfEven).reverse();
+      return npLinspace(0, N - 1, steps)
+        .map(roundHalfEven)
+        .reverse();
     case 'leading': {
       const ratio = Math.floor(N / steps);
       return Array.from({ length: steps }, (_, i) => i * ratio + config.stepsOffset).reverse();
@@ -49,10 +55,16 @@ export function dpmTimesteps(config: ResolvedSchedulerConfig, steps: number): nu
   const N = config.numTrainTimesteps;
   switch (config.timestepSpacing) {
     case 'linspace':
-      return npLinspace(0, N - 1, steps + 1).map(roundHalfEven).reverse().slice(0, -1);
+      return npLinspace(0, N - 1, steps + 1)
+        .map(roundHalfEven)
+        .reverse()
+        .slice(0, -1);
     case 'leading': {
       const ratio = Math.floor(N / (steps + 1));
-      return Array.from({ length: steps + 1 }, (_, i) => i * ratio).reverse().slice(0, -1).map((t) => t + config.stepsOffset);
+      return Array.from({ length: steps + 1 }, (_, i) => i * ratio)
+        .reverse()
+        .slice(0, -1)
+        .map((t) => t + config.stepsOffset);
     }
     case 'trailing':
       return npArange(N, 0, -N / steps).map((t) => roundHalfEven(t) - 1);

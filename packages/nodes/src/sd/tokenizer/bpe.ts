@@ -13,7 +13,10 @@ export class BytePairEncoder {
   private readonly cache = new Map<string, string[]>();
 
   /** @param merges merge rules in priority order, each `"left right"`. */
-  constructor(merges: readonly string[], private readonly maxCacheEntries = 10_000) {
+  constructor(
+    merges: readonly string[],
+    private readonly maxCacheEntries = 10_000,
+  ) {
     merges.forEach((rule, rank) => {
       const parts = rule.split(' ');
       if (parts.length !== 2) throw new LoomError('BAD_FILE', `bad merge rule ${JSON.stringify(rule)} at rank ${rank}`);

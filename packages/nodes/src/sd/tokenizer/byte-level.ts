@@ -7,8 +7,7 @@
 
 function buildByteToChar(): string[] {
   const table: string[] = new Array<string>(256);
-  const printable = (b: number): boolean =>
-    (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+  const printable = (b: number): boolean => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
   let next = 0;
   for (let b = 0; b < 256; b++) {
     table[b] = String.fromCodePoint(printable(b) ? b : 256 + next++);

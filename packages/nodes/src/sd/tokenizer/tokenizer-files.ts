@@ -40,15 +40,13 @@ export interface ResolvedSpecials {
   maxLength: number;
 }
 
-const contentOf = (spec: z.infer<typeof tokenSpec>): string | undefined =>
-  spec == null ? undefined : typeof spec === 'string' ? spec : spec.content;
+const contentOf = (spec: z.infer<typeof tokenSpec>): string | undefined => (spec == null ? undefined : typeof spec === 'string' ? spec : spec.content);
 
 /** Resolve special tokens; defaults are transformers' `CLIPTokenizer.__init__` defaults. */
 export function resolveSpecials(config: unknown, specialTokensMap: unknown): ResolvedSpecials {
   const cfg = specialTokensSchema.parse(config ?? {});
   const map = specialTokensSchema.parse(specialTokensMap ?? {});
-  const pick = (key: 'bos_token' | 'eos_token' | 'pad_token' | 'unk_token'): string | undefined =>
-    contentOf(map[key]) ?? contentOf(cfg[key]);
+  const pick = (key: 'bos_token' | 'eos_token' | 'pad_token' | 'unk_token'): string | undefined => contentOf(map[key]) ?? contentOf(cfg[key]);
   const eos = pick('eos_token') ?? '<|endoftext|>';
   // transformers stores a huge sentinel (1e30) when no limit is configured; CLIP's text encoder takes 77.
   const maxLength = cfg.model_max_length !== undefined && cfg.model_max_length < 1e6 ? cfg.model_max_length : 77;
@@ -76,7 +74,11 @@ export async function readTokenizerDir(dir: string): Promise<TokenizerParts> {
       return await readFile(join(dir, name), 'utf8');
     } catch (cause) {
       const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new LoomError(missing ? 'MODEL_NOT_FOUND' : 'BAD_FILE', `CLIP tokenizer: cannot read ${join(dir, name)} (a tokenizer folder needs vocab.json and merges.txt)`, { cause });
+      throw new LoomError(
+        missing ? 'MODEL_NOT_FOUND' : 'BAD_FILE',
+        `CLIP tokenizer: cannot read ${join(dir, name)} (a tokenizer folder needs vocab.json and merges.txt)`,
+        { cause },
+      );
     }
   };
   const readJson = async (name: string, optional: boolean): Promise<unknown> => {
@@ -86,7 +88,11 @@ export async function readTokenizerDir(dir: string): Promise<TokenizerParts> {
     } catch (cause) {
       if (optional) return undefined;
       const missing = (cause as NodeJS.ErrnoException).code === 'ENOENT';
-      throw new LoomError(missing ? 'MODEL_NOT_FOUND' : 'BAD_FILE', `CLIP tokenizer: cannot read ${join(dir, name)}${missing ? ' (a tokenizer folder needs vocab.json and merges.txt)' : ''}`, { cause });
+      throw new LoomError(
+        missing ? 'MODEL_NOT_FOUND' : 'BAD_FILE',
+        `CLIP tokenizer: cannot read ${join(dir, name)}${missing ? ' (a tokenizer folder needs vocab.json and merges.txt)' : ''}`,
+        { cause },
+      );
     }
     try {
       return JSON.parse(text) as unknown;

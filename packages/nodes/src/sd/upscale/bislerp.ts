@@ -34,8 +34,14 @@ interface AxisTaps {
 }
 
 function axisTaps(old: number, out: number): AxisTaps {
-  const positions = interpolate1d(Array.from({ length: old }, (_, i) => i), out);
-  const seconds = interpolate1d(Array.from({ length: old }, (_, i) => Math.min(i + 1, old - 1)), out);
+  const positions = interpolate1d(
+    Array.from({ length: old }, (_, i) => i),
+    out,
+  );
+  const seconds = interpolate1d(
+    Array.from({ length: old }, (_, i) => Math.min(i + 1, old - 1)),
+    out,
+  );
   return {
     first: Int32Array.from(positions, Math.trunc),
     second: Int32Array.from(seconds, Math.trunc),
@@ -109,6 +115,15 @@ export const LATENT_UPSCALE_METHODS = [...RESAMPLE_METHODS, 'bislerp'] as const;
 export type LatentUpscaleMethod = (typeof LATENT_UPSCALE_METHODS)[number];
 
 /** Latents [batch, channels, h, w] resized by any latent method (bislerp here, the rest in resample.ts). */
-export function resampleLatents(src: Float32Array, batch: number, channels: number, h: number, w: number, oh: number, ow: number, method: LatentUpscaleMethod): Float32Array {
+export function resampleLatents(
+  src: Float32Array,
+  batch: number,
+  channels: number,
+  h: number,
+  w: number,
+  oh: number,
+  ow: number,
+  method: LatentUpscaleMethod,
+): Float32Array {
   return method === 'bislerp' ? bislerp(src, batch, channels, h, w, oh, ow) : resamplePlanes(src, batch * channels, h, w, oh, ow, method);
 }

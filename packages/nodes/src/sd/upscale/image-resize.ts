@@ -15,9 +15,25 @@ import { imageToPlanes, planesToImage } from './planes.ts';
 export const IMAGE_SCALE_METHODS = ['lanczos3', 'cubic', 'linear', 'nearest', 'area', 'nearest-exact', 'bilinear', 'bicubic', 'lanczos'] as const;
 export type ImageScaleMethod = (typeof IMAGE_SCALE_METHODS)[number];
 
-const SHARP_KERNEL = { lanczos3: 'lanczos3', lanczos: 'lanczos3', cubic: 'cubic', bicubic: 'cubic', linear: 'linear', bilinear: 'linear', nearest: 'nearest', 'nearest-exact': 'nearest' } as const;
+const SHARP_KERNEL = {
+  lanczos3: 'lanczos3',
+  lanczos: 'lanczos3',
+  cubic: 'cubic',
+  bicubic: 'cubic',
+  linear: 'linear',
+  bilinear: 'linear',
+  nearest: 'nearest',
+  'nearest-exact': 'nearest',
+} as const;
 
-async function sharpResize(images: ImageBatch, index: number, rect: CropRect, width: number, height: number, kernel: (typeof SHARP_KERNEL)[keyof typeof SHARP_KERNEL]): Promise<Float32Array> {
+async function sharpResize(
+  images: ImageBatch,
+  index: number,
+  rect: CropRect,
+  width: number,
+  height: number,
+  kernel: (typeof SHARP_KERNEL)[keyof typeof SHARP_KERNEL],
+): Promise<Float32Array> {
   const [, h, w] = images.shape;
   const size = h * w * 3;
   const u16 = new Uint16Array(size);
@@ -32,7 +48,13 @@ async function sharpResize(images: ImageBatch, index: number, rect: CropRect, wi
   return Float32Array.from(new Uint16Array(out.buffer, out.byteOffset, out.byteLength / 2), (v) => v / 65535);
 }
 
-export async function resizeImages(images: ImageBatch, width: number, height: number, method: ImageScaleMethod, crop: 'disabled' | 'center'): Promise<ImageBatch> {
+export async function resizeImages(
+  images: ImageBatch,
+  width: number,
+  height: number,
+  method: ImageScaleMethod,
+  crop: 'disabled' | 'center',
+): Promise<ImageBatch> {
   const [batch, h, w] = images.shape;
   const rect = cropRect(w, h, width, height, crop);
   const pixels = new Float32Array(batch * width * height * 3);

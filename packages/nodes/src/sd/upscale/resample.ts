@@ -69,7 +69,8 @@ export function resamplePlanes(src: Float32Array, planes: number, h: number, w: 
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < ow; x++) {
         let sum = 0;
-        for (let k = 0; k < tx.count; k++) sum += (tx.weight[x * tx.count + k] as number) * (src[base + y * w + (tx.index[x * tx.count + k] as number)] as number);
+        for (let k = 0; k < tx.count; k++)
+          sum += (tx.weight[x * tx.count + k] as number) * (src[base + y * w + (tx.index[x * tx.count + k] as number)] as number);
         rows[y * ow + x] = sum;
       }
     }

@@ -44,9 +44,18 @@ function cutTile(chw: Float32Array, h: number, w: number, y0: number, x0: number
 }
 
 /** `tile` 0 runs the whole image at once. `onTile(i, n)` reports progress. */
-export async function upscaleTiled(chw: Float32Array, h: number, w: number, tile: number, overlap: number, run: TileRunner, onTile?: (done: number, total: number) => void): Promise<TiledResult> {
+export async function upscaleTiled(
+  chw: Float32Array,
+  h: number,
+  w: number,
+  tile: number,
+  overlap: number,
+  run: TileRunner,
+  onTile?: (done: number, total: number) => void,
+): Promise<TiledResult> {
   const edge = tile > 0 ? tile : Math.max(h, w);
-  if (tile > 0 && overlap >= tile) throw new LoomError('PARAM_INVALID', `Tile overlap ${overlap} must be smaller than the tile size ${tile}.`, { input: 'tileOverlap' });
+  if (tile > 0 && overlap >= tile)
+    throw new LoomError('PARAM_INVALID', `Tile overlap ${overlap} must be smaller than the tile size ${tile}.`, { input: 'tileOverlap' });
   const ys = tileStarts(h, edge, overlap);
   const xs = tileStarts(w, edge, overlap);
   const total = ys.length * xs.length;
@@ -61,7 +70,11 @@ export async function upscaleTiled(chw: Float32Array, h: number, w: number, tile
       const out = await run(cutTile(chw, h, w, y0, x0, th, tw), th, tw);
       if (scale === 0) {
         scale = Math.round(Math.sqrt(out.length / (3 * th * tw)));
-        if (scale < 1 || out.length !== 3 * th * tw * scale * scale) throw new LoomError('UNSUPPORTED_MODEL', `The upscale model returned ${out.length} values for a 3×${th}×${tw} tile; expected 3×(s·${th})×(s·${tw}) for an integer scale s.`);
+        if (scale < 1 || out.length !== 3 * th * tw * scale * scale)
+          throw new LoomError(
+            'UNSUPPORTED_MODEL',
+            `The upscale model returned ${out.length} values for a 3×${th}×${tw} tile; expected 3×(s·${th})×(s·${tw}) for an integer scale s.`,
+          );
         if (total === 1) return { data: out, scale, height: h * scale, width: w * scale };
         sum = new Float32Array(3 * h * scale * w * scale);
         weight = new Float32Array(h * scale * w * scale);

@@ -22,7 +22,12 @@ function fakeBuilder(calls: ModelComponents[]): typeof buildPipelineOnnx {
   return async (components, { outDir, progress }) => {
     calls.push(components);
     const from = join(REPO, 'models', components.kind === 'sdxl' ? 'tiny-sdxl' : 'tiny-sd15');
-    const parts: [string, object][] = [['text_encoder', components.textEncoder.config], ['unet', components.unet.config], ['vae_encoder', components.vae.config], ['vae_decoder', components.vae.config]];
+    const parts: [string, object][] = [
+      ['text_encoder', components.textEncoder.config],
+      ['unet', components.unet.config],
+      ['vae_encoder', components.vae.config],
+      ['vae_decoder', components.vae.config],
+    ];
     if (components.textEncoder2) parts.push(['text_encoder_2', components.textEncoder2.config]);
     parts.forEach(([p, config], i) => {
       mkdirSync(join(outDir, p), { recursive: true });
@@ -36,7 +41,8 @@ function fakeBuilder(calls: ModelComponents[]): typeof buildPipelineOnnx {
 function modelsDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'loom-built-'));
   mkdirSync(join(dir, 'checkpoints'));
-  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer']) cpSync(join(FIXTURES, f), join(dir, 'checkpoints', f), { recursive: true });
+  for (const f of ['tiny-sd15.safetensors', 'tiny-sd15.yaml', 'tiny-sd15.tokenizer'])
+    cpSync(join(FIXTURES, f), join(dir, 'checkpoints', f), { recursive: true });
   return dir;
 }
 
@@ -51,8 +57,14 @@ test('a single file builds once with progress, opens as a pipeline, and later lo
   assert.equal(calls.length, 1);
   assert.equal(calls[0]!.kind, 'sd15');
   assert.deepEqual(progress.at(-1), [1000, 1000]);
-  assert.ok(progress.every(([v], i) => i === 0 || v >= progress[i - 1]![0]), 'progress never goes back');
-  assert.ok(progress.some(([v]) => v > 100 && v < 1000), 'the build reports its own progress');
+  assert.ok(
+    progress.every(([v], i) => i === 0 || v >= progress[i - 1]![0]),
+    'progress never goes back',
+  );
+  assert.ok(
+    progress.some(([v]) => v > 100 && v < 1000),
+    'the build reports its own progress',
+  );
 
   const files = await readPipeline(dir);
   assert.equal(files.family, 'sd15');
@@ -83,14 +95,21 @@ test('a single file builds once with progress, opens as a pipeline, and later lo
   // a new builder version rebuilds too
   await ensureBuiltPipeline({ kind: 'single-file', path }, { ...options, builderVersion: 't2' });
   assert.equal(calls.length, 3);
-  assert.deepEqual(readdirSync(join(cacheRoot, 'built')).filter((d) => d.includes('.tmp-')), [], 'no temporary folders left');
+  assert.deepEqual(
+    readdirSync(join(cacheRoot, 'built')).filter((d) => d.includes('.tmp-')),
+    [],
+    'no temporary folders left',
+  );
 });
 
 test('a diffusers SDXL folder builds with both tokenizers and force_zeros from its model_index', async () => {
   const models = mkdtempSync(join(tmpdir(), 'loom-built-'));
   cpSync(join(FIXTURES, 'tiny-sdxl-diffusers'), join(models, 'tiny-sdxl-diffusers'), { recursive: true });
   const calls: ModelComponents[] = [];
-  const dir = await ensureBuiltPipeline({ kind: 'diffusers', path: join(models, 'tiny-sdxl-diffusers') }, { cacheRoot: join(models, '.loom'), build: fakeBuilder(calls), builderVersion: 't1' });
+  const dir = await ensureBuiltPipeline(
+    { kind: 'diffusers', path: join(models, 'tiny-sdxl-diffusers') },
+    { cacheRoot: join(models, '.loom'), build: fakeBuilder(calls), builderVersion: 't1' },
+  );
   const files = await readPipeline(dir);
   assert.equal(files.family, 'sdxl');
   assert.equal(files.textEncoders.length, 2);
@@ -104,7 +123,9 @@ test('failures leave no cache entry: a builder error, a tokenizer that does not 
   const models = modelsDir();
   const cacheRoot = join(models, '.loom');
   const path = join(models, 'checkpoints', 'tiny-sd15.safetensors');
-  const boom: typeof buildPipelineOnnx = async () => { throw new LoomError('UNSUPPORTED_MODEL', 'builder failed'); };
+  const boom: typeof buildPipelineOnnx = async () => {
+    throw new LoomError('UNSUPPORTED_MODEL', 'builder failed');
+  };
   await assert.rejects(ensureBuiltPipeline({ kind: 'single-file', path }, { cacheRoot, build: boom }), /builder failed/);
   // without its .tokenizer folder the tiny model would get CLIP's 49,408-token vocabulary
   cpSync(path, join(models, 'checkpoints', 'lonely.safetensors'));

@@ -79,7 +79,9 @@ async function contentKey(source: CheckpointSource, options: EnsureBuiltOptions,
     lines.push(`${name} ${sha}`);
   }
   await memo.save();
-  return createHash('sha256').update(`loom-built ${version}\n${lines.sort().join('\n')}`).digest('hex');
+  return createHash('sha256')
+    .update(`loom-built ${version}\n${lines.sort().join('\n')}`)
+    .digest('hex');
 }
 
 /** [name in the key, path]: a single file's companions are named after it, so renaming the set changes nothing. */
@@ -104,7 +106,9 @@ async function tokenizersOf(source: CheckpointSource): Promise<TokenizerSources>
 
 async function forceZeros(source: CheckpointSource): Promise<boolean | undefined> {
   if (source.kind !== 'diffusers') return undefined;
-  const index = z.looseObject({ force_zeros_for_empty_prompt: z.boolean().optional() }).safeParse(JSON.parse(await readFile(join(source.path, 'model_index.json'), 'utf8')));
+  const index = z
+    .looseObject({ force_zeros_for_empty_prompt: z.boolean().optional() })
+    .safeParse(JSON.parse(await readFile(join(source.path, 'model_index.json'), 'utf8')));
   return index.success ? index.data.force_zeros_for_empty_prompt : undefined;
 }
 
@@ -129,7 +133,11 @@ async function walk(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-const exists = (path: string): Promise<boolean> => access(path).then(() => true, () => false);
+const exists = (path: string): Promise<boolean> =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 
 async function closeAll(c: ModelComponents): Promise<void> {
   await Promise.all([c.unet, c.vae, c.textEncoder, c.textEncoder2].map((x) => x?.weights.close()));

@@ -31,13 +31,23 @@ export async function ensureBuiltVae(path: string, options: { cacheRoot: string;
     const lines = [`vae ${await memo.hash(path, undefined, options.signal)}`];
     for (const file of vae.companions) lines.push(`${basename(file)} ${await memo.hash(file, undefined, options.signal)}`);
     await memo.save();
-    const key = createHash('sha256').update(`loom-built-vae ${BUILDER_VERSION}\n${lines.join('\n')}`).digest('hex');
+    const key = createHash('sha256')
+      .update(`loom-built-vae ${BUILDER_VERSION}\n${lines.join('\n')}`)
+      .digest('hex');
     const dir = join(options.cacheRoot, 'built', `vae-${key.slice(0, 24)}-${BUILDER_VERSION}`);
-    const built = { dir, decoder: join(dir, 'vae_decoder', 'model.onnx'), encoder: join(dir, 'vae_encoder', 'model.onnx'), scalingFactor: readScale(vae.config) };
+    const built = {
+      dir,
+      decoder: join(dir, 'vae_decoder', 'model.onnx'),
+      encoder: join(dir, 'vae_encoder', 'model.onnx'),
+      scalingFactor: readScale(vae.config),
+    };
     if (await isComplete(dir, key)) return built;
     tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
     const write = options.signal ? { signal: options.signal } : {};
-    for (const [folder, graph] of [['vae_decoder', buildVaeDecoder(vae.config, vae.weights)], ['vae_encoder', buildVaeEncoder(vae.config, vae.weights)]] as const) {
+    for (const [folder, graph] of [
+      ['vae_decoder', buildVaeDecoder(vae.config, vae.weights)],
+      ['vae_encoder', buildVaeEncoder(vae.config, vae.weights)],
+    ] as const) {
       await writeModel(graph, join(tmp, folder), write);
       await writeFile(join(tmp, folder, 'config.json'), `${JSON.stringify(vae.config, null, 2)}\n`);
     }

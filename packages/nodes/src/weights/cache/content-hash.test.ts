@@ -30,7 +30,12 @@ test('hashes stream to sha256, and the memo answers for an unchanged file withou
   assert.equal(reads, 0);
   // a new mtime re-hashes
   utimesSync(file, new Date(Date.now() + 5000), new Date(Date.now() + 5000));
-  assert.equal(await again.hash(file), createHash('sha256').update(Buffer.alloc(9 << 20, 8)).digest('hex'));
+  assert.equal(
+    await again.hash(file),
+    createHash('sha256')
+      .update(Buffer.alloc(9 << 20, 8))
+      .digest('hex'),
+  );
 });
 
 test('a damaged memo starts empty instead of failing', async () => {

@@ -20,7 +20,10 @@ export type HashProgress = (doneBytes: number, totalBytes: number) => void;
 
 /** The sha256 memo stored at `memoPath`; a missing or damaged memo starts empty. */
 export class HashMemo {
-  private constructor(private readonly memoPath: string, private readonly data: MemoData) {}
+  private constructor(
+    private readonly memoPath: string,
+    private readonly data: MemoData,
+  ) {}
 
   static async open(memoPath: string): Promise<HashMemo> {
     let raw: unknown;

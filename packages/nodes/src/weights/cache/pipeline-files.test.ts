@@ -9,7 +9,14 @@ import type { ModelComponents } from '../components.ts';
 import type { WeightSource } from '../weight-source.ts';
 import { checkTokenizersFit, writePipelineFiles } from './pipeline-files.ts';
 
-const none: WeightSource = { origin: 'none', names: () => [], info: () => undefined, readFloat32: async () => new Float32Array(), readBytes: async () => new Uint8Array(), close: async () => {} };
+const none: WeightSource = {
+  origin: 'none',
+  names: () => [],
+  info: () => undefined,
+  readFloat32: async () => new Float32Array(),
+  readBytes: async () => new Uint8Array(),
+  close: async () => {},
+};
 const sdxl: ModelComponents = {
   kind: 'sdxl',
   unet: { config: { in_channels: 4 }, weights: none },
@@ -32,7 +39,7 @@ test('a single-file SDXL gets the bundled tokenizers: CLIP-L pads with <|endofte
   assert.deepEqual(first.encodePadded('a photo of a cat').slice(0, 9), [...ids, 49407, 49407]);
   assert.deepEqual(second.encodePadded('a photo of a cat').slice(0, 9), [...ids, 0, 0]);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'scheduler/scheduler_config.json'), 'utf8')), { _class_name: 'EulerDiscreteScheduler' });
-  await assert.rejects(readPipeline(dir), /no unet\/model\.onnx/, 'the ONNX models and their configs are the builder\'s part');
+  await assert.rejects(readPipeline(dir), /no unet\/model\.onnx/, "the ONNX models and their configs are the builder's part");
 });
 
 test('the bundled tokenizer is refused for a text encoder of another vocabulary unless the model brings its own', () => {

@@ -27,7 +27,12 @@ export interface TokenizerSources {
 export async function tokenizersBeside(checkpoint: string): Promise<TokenizerSources> {
   const stem = checkpoint.replace(/\.[^./\\]+$/, '');
   const dir = async (suffix: string): Promise<string | undefined> =>
-    (await stat(`${stem}.${suffix}`).then((s) => s.isDirectory(), () => false)) ? `${stem}.${suffix}` : undefined;
+    (await stat(`${stem}.${suffix}`).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+      ? `${stem}.${suffix}`
+      : undefined;
   const [tokenizer, tokenizer2] = [await dir('tokenizer'), await dir('tokenizer_2')];
   return { origin: checkpoint, ...(tokenizer && { tokenizer }), ...(tokenizer2 && { tokenizer2 }) };
 }
@@ -56,7 +61,11 @@ export async function writePipelineFiles(outDir: string, c: ModelComponents, tok
     _class_name: CLASS[c.kind],
     _diffusers_version: '0.27.2',
     scheduler: ['diffusers', String(c.scheduler._class_name ?? (xl ? 'EulerDiscreteScheduler' : 'PNDMScheduler'))],
-    text_encoder: ort, tokenizer: ['transformers', 'CLIPTokenizer'], unet: ort, vae_decoder: ort, vae_encoder: ort,
+    text_encoder: ort,
+    tokenizer: ['transformers', 'CLIPTokenizer'],
+    unet: ort,
+    vae_decoder: ort,
+    vae_encoder: ort,
     ...(xl
       ? { text_encoder_2: ort, tokenizer_2: ['transformers', 'CLIPTokenizer'], force_zeros_for_empty_prompt: forceZerosForEmptyPrompt ?? true }
       : { requires_safety_checker: false }),
@@ -68,11 +77,17 @@ export async function writePipelineFiles(outDir: string, c: ModelComponents, tok
 
 /** Refuses, before any build, text encoders that the bundled tokenizers would be used for but do not fit. */
 export function checkTokenizersFit(c: ModelComponents, tokenizers: TokenizerSources): void {
-  const pairs = [[c.textEncoder, tokenizers.tokenizer], [c.textEncoder2, tokenizers.tokenizer2]] as const;
+  const pairs = [
+    [c.textEncoder, tokenizers.tokenizer],
+    [c.textEncoder2, tokenizers.tokenizer2],
+  ] as const;
   for (const [encoder, own] of pairs) {
     const vocab = encoder?.config.vocab_size;
     if (encoder && !own && vocab !== CLIP_VOCAB) {
-      throw new LoomError('UNSUPPORTED_MODEL', `${tokenizers.origin}: its text encoder has ${String(vocab)} tokens, not CLIP's ${CLIP_VOCAB}, so Loom's bundled tokenizer does not fit. Put the model's tokenizer files (vocab.json, merges.txt, …) in a folder named like the checkpoint with ".tokenizer" (and ".tokenizer_2" for SDXL's second).`);
+      throw new LoomError(
+        'UNSUPPORTED_MODEL',
+        `${tokenizers.origin}: its text encoder has ${String(vocab)} tokens, not CLIP's ${CLIP_VOCAB}, so Loom's bundled tokenizer does not fit. Put the model's tokenizer files (vocab.json, merges.txt, …) in a folder named like the checkpoint with ".tokenizer" (and ".tokenizer_2" for SDXL's second).`,
+      );
     }
   }
 }

@@ -23,22 +23,33 @@ export interface ModelHints {
 }
 
 const num = z.number().optional();
-const params = <T extends z.ZodRawShape>(shape: T) => z.object({ params: z.object(shape).partial().passthrough().optional() }).passthrough().optional();
+const params = <T extends z.ZodRawShape>(shape: T) =>
+  z
+    .object({ params: z.object(shape).partial().passthrough().optional() })
+    .passthrough()
+    .optional();
 const unetParams = { num_heads: num, num_head_channels: num, norm_num_groups: num };
 const textParams = { num_attention_heads: num };
-const Yaml = z.object({
-  model: z.object({
-    params: z.object({
-      image_size: num,
-      scale_factor: num,
-      unet_config: params(unetParams),
-      network_config: params(unetParams),
-      first_stage_config: params({ ddconfig: z.object({ norm_num_groups: num }).passthrough().optional() }),
-      cond_stage_config: params(textParams),
-      conditioner_config: params({ emb_models: z.array(params(textParams)).optional() }),
-    }).partial().passthrough(),
-  }).passthrough(),
-}).passthrough();
+const Yaml = z
+  .object({
+    model: z
+      .object({
+        params: z
+          .object({
+            image_size: num,
+            scale_factor: num,
+            unet_config: params(unetParams),
+            network_config: params(unetParams),
+            first_stage_config: params({ ddconfig: z.object({ norm_num_groups: num }).passthrough().optional() }),
+            cond_stage_config: params(textParams),
+            conditioner_config: params({ emb_models: z.array(params(textParams)).optional() }),
+          })
+          .partial()
+          .passthrough(),
+      })
+      .passthrough(),
+  })
+  .passthrough();
 
 /** Reads and validates `path`; a malformed file is BAD_FILE naming it. */
 export async function readModelYaml(path: string): Promise<ModelHints> {
@@ -50,7 +61,10 @@ export async function readModelYaml(path: string): Promise<ModelHints> {
   }
   const parsed = Yaml.safeParse(doc);
   if (!parsed.success) {
-    throw new LoomError('BAD_FILE', `${path}: not a model config (expected model.params …): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new LoomError(
+      'BAD_FILE',
+      `${path}: not a model config (expected model.params …): ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   }
   const p = parsed.data.model.params;
   const unet = p.unet_config?.params ?? p.network_config?.params ?? {};
@@ -62,9 +76,7 @@ export async function readModelYaml(path: string): Promise<ModelHints> {
     ...defined('vaeNormGroups', p.first_stage_config?.params?.ddconfig?.norm_num_groups),
     ...defined('imageSize', p.image_size),
     ...defined('scaleFactor', p.scale_factor),
-    textHeads: embedders
-      ? embedders.map((e) => e?.params?.num_attention_heads)
-      : [p.cond_stage_config?.params?.num_attention_heads],
+    textHeads: embedders ? embedders.map((e) => e?.params?.num_attention_heads) : [p.cond_stage_config?.params?.num_attention_heads],
   };
 }
 

@@ -23,7 +23,11 @@ export function hfClipMapping(keys: readonly string[], prefix: string): Map<stri
 }
 
 const LAYER: Record<string, string> = {
-  ln_1: 'layer_norm1', ln_2: 'layer_norm2', 'attn.out_proj': 'self_attn.out_proj', 'mlp.c_fc': 'mlp.fc1', 'mlp.c_proj': 'mlp.fc2',
+  ln_1: 'layer_norm1',
+  ln_2: 'layer_norm2',
+  'attn.out_proj': 'self_attn.out_proj',
+  'mlp.c_fc': 'mlp.fc1',
+  'mlp.c_proj': 'mlp.fc2',
 };
 
 /** Maps an open_clip text tower under `prefix` (e.g. `conditioner.embedders.1.model.`). */

@@ -20,7 +20,10 @@ export function unetView(base: WeightSource, prefix: string, layersPerBlock: num
     else unknown.push(key);
   }
   if (unknown.length > 0) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${base.origin}: the UNet has ${unknown.length} tensors outside the SD1.x/SDXL layout (e.g. ${unknown.slice(0, 4).join(', ')}). Loom builds SD1.x and SDXL UNets only.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${base.origin}: the UNet has ${unknown.length} tensors outside the SD1.x/SDXL layout (e.g. ${unknown.slice(0, 4).join(', ')}). Loom builds SD1.x and SDXL UNets only.`,
+    );
   }
   return mappedSource(base, mapping, base.origin, true);
 }
@@ -31,7 +34,8 @@ export function detectVae(base: WeightSource, prefix: string): VaeFacts {
   const convIn = shape('encoder.conv_in.weight');
   const decIn = shape('decoder.conv_in.weight');
   const convOut = shape('decoder.conv_out.weight');
-  if (!convIn || !decIn || !convOut) throw new LoomError('UNSUPPORTED_MODEL', `${base.origin}: no VAE (encoder.conv_in / decoder.conv_in missing under "${prefix}").`);
+  if (!convIn || !decIn || !convOut)
+    throw new LoomError('UNSUPPORTED_MODEL', `${base.origin}: no VAE (encoder.conv_in / decoder.conv_in missing under "${prefix}").`);
   const ch = convIn[0]!;
   const chMult: number[] = [];
   for (let i = 0; shape(`encoder.down.${i}.block.0.conv2.weight`); i++) chMult.push(shape(`encoder.down.${i}.block.0.conv2.weight`)![0]! / ch);
@@ -65,7 +69,11 @@ export function detectClip(source: WeightSource): ClipFacts {
   while (shape(`text_model.encoder.layers.${layers}.mlp.fc1.weight`)) layers++;
   const projection = shape('text_projection.weight')?.[0];
   return {
-    hidden: tokens[1]!, vocab: tokens[0]!, positions: positions[0]!, intermediate: fc1[0]!, layers,
+    hidden: tokens[1]!,
+    vocab: tokens[0]!,
+    positions: positions[0]!,
+    intermediate: fc1[0]!,
+    layers,
     ...(projection === undefined ? {} : { projection }),
   };
 }

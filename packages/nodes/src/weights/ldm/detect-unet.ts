@@ -53,7 +53,10 @@ export function detectUnet(info: Info, keys: readonly string[], p: string, origi
   closeLevel();
   const numResBlocks = resPerLevel[0]!;
   if (resPerLevel.some((n) => n !== numResBlocks)) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${origin}: levels have different ResBlock counts (${resPerLevel.join(', ')}); diffusers' UNet2DConditionModel needs one layers_per_block.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${origin}: levels have different ResBlock counts (${resPerLevel.join(', ')}); diffusers' UNet2DConditionModel needs one layers_per_block.`,
+    );
   }
   const firstProj = keys.find((k) => k.startsWith(p) && k.endsWith('.proj_in.weight'));
   const firstK = keys.find((k) => k.startsWith(p) && k.endsWith('.attn2.to_k.weight'));

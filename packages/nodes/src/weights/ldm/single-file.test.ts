@@ -20,7 +20,11 @@ async function closeAll(c: ModelComponents): Promise<void> {
 
 /** Same names, and values equal within F16 rounding (the single files are F16, the folders partly F32). */
 async function assertSameWeights(a: ComponentWeights, b: ComponentWeights, label: string): Promise<void> {
-  const names = (c: ComponentWeights) => c.weights.names().filter((n) => !n.endsWith('position_ids')).sort();
+  const names = (c: ComponentWeights) =>
+    c.weights
+      .names()
+      .filter((n) => !n.endsWith('position_ids'))
+      .sort();
   assert.deepEqual(names(a), names(b), `${label}: tensor names`);
   for (const name of names(a)) {
     assert.deepEqual(a.weights.info(name)?.shape, b.weights.info(name)?.shape, `${label}: ${name} shape`);
@@ -92,12 +96,35 @@ function sparseCheckpoint(name: string, shapes: Record<string, number[]>): strin
 }
 
 const STRUCTURE: Record<string, string[]> = {
-  unet: ['in_channels', 'out_channels', 'block_out_channels', 'layers_per_block', 'down_block_types', 'up_block_types', 'attention_head_dim', 'cross_attention_dim', 'use_linear_projection', 'norm_num_groups', 'sample_size'],
+  unet: [
+    'in_channels',
+    'out_channels',
+    'block_out_channels',
+    'layers_per_block',
+    'down_block_types',
+    'up_block_types',
+    'attention_head_dim',
+    'cross_attention_dim',
+    'use_linear_projection',
+    'norm_num_groups',
+    'sample_size',
+  ],
   vae: ['block_out_channels', 'layers_per_block', 'latent_channels', 'norm_num_groups', 'scaling_factor', 'in_channels', 'out_channels'],
   text_encoder: ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'vocab_size', 'max_position_embeddings', 'hidden_act'],
-  text_encoder_2: ['hidden_size', 'num_hidden_layers', 'num_attention_heads', 'intermediate_size', 'vocab_size', 'max_position_embeddings', 'hidden_act', 'projection_dim'],
+  text_encoder_2: [
+    'hidden_size',
+    'num_hidden_layers',
+    'num_attention_heads',
+    'intermediate_size',
+    'vocab_size',
+    'max_position_embeddings',
+    'hidden_act',
+    'projection_dim',
+  ],
 };
-const SDXL_ONLY: Record<string, string[]> = { unet: ['transformer_layers_per_block', 'addition_embed_type', 'addition_time_embed_dim', 'projection_class_embeddings_input_dim'] };
+const SDXL_ONLY: Record<string, string[]> = {
+  unet: ['transformer_layers_per_block', 'addition_embed_type', 'addition_time_embed_dim', 'projection_class_embeddings_input_dim'],
+};
 
 for (const family of ['sd15', 'sdxl'] as const) {
   test(`full-size ${family} single file (sparse, no .yaml): real configs and diffusers names from shapes alone`, async () => {
@@ -115,12 +142,15 @@ for (const family of ['sd15', 'sdxl'] as const) {
           continue;
         }
         assert.ok(comp, `${k} detected`);
-        const keys = [...STRUCTURE[folder]!, ...(family === 'sdxl' ? SDXL_ONLY[folder] ?? [] : [])];
+        const keys = [...STRUCTURE[folder]!, ...(family === 'sdxl' ? (SDXL_ONLY[folder] ?? []) : [])];
         // keys a real config omits take diffusers' defaults; the ones it has must match
         const present = keys.filter((key) => key in full.configs[folder]!);
         assert.ok(present.length >= keys.length - 1, `${folder}: the real config has the structural keys`);
         for (const key of present) assert.deepEqual(comp.config[key], full.configs[folder]![key], `${family} ${folder}.${key}`);
-        const names = comp.weights.names().filter((n) => !(folder === 'text_encoder_2' && n.endsWith('position_ids'))).sort();
+        const names = comp.weights
+          .names()
+          .filter((n) => !(folder === 'text_encoder_2' && n.endsWith('position_ids')))
+          .sort();
         const digest = createHash('sha256').update(names.join('\n')).digest('hex');
         assert.deepEqual({ count: names.length, sha256: digest }, full.diffusers_names[folder], `${family} ${folder} names`);
       }

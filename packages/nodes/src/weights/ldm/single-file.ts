@@ -39,7 +39,10 @@ export async function loadSingleFile(path: string): Promise<ModelComponents> {
 /** The `.yaml` with the checkpoint's stem, as A1111 looks for it. */
 export async function hintsFor(path: string): Promise<ModelHints> {
   const yaml = path.replace(/\.[^./\\]+$/, '.yaml');
-  const exists = await access(yaml).then(() => true, () => false);
+  const exists = await access(yaml).then(
+    () => true,
+    () => false,
+  );
   return exists ? readModelYaml(yaml) : { textHeads: [] };
 }
 
@@ -52,14 +55,30 @@ async function resolve(base: WeightSource, hints: ModelHints): Promise<ModelComp
   const track = (v: WeightSource): WeightSource => (views.push(v), v);
   const te1 = track(mappedSource(base, hfClipMapping(keys, family === 'sdxl' ? SDXL_CLIP_L : SD1_CLIP), base.origin, true));
   const te1Facts = detectClip(te1);
-  const te2 = family === 'sdxl' ? track(mappedSource(base, openClipMapping((k) => base.info(k), keys, SDXL_CLIP_G), base.origin, true)) : undefined;
+  const te2 =
+    family === 'sdxl'
+      ? track(
+          mappedSource(
+            base,
+            openClipMapping((k) => base.info(k), keys, SDXL_CLIP_G),
+            base.origin,
+            true,
+          ),
+        )
+      : undefined;
   const te2Facts = te2 ? detectClip(te2) : undefined;
   const textWidth = te1Facts.hidden + (te2Facts?.hidden ?? 0);
   if (unetFacts.contextDim !== textWidth) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${base.origin}: the UNet cross-attends to ${unetFacts.contextDim} channels but the text encoders give ${textWidth}; this is not an ${family === 'sdxl' ? 'SDXL' : 'SD1.x'} checkpoint Loom knows.`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${base.origin}: the UNet cross-attends to ${unetFacts.contextDim} channels but the text encoders give ${textWidth}; this is not an ${family === 'sdxl' ? 'SDXL' : 'SD1.x'} checkpoint Loom knows.`,
+    );
   }
   if (unetFacts.inChannels !== 4 && unetFacts.inChannels !== 9) {
-    throw new LoomError('UNSUPPORTED_MODEL', `${base.origin}: the UNet takes ${unetFacts.inChannels} input channels; Loom knows 4 (txt2img) and 9 (inpainting).`);
+    throw new LoomError(
+      'UNSUPPORTED_MODEL',
+      `${base.origin}: the UNet takes ${unetFacts.inChannels} input channels; Loom knows 4 (txt2img) and 9 (inpainting).`,
+    );
   }
   const unet = track(unetView(base, UNET, unetFacts.numResBlocks));
   const vae = track(vaeView(base, VAE, vaeFacts.chMult.length));
@@ -84,7 +103,10 @@ function familyOf(base: WeightSource, keys: readonly string[]): Family {
     if (has(SDXL_CLIP_L) && has(SDXL_CLIP_G)) return 'sdxl';
     if (has(SD1_CLIP)) return 'sd15';
   }
-  throw new LoomError('UNSUPPORTED_MODEL', `${base.origin}: not an SD1.x or SDXL checkpoint Loom recognises. Found ${describeKeys(base, keys)}. Loom reads single files with model.diffusion_model.*, first_stage_model.* and cond_stage_model.transformer.* (SD1.x) or conditioner.embedders.0/1.* (SDXL); SD2.x (cond_stage_model.model.*), LoRAs and standalone VAEs go elsewhere.`);
+  throw new LoomError(
+    'UNSUPPORTED_MODEL',
+    `${base.origin}: not an SD1.x or SDXL checkpoint Loom recognises. Found ${describeKeys(base, keys)}. Loom reads single files with model.diffusion_model.*, first_stage_model.* and cond_stage_model.transformer.* (SD1.x) or conditioner.embedders.0/1.* (SDXL); SD2.x (cond_stage_model.model.*), LoRAs and standalone VAEs go elsewhere.`,
+  );
 }
 
 /** "N tensors: prefix (count), …; conv_in … channels" for unknown-architecture messages. */
@@ -94,7 +116,11 @@ function describeKeys(base: WeightSource, keys: readonly string[]): string {
     const prefix = k.split('.').slice(0, 2).join('.');
     counts.set(prefix, (counts.get(prefix) ?? 0) + 1);
   }
-  const top = [...counts].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([p, n]) => `${p}.* (${n})`).join(', ');
+  const top = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([p, n]) => `${p}.* (${n})`)
+    .join(', ');
   const convIn = keys.find((k) => k.endsWith('input_blocks.0.0.weight')) ?? keys.find((k) => k.endsWith('conv_in.weight'));
   const channels = convIn ? `; ${convIn} has shape [${base.info(convIn)!.shape.join(', ')}]` : '';
   return `${keys.length} tensors: ${top}${channels}`;

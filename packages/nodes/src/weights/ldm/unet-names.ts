@@ -20,8 +20,12 @@ const FIXED: Record<string, string> = {
 
 /** ResBlock (openaimodel.py) → ResnetBlock2D (diffusers resnet.py) submodule names. */
 const RESNET: Record<string, string> = {
-  'in_layers.0': 'norm1', 'in_layers.2': 'conv1', 'emb_layers.1': 'time_emb_proj',
-  'out_layers.0': 'norm2', 'out_layers.3': 'conv2', skip_connection: 'conv_shortcut',
+  'in_layers.0': 'norm1',
+  'in_layers.2': 'conv1',
+  'emb_layers.1': 'time_emb_proj',
+  'out_layers.0': 'norm2',
+  'out_layers.3': 'conv2',
+  skip_connection: 'conv_shortcut',
 };
 
 /** Diffusers name of one LDM UNet key, or undefined when the key is not part of the layout. */

@@ -39,14 +39,39 @@ export interface TensorRef {
 
 /** torch's typed storage classes (torch/storage.py) and the element type of each. */
 const STORAGE_DTYPES: Record<string, WeightDtype> = {
-  FloatStorage: 'F32', HalfStorage: 'F16', BFloat16Storage: 'BF16', DoubleStorage: 'F64', LongStorage: 'I64',
-  IntStorage: 'I32', ShortStorage: 'I16', CharStorage: 'I8', ByteStorage: 'U8', BoolStorage: 'BOOL',
+  FloatStorage: 'F32',
+  HalfStorage: 'F16',
+  BFloat16Storage: 'BF16',
+  DoubleStorage: 'F64',
+  LongStorage: 'I64',
+  IntStorage: 'I32',
+  ShortStorage: 'I16',
+  CharStorage: 'I8',
+  ByteStorage: 'U8',
+  BoolStorage: 'BOOL',
 };
 
-const TORCH_DTYPES = new Set(['float16', 'float32', 'float64', 'bfloat16', 'half', 'float', 'double', 'int64', 'int32', 'int16', 'int8', 'uint8', 'bool', 'long']);
+const TORCH_DTYPES = new Set([
+  'float16',
+  'float32',
+  'float64',
+  'bfloat16',
+  'half',
+  'float',
+  'double',
+  'int64',
+  'int32',
+  'int16',
+  'int8',
+  'uint8',
+  'bool',
+  'long',
+]);
 
 type Fn = (...args: unknown[]) => unknown;
-interface StorageType { readonly storageDtype: WeightDtype }
+interface StorageType {
+  readonly storageDtype: WeightDtype;
+}
 
 function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown): TensorRef {
   if (!isStorage(storage)) throw new Error('a tensor refers to something that is not a storage');
@@ -71,25 +96,33 @@ function allowed(module: string, name: string): Fn | StorageType | { torchDtype:
       return (items) => new Map(Array.isArray(items) ? (items as [unknown, unknown][]) : []);
     case 'torch.Size':
       return (dims) => toInts(dims);
-    case 'builtins.set': case '__builtin__.set': case 'builtins.frozenset':
+    case 'builtins.set':
+    case '__builtin__.set':
+    case 'builtins.frozenset':
       return (items) => new Set(Array.isArray(items) ? items : []);
     case '_codecs.encode':
       // protocol-2 pickles store bytes as latin-1 text: _codecs.encode(text, 'latin1')
       return (text) => Uint8Array.from(String(text), (c) => c.charCodeAt(0) & 0xff);
     case 'numpy.dtype':
       return (descr) => ({ numpyDtype: String(descr) });
-    case 'numpy.core.multiarray.scalar': case 'numpy._core.multiarray.scalar':
+    case 'numpy.core.multiarray.scalar':
+    case 'numpy._core.multiarray.scalar':
       return (dtype, bytes) => numpyScalar(dtype, bytes);
-    case 'numpy.core.multiarray._reconstruct': case 'numpy._core.multiarray._reconstruct':
+    case 'numpy.core.multiarray._reconstruct':
+    case 'numpy._core.multiarray._reconstruct':
       // numpy arrays in training metadata: kept as an inert object BUILD fills with (version, shape, dtype, …)
       return () => ({ numpyArray: true });
     case 'numpy.ndarray':
-      return function ndarray() { /* inert type marker */ };
+      return function ndarray() {
+        /* inert type marker */
+      };
     case 'torch.device':
       return (name) => String(name);
     case 'pytorch_lightning.callbacks.model_checkpoint.ModelCheckpoint':
       // training-callback state in old SD checkpoints: kept as inert data, never used
-      return function ModelCheckpoint() { /* inert */ };
+      return function ModelCheckpoint() {
+        /* inert */
+      };
     default:
       return undefined;
   }
@@ -100,11 +133,16 @@ function numpyScalar(dtype: unknown, bytes: unknown): number {
   if (!(bytes instanceof Uint8Array)) return Number.NaN;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (kind) {
-    case 'i8': return Number(view.getBigInt64(0, true));
-    case 'i4': return view.getInt32(0, true);
-    case 'f8': return view.getFloat64(0, true);
-    case 'f4': return view.getFloat32(0, true);
-    default: return Number.NaN;
+    case 'i8':
+      return Number(view.getBigInt64(0, true));
+    case 'i4':
+      return view.getInt32(0, true);
+    case 'f8':
+      return view.getFloat64(0, true);
+    case 'f4':
+      return view.getFloat32(0, true);
+    default:
+      return Number.NaN;
   }
 }
 
@@ -121,7 +159,10 @@ export function unpickle(reader: BufferReader, origin: string): unknown {
       resolve: (module: string, name: string) => {
         const found = allowed(module, name);
         if (found === undefined) {
-          throw new LoomError('BAD_FILE', `${origin}: refused to load: the pickle asks for "${module}.${name}", which is not a tensor, storage or plain container. Loom never runs code from a checkpoint; if the file is legitimate, convert it to .safetensors with a tool you trust.`);
+          throw new LoomError(
+            'BAD_FILE',
+            `${origin}: refused to load: the pickle asks for "${module}.${name}", which is not a tensor, storage or plain container. Loom never runs code from a checkpoint; if the file is legitimate, convert it to .safetensors with a tool you trust.`,
+          );
         }
         return found as Fn;
       },
@@ -138,7 +179,10 @@ export function unpickle(reader: BufferReader, origin: string): unknown {
 
 function storageFromPid(pid: unknown, origin: string): StorageRef {
   if (!Array.isArray(pid) || pid[0] !== 'storage') {
-    throw new LoomError('BAD_FILE', `${origin}: unsupported persistent id ${JSON.stringify(Array.isArray(pid) ? pid[0] : typeof pid)} (a whole pickled nn.Module, not a state dict?). Save the model's state_dict instead.`);
+    throw new LoomError(
+      'BAD_FILE',
+      `${origin}: unsupported persistent id ${JSON.stringify(Array.isArray(pid) ? pid[0] : typeof pid)} (a whole pickled nn.Module, not a state dict?). Save the model's state_dict instead.`,
+    );
   }
   const type = pid[1] as Partial<StorageType> | undefined;
   if (!type?.storageDtype) throw new LoomError('BAD_FILE', `${origin}: a storage has an unknown element type.`);

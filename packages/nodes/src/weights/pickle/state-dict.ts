@@ -11,7 +11,11 @@ import { isTensorRef, type TensorRef } from './restricted-unpickler.ts';
 /** The named tensors of `root`, in pickle order; entries that are not tensors (step counters, …) are left out. */
 export function stateDictOf(root: unknown, origin: string): Map<string, TensorRef> {
   const dict = unwrap(root);
-  if (!dict) throw new LoomError('BAD_FILE', `${origin}: the pickle holds no state dict (found ${describe(root)}). Loom reads checkpoints saved with torch.save(model.state_dict()) or Lightning's {"state_dict": …}.`);
+  if (!dict)
+    throw new LoomError(
+      'BAD_FILE',
+      `${origin}: the pickle holds no state dict (found ${describe(root)}). Loom reads checkpoints saved with torch.save(model.state_dict()) or Lightning's {"state_dict": …}.`,
+    );
   const tensors = new Map<string, TensorRef>();
   for (const [key, value] of dict) {
     if (typeof key === 'string' && isTensorRef(value)) tensors.set(key, value);

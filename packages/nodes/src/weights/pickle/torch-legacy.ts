@@ -60,11 +60,19 @@ function tryParse(prefix: Uint8Array, path: string, whole: boolean) {
   } catch (err) {
     if (err instanceof LoomError) throw err;
     if (!whole) return undefined; // ran past the prefix: read more
-    throw new LoomError('BAD_FILE', `${path}: not a readable PyTorch checkpoint (${(err as Error).message}); the file is truncated or damaged.`, { cause: err });
+    throw new LoomError('BAD_FILE', `${path}: not a readable PyTorch checkpoint (${(err as Error).message}); the file is truncated or damaged.`, {
+      cause: err,
+    });
   }
 }
 
-async function locateStorages(handle: import('node:fs/promises').FileHandle, keys: string[], refs: Map<string, StorageRef>, start: number, path: string): Promise<Map<string, StorageSpan>> {
+async function locateStorages(
+  handle: import('node:fs/promises').FileHandle,
+  keys: string[],
+  refs: Map<string, StorageRef>,
+  start: number,
+  path: string,
+): Promise<Map<string, StorageSpan>> {
   const spans = new Map<string, StorageSpan>();
   let at = start;
   for (const key of keys) {

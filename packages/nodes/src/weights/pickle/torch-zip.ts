@@ -11,7 +11,10 @@ import { unpickle, type TensorRef } from './restricted-unpickler.ts';
 import { stateDictOf } from './state-dict.ts';
 
 /** Where a storage's bytes sit in the file. */
-export interface StorageSpan { readonly start: number; readonly length: number }
+export interface StorageSpan {
+  readonly start: number;
+  readonly length: number;
+}
 
 /** The state dict of a zip checkpoint and the file span of each storage. */
 export interface TorchContents {
@@ -25,7 +28,11 @@ const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
 /** Reads the zip directory and data.pkl of `path`. */
 export async function readTorchZip(path: string): Promise<TorchContents> {
   const zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }).catch((err: unknown) => {
-    throw new LoomError('BAD_FILE', `${path}: not a readable zip checkpoint (${(err as Error).message}); the file is truncated or damaged. Download it again.`, { cause: err });
+    throw new LoomError(
+      'BAD_FILE',
+      `${path}: not a readable zip checkpoint (${(err as Error).message}); the file is truncated or damaged. Download it again.`,
+      { cause: err },
+    );
   });
   try {
     const entries = await listEntries(zip);
@@ -40,7 +47,11 @@ export async function readTorchZip(path: string): Promise<TorchContents> {
       if (storages.has(key)) continue;
       const entry = entries.get(`${prefix}data/${key}`);
       if (!entry) throw new LoomError('BAD_FILE', `${path}: storage ${key} is missing from the archive (damaged file).`);
-      if (entry.compressionMethod !== 0) throw new LoomError('BAD_FILE', `${path}: storage ${key} is compressed; torch.save never compresses, so the file was re-zipped. Re-save it with torch.save.`);
+      if (entry.compressionMethod !== 0)
+        throw new LoomError(
+          'BAD_FILE',
+          `${path}: storage ${key} is compressed; torch.save never compresses, so the file was re-zipped. Re-save it with torch.save.`,
+        );
       const { fileDataStart } = await zip.readLocalFileHeaderPromise(entry, { minimal: true });
       storages.set(key, { start: fileDataStart, length: entry.uncompressedSize });
     }
@@ -65,7 +76,8 @@ async function listEntries(zip: yauzl.ZipFile): Promise<Map<string, yauzl.Entry>
 }
 
 async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, path: string): Promise<Uint8Array> {
-  if (entry.uncompressedSize > MAX_PICKLE_BYTES) throw new LoomError('BAD_FILE', `${path}: data.pkl is ${entry.uncompressedSize} bytes, too large for a state dict.`);
+  if (entry.uncompressedSize > MAX_PICKLE_BYTES)
+    throw new LoomError('BAD_FILE', `${path}: data.pkl is ${entry.uncompressedSize} bytes, too large for a state dict.`);
   const stream = await zip.openReadStreamPromise(entry);
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);

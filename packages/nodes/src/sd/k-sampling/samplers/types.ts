@@ -26,7 +26,13 @@ export interface Step {
  * k-diffusion's common loop: for each σ → σ_next, denoise at σ, report the step, then let `advance` compute the
  * next state (it may call the model again and keeps its own history in its closure).
  */
-export async function eachStep(model: Denoiser, x: Float32Array, sigmas: readonly number[], run: SamplerRun, advance: (x: Float32Array, step: Step) => Promise<Float32Array> | Float32Array): Promise<Float32Array> {
+export async function eachStep(
+  model: Denoiser,
+  x: Float32Array,
+  sigmas: readonly number[],
+  run: SamplerRun,
+  advance: (x: Float32Array, step: Step) => Promise<Float32Array> | Float32Array,
+): Promise<Float32Array> {
   for (let i = 0; i < sigmas.length - 1; i++) {
     const sigma = sigmas[i] as number;
     const denoised = await model(x, sigma);

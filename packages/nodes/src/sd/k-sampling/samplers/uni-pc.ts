@@ -61,7 +61,15 @@ async function dataPrediction(model: Denoiser, x: Float32Array, s: number): Prom
 }
 
 /** One predictor(-corrector) step from the last time in `history` to `t`; returns the new state and model value. */
-async function update(model: Denoiser, x: Float32Array, history: History, t: number, order: number, useCorrector: boolean, variant: Variant): Promise<{ x: Float32Array; modelT?: Float32Array }> {
+async function update(
+  model: Denoiser,
+  x: Float32Array,
+  history: History,
+  t: number,
+  order: number,
+  useCorrector: boolean,
+  variant: Variant,
+): Promise<{ x: Float32Array; modelT?: Float32Array }> {
   const t0 = history.times[history.times.length - 1] as number;
   const m0 = history.models[history.models.length - 1] as Float32Array;
   const h = f(lambdaOf(t) - lambdaOf(t0));
@@ -90,49 +98,62 @@ async function update(model: Denoiser, x: Float32Array, history: History, t: num
   const base = combine([stdOf(t) / stdOf(t0), x], [-alphaT * hPhi1, m0]);
   let predictor = base;
   if (d1s.length > 0) {
-    const rhosP = order === 2 ? [0.5] : solve(R.slice(0, -1).map((row) => row.slice(0, -1)), b.slice(0, -1));
+    const rhosP =
+      order === 2
+        ? [0.5]
+        : solve(
+            R.slice(0, -1).map((row) => row.slice(0, -1)),
+            b.slice(0, -1),
+          );
     predictor = combine([1, base], ...d1s.map((d, k) => [-alphaT * bh * (rhosP[k] as number), d] as const));
   }
   if (!useCorrector) return { x: predictor };
   const rhosC = order === 1 ? [0.5] : solve(R, b);
   const modelT = await dataPrediction(model, predictor, t);
   const last = rhosC[rhosC.length - 1] as number;
-  const corrected = combine([1, base], ...d1s.map((d, k) => [-alphaT * bh * (rhosC[k] as number), d] as const), [-alphaT * bh * last, modelT], [alphaT * bh * last, m0]);
+  const corrected = combine(
+    [1, base],
+    ...d1s.map((d, k) => [-alphaT * bh * (rhosC[k] as number), d] as const),
+    [-alphaT * bh * last, modelT],
+    [alphaT * bh * last, m0],
+  );
   return { x: corrected, modelT };
 }
 
-const uniPcVariant = (variant: Variant): Sampler => async (model, x, sigmas, run) => {
-  const times = sigmas.map((s, i) => (i === sigmas.length - 1 && s === 0 ? 0.001 : s));
-  const steps = times.length - 1;
-  const order = Math.min(3, times.length - 2);
-  let xv: Float32Array = x.map((v) => v / Math.sqrt(1 + (times[0] as number) ** 2));
-  const history: History = { models: [], times: [] };
-  for (let stepIndex = 0; stepIndex < steps; stepIndex++) {
-    if (stepIndex === 0) {
-      history.models = [await dataPrediction(model, xv, times[0] as number)];
-      history.times = [times[0] as number];
-    } else if (stepIndex < order) {
-      const t = times[stepIndex] as number;
-      const result = await update(model, xv, history, t, stepIndex, true, variant);
-      xv = result.x;
-      history.models.push(result.modelT ?? (await dataPrediction(model, xv, t)));
-      history.times.push(t);
-    } else {
-      const last = stepIndex === steps - 1 ? stepIndex + 1 : stepIndex;
-      for (let step = stepIndex; step <= last; step++) {
-        const t = times[step] as number;
-        const result = await update(model, xv, history, t, Math.min(order, steps + 1 - step), step !== steps, variant);
+const uniPcVariant =
+  (variant: Variant): Sampler =>
+  async (model, x, sigmas, run) => {
+    const times = sigmas.map((s, i) => (i === sigmas.length - 1 && s === 0 ? 0.001 : s));
+    const steps = times.length - 1;
+    const order = Math.min(3, times.length - 2);
+    let xv: Float32Array = x.map((v) => v / Math.sqrt(1 + (times[0] as number) ** 2));
+    const history: History = { models: [], times: [] };
+    for (let stepIndex = 0; stepIndex < steps; stepIndex++) {
+      if (stepIndex === 0) {
+        history.models = [await dataPrediction(model, xv, times[0] as number)];
+        history.times = [times[0] as number];
+      } else if (stepIndex < order) {
+        const t = times[stepIndex] as number;
+        const result = await update(model, xv, history, t, stepIndex, true, variant);
         xv = result.x;
-        history.times = [...history.times.slice(1, order), t];
-        history.models = [...history.models.slice(1, order), history.models[order - 1] as Float32Array];
-        if (step < steps) history.models[order - 1] = result.modelT ?? (await dataPrediction(model, xv, t));
+        history.models.push(result.modelT ?? (await dataPrediction(model, xv, t)));
+        history.times.push(t);
+      } else {
+        const last = stepIndex === steps - 1 ? stepIndex + 1 : stepIndex;
+        for (let step = stepIndex; step <= last; step++) {
+          const t = times[step] as number;
+          const result = await update(model, xv, history, t, Math.min(order, steps + 1 - step), step !== steps, variant);
+          xv = result.x;
+          history.times = [...history.times.slice(1, order), t];
+          history.models = [...history.models.slice(1, order), history.models[order - 1] as Float32Array];
+          if (step < steps) history.models[order - 1] = result.modelT ?? (await dataPrediction(model, xv, t));
+        }
       }
+      await run.onStep(stepIndex, history.models[history.models.length - 1] as Float32Array);
     }
-    await run.onStep(stepIndex, history.models[history.models.length - 1] as Float32Array);
-  }
-  const alphaLast = alphaOf(times[steps] as number);
-  return xv.map((v) => v / alphaLast);
-};
+    const alphaLast = alphaOf(times[steps] as number);
+    return xv.map((v) => v / alphaLast);
+  };
 
 export const uniPc = uniPcVariant('bh1');
 export const uniPcBh2 = uniPcVariant('bh2');

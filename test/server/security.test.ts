@@ -206,11 +206,9 @@ describe('absolute paths in error bodies', () => {
       inputs: {},
       params: {
         name: param(
-          z
-            .string()
-            .refine((n) => existsSync(join(dirs.models, 'loras', n)), {
-              error: (issue) => `${join(dirs.models, 'loras', String(issue.input))} does not exist (cache: ${join(dirs.root, 'cache', 'x.bin')})`,
-            }),
+          z.string().refine((n) => existsSync(join(dirs.models, 'loras', n)), {
+            error: (issue) => `${join(dirs.models, 'loras', String(issue.input))} does not exist (cache: ${join(dirs.root, 'cache', 'x.bin')})`,
+          }),
           'File',
         ),
       },

@@ -14,33 +14,12 @@ import sharp from 'sharp';
 import { createServer } from '../../packages/server/src/create-server.ts';
 import { createHost } from '../../packages/server/src/host.ts';
 import { api } from './helpers/test-server.ts';
+import { comfyTxt2img } from './helpers/comfy-run.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const MARKER = '/tmp/loom-hostile-pickle-executed';
 
-const txt2img = (ckpt: string): Record<string, { class_type: string; inputs: Record<string, unknown> }> => ({
-  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: ckpt } },
-  '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a lighthouse', clip: ['4', 1] } },
-  '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
-  '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-  '3': {
-    class_type: 'KSampler',
-    inputs: {
-      model: ['4', 0],
-      positive: ['6', 0],
-      negative: ['7', 0],
-      latent_image: ['5', 0],
-      seed: 1,
-      steps: 2,
-      cfg: 7,
-      sampler_name: 'euler',
-      scheduler: 'normal',
-      denoise: 1,
-    },
-  },
-  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
-  '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: 'ckpt' } },
-});
+const txt2img = (ckpt: string) => comfyTxt2img({ ckpt, positive: 'a lighthouse', prefix: 'ckpt' });
 
 test('bad checkpoints are HTTP 400 naming node, file and cause; listed checkpoints; the queue goes on', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-ckpt-server-'));

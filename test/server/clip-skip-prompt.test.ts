@@ -12,34 +12,17 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from '../../packages/server/src/create-server.ts';
 import { createHost } from '../../packages/server/src/host.ts';
 import { api } from './helpers/test-server.ts';
-import { runPrompt, savedImage, type HistoryEntry } from './helpers/comfy-run.ts';
+import { comfyTxt2img, runPrompt, savedImage, type HistoryEntry } from './helpers/comfy-run.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 
-const txt2img = (ckpt: string, stop: number) => ({
-  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: ckpt } },
-  '10': { class_type: 'CLIPSetLastLayer', inputs: { clip: ['4', 1], stop_at_clip_layer: stop } },
-  '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a red circle', clip: ['10', 0] } },
-  '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['10', 0] } },
-  '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-  '3': {
-    class_type: 'KSampler',
-    inputs: {
-      model: ['4', 0],
-      positive: ['6', 0],
-      negative: ['7', 0],
-      latent_image: ['5', 0],
-      seed: 1,
-      steps: 2,
-      cfg: 7,
-      sampler_name: 'euler',
-      scheduler: 'normal',
-      denoise: 1,
-    },
-  },
-  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
-  '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: `skip${-stop}` } },
-});
+const txt2img = (ckpt: string, stop: number) =>
+  comfyTxt2img({
+    ckpt,
+    clip: ['10', 0],
+    prefix: `skip${-stop}`,
+    extra: { '10': { class_type: 'CLIPSetLastLayer', inputs: { clip: ['4', 1], stop_at_clip_layer: stop } } },
+  });
 
 test('CLIPSetLastLayer -2 conditions CLIPTextEncode on the penultimate layer; refused clearly on an export without hidden states', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-clip-skip-server-'));

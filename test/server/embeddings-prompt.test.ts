@@ -14,31 +14,9 @@ import { createServer } from '../../packages/server/src/create-server.ts';
 import { createHost } from '../../packages/server/src/host.ts';
 import { embeddingModels } from '../embeddings/harness.ts';
 import { api } from './helpers/test-server.ts';
-import { runPrompt, savedImage, type HistoryEntry } from './helpers/comfy-run.ts';
+import { comfyTxt2img, runPrompt, savedImage, type HistoryEntry } from './helpers/comfy-run.ts';
 
-const txt2img = (positive: string, negative: string, prefix: string) => ({
-  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd15' } },
-  '6': { class_type: 'CLIPTextEncode', inputs: { text: positive, clip: ['4', 1] } },
-  '7': { class_type: 'CLIPTextEncode', inputs: { text: negative, clip: ['4', 1] } },
-  '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-  '3': {
-    class_type: 'KSampler',
-    inputs: {
-      model: ['4', 0],
-      positive: ['6', 0],
-      negative: ['7', 0],
-      latent_image: ['5', 0],
-      seed: 3,
-      steps: 2,
-      cfg: 7,
-      sampler_name: 'euler',
-      scheduler: 'normal',
-      denoise: 1,
-    },
-  },
-  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
-  '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: prefix } },
-});
+const txt2img = (positive: string, negative: string, prefix: string) => comfyTxt2img({ positive, negative, prefix, seed: 3 });
 
 test('ComfyUI API: /embeddings lists the files; embedding:Name in CLIPTextEncode renders, is hashed in the PNG, and bad ones fail clearly', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-ti-server-'));

@@ -13,39 +13,12 @@ import sharp from 'sharp';
 import { createServer } from '../../packages/server/src/create-server.ts';
 import { createHost } from '../../packages/server/src/host.ts';
 import { api } from './helpers/test-server.ts';
+import { comfyTxt2img, type HistoryEntry as Entry, type Txt2imgOptions } from './helpers/comfy-run.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const VAE_FILE = 'tiny-sd15/diffusion_pytorch_model.safetensors';
 
-const txt2img = (vae: [string, number], prefix: string, extra: Record<string, unknown> = {}) => ({
-  '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'tiny-sd15' } },
-  '6': { class_type: 'CLIPTextEncode', inputs: { text: 'a red circle', clip: ['4', 1] } },
-  '7': { class_type: 'CLIPTextEncode', inputs: { text: '', clip: ['4', 1] } },
-  '5': { class_type: 'EmptyLatentImage', inputs: { width: 64, height: 64, batch_size: 1 } },
-  '3': {
-    class_type: 'KSampler',
-    inputs: {
-      model: ['4', 0],
-      positive: ['6', 0],
-      negative: ['7', 0],
-      latent_image: ['5', 0],
-      seed: 1,
-      steps: 2,
-      cfg: 7,
-      sampler_name: 'euler',
-      scheduler: 'normal',
-      denoise: 1,
-    },
-  },
-  '8': { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae } },
-  '9': { class_type: 'SaveImage', inputs: { images: ['8', 0], filename_prefix: prefix } },
-  ...extra,
-});
-
-interface Entry {
-  status: { status_str: string; messages: [string, Record<string, unknown>][] };
-  outputs: Record<string, { images?: { filename: string; subfolder: string }[] }>;
-}
+const txt2img = (vae: [string, number], prefix: string, extra: Txt2imgOptions['extra'] = {}) => comfyTxt2img({ vae, prefix, extra });
 
 test('VAELoader decodes with a standalone VAE file; the same weights give the same image; a missing file is a clear error', async () => {
   const scratch = mkdtempSync(join(tmpdir(), 'loom-vae-server-'));

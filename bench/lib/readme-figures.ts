@@ -81,6 +81,17 @@ export const ROWS: readonly Row[] = [
     },
   },
   {
+    benchmark: 'cold `npx run-graph` of loom-tiny: spawn → first sampler step; CPU time, prebuilt vs tsx',
+    file: 'cold-start',
+    figure: (m) => `${withUnit(m('npx: spawn → first sampler step'))}; ${ratio(m('build: CPU time of the whole run (user + system)'))}`,
+  },
+  {
+    benchmark: 'SD1.5-size UNet session, default options (32×32 latent): first ÷ steady CFG step; peak RSS ÷ weights',
+    file: 'session-options',
+    figure: (m) =>
+      `${num(m('SD1.5-size UNet, 32×32 latent, default: first CFG step ÷ steady step').value)}×; ${num(m('SD1.5-size UNet, 32×32 latent, default: peak RSS ÷ weights').value)}×`,
+  },
+  {
     benchmark: 'LoRA switch on the SD1.5-size UNet (branch session)',
     file: 'lora',
     figure: (m) => {

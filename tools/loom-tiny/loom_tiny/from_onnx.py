@@ -97,12 +97,17 @@ def verify(unet, text, vae):
                 raise SystemExit(f"[from-onnx] {part}: the loaded weights do not re-export to the committed model")
 
 
+def committed_merges():
+    """The merges of models/loom-tiny/tokenizer/merges.txt (after its `#version` line)."""
+    lines = (MODEL_DIR / "tokenizer" / "merges.txt").read_text(encoding="utf-8").splitlines()
+    return [line.split(" ") for line in lines if line and not line.startswith("#version")]
+
+
 def write_merges():
     """The committed tokenizer's merges as work/merges.json (stage `tokenizer`'s file): retraining the
     BPE on today's corpus (prompts.json has grown since) orders the merges differently, and a LoRA
     trained on those ids would not match the ids Loom feeds the committed text encoder."""
-    lines = (MODEL_DIR / "tokenizer" / "merges.txt").read_text(encoding="utf-8").splitlines()
-    merges = [line.split(" ") for line in lines if line and not line.startswith("#version")]
+    merges = committed_merges()
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / "merges.json").write_text(json.dumps(merges))
     print(f"[from-onnx] wrote work/merges.json from models/loom-tiny/tokenizer ({len(merges)} merges)")

@@ -140,9 +140,9 @@ def train(rank, recipe=DEFAULT):
     checkpoint.run(name(rank, recipe), {"lora": holder, "opt": opt, "sched": sched}, r.steps, step)
 
 
-def entries(rank):
-    """The trained pairs of the default recipe as fixture-style entries for `lora.write`."""
-    state = checkpoint.load_done(name(rank))["lora"]
+def entries(rank, recipe=DEFAULT):
+    """The trained pairs of a recipe (the default: the exported one) as fixture-style entries for `lora.write`."""
+    state = checkpoint.load_done(name(rank, recipe))["lora"]
     modules = sorted(k.removesuffix(".down") for k in state if k.endswith(".down"))
     return [{"component": "unet", "module": m.replace("/", "."), "conv": False, "alpha": None,
              "down": state[f"{m}.down"], "up": state[f"{m}.up"]} for m in modules]

@@ -73,3 +73,7 @@ test(
     assert.deepEqual(rank.curve[0]!.scores, result.base.scores);
   },
 );
+
+// Issue 22's adherence through each LoRA (≥ 90% at strength 1) is not held here: the committed LoRAs
+// miss it (tools/loom-tiny/quality/README.md has every attempt), and a test that cannot pass is no check.
+// `npm run quality` measures it and exits 1 while it is missed.

@@ -4,8 +4,10 @@ checkpoints in tools/loom-tiny/work/, so an interrupted run continues where it s
 
 Usage: /usr/bin/python3 tools/loom-tiny/train.py [stage ...]      (no stage: all, in order)
 Stages: data tokenizer vae vae-objects latents vae-decoder vae-edges unet lora-4 lora-8 lora-16 export, and preview (a sample sheet)
-and from-onnx (the committed models/loom-tiny as the finished unet and vae-edges checkpoints, for LoRA
-work on a clone without work/: `train.py from-onnx data latents lora-16`)
+and from-onnx (the committed models/loom-tiny as the finished unet and vae-edges checkpoints and its
+tokenizer, for LoRA work on a clone without work/: `train.py from-onnx data latents lora-16`),
+export-loras (only the LoRA files of `export`), and
+lora-{recipe}-{rank} (train_lora.RECIPES other than the default: experiments, not exported)
 """
 import os
 import sys
@@ -16,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
 
-from loom_tiny import data, train_vae, train_unet  # noqa: E402
+from loom_tiny import data, train_lora, train_vae, train_unet  # noqa: E402
 
 STAGES = {
     "data": data.build,
@@ -30,11 +32,8 @@ STAGES = {
 }
 
 
-def lora_stage(rank, prior=False):
-    def run():
-        from loom_tiny import train_lora
-        train_lora.train(rank, prior)
-    return run
+def lora_stage(rank, recipe=train_lora.DEFAULT):
+    return lambda: train_lora.train(rank, recipe)
 
 
 def export_stage():
@@ -62,8 +61,18 @@ def from_onnx_stage():
 
 
 STAGES["from-onnx"] = from_onnx_stage  # a fresh clone's way to the LoRA stages, not part of the default run
-for r in (4, 8, 16):
-    STAGES[f"lora-prior-{r}"] = lora_stage(r, prior=True)  # an experiment (train_lora.PRIOR_WEIGHT), not exported
+
+
+def export_loras_stage():
+    from loom_tiny import export
+    export.export_loras()
+
+
+# the LoRA files alone: after retraining LoRAs on a base read back by from-onnx, leaves models/loom-tiny as committed
+STAGES["export-loras"] = export_loras_stage
+for recipe in train_lora.RECIPES:  # the recipes tried; only `lora-{rank}` (train_lora.DEFAULT) is exported
+    for r in (4, 8, 16):
+        STAGES.setdefault(train_lora.name(r, recipe), lora_stage(r, recipe))
 
 
 def main(names):

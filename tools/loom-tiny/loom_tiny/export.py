@@ -39,10 +39,11 @@ def export_model():
 
 
 def export_loras():
+    entries = {rank: train_lora.entries(rank) for rank in RANKS}  # before clearing: a stage not done leaves the files as they are
     shutil.rmtree(LORA_DIR, ignore_errors=True)
     for rank in RANKS:
         path = LORA_DIR / f"pytorch_lora_weights_{rank}.safetensors"
-        lora_format.write(path, train_lora.entries(rank), lora_format.key_peft_updown, torch.float32, DIFFUSERS_META)
+        lora_format.write(path, entries[rank], lora_format.key_peft_updown, torch.float32, DIFFUSERS_META)
         print(f"[export] {path.name}: {path.stat().st_size / 1e3:.0f} kB")
 
 

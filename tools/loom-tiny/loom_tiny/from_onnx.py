@@ -12,6 +12,7 @@ names. The rest are initializers named after their consumer (`onnx::MatMul_123`,
 Check: every state-dict entry is filled exactly once, with its shape, and re-exporting the loaded
 models with the same exporters gives the committed initializers bit for bit (`verify`)."""
 import hashlib
+import json
 import tempfile
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from onnx import numpy_helper
 from loom_tiny_sd import layouts
 
 from . import checkpoint, train_unet, train_vae
-from .paths import MODEL_DIR
+from .paths import MODEL_DIR, WORK
 
 
 def _module_of(node_name):
@@ -96,7 +97,24 @@ def verify(unet, text, vae):
                 raise SystemExit(f"[from-onnx] {part}: the loaded weights do not re-export to the committed model")
 
 
+def committed_merges():
+    """The merges of models/loom-tiny/tokenizer/merges.txt (after its `#version` line)."""
+    lines = (MODEL_DIR / "tokenizer" / "merges.txt").read_text(encoding="utf-8").splitlines()
+    return [line.split(" ") for line in lines if line and not line.startswith("#version")]
+
+
+def write_merges():
+    """The committed tokenizer's merges as work/merges.json (stage `tokenizer`'s file): retraining the
+    BPE on today's corpus (prompts.json has grown since) orders the merges differently, and a LoRA
+    trained on those ids would not match the ids Loom feeds the committed text encoder."""
+    merges = committed_merges()
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / "merges.json").write_text(json.dumps(merges))
+    print(f"[from-onnx] wrote work/merges.json from models/loom-tiny/tokenizer ({len(merges)} merges)")
+
+
 def run():
+    write_merges()
     if checkpoint.path("unet", done=True).exists() or checkpoint.path("vae-edges", done=True).exists():
         print("[from-onnx] work/ already holds trained checkpoints; nothing to do")
         return

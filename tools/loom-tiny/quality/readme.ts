@@ -14,15 +14,18 @@ export interface QualitySummary {
   adherence?: { count: number; adherence: number; perAttribute: Record<string, number> };
   roundTrip?: { count: number; adherence: number };
   style?: { prompts: number; ranks: { rank: number; accuracy: number; curve: { strength: number; mean: number }[] }[] };
+  /** Adherence of the style prompts' pictures, base and through each LoRA at strength 1. */
+  loraAdherence?: { count: number; base: number; ranks: { rank: number; adherence: number }[] };
   bars: Record<string, number>;
 }
 
 export function qualitySummary(report: QualityReport): QualitySummary {
-  const { adherence: a, roundTrip: t, style: s } = report;
+  const { adherence: a, roundTrip: t, style: s, loraAdherence: l } = report;
   return {
     date: report.date,
     ...(a && { adherence: { count: a.count, adherence: a.adherence, perAttribute: a.perAttribute } }),
     ...(t && { roundTrip: { count: t.count, adherence: t.adherence } }),
+    ...(l && { loraAdherence: { count: l.base.count, base: l.base.adherence, ranks: l.ranks.map((r) => ({ rank: r.rank, adherence: r.adherence })) } }),
     ...(s && {
       style: {
         prompts: s.prompts.length,
@@ -60,6 +63,12 @@ export function qualityTable(q: QualitySummary): string {
     const top = ranks.at(-1)!;
     rows.push(
       `| style metric, mean at strength ${top.curve.map((c) => c.strength).join(' / ')} (rank ${top.rank}) | ${top.curve.map((c) => c.mean.toFixed(3)).join(' / ')} | rises |`,
+    );
+  }
+  if (q.loraAdherence && q.loraAdherence.ranks.length > 0) {
+    const l = q.loraAdherence;
+    rows.push(
+      `| prompt adherence through the LoRA at strength 1, ${l.count} held-out prompts + ", loom style" (ranks ${l.ranks.map((r) => r.rank).join(' / ')}; base ${pct(l.base)}) | ${l.ranks.map((r) => pct(r.adherence)).join(' / ')} | ${bar('loraAdherence')} |`,
     );
   }
   rows.push(

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { gridLayout, renderGrid } from '../../../packages/nodes/src/sd/grid/render.ts';
 import { ATTRIBUTES, type AdherenceResult } from './adherence.ts';
-import type { Verdict } from './bars.ts';
+import type { QualityBars, Verdict } from './bars.ts';
 import { describeDetection } from './checker.ts';
 import type { RgbImage } from './image.ts';
+import type { LoraAdherenceResult } from './lora-adherence.ts';
 import type { RoundTripResult } from './roundtrip.ts';
 import type { StyleResult } from './style-eval.ts';
 
@@ -20,7 +21,8 @@ export interface QualityReport {
   adherence?: AdherenceResult;
   roundTrip?: RoundTripResult;
   style?: StyleResult;
-  bars: Record<string, number>;
+  loraAdherence?: LoraAdherenceResult;
+  bars: QualityBars;
   verdict: Verdict;
 }
 
@@ -103,7 +105,7 @@ async function grid(columns: string[], rows: string[], cells: (RgbImage | undefi
 }
 
 function markdown(report: QualityReport): string {
-  const { adherence, roundTrip, style, verdict } = report;
+  const { adherence, roundTrip, style, loraAdherence, verdict } = report;
   const lines = [
     `# loom-tiny quality (${report.date})`,
     '',
@@ -157,8 +159,29 @@ function markdown(report: QualityReport): string {
       `|---|---|${strengths.map(() => '---|').join('')}---|`,
     );
     for (const r of style.ranks)
-      lines.push(`| ${r.rank} | **${pct(r.accuracy)}** | ${r.curve.map((p) => p.mean.toFixed(3)).join(' | ')} | ${r.monotonic ? 'yes' : 'no'} |`);
+      lines.push(
+        `| ${r.rank} | **${pct(r.accuracy)}** | ${r.curve.map((p) => p.mean.toFixed(3)).join(' | ')} | ${r.curve.length > 1 ? (r.monotonic ? 'yes' : 'no') : '—'} |`,
+      );
     lines.push('', '![base vs LoRA ranks](grid.png)', '');
+  }
+  if (loraAdherence) {
+    lines.push(
+      `## Prompt adherence through each LoRA at strength 1 (the ${loraAdherence.base.count} style prompts)`,
+      '',
+      '| model | colour + shape + position | colour | shape | position | size |',
+      '|---|---|---|---|---|---|',
+    );
+    for (const r of [loraAdherence.base, ...loraAdherence.ranks])
+      lines.push(
+        `| ${r.rank === undefined ? 'base' : `LoRA rank ${r.rank}`} | **${pct(r.adherence)}** | ${ATTRIBUTES.map((a) => pct(r.perAttribute[a])).join(' | ')} |`,
+      );
+    const misses = loraAdherence.ranks.flatMap((r) => r.misses.map((m) => ({ rank: r.rank, ...m })));
+    if (misses.length > 0) {
+      lines.push('', '<details><summary>Misses</summary>', '', '| rank | # | prompt | checker |', '|---|---|---|---|');
+      for (const m of misses) lines.push(`| ${m.rank} | ${m.index} | ${m.prompt} | ${describeDetection(m.detection)} |`);
+      lines.push('', '</details>');
+    }
+    lines.push('');
   }
   lines.push(`## Verdict: ${verdict.passed ? 'all bars met' : 'bars missed'}`, '', ...verdict.failures.map((f) => `- ${f}`), '');
   lines.push(

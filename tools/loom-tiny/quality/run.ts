@@ -2,7 +2,8 @@
  * `npm run quality -- [--prompts N] [--styles K] [--out DIR]`: measures loom-tiny on pictures Loom
  * renders (issue 9). Prompt adherence on the first N held-out prompts, beside the ceiling the VAE
  * sets (the labelled renders' round trip); style on K held-out prompts + ", loom style", base vs
- * each LoRA rank at strength 1 and the metric's mean over strengths.
+ * each LoRA rank at strength 1 and the metric's mean over strengths, and the prompt adherence of those
+ * strength-1 pictures under each rank (issue 22: a style LoRA must keep the subject).
  * Writes report.json, report.md, grid.png and adherence-grid.png to DIR (default out/quality).
  * Exit codes: 0 every bar met, 1 a bar missed or the run failed, 2 bad arguments.
  */
@@ -17,6 +18,7 @@ import { measureAdherence } from './adherence.ts';
 import { QUALITY_BARS, verdict } from './bars.ts';
 import { createChecker, describeDetection } from './checker.ts';
 import { loadHeldOut } from './held-out.ts';
+import { measureLoraAdherence } from './lora-adherence.ts';
 import { createRenderer, loraName, RENDER_SETTINGS } from './render.ts';
 import { qualitySummary } from './readme.ts';
 import { writeReport, type QualityReport } from './report.ts';
@@ -27,8 +29,11 @@ import { loadWorld } from './world.ts';
 const USAGE = `Usage: npm run quality -- [options]
 
   --prompts N      held-out prompts for prompt adherence (default 200; 0 skips it and the VAE round trip)
-  --styles K       held-out prompts for the style check (default 20; 0 skips)
+  --styles K       held-out prompts + ", loom style" for the style check and the adherence under each
+                   LoRA (default 40; 0 skips)
   --ranks LIST     LoRA ranks (default 4,8,16)
+  --strengths LIST LoRA strengths of the style curve (default 0,0.25,0.5,0.75,1; strength 1 is always
+                   rendered; one strength skips the monotonicity check, for quick training checks)
   --out DIR        report folder (default out/quality)
   --results FILE   also write the figures the README shows (tools/loom-tiny/quality/results.json)
   --models DIR     models folder (default ./models or $LOOM_MODELS)
@@ -40,7 +45,7 @@ const USAGE = `Usage: npm run quality -- [options]
 
 Exit codes: 0 every bar met, 1 a bar missed or the run failed, 2 bad arguments.`;
 
-/** Strengths of the style curve. */
+/** Strengths of the style curve (the default of --strengths). */
 export const STRENGTHS = [0, 0.25, 0.5, 0.75, 1];
 
 function count(text: string, name: string, max: number): number {
@@ -62,8 +67,9 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
       args: argv,
       options: {
         prompts: { type: 'string', default: '200' },
-        styles: { type: 'string', default: '20' },
+        styles: { type: 'string', default: '40' },
         ranks: { type: 'string', default: '4,8,16' },
+        strengths: { type: 'string', default: STRENGTHS.join(',') },
         out: { type: 'string', default: 'out/quality' },
         results: { type: 'string' },
         models: { type: 'string' },
@@ -82,10 +88,18 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
     const precision = values.precision as Precision;
     if (!PRECISIONS.includes(precision)) throw new Error(`--precision must be one of ${PRECISIONS.join(', ')} (got "${values.precision}").`);
     const ranks = values.ranks.split(',').map((r) => count(r.trim(), 'ranks', 1024));
+    const strengths = values.strengths.split(',').map((text) => {
+      const s = Number(text);
+      if (text.trim() === '' || !Number.isFinite(s) || s < 0 || s > 2) throw new Error(`--strengths must be numbers from 0 to 2 (got "${text}").`);
+      return s;
+    });
+    const styleScenes = heldOut.slice(0, count(values.styles, 'styles', heldOut.length));
     options = {
       prompts: heldOut.slice(0, count(values.prompts, 'prompts', heldOut.length)),
-      styles: heldOut.slice(0, count(values.styles, 'styles', heldOut.length)).map((p) => `${p.prompt}, ${loadWorld().style.tag}`),
+      styleScenes,
+      styles: styleScenes.map((p) => `${p.prompt}, ${loadWorld().style.tag}`),
       ranks,
+      strengths,
       out: resolve(values.out),
       ...(values.results !== undefined && { results: resolve(values.results) }),
       pipeline: values.pipeline,
@@ -127,12 +141,13 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
         ? undefined
         : await measureStyle(renderer, world, options.styles, {
             ranks: options.ranks,
-            strengths: STRENGTHS,
+            strengths: options.strengths,
             onProgress: (done, total, what) => void ((done % 20 === 0 || done === total) && line(`style ${done}/${total}: ${what}`)),
           });
     const styleSeconds = (performance.now() - started) / 1000;
-    const pictures = options.prompts.length + options.styles.length * (1 + options.ranks.length * STRENGTHS.length);
-    const result = verdict(adherence, style);
+    const loraAdherence = style && measureLoraAdherence(style, options.styleScenes, createChecker(world));
+    const pictures = options.prompts.length + options.styles.length * (1 + options.ranks.length * new Set([...options.strengths, 1]).size);
+    const result = verdict(adherence, style, loraAdherence);
     const report: QualityReport = {
       date: new Date().toISOString(),
       settings: {
@@ -143,12 +158,13 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
         prompts: options.prompts.length,
         styles: options.styles.length,
         ranks: options.ranks,
-        strengths: STRENGTHS,
+        strengths: options.strengths,
       },
       seconds: { adherence: adherenceSeconds, style: styleSeconds, perImage: (adherenceSeconds + styleSeconds) / Math.max(1, pictures) },
       ...(adherence && { adherence }),
       ...(roundTrip && { roundTrip }),
       ...(style && { style }),
+      ...(loraAdherence && { loraAdherence }),
       bars: QUALITY_BARS,
       verdict: result,
     };
@@ -167,7 +183,11 @@ export async function qualityCli(argv: string[], io: QualityIo = process): Promi
       );
     for (const r of style?.ranks ?? [])
       line(
-        `style rank ${r.rank}: accuracy ${(100 * r.accuracy).toFixed(1)}%, means ${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')} (${r.monotonic ? 'monotonic' : 'not monotonic'})`,
+        `style rank ${r.rank}: accuracy ${(100 * r.accuracy).toFixed(1)}%, means ${r.curve.map((p) => `${p.strength}: ${p.mean.toFixed(3)}`).join(', ')}${r.curve.length > 1 ? ` (${r.monotonic ? 'monotonic' : 'not monotonic'})` : ''}`,
+      );
+    if (loraAdherence)
+      line(
+        `adherence through each LoRA at strength 1 (${loraAdherence.base.count} styled prompts): ${loraAdherence.ranks.map((r) => `rank ${r.rank} ${(100 * r.adherence).toFixed(1)}%`).join(', ')} (base ${(100 * loraAdherence.base.adherence).toFixed(1)}%)`,
       );
     line(result.passed ? 'all bars met' : `bars missed:\n  ${result.failures.join('\n  ')}`);
     line(`wrote ${files.join(', ')}`);

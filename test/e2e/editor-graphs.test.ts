@@ -185,9 +185,11 @@ describe('editor on whole graphs', { skip: skip ?? false, timeout: 600_000 }, ()
   });
 
   test('a 1,000-node chain loads with only what is on screen as DOM, and runs to done', async () => {
+    // A fresh profile: clearing localStorage in place races the previous graph's debounced autosave,
+    // which could restore it (unsaved) and make the import ask to discard it.
+    await browser.close();
+    browser = await openBrowser(loom.url);
     const { page } = browser;
-    await page.evaluate('localStorage.clear()');
-    await page.reload();
     await page.locator('[data-testid="cmd-queue"]').waitFor();
     await importGraph('chain.json', chainGraph(1000));
     assert.equal(await pageValue<number>(page, 'window.loom.loom.nodes().length'), 1000);

@@ -1,7 +1,8 @@
 /**
  * LoRA correctness against torch: for every LoRA reference in test/fixtures/reference/index.json
  * (written by tools/tiny-sd: the torch replica with the LoRA merged in fp32), patch the ONNX export
- * with the TypeScript library, run it with onnxruntime-node on the same inputs and compare.
+ * with the exact merge (bench/lora/lora-merger.ts, on the library's key mapping), run it with
+ * onnxruntime-node on the same inputs and compare.
  * Also: strength 0 reproduces the base outputs exactly, the switcher agrees with the references,
  * LoHa is rejected by name, a LoRA matching nothing is an error, a partial match warns.
  */
@@ -12,8 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { LoraBranchSession, LoraPatcher, type LoraComponent } from '../packages/nodes/src/sd/lora/index.ts';
-// The benchmark's merged-weights technique (bench/lora), checked here so its measurements compare a correct technique.
+import { LoraBranchSession, type LoraComponent } from '../packages/nodes/src/sd/lora/index.ts';
+// The benchmark's merged-weights techniques (bench/lora), checked here so its measurements compare correct techniques.
+import { LoraMerger } from '../bench/lora/lora-merger.ts';
 import { LoraSwitcher } from '../bench/lora/lora-switcher.ts';
 import { SafetensorsFile, withSafetensors } from '../packages/nodes/src/safetensors/safetensors-file.ts';
 import { writeSafetensors } from '../packages/nodes/src/safetensors/test-writer.ts';
@@ -92,8 +94,8 @@ function once<T>(key: string, make: () => Promise<T>): Promise<T> {
   if (!cache.has(key)) cache.set(key, make());
   return cache.get(key) as Promise<T>;
 }
-const patcherFor = (modelDir: string, component: string): Promise<LoraPatcher> =>
-  once(`patcher:${modelDir}/${component}`, () => LoraPatcher.open(join(repo, modelDir, component, 'model.onnx'), { component: component as LoraComponent }));
+const mergerFor = (modelDir: string, component: string): Promise<LoraMerger> =>
+  once(`merger:${modelDir}/${component}`, () => LoraMerger.open(join(repo, modelDir, component, 'model.onnx'), { component: component as LoraComponent }));
 const inputsOf = (path: string): Promise<Map<string, ort.Tensor>> => once(`inputs:${path}`, () => readAll(join(repo, path)));
 
 async function runOutputs(
@@ -136,8 +138,8 @@ for (const ref of loraRefs) {
     const inputs = await inputsOf(ref.inputs);
     const expected = await readAll(join(repo, ref.file));
     for (const component of ref.components) {
-      const patcher = await patcherFor(ref.model_dir, component);
-      const { model, sessionOptions, report } = await patcher.patch([{ file: join(repo, ref.lora!), strength: ref.strength! }]);
+      const merger = await mergerFor(ref.model_dir, component);
+      const { model, sessionOptions, report } = await merger.patch([{ file: join(repo, ref.lora!), strength: ref.strength! }]);
       assert.deepEqual(report.warnings, [], `${name} ${component}: every key must match`);
       const touchedComponent = report.files[0]!.matched.length > 0;
       const session = await ort.InferenceSession.create(model, sessionOptions);
@@ -159,8 +161,8 @@ for (const pipeline of new Set(loraRefs.map((e) => e.pipeline))) {
       const base = await ort.InferenceSession.create(path);
       const baseOut = await runOutputs(base, component, inputs);
       await base.release();
-      const patcher = await patcherFor(ref.model_dir, component);
-      const zero = await patcher.patch([{ file: join(repo, ref.lora!), strength: 0 }]);
+      const merger = await mergerFor(ref.model_dir, component);
+      const zero = await merger.patch([{ file: join(repo, ref.lora!), strength: 0 }]);
       assert.deepEqual(Buffer.from(zero.model), readFileSync(path), 'strength 0 leaves the model bytes unchanged');
       const s = await ort.InferenceSession.create(zero.model, zero.sessionOptions);
       assert.deepEqual(await runOutputs(s, component, inputs), baseOut);
@@ -169,14 +171,13 @@ for (const pipeline of new Set(loraRefs.map((e) => e.pipeline))) {
   });
 
   for (const [label, make] of [
-    ['LoraSwitcher (weights as inputs)', (p: LoraPatcher) => LoraSwitcher.create(p)],
-    ['LoraBranchSession (low-rank branches)', (p: LoraPatcher) => LoraBranchSession.create(p)],
+    ['LoraSwitcher (weights as inputs)', (m: LoraMerger) => LoraSwitcher.create(m.patcher)],
+    ['LoraBranchSession (low-rank branches)', (m: LoraMerger) => LoraBranchSession.create(m.patcher)],
   ] as const) {
     test(`${pipeline}: ${label} matches every reference from one session per component`, async () => {
       const inputs = await inputsOf(refs[0]!.inputs);
       for (const component of refs[0]!.components) {
-        const patcher = await patcherFor(refs[0]!.model_dir, component);
-        const fast = await make(patcher);
+        const fast = await make(await mergerFor(refs[0]!.model_dir, component));
         let sessions = 1;
         for (const ref of refs) {
           const { rebuilt } = await fast.apply([{ file: join(repo, ref.lora!), strength: ref.strength! }]);
@@ -201,13 +202,14 @@ for (const dir of ['test/fixtures/tiny-sd15-script', 'test/fixtures/tiny-unet-ex
     `external data (${dir}): merged UNet matches the torch references`,
     { skip: (sd15Refs.length === 0 || !existsSync(join(repo, dir, 'unet/model.onnx'))) && 'fixtures not generated yet' },
     async () => {
-      const patcher = await LoraPatcher.open(join(repo, dir, 'unet/model.onnx'));
-      assert.equal(patcher.model.hasExternalData, true);
-      const fileSize = readFileSync(patcher.model.path).length;
+      const merger = await LoraMerger.open(join(repo, dir, 'unet/model.onnx'));
+      const onnx = merger.patcher.model;
+      assert.equal(onnx.hasExternalData, true);
+      const fileSize = readFileSync(onnx.path).length;
       for (const ref of sd15Refs) {
-        const { model, sessionOptions, report } = await patcher.patch([{ file: join(repo, ref.lora!), strength: ref.strength! }]);
+        const { model, sessionOptions, report } = await merger.patch([{ file: join(repo, ref.lora!), strength: ref.strength! }]);
         // Only the touched tensors are inlined; everything else still points at the external files.
-        const touchedBytes = report.touched.reduce((n, name) => n + 4 * patcher.model.initializer(name)!.dims.reduce<number>((a, d) => a * Number(d), 1), 0);
+        const touchedBytes = report.touched.reduce((n, name) => n + 4 * onnx.initializer(name)!.dims.reduce<number>((a, d) => a * Number(d), 1), 0);
         assert.ok(model.length <= fileSize + touchedBytes + 4096, `${model.length} bytes`);
         const session = await ort.InferenceSession.create(model, sessionOptions);
         const outputs = await runOutputs(session, 'unet', await inputsOf(ref.inputs));
@@ -226,8 +228,8 @@ test(
     const inputs = await inputsOf(ref.inputs);
     const expected = (await readAll(join(repo, ref.file))).get('unet.out_sample')!.data as Float32Array;
     const base = (await readAll(join(repo, 'test/fixtures/reference/tiny-sd15/base.safetensors'))).get('unet.out_sample')!.data as Float32Array;
-    const patcher = await LoraPatcher.open(join(repo, 'test/fixtures/tiny-sd15-fp16/unet/model.onnx'));
-    const { model, sessionOptions } = await patcher.patch([{ file: join(repo, ref.lora!), strength: 1 }]);
+    const merger = await LoraMerger.open(join(repo, 'test/fixtures/tiny-sd15-fp16/unet/model.onnx'));
+    const { model, sessionOptions } = await merger.patch([{ file: join(repo, ref.lora!), strength: 1 }]);
     const session = await ort.InferenceSession.create(model, sessionOptions);
     const got = (await runOutputs(session, 'unet', inputs)).out_sample!;
     await session.release();
@@ -243,18 +245,18 @@ const sd15Unet = join(repo, 'models/tiny-sd15/unet/model.onnx');
 const haveSd15 = existsSync(lohaPath) && existsSync(sd15Unet);
 
 test('a LoHa file is rejected naming LoHa', { skip: !haveSd15 && 'fixtures not generated yet' }, async () => {
-  const patcher = await LoraPatcher.open(sd15Unet);
-  await assert.rejects(patcher.patch([{ file: lohaPath, strength: 1 }]), /LoHa \(hada_\*\)/);
+  const merger = await LoraMerger.open(sd15Unet);
+  await assert.rejects(merger.patch([{ file: lohaPath, strength: 1 }]), /LoHa \(hada_\*\)/);
 });
 
 test('a LoRA matching nothing is an error; a partial match warns and lists the keys', { skip: !haveSd15 && 'fixtures not generated yet' }, async () => {
-  const patcher = await LoraPatcher.open(sd15Unet);
+  const merger = await LoraMerger.open(sd15Unet);
   const dir = mkdtempSync(join(tmpdir(), 'loom-lora-it-'));
   const down = { shape: [4, 24], data: new Float32Array(96).fill(0.01) };
   const up = { shape: [24, 4], data: new Float32Array(96).fill(0.01) };
   const none = join(dir, 'none.safetensors');
   writeSafetensors(none, { 'unet.down_blocks.5.attentions.0.proj_in.lora.down.weight': down, 'unet.down_blocks.5.attentions.0.proj_in.lora.up.weight': up });
-  await assert.rejects(patcher.patch([{ file: none, strength: 1 }]), /matches nothing in unet model/);
+  await assert.rejects(merger.patch([{ file: none, strength: 1 }]), /matches nothing in unet model/);
 
   const seed = join(repo, 'models/loras/tiny-sd15/pytorch_lora_weights_4.safetensors');
   const partial = join(dir, 'partial.safetensors');
@@ -265,7 +267,7 @@ test('a LoRA matching nothing is an error; a partial match warns and lists the k
   tensors['unet.up_blocks.9.attentions.0.transformer_blocks.0.attn1.to_q.lora.down.weight'] = down;
   tensors['unet.up_blocks.9.attentions.0.transformer_blocks.0.attn1.to_q.lora.up.weight'] = up;
   writeSafetensors(partial, tensors);
-  const r = await patcher.patch([{ file: partial, strength: 1 }]);
+  const r = await merger.patch([{ file: partial, strength: 1 }]);
   assert.ok(r.report.touched.length > 0);
   assert.equal(r.report.warnings.length, 1);
   assert.match(r.report.warnings[0]!, /2 keys match no weight.*up_blocks\.9\.attentions\.0\.transformer_blocks\.0\.attn1\.to_q\.lora\.down\.weight/);

@@ -1,7 +1,7 @@
 /**
  * LoRA apply / switch cost against a cold model load, for the tiny SD1.5 UNet and (when generated,
  * see tools/tiny-sd/README.md) the SD1.5-size random UNet. Techniques compared:
- * - recreate: `LoraPatcher.patch` (touched initializers inlined) + a new InferenceSession per switch;
+ * - recreate: `LoraMerger.patch` (touched initializers inlined) + a new InferenceSession per switch;
  * - switcher: `LoraSwitcher` (touched weights as graph inputs, one session, new feeds per switch);
  * - branches: `LoraBranchSession` (base weights constant, LoRA factors as inputs of added low-rank branches).
  * Step times are compared with the step of the merged (recreated) session, which does the same math.
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
 import { LoraPatcher, type LoraSpec } from '../../packages/nodes/src/sd/lora/lora-patcher.ts';
+import { LoraMerger } from './lora-merger.ts';
 import { LoraSwitcher } from './lora-switcher.ts';
 import { LoraBranchSession } from '../../packages/nodes/src/sd/lora/lora-branch-session.ts';
 import { mergeSessionOptions } from '../../packages/nodes/src/sd/lora/session-options.ts';
@@ -114,12 +115,12 @@ async function bench(c: Case): Promise<Figure[]> {
   const specB: LoraSpec[] = [{ file: b, strength: 1 }];
 
   // Technique 1: patched model + new session for every change.
-  const patcher = await LoraPatcher.open(c.unet);
+  const merger = await LoraMerger.open(c.unet);
   let touched = 0;
   let merged: ort.InferenceSession | undefined;
   const recreate = async (spec: LoraSpec[]): Promise<number> =>
     ms(async () => {
-      const p = await patcher.patch(spec);
+      const p = await merger.patch(spec);
       touched = p.report.touched.length;
       await merged?.release();
       merged = await ort.InferenceSession.create(p.model, mergeSessionOptions(p.sessionOptions, options));
@@ -153,7 +154,7 @@ async function bench(c: Case): Promise<Figure[]> {
   const branches = await fast('branches (low-rank inputs)', (pt) => LoraBranchSession.create(pt, options, specA));
 
   // On a shared machine sequential step timings drift; alternate merged, branch and switcher steps.
-  const p1 = await patcher.patch(specA);
+  const p1 = await merger.patch(specA);
   const m = await ort.InferenceSession.create(p1.model, mergeSessionOptions(p1.sessionOptions, options));
   const br = await LoraBranchSession.create(await LoraPatcher.open(c.unet), options, specA);
   const sw = await LoraSwitcher.create(await LoraPatcher.open(c.unet), options, specA);

@@ -13,6 +13,7 @@ import * as ort from 'onnxruntime-node';
 import type { ImageBatch } from '@loom/nodes';
 import { readPipeline } from '../../packages/nodes/src/sd/pipeline.ts';
 import { LoraBranchSession, LoraPatcher } from '../../packages/nodes/src/sd/lora/index.ts';
+import { LoraMerger } from '../../bench/lora/lora-merger.ts';
 import { buildPipeline, buildTextEncoder } from '../../packages/nodes/src/builder/index.ts';
 import type { ModelComponents } from '../../packages/nodes/src/weights/components.ts';
 import { readSafetensors, toFloat32 } from '../helpers/safetensors-lite.ts';
@@ -100,7 +101,7 @@ test('a LoRA maps onto a built UNet by module name and matches the torch LoRA re
   assert.ok(relativeError(out.out_sample!.data as Float32Array, expected) < TOL, `branches: ${relativeError(out.out_sample!.data as Float32Array, expected)}`);
   await branches.release();
 
-  const merged = await patcher.patch([{ file, strength: 1 }]);
+  const merged = await new LoraMerger(patcher).patch([{ file, strength: 1 }]);
   const session = await ort.InferenceSession.create(merged.model, { ...merged.sessionOptions, intraOpNumThreads: 1 });
   const outMerged = await session.run(feeds(session, 'tiny-sd15', 'unet'));
   assert.ok(

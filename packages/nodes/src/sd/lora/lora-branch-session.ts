@@ -3,6 +3,10 @@
  * LoRA or strength swaps the rank-sized factor feeds. A new session is built only when a LoRA
  * adapts a layer that has no branch yet. With every strength 0 the branches add exact zeros, but
  * the graph differs from the base graph: for bit-exact base outputs use the plain base session.
+ *
+ * How the adapted layers enter the graph and what is fed for them are the two protected methods
+ * `encode` and `makeFeeds`: the benchmark's merged-weights technique (bench/lora/lora-switcher.ts)
+ * overrides them and keeps the rest of the session handling.
  */
 import * as ort from 'onnxruntime-node';
 import { float32ToHalf } from '../../safetensors/float-convert.ts';
@@ -16,11 +20,13 @@ import type { LoraReport } from './report.ts';
 /** A session over `patcher.model` with LoRA branches fed per run. */
 export class LoraBranchSession {
   private session: ort.InferenceSession | undefined;
-  private branches = new Map<string, WeightTarget>();
   private feeds: Record<string, ort.Tensor> = {};
-  private contributions = new Map<string, TargetContribution>();
+  /** The adapted layers the current graph can vary, by initializer name. */
+  protected targets = new Map<string, WeightTarget>();
+  /** What the applied LoRAs contribute to each adapted layer. */
+  protected contributions = new Map<string, TargetContribution>();
 
-  private constructor(
+  protected constructor(
     readonly patcher: LoraPatcher,
     private readonly options: ort.InferenceSession.SessionOptions,
   ) {}
@@ -32,11 +38,15 @@ export class LoraBranchSession {
     loras: readonly LoraSpec[] = [],
     initializers: Iterable<string> = [],
   ): Promise<LoraBranchSession> {
-    const s = new LoraBranchSession(patcher, options);
-    const { targets } = await patcher.contributions(loras);
-    await s.rebuild(new Set([...initializers, ...targets.keys()]));
-    await s.apply(loras);
-    return s;
+    return new LoraBranchSession(patcher, options).init(loras, initializers);
+  }
+
+  /** Builds the session for the layers `loras` adapt (plus `initializers`) and applies `loras`. */
+  protected async init(loras: readonly LoraSpec[], initializers: Iterable<string>): Promise<this> {
+    const { targets } = await this.patcher.contributions(loras);
+    await this.rebuild(new Set([...initializers, ...targets.keys()]));
+    await this.apply(loras);
+    return this;
   }
 
   /** The current session. */
@@ -47,10 +57,10 @@ export class LoraBranchSession {
   /** Switches to `loras`; `rebuilt` tells whether a new session had to be created. */
   async apply(loras: readonly LoraSpec[]): Promise<{ report: LoraReport; rebuilt: boolean }> {
     const { targets, report } = await this.patcher.contributions(loras);
-    const missing = [...targets.keys()].filter((n) => !this.branches.has(n));
-    if (missing.length) await this.rebuild(new Set([...this.branches.keys(), ...missing]));
+    const missing = [...targets.keys()].filter((n) => !this.targets.has(n));
+    if (missing.length) await this.rebuild(new Set([...this.targets.keys(), ...missing]));
     this.contributions = targets;
-    this.feeds = this.makeFeeds();
+    this.feeds = await this.makeFeeds();
     return { report, rebuilt: missing.length > 0 };
   }
 
@@ -65,9 +75,15 @@ export class LoraBranchSession {
     this.session = undefined;
   }
 
-  private makeFeeds(): Record<string, ort.Tensor> {
+  /** The model with a branch on every layer of `targets`. */
+  protected encode(targets: readonly WeightTarget[]): Uint8Array {
+    return encodeWithBranches(this.patcher.model, targets);
+  }
+
+  /** The factor feeds of every branch for the current contributions (a zero branch where none). */
+  protected async makeFeeds(): Promise<Record<string, ort.Tensor>> {
     const feeds: Record<string, ort.Tensor> = {};
-    for (const [name, target] of this.branches) {
+    for (const [name, target] of this.targets) {
       const { a, b } = branchFeeds(target, this.contributions.get(name)?.items ?? []);
       const names = branchInputs(name);
       const fp16 = this.patcher.model.initializer(name)!.dataType === DataType.FLOAT16;
@@ -77,13 +93,13 @@ export class LoraBranchSession {
     return feeds;
   }
 
-  private async rebuild(branches: Set<string>): Promise<void> {
+  private async rebuild(initializers: Set<string>): Promise<void> {
     await this.release();
     const model = this.patcher.model;
-    const targets = [...this.patcher.index.values()].filter((t) => branches.has(t.initializer));
-    this.session = await ort.InferenceSession.create(encodeWithBranches(model, targets), mergeSessionOptions(model.sessionOptions(), this.options));
-    this.branches = new Map(targets.map((t) => [t.initializer, t]));
-    this.feeds = this.makeFeeds();
+    const targets = [...this.patcher.index.values()].filter((t) => initializers.has(t.initializer));
+    this.session = await ort.InferenceSession.create(this.encode(targets), mergeSessionOptions(model.sessionOptions(), this.options));
+    // The feeds follow in `apply`, which every rebuild is part of.
+    this.targets = new Map(targets.map((t) => [t.initializer, t]));
   }
 }
 

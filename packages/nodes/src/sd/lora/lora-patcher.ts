@@ -1,21 +1,17 @@
 /**
- * Applies LoRA files to one ONNX model (a UNet or a text encoder) by merging them into the weights.
+ * Resolves LoRA files against one ONNX model (a UNet or a text encoder): which initializer each LoRA
+ * module adapts, with what factors and `strength · scale`, checked for shape, plus the report.
  *
- * The base ModelProto, the base values of every weight a LoRA touched so far, and each LoRA file's
- * factors are cached, so a switch of LoRA or strength only recomputes deltas. The patched model is
- * the small `model.onnx` re-encoded with just the touched initializers inlined; onnxruntime reads
- * every other weight from the original external files (external data paths are relative to the model file), so the full
- * weights never enter JS memory. Switching without a new session is `LoraBranchSession`'s job.
+ * The decoded ModelProto (not its external weights), its module index and each LoRA file's factors
+ * are cached, so a switch of LoRA or strength re-reads nothing. `LoraBranchSession` runs the model
+ * with these contributions as low-rank branches; the exact merge into the weights, which the
+ * benchmarks compare against, lives in bench/lora/lora-merger.ts.
  */
 import { basename, dirname } from 'node:path';
-import type { InferenceSession } from 'onnxruntime-node';
 import { OnnxModel } from '../../runtime/onnx-model/onnx-model.ts';
-import { inlineTensor } from '../../runtime/onnx-model/tensor-data.ts';
-import type { TensorProto } from '../../runtime/onnx-model/onnx-schema.ts';
 import { fileStamp, loadLora, type LoadedLora } from './lora-file.ts';
 import { buildModuleIndex, assertScopedNames, type ModuleIndex, type WeightTarget } from './map-onnx.ts';
-import { factorDims, loraScale, stackFactors, targetOutIn, type ScaledFactors } from './merge.ts';
-import { mergeProduct } from './merge-kernel.ts';
+import { factorDims, loraScale, targetOutIn, type ScaledFactors } from './merge.ts';
 import { checkLoraUsable, fileReport, type LoraReport } from './report.ts';
 import type { LoraComponent } from './types.ts';
 import { LoomError } from '@loom/engine';
@@ -24,12 +20,6 @@ import { LoomError } from '@loom/engine';
 export interface LoraSpec {
   readonly file: string;
   readonly strength: number;
-}
-
-/** Merged float32 values of every touched initializer, with the report. */
-export interface PatchedWeights {
-  readonly weights: Map<string, Float32Array>;
-  readonly report: LoraReport;
 }
 
 /** Everything the LoRAs contribute to one weight. */
@@ -47,13 +37,10 @@ export interface PatcherOptions {
 }
 
 const COMPONENTS: readonly LoraComponent[] = ['unet', 'text_encoder', 'text_encoder_2'];
-/** Inline weights beyond this cannot be encoded in one ModelProto (protobuf's 2 GiB cap, minus room for the graph). */
-const PROTOBUF_LIMIT = 2 ** 31 - 64 * 2 ** 20;
 
-/** LoRA merger for one model file. */
+/** LoRA resolver for one model file. */
 export class LoraPatcher {
   private readonly loras = new Map<string, LoadedLora>();
-  private readonly bases = new Map<string, Float32Array>();
 
   private constructor(
     readonly model: OnnxModel,
@@ -108,50 +95,6 @@ export class LoraPatcher {
       warnings: files.flatMap((f) => f.warnings),
     };
     return { targets, report };
-  }
-
-  /** Computes the merged weights for `loras` (strength-0 entries add nothing; no LoRA → no weights). */
-  async patchedWeights(loras: readonly LoraSpec[]): Promise<PatchedWeights> {
-    const { targets, report } = await this.contributions(loras);
-    await this.cacheBases(targets.keys());
-    const weights = new Map<string, Float32Array>();
-    for (const [name, { target, outF, inF, items }] of targets) {
-      const { a, b, m, r, n } = stackFactors(target.layout, items, outF, inF);
-      weights.set(name, await mergeProduct(a, b, this.bases.get(name)!, m, r, n));
-    }
-    return { weights, report };
-  }
-
-  /**
-   * The model re-encoded with the merged weights inlined, plus the session options that let
-   * onnxruntime find the untouched external weights. Create the session from `model`.
-   */
-  async patch(loras: readonly LoraSpec[]): Promise<{ model: Uint8Array; sessionOptions: InferenceSession.SessionOptions; report: LoraReport }> {
-    const { weights, report } = await this.patchedWeights(loras);
-    const inlineBytes = [...weights.values()].reduce((n, w) => n + w.byteLength, 0);
-    if (inlineBytes > PROTOBUF_LIMIT) {
-      // e.g. an SDXL fp32 UNet with every attention projection touched (~3.6 GB in fp32).
-      throw new LoomError(
-        'UNSUPPORTED_MODEL',
-        `${this.model.path}: the ${report.touched.length} patched weights take ${(inlineBytes / 2 ** 30).toFixed(2)} GiB, over protobuf's 2 GiB message limit; use LoraBranchSession, which adds low-rank branches instead of inlining merged weights`,
-      );
-    }
-    const replace = new Map<string, TensorProto>();
-    for (const [name, values] of weights) replace.set(name, inlineTensor(this.model.initializer(name)!, values));
-    return { model: this.model.encode({ replace }), sessionOptions: this.model.sessionOptions(), report };
-  }
-
-  /** Base float32 values of the given initializers (cached after the first read). */
-  async baseWeights(names: Iterable<string>): Promise<Map<string, Float32Array>> {
-    const list = [...names];
-    await this.cacheBases(list);
-    return new Map(list.map((n) => [n, this.bases.get(n)!]));
-  }
-
-  private async cacheBases(names: Iterable<string>): Promise<void> {
-    const missing = [...names].filter((n) => !this.bases.has(n));
-    if (missing.length === 0) return;
-    for (const [n, v] of await this.model.readFloat32(missing)) this.bases.set(n, v);
   }
 
   private async load(file: string): Promise<LoadedLora> {

@@ -5,7 +5,7 @@
  * added to W in the layout the ONNX initializer uses: `[out, in]` (Gemm transB=1, Conv 1×1 as
  * `[out, in, 1, 1]`) or transposed `[in, out]` (constant-folded MatMul). Several LoRAs add their
  * deltas to the same base: their ranks are stacked into one product (see {@link stackFactors}),
- * which `merge-kernel.ts` adds to the base weight.
+ * which the branches (`lora-branches.ts`) feed as their factors.
  */
 import type { WeightLayout } from './map-onnx.ts';
 import { LoomError } from '@loom/engine';

@@ -16,7 +16,7 @@ import {
   type ModelProto,
   type NodeProto,
   type ValueInfoProto,
-} from '../../runtime/onnx-model/onnx-schema.ts';
+} from '../../packages/nodes/src/runtime/onnx-model/onnx-schema.ts';
 
 let session: Promise<ort.InferenceSession> | undefined;
 

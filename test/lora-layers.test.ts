@@ -1,14 +1,21 @@
+/**
+ * LoRA on hand-built one-layer models of every kind an SD export has (MatMul, Gemm, Conv 1×1,
+ * Transpose→MatMul), against y = x·(W + coef·up@down)ᵀ worked in float64: the exact merge
+ * (bench/lora's LoraMerger), the errors of LoraPatcher's resolution, and LoraBranchSession.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { writeTestModel, type LayerSpec } from '../../runtime/onnx-model/test-model-builder.ts';
-import { writeSafetensors } from '../../safetensors/test-writer.ts';
-import { float32ToHalf, halfBitsToFloat } from '../../safetensors/float-convert.ts';
-import { LoraPatcher } from './lora-patcher.ts';
-import { LoraBranchSession } from './lora-branch-session.ts';
+import { writeTestModel, type LayerSpec } from '../packages/nodes/src/runtime/onnx-model/test-model-builder.ts';
+import { writeSafetensors } from '../packages/nodes/src/safetensors/test-writer.ts';
+import { float32ToHalf, halfBitsToFloat } from '../packages/nodes/src/safetensors/float-convert.ts';
+import { LoraPatcher } from '../packages/nodes/src/sd/lora/lora-patcher.ts';
+import { LoraBranchSession } from '../packages/nodes/src/sd/lora/lora-branch-session.ts';
+// The exact merge (bench/lora), checked on every layer kind so the benchmark compares a correct technique.
+import { LoraMerger } from '../bench/lora/lora-merger.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'loom-lora-'));
 const IN = 3;
@@ -83,9 +90,9 @@ for (const storage of ['inline', 'weights.pb'] as const) {
   test(`merges into MatMul, Gemm, Conv 1×1 and Transpose→MatMul weights (${storage})`, async () => {
     const modelPath = writeTestModel(join(root, `unet-${storage}`, 'unet'), layers, { storage });
     const lora = loraFile(`l-${storage}.safetensors`, (m) => `unet.${m}`, 1); // alpha 1, rank 2 → scale 0.5
-    const patcher = await LoraPatcher.open(modelPath);
-    assert.equal(patcher.component, 'unet');
-    const { model, sessionOptions, report } = await patcher.patch([{ file: lora, strength: 0.8 }]);
+    const merger = await LoraMerger.open(modelPath);
+    assert.equal(merger.patcher.component, 'unet');
+    const { model, sessionOptions, report } = await merger.patch([{ file: lora, strength: 0.8 }]);
     assert.equal(report.touched.length, 4);
     assert.deepEqual(
       report.files[0]!.matched,
@@ -99,13 +106,13 @@ for (const storage of ['inline', 'weights.pb'] as const) {
 test('strength 0 gives the base model bit for bit; switching strength recomputes only deltas', async () => {
   const modelPath = writeTestModel(join(root, 's0', 'unet'), layers, { storage: 'weights.pb' });
   const lora = loraFile('s0.safetensors', (m) => `unet.${m}`);
-  const patcher = await LoraPatcher.open(modelPath);
-  const zero = await patcher.patch([{ file: lora, strength: 0 }]);
+  const merger = await LoraMerger.open(modelPath);
+  const zero = await merger.patch([{ file: lora, strength: 0 }]);
   assert.deepEqual(Buffer.from(zero.model), readFileSync(modelPath));
   assert.deepEqual(zero.report.touched, []);
-  const one = await patcher.patch([{ file: lora, strength: 1 }]);
+  const one = await merger.patch([{ file: lora, strength: 1 }]);
   (await runAll(one.model, one.sessionOptions)).forEach((y) => close(y, expected(1), 1e-6, 's=1'));
-  const neg = await patcher.patch([{ file: lora, strength: -0.5 }]);
+  const neg = await merger.patch([{ file: lora, strength: -0.5 }]);
   (await runAll(neg.model, neg.sessionOptions)).forEach((y) => close(y, expected(-0.5), 1e-6, 's=-0.5'));
 });
 
@@ -113,8 +120,8 @@ test('several LoRAs stack: deltas add on the base', async () => {
   const modelPath = writeTestModel(join(root, 'stack', 'unet'), layers);
   const a = loraFile('a.safetensors', (m) => `unet.${m}`);
   const b = loraFile('b.safetensors', (m) => `unet.${m}`, 4); // alpha 4, rank 2 → scale 2
-  const patcher = await LoraPatcher.open(modelPath);
-  const p = await patcher.patch([
+  const merger = await LoraMerger.open(modelPath);
+  const p = await merger.patch([
     { file: a, strength: 0.5 },
     { file: b, strength: 0.25 },
   ]);
@@ -124,15 +131,15 @@ test('several LoRAs stack: deltas add on the base', async () => {
 test('kohya keys resolve against the model and fp16 weights round-trip', async () => {
   const modelPath = writeTestModel(join(root, 'fp16', 'unet'), layers, { fp16: true, storage: 'model.onnx_data' });
   const lora = loraFile('kohya.safetensors', (m) => `lora_unet_${m.replaceAll('.', '_')}`, 2, true); // alpha 2 = rank → scale 1
-  const patcher = await LoraPatcher.open(modelPath);
-  const p = await patcher.patch([{ file: lora, strength: 1 }]);
+  const merger = await LoraMerger.open(modelPath);
+  const p = await merger.patch([{ file: lora, strength: 1 }]);
   assert.equal(p.report.files[0]!.format, 'kohya');
   (await runAll(p.model, p.sessionOptions, true)).forEach((y) => close(y, expected(1), 2e-3, 'fp16'));
 });
 
 test('unmatched keys warn, a LoRA matching nothing is an error, LoHa is rejected by name', async () => {
   const modelPath = writeTestModel(join(root, 'errors', 'unet'), layers);
-  const patcher = await LoraPatcher.open(modelPath);
+  const merger = await LoraMerger.open(modelPath);
   const partial = join(root, 'partial.safetensors');
   writeSafetensors(partial, {
     [`unet.${layers[0]!.module}.lora.down.weight`]: { shape: [RANK, IN], data: down },
@@ -140,7 +147,7 @@ test('unmatched keys warn, a LoRA matching nothing is an error, LoHa is rejected
     'unet.up_blocks.7.attentions.0.proj_out.lora.down.weight': { shape: [RANK, IN], data: down },
     'unet.up_blocks.7.attentions.0.proj_out.lora.up.weight': { shape: [OUT, RANK], data: up },
   });
-  const r = await patcher.patch([{ file: partial, strength: 1 }]);
+  const r = await merger.patch([{ file: partial, strength: 1 }]);
   assert.equal(r.report.touched.length, 1);
   assert.match(r.report.warnings[0]!, /2 keys match no weight.*up_blocks\.7\.attentions\.0\.proj_out\.lora\.down\.weight/);
   const none = join(root, 'none.safetensors');
@@ -148,17 +155,17 @@ test('unmatched keys warn, a LoRA matching nothing is an error, LoHa is rejected
     'unet.mid_block.x.lora.down.weight': { shape: [RANK, IN], data: down },
     'unet.mid_block.x.lora.up.weight': { shape: [OUT, RANK], data: up },
   });
-  await assert.rejects(patcher.patch([{ file: none, strength: 1 }]), /matches nothing in unet model/);
+  await assert.rejects(merger.patch([{ file: none, strength: 1 }]), /matches nothing in unet model/);
   const loha = join(root, 'loha.safetensors');
   writeSafetensors(loha, { 'lora_unet_down_blocks_0_attentions_0_proj_in.hada_w1_a': { shape: [OUT, RANK], data: up } });
-  await assert.rejects(patcher.patch([{ file: loha, strength: 1 }]), /uses LoHa \(hada_\*\)/);
+  await assert.rejects(merger.patch([{ file: loha, strength: 1 }]), /uses LoHa \(hada_\*\)/);
 });
 
 test('a pre-torch-1.13 export with generic node names gets an error naming the model', async () => {
   const modelPath = writeTestModel(join(root, 'old', 'unet'), layers.slice(0, 1), { genericNames: true });
   const lora = loraFile('old.safetensors', (m) => `unet.${m}`);
-  const patcher = await LoraPatcher.open(modelPath);
-  await assert.rejects(patcher.patch([{ file: lora, strength: 1 }]), (e: Error) => e.message.includes(modelPath) && /before torch 1\.13/.test(e.message));
+  const merger = await LoraMerger.open(modelPath);
+  await assert.rejects(merger.patch([{ file: lora, strength: 1 }]), (e: Error) => e.message.includes(modelPath) && /before torch 1\.13/.test(e.message));
 });
 
 test('LoraBranchSession adds (x·A)·B branches on MatMul, Gemm, Conv 1×1 and Transpose→MatMul layers', async () => {

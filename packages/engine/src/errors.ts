@@ -17,6 +17,8 @@ export type LoomErrorCode =
   | 'NODE_FAILED'
   | 'CANCELLED'
   | 'MODEL_NOT_FOUND'
+  /** No worker of a scaled-out server has a model the prompt needs (refused at submission). */
+  | 'MODEL_UNAVAILABLE'
   | 'UNSUPPORTED_MODEL'
   | 'BAD_FILE'
   | 'DEVICE_UNAVAILABLE'
@@ -36,6 +38,8 @@ export interface LoomErrorOptions {
   input?: string;
   cause?: unknown;
   problems?: Problem[];
+  /** Structured facts for programs (JSON-safe), e.g. the models no worker has and what each worker has. */
+  details?: Readonly<Record<string, unknown>>;
 }
 
 export class LoomError extends Error {
@@ -45,6 +49,8 @@ export class LoomError extends Error {
   readonly input?: string;
   /** For VALIDATION_FAILED: every problem found. */
   readonly problems: Problem[];
+  /** Structured facts about the failure beyond the message (the HTTP API answers them as `extra_info`). */
+  readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(code: LoomErrorCode, message: string, options: LoomErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -52,16 +58,18 @@ export class LoomError extends Error {
     if (options.nodeId !== undefined) this.nodeId = options.nodeId;
     if (options.input !== undefined) this.input = options.input;
     this.problems = options.problems ?? [];
+    if (options.details !== undefined) this.details = options.details;
   }
 
   /** A plain, JSON-safe view for events, HTTP bodies and `--json` output. */
-  toJSON(): { code: LoomErrorCode; message: string; nodeId?: string; input?: string; problems?: Problem[] } {
+  toJSON(): { code: LoomErrorCode; message: string; nodeId?: string; input?: string; problems?: Problem[]; details?: Readonly<Record<string, unknown>> } {
     return {
       code: this.code,
       message: this.message,
       ...(this.nodeId !== undefined && { nodeId: this.nodeId }),
       ...(this.input !== undefined && { input: this.input }),
       ...(this.problems.length > 0 && { problems: this.problems }),
+      ...(this.details !== undefined && { details: this.details }),
     };
   }
 }
@@ -79,6 +87,7 @@ export function toLoomError(err: unknown, fallback: LoomErrorCode, context: Loom
       ...context,
       cause: err.cause ?? err,
       problems: err.problems,
+      ...(err.details !== undefined && { details: err.details }),
     });
   }
   const message = (err instanceof Error ? err.message : String(err)).replace(ANSI, '');
@@ -103,6 +112,7 @@ export async function atInput<T>(input: string, work: () => Promise<T> | T): Pro
         cause: err.cause ?? err,
         problems: err.problems,
         ...(err.nodeId !== undefined && { nodeId: err.nodeId }),
+        ...(err.details !== undefined && { details: err.details }),
       });
     }
     throw err;

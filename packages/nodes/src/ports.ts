@@ -3,7 +3,7 @@
  * LoRAs at which strengths); sessions are opened lazily by the nodes that run them and live in the
  * object cache, keyed by content. Tensors travel as flat Float32Arrays with their shapes.
  */
-import { definePortType } from '@loom/engine';
+import { LoomError, definePortType } from '@loom/engine';
 import type { PipelineFiles } from './sd/pipeline.ts';
 
 /** A LoRA file applied at a strength (LoRALoader appends these). */
@@ -224,6 +224,7 @@ export const conditioningEntries = (c: Conditioning): ConditioningEntry[] => {
 /** A conditioning from its entries (at least one). */
 export function conditioningOf(entries: readonly ConditioningEntry[]): Conditioning {
   const [first, ...more] = entries;
-  if (!first) throw new Error('A conditioning needs at least one entry');
+  // Every conditioning op maps or concatenates non-empty entry lists, so this guards the code, not a graph.
+  if (!first) throw new LoomError('NODE_FAILED', 'A conditioning needs at least one entry.');
   return { ...first, kind: 'conditioning', ...(more.length > 0 && { more }) };
 }

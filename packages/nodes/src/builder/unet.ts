@@ -9,6 +9,7 @@
  * embedding, down path collecting skips, mid block, up path popping them, upsampling to the skip's
  * size when the latent is not a multiple of 2^(blocks-1)).
  */
+import { LoomError } from '@loom/engine';
 import { Elem, GraphBuilder } from './graph.ts';
 import { conv, groupNorm, linear, silu, type ComponentOptions } from './layers.ts';
 import { ModuleWeights } from './module-weights.ts';
@@ -21,7 +22,7 @@ import type { WeightSource } from '../weights/weight-source.ts';
  * [sin, cos] (flipped to [cos, sin] when flip_sin_to_cos), computed in float32 like torch.
  */
 function timestepEmbedding(g: GraphBuilder, t: string, dim: number, flip: boolean, shift: number): string {
-  if (dim % 2 === 1) throw new Error(`odd timestep embedding size ${dim} is not supported`);
+  if (dim % 2 === 1) throw new LoomError('UNSUPPORTED_MODEL', `UNet config: an odd timestep embedding size (${dim}) is not supported.`);
   const half = dim / 2;
   // float32 at every step, as torch's `-math.log(max_period) * arange(half, dtype=float32) / (half - shift)`
   const c = Math.fround(-Math.log(10000));

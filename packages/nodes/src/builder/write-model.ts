@@ -9,6 +9,7 @@
  */
 import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LoomError } from '@loom/engine';
 import { createMessage, encodeModel, type ModelProto, type TensorProto } from '../runtime/onnx-model/onnx-schema.ts';
 import { Elem, floatBytes, type GraphBuilder } from './graph.ts';
 
@@ -56,7 +57,10 @@ export async function writeModel(g: GraphBuilder, dir: string, options: WriteOpt
       options.signal?.throwIfAborted();
       const values = await w.read();
       const size = w.dims.reduce((a, b) => a * b, 1);
-      if (values.length !== size) throw new Error(`weight "${w.name}": ${values.length} values for dims [${w.dims.join(', ')}]`);
+      if (values.length !== size) {
+        // Declarations are shape-checked against the file's header, so only damaged data gets here.
+        throw new LoomError('BAD_FILE', `weight "${w.name}": read ${values.length} values for dims [${w.dims.join(', ')}]; the weights file is damaged.`);
+      }
       const bytes = floatBytes(values, g.float);
       offset = align(offset, bytes.length);
       await data.write(bytes, 0, bytes.length, offset);

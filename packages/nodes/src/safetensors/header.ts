@@ -50,14 +50,8 @@ export interface SafetensorsHeader {
 export const MAX_HEADER_SIZE = 100_000_000;
 
 /** Every problem with a safetensors file: a BAD_FILE LoomError whose message names the file. */
-export class SafetensorsError extends LoomError {
-  constructor(
-    readonly file: string,
-    detail: string,
-    options?: { cause?: unknown },
-  ) {
-    super('BAD_FILE', `safetensors file ${file}: ${detail}`, options);
-  }
+export function safetensorsError(file: string, detail: string, options?: { cause?: unknown }): LoomError {
+  return new LoomError('BAD_FILE', `safetensors file ${file}: ${detail}`, options);
 }
 
 /**
@@ -70,9 +64,9 @@ export function parseHeader(file: string, json: Uint8Array, dataStart: number, d
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(json));
   } catch (cause) {
-    throw new SafetensorsError(file, `header is not valid UTF-8 JSON (${(cause as Error).message})`, { cause });
+    throw safetensorsError(file, `header is not valid UTF-8 JSON (${(cause as Error).message})`, { cause });
   }
-  if (!isRecord(parsed)) throw new SafetensorsError(file, 'header JSON is not an object');
+  if (!isRecord(parsed)) throw safetensorsError(file, 'header JSON is not an object');
 
   let metadata: Record<string, string> = {};
   const tensors: TensorInfo[] = [];
@@ -88,33 +82,33 @@ export function parseHeader(file: string, json: Uint8Array, dataStart: number, d
 }
 
 function parseMetadata(file: string, value: unknown): Record<string, string> {
-  if (!isRecord(value)) throw new SafetensorsError(file, '__metadata__ is not an object');
+  if (!isRecord(value)) throw safetensorsError(file, '__metadata__ is not an object');
   for (const [k, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new SafetensorsError(file, `__metadata__.${k} is not a string`);
+    if (typeof v !== 'string') throw safetensorsError(file, `__metadata__.${k} is not a string`);
   }
   return value as Record<string, string>;
 }
 
 function parseTensor(file: string, name: string, value: unknown, dataStart: number, dataLength: number): TensorInfo {
-  if (!isRecord(value)) throw new SafetensorsError(file, `tensor "${name}": entry is not an object`);
+  if (!isRecord(value)) throw safetensorsError(file, `tensor "${name}": entry is not an object`);
   const { dtype, shape, data_offsets: offsets } = value;
   if (typeof dtype !== 'string' || !(dtype in DTYPE_SIZES)) {
-    throw new SafetensorsError(file, `tensor "${name}": unsupported dtype ${JSON.stringify(dtype)}`);
+    throw safetensorsError(file, `tensor "${name}": unsupported dtype ${JSON.stringify(dtype)}`);
   }
   if (!Array.isArray(shape) || !shape.every(isCount)) {
-    throw new SafetensorsError(file, `tensor "${name}": shape ${JSON.stringify(shape)} is not a list of sizes`);
+    throw safetensorsError(file, `tensor "${name}": shape ${JSON.stringify(shape)} is not a list of sizes`);
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount)) {
-    throw new SafetensorsError(file, `tensor "${name}": bad data_offsets ${JSON.stringify(offsets)}`);
+    throw safetensorsError(file, `tensor "${name}": bad data_offsets ${JSON.stringify(offsets)}`);
   }
   const [b, e] = offsets as [number, number];
-  if (e < b) throw new SafetensorsError(file, `tensor "${name}": data_offsets end before they begin`);
+  if (e < b) throw safetensorsError(file, `tensor "${name}": data_offsets end before they begin`);
   const bytes = (shape as number[]).reduce((n, d) => n * d, 1) * DTYPE_SIZES[dtype as SafetensorsDtype];
   if (e - b !== bytes) {
-    throw new SafetensorsError(file, `tensor "${name}": data_offsets [${b}, ${e}] hold ${e - b} bytes, shape ${JSON.stringify(shape)} ${dtype} needs ${bytes}`);
+    throw safetensorsError(file, `tensor "${name}": data_offsets [${b}, ${e}] hold ${e - b} bytes, shape ${JSON.stringify(shape)} ${dtype} needs ${bytes}`);
   }
   if (e > dataLength) {
-    throw new SafetensorsError(file, `truncated: tensor "${name}" ends at data byte ${e} but the file has only ${dataLength} data bytes`);
+    throw safetensorsError(file, `truncated: tensor "${name}" ends at data byte ${e} but the file has only ${dataLength} data bytes`);
   }
   return { name, dtype: dtype as SafetensorsDtype, shape: shape as number[], begin: dataStart + b, end: dataStart + e };
 }
@@ -125,7 +119,7 @@ function checkNoOverlap(file: string, tensors: TensorInfo[]): void {
     const prev = sorted[i - 1]!;
     const cur = sorted[i]!;
     if (cur.begin < prev.end) {
-      throw new SafetensorsError(file, `tensors "${prev.name}" and "${cur.name}" overlap in the data buffer`);
+      throw safetensorsError(file, `tensors "${prev.name}" and "${cur.name}" overlap in the data buffer`);
     }
   }
 }

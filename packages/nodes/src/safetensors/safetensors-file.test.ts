@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SafetensorsFile, withSafetensors } from './safetensors-file.ts';
 import { LoomError } from '@loom/engine';
-import { SafetensorsError } from './header.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'loom-st-'));
 
@@ -81,7 +80,6 @@ test('reads integer tensors in their own type', async () => {
 
 async function rejects(path: string, pattern: RegExp): Promise<void> {
   await assert.rejects(SafetensorsFile.open(path), (err: unknown) => {
-    assert.ok(err instanceof SafetensorsError);
     assert.ok(err instanceof LoomError && err.code === 'BAD_FILE', 'a LoomError with a code, for the node that read the file');
     assert.ok(err.message.includes(path), 'error names the file');
     assert.match(err.message, pattern);

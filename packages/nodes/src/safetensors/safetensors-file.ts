@@ -5,7 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { bfloat16ToFloat32, halfToFloat32 } from './float-convert.ts';
-import { MAX_HEADER_SIZE, SafetensorsError, parseHeader, type SafetensorsHeader, type TensorInfo } from './header.ts';
+import { MAX_HEADER_SIZE, parseHeader, safetensorsError, type SafetensorsHeader, type TensorInfo } from './header.ts';
 
 /** A tensor's data in its natural JS array type; F16/BF16 stay as raw bits in a Uint16Array. */
 export type TensorData =
@@ -25,7 +25,7 @@ export class SafetensorsFile {
     private readonly header: SafetensorsHeader,
   ) {}
 
-  /** Opens `path` and validates its header; throws {@link SafetensorsError} naming the file. */
+  /** Opens `path` and validates its header; throws a BAD_FILE LoomError naming the file. */
   static async open(path: string): Promise<SafetensorsFile> {
     const handle = await open(path, 'r');
     try {
@@ -60,7 +60,7 @@ export class SafetensorsFile {
     let done = 0;
     while (done < bytes.length) {
       const { bytesRead } = await this.handle.read(bytes, done, bytes.length - done, info.begin + done);
-      if (bytesRead === 0) throw new SafetensorsError(this.path, `truncated while reading tensor "${name}"`);
+      if (bytesRead === 0) throw safetensorsError(this.path, `truncated while reading tensor "${name}"`);
       done += bytesRead;
     }
     return bytes;
@@ -85,7 +85,7 @@ export class SafetensorsFile {
       case 'F64':
         return Float32Array.from(data as Float64Array);
       default:
-        throw new SafetensorsError(this.path, `tensor "${name}" has dtype ${info.dtype}, expected a float type`);
+        throw safetensorsError(this.path, `tensor "${name}" has dtype ${info.dtype}, expected a float type`);
     }
   }
 
@@ -96,7 +96,7 @@ export class SafetensorsFile {
 
   private require(name: string): TensorInfo {
     const info = this.header.tensors.get(name);
-    if (!info) throw new SafetensorsError(this.path, `no tensor named "${name}"`);
+    if (!info) throw safetensorsError(this.path, `no tensor named "${name}"`);
     return info;
   }
 }
@@ -113,16 +113,16 @@ export async function withSafetensors<T>(path: string, fn: (file: SafetensorsFil
 
 async function readHeader(path: string, handle: FileHandle): Promise<SafetensorsHeader> {
   const { size } = await handle.stat();
-  if (size < 8) throw new SafetensorsError(path, `truncated: ${size} bytes, too short for the 8-byte header size`);
+  if (size < 8) throw safetensorsError(path, `truncated: ${size} bytes, too short for the 8-byte header size`);
   const prefix = new Uint8Array(8);
   await handle.read(prefix, 0, 8, 0);
   const n = new DataView(prefix.buffer).getBigUint64(0, true);
   if (n > BigInt(MAX_HEADER_SIZE)) {
-    throw new SafetensorsError(path, `header size ${n} exceeds the ${MAX_HEADER_SIZE}-byte limit (not a safetensors file?)`);
+    throw safetensorsError(path, `header size ${n} exceeds the ${MAX_HEADER_SIZE}-byte limit (not a safetensors file?)`);
   }
   const headerSize = Number(n);
   if (8 + headerSize > size) {
-    throw new SafetensorsError(path, `truncated: header of ${headerSize} bytes but the file has ${size} bytes`);
+    throw safetensorsError(path, `truncated: header of ${headerSize} bytes but the file has ${size} bytes`);
   }
   const json = new Uint8Array(headerSize);
   await handle.read(json, 0, headerSize, 8);

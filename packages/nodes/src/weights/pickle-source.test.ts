@@ -92,6 +92,13 @@ test('truncated files are BAD_FILE naming the file', async () => {
   await assert.rejects(openWeightFile(join(FIXTURES, 'bad/truncated.safetensors')), badFile(/truncated\.safetensors.*truncated/));
 });
 
+test('a pickle rebuilding a tensor from something other than a storage is BAD_FILE naming the file', async () => {
+  // Protocol 2 by hand: torch._utils._rebuild_tensor_v2(None, 0, (2,), (1,)), then STOP.
+  const path = join(mkdtempSync(join(tmpdir(), 'loom-pickle-')), 'damaged.pt');
+  writeFileSync(path, Buffer.from('\x80\x02ctorch._utils\n_rebuild_tensor_v2\n(NK\x00K\x02\x85K\x01\x85tR.', 'latin1'));
+  await assert.rejects(openWeightFile(path), badFile(/damaged\.pt: a tensor refers to something that is not a storage/));
+});
+
 test('a weight stored in an integer dtype is BAD_FILE when read as a float', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'loom-dtype-'));
   const path = join(dir, 'ints.safetensors');

@@ -3,7 +3,6 @@
  * tensor's byte range per read), its errors turned into BAD_FILE LoomErrors that name the file.
  */
 import { LoomError } from '@loom/engine';
-import { SafetensorsError } from '../safetensors/header.ts';
 import { SafetensorsFile } from '../safetensors/safetensors-file.ts';
 import { bytesToFloat32 } from './tensor-data.ts';
 import type { WeightDtype, WeightInfo, WeightSource } from './weight-source.ts';
@@ -49,7 +48,8 @@ export async function openSafetensorsSource(path: string): Promise<WeightSource>
 }
 
 function asLoomError(err: unknown, path: string): unknown {
-  if (err instanceof SafetensorsError)
+  // The safetensors reader's own findings (truncation, a missing tensor) are BAD_FILE errors.
+  if (err instanceof LoomError && err.code === 'BAD_FILE')
     return new LoomError('BAD_FILE', `${err.message}. Download the file again; it is damaged or not a safetensors file.`, { cause: err });
   if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new LoomError('MODEL_NOT_FOUND', `${path} does not exist.`, { cause: err });
   return err;

@@ -39,8 +39,10 @@ export function errorHandler(log: (message: string) => void): ErrorRequestHandle
   return (err: unknown, _req, res, _next) => {
     if (err instanceof HttpError) return sendError(res, err.status, err.type, err.message, err.details, err.extra);
     if (err instanceof LoomError) {
+      // Every other code (MODEL_UNAVAILABLE, USAGE, validation…) is the request's fault: 400.
       const status = err.code === 'MODEL_NOT_FOUND' || err.code === 'BAD_FILE' ? 404 : 400;
-      return sendError(res, status, err.code.toLowerCase(), err.message, '', err.toJSON());
+      // An error's structured details are its extra_info (model_unavailable: models, node_id, input, workers).
+      return sendError(res, status, err.code.toLowerCase(), err.message, '', err.details ?? err.toJSON());
     }
     const parserError = err as BodyParserError;
     switch (parserError.type) {

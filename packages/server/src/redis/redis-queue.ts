@@ -10,7 +10,6 @@
  */
 import type { Redis } from 'ioredis';
 import { LoomError, type NodeRegistry } from '@loom/engine';
-import { HttpError } from '../http/http-error.ts';
 import type { FreeOptions, PromptQueue, QueueListener, QueuedPrompt, QueueSnapshot, SubmitOptions } from '../queue/prompt-queue.ts';
 import { QueueListeners } from '../queue/queue-listeners.ts';
 import type { HistoryStore } from '../store/history-types.ts';
@@ -314,17 +313,17 @@ export class RedisQueue implements PromptQueue {
     await this.#dispatcher.dispatch(workers, this.#gated, Date.now());
   }
 
-  #modelUnavailable(prompt: QueuedPrompt, models: string[], workers: WorkerAdvert[]): HttpError {
+  #modelUnavailable(prompt: QueuedPrompt, models: string[], workers: WorkerAdvert[]): LoomError {
     const missing = models.filter((m) => !workers.some((w) => w.models.includes(m)));
     const use = modelUses(prompt.graph, this.#o.registry).find((u) => missing.includes(u.value));
     const where = use ? ` (node ${use.nodeId}, input "${use.param}")` : '';
     const have = workers.map((w) => `${w.id}: ${w.models.join(', ') || 'no pipelines'}`).join('; ');
-    return new HttpError(
-      400,
-      'model_unavailable',
-      `No worker has the pipeline${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}${where}. Put the pipeline folder in a worker's models folder (loom-worker --models DIR) or pick one the workers have.`,
-      `Workers: ${have}`,
-      { models: missing, ...(use && { node_id: use.nodeId, input: use.param }), workers: workers.map((w) => ({ id: w.id, models: w.models })) },
+    return new LoomError(
+      'MODEL_UNAVAILABLE',
+      `No worker has the pipeline${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}${where}. Put the pipeline folder in a worker's models folder (loom-worker --models DIR) or pick one the workers have. Workers: ${have}.`,
+      {
+        details: { models: missing, ...(use && { node_id: use.nodeId, input: use.param }), workers: workers.map((w) => ({ id: w.id, models: w.models })) },
+      },
     );
   }
 

@@ -55,6 +55,9 @@ export async function readSchedulerConfig(path: string): Promise<SchedulerConfig
   try {
     return parseSchedulerConfig(parsePythonJson(text));
   } catch (cause) {
-    throw new Error(`scheduler config ${path} is invalid: ${(cause as Error).message}`, { cause });
+    // Unsupported values keep their code (UNSUPPORTED_MODEL); text that is not JSON is a bad file.
+    const code = cause instanceof LoomError ? cause.code : 'BAD_FILE';
+    const reason = (cause as Error).message.replace(/\.?$/, '.');
+    throw new LoomError(code, `Scheduler config ${path} is invalid: ${reason} Copy scheduler/scheduler_config.json from the model's repository.`, { cause });
   }
 }

@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoomError } from '@loom/engine';
 import { createScheduler, readSchedulerConfig } from './create-scheduler.ts';
@@ -143,4 +146,17 @@ test('config: class defaults fill missing keys like diffusers from_config; bad v
 test('a missing scheduler config file is an error naming it, not a silent fall-back to class defaults', async () => {
   const missing = `${UPSTREAM}no-such-model/scheduler/scheduler_config.json`;
   await assert.rejects(readSchedulerConfig(missing), (err: LoomError) => err.code === 'MODEL_NOT_FOUND' && err.message.includes(missing));
+});
+
+test('a scheduler config that is not JSON is BAD_FILE, one with an unsupported value keeps UNSUPPORTED_MODEL; both name the file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'loom-scheduler-'));
+  const garbled = join(dir, 'garbled.json');
+  writeFileSync(garbled, '{"beta_schedule": ');
+  await assert.rejects(
+    readSchedulerConfig(garbled),
+    (err: LoomError) => err.code === 'BAD_FILE' && err.message.startsWith(`Scheduler config ${garbled} is invalid: `),
+  );
+  const unsupported = join(dir, 'unsupported.json');
+  writeFileSync(unsupported, '{"prediction_type": "sample_x"}');
+  await assert.rejects(readSchedulerConfig(unsupported), (err: LoomError) => err.code === 'UNSUPPORTED_MODEL' && err.message.includes(unsupported));
 });

@@ -73,14 +73,14 @@ interface StorageType {
   readonly storageDtype: WeightDtype;
 }
 
-function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown): TensorRef {
-  if (!isStorage(storage)) throw new Error('a tensor refers to something that is not a storage');
-  const shape = toInts(size);
-  return { kind: 'tensor', storage, offset: Number(offset), shape, stride: toInts(stride) };
+function rebuildTensor(storage: unknown, offset: unknown, size: unknown, stride: unknown, origin: string): TensorRef {
+  if (!isStorage(storage)) throw new LoomError('BAD_FILE', `${origin}: a tensor refers to something that is not a storage; the file is damaged.`);
+  const shape = toInts(size, origin);
+  return { kind: 'tensor', storage, offset: Number(offset), shape, stride: toInts(stride, origin) };
 }
 
 /** Fresh functions per resolution, so a pickle's BUILD on one of them cannot affect another parse. */
-function allowed(module: string, name: string): Fn | StorageType | { torchDtype: string } | undefined {
+function allowed(module: string, name: string, origin: string): Fn | StorageType | { torchDtype: string } | undefined {
   const full = `${module}.${name}`;
   if (module === 'torch' && name in STORAGE_DTYPES) return { storageDtype: STORAGE_DTYPES[name]! };
   // dtype objects (torch.float16, …) saved in training metadata: inert markers
@@ -88,14 +88,14 @@ function allowed(module: string, name: string): Fn | StorageType | { torchDtype:
   switch (full) {
     case 'torch._utils._rebuild_tensor_v2':
     case 'torch._utils._rebuild_tensor':
-      return (storage, offset, size, stride) => rebuildTensor(storage, offset, size, stride);
+      return (storage, offset, size, stride) => rebuildTensor(storage, offset, size, stride, origin);
     case 'torch._utils._rebuild_parameter':
     case 'torch._utils._rebuild_parameter_with_state':
       return (data) => data;
     case 'collections.OrderedDict':
       return (items) => new Map(Array.isArray(items) ? (items as [unknown, unknown][]) : []);
     case 'torch.Size':
-      return (dims) => toInts(dims);
+      return (dims) => toInts(dims, origin);
     case 'builtins.set':
     case '__builtin__.set':
     case 'builtins.frozenset':
@@ -157,7 +157,7 @@ export function unpickle(reader: BufferReader, origin: string): unknown {
     unpicklingTypeOfSet: 'Set',
     nameResolver: {
       resolve: (module: string, name: string) => {
-        const found = allowed(module, name);
+        const found = allowed(module, name, origin);
         if (found === undefined) {
           throw new LoomError(
             'BAD_FILE',
@@ -198,7 +198,7 @@ function isStorage(v: unknown): v is StorageRef {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'storage';
 }
 
-function toInts(v: unknown): number[] {
-  if (!Array.isArray(v)) throw new Error('tensor size/stride is not a tuple');
+function toInts(v: unknown, origin: string): number[] {
+  if (!Array.isArray(v)) throw new LoomError('BAD_FILE', `${origin}: a tensor's size or stride is not a tuple; the file is damaged.`);
   return v.map((x) => Number(x));
 }

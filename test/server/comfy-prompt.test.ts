@@ -57,7 +57,7 @@ describe('POST /prompt and the WebSocket message sequence', () => {
         historyAtStatus = api(t.url, `/history/${id}`).then((r) => r.body);
       }
     });
-    // A widely used client posts JSON as text/plain (§1); it must be parsed anyway.
+    // A widely used client posts JSON as text/plain; ComfyUI (aiohttp `request.json()`) parses it anyway.
     const res = await post(
       { prompt: comfyChain(11, 40), client_id: 'client-a', extra_data: { extra_pnginfo: { workflow: { x: 1 } } } },
       'text/plain;charset=UTF-8',
@@ -72,7 +72,7 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     await ws.waitForEnd(id);
     const types = ws.messages.map((m) => m.type);
     const own = ws.forPrompt(id).map((m) => `${m.type}${m.type === 'executing' ? `:${m.data.node}` : ''}`);
-    // §3.3 "Typical order": start, cached, per node (progress_state, executing, progress…, executed), success, end marker.
+    // ComfyUI's order (execution.py `PromptExecutor.execute`): start, cached, per node (progress_state, executing, progress…, executed), success, end marker.
     assert.deepEqual(
       own.filter((x) => !x.startsWith('progress')),
       ['execution_start', 'execution_cached', 'executing:1', 'executing:2', 'executing:3', 'executed', 'execution_success', 'executing:null'],
@@ -99,7 +99,7 @@ describe('POST /prompt and the WebSocket message sequence', () => {
       .filter((m) => m.type === 'progress_state')
       .at(-1)?.data.nodes as Record<string, { state: string; node_id: string }>;
     assert.deepEqual(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v.state])), { '1': 'finished', '2': 'finished', '3': 'finished' });
-    // History was readable at the moment of the status broadcast (§8 #10).
+    // History was readable at the moment of the status broadcast (clients look it up when the prompt leaves the queue).
     const history = (await historyAtStatus) as Record<
       string,
       { status: { status_str: string; completed: boolean; messages: [string, object][] }; prompt: unknown[]; outputs: object }
@@ -119,7 +119,7 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     ws.close();
   });
 
-  test('a fully cached prompt still sends `executed` for its output node and records its outputs (§8 #3)', async () => {
+  test('a fully cached prompt still sends `executed` for its output node and records its outputs', async () => {
     const ws = await WsProbe.connect(`${t.wsUrl}/ws?clientId=client-c`);
     const first = (await post({ prompt: comfyChain(22), client_id: 'client-c' })).body as { prompt_id: string };
     await ws.waitForEnd(first.prompt_id);
@@ -134,7 +134,7 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     ws.close();
   });
 
-  test("events go only to the prompt's client; without client_id only progress is broadcast (§3.2)", async () => {
+  test("events go only to the prompt's client; without client_id only progress is broadcast", async () => {
     const a = await WsProbe.connect(`${t.wsUrl}/ws?clientId=route-a`);
     const b = await WsProbe.connect(`${t.wsUrl}/ws?clientId=route-b`);
     const mine = (await post({ prompt: comfyChain(31, 20), client_id: 'route-a' })).body as { prompt_id: string };
@@ -181,7 +181,7 @@ describe('POST /prompt and the WebSocket message sequence', () => {
     again.close();
   });
 
-  test('binary previews are type 1 frames with a big-endian header, or type 4 after feature_flags (§3.4)', async () => {
+  test('binary previews are type 1 frames with a big-endian header, or type 4 after feature_flags', async () => {
     const plain = await WsProbe.connect(`${t.wsUrl}/ws?clientId=prev-1`);
     const meta = await WsProbe.connect(`${t.wsUrl}/ws?clientId=prev-4`);
     meta.ws.send(JSON.stringify({ type: 'feature_flags', data: { supports_preview_metadata: true } }));

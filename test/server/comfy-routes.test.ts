@@ -1,6 +1,6 @@
 /**
  * ComfyUI routes other than the happy path of /prompt: node_errors shapes (ComfyUI execution.py `validate_inputs`, `validate_prompt`),
- * /queue, /history, /interrupt, /free, /object_info (§2.5), /system_stats, /features, the /api prefix.
+ * /queue, /history, /interrupt, /free, /object_info (V1 entries), /system_stats, /features, the /api prefix.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

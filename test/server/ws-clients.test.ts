@@ -77,7 +77,7 @@ test('a client that stops reading loses previews, not execution; the others get 
     (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause(); // stop reading: the server's buffer fills
     const steps = 150;
     const bytes = 128 * 1024;
-    // No client_id: progress and previews are broadcast to every socket (§3.2).
+    // No client_id: progress and previews are broadcast to every socket (ComfyUI server.py `send_sync` with sid None).
     const prompt = {
       '1': { class_type: 'Source', inputs: { value: 9 } },
       '2': { class_type: 'Previews', inputs: { x: ['1', 0], steps, bytes, ms: 2 } },

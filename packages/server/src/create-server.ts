@@ -100,7 +100,7 @@ export async function createServer(options: ServerOptions): Promise<LoomServer> 
   app.set('query parser', 'simple'); // flat string values only: no `a[b]=` objects to trip handlers
   app.use(securityMiddleware(policy));
   app.use(redactErrorBodies(redactor));
-  // ComfyUI parses JSON whatever the Content-Type (a client sends text/plain, §8 #5); multipart is for uploads.
+  // ComfyUI parses JSON whatever the Content-Type (aiohttp's `request.json()`; a client sends text/plain); multipart is for uploads.
   // POST /userdata/{file} bodies are file bytes, read raw by that route.
   const rawBody = (req: { url?: string; method?: string }): boolean => req.method === 'POST' && /^(\/api)?\/userdata\/[^/?]+(\?|$)/.test(req.url ?? '');
   app.use(

@@ -1,6 +1,6 @@
 /**
  * zod schemas of the ComfyUI request bodies we accept. Lenient where ComfyUI is (unknown fields are
- * ignored, §8 #12), strict about types so bad input is a precise 400, never a crash.
+ * ignored: clients add `?clientId=`, `extra_data`, `front`, `number`, `_meta`), strict about types so bad input is a precise 400, never a crash.
  */
 import { z } from 'zod';
 

@@ -1,7 +1,8 @@
 /**
  * `/object_info` in ComfyUI's V1 format (ComfyUI server.py `node_info`), built from the node catalog: every Loom
  * node under its own name, plus every ComfyUI alias from the node pack's map with ComfyUI's input
- * names. Enums and file widgets become V1 combos `[[options], {...}]` (§8 #13).
+ * names. Enums and file widgets become V1 combos `[[options], {...}]`,
+ * the shape clients' sampler / LoRA / checkpoint list helpers read.
  */
 import {
   comfyInputNamer,
@@ -112,7 +113,7 @@ export async function buildObjectInfo(registry: NodeRegistry, comfyMap: ComfyMap
   return info;
 }
 
-/** One class, or `undefined` for an unknown one (the route answers `{}`, §8 #4). */
+/** One class, or `undefined` for an unknown one (the route answers 200 `{}` as ComfyUI's server.py does; clients crash on an error there). */
 export async function objectInfoFor(className: string, registry: NodeRegistry, comfyMap: ComfyMap, folders: ModelFolders): Promise<ComfyNodeInfo | undefined> {
   const mapping = comfyMap[className];
   const def = registry.get(mapping?.type ?? className);

@@ -26,7 +26,7 @@ function historyMap(records: HistoryRecord[]): Record<string, unknown> {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** A missing or empty body means `{}` (ComfyUI's `/interrupt` and `/free` accept both, §8 #15). */
+/** A missing or empty body means `{}` (ComfyUI's `/interrupt` and `/free` accept both; clients post `/interrupt` with no body, `{}` or `{prompt_id}`). */
 const bodyOf = (body: unknown): unknown => body ?? {};
 
 export function comfyPromptRoutes(ctx: ServerContext): Router {

@@ -1,6 +1,7 @@
 /**
  * Engine events → ComfyUI WebSocket messages for one prompt (ComfyUI execution.py `PromptExecutor.execute`), with ComfyUI's
- * routing rules (§3.2) attached to each message. Pure: the hub decides where to send, the embedded
+ * routing rules (server.py `send_sync`: execution messages only to the prompt's `client_id`; progress and
+ * previews to it, or to everyone without one) attached to each message. Pure: the hub decides where to send, the embedded
  * queue reuses it to record the same payloads into history.
  */
 import type { EngineEvent, ErrorInfo, Preview, UiPayload } from '@loom/engine';

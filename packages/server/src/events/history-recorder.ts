@@ -50,7 +50,7 @@ export class HistoryRecorder {
     const entry: ComfyHistoryEntry = {
       prompt: [p.number, p.promptId, p.prompt, p.extraData, p.targets],
       outputs: this.#outputs,
-      // ComfyUI reports an interrupt as an error too (§2.4).
+      // ComfyUI's history reports an interrupt as an error too (`status_str` "error", `completed` false).
       status: { status_str: outcome === 'success' ? 'success' : 'error', completed: outcome === 'success', messages: this.#messages },
       meta,
     };

@@ -227,7 +227,7 @@ export class EmbeddedQueue implements PromptQueue {
     } catch (err) {
       this.#log(`Could not store history for prompt ${prompt.promptId}: ${(err as Error).message}`);
     }
-    // ComfyUI's order (§8.1): history stored → prompt leaves running → status broadcast → end marker.
+    // ComfyUI's order (execution.py `prompt_worker` → `PromptQueue.task_done`): history stored → prompt leaves running → status broadcast → end marker.
     // A crash before the queue file catches up finds the prompt "running" with its history stored: dropped.
     this.#running = null;
     this.#changedInBackground();

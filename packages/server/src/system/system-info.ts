@@ -17,7 +17,7 @@ export function loomSystem(ctx: ServerContext) {
   };
 }
 
-/** ComfyUI's `/system_stats` (§1): clients crash without `system.os` and `devices` (§8 #4). */
+/** ComfyUI's `/system_stats` (server.py `system_stats`): clients crash without `system.os` and `devices`. */
 export function comfySystemStats(ctx: ServerContext) {
   const v = versions();
   const device = ctx.host.config.device;

@@ -1,7 +1,7 @@
 /**
  * ComfyUI's binary WebSocket frames (ComfyUI server.py `BinaryEventTypes`, `encode_bytes`): a 4-byte big-endian event type, then a
  * type-specific layout. Only types 1 (preview) and 4 (preview with metadata, after negotiation) are
- * sent: clients throw on unknown types (§8 #7).
+ * sent: clients throw on unknown types.
  */
 import type { Preview } from '@loom/engine';
 

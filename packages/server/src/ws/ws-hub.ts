@@ -15,7 +15,7 @@ import { ClientSocket, DEFAULT_BUFFER_LIMITS, type BufferLimits, type Priority }
 import { loomEventMessage } from './loom-messages.ts';
 
 export interface WsHubOptions {
-  /** Heartbeat period; ComfyUI clients reconnect after 10–15 s of silence (§8 #6). */
+  /** Heartbeat period; ComfyUI clients reconnect after 10–15 s of silence. */
   heartbeatMs?: number;
   limits?: BufferLimits;
   /** Reported in the `feature_flags` reply. */
@@ -57,7 +57,7 @@ export class WsHub {
       );
       return;
     }
-    // ComfyUI echoes the requested id as `sid` and clients adopt it (§8 #9), or makes a hex uuid.
+    // ComfyUI echoes the requested id as `sid` and clients adopt it, or makes a hex uuid.
     const sid = requested || randomUUID().replaceAll('-', '');
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       const client = new ClientSocket(ws, sid, protocol, this.#limits, protocol === 'loom' && query.get('all') === '1');

@@ -8,10 +8,17 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/** A boundary: `name` (and its subpaths) may not be imported by the package the rule is for. */
+/**
+ * A boundary: `name` (and its subpaths) may not be imported by the package the rule is for, nor the
+ * sources of a forbidden `@loom/<package>` by a relative path (`../../server/src/…`), which tsc's
+ * `paths` cannot see.
+ */
 const forbid = (names, why) => ({
   paths: names.map((name) => ({ name, message: why })),
-  patterns: names.map((name) => ({ group: [`${name}/*`], message: why })),
+  patterns: [
+    ...names.map((name) => ({ group: [`${name}/*`], message: why })),
+    ...names.filter((name) => name.startsWith('@loom/')).map((name) => ({ regex: `^(\\.\\./)+(packages/)?${name.slice('@loom/'.length)}/src/`, message: why })),
+  ],
 });
 
 const engineRule = forbid(

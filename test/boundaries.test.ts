@@ -28,6 +28,12 @@ const CASES: { file: string; code: string; allowed: boolean }[] = [
   { file: 'packages/editor/src/probe.ts', code: "export { LoomError } from '@loom/engine';\n", allowed: false },
   { file: 'packages/editor/src/probe.ts', code: "export type { Graph } from '@loom/engine';\n", allowed: true },
   { file: 'packages/editor/src/probe.ts', code: "export { portAccepts } from '@loom/engine/browser';\n", allowed: true },
+  // The same boundaries through relative paths into another package's sources.
+  { file: 'packages/engine/src/probe.ts', code: "export { nodePack } from '../../nodes/src/index.ts';\n", allowed: false },
+  { file: 'packages/nodes/src/sd/probe.ts', code: "export { createHost } from '../../../server/src/index.ts';\n", allowed: false },
+  { file: 'packages/editor/src/graph/probe.ts', code: "export { createHost } from '../../../server/src/index.ts';\n", allowed: false },
+  { file: 'packages/editor/src/graph/probe.ts', code: "export { LoomNode } from '../editor/loom-node.ts';\n", allowed: true },
+  { file: 'packages/nodes/src/probe.ts', code: "export { LoomError } from '../../engine/src/errors.ts';\n", allowed: true },
 ];
 
 for (const { file, code, allowed } of CASES) {

@@ -12,11 +12,11 @@
  */
 import type { InferenceSession } from 'onnxruntime-node';
 import { LoomError } from '@loom/engine';
-import { inlineTensor } from '../../packages/nodes/src/runtime/onnx-model/tensor-data.ts';
 import type { TensorProto } from '../../packages/nodes/src/runtime/onnx-model/onnx-schema.ts';
 import { LoraPatcher, type LoraSpec, type PatcherOptions, type TargetContribution } from '../../packages/nodes/src/sd/lora/lora-patcher.ts';
 import { stackFactors } from '../../packages/nodes/src/sd/lora/merge.ts';
 import type { LoraReport } from '../../packages/nodes/src/sd/lora/report.ts';
+import { inlineTensor } from './inline-tensor.ts';
 import { mergeProduct } from './merge-kernel.ts';
 
 /** Inline weights beyond this cannot be encoded in one ModelProto (protobuf's 2 GiB cap, minus room for the graph). */
@@ -69,7 +69,8 @@ export class LoraMerger {
     }
     const replace = new Map<string, TensorProto>();
     for (const [name, values] of weights) replace.set(name, inlineTensor(model.initializer(name)!, values));
-    return { model: model.encode({ replace }), sessionOptions: model.sessionOptions(), report };
+    const initializers = model.proto.graph.initializer.map((t) => replace.get(t.name) ?? t);
+    return { model: model.encode({ initializers }), sessionOptions: model.sessionOptions(), report };
   }
 
   /** Base float32 values of the given initializers (cached after the first read). */

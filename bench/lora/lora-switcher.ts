@@ -9,9 +9,8 @@
  * Measured (bench/results/lora.json, SD1.5-size UNet, three runs on a shared 2-core machine): a
  * switch costs 0.32–1.6 s (0.7–3.5 % of a cold load), a step 1.04× the merged session's; it holds
  * base + merged copies of every touched weight in JS (375 MB each for SD1.5 attention, GBs for
- * SDXL). `LoraBranchSession` switches 3–10× faster with no weight copies.
- * "Overridable initializers" (an initializer also listed as input) would avoid the copy, but
- * onnxruntime-node 1.30 omits them from `inputNames` and silently drops their feeds (measured).
+ * SDXL). `LoraBranchSession` switches 3–10× faster with no weight copies. Why the weights are
+ * plain inputs rather than overridable initializers: weight-inputs.ts.
  */
 import * as ort from 'onnxruntime-node';
 import { float32ToHalf } from '../../packages/nodes/src/safetensors/float-convert.ts';
@@ -20,6 +19,7 @@ import { LoraBranchSession } from '../../packages/nodes/src/sd/lora/lora-branch-
 import type { LoraPatcher, LoraSpec } from '../../packages/nodes/src/sd/lora/lora-patcher.ts';
 import type { WeightTarget } from '../../packages/nodes/src/sd/lora/map-onnx.ts';
 import { LoraMerger } from './lora-merger.ts';
+import { encodeAsInputs } from './weight-inputs.ts';
 
 /** A session over `patcher.model` whose LoRA-touched weights are fed per run. */
 export class LoraSwitcher extends LoraBranchSession {
@@ -36,7 +36,10 @@ export class LoraSwitcher extends LoraBranchSession {
 
   /** The model with the weights of `targets` turned into graph inputs. */
   protected override encode(targets: readonly WeightTarget[]): Uint8Array {
-    return this.patcher.model.encode({ asInputs: targets.map((t) => t.initializer) });
+    return encodeAsInputs(
+      this.patcher.model,
+      targets.map((t) => t.initializer),
+    );
   }
 
   /** Every input weight: merged where a LoRA contributes, else its base value. */

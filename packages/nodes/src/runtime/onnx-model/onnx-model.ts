@@ -1,10 +1,10 @@
 /**
- * An ONNX model file held as a decoded ModelProto, with the ability to re-encode it with some
- * initializers replaced, without touching (or loading) the external weight files.
+ * An ONNX model file held as a decoded ModelProto, with the ability to re-encode it with nodes,
+ * inputs or initializers changed, without touching (or loading) the external weight files.
  *
  * Why this shape: a Stable Diffusion UNet export is a 1–7 MB `model.onnx` plus a multi-GB external
- * file. Patching LoRA weights only needs the graph and the touched tensors; onnxruntime reads the
- * rest from the original files when the session is given the model's folder
+ * file. Adding LoRA branches or quantizing weights only needs the graph and the touched tensors;
+ * onnxruntime reads the rest from the original files when the session is given the model's folder
  * (`session.model_external_initializers_file_folder_path`, onnxruntime_session_options_config_keys.h; verified by the external-data tests).
  */
 import { readFile } from 'node:fs/promises';
@@ -12,20 +12,15 @@ import { dirname, resolve } from 'node:path';
 import type { InferenceSession } from 'onnxruntime-node';
 import { decodeModel, encodeModel, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto } from './onnx-schema.ts';
 import { ExternalReader, externalLocation, readTensorFloat32 } from './tensor-data.ts';
-import { initializerInputs } from './weight-inputs.ts';
 import { LoomError } from '@loom/engine';
 
 /** Options for {@link OnnxModel.encode}. */
 export interface EncodeOptions {
-  /** Initializers to write instead of the originals, by name (typically inline patched copies). */
-  readonly replace?: ReadonlyMap<string, TensorProto>;
-  /** Initializers to drop and declare as required graph inputs instead (fed at run time). */
-  readonly asInputs?: Iterable<string>;
   /** A replacement node list (topologically sorted), e.g. with added branches. */
   readonly nodes?: readonly NodeProto[];
   /** More graph inputs to declare. */
   readonly addInputs?: readonly ValueInfoProto[];
-  /** A replacement initializer list (applied before `replace` and `asInputs`), e.g. with quantized weights. */
+  /** A replacement initializer list, e.g. with quantized weights. */
   readonly initializers?: readonly TensorProto[];
   /** A replacement opset list, e.g. with an added contrib-op domain. */
   readonly opsetImport?: ModelProto['opsetImport'];
@@ -96,7 +91,7 @@ export class OnnxModel {
   }
 
   /**
-   * Encodes the model with `replace`d initializers and `asInputs` weights; the shared proto is left as it
+   * Encodes the model with the given replacements and additions; the shared proto is left as it
    * was. Untouched external initializers keep pointing at their original files.
    */
   encode(options: EncodeOptions = {}): Uint8Array {
@@ -106,17 +101,6 @@ export class OnnxModel {
     try {
       if (options.initializers) graph.initializer = [...options.initializers];
       if (options.opsetImport) this.proto.opsetImport = [...options.opsetImport];
-      const replace = options.replace;
-      if (replace) {
-        for (const name of replace.keys()) if (!this.byName.has(name)) throw new LoomError('UNSUPPORTED_MODEL', `${this.path}: no initializer named "${name}"`);
-        graph.initializer = graph.initializer.map((t) => replace.get(t.name) ?? t);
-      }
-      if (options.asInputs) {
-        const added: ValueInfoProto[] = initializerInputs(this, options.asInputs);
-        const drop = new Set(added.map((v) => v.name));
-        graph.initializer = graph.initializer.filter((t) => !drop.has(t.name));
-        graph.input = [...input, ...added];
-      }
       if (options.nodes) graph.node = [...options.nodes];
       if (options.addInputs) graph.input = [...graph.input, ...options.addInputs];
       return encodeModel(this.proto);

@@ -1,5 +1,5 @@
 /**
- * Reading and writing the values of FLOAT / FLOAT16 initializers, inline or in external files.
+ * Reading the values of FLOAT / FLOAT16 initializers as float32, inline or in external files.
  *
  * External data (onnx `external_data_helper.py`, IR.md "External tensor data"): `data_location =
  * EXTERNAL` and `external_data` entries `location` (path relative to the model's folder), `offset`
@@ -8,8 +8,8 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { isAbsolute, normalize, resolve, sep } from 'node:path';
-import { float32ToHalf, halfToFloat32 } from '../../safetensors/float-convert.ts';
-import { DATA_LOCATION_EXTERNAL, DataType, createMessage, int64, type TensorProto } from './onnx-schema.ts';
+import { halfToFloat32 } from '../../safetensors/float-convert.ts';
+import { DATA_LOCATION_EXTERNAL, DataType, int64, type TensorProto } from './onnx-schema.ts';
 import { LoomError } from '@loom/engine';
 
 /** Where an external tensor's bytes are. */
@@ -24,11 +24,11 @@ function tensorSize(t: TensorProto): number {
   return t.dims.reduce<number>((n, d) => n * int64(d), 1);
 }
 
-/** Bytes per element of the float types this package merges into. */
+/** Bytes per element of the float types this package reads weights of. */
 function elementBytes(t: TensorProto): 2 | 4 {
   if (t.dataType === DataType.FLOAT) return 4;
   if (t.dataType === DataType.FLOAT16) return 2;
-  throw new LoomError('UNSUPPORTED_MODEL', `initializer "${t.name}" has data type ${t.dataType}; only FLOAT (1) and FLOAT16 (10) can be patched`);
+  throw new LoomError('UNSUPPORTED_MODEL', `initializer "${t.name}" has data type ${t.dataType}; only FLOAT (1) and FLOAT16 (10) can be read as float32`);
 }
 
 /** The external location of `t`, or undefined for inline tensors; the path is resolved against `modelDir`. */
@@ -101,20 +101,4 @@ export async function readTensorFloat32(t: TensorProto, modelDir: string, reader
     return halfToFloat32(Uint16Array.from(t.int32Data));
   }
   return bytesPer === 4 ? new Float32Array(raw.buffer) : halfToFloat32(new Uint16Array(raw.buffer));
-}
-
-/**
- * A copy of `t` (same name, dims and type) whose values are `values`, stored inline as raw_data.
- * FLOAT16 tensors are rounded back to half precision (nearest even).
- */
-export function inlineTensor(t: TensorProto, values: Float32Array): TensorProto {
-  const bytesPer = elementBytes(t);
-  if (values.length !== tensorSize(t)) throw new LoomError('NODE_FAILED', `initializer "${t.name}": ${values.length} values for ${tensorSize(t)} elements`);
-  const data = bytesPer === 4 ? values : float32ToHalf(values);
-  return createMessage<TensorProto>('onnx.TensorProto', {
-    name: t.name,
-    dims: t.dims,
-    dataType: t.dataType,
-    rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
-  });
 }

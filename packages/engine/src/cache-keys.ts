@@ -9,19 +9,27 @@
  */
 import { canonicalJson, hashOf } from './canonical.ts';
 import { toLoomError } from './errors.ts';
-import type { PlannedNode } from './validate.ts';
+import type { Plan, PlannedNode } from './validate.ts';
 
 /**
  * Keys for the nodes of one run, computed in dependency order (each node's upstream keys must exist).
  * `bound` replaces some nodes' outputs with values (a lazy input's bindings); their key covers them.
  */
 export class CacheKeys {
-  readonly #keys = new Map<string, string>();
+  /** Keys by plan position (see PlannedNode.position); '' until computed. */
+  readonly #keys: string[] = [];
 
-  constructor(private readonly bound?: Map<string, Record<string, unknown>>) {}
+  constructor(
+    private readonly plan: Plan,
+    private readonly bound?: Map<string, Record<string, unknown>>,
+  ) {
+    // Filled by push: `new Array(n)` above 100,000 elements starts as a slow dictionary in V8.
+    for (let i = 0; i < plan.order.length; i++) this.#keys.push('');
+  }
 
-  get(nodeId: string): string | undefined {
-    return this.#keys.get(nodeId);
+  /** The key of a node already added. */
+  get(node: PlannedNode): string {
+    return this.#keys[node.position] as string;
   }
 
   /** Computes and records `node`'s key; synchronous unless the node has a fingerprint. */
@@ -43,13 +51,14 @@ export class CacheKeys {
     let upstream = '';
     for (const name of names) {
       const link = node.links[name] as { node: string; output: string };
-      upstream += `${JSON.stringify(name)}:${JSON.stringify(`${this.#keys.get(link.node)}.${link.output}`)},`;
+      const from = this.plan.nodes.get(link.node) as PlannedNode;
+      upstream += `${JSON.stringify(name)}:${JSON.stringify(`${this.#keys[from.position]}.${link.output}`)},`;
     }
     const own = hashOf(`${node.def.type}|${canonicalJson(node.literals)}|${fingerprint}|{${upstream}}`);
     // A bound node still runs (its other outputs stay real); the bound values overlay its outputs.
     const bound = this.bound?.get(node.id);
     const key = bound ? hashOf(`${own}|bound|${canonicalJson(bound)}`) : own;
-    this.#keys.set(node.id, key);
+    this.#keys[node.position] = key;
     return key;
   }
 }

@@ -44,7 +44,7 @@ export class Run {
   ) {
     this.runId = options.runId ?? randomUUID();
     this.#signal = options.signal ?? new AbortController().signal;
-    this.#keys = new CacheKeys(options.bound);
+    this.#keys = new CacheKeys(plan, options.bound);
     const listener = options.onEvent ?? (() => {});
     this.#emit = options.nested ? (event) => void (event.type.startsWith('run.') || listener(event)) : listener;
     const { runId } = this;
@@ -58,12 +58,12 @@ export class Run {
     for (const node of order) {
       const pending = this.#keys.add(node);
       const key = typeof pending === 'string' ? pending : await pending;
-      if (eager.has(node.id)) {
+      if (eager[node.position] === 1) {
         const hit = this.engine.outputCache.get(key);
         if (hit) cached.set(node.id, hit);
       }
     }
-    const toExecute = order.filter((n) => eager.has(n.id) && !cached.has(n.id));
+    const toExecute = order.filter((n) => eager[n.position] === 1 && !cached.has(n.id));
     this.#emit({ type: 'run.started', runId: this.runId, toExecute: toExecute.map((n) => n.id), cached: [...cached.keys()] });
     for (const [nodeId, skip] of this.plan.skipped) this.#emit({ type: 'node.skipped', runId: this.runId, nodeId, ...skip });
     for (const [nodeId, hit] of cached) {
@@ -96,11 +96,13 @@ export class Run {
   }
 
   /** The upstream nodes `node` waits for: those of its eager inputs whose values are not known yet. */
-  #waitsFor(node: PlannedNode): string[] {
-    const upstream: string[] = [];
+  #waitsFor(node: PlannedNode): PlannedNode[] {
+    const upstream: PlannedNode[] = [];
     for (const input in node.links) {
       const from = (node.links[input] as { node: string }).node;
-      if (!isLazyInput(node, input) && !this.#values.has(from) && !upstream.includes(from)) upstream.push(from);
+      if (isLazyInput(node, input) || this.#values.has(from)) continue;
+      const source = this.plan.nodes.get(from) as PlannedNode;
+      if (!upstream.includes(source)) upstream.push(source);
     }
     return upstream;
   }
@@ -120,7 +122,7 @@ export class Run {
       this.#values.set(id, outputs);
       const ui = ctx.shown;
       if (ui) this.#ui[id] = ui;
-      this.engine.outputCache.set(this.#keys.get(id) as string, { outputs, ...(ui && { ui }) });
+      this.engine.outputCache.set(this.#keys.get(node), { outputs, ...(ui && { ui }) });
       this.#emit({ type: 'node.finished', runId: this.runId, nodeId: id, nodeType: def.type, durationMs: performance.now() - started, ...(ui && { ui }) });
     } catch (err) {
       if (isAbortError(err) || this.#signal.aborted) throw cancelled(id, err);

@@ -9,7 +9,7 @@
  */
 import { canonicalJson, hashOf } from './canonical.ts';
 import { toLoomError } from './errors.ts';
-import type { Plan, PlannedNode } from './validate.ts';
+import type { PlannedNode } from './validate.ts';
 
 /**
  * Keys for the nodes of one run, computed in dependency order (each node's upstream keys must exist).
@@ -19,12 +19,13 @@ export class CacheKeys {
   /** Keys by plan position (see PlannedNode.position); '' until computed. */
   readonly #keys: string[] = [];
 
+  /** `size`: the plan's node count. */
   constructor(
-    private readonly plan: Plan,
+    size: number,
     private readonly bound?: Map<string, Record<string, unknown>>,
   ) {
     // Filled by push: `new Array(n)` above 100,000 elements starts as a slow dictionary in V8.
-    for (let i = 0; i < plan.order.length; i++) this.#keys.push('');
+    for (let i = 0; i < size; i++) this.#keys.push('');
   }
 
   /** The key of a node already added. */
@@ -50,8 +51,8 @@ export class CacheKeys {
     if (names.length > 1) names.sort();
     let upstream = '';
     for (const name of names) {
-      const link = node.links[name] as { node: string; output: string };
-      const from = this.plan.nodes.get(link.node) as PlannedNode;
+      const link = node.links[name] as { output: string };
+      const from = node.sources[name] as PlannedNode;
       upstream += `${JSON.stringify(name)}:${JSON.stringify(`${this.#keys[from.position]}.${link.output}`)},`;
     }
     const own = hashOf(`${node.def.type}|${canonicalJson(node.literals)}|${fingerprint}|{${upstream}}`);

@@ -30,20 +30,22 @@ export function planRun(plan: Plan, targets?: string[]): RunOrder {
   const eager = new Uint8Array(plan.order.length);
   let neededCount = 0;
   // A node is revisited at most once more: when first reached only through a lazy input, then eagerly.
-  const ids = [...roots];
-  const viaEagerLinks = roots.map(() => true);
-  while (ids.length > 0) {
-    const id = ids.pop() as string;
-    const viaEager = viaEagerLinks.pop() as boolean;
+  const stack = roots.map((id) => {
     const node = plan.nodes.get(id);
     if (!node) throw new LoomError('LINK_TO_MISSING_NODE', `Requested output node "${id}" is not in the graph.`, { nodeId: id });
+    return node;
+  });
+  const viaEagerLinks = roots.map(() => true);
+  while (stack.length > 0) {
+    const node = stack.pop() as PlannedNode;
+    const viaEager = viaEagerLinks.pop() as boolean;
     const at = node.position;
     if (needed[at] === 1 && (eager[at] === 1 || !viaEager)) continue;
     if (needed[at] === 0) neededCount++;
     needed[at] = 1;
     if (viaEager) eager[at] = 1;
     for (const input in node.links) {
-      ids.push((node.links[input] as { node: string }).node);
+      stack.push(node.sources[input] as PlannedNode);
       viaEagerLinks.push(viaEager && !isLazyInput(node, input));
     }
   }

@@ -150,6 +150,8 @@ const figures: Figure[] = [
     'text encoder session (optimized-model cache hit) and both prompts encoded',
   ),
   seconds('build, phase: sampler starts → first step', phase('samplerStart', 'firstStep'), 'UNet session (cache hit), the first CFG step and its preview PNG'),
-  ...(timed ? (['tsx', 'dist', 'build', 'npx'] as const).map((way) => ({ ...figure(way, 'cpu', 'CPU time of the whole run (user + system)'), unit: 'CPU s' })) : []),
+  ...(timed
+    ? (['tsx', 'dist', 'build', 'npx'] as const).map((way) => ({ ...figure(way, 'cpu', 'CPU time of the whole run (user + system)'), unit: 'CPU s' }))
+    : []),
 ];
 writeResult('cold-start', 'Cold start of run-graph, loom-tiny default graph (a new process each run)', figures);

@@ -41,18 +41,19 @@ export async function load(path) {
 
 /**
  * `dist/bundle/<path>.js` when the bundle was made from the dist/ there now (every package's build info
- * has the mtime the manifest recorded), else undefined.
+ * has the mtime the manifest recorded), else undefined. `bin` is this folder (a parameter for tests).
  * @param {string} path
+ * @param {URL} [bin]
  * @returns {URL | undefined}
  */
-function bundled(path) {
-  const manifestUrl = new URL('../dist/bundle/manifest.json', import.meta.url);
+export function bundled(path, bin = new URL('./', import.meta.url)) {
+  const manifestUrl = new URL('../dist/bundle/manifest.json', bin);
   try {
     /** @type {{ entries: string[]; builds: Record<string, number> }} */
     const manifest = JSON.parse(readFileSync(manifestUrl, 'utf8'));
     if (!manifest.entries.includes(path)) return undefined;
     for (const [info, mtimeMs] of Object.entries(manifest.builds)) if (statSync(new URL(info, manifestUrl)).mtimeMs !== mtimeMs) return undefined;
-    return new URL(`../dist/bundle/${path}.js`, import.meta.url);
+    return new URL(`../dist/bundle/${path}.js`, bin);
   } catch {
     return undefined; // no bundle (or a damaged manifest): dist/ serves
   }

@@ -42,13 +42,7 @@ export async function openModel(
   return component === 'unet' && config.cfgBatch === 'split' ? rowByRow(runner) : runner;
 }
 
-async function openRunner(
-  path: string,
-  component: Component,
-  loras: readonly AppliedLora[],
-  config: NodePackConfig,
-  ctx: NodeContext,
-): Promise<ModelRunner> {
+async function openRunner(path: string, component: Component, loras: readonly AppliedLora[], config: NodePackConfig, ctx: NodeContext): Promise<ModelRunner> {
   const active = loras.filter((l) => l.strength !== 0);
   if (active.length === 0) {
     const { session } = await cachedSession(ctx.objects, path, config, ctx.log);

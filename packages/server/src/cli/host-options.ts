@@ -40,10 +40,10 @@ export function hostSettings(values: {
   models?: string | undefined;
   device: string;
   threads: string;
-  'cfg-batch': string;
+  'cfg-batch'?: string | undefined;
 }): Partial<NodePackConfig> {
   const problems = hostFlagProblems(values);
-  const cfgBatch = values['cfg-batch'] as (typeof CFG_BATCHES)[number];
+  const cfgBatch = (values['cfg-batch'] ?? 'joint') as (typeof CFG_BATCHES)[number];
   if (!CFG_BATCHES.includes(cfgBatch)) problems.push(`--cfg-batch must be one of ${CFG_BATCHES.join(', ')} (got "${values['cfg-batch']}").`);
   if (problems.length > 0) throw new LoomError('USAGE', problems.join('\n'));
   return {

@@ -124,6 +124,9 @@ test('usage errors exit 2: missing file, bad JSON, bad --set, bad option', async
   assert.match(badSet.stderr, /no parameter "nope"/);
   assert.equal((await run([])).code, 2);
   assert.equal((await run(['--device', 'tpu', 'x.json'])).code, 2);
+  const badBatch = await run(['--cfg-batch', 'half', 'x.json']);
+  assert.equal(badBatch.code, 2);
+  assert.match(badBatch.stderr, /--cfg-batch must be one of joint, split \(got "half"\)/);
   assert.equal((await run(['--bogus'])).code, 2);
   const help = await run(['--help']);
   assert.equal(help.code, 0);

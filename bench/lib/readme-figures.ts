@@ -86,6 +86,21 @@ export const ROWS: readonly Row[] = [
     figure: (m) => `${withUnit(m('npx: spawn → first sampler step'))}; ${ratio(m('build: CPU time of the whole run (user + system)'))}`,
   },
   {
+    benchmark:
+      'cold `run-graph` of loom-tiny on the build: spawn → first sampler step, bundled CLI / dist/ module by module; phases (node start-up, → first event, → sampler, → first step)',
+    file: 'cold-start',
+    figure: (m) =>
+      `${withUnit(m('build: spawn → first sampler step'))} / ${withUnit(m('dist: spawn → first sampler step'))}; ` +
+      [
+        'build, phase: node start-up (a bare node -e 0, spawn → exit)',
+        'build, phase: spawn → first graph event',
+        'build, phase: first event → sampler starts',
+        'build, phase: sampler starts → first step',
+      ]
+        .map((metric) => withUnit(m(metric)))
+        .join(', '),
+  },
+  {
     benchmark: 'SD1.5-size UNet session, default options (32×32 latent): first ÷ steady CFG step; peak RSS ÷ weights',
     file: 'session-options',
     figure: (m) =>

@@ -51,8 +51,12 @@ const loadSeconds = (performance.now() - t0) / 1000;
 // The warm-up: one call at an 8×8 latent (every weight touched, ~1/64 of the work) right after loading.
 const warmupSeconds = variant === 'warmup' ? await timeRun(session, unetFeeds(session, 8)) : 0;
 const feeds = unetFeeds(session, latent);
+const halves = variant === 'cfg-split' ? [0, 1].map((row) => batchRow(feeds, row)) : [];
 const callSeconds: number[] = [];
-for (let i = 0; i < calls; i++) callSeconds.push(await timeRun(session, feeds));
+for (let i = 0; i < calls; i++) {
+  // cfg-split: the uncond and cond rows as two batch-1 calls, one CFG step between them.
+  callSeconds.push(halves.length > 0 ? (await timeRun(session, halves[0]!)) + (await timeRun(session, halves[1]!)) : await timeRun(session, feeds));
+}
 const sample: ProbeSample = {
   variant,
   loadSeconds,
@@ -62,4 +66,15 @@ const sample: ProbeSample = {
   weightsGB: (await modelFingerprint(model)).bytes / 1e9,
 };
 console.log(JSON.stringify(sample));
+
+/** Row `row` of every batch-2 feed, as batch-1 tensors. */
+function batchRow(batch: Record<string, ort.Tensor>, row: number): Record<string, ort.Tensor> {
+  const out: Record<string, ort.Tensor> = {};
+  for (const [name, t] of Object.entries(batch)) {
+    const size = t.size / 2;
+    const data = (t.data as Float32Array | BigInt64Array).slice(row * size, (row + 1) * size);
+    out[name] = new ort.Tensor(t.type as 'float32', data as Float32Array, [1, ...t.dims.slice(1)]);
+  }
+  return out;
+}
 await session.release();

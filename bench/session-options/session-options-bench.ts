@@ -26,7 +26,18 @@ const CALLS = 3;
 const worker = fileURLToPath(new URL('./probe-once.ts', import.meta.url));
 // fp32 against int8 first (A B B A), then one process per memory and first-call variant. Arena off is left
 // out: 1.2–1.36× slower per step and its first call 2–3× slower (runtime/session.ts).
-const ORDER: Variant[] = ['default', 'int8', 'int8', 'default', 'mempattern-off', 'prepack-off', 'warmup', 'init-device-alloc', 'prepack-off+mempattern-off'];
+const ORDER: Variant[] = [
+  'default',
+  'int8',
+  'int8',
+  'default',
+  'mempattern-off',
+  'prepack-off',
+  'warmup',
+  'init-device-alloc',
+  'prepack-off+mempattern-off',
+  'cfg-split',
+];
 
 function probe(variant: Variant): ProbeSample {
   const run = spawnSync(process.execPath, ['--import', 'tsx', worker, LARGE_UNET, variant, String(LATENT), String(CALLS)], {

@@ -16,12 +16,21 @@ import type { PlannedNode } from './validate.ts';
  * `bound` replaces some nodes' outputs with values (a lazy input's bindings); their key covers them.
  */
 export class CacheKeys {
-  readonly #keys = new Map<string, string>();
+  /** Keys by plan position (see PlannedNode.position); '' until computed. */
+  readonly #keys: string[] = [];
 
-  constructor(private readonly bound?: Map<string, Record<string, unknown>>) {}
+  /** `size`: the plan's node count. */
+  constructor(
+    size: number,
+    private readonly bound?: Map<string, Record<string, unknown>>,
+  ) {
+    // Filled by push: `new Array(n)` above 100,000 elements starts as a slow dictionary in V8.
+    for (let i = 0; i < size; i++) this.#keys.push('');
+  }
 
-  get(nodeId: string): string | undefined {
-    return this.#keys.get(nodeId);
+  /** The key of a node already added. */
+  get(node: PlannedNode): string {
+    return this.#keys[node.position] as string;
   }
 
   /** Computes and records `node`'s key; synchronous unless the node has a fingerprint. */
@@ -42,14 +51,15 @@ export class CacheKeys {
     if (names.length > 1) names.sort();
     let upstream = '';
     for (const name of names) {
-      const link = node.links[name] as { node: string; output: string };
-      upstream += `${JSON.stringify(name)}:${JSON.stringify(`${this.#keys.get(link.node)}.${link.output}`)},`;
+      const link = node.links[name] as { output: string };
+      const from = node.sources[name] as PlannedNode;
+      upstream += `${JSON.stringify(name)}:${JSON.stringify(`${this.#keys[from.position]}.${link.output}`)},`;
     }
     const own = hashOf(`${node.def.type}|${canonicalJson(node.literals)}|${fingerprint}|{${upstream}}`);
     // A bound node still runs (its other outputs stay real); the bound values overlay its outputs.
     const bound = this.bound?.get(node.id);
     const key = bound ? hashOf(`${own}|bound|${canonicalJson(bound)}`) : own;
-    this.#keys.set(node.id, key);
+    this.#keys[node.position] = key;
     return key;
   }
 }

@@ -9,7 +9,7 @@ import { ReadyQueue } from './ready-queue.ts';
 export interface DispatchOptions {
   concurrency: number;
   /** The distinct upstream nodes `node` must wait for (those whose values are already known excluded). */
-  waitsFor(node: PlannedNode): string[];
+  waitsFor(node: PlannedNode): PlannedNode[];
   execute(node: PlannedNode): Promise<void>;
   /** Checked before each start: once true, nothing new starts (running nodes finish). */
   stopped(): boolean;
@@ -18,18 +18,21 @@ export interface DispatchOptions {
 /** Runs `order` (a topological order). Rejects with the first failure, after running nodes settle. */
 export async function dispatch(order: PlannedNode[], options: DispatchOptions): Promise<void> {
   // Nodes are numbered by their position in `order`: the ready queue compares numbers, and the
-  // dependency lists live in two flat arrays (compressed rows), not one array per node.
-  const index = new Map<string, number>();
-  for (let i = 0; i < order.length; i++) index.set((order[i] as PlannedNode).id, i);
+  // dependency lists live in two flat arrays (compressed rows), not one array per node. `index` maps a
+  // plan position to that number (−1: not in `order`), an array where a Map of ids cost cache misses.
+  let size = 0;
+  for (const node of order) size = Math.max(size, node.position + 1);
+  const index = new Int32Array(size).fill(-1);
+  for (let i = 0; i < order.length; i++) index[(order[i] as PlannedNode).position] = i;
   const waiting = new Int32Array(order.length);
   const edges: number[] = []; // pairs: upstream index, dependent index
   const ready = new ReadyQueue<number>((a, b) => a < b);
   for (let i = 0; i < order.length; i++) {
     const upstream = options.waitsFor(order[i] as PlannedNode);
     waiting[i] = upstream.length;
-    for (const id of upstream) {
-      const from = index.get(id);
-      if (from !== undefined) edges.push(from, i);
+    for (const node of upstream) {
+      const from = index[node.position] ?? -1;
+      if (from >= 0) edges.push(from, i);
     }
     if (upstream.length === 0) ready.push(i);
   }

@@ -43,9 +43,10 @@ export class OutputCache {
     // One record per entry (a graph of 100,000 nodes keeps 100,000 of them alive, and each costs the GC).
     this.#entries.set(key, entry.ui ? { outputs: entry.outputs, ui: entry.ui, bytes } : { outputs: entry.outputs, bytes });
     this.#bytes += bytes;
+    if (this.#bytes <= this.budgetBytes) return;
     for (const oldest of this.#entries.keys()) {
-      if (this.#bytes <= this.budgetBytes) break;
       this.#remove(oldest);
+      if (this.#bytes <= this.budgetBytes) break;
     }
   }
 

@@ -34,6 +34,8 @@ export class Run {
   readonly #emit: EventListener;
   readonly #scope: RunScope;
   readonly #values = new Map<string, Record<string, unknown>>();
+  /** `#values` by plan position (PlannedNode.position), for lookups along links without hashing ids. */
+  readonly #outputsAt: (Record<string, unknown> | undefined)[] = [];
   readonly #ui: Record<string, UiPayload> = {};
   readonly #keys: CacheKeys;
 
@@ -44,7 +46,8 @@ export class Run {
   ) {
     this.runId = options.runId ?? randomUUID();
     this.#signal = options.signal ?? new AbortController().signal;
-    this.#keys = new CacheKeys(options.bound);
+    this.#keys = new CacheKeys(plan.order.length, options.bound);
+    for (let i = 0; i < plan.order.length; i++) this.#outputsAt.push(undefined);
     const listener = options.onEvent ?? (() => {});
     this.#emit = options.nested ? (event) => void (event.type.startsWith('run.') || listener(event)) : listener;
     const { runId } = this;
@@ -54,23 +57,24 @@ export class Run {
   async execute(): Promise<RunResult> {
     const started = performance.now();
     const { order, eager } = planRun(this.plan, this.options.targets);
-    const cached = new Map<string, CachedOutputs>();
+    const hits: { node: PlannedNode; hit: CachedOutputs }[] = [];
     for (const node of order) {
       const pending = this.#keys.add(node);
       const key = typeof pending === 'string' ? pending : await pending;
-      if (eager.has(node.id)) {
+      if (eager[node.position] === 1) {
         const hit = this.engine.outputCache.get(key);
-        if (hit) cached.set(node.id, hit);
+        if (hit) hits.push({ node, hit });
       }
     }
-    const toExecute = order.filter((n) => eager.has(n.id) && !cached.has(n.id));
-    this.#emit({ type: 'run.started', runId: this.runId, toExecute: toExecute.map((n) => n.id), cached: [...cached.keys()] });
+    for (const { node, hit } of hits) this.#outputsAt[node.position] = hit.outputs;
+    const toExecute = order.filter((n) => eager[n.position] === 1 && this.#outputsAt[n.position] === undefined);
+    const cached = hits.map(({ node }) => node.id);
+    this.#emit({ type: 'run.started', runId: this.runId, toExecute: toExecute.map((n) => n.id), cached: [...cached] });
     for (const [nodeId, skip] of this.plan.skipped) this.#emit({ type: 'node.skipped', runId: this.runId, nodeId, ...skip });
-    for (const [nodeId, hit] of cached) {
-      this.#values.set(nodeId, hit.outputs);
-      if (hit.ui) this.#ui[nodeId] = hit.ui;
-      const nodeType = this.plan.nodes.get(nodeId)?.def.type ?? '';
-      this.#emit({ type: 'node.cached', runId: this.runId, nodeId, nodeType, ...(hit.ui && { ui: hit.ui }) });
+    for (const { node, hit } of hits) {
+      this.#values.set(node.id, hit.outputs);
+      if (hit.ui) this.#ui[node.id] = hit.ui;
+      this.#emit({ type: 'node.cached', runId: this.runId, nodeId: node.id, nodeType: node.def.type, ...(hit.ui && { ui: hit.ui }) });
     }
     try {
       await dispatch(toExecute, {
@@ -91,16 +95,17 @@ export class Run {
       throw error;
     }
     const executed = toExecute.map((n) => n.id);
-    this.#emit({ type: 'run.finished', runId: this.runId, durationMs: performance.now() - started, executed, cached: [...cached.keys()] });
-    return { runId: this.runId, outputs: this.#values, ui: this.#ui, executed, cached: [...cached.keys()] };
+    this.#emit({ type: 'run.finished', runId: this.runId, durationMs: performance.now() - started, executed, cached: [...cached] });
+    return { runId: this.runId, outputs: this.#values, ui: this.#ui, executed, cached };
   }
 
   /** The upstream nodes `node` waits for: those of its eager inputs whose values are not known yet. */
-  #waitsFor(node: PlannedNode): string[] {
-    const upstream: string[] = [];
+  #waitsFor(node: PlannedNode): PlannedNode[] {
+    const upstream: PlannedNode[] = [];
     for (const input in node.links) {
-      const from = (node.links[input] as { node: string }).node;
-      if (!isLazyInput(node, input) && !this.#values.has(from) && !upstream.includes(from)) upstream.push(from);
+      const source = node.sources[input] as PlannedNode;
+      if (isLazyInput(node, input) || this.#outputsAt[source.position] !== undefined) continue;
+      if (!upstream.includes(source)) upstream.push(source);
     }
     return upstream;
   }
@@ -118,9 +123,10 @@ export class Run {
       const outputs = overlay ? { ...produced, ...overlay } : produced;
       this.#checkOutputs(node, outputs);
       this.#values.set(id, outputs);
+      this.#outputsAt[node.position] = outputs;
       const ui = ctx.shown;
       if (ui) this.#ui[id] = ui;
-      this.engine.outputCache.set(this.#keys.get(id) as string, { outputs, ...(ui && { ui }) });
+      this.engine.outputCache.set(this.#keys.get(node), { outputs, ...(ui && { ui }) });
       this.#emit({ type: 'node.finished', runId: this.runId, nodeId: id, nodeType: def.type, durationMs: performance.now() - started, ...(ui && { ui }) });
     } catch (err) {
       if (isAbortError(err) || this.#signal.aborted) throw cancelled(id, err);
@@ -177,7 +183,7 @@ export class Run {
         inputs[name] = this.#lazy(node, name);
         continue;
       }
-      const value = this.#values.get(link.node)?.[link.output];
+      const value = this.#outputsAt[(node.sources[name] as PlannedNode).position]?.[link.output];
       if (port) {
         if (!port.type.guard(value)) {
           throw new LoomError('NODE_FAILED', `Input "${name}" received something that is not a ${port.type.name} from "${link.node}.${link.output}".`, {

@@ -10,8 +10,8 @@ import type { Plan, PlannedNode } from './validate.ts';
 export interface RunOrder {
   /** The targets and all their ancestors, in dependency order (cache keys are computed for all of them). */
   order: PlannedNode[];
-  /** Those evaluated up front: everything not reachable only through a lazy input. */
-  eager: Set<string>;
+  /** 1 at the {@link PlannedNode.position} of each node evaluated up front: everything not reachable only through a lazy input. */
+  eager: Uint8Array;
 }
 
 /** True if `input` of `node` is a lazy port: its upstream runs only when the node asks for it. */
@@ -25,26 +25,32 @@ export function isLazyInput(node: PlannedNode, input: string): boolean {
  */
 export function planRun(plan: Plan, targets?: string[]): RunOrder {
   const roots = (targets ?? [...plan.nodes.values()].filter((n) => n.def.output).map((n) => n.id)).filter((id) => !plan.skipped.has(id));
-  const needed = new Set<string>();
-  const eager = new Set<string>();
+  // Flags by plan position, not Sets of ids (see PlannedNode.position).
+  const needed = new Uint8Array(plan.order.length);
+  const eager = new Uint8Array(plan.order.length);
+  let neededCount = 0;
   // A node is revisited at most once more: when first reached only through a lazy input, then eagerly.
-  const ids = [...roots];
-  const viaEagerLinks = roots.map(() => true);
-  while (ids.length > 0) {
-    const id = ids.pop() as string;
-    const viaEager = viaEagerLinks.pop() as boolean;
+  const stack = roots.map((id) => {
     const node = plan.nodes.get(id);
     if (!node) throw new LoomError('LINK_TO_MISSING_NODE', `Requested output node "${id}" is not in the graph.`, { nodeId: id });
-    if (needed.has(id) && (eager.has(id) || !viaEager)) continue;
-    needed.add(id);
-    if (viaEager) eager.add(id);
+    return node;
+  });
+  const viaEagerLinks = roots.map(() => true);
+  while (stack.length > 0) {
+    const node = stack.pop() as PlannedNode;
+    const viaEager = viaEagerLinks.pop() as boolean;
+    const at = node.position;
+    if (needed[at] === 1 && (eager[at] === 1 || !viaEager)) continue;
+    if (needed[at] === 0) neededCount++;
+    needed[at] = 1;
+    if (viaEager) eager[at] = 1;
     for (const input in node.links) {
-      ids.push((node.links[input] as { node: string }).node);
+      stack.push(node.sources[input] as PlannedNode);
       viaEagerLinks.push(viaEager && !isLazyInput(node, input));
     }
   }
   // A subsequence of a topological order is one too: the plan's order, computed once at validation.
-  return { order: needed.size === plan.order.length ? plan.order : plan.order.filter((n) => needed.has(n.id)), eager };
+  return { order: neededCount === plan.order.length ? plan.order : plan.order.filter((n) => needed[n.position] === 1), eager };
 }
 
 /**

@@ -7,12 +7,14 @@
  * tree with no flag to remember and no stale build to trip on; the bins opt into the build through
  * their shebang (`node --conditions=loom-dist`), which npx and npm's Windows shims both honour.
  *
- * So a bin started by npx runs prebuilt JavaScript, with no TypeScript loader at run time. Started as
+ * So a bin started by npx runs prebuilt JavaScript, with no TypeScript loader at run time, and for the
+ * command-line tools one bundled file where the build has it (dist/bundle/, written by
+ * scripts/bundle-bins.mjs, which says why and how a stale bundle is detected). Started as
  * `node packages/server/bin/<bin>.js` (no condition: `@loom/engine` resolves to a .ts file), it runs
  * the source through tsx instead, as it did before there was a build. A bin that wants the build but
  * finds none says so on one line and exits 1.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 
 /**
  * Imports `<path>` of this package (e.g. `cli/run-graph`): `dist/<path>.js` when the process resolves
@@ -32,9 +34,29 @@ export async function load(path) {
     register();
     return import(new URL(`../src/${path}.ts`, import.meta.url).href);
   }
-  const built = new URL(`../dist/${path}.js`, import.meta.url);
+  const built = bundled(path) ?? new URL(`../dist/${path}.js`, import.meta.url);
   if (!existsSync(built)) return missingBuild();
   return import(built.href);
+}
+
+/**
+ * `dist/bundle/<path>.js` when the bundle was made from the dist/ there now (every package's build info
+ * has the mtime the manifest recorded), else undefined. `bin` is this folder (a parameter for tests).
+ * @param {string} path
+ * @param {URL} [bin]
+ * @returns {URL | undefined}
+ */
+export function bundled(path, bin = new URL('./', import.meta.url)) {
+  const manifestUrl = new URL('../dist/bundle/manifest.json', bin);
+  try {
+    /** @type {{ entries: string[]; builds: Record<string, number> }} */
+    const manifest = JSON.parse(readFileSync(manifestUrl, 'utf8'));
+    if (!manifest.entries.includes(path)) return undefined;
+    for (const [info, mtimeMs] of Object.entries(manifest.builds)) if (statSync(new URL(info, manifestUrl)).mtimeMs !== mtimeMs) return undefined;
+    return new URL(`../dist/bundle/${path}.js`, bin);
+  } catch {
+    return undefined; // no bundle (or a damaged manifest): dist/ serves
+  }
 }
 
 /** @returns {never} */

@@ -25,6 +25,7 @@ export function createHost(config: Partial<NodePackConfig> = {}): Host {
     threads: config.threads ?? 0,
     cacheDir: config.cacheDir ?? resolve('.loom', 'ort-cache'),
     ...(config.precision !== undefined && { precision: config.precision }),
+    ...(config.cfgBatch !== undefined && { cfgBatch: config.cfgBatch }),
     ...((config.builtCacheDir ?? process.env.LOOM_CACHE_DIR) ? { builtCacheDir: resolve((config.builtCacheDir ?? process.env.LOOM_CACHE_DIR)!) } : {}),
   };
   const pack = createNodePack(full);

@@ -14,6 +14,7 @@ import type { NodePackConfig } from '../pack-config.ts';
 import { cachedSession, modelFingerprint, sessionOptions } from '../runtime/session.ts';
 import { withDevice } from '../runtime/device.ts';
 import { LoraBranchSession, LoraPatcher, type LoraReport } from './lora/index.ts';
+import { rowByRow } from './row-by-row.ts';
 
 export type Component = 'unet' | 'text_encoder' | 'text_encoder_2';
 
@@ -37,6 +38,11 @@ export async function openModel(
   config: NodePackConfig,
   ctx: NodeContext,
 ): Promise<ModelRunner> {
+  const runner = await openRunner(path, component, loras, config, ctx);
+  return component === 'unet' && config.cfgBatch === 'split' ? rowByRow(runner) : runner;
+}
+
+async function openRunner(path: string, component: Component, loras: readonly AppliedLora[], config: NodePackConfig, ctx: NodeContext): Promise<ModelRunner> {
   const active = loras.filter((l) => l.strength !== 0);
   if (active.length === 0) {
     const { session } = await cachedSession(ctx.objects, path, config, ctx.log);

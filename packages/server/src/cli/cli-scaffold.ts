@@ -45,7 +45,7 @@ export function startCli<O extends Options>(
   }
   const { values, positionals } = parsed;
   // The host options are in every CliFlags<O>; TypeScript cannot see that through the generic.
-  const hostFlags = values as unknown as { help: boolean; out: string; models?: string; device: string; threads: string };
+  const hostFlags = values as unknown as { help: boolean; out: string; models?: string; device: string; threads: string; 'cfg-batch': string };
   if (hostFlags.help) {
     io.stdout.write(`${usage}\n`);
     return EXIT.ok;

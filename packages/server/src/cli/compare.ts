@@ -36,6 +36,8 @@ Run options:
   --models DIR         models folder (default ./models, or $LOOM_MODELS)
   --device D           ${DEVICE_CHOICES.join('|')} (default auto)
   --threads N          onnxruntime intra-op threads (default: onnxruntime's choice)
+  --cfg-batch B        joint|split: split runs CFG's two UNet passes as separate calls,
+                       about half the peak memory at large latents (default joint)
   --json               print the summary as JSON on stdout
   --quiet              no progress lines
   -h, --help           this help`;

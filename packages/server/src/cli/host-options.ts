@@ -17,6 +17,7 @@ export const HOST_OPTIONS = {
   models: { type: 'string' as const },
   device: { type: 'string' as const, default: 'auto' },
   threads: { type: 'string' as const, default: '0' },
+  'cfg-batch': { type: 'string' as const, default: 'joint' },
   json: { type: 'boolean' as const, default: false },
   quiet: { type: 'boolean' as const, default: false },
   help: { type: 'boolean' as const, short: 'h', default: false },
@@ -31,14 +32,25 @@ export function hostFlagProblems(values: { device: string; threads: string }): s
   ].filter(Boolean);
 }
 
+const CFG_BATCHES = ['joint', 'split'] as const;
+
 /** The host settings the options ask for; throws a USAGE error naming the bad options. */
-export function hostSettings(values: { out: string; models?: string | undefined; device: string; threads: string }): Partial<NodePackConfig> {
+export function hostSettings(values: {
+  out: string;
+  models?: string | undefined;
+  device: string;
+  threads: string;
+  'cfg-batch'?: string | undefined;
+}): Partial<NodePackConfig> {
   const problems = hostFlagProblems(values);
+  const cfgBatch = (values['cfg-batch'] ?? 'joint') as (typeof CFG_BATCHES)[number];
+  if (!CFG_BATCHES.includes(cfgBatch)) problems.push(`--cfg-batch must be one of ${CFG_BATCHES.join(', ')} (got "${values['cfg-batch']}").`);
   if (problems.length > 0) throw new LoomError('USAGE', problems.join('\n'));
   return {
     outputDir: values.out,
     device: values.device as DeviceChoice,
     threads: Number(values.threads),
+    cfgBatch,
     ...(values.models !== undefined && { modelsDir: values.models }),
   };
 }

@@ -24,6 +24,8 @@ Options:
   --models DIR         models folder (default ./models, or $LOOM_MODELS)
   --device D           ${DEVICE_CHOICES.join('|')} (default auto: best available, else CPU)
   --threads N          onnxruntime intra-op threads (default: onnxruntime's choice)
+  --cfg-batch B        joint|split: split runs CFG's two UNet passes as separate calls,
+                       about half the peak memory at large latents (default joint)
   --json               newline-delimited JSON events on stdout, for scripts
   --quiet              no progress, info or warnings; only written files and errors
   --list-nodes         list the node types this build knows

@@ -9,7 +9,11 @@
  * byte equality on real exports so such a loss cannot pass silently.
  */
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import type * as protobuf from 'protobufjs';
+import { lazyRequire } from '../../lazy-require.ts';
+
+/** protobufjs on first use (lazy-require.ts): a session opened from the optimized-model cache never parses ONNX itself. */
+const loadProtobuf = lazyRequire<typeof protobuf>('protobufjs');
 
 /** int64 fields arrive as `Long` objects (protobufjs uses the `long` package when present). */
 export interface LongLike {
@@ -89,7 +93,7 @@ let modelType: protobuf.Type | undefined;
 /** The `onnx.ModelProto` message type, parsed once from the bundled onnx.proto. */
 function modelProtoType(): protobuf.Type {
   if (!modelType) {
-    const root = protobuf.loadSync(fileURLToPath(new URL('../../../data/onnx.proto', import.meta.url)));
+    const root = loadProtobuf().loadSync(fileURLToPath(new URL('../../../data/onnx.proto', import.meta.url)));
     modelType = root.lookupType('onnx.ModelProto');
   }
   return modelType;

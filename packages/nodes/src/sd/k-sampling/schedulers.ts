@@ -3,7 +3,8 @@
  * `simple_scheduler`, `ddim_scheduler`, `beta_scheduler`; k-diffusion sampling.py `get_sigmas_karras`,
  * `get_sigmas_exponential`). Values are float32 like ComfyUI's tensors.
  */
-import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import type betaQuantileFunction from '@stdlib/stats-base-dists-beta-quantile';
+import { lazyRequire } from '../../lazy-require.ts';
 import type { ModelSampling } from './model-sampling.ts';
 import { expSleefF32 } from '../rng/index.ts';
 
@@ -11,6 +12,8 @@ export const SCHEDULER_NAMES = ['normal', 'karras', 'exponential', 'sgm_uniform'
 export type SchedulerName = (typeof SCHEDULER_NAMES)[number];
 
 const f = Math.fround;
+/** Required on first use (lazy-require.ts): most graphs never use the beta schedule. */
+const loadBetaQuantile = lazyRequire<typeof betaQuantileFunction>('@stdlib/stats-base-dists-beta-quantile');
 
 /**
  * torch.linspace(start, end, n) in float32 as torch's CPU kernel computes it (aten/src/ATen/native/cpu/
@@ -81,6 +84,7 @@ function beta(ms: ModelSampling, n: number, alpha = 0.6, b = 0.6): number[] {
   const total = ms.sigmas.length - 1;
   const out: number[] = [];
   let last = -1;
+  const betaQuantile = loadBetaQuantile();
   for (let i = 0; i < n; i++) {
     const t = roundHalfEven(betaQuantile(1 - i / n, alpha, b) * total);
     if (t !== last) out.push(ms.sigmas[t] as number);

@@ -5,7 +5,6 @@
  * extension for non-standard models) GroupNorm group counts and text-encoder head counts.
  */
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 import { z } from 'zod';
 import { LoomError } from '@loom/engine';
 
@@ -53,6 +52,8 @@ const Yaml = z
 
 /** Reads and validates `path`; a malformed file is BAD_FILE naming it. */
 export async function readModelYaml(path: string): Promise<ModelHints> {
+  // Imported here, not at the top: only checkpoints with a .yaml beside them pay for the parser (lazy-require.ts says why).
+  const { parse } = await import('yaml');
   let doc: unknown;
   try {
     doc = parse(await readFile(path, 'utf8'));

@@ -4,7 +4,7 @@
  * storage's raw little-endian bytes). yauzl reads the central directory only; we take each storage
  * entry's data offset from its local header and read tensors from there on demand.
  */
-import yauzl from 'yauzl';
+import type { Entry, ZipFile } from 'yauzl';
 import { BufferReader } from 'pickleparser';
 import { LoomError } from '@loom/engine';
 import { unpickle, type TensorRef } from './restricted-unpickler.ts';
@@ -27,6 +27,8 @@ const MAX_PICKLE_BYTES = 256 * 1024 * 1024;
 
 /** Reads the zip directory and data.pkl of `path`. */
 export async function readTorchZip(path: string): Promise<TorchContents> {
+  // Imported on first use, as lazy-require.ts explains: most users' checkpoints are safetensors.
+  const { default: yauzl } = await import('yauzl');
   const zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true }).catch((err: unknown) => {
     throw new LoomError(
       'BAD_FILE',
@@ -61,10 +63,10 @@ export async function readTorchZip(path: string): Promise<TorchContents> {
   }
 }
 
-async function listEntries(zip: yauzl.ZipFile): Promise<Map<string, yauzl.Entry>> {
-  const entries = new Map<string, yauzl.Entry>();
+async function listEntries(zip: ZipFile): Promise<Map<string, Entry>> {
+  const entries = new Map<string, Entry>();
   await new Promise<void>((resolve, reject) => {
-    zip.on('entry', (entry: yauzl.Entry) => {
+    zip.on('entry', (entry: Entry) => {
       entries.set(entry.fileName, entry);
       zip.readEntry();
     });
@@ -75,7 +77,7 @@ async function listEntries(zip: yauzl.ZipFile): Promise<Map<string, yauzl.Entry>
   return entries;
 }
 
-async function readEntry(zip: yauzl.ZipFile, entry: yauzl.Entry, path: string): Promise<Uint8Array> {
+async function readEntry(zip: ZipFile, entry: Entry, path: string): Promise<Uint8Array> {
   if (entry.uncompressedSize > MAX_PICKLE_BYTES)
     throw new LoomError('BAD_FILE', `${path}: data.pkl is ${entry.uncompressedSize} bytes, too large for a state dict.`);
   const stream = await zip.openReadStreamPromise(entry);

@@ -44,10 +44,8 @@ export class LodCanvas {
   }
 
   draw(): void {
-    const { container } = this.area;
     const ratio = window.devicePixelRatio || 1;
-    const width = container.clientWidth;
-    const height = container.clientHeight;
+    const { width, height } = this.culler.size;
     if (this.canvas.width !== Math.round(width * ratio) || this.canvas.height !== Math.round(height * ratio)) {
       this.canvas.width = Math.round(width * ratio);
       this.canvas.height = Math.round(height * ratio);

@@ -12,7 +12,7 @@ import type { NodeEditor } from 'rete';
 import type { AreaPlugin } from 'rete-area-plugin';
 import type { AreaExtra } from './area-extra.ts';
 import { NODE_COLORS, type LoomNode, type Schemes } from './loom-node.ts';
-import type { ViewCuller } from './view-culler.ts';
+import type { Rect, ViewCuller } from './view-culler.ts';
 
 const HEADER = 30;
 const ROW = 26;
@@ -26,6 +26,11 @@ function rowY(node: LoomNode, side: 'input' | 'output', key: string): number {
   if (side === 'output') return HEADER + ROW * Math.max(0, outputs.indexOf(key)) + ROW / 2;
   const input = node.inputs[key];
   return HEADER + ROW * (outputs.length + (input?.index ?? 0)) + ROW / 2;
+}
+
+/** The box the canvas draws for `node` at `p` (a collapsed node is its header only). */
+export function drawnRect(node: LoomNode, p: { x: number; y: number }): Rect {
+  return { left: p.x, top: p.y, right: p.x + node.width, bottom: p.y + (node.look().collapsed ? HEADER : node.height) };
 }
 
 export class LodCanvas {
@@ -94,9 +99,9 @@ export class LodCanvas {
       if (!far && this.culler.mounted(node.id)) continue;
       const p = position(node.id);
       if (!p || p.x > view.right || p.y > view.bottom || p.x + node.width < view.left || p.y + node.height < view.top) continue;
-      const { color, collapsed } = node.look();
+      const { color } = node.look();
       const palette = color ? NODE_COLORS[color] : undefined;
-      const h = collapsed ? HEADER : node.height;
+      const h = drawnRect(node, p).bottom - p.y;
       ctx.globalAlpha = node.mode === 'mute' ? 0.45 : 1;
       ctx.fillStyle = node.mode === 'bypass' ? '#4b2f57' : (palette?.body ?? '#2a2e37');
       ctx.fillRect(p.x, p.y, node.width, h);

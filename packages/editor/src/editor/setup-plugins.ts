@@ -15,6 +15,7 @@ import { Presets, ReactPlugin } from 'rete-react-plugin';
 import type { AreaExtra } from './area-extra.ts';
 import type { CatalogIndex } from './catalog-index.ts';
 import { checkedFlow } from './connection-rules.ts';
+import { enableFarPick } from './far-pick.ts';
 import { GroupedHistory } from './grouped-history.ts';
 import { IndexedNodeEditor } from './indexed-editor.ts';
 import type { LoomNode, Schemes } from './loom-node.ts';
@@ -109,6 +110,7 @@ export function setupPlugins(options: SetupOptions): Plugins {
   AreaExtensions.simpleNodesOrder(area);
   // Far enough out that Fit shows a 5,000-node graph.
   AreaExtensions.restrictor(area, { scaling: () => ({ min: 0.01, max: 2.5 }) });
+  enableFarPick(editor, area, culler, history);
 
   return { editor, area, connection, history, arrange, sockets, culler, selectable, selector, accumulating };
 }

@@ -102,6 +102,10 @@ async function main(): Promise<void> {
     const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: Profile };
     await cdp.send('Tracing.end');
     await traced;
+    // Where the renderer's time went, by trace event (nested events count in each of their parents).
+    const byName = new Map<string, number>();
+    for (const e of trace) if (e.ph === 'X' && e.ts >= profile.startTime) byName.set(e.name, (byName.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
+    console.log(`trace events (ms): ${[...byName].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')}`);
     // Rete's async plumbing and React's work loop are on every stack: the names below them say more.
     const plumbing = /^(\(root\)|\(anonymous\)|_next|asyncGeneratorStep|_callee\S*|emit|wrap|i|d|f|n|_regenerator\S*|regeneratorDefine|performWorkUntilDeadline|exports\.flushSync|flushSync\S*) /;
     for (const window of longTasks(trace, 100)) {

@@ -5,6 +5,12 @@
  * without a DOM view as a curve between the socket rows. It redraws once per frame the culler runs,
  * culled to the viewport, so a 5,000-node graph costs one canvas pass per frame and no DOM.
  *
+ * A pan only moves what is drawn: the canvas is drawn {@link OVERSCAN} px beyond each edge of the
+ * view, and while nothing but the translation changed and the pan stays within that margin, a CSS
+ * transform shifts the bitmap (the compositor's work) instead of a redraw. A full-view canvas redrawn
+ * per pan frame cost about 9 ms a frame in the compositor commit (software raster, measured with
+ * bench/editor/profile-load.ts), more than the drawing itself.
+ *
  * Socket positions are estimates from the row layout of node-view.tsx (outputs, then inputs, then
  * parameters, 26 px rows under a 30 px header): exact enough for a graph seen from far.
  */
@@ -18,6 +24,11 @@ const HEADER = 30;
 const ROW = 26;
 /** Titles are drawn at this size on screen (px), and only while that fits in the node's box. */
 const TEXT_PX = 11;
+
+/** Margin drawn beyond each edge of the view (CSS px), which a pan uses up before a redraw. */
+const OVERSCAN = 256;
+/** Area signals after which what is drawn may differ (not only where): node states, moves, mounts. */
+const CONTENT_SIGNALS = new Set(['render', 'unmount', 'nodetranslated', 'nodecreated', 'noderemoved', 'connectioncreated', 'connectionremoved', 'zoomed', 'resized']);
 
 const STATUS_STROKE: Partial<Record<LoomNode['run']['status'], string>> = { running: '#5cc98a', error: '#ff6b6b', done: '#5c8fc9', cached: '#8a94a6' };
 
@@ -35,6 +46,9 @@ export function drawnRect(node: LoomNode, p: { x: number; y: number }): Rect {
 
 export class LodCanvas {
   readonly canvas = document.createElement('canvas');
+  /** The area transform of the last full draw, and whether the content changed since. */
+  #drawn: { x: number; y: number; k: number } | undefined;
+  #stale = true;
 
   constructor(
     private readonly editor: NodeEditor<Schemes>,
@@ -44,24 +58,43 @@ export class LodCanvas {
   ) {
     this.canvas.className = 'lod-canvas';
     this.canvas.setAttribute('aria-hidden', 'true');
+    this.canvas.style.left = this.canvas.style.top = `${-OVERSCAN}px`;
     area.container.prepend(this.canvas);
+    area.addPipe((context) => {
+      if (CONTENT_SIGNALS.has(context.type)) this.#stale = true;
+      return context;
+    });
     culler.onFrame(() => this.draw());
   }
 
+  /** Redraws, or only shifts the last drawing when the view has just been panned a little. */
   draw(): void {
+    const { x, y, k } = this.area.area.transform;
+    const last = this.#drawn;
+    if (!this.#stale && last && last.k === k && Math.abs(x - last.x) < OVERSCAN && Math.abs(y - last.y) < OVERSCAN) {
+      this.canvas.style.transform = `translate(${x - last.x}px, ${y - last.y}px)`;
+      return;
+    }
+    this.#stale = false;
+    this.#drawn = { x, y, k };
+    this.canvas.style.transform = '';
     const ratio = window.devicePixelRatio || 1;
-    const { width, height } = this.culler.size;
+    const width = this.culler.size.width + 2 * OVERSCAN;
+    const height = this.culler.size.height + 2 * OVERSCAN;
     if (this.canvas.width !== Math.round(width * ratio) || this.canvas.height !== Math.round(height * ratio)) {
       this.canvas.width = Math.round(width * ratio);
       this.canvas.height = Math.round(height * ratio);
+      this.canvas.style.width = `${width}px`;
+      this.canvas.style.height = `${height}px`;
     }
     const ctx = this.canvas.getContext('2d');
     if (!ctx) return;
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
-    const { x, y, k } = this.area.area.transform;
-    ctx.setTransform(ratio * k, 0, 0, ratio * k, ratio * x, ratio * y);
-    const view = this.culler.viewport(0.05);
+    ctx.setTransform(ratio * k, 0, 0, ratio * k, ratio * (x + OVERSCAN), ratio * (y + OVERSCAN));
+    const seen = this.culler.viewport(0);
+    const margin = OVERSCAN / k;
+    const view = { left: seen.left - margin, top: seen.top - margin, right: seen.right + margin, bottom: seen.bottom + margin };
     const far = this.culler.far;
     const position = (id: string) => this.area.nodeViews.get(id)?.position;
 

@@ -5,11 +5,13 @@
  * without a DOM view as a curve between the socket rows. It redraws once per frame the culler runs,
  * culled to the viewport, so a 5,000-node graph costs one canvas pass per frame and no DOM.
  *
- * A pan only moves what is drawn: the canvas is drawn {@link OVERSCAN} px beyond each edge of the
- * view, and while nothing but the translation changed and the pan stays within that margin, a CSS
- * transform shifts the bitmap (the compositor's work) instead of a redraw. A full-view canvas redrawn
- * per pan frame cost about 9 ms a frame in the compositor commit (software raster, measured with
- * bench/editor/profile-load.ts), more than the drawing itself.
+ * Pan and zoom move what is drawn rather than redraw it: the canvas is drawn {@link OVERSCAN} px
+ * beyond each edge of the view, and while only the view changed and the last drawing still covers
+ * it, a CSS transform shifts and scales the bitmap (the compositor's work). A zoom redraws crisp once
+ * the wheel rests ({@link REST_MS}), or at once when the drawing would be magnified past
+ * {@link MAX_STRETCH} or no longer covers the view. A canvas redrawn per frame cost 9–18 ms a frame
+ * in the compositor's commit alone (software raster; bench/editor/profile-load.ts), more than the
+ * drawing itself.
  *
  * Socket positions are estimates from the row layout of node-view.tsx (outputs, then inputs, then
  * parameters, 26 px rows under a 30 px header): exact enough for a graph seen from far.
@@ -27,8 +29,12 @@ const TEXT_PX = 11;
 
 /** Margin drawn beyond each edge of the view (CSS px), which a pan uses up before a redraw. */
 const OVERSCAN = 256;
+/** A zoom shows the last drawing scaled until it rests this long (ms)… */
+const REST_MS = 150;
+/** …or until it would be magnified more than this. */
+const MAX_STRETCH = 2;
 /** Area signals after which what is drawn may differ (not only where): node states, moves, mounts. */
-const CONTENT_SIGNALS = new Set(['render', 'unmount', 'nodetranslated', 'nodecreated', 'noderemoved', 'connectioncreated', 'connectionremoved', 'zoomed', 'resized']);
+const CONTENT_SIGNALS = new Set(['render', 'unmount', 'nodetranslated', 'nodecreated', 'noderemoved', 'connectioncreated', 'connectionremoved', 'resized']);
 
 const STATUS_STROKE: Partial<Record<LoomNode['run']['status'], string>> = { running: '#5cc98a', error: '#ff6b6b', done: '#5c8fc9', cached: '#8a94a6' };
 
@@ -46,9 +52,10 @@ export function drawnRect(node: LoomNode, p: { x: number; y: number }): Rect {
 
 export class LodCanvas {
   readonly canvas = document.createElement('canvas');
-  /** The area transform of the last full draw, and whether the content changed since. */
-  #drawn: { x: number; y: number; k: number } | undefined;
+  /** The area transform of the last full draw (and whether it was far), and whether the content changed since. */
+  #drawn: { x: number; y: number; k: number; far: boolean } | undefined;
   #stale = true;
+  #rest: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly editor: NodeEditor<Schemes>,
@@ -67,16 +74,34 @@ export class LodCanvas {
     culler.onFrame(() => this.draw());
   }
 
-  /** Redraws, or only shifts the last drawing when the view has just been panned a little. */
+  /**
+   * Shows the drawing made at `at` for the view `now` by a CSS transform, if it covers the whole view
+   * and is not magnified past {@link MAX_STRETCH}; false when it needs a redraw. A drawn point at
+   * screen position p (made with scale k0, translation t0) belongs at (p − t0)·s + t, s = k / k0.
+   */
+  #moveDrawing(at: { x: number; y: number; k: number }, now: { x: number; y: number; k: number }): boolean {
+    const s = now.k / at.k;
+    const { width, height } = this.culler.size;
+    // The drawing's extent in area coordinates, and the view's now.
+    const covers = (t0: number, t: number, size: number) => (-OVERSCAN - t0) / at.k <= -t / now.k && (size + OVERSCAN - t0) / at.k >= (size - t) / now.k;
+    if (s > MAX_STRETCH || !covers(at.x, now.x, width) || !covers(at.y, now.y, height)) return false;
+    const shift = (t0: number, t: number) => t - s * (t0 + OVERSCAN) + OVERSCAN;
+    this.canvas.style.transform = `translate(${shift(at.x, now.x)}px, ${shift(at.y, now.y)}px) scale(${s})`;
+    return true;
+  }
+
+  /** Redraws, or only moves the last drawing when it still covers the view (see the module note). */
   draw(): void {
     const { x, y, k } = this.area.area.transform;
     const last = this.#drawn;
-    if (!this.#stale && last && last.k === k && Math.abs(x - last.x) < OVERSCAN && Math.abs(y - last.y) < OVERSCAN) {
-      this.canvas.style.transform = `translate(${x - last.x}px, ${y - last.y}px)`;
+    clearTimeout(this.#rest);
+    // Crossing FAR_SCALE changes what is drawn (every node, or only those without DOM).
+    if (!this.#stale && last && last.far === this.culler.far && this.#moveDrawing(last, { x, y, k })) {
+      if (last.k !== k) this.#rest = setTimeout(() => ((this.#stale = true), this.draw()), REST_MS);
       return;
     }
     this.#stale = false;
-    this.#drawn = { x, y, k };
+    this.#drawn = { x, y, k, far: this.culler.far };
     this.canvas.style.transform = '';
     const ratio = window.devicePixelRatio || 1;
     const width = this.culler.size.width + 2 * OVERSCAN;

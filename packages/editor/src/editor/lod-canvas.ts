@@ -45,6 +45,24 @@ function rowY(node: LoomNode, side: 'input' | 'output', key: string): number {
   return HEADER + ROW * (outputs.length + (input?.index ?? 0)) + ROW / 2;
 }
 
+type View = { x: number; y: number; k: number };
+
+/**
+ * The CSS transform (origin at the canvas's top-left) that shows a drawing made for view `at` as
+ * it belongs in view `now`, for a container of `size`; null when it needs a redraw instead: it
+ * would not cover the whole view, or be magnified past {@link MAX_STRETCH}. A point drawn at screen
+ * position p (scale k0, translation t0) belongs at (p − t0)·s + t, with s = k / k0; the canvas sits
+ * {@link OVERSCAN} px up and left of the container, so its own point q = p + OVERSCAN.
+ */
+export function movedDrawing(at: View, now: View, size: { width: number; height: number }): string | null {
+  const s = now.k / at.k;
+  // The drawing's extent and the view's, in area coordinates, along one axis.
+  const covers = (t0: number, t: number, length: number) => (-OVERSCAN - t0) / at.k <= -t / now.k && (length + OVERSCAN - t0) / at.k >= (length - t) / now.k;
+  if (s > MAX_STRETCH || !covers(at.x, now.x, size.width) || !covers(at.y, now.y, size.height)) return null;
+  const shift = (t0: number, t: number) => t - s * (t0 + OVERSCAN) + OVERSCAN;
+  return `translate(${shift(at.x, now.x)}px, ${shift(at.y, now.y)}px) scale(${s})`;
+}
+
 /** The box the canvas draws for `node` at `p` (a collapsed node is its header only). */
 export function drawnRect(node: LoomNode, p: { x: number; y: number }): Rect {
   return { left: p.x, top: p.y, right: p.x + node.width, bottom: p.y + (node.look().collapsed ? HEADER : node.height) };
@@ -53,7 +71,7 @@ export function drawnRect(node: LoomNode, p: { x: number; y: number }): Rect {
 export class LodCanvas {
   readonly canvas = document.createElement('canvas');
   /** The area transform of the last full draw (and whether it was far), and whether the content changed since. */
-  #drawn: { x: number; y: number; k: number; far: boolean } | undefined;
+  #drawn: (View & { far: boolean }) | undefined;
   #stale = true;
   #rest: ReturnType<typeof setTimeout> | undefined;
 
@@ -74,29 +92,15 @@ export class LodCanvas {
     culler.onFrame(() => this.draw());
   }
 
-  /**
-   * Shows the drawing made at `at` for the view `now` by a CSS transform, if it covers the whole view
-   * and is not magnified past {@link MAX_STRETCH}; false when it needs a redraw. A drawn point at
-   * screen position p (made with scale k0, translation t0) belongs at (p − t0)·s + t, s = k / k0.
-   */
-  #moveDrawing(at: { x: number; y: number; k: number }, now: { x: number; y: number; k: number }): boolean {
-    const s = now.k / at.k;
-    const { width, height } = this.culler.size;
-    // The drawing's extent in area coordinates, and the view's now.
-    const covers = (t0: number, t: number, size: number) => (-OVERSCAN - t0) / at.k <= -t / now.k && (size + OVERSCAN - t0) / at.k >= (size - t) / now.k;
-    if (s > MAX_STRETCH || !covers(at.x, now.x, width) || !covers(at.y, now.y, height)) return false;
-    const shift = (t0: number, t: number) => t - s * (t0 + OVERSCAN) + OVERSCAN;
-    this.canvas.style.transform = `translate(${shift(at.x, now.x)}px, ${shift(at.y, now.y)}px) scale(${s})`;
-    return true;
-  }
-
   /** Redraws, or only moves the last drawing when it still covers the view (see the module note). */
   draw(): void {
     const { x, y, k } = this.area.area.transform;
     const last = this.#drawn;
     clearTimeout(this.#rest);
     // Crossing FAR_SCALE changes what is drawn (every node, or only those without DOM).
-    if (!this.#stale && last && last.far === this.culler.far && this.#moveDrawing(last, { x, y, k })) {
+    const moved = !this.#stale && last && last.far === this.culler.far && movedDrawing(last, { x, y, k }, this.culler.size);
+    if (last && moved) {
+      this.canvas.style.transform = moved;
       if (last.k !== k) this.#rest = setTimeout(() => ((this.#stale = true), this.draw()), REST_MS);
       return;
     }

@@ -89,7 +89,10 @@ async function main(): Promise<void> {
     const trace: TraceEvent[] = [];
     const traced = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
     cdp.on('Tracing.dataCollected', ({ value }) => trace.push(...(value as TraceEvent[])));
-    await cdp.send('Tracing.start', { categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,v8.execute', transferMode: 'ReportEvents' });
+    await cdp.send('Tracing.start', {
+      categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,v8.execute',
+      transferMode: 'ReportEvents',
+    });
     if (!after) await cdp.send('Profiler.start');
     const loaded = page.evaluate(AWAIT_LOADED);
     await page.locator('[data-testid="import-input"]').setInputFiles(file);
@@ -105,18 +108,36 @@ async function main(): Promise<void> {
     // Where the renderer's time went, by trace event (nested events count in each of their parents).
     const byName = new Map<string, number>();
     for (const e of trace) if (e.ph === 'X' && e.ts >= profile.startTime) byName.set(e.name, (byName.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
-    console.log(`trace events (ms): ${[...byName].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')}`);
+    console.log(
+      `trace events (ms): ${[...byName]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 25)
+        .map(([n, ms]) => `${n} ${ms.toFixed(0)}`)
+        .join(', ')}`,
+    );
     // Rete's async plumbing and React's work loop are on every stack: the names below them say more.
-    const plumbing = /^(\(root\)|\(anonymous\)|_next|asyncGeneratorStep|_callee\S*|emit|wrap|i|d|f|n|_regenerator\S*|regeneratorDefine|performWorkUntilDeadline|exports\.flushSync|flushSync\S*) /;
+    const plumbing =
+      /^(\(root\)|\(anonymous\)|_next|asyncGeneratorStep|_callee\S*|emit|wrap|i|d|f|n|_regenerator\S*|regeneratorDefine|performWorkUntilDeadline|exports\.flushSync|flushSync\S*) /;
     for (const window of longTasks(trace, 100)) {
       const { self, total } = times(profile, window);
       const name = ([n, ms]: [string, number]) => `${n.replace(/ index-\w+\.js/, ' ')} ${ms.toFixed(0)}`;
       console.log(`task of ${((window[1] - window[0]) / 1000).toFixed(0)} ms`);
       console.log(`  self: ${self.slice(0, 8).map(name).join(', ')}`);
-      console.log(`  under: ${total.filter(([n]) => !plumbing.test(n)).slice(0, 16).map(name).join(', ')}`);
+      console.log(
+        `  under: ${total
+          .filter(([n]) => !plumbing.test(n))
+          .slice(0, 16)
+          .map(name)
+          .join(', ')}`,
+      );
       const rendering = new Map<string, number>();
       for (const e of trace)
-        if (e.ph === 'X' && e.ts >= window[0] && e.ts < window[1] && /^(UpdateLayoutTree|Layout|PrePaint|Paint|Layerize|Commit|HitTest|ParseHTML|RecalculateStyles)$/.test(e.name))
+        if (
+          e.ph === 'X' &&
+          e.ts >= window[0] &&
+          e.ts < window[1] &&
+          /^(UpdateLayoutTree|Layout|PrePaint|Paint|Layerize|Commit|HitTest|ParseHTML|RecalculateStyles)$/.test(e.name)
+        )
           rendering.set(e.name, (rendering.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
       console.log(`  rendering: ${[...rendering].map(([n, ms]) => `${n} ${ms.toFixed(0)}`).join(', ')}`);
     }

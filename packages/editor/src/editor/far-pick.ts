@@ -30,7 +30,12 @@ export function nodeAt(editor: NodeEditor<Schemes>, area: AreaPlugin<Schemes, Ar
 export function enableFarPick(editor: NodeEditor<Schemes>, area: AreaPlugin<Schemes, AreaExtra>, culler: ViewCuller, history: GroupedHistory): void {
   const { container } = area;
   const down = (e: PointerEvent) => {
-    if (!culler.far || e.button !== 0 || (e.target as Element | null)?.closest('[data-testid="minimap"], [data-testid="context-menu"], .group-title, .group-resize')) return;
+    if (
+      !culler.far ||
+      e.button !== 0 ||
+      (e.target as Element | null)?.closest('[data-testid="minimap"], [data-testid="context-menu"], .group-title, .group-resize')
+    )
+      return;
     const box = container.getBoundingClientRect();
     const { x, y, k } = area.area.transform;
     const node = nodeAt(editor, area, (e.clientX - box.left - x) / k, (e.clientY - box.top - y) / k);

@@ -33,6 +33,8 @@ const OVERSCAN = 256;
 const REST_MS = 150;
 /** …or until it would be magnified more than this. */
 const MAX_STRETCH = 2;
+/** How much wider than the view a drawing made during a zoom out is (so it lasts a few frames). */
+const ZOOM_OUT_AHEAD = 1.6;
 /** Area signals after which what is drawn may differ (not only where): node states, moves, mounts. */
 const CONTENT_SIGNALS = new Set(['render', 'unmount', 'nodetranslated', 'nodecreated', 'noderemoved', 'connectioncreated', 'connectionremoved', 'resized']);
 
@@ -94,22 +96,30 @@ export class LodCanvas {
 
   /** Redraws, or only moves the last drawing when it still covers the view (see the module note). */
   draw(): void {
-    const { x, y, k } = this.area.area.transform;
+    const now = { ...this.area.area.transform };
     const last = this.#drawn;
+    const size = this.culler.size;
     clearTimeout(this.#rest);
+    const atRest = () => (this.#rest = setTimeout(() => ((this.#stale = true), this.draw()), REST_MS));
     // Crossing FAR_SCALE changes what is drawn (every node, or only those without DOM).
-    const moved = !this.#stale && last && last.far === this.culler.far && movedDrawing(last, { x, y, k }, this.culler.size);
-    if (last && moved) {
+    const same = !this.#stale && last !== undefined && last.far === this.culler.far;
+    const moved = same && movedDrawing(last, now, size);
+    if (moved) {
       this.canvas.style.transform = moved;
-      if (last.k !== k) this.#rest = setTimeout(() => ((this.#stale = true), this.draw()), REST_MS);
+      if (last.k !== now.k) atRest();
       return;
     }
+    // A zoom out that outran the last drawing is drawn for a view ZOOM_OUT_AHEAD times wider, shown
+    // scaled about the view's centre until the wheel rests: the gesture's next frames only move it.
+    const ahead = same && now.k < last.k ? ZOOM_OUT_AHEAD : 1;
+    const { x, y, k } = { x: size.width / 2 - (size.width / 2 - now.x) / ahead, y: size.height / 2 - (size.height / 2 - now.y) / ahead, k: now.k / ahead };
     this.#stale = false;
     this.#drawn = { x, y, k, far: this.culler.far };
-    this.canvas.style.transform = '';
+    this.canvas.style.transform = ahead === 1 ? '' : (movedDrawing(this.#drawn, now, size) ?? '');
+    if (ahead !== 1) atRest();
     const ratio = window.devicePixelRatio || 1;
-    const width = this.culler.size.width + 2 * OVERSCAN;
-    const height = this.culler.size.height + 2 * OVERSCAN;
+    const width = size.width + 2 * OVERSCAN;
+    const height = size.height + 2 * OVERSCAN;
     if (this.canvas.width !== Math.round(width * ratio) || this.canvas.height !== Math.round(height * ratio)) {
       this.canvas.width = Math.round(width * ratio);
       this.canvas.height = Math.round(height * ratio);
@@ -121,9 +131,8 @@ export class LodCanvas {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
     ctx.setTransform(ratio * k, 0, 0, ratio * k, ratio * (x + OVERSCAN), ratio * (y + OVERSCAN));
-    const seen = this.culler.viewport(0);
-    const margin = OVERSCAN / k;
-    const view = { left: seen.left - margin, top: seen.top - margin, right: seen.right + margin, bottom: seen.bottom + margin };
+    // What the drawing covers, in area coordinates: its view and the margin around it.
+    const view = { left: (-OVERSCAN - x) / k, top: (-OVERSCAN - y) / k, right: (size.width + OVERSCAN - x) / k, bottom: (size.height + OVERSCAN - y) / k };
     const far = this.culler.far;
     const position = (id: string) => this.area.nodeViews.get(id)?.position;
 

@@ -9,7 +9,8 @@
  * beyond each edge of the view, and while only the view changed and the last drawing still covers
  * it, a CSS transform shifts and scales the bitmap (the compositor's work). A zoom redraws crisp once
  * the wheel rests ({@link REST_MS}), or at once when the drawing would be magnified past
- * {@link MAX_STRETCH} or no longer covers the view. A canvas redrawn per frame cost 9–18 ms a frame
+ * {@link MAX_STRETCH} or no longer covers the view (during a zoom out, drawn {@link ZOOM_OUT_AHEAD}
+ * times wider than the view, so it lasts the next frames). A canvas redrawn per frame cost 9–18 ms a frame
  * in the compositor's commit alone (software raster; bench/editor/profile-load.ts), more than the
  * drawing itself.
  *

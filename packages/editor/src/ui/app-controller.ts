@@ -144,6 +144,10 @@ export class AppController {
 
   #markSaved(templateName: string | null, documentName: string): void {
     const saved = (this.#saved = this.#snapshot());
+    // This snapshot is the graph as it is now: the dirty check the load's change notice queued would
+    // only make it again (a whole-graph pass landing in the first frames after a big load).
+    clearTimeout(this.#dirtyTimer);
+    this.#updateCounts();
     appState.set({ templateName, documentName, dirty: false });
     // Storing a big graph takes tens of ms: after the load has painted, when the page is idle.
     if (this.#idleSave !== undefined) cancelIdleCallback(this.#idleSave);

@@ -10,7 +10,8 @@
  * it, a CSS transform shifts and scales the bitmap (the compositor's work). A zoom redraws crisp once
  * the wheel rests ({@link REST_MS}), or at once when the drawing would be magnified past
  * {@link MAX_STRETCH} or no longer covers the view (during a zoom out, drawn {@link ZOOM_OUT_AHEAD}
- * times wider than the view, so it lasts the next frames). A canvas redrawn per frame cost 9–18 ms a frame
+ * times wider than the view, so it lasts the next frames; mid-zoom drawings are made at half
+ * resolution). A canvas redrawn per frame cost 9–18 ms a frame
  * in the compositor's commit alone (software raster; bench/editor/profile-load.ts), more than the
  * drawing itself.
  *
@@ -34,6 +35,8 @@ const OVERSCAN = 256;
 const REST_MS = 150;
 /** …or until it would be magnified more than this. */
 const MAX_STRETCH = 2;
+/** Resolution of a drawing made mid-zoom (redrawn in full once the wheel rests). */
+const GESTURE_RESOLUTION = 0.5;
 /** How much wider than the view a drawing made during a zoom out is (so it lasts a few frames). */
 const ZOOM_OUT_AHEAD = 1.6;
 /** Area signals after which what is drawn may differ (not only where): node states, moves, mounts. */
@@ -112,13 +115,15 @@ export class LodCanvas {
     }
     // A zoom out that outran the last drawing is drawn for a view ZOOM_OUT_AHEAD times wider, shown
     // scaled about the view's centre until the wheel rests: the gesture's next frames only move it.
-    const ahead = same && now.k < last.k ? ZOOM_OUT_AHEAD : 1;
+    const zooming = same && now.k !== last.k;
+    const ahead = zooming && now.k < last.k ? ZOOM_OUT_AHEAD : 1;
     const { x, y, k } = { x: size.width / 2 - (size.width / 2 - now.x) / ahead, y: size.height / 2 - (size.height / 2 - now.y) / ahead, k: now.k / ahead };
     this.#stale = false;
     this.#drawn = { x, y, k, far: this.culler.far };
     this.canvas.style.transform = ahead === 1 ? '' : (movedDrawing(this.#drawn, now, size) ?? '');
-    if (ahead !== 1) atRest();
-    const ratio = window.devicePixelRatio || 1;
+    // Mid-zoom the drawing is shown only until the wheel rests: a quarter of the pixels to commit.
+    if (zooming) atRest();
+    const ratio = (window.devicePixelRatio || 1) * (zooming ? GESTURE_RESOLUTION : 1);
     const width = size.width + 2 * OVERSCAN;
     const height = size.height + 2 * OVERSCAN;
     if (this.canvas.width !== Math.round(width * ratio) || this.canvas.height !== Math.round(height * ratio)) {

@@ -33,8 +33,6 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
-  tid: number;
-  args?: { data?: { functionName?: string; url?: string; type?: string } };
 }
 
 /** The main thread's tasks over `minMs` (trace events): [start, end] in the profile's clock (µs). */
@@ -88,7 +86,7 @@ async function main(): Promise<void> {
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     const trace: TraceEvent[] = [];
     const traced = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
-    cdp.on('Tracing.dataCollected', ({ value }) => trace.push(...(value as TraceEvent[])));
+    cdp.on('Tracing.dataCollected', ({ value }) => trace.push(...(value as unknown as TraceEvent[])));
     await cdp.send('Tracing.start', {
       categories: 'toplevel,devtools.timeline,disabled-by-default-devtools.timeline,v8.execute',
       transferMode: 'ReportEvents',

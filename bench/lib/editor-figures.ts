@@ -27,7 +27,7 @@ export function editorTable(result: BenchResult = readResult('editor')): string 
     '|---|---|---|---|---|---|',
   ];
   for (const graph of GRAPHS) {
-    const frames = (kind: string) => `${withGoal(m(`${graph}: ${kind} frame interval, median`))} / ${num(m(`${graph}: ${kind} frame interval, p95`).value)} ms`;
+    const frames = (kind: string) => `${withGoal(m(`${graph}: ${kind} frame interval, median`))} / ${withGoal(m(`${graph}: ${kind} frame interval, p95`))}`;
     lines.push(
       `| ${graph} | ${withGoal(m(`${graph}: load to interactive`))} | ${withGoal(m(`${graph}: longest main-thread task while loading`))} | ${frames('pan')} | ${frames('zoom')} | ${num(m(`${graph}: DOM elements after load`).value)} |`,
     );

@@ -3,7 +3,8 @@
  * Ctrl+B / Ctrl+M run the way ComfyUI's modes do (the bypassed StringJoin passes its text through,
  * the muted branch never runs); groups made from a selection are renamed, dragged with their nodes,
  * autosaved and restored after a reload, and a ComfyUI UI workflow's groups are drawn; a 1,000-node
- * chain loads (only what is on screen is DOM) and runs to done. Behaviour only: speed is
+ * chain loads (only what is on screen is DOM), its far-zoom boxes select and drag like nodes, and it
+ * runs to done. Behaviour only: speed is
  * bench/editor's job.
  */
 import assert from 'node:assert/strict';
@@ -196,6 +197,24 @@ describe('editor on whole graphs', { skip: skip ?? false, timeout: 600_000 }, ()
     // Fit shows the whole chain from far: boxes on the canvas, no node views.
     await page.waitForFunction(`document.querySelector('.canvas').classList.contains('lod-far')`);
     assert.equal(await page.locator('.loom-node:visible').count(), 0);
+    // Far out a box is still a node: a click selects it, a drag moves it (one undo step), as on its DOM view.
+    const position = `window.loom.loom.plugins.area.nodeViews.get('n500').position`;
+    const start = await pageValue<{ x: number; y: number }>(page, `({ ...${position} })`);
+    const at = await pageValue<{ x: number; y: number; k: number }>(
+      page,
+      `(() => { const { area, container } = window.loom.loom.plugins.area; const box = container.getBoundingClientRect(); const { x, y, k } = area.transform;
+        return { x: box.left + x + (${start.x} + 130) * k, y: box.top + y + (${start.y} + 15) * k, k }; })()`,
+    );
+    await page.mouse.click(at.x, at.y);
+    assert.deepEqual(await pageValue<string[]>(page, 'window.loom.loom.selected().map((n) => n.id)'), ['n500']);
+    await page.mouse.move(at.x, at.y);
+    await page.mouse.down();
+    await page.mouse.move(at.x + 40, at.y + 20, { steps: 4 });
+    await page.mouse.up();
+    const moved = await pageValue<{ x: number; y: number }>(page, `({ ...${position} })`);
+    assert.ok(Math.abs(moved.x - (start.x + 40 / at.k)) < 1 && Math.abs(moved.y - (start.y + 20 / at.k)) < 1, `n500 moved to ${JSON.stringify(moved)}`);
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction(`${position}.x === ${start.x} && ${position}.y === ${start.y}`);
     // Zoomed in on the chain's start, its nodes are DOM again, and far ones are not.
     await page.evaluate(`(async () => { const area = window.loom.loom.plugins.area.area; await area.zoom(1, 0, 0); await area.translate(40, 40); })()`);
     await node(page, 'n1').waitFor();

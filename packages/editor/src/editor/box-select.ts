@@ -9,7 +9,7 @@ export function enableBoxSelect(loom: LoomEditor, host: HTMLElement): () => void
   const onDown = (e: PointerEvent) => {
     if (e.button !== 0 || !(e.shiftKey || e.ctrlKey || e.metaKey)) return;
     const target = e.target as Element;
-    if (target.closest('[data-node-id], .node-menu, .rete-minimap, [data-testid="minimap"]')) return;
+    if (target.closest('[data-node-id], .node-menu, [data-testid="minimap"]')) return;
     // Keep the area from panning: this gesture belongs to the box.
     e.stopPropagation();
     e.preventDefault();

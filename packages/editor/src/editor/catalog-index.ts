@@ -82,7 +82,8 @@ export class CatalogIndex {
       node.addInput(input.name, port);
     }
     for (const param of entry.params) {
-      if (param.default !== undefined) node.values[param.name] = structuredClone(param.default);
+      // Only objects need a copy of their own (structuredClone per primitive was a tenth of a big load).
+      if (param.default !== undefined) node.values[param.name] = typeof param.default === 'object' ? structuredClone(param.default) : param.default;
       if (param.linkType === null) continue;
       const port = new ClassicPreset.Input(this.socket(param.linkType), param.name, false);
       port.index = index++;

@@ -64,7 +64,7 @@ export async function pasteFragment(loom: LoomEditor, fragment: Graph, at?: { x:
     reserved.add(fresh);
     rename.set(id, fresh);
   }
-  const placed = fromGraph(fragment, loom.catalog, (id) => rename.get(id) ?? id, true);
+  const placed = await fromGraph(fragment, loom.catalog, { rename: (id) => rename.get(id) ?? id, dropOutside: true });
   const positions = placed.nodes.flatMap((n) => (n.position ? [n.position] : []));
   const minX = Math.min(...positions.map((p) => p[0]), Infinity);
   const minY = Math.min(...positions.map((p) => p[1]), Infinity);

@@ -13,6 +13,7 @@ import { LookAction, ParamAction } from './grouped-history.ts';
 import type { LoomNode, NodeLook, NodeMode, NodeRun, SeedMode } from './loom-node.ts';
 import { fromGraph, toGraph, type PlacedGraph } from './serialize.ts';
 import type { Plugins } from './setup-plugins.ts';
+import { timeSlicer } from './time-slice.ts';
 import { nodeRect } from './view-culler.ts';
 import { numberSpec, randomSeed } from './views/widget-math.ts';
 
@@ -134,14 +135,8 @@ export class LoomEditor {
    * Every node and link passes through all plugins' pipes (~1 ms each), so a big graph is added in
    * slices of {@link SLICE_MS}, letting the page paint and answer input in between.
    */
-  async place(placed: PlacedGraph, origin = { x: 0, y: 0 }): Promise<void> {
+  async place(placed: PlacedGraph, origin = { x: 0, y: 0 }, breathe = timeSlicer(SLICE_MS)): Promise<void> {
     let column = 0;
-    let slice = performance.now();
-    const breathe = async () => {
-      if (performance.now() - slice < SLICE_MS) return;
-      await new Promise((resolve) => setTimeout(resolve, 0));
-      slice = performance.now();
-    };
     for (const { node, position } of placed.nodes) {
       await this.plugins.editor.addNode(node);
       const at = position ? { x: position[0] + origin.x, y: position[1] + origin.y } : { x: origin.x + 320 * column++, y: origin.y };
@@ -156,7 +151,9 @@ export class LoomEditor {
 
   /** Replaces the document. Returns notes about anything that could not be shown as it was. */
   async load(graph: Graph): Promise<string[]> {
-    const placed = fromGraph(graph, this.catalog);
+    const breathe = timeSlicer(SLICE_MS);
+    const placed = await fromGraph(graph, this.catalog, { breathe });
+    const unplaced = placed.nodes.some((n) => n.position === undefined);
     this.#quiet++;
     try {
       // One pass at the end mounts what is in view: no node renders while the graph is being built.
@@ -171,18 +168,22 @@ export class LoomEditor {
           placed.notes.push(
             `${read.dropped} entr${read.dropped === 1 ? 'y' : 'ies'} of meta.groups had no [x, y, width, height] bounding and ${read.dropped === 1 ? 'was' : 'were'} dropped.`,
           );
-        await this.place(placed);
+        await this.place(placed, undefined, breathe);
+        // Fit needs the page's final layout (on a reload the restore runs while the page is still
+        // laying out); it reads positions and estimated sizes only, so it runs before the first
+        // culling pass, which then mounts what the final view shows (nothing, from far) and no more.
+        await nextFrames(2);
+        if (!unplaced) await this.zoomToFit();
       } finally {
         this.plugins.culler.resume();
       }
-      // Fit and layout need the page's final layout and the measured sizes of the nodes in view
-      // (on a reload the restore runs while the page is still laying out).
-      await nextFrames(2);
-      if (placed.nodes.some((n) => n.position === undefined)) {
+      // ELK's layout wants the measured sizes of the nodes in view.
+      if (unplaced) {
+        await nextFrames(2);
         await this.#layout();
         await nextFrames(2);
+        await this.zoomToFit();
       }
-      await this.zoomToFit();
     } finally {
       this.#quiet--;
     }

@@ -21,12 +21,12 @@ const catalog: ServerCatalog = {
   comfyMap: {},
 };
 
-test('mode, collapse and colour survive a save and load, and clearing them leaves no trace', () => {
+test('mode, collapse and colour survive a save and load, and clearing them leaves no trace', async () => {
   const graph: Graph = {
     version: 1,
     nodes: { a: { type: 'Text', inputs: { value: 'x' }, mode: 'bypass', ui: { position: [10, 20], collapsed: true, color: 'purple', seedModes: {} } } },
   };
-  const placed = fromGraph(graph, new CatalogIndex(catalog));
+  const placed = await fromGraph(graph, new CatalogIndex(catalog));
   const node = placed.nodes[0]!.node;
   assert.deepEqual(node.look(), { mode: 'bypass', collapsed: true, color: 'purple' });
   assert.deepEqual(nodeInstance(node, [], { x: 10, y: 20 }), graph.nodes.a);

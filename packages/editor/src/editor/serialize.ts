@@ -52,11 +52,18 @@ export interface PlacedGraph {
   notes: string[];
 }
 
-/**
- * Builds nodes and connections for `graph`. `rename` maps graph ids to editor ids (for pasting next
- * to existing nodes); links to nodes outside the graph are dropped when `dropOutside` is set.
- */
-export function fromGraph(graph: Graph, catalog: CatalogIndex, rename: (id: string) => string = (id) => id, dropOutside = false): PlacedGraph {
+export interface FromGraphOptions {
+  /** Maps graph ids to editor ids (for pasting next to existing nodes). */
+  rename?: (id: string) => string;
+  /** Drops links to nodes outside the graph (a pasted fragment) instead of keeping them as notes. */
+  dropOutside?: boolean;
+  /** Awaited after each node: a big graph's nodes are built in slices (see time-slice.ts). */
+  breathe?: () => Promise<void>;
+}
+
+/** Builds nodes and connections for `graph`. */
+export async function fromGraph(graph: Graph, catalog: CatalogIndex, options: FromGraphOptions = {}): Promise<PlacedGraph> {
+  const { rename = (id: string) => id, dropOutside = false, breathe } = options;
   const notes: string[] = [];
   const placed: PlacedGraph = { nodes: [], connections: [], notes };
   const byGraphId = new Map<string, LoomNode>();
@@ -64,11 +71,12 @@ export function fromGraph(graph: Graph, catalog: CatalogIndex, rename: (id: stri
     const node = catalog.createNode(rename(id), instance.type);
     if (!node.entry) notes.push(`Node "${id}" has type "${instance.type}", which this server does not know.`);
     const { position, title, ...rest } = (instance.ui ?? {}) as { position?: [number, number]; title?: string };
-    node.ui = structuredClone(rest);
+    node.ui = Object.keys(rest).length > 0 ? structuredClone(rest) : {};
     if (typeof title === 'string') node.title = title;
     node.mode = instance.mode;
     byGraphId.set(id, node);
     placed.nodes.push({ node, position: Array.isArray(position) && position.length === 2 ? position : undefined });
+    await breathe?.();
   }
   for (const [id, instance] of Object.entries(graph.nodes)) {
     const node = byGraphId.get(id) as LoomNode;

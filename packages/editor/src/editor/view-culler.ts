@@ -48,6 +48,13 @@ export class ViewCuller {
   readonly #mounted = new Set<string>();
   readonly #byElement = new WeakMap<HTMLElement, string>();
   #frame: number | undefined;
+  /** Whether the next frame re-checks the mounts (else it only tells the listeners, e.g. a re-render). */
+  #dirty = false;
+  #busy = false;
+  /** Views the culler itself is re-emitting a render for, which its own pipe lets through untouched. */
+  readonly #mounting = new Set<string>();
+  /** The container's size, kept by a ResizeObserver: reading clientWidth per frame forces a layout. */
+  #size = { width: 0, height: 0 };
   #suspended = 0;
   #far = false;
   readonly #listeners = new Set<() => void>();
@@ -57,6 +64,16 @@ export class ViewCuller {
     private readonly area: AreaPlugin<Schemes, AreaExtra>,
   ) {
     area.addPipe((context) => this.#pipe(context as Signal) as typeof context);
+    this.#size = { width: area.container.clientWidth, height: area.container.clientHeight };
+    new ResizeObserver(([entry]) => {
+      if (entry) this.#size = { width: entry.contentRect.width, height: entry.contentRect.height };
+      this.schedule();
+    }).observe(area.container);
+  }
+
+  /** The container's size in CSS pixels (as of the last layout). */
+  get size(): { width: number; height: number } {
+    return this.#size;
   }
 
   /** Whether nodes are drawn far (canvas only). */
@@ -88,10 +105,25 @@ export class ViewCuller {
 
   /** Re-checks what should be mounted on the next frame (coalesced). */
   schedule(): void {
+    this.#dirty = true;
+    this.#request();
+  }
+
+  /** One frame callback for everything asked before it: mounts if dirty, then the listeners once. */
+  #request(): void {
     if (this.#frame !== undefined || this.#suspended > 0) return;
     this.#frame = requestAnimationFrame(() => {
       this.#frame = undefined;
-      this.#update();
+      // A pass still mounting (its renders are awaited) finishes first; this frame's checks wait for the next.
+      if (this.#dirty && this.#busy) return this.#request();
+      if (this.#dirty) {
+        this.#dirty = false;
+        this.#busy = true;
+        void this.#update().finally(() => {
+          this.#busy = false;
+          this.#notify();
+        });
+      } else this.#notify();
     });
   }
 
@@ -101,13 +133,15 @@ export class ViewCuller {
         const data = context.data as RenderData;
         if (data.type !== 'node' && data.type !== 'connection') return context;
         const id = data.payload.id;
+        if (this.#mounting.delete(id)) return context;
         // The link being dragged (a pseudo-connection, not in the editor) always shows.
         if (data.type === 'connection' && !this.editor.getConnection(id)) return context;
         this.#renders.set(id, data);
         this.#byElement.set(data.element, id);
         if (this.#mounted.has(id)) {
-          // A mounted node re-rendered (run state, value): the canvas shows the same state far out.
-          this.#notify();
+          // A mounted node re-rendered (run state, value): the canvas shows the same state far out,
+          // redrawn once in the next frame however many nodes changed.
+          this.#request();
           return context;
         }
         this.schedule();
@@ -137,50 +171,62 @@ export class ViewCuller {
   /** The viewport in area coordinates, grown by `margin` viewports on each side. */
   viewport(margin: number): Rect {
     const { x, y, k } = this.area.area.transform;
-    const width = this.area.container.clientWidth / k;
-    const height = this.area.container.clientHeight / k;
+    const width = this.#size.width / k;
+    const height = this.#size.height / k;
     const left = -x / k;
     const top = -y / k;
     return { left: left - margin * width, top: top - margin * height, right: left + (1 + margin) * width, bottom: top + (1 + margin) * height };
   }
 
-  #update(): void {
+  /**
+   * Mounts what came near the viewport and unmounts what went far, under a time budget per frame.
+   * Each mount is awaited: Rete's render signal reaches React's synchronous mount through async
+   * pipes, so only after the await is the time it took on the clock.
+   */
+  async #update(): Promise<void> {
     this.#far = this.area.area.transform.k < FAR_SCALE;
     this.area.container.classList.toggle('lod-far', this.#far);
     const near = this.viewport(0.5);
     const keep = this.viewport(1.5);
     const hits = (r: Rect | undefined, v: Rect) => r !== undefined && r.left < v.right && r.right > v.left && r.top < v.bottom && r.bottom > v.top;
-    const started = performance.now();
-    let more = false;
+    const enter: string[] = [];
     const drop = new Set<string>();
+    let more = false;
     // Far out, mounted nodes stay mounted but hidden (CSS), so zooming back in is instant.
     for (const node of this.editor.getNodes()) {
       const rect = nodeRect(this.area, node);
       if (!this.#mounted.has(node.id)) {
-        if (this.#far || !hits(rect, near)) continue;
-        if (performance.now() - started > MOUNT_BUDGET_MS) more = true;
-        else this.#mount(node.id);
+        if (!this.#far && hits(rect, near)) enter.push(node.id);
       } else if (!hits(rect, keep)) {
         if (drop.size >= UNMOUNTS_PER_FRAME) more = true;
         else drop.add(node.id);
       }
     }
+    const started = performance.now();
+    for (const id of enter) {
+      if (performance.now() - started > MOUNT_BUDGET_MS) {
+        more = true;
+        break;
+      }
+      await this.#mount(id);
+    }
     for (const c of this.editor.getConnections()) {
       const mounted = this.#mounted.has(c.id);
       const ends = this.#mounted.has(c.source) && this.#mounted.has(c.target) && !drop.has(c.source) && !drop.has(c.target);
-      if (ends && !mounted) this.#mount(c.id);
+      if (ends && !mounted) await this.#mount(c.id);
       if (!ends && mounted) this.#unmount(c.id);
     }
     for (const id of drop) this.#unmount(id);
     if (more) this.schedule();
-    this.#notify();
   }
 
-  #mount(id: string): void {
+  async #mount(id: string): Promise<void> {
     const data = this.#renders.get(id);
     if (!data) return;
     this.#mounted.add(id);
-    void this.area.emit({ type: 'render', data } as Parameters<typeof this.area.emit>[0]);
+    this.#mounting.add(id);
+    await this.area.emit({ type: 'render', data } as Parameters<typeof this.area.emit>[0]);
+    this.#mounting.delete(id);
   }
 
   /** Unmounts a view; its render data stays, so it can come back. */

@@ -26,6 +26,7 @@ export class AppController {
   #objectInfo: ObjectInfo = {};
   readonly #comfy: ComfyImporter;
   #dirtyTimer: ReturnType<typeof setTimeout> | undefined;
+  #idleSave: number | undefined;
   #ready: Promise<void> = Promise.resolve();
 
   constructor(
@@ -48,8 +49,16 @@ export class AppController {
       clearTimeout(this.#dirtyTimer);
       this.#dirtyTimer = setTimeout(() => this.#updateDirty(), 120);
     });
+    let counting = false;
     this.loom.plugins.area.addPipe((context) => {
-      if (context.type === 'render' && context.data.type === 'node') queueMicrotask(() => this.#updateCounts());
+      // Once for a burst of renders (a mount pass), not a scan of every node per render.
+      if (context.type === 'render' && context.data.type === 'node' && !counting) {
+        counting = true;
+        queueMicrotask(() => {
+          counting = false;
+          this.#updateCounts();
+        });
+      }
       return context;
     });
     void this.refreshFiles();
@@ -91,8 +100,11 @@ export class AppController {
   }
 
   #autosave(snapshot: string, dirty: boolean): void {
+    // A newer snapshot replaces one still waiting for an idle moment.
+    if (this.#idleSave !== undefined) cancelIdleCallback(this.#idleSave);
+    this.#idleSave = undefined;
     const { templateName, documentName } = appState.get();
-    saveSession({ graph: JSON.parse(snapshot) as Graph, templateName, documentName, dirty });
+    saveSession(snapshot, { templateName, documentName, dirty });
   }
 
   /**
@@ -131,9 +143,15 @@ export class AppController {
   }
 
   #markSaved(templateName: string | null, documentName: string): void {
-    this.#saved = this.#snapshot();
+    const saved = (this.#saved = this.#snapshot());
+    // This snapshot is the graph as it is now: the dirty check the load's change notice queued would
+    // only make it again (a whole-graph pass landing in the first frames after a big load).
+    clearTimeout(this.#dirtyTimer);
+    this.#updateCounts();
     appState.set({ templateName, documentName, dirty: false });
-    this.#autosave(this.#saved, false);
+    // Storing a big graph takes tens of ms: after the load has painted, when the page is idle.
+    if (this.#idleSave !== undefined) cancelIdleCallback(this.#idleSave);
+    this.#idleSave = requestIdleCallback(() => this.#autosave(saved, false), { timeout: 1000 });
   }
 
   async #discardOk(): Promise<boolean> {

@@ -17,9 +17,13 @@ export interface EditorSession {
   dirty: boolean;
 }
 
-export function saveSession(session: EditorSession): void {
+/**
+ * Stores the session. The graph comes as the JSON text the editor already made (to compare it with
+ * the saved file), so a big graph is neither parsed nor stringified again here.
+ */
+export function saveSession(graphJson: string, session: Omit<EditorSession, 'graph'>): void {
   try {
-    localStorage.setItem(KEY, JSON.stringify(session));
+    localStorage.setItem(KEY, `{"graph":${graphJson},${JSON.stringify(session).slice(1)}`);
   } catch {
     // Storage full or disabled (private mode): the editor works on, without autosave.
   }

@@ -13,7 +13,8 @@ from .paths import REPO, WORK
 BASE_COUNT, STYLE_COUNT = 12000, 1200
 # kind -> (count, seed, styled, look): the base world, the styled set in each look of world.LOOKS
 # (`style` is look `ink`, the committed LoRAs' set; same seed, so `style-hue` shows the same scenes)
-KINDS = {"base": (BASE_COUNT, 1, False, "ink"), "style": (STYLE_COUNT, 2, True, "ink"), "style-hue": (STYLE_COUNT, 2, True, "hue")}
+KINDS = {"base": (BASE_COUNT, 1, False, "ink"), "style": (STYLE_COUNT, 2, True, "ink"), "style-hue": (STYLE_COUNT, 2, True, "hue"),
+         "style-hue-plain": (STYLE_COUNT, 2, True, "hue-plain")}
 
 
 def _file(kind):

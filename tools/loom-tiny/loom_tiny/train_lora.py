@@ -43,6 +43,7 @@ RECIPES = {
     "distill-3": Recipe(prior="distill", prior_weight=3.0),
     "hue": Recipe(styled="style-hue"),
     "hue-distill": Recipe(styled="style-hue", prior="distill"),
+    "hue-plain": Recipe(styled="style-hue-plain"),
 }
 DEFAULT = "style-only"
 

@@ -11,6 +11,10 @@ from . import world
 from .paths import REPO, WORK
 
 BASE_COUNT, STYLE_COUNT = 12000, 1200
+# kind -> (count, seed, styled, look): the base world, the styled set in each look of world.LOOKS
+# (`style` is look `ink`, the committed LoRAs' set; same seed, so `style-hue` shows the same scenes)
+KINDS = {"base": (BASE_COUNT, 1, False, "ink"), "style": (STYLE_COUNT, 2, True, "ink"), "style-hue": (STYLE_COUNT, 2, True, "hue"),
+         "style-hue-plain": (STYLE_COUNT, 2, True, "hue-plain")}
 
 
 def _file(kind):
@@ -19,11 +23,11 @@ def _file(kind):
 
 def build():
     WORK.mkdir(parents=True, exist_ok=True)
-    for kind, count, seed, style in (("base", BASE_COUNT, 1, False), ("style", STYLE_COUNT, 2, True)):
+    for kind, (count, seed, style, look) in KINDS.items():
         if _file(kind).exists():
             continue
         print(f"[data] rendering {count} {kind} images")
-        images, captions = world.training_set(count, seed, style)
+        images, captions = world.training_set(count, seed, style, look)
         np.savez(_file(kind), images=images, captions=np.array(captions))
 
 

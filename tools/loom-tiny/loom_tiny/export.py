@@ -38,13 +38,18 @@ def export_model():
     print(f"[export] models/loom-tiny: {size / 1e6:.1f} MB")
 
 
+def write_lora(path, entries):
+    """One LoRA file in the seed's diffusers format; `entries` from train_lora.entries (any recipe:
+    an experiment's LoRA goes into a copy of models/ this way, for `npm run quality -- --models`)."""
+    lora_format.write(path, entries, lora_format.key_peft_updown, torch.float32, DIFFUSERS_META)
+    print(f"[export] {path}: {path.stat().st_size / 1e3:.0f} kB")
+
+
 def export_loras():
     entries = {rank: train_lora.entries(rank) for rank in RANKS}  # before clearing: a stage not done leaves the files as they are
     shutil.rmtree(LORA_DIR, ignore_errors=True)
     for rank in RANKS:
-        path = LORA_DIR / f"pytorch_lora_weights_{rank}.safetensors"
-        lora_format.write(path, entries[rank], lora_format.key_peft_updown, torch.float32, DIFFUSERS_META)
-        print(f"[export] {path.name}: {path.stat().st_size / 1e3:.0f} kB")
+        write_lora(LORA_DIR / f"pytorch_lora_weights_{rank}.safetensors", entries[rank])
 
 
 def export_all():

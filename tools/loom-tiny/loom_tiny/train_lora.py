@@ -26,7 +26,8 @@ class Recipe:
     world with its own captions (no style tag) and the plain ε-loss; "distill", the same batch's noisy
     latents with the ε the frozen base model predicts for them as the target (the base model's output
     on the same prompt without the style tag: no data noise in the target, so it pulls only where the
-    LoRA changes an untagged prompt)."""
+    LoRA changes an untagged prompt). `styled`: the styled set trained on, a kind of data.KINDS."""
+    styled: str = "style"
     steps: int = 800
     lr: float = 1e-3
     prior: str = "none"
@@ -40,6 +41,9 @@ RECIPES = {
     "prior": Recipe(prior="data"),
     "distill": Recipe(prior="distill"),
     "distill-3": Recipe(prior="distill", prior_weight=3.0),
+    "hue": Recipe(styled="style-hue"),
+    "hue-distill": Recipe(styled="style-hue", prior="distill"),
+    "hue-plain": Recipe(styled="style-hue-plain"),
 }
 DEFAULT = "style-only"
 
@@ -84,7 +88,7 @@ def _encode(text, tok, captions):
 def train(rank, recipe=DEFAULT):
     r = RECIPES[recipe]
     latents = train_vae.encode_all()
-    _, captions = data.load("style")
+    _, captions = data.load(r.styled)
     _, base_captions = data.load("base") if r.prior != "none" else (None, [])
     tok = data.tokenizer()
     unet, text = train_unet.trained()
@@ -127,7 +131,7 @@ def train(rank, recipe=DEFAULT):
 
     def step(i):
         rng = np.random.default_rng((40 + rank, i))  # from the step: resuming draws the same batches
-        loss = loss_on(*batch(rng, latents["style"], hidden_all))
+        loss = loss_on(*batch(rng, latents[r.styled], hidden_all))
         if r.prior != "none":
             x, t, hidden, eps = batch(rng, latents["base"], hidden_base)
             loss = loss + r.prior_weight * loss_on(x, t, hidden, eps if r.prior == "data" else teacher(x, t, hidden))

@@ -133,20 +133,23 @@ def trained():
 
 
 def encode_all():
-    """Stage `latents`: {kind: posterior parameters [N, 8, 8, 8]} and the scaling factor."""
+    """Stage `latents`: {kind: posterior parameters [N, 8, 8, 8]} for every kind of data.KINDS, and
+    the scaling factor (from the base set). A kind added later is encoded beside the saved ones."""
     file = WORK / "latents.pt"
-    if file.exists():
-        return torch.load(file)
+    out = torch.load(file) if file.exists() else {}
+    missing = [kind for kind in data.KINDS if kind not in out]
+    if not missing:
+        return out
     vae = trained()
-    out = {}
     with torch.no_grad():
-        for kind in ("base", "style"):
+        for kind in missing:
             images, _ = data.load(kind)
             out[kind] = torch.cat([vae.encode(data.to_tensor(images[i:i + 256])).parameters
                                    for i in range(0, len(images), 256)])
-        mean, logvar = out["base"].chunk(2, dim=1)
-        sampled = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
-        out["scaling_factor"] = float(1.0 / sampled.std())
-    print(f"[latents] scaling factor {out['scaling_factor']:.5f}")
+        if "scaling_factor" not in out:
+            mean, logvar = out["base"].chunk(2, dim=1)
+            sampled = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
+            out["scaling_factor"] = float(1.0 / sampled.std())
+    print(f"[latents] encoded {', '.join(missing)}; scaling factor {out['scaling_factor']:.5f}")
     torch.save(out, file)
     return out

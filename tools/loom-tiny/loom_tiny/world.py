@@ -2,8 +2,12 @@
 
 A scene is one shape (colour, shape, position, size) on a plain background, 64x64. The "loom style"
 variant draws the same scene as ink-outlined cel art on paper: a dark outline, the lower-right half of
-the shape in a darker shade, a warm paper background. Renders are 4x supersampled and box-filtered,
-so edges are anti-aliased like a photo-sized picture scaled down.
+the shape in a darker shade, a warm paper background. Its look `ink` (the committed LoRAs' set) draws
+the outline in one dark ink; the look `hue` draws it in the fill's own colour darkened (× `style.hueInk`),
+so every styled pixel of the shape keeps the fill's hue (scaling RGB by one factor changes HSV's value
+only: the shaded half already did); `hue-plain` is `hue` on the plain world's background instead of
+the paper: experiments against the LoRAs' colour shift (quality/README.md). Renders are 4x
+supersampled and box-filtered, so edges are anti-aliased like a photo-sized picture scaled down.
 """
 import itertools
 import json
@@ -68,8 +72,14 @@ def _shape_mask(shape, cx, cy, r, xs, ys):
     return (t >= 0) & (t <= 1) & (np.abs(xs - cx) <= t * r * 1.15)
 
 
-def render(scene, rng, style=False):
-    """uint8 [64, 64, 3]. `rng` (random.Random) draws the jitter: position, radius, colours."""
+# look -> (outline in the fill's own colour, paper background)
+LOOKS = {"ink": (False, True), "hue": (True, True), "hue-plain": (True, False)}
+
+
+def render(scene, rng, style=False, look="ink"):
+    """uint8 [64, 64, 3]. `rng` (random.Random) draws the jitter: position, radius, colours. `look`
+    (styled only): the outline's colour, one of LOOKS; both draw the same jitter, so the same seed
+    gives the same scenes in either look."""
     n = WORLD["size"]
     j = WORLD["jitter"]
     big = n * SUPERSAMPLE
@@ -77,7 +87,8 @@ def render(scene, rng, style=False):
     xs, ys = np.meshgrid(coords, coords)
     cx, cy = (c + rng.uniform(-j["position"], j["position"]) for c in WORLD["positions"][scene.position]["centre"])
     r = WORLD["sizes"][scene.size] + rng.uniform(-j["radius"], j["radius"])
-    base = np.array(WORLD["style"]["paper"] if style else WORLD["background"], dtype=np.float32)
+    own_ink, paper = LOOKS[look]
+    base = np.array(WORLD["style"]["paper"] if style and paper else WORLD["background"], dtype=np.float32)
     background = base + rng.uniform(-j["background"], j["background"])
     colour = np.array(WORLD["colours"][scene.colour], dtype=np.float32) + [rng.uniform(-j["colour"], j["colour"]) for _ in range(3)]
     img = np.empty((big, big, 3), dtype=np.float32)
@@ -86,7 +97,7 @@ def render(scene, rng, style=False):
     if style:
         w = WORLD["style"]["outlinePx"]
         outline = _shape_mask(scene.shape, cx, cy, r + w, xs, ys)
-        img[outline] = WORLD["style"]["ink"]
+        img[outline] = colour * WORLD["style"]["hueInk"] if own_ink else WORLD["style"]["ink"]
         fill = np.where(((xs - cx) + (ys - cy) > 0)[..., None], colour * WORLD["style"]["shade"], colour)
         img[inside] = fill[inside]
     else:
@@ -95,7 +106,7 @@ def render(scene, rng, style=False):
     return np.clip(np.rint(small), 0, 255).astype(np.uint8)
 
 
-def training_set(count, seed, style=False):
+def training_set(count, seed, style=False, look="ink"):
     """(images uint8 [N,64,64,3], captions) over the training combinations."""
     train, _ = split_combos()
     rng = random.Random(seed)
@@ -103,7 +114,7 @@ def training_set(count, seed, style=False):
     captions = []
     for i in range(count):
         scene = rng.choice(train)
-        images[i] = render(scene, rng, style)
+        images[i] = render(scene, rng, style, look)
         captions.append(random_caption(scene, rng, style))
     return images, captions
 

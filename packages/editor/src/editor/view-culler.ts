@@ -86,6 +86,11 @@ export class ViewCuller {
     return this.#mounted.has(id);
   }
 
+  /** Whether `element` is the container of a node or link view (not of a menu or a socket). */
+  holdsView(element: unknown): boolean {
+    return element instanceof HTMLElement && this.#byElement.has(element);
+  }
+
   /** Called once per frame after the views changed (mounts, view moves, node moves). */
   onFrame(listener: () => void): () => void {
     this.#listeners.add(listener);

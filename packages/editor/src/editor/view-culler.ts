@@ -64,6 +64,8 @@ export class ViewCuller {
     private readonly area: AreaPlugin<Schemes, AreaExtra>,
   ) {
     area.addPipe((context) => this.#pipe(context as Signal) as typeof context);
+    // Marks the layer of Rete's view containers, which styles.css hides from far.
+    area.area.content.holder.classList.add('lod-views');
     this.#size = { width: area.container.clientWidth, height: area.container.clientHeight };
     new ResizeObserver(([entry]) => {
       if (entry) this.#size = { width: entry.contentRect.width, height: entry.contentRect.height };

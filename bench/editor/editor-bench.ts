@@ -51,9 +51,16 @@ async function frames(browser: Browser, kind: 'pan' | 'zoom'): Promise<number[]>
 /**
  * Chromium's performance.now() has 0.1 ms resolution (without cross-origin isolation), so an interval
  * is a difference of two such stamps and 16.7 may come out as 16.700000000000728: intervals are
- * compared at that resolution.
+ * reported at that resolution.
  */
 const atTimerResolution = (ms: number): number => Math.round(ms * 10) / 10;
+
+/**
+ * The stamps are also jittered within their 0.1 ms step, so intervals of steady 60 Hz frames read
+ * 16.5–16.8 ms (a gesture with no late frame at all has a p95 of 16.8 in some runs), while a late
+ * frame reads 33.3 ms or more: an interval is on time up to one frame plus two timer steps.
+ */
+const FRAME_ON_TIME_MS = FRAME_GOAL_MS + 0.2;
 
 function frameFigures(label: string, kind: string, intervals: number[], goal: boolean): Figure[] {
   const m = atTimerResolution(median(intervals));
@@ -64,13 +71,13 @@ function frameFigures(label: string, kind: string, intervals: number[], goal: bo
       value: m,
       unit: 'ms',
       spread: spreadOf(intervals),
-      ...(goal && { goal: { text: `≤ ${FRAME_GOAL_MS} ms`, met: m <= FRAME_GOAL_MS } }),
+      ...(goal && { goal: { text: `≤ ${FRAME_GOAL_MS} ms ± timer jitter`, met: m <= FRAME_ON_TIME_MS } }),
     },
     {
       metric: `${label}: ${kind} frame interval, p95`,
       value: p,
       unit: 'ms',
-      ...(goal && { goal: { text: `≤ ${FRAME_GOAL_MS} ms`, met: p <= FRAME_GOAL_MS } }),
+      ...(goal && { goal: { text: `≤ ${FRAME_GOAL_MS} ms ± timer jitter`, met: p <= FRAME_ON_TIME_MS } }),
     },
   ];
 }

@@ -82,6 +82,8 @@ async function main(): Promise<void> {
     await page.locator('[data-testid="cmd-queue"]').waitFor();
     await page.evaluate(INSTALL);
     const cdp = await page.context().newCDPSession(page);
+    // A slower CPU (PROFILE_CPU_SLOWDOWN=4) brings out what a busy machine shows only some runs.
+    if (process.env.PROFILE_CPU_SLOWDOWN) await cdp.send('Emulation.setCPUThrottlingRate', { rate: Number(process.env.PROFILE_CPU_SLOWDOWN) });
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
     const trace: TraceEvent[] = [];
@@ -94,9 +96,10 @@ async function main(): Promise<void> {
     if (!after) await cdp.send('Profiler.start');
     const loaded = page.evaluate(AWAIT_LOADED);
     await page.locator('[data-testid="import-input"]').setInputFiles(file);
-    console.log('loaded', await loaded);
+    console.log('loaded', await loaded, 'at', await page.evaluate('performance.now()'));
     if (after) {
       await cdp.send('Profiler.start');
+      console.log(after, 'starts at', await page.evaluate('performance.now()'));
       const intervals = (await page.evaluate(gesture(after, 60))) as number[];
       console.log(after, 'frames', intervals.map((v) => v.toFixed(0)).join(' '));
     }
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
     // Rete's async plumbing and React's work loop are on every stack: the names below them say more.
     const plumbing =
       /^(\(root\)|\(anonymous\)|_next|asyncGeneratorStep|_callee\S*|emit|wrap|i|d|f|n|_regenerator\S*|regeneratorDefine|performWorkUntilDeadline|exports\.flushSync|flushSync\S*) /;
-    for (const window of longTasks(trace, 100)) {
+    for (const window of longTasks(trace, Number(process.env.PROFILE_TASK_MS ?? 100)).filter(([start]) => start >= profile.startTime)) {
       const { self, total } = times(profile, window);
       const name = ([n, ms]: [string, number]) => `${n.replace(/ index-\w+\.js/, ' ')} ${ms.toFixed(0)}`;
       console.log(`task of ${((window[1] - window[0]) / 1000).toFixed(0)} ms`);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { movedDrawing } from './lod-canvas.ts';
+import { changesDrawing, movedDrawing } from './lod-canvas.ts';
 
 // Hand-worked: the canvas is drawn 256 px beyond each edge of a 1000 × 800 view.
 const size = { width: 1000, height: 800 };
@@ -24,4 +24,20 @@ test('magnified past 2× or zoomed out beyond the drawn margin, the drawing is r
   assert.equal(movedDrawing(drawn, { x: -750, y: -600, k: 2.5 }, size), null);
   // k 0.5 about the centre: the view reaches area x −500, the drawing only −256.
   assert.equal(movedDrawing(drawn, { x: 250, y: 200, k: 0.5 }, size), null);
+});
+
+test('only node and link views, moves and graph edits make the drawing stale; a menu hiding on pointerdown does not', () => {
+  const view = { id: 'node view' };
+  const menu = { id: 'context menu' };
+  const isView = (element: unknown) => element === view;
+  // rete-context-menu-plugin sends this on every pointerdown outside its menu.
+  assert.equal(changesDrawing({ type: 'unmount', data: { element: menu } }, isView), false);
+  assert.equal(changesDrawing({ type: 'unmount', data: { element: view } }, isView), true);
+  assert.equal(changesDrawing({ type: 'render', data: { type: 'contextmenu', element: menu } }, isView), false);
+  assert.equal(changesDrawing({ type: 'render', data: { type: 'socket', element: menu } }, isView), false);
+  assert.equal(changesDrawing({ type: 'render', data: { type: 'node', element: view } }, isView), true);
+  assert.equal(changesDrawing({ type: 'render', data: { type: 'connection', element: view } }, isView), true);
+  assert.equal(changesDrawing({ type: 'nodetranslated', data: {} }, isView), true);
+  assert.equal(changesDrawing({ type: 'translated', data: {} }, isView), false);
+  assert.equal(changesDrawing({ type: 'pointerdown', data: {} }, isView), false);
 });

@@ -42,6 +42,20 @@ const ZOOM_OUT_AHEAD = 1.6;
 /** Area signals after which what is drawn may differ (not only where): node states, moves, mounts. */
 const CONTENT_SIGNALS = new Set(['render', 'unmount', 'nodetranslated', 'nodecreated', 'noderemoved', 'connectioncreated', 'connectionremoved', 'resized']);
 
+/**
+ * Whether an area signal may change what the canvas draws. A render or unmount counts only for a
+ * node or link view: other plugins send them for their own elements, and the context menu's hide
+ * (an `unmount` of its element) comes with every pointerdown on the canvas, so counting it made the
+ * first frame of every pan a full redraw and bitmap commit (the slow first pan frames of the bench).
+ */
+export function changesDrawing(signal: { type: string; data?: unknown }, isView: (element: unknown) => boolean): boolean {
+  if (!CONTENT_SIGNALS.has(signal.type)) return false;
+  const data = signal.data as { type?: string; element?: unknown } | undefined;
+  if (signal.type === 'render') return data?.type === 'node' || data?.type === 'connection';
+  if (signal.type === 'unmount') return isView(data?.element);
+  return true;
+}
+
 const STATUS_STROKE: Partial<Record<LoomNode['run']['status'], string>> = { running: '#5cc98a', error: '#ff6b6b', done: '#5c8fc9', cached: '#8a94a6' };
 
 function rowY(node: LoomNode, side: 'input' | 'output', key: string): number {
@@ -92,7 +106,7 @@ export class LodCanvas {
     this.canvas.style.left = this.canvas.style.top = `${-OVERSCAN}px`;
     area.container.prepend(this.canvas);
     area.addPipe((context) => {
-      if (CONTENT_SIGNALS.has(context.type)) this.#stale = true;
+      if (changesDrawing(context, (element) => culler.holdsView(element))) this.#stale = true;
       return context;
     });
     culler.onFrame(() => this.draw());

@@ -64,6 +64,8 @@ export class ViewCuller {
     private readonly area: AreaPlugin<Schemes, AreaExtra>,
   ) {
     area.addPipe((context) => this.#pipe(context as Signal) as typeof context);
+    // Marks the layer of Rete's view containers, which styles.css hides from far.
+    area.area.content.holder.classList.add('lod-views');
     this.#size = { width: area.container.clientWidth, height: area.container.clientHeight };
     new ResizeObserver(([entry]) => {
       if (entry) this.#size = { width: entry.contentRect.width, height: entry.contentRect.height };
@@ -84,6 +86,11 @@ export class ViewCuller {
   /** Whether the node or link `id` has a DOM view now. */
   mounted(id: string): boolean {
     return this.#mounted.has(id);
+  }
+
+  /** Whether `element` is the container of a node or link view (not of a menu or a socket). */
+  holdsView(element: unknown): boolean {
+    return element instanceof HTMLElement && this.#byElement.has(element);
   }
 
   /** Called once per frame after the views changed (mounts, view moves, node moves). */

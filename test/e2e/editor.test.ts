@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBrowser, chromiumMissing, type Browser } from './helpers/browser.ts';
 import { ensureEditorBuilt, REPO } from './helpers/build-editor.ts';
-import { addNodeWithMenu, dragging, dragLink, links, node, pageValue, settledInputValue, zoomOutTo } from './helpers/canvas.ts';
+import { addNodeWithMenu, dragging, dragLink, links, node, openTemplate, pageValue, settledInputValue, zoomOutTo } from './helpers/canvas.ts';
 import { startLoom, type LoomProcess } from './helpers/loom-process.ts';
 import { pngSize } from './helpers/png.ts';
 
@@ -145,8 +145,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     assert.deepEqual(saved.nodes.unetSampler?.inputs.positive, { node: 'textEncoder', output: 'conditioning' });
 
     await page.reload();
-    await page.locator('[data-testid="cmd-open"]').click();
-    await page.getByTestId('template-e2e-built').click();
+    await openTemplate(page, 'e2e-built');
     await page.locator('[data-testid="node"]').nth(6).waitFor();
     assert.equal(await page.locator('[data-testid="node"]').count(), 7);
     assert.deepEqual(await links(page), TXT2IMG_LINKS);
@@ -175,9 +174,8 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
   test('loads a stored template and runs it', async () => {
     const { page } = browser;
     const imagesBefore = await page.locator('[data-testid="gallery-image"]').count();
-    await page.locator('[data-testid="cmd-open"]').click();
-    await page.getByTestId('template-tiny-sd15-txt2img').click();
-    await node(page, 'sampler').waitFor();
+    await openTemplate(page, 'tiny-sd15-txt2img');
+    await page.locator('[data-testid="node"]').nth(6).waitFor();
     assert.deepEqual(await pageValue<string[]>(page, `[...document.querySelectorAll('[data-testid="node"]')].map((n) => n.dataset.nodeId).sort()`), [
       'decode',
       'latent',
@@ -370,9 +368,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
 
   test('the queue panel lists three jobs with their title and owner, and cancels the middle one alone', async () => {
     const { page } = browser;
-    await page.locator('[data-testid="cmd-open"]').click();
-    await page.getByTestId('template-tiny-sd15-txt2img').click();
-    await page.getByTestId('confirm-ok').click();
+    await openTemplate(page, 'tiny-sd15-txt2img', 'always');
     await node(page, 'sampler').waitFor();
     // The first job is long enough that the other two wait behind it (a 192×192 step takes 20-40 ms
     // on the tiny UNet); the last one is short, so it finishes soon after the first is interrupted.
@@ -459,20 +455,14 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     assert.equal(saved.nodes.save?.ui?.color, 'purple');
     await page.getByTestId('cmd-new').click();
     await page.locator('[data-testid="node"]').first().waitFor({ state: 'detached' });
-    await page.getByTestId('cmd-open').click();
-    await page.getByTestId('template-e2e-modes').click();
+    await openTemplate(page, 'e2e-modes');
     await page.locator('[data-node-id="negative"][data-mode="bypass"]').waitFor();
     assert.equal(await node(page, 'positive').locator('textarea').count(), 0, 'still collapsed');
   });
 
   test('live previews on loom-tiny show the colour the final picture has', async () => {
     const { page } = browser;
-    await page.getByTestId('cmd-open').click();
-    await page.getByTestId('template-loom-tiny-txt2img').click();
-    await page
-      .getByTestId('confirm-ok')
-      .click()
-      .catch(() => undefined);
+    await openTemplate(page, 'loom-tiny-txt2img', 'if-asked');
     await node(page, 'sampler').waitFor();
     await node(page, 'positive').locator('textarea').fill('a large red circle in the center');
     // The dominant hue of a picture: the circular mean hue of its saturated pixels (paper and ink left out).

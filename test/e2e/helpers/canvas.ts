@@ -21,6 +21,26 @@ export async function settledInputValue(field: Locator, expected: string, timeou
   return value;
 }
 
+/**
+ * Opens a stored template through the Open menu and waits until it is loaded (its "Loaded" toast), so the
+ * previous graph's node views, which may share ids with the new one, are gone before the test looks.
+ * `confirm` answers the discard prompt: always, or only if the open graph has unsaved changes.
+ */
+export async function openTemplate(page: Page, name: string, confirm: 'always' | 'if-asked' | 'never' = 'never'): Promise<void> {
+  const loaded = page.locator('[data-testid="toast"]', { hasText: `Loaded graphs/${name}.json` });
+  // An earlier load's toast must not stand for this one.
+  await loaded.waitFor({ state: 'detached' });
+  await page.getByTestId('cmd-open').click();
+  await page.getByTestId(`template-${name}`).click();
+  const ok = page.getByTestId('confirm-ok');
+  if (confirm === 'always') await ok.click();
+  if (confirm === 'if-asked') {
+    await ok.or(loaded).first().waitFor();
+    if (await ok.isVisible()) await ok.click();
+  }
+  await loaded.waitFor();
+}
+
 export function node(page: Page, id: string): Locator {
   return page.locator(`[data-node-id="${id}"]`);
 }

@@ -14,7 +14,7 @@ from torch import nn
 
 from loom_tiny_sd import lora
 
-from . import checkpoint, data, noise, train_unet, train_vae
+from . import checkpoint, configs, data, noise, train_unet, train_vae
 
 BATCH = 32
 
@@ -26,12 +26,15 @@ class Recipe:
     world with its own captions (no style tag) and the plain ε-loss; "distill", the same batch's noisy
     latents with the ε the frozen base model predicts for them as the target (the base model's output
     on the same prompt without the style tag: no data noise in the target, so it pulls only where the
-    LoRA changes an untagged prompt). `styled`: the styled set trained on, a kind of data.KINDS."""
+    LoRA changes an untagged prompt). `styled`: the styled set trained on, a kind of data.KINDS.
+    `shape_weight`: the styled ε-loss's weight on the shape's latent pixels (outline and fill; the
+    background's is 1), see `shape_weights`."""
     styled: str = "style"
     steps: int = 800
     lr: float = 1e-3
     prior: str = "none"
     prior_weight: float = 1.0
+    shape_weight: float = 1.0
 
 
 # Every recipe tried (tools/loom-tiny/README.md has what each measured); stages `lora-{recipe}-{rank}`,
@@ -44,6 +47,7 @@ RECIPES = {
     "hue": Recipe(styled="style-hue"),
     "hue-distill": Recipe(styled="style-hue", prior="distill"),
     "hue-plain": Recipe(styled="style-hue-plain"),
+    "hue-shape": Recipe(styled="style-hue", shape_weight=8.0),
 }
 DEFAULT = "style-only"
 
@@ -77,6 +81,21 @@ def attach(unet, rank):
     return wrapped
 
 
+def shape_weights(images, weight):
+    """Per-latent-pixel loss weights [N, 1, 8, 8] of a styled set: 1 + (weight - 1) x the share of the
+    8x8 pixel block under the shape (outline included). Why: the paper fills ~90% of every latent, so
+    a plain mean ε-loss is mostly the paper's warmth and the LoRA learned it as a cast over the shape
+    too (every LoRA miss is the fill's hue: quality/README.md); the styled fill already has the
+    prompt's hue (look `hue`), so weighting its pixels makes the hue cost what the paper costs, as
+    stage `vae-objects` weighted shape pixels 8x when the VAE merged yellow into orange. The
+    background of a render is one flat colour (world.render), so the shape is every pixel off the
+    corner pixel's colour."""
+    img = torch.from_numpy(images.astype(np.int16))
+    shape = (img - img[:, :1, :1, :]).abs().amax(dim=-1) > 4  # anti-aliased edges count from 5 levels off
+    share = nn.functional.avg_pool2d(shape[:, None].float(), 2 ** (len(configs.VAE["block_out_channels"]) - 1))  # the VAE's 8x factor
+    return 1.0 + (weight - 1.0) * share
+
+
 def name(rank, recipe=DEFAULT):
     return f"lora-{rank}" if recipe == DEFAULT else f"lora-{recipe}-{rank}"
 
@@ -88,7 +107,8 @@ def _encode(text, tok, captions):
 def train(rank, recipe=DEFAULT):
     r = RECIPES[recipe]
     latents = train_vae.encode_all()
-    _, captions = data.load(r.styled)
+    images, captions = data.load(r.styled)
+    weights = shape_weights(images, r.shape_weight)
     _, base_captions = data.load("base") if r.prior != "none" else (None, [])
     tok = data.tokenizer()
     unet, text = train_unet.trained()
@@ -114,10 +134,11 @@ def train(rank, recipe=DEFAULT):
                              hidden_empty, hidden_set[index])
         eps = torch.randn_like(x0)
         t = torch.randint(0, noise.BETAS.numel(), (BATCH,))
-        return noise.add_noise(x0, eps, t), t, hidden, eps
+        return noise.add_noise(x0, eps, t), t, hidden, eps, index
 
-    def loss_on(x, t, hidden, target):
-        return (unet(x, t, hidden)[0] - target).pow(2).mean()
+    def loss_on(x, t, hidden, target, w=None):
+        err = (unet(x, t, hidden)[0] - target).pow(2)
+        return err.mean() if w is None else (err * w).sum() / (w.sum() * err.shape[1])
 
     def teacher(x, t, hidden):
         """The frozen base model's ε for the batch: every LoRA layer off."""
@@ -131,9 +152,10 @@ def train(rank, recipe=DEFAULT):
 
     def step(i):
         rng = np.random.default_rng((40 + rank, i))  # from the step: resuming draws the same batches
-        loss = loss_on(*batch(rng, latents[r.styled], hidden_all))
+        x, t, hidden, eps, index = batch(rng, latents[r.styled], hidden_all)
+        loss = loss_on(x, t, hidden, eps, weights[index])  # all ones (the plain mean) unless the recipe weights the shape
         if r.prior != "none":
-            x, t, hidden, eps = batch(rng, latents["base"], hidden_base)
+            x, t, hidden, eps, _ = batch(rng, latents["base"], hidden_base)
             loss = loss + r.prior_weight * loss_on(x, t, hidden, eps if r.prior == "data" else teacher(x, t, hidden))
         opt.zero_grad()
         loss.backward()

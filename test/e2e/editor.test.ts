@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { openBrowser, chromiumMissing, type Browser } from './helpers/browser.ts';
 import { ensureEditorBuilt, REPO } from './helpers/build-editor.ts';
-import { addNodeWithMenu, dragging, dragLink, links, node, openTemplate, pageValue, settledInputValue, zoomOutTo } from './helpers/canvas.ts';
+import { addNodeWithMenu, dragging, dragLink, links, node, openTemplate, pageValue, settled, settledInputValue, zoomOutTo } from './helpers/canvas.ts';
 import { startLoom, type LoomProcess } from './helpers/loom-process.ts';
 import { pngSize } from './helpers/png.ts';
 
@@ -84,7 +84,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await dragLink(page, ['unetSampler', 'latent'], ['vaeDecode', 'latent']);
     await dragLink(page, ['modelLoader', 'vae'], ['vaeDecode', 'vae']);
     await dragLink(page, ['vaeDecode', 'images'], ['saveImage', 'images']);
-    assert.deepEqual(await links(page), TXT2IMG_LINKS);
+    assert.deepEqual(await settled(() => links(page), TXT2IMG_LINKS), TXT2IMG_LINKS);
 
     await node(page, 'textEncoder').locator('textarea').click();
     await page.keyboard.type(PROMPT);
@@ -148,7 +148,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await openTemplate(page, 'e2e-built');
     await page.locator('[data-testid="node"]').nth(6).waitFor();
     assert.equal(await page.locator('[data-testid="node"]').count(), 7);
-    assert.deepEqual(await links(page), TXT2IMG_LINKS);
+    assert.deepEqual(await settled(() => links(page), TXT2IMG_LINKS), TXT2IMG_LINKS);
     assert.equal(await node(page, 'textEncoder').locator('textarea').inputValue(), PROMPT);
     // The header shows the title; the file name is its tooltip.
     await page.locator('[data-testid="doc-name"]', { hasText: 'Built in the browser' }).waitFor();
@@ -208,7 +208,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await canvas.dispatchEvent('dragover', { dataTransfer: transfer });
     await canvas.dispatchEvent('drop', { dataTransfer: transfer });
     await node(page, 'unetSampler').waitFor();
-    assert.deepEqual(await links(page), TXT2IMG_LINKS);
+    assert.deepEqual(await settled(() => links(page), TXT2IMG_LINKS), TXT2IMG_LINKS);
     assert.equal(await node(page, 'textEncoder').locator('textarea').inputValue(), PROMPT);
     assert.equal(await node(page, 'unetSampler').getByLabel('UNetSampler.steps').inputValue(), '200');
     await page.locator('[data-testid="doc-name"]', { hasText: `●${filename.replace(/\.png$/, '')}` }).waitFor();
@@ -307,7 +307,7 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
     await page.getByTestId('confirm-ok').click();
     await node(page, '3').waitFor();
     assert.equal(await node(page, '3').getAttribute('data-node-type'), 'KSampler', 'KSampler keeps ComfyUI semantics');
-    assert.deepEqual(await links(page), [
+    const comfyLinks = [
       '3.latent->8.latent',
       '4.clip->6.clip',
       '4.clip->7.clip',
@@ -317,7 +317,8 @@ describe('editor in a real browser', { skip: skip ?? false, timeout: 360_000 }, 
       '6.conditioning->3.positive',
       '7.conditioning->3.negative',
       '8.images->9.images',
-    ]);
+    ];
+    assert.deepEqual(await settled(() => links(page), comfyLinks), comfyLinks);
     assert.equal(await node(page, '3').getByLabel('KSampler.samplerName').inputValue(), '0', 'euler, the first sampler');
     assert.equal(await node(page, '5').getByLabel('EmptyLatent.batchSize').inputValue(), '1');
     await page.getByTestId('cmd-queue').click();

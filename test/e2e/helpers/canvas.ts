@@ -10,15 +10,23 @@ export async function pageValue<T>(page: Page, expression: string): Promise<T> {
   return (await page.evaluate(expression)) as T;
 }
 
-/** The field's value once it equals `expected` (undo and redo apply asynchronously), or the last value seen after `timeoutMs`. */
-export async function settledInputValue(field: Locator, expected: string, timeoutMs = 5_000): Promise<string> {
+/**
+ * What `read` returns once it equals `expected` (compared as JSON), or the last value seen after `timeoutMs`:
+ * for state the page applies asynchronously (undo and redo, link views mounted on the next frame).
+ */
+export async function settled<T>(read: () => Promise<T>, expected: T, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let value = await field.inputValue();
-  while (value !== expected && Date.now() < deadline) {
+  let value = await read();
+  while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    value = await field.inputValue();
+    value = await read();
   }
   return value;
+}
+
+/** The field's value once it equals `expected`, or the last value seen after `timeoutMs`. */
+export async function settledInputValue(field: Locator, expected: string, timeoutMs = 5_000): Promise<string> {
+  return settled(() => field.inputValue(), expected, timeoutMs);
 }
 
 /**

@@ -14,10 +14,15 @@ test('--help prints usage; bad flags and an open bind without a token exit with 
   assert.equal(help.status, 0);
   assert.match(help.stdout, /--token T/);
   assert.match(help.stdout, /--allowed-host NAME/);
-  const bad = spawnSync(process.execPath, [bin, '--port', 'x', '--device', 'tpu', '--allowed-host', 'not a host'], { cwd: repo, encoding: 'utf8' });
+  assert.match(help.stdout, /--cfg-batch B/);
+  const bad = spawnSync(process.execPath, [bin, '--port', 'x', '--device', 'tpu', '--cfg-batch', 'both', '--allowed-host', 'not a host'], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /--port must be 0-65535/);
   assert.match(bad.stderr, /--device must be one of/);
+  assert.match(bad.stderr, /--cfg-batch must be one of joint, split \(got "both"\)/);
   assert.match(bad.stderr, /--allowed-host must be a host name, address or host:port \(got "not a host"\)/);
   const dirs = makeDirs();
   const open = spawnSync(process.execPath, [bin, '--host', '0.0.0.0', '--port', '0', '--data', dirs.data], {

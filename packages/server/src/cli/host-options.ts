@@ -23,16 +23,23 @@ export const HOST_OPTIONS = {
   help: { type: 'boolean' as const, short: 'h', default: false },
 };
 
-/** Problems with `--device` and `--threads`, one line each (empty when both are fine); every command takes them. */
-export function hostFlagProblems(values: { device: string; threads: string }): string[] {
+const CFG_BATCHES = ['joint', 'split'] as const;
+
+/** Problems with `--device`, `--threads` and `--cfg-batch`, one line each (empty when all are fine); every command takes them. */
+export function hostFlagProblems(values: { device: string; threads: string; 'cfg-batch'?: string | undefined }): string[] {
   const threads = Number(values.threads);
+  const cfgBatch = values['cfg-batch'] ?? 'joint';
   return [
     DEVICE_CHOICES.includes(values.device as DeviceChoice) ? '' : `--device must be one of ${DEVICE_CHOICES.join(', ')} (got "${values.device}").`,
     Number.isInteger(threads) && threads >= 0 ? '' : `--threads must be a whole number ≥ 0 (got "${values.threads}").`,
+    (CFG_BATCHES as readonly string[]).includes(cfgBatch) ? '' : `--cfg-batch must be one of ${CFG_BATCHES.join(', ')} (got "${cfgBatch}").`,
   ].filter(Boolean);
 }
 
-const CFG_BATCHES = ['joint', 'split'] as const;
+/** The `--cfg-batch` setting of options that passed {@link hostFlagProblems}. */
+export function cfgBatchOf(values: { 'cfg-batch'?: string | undefined }): (typeof CFG_BATCHES)[number] {
+  return (values['cfg-batch'] ?? 'joint') as (typeof CFG_BATCHES)[number];
+}
 
 /** The host settings the options ask for; throws a USAGE error naming the bad options. */
 export function hostSettings(values: {
@@ -43,14 +50,12 @@ export function hostSettings(values: {
   'cfg-batch'?: string | undefined;
 }): Partial<NodePackConfig> {
   const problems = hostFlagProblems(values);
-  const cfgBatch = (values['cfg-batch'] ?? 'joint') as (typeof CFG_BATCHES)[number];
-  if (!CFG_BATCHES.includes(cfgBatch)) problems.push(`--cfg-batch must be one of ${CFG_BATCHES.join(', ')} (got "${values['cfg-batch']}").`);
   if (problems.length > 0) throw new LoomError('USAGE', problems.join('\n'));
   return {
     outputDir: values.out,
     device: values.device as DeviceChoice,
     threads: Number(values.threads),
-    cfgBatch,
+    cfgBatch: cfgBatchOf(values),
     ...(values.models !== undefined && { modelsDir: values.models }),
   };
 }

@@ -5,7 +5,7 @@
 import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
 import { createServer, type LoomServer } from '../create-server.ts';
 import { createHost } from '../host.ts';
-import { hostFlagProblems } from '../cli/host-options.ts';
+import { cfgBatchOf, hostFlagProblems } from '../cli/host-options.ts';
 import { parseHost } from '../http/host-allow-list.ts';
 import { parseDaemonArgs, refuse, stopOnSignals, type DaemonOutput } from './daemon-cli.ts';
 import { createRedisBackend, type RedisBackend } from '../redis/create-redis-backend.ts';
@@ -29,6 +29,8 @@ Options:
   --graphs DIR    graph templates (default ./graphs)
   --device D      ${DEVICE_CHOICES.join('|')} (default auto)
   --threads N     onnxruntime intra-op threads (default: onnxruntime's choice)
+  --cfg-batch B   joint|split: split runs CFG's two UNet passes as separate calls,
+                  about half the peak memory at large latents (default joint)
   --redis URL     scale out: queue and history in Redis, prompts run by \`loom-worker --redis URL\` processes
   --affinity A    with --redis: cost (default) routes prompts to workers with their pipeline loaded when
                   waiting beats loading it; off gives each prompt to the first idle worker
@@ -64,6 +66,7 @@ export async function startServer(argv: string[], env: StartEnvironment = defaul
     inputDir: values.input,
     device,
     threads,
+    cfgBatch: cfgBatchOf(values),
     ...(values.models !== undefined && { modelsDir: values.models }),
   });
   let backend: RedisBackend | undefined;
@@ -113,6 +116,7 @@ const OPTIONS = {
   graphs: { type: 'string', default: 'graphs' },
   device: { type: 'string', default: 'auto' },
   threads: { type: 'string', default: '0' },
+  'cfg-batch': { type: 'string', default: 'joint' },
   redis: { type: 'string' },
   affinity: { type: 'string', default: 'cost' },
   help: { type: 'boolean', short: 'h' },

@@ -12,13 +12,14 @@ test('loom-worker refuses bad flags with the reason and the usage, exit code 2',
   delete process.env.LOOM_REDIS;
   try {
     const e = env();
-    assert.equal(await startWorker(['--device', 'tpu', '--lock-ms', '10', '--dead-after-ms', '200', '--name', 'a b'], e), null);
+    assert.equal(await startWorker(['--device', 'tpu', '--cfg-batch', 'both', '--lock-ms', '10', '--dead-after-ms', '200', '--name', 'a b'], e), null);
     assert.equal(process.exitCode, 2);
     const text = e.lines.join('\n');
     assert.match(text, /--redis URL is required/);
     assert.match(text, /--lock-ms must be a whole number ≥ 500 \(got "10"\)/);
     assert.match(text, /--dead-after-ms must be a whole number ≥ 1000 \(got "200"\)/);
     assert.match(text, /--device must be one of .*\(got "tpu"\)/);
+    assert.match(text, /--cfg-batch must be one of joint, split \(got "both"\)/);
     assert.match(text, /--name must be 1-64 letters/);
     assert.match(text, /Usage: loom-worker --redis URL/);
   } finally {

@@ -4,7 +4,7 @@
  * once (the server then requeues the prompt, at the front, when the worker's heartbeats stop).
  */
 import { DEVICE_CHOICES, type DeviceChoice } from '@loom/nodes';
-import { hostFlagProblems } from '../cli/host-options.ts';
+import { cfgBatchOf, hostFlagProblems } from '../cli/host-options.ts';
 import { parseDaemonArgs, refuse, stopOnSignals, type DaemonOutput } from '../start/daemon-cli.ts';
 import { LoomWorker } from './loom-worker.ts';
 import { ThreadEngine } from './thread-engine.ts';
@@ -18,6 +18,8 @@ Options:
   --models DIR       models folder (default ./models, or $LOOM_MODELS)
   --device D         ${DEVICE_CHOICES.join('|')} (default auto)
   --threads N        onnxruntime intra-op threads (default: onnxruntime's choice)
+  --cfg-batch B      joint|split: split runs CFG's two UNet passes as separate calls,
+                     about half the peak memory at large latents (default joint)
   --out DIR          local output folder; files are streamed to the server (default ./out)
   --input DIR        local input folder; uploads arrive with each prompt (default ./input)
   --name ID          worker id, unique in the cluster (default <hostname>-<pid>)
@@ -77,6 +79,7 @@ export async function startWorker(argv: string[], env: WorkerEnvironment = defau
     inputDir: values.input,
     device,
     threads: numbers.threads,
+    cfgBatch: cfgBatchOf(values),
     ...(values.models !== undefined && { modelsDir: values.models }),
   };
   let engine: ThreadEngine;
@@ -115,6 +118,7 @@ const OPTIONS = {
   models: { type: 'string' },
   device: { type: 'string', default: 'auto' },
   threads: { type: 'string', default: '0' },
+  'cfg-batch': { type: 'string', default: 'joint' },
   out: { type: 'string', default: 'out' },
   input: { type: 'string', default: 'input' },
   name: { type: 'string' },
